@@ -1,0 +1,109 @@
+// Byte layouts of every key and value the event log stores. This file and
+// storage/FORMAT.md describe the same bytes; change both or neither.
+//
+// Grammar (all integers fixed-width big-endian, so byte order = numeric order):
+//
+//   column family "default" (metadata)
+//     key   := "format_version"
+//     value := u32                              the on-disk format, see kFormatVersion
+//   column family "events"
+//     key   := position:u64                     global position, 1-based
+//     value := tag:u8(=0x01) leaf:32 chain:32 record:bytes
+//   column family "stream_index"
+//     key   := stream_id 0x00 version:u64       stream versions, 1-based
+//     value := position:u64
+//   column family "event_ids"
+//     key   := stream_id 0x00 event_id
+//     value := position:u64 version:u64
+//   column family "streams"
+//     key   := stream_id
+//     value := version:u64 last_position:u64 chain:32
+//
+// Stream ids are printable ASCII without NUL (see ValidateStreamId), so the
+// 0x00 separator is unambiguous and a stream's keys form one contiguous range.
+//
+// Thread safety: pure functions.
+#ifndef COLLECTIONS_STORAGE_KEY_ENCODING_H_
+#define COLLECTIONS_STORAGE_KEY_ENCODING_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "storage/sha256.h"
+
+namespace collections::storage {
+
+// The column families, in the order the database is opened with.
+enum class ColumnFamily : int {
+  kMeta = 0,  // RocksDB's "default"
+  kEvents = 1,
+  kStreamIndex = 2,
+  kEventIds = 3,
+  kStreams = 4,
+};
+inline constexpr int kColumnFamilyCount = 5;
+// RocksDB name of each column family.
+const char* ColumnFamilyName(ColumnFamily cf);
+
+// The on-disk format this build writes. A database with a larger value was
+// written by a newer build and is refused; smaller values are read as is.
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr absl::string_view kFormatVersionKey = "format_version";
+
+// Tag byte leading every value in "events".
+inline constexpr uint8_t kEventValueTag = 0x01;
+
+void PutU64(std::string* out, uint64_t v);
+uint64_t GetU64(const char* p);  // reads 8 bytes
+void PutU32(std::string* out, uint32_t v);
+uint32_t GetU32(const char* p);  // reads 4 bytes
+
+std::string EncodePositionKey(uint64_t position);
+// INVALID_ARGUMENT unless exactly 8 bytes.
+absl::StatusOr<uint64_t> DecodePositionKey(absl::string_view key);
+
+std::string EncodeStreamVersionKey(absl::string_view stream_id, uint64_t version);
+// The prefix all of a stream's stream_index keys share: stream_id 0x00.
+std::string StreamKeyPrefix(absl::string_view stream_id);
+
+struct StreamVersionKey {
+  absl::string_view stream_id;  // points into the decoded key
+  uint64_t version = 0;
+};
+absl::StatusOr<StreamVersionKey> DecodeStreamVersionKey(absl::string_view key);
+
+std::string EncodeEventIdKey(absl::string_view stream_id, absl::string_view event_id);
+
+struct EventIdEntry {
+  uint64_t position = 0;
+  uint64_t version = 0;
+};
+std::string EncodeEventIdValue(const EventIdEntry& entry);
+absl::StatusOr<EventIdEntry> DecodeEventIdValue(absl::string_view value);
+
+// What "streams" holds per stream: the last appended event.
+struct StreamHead {
+  uint64_t version = 0;        // 0 = stream does not exist
+  uint64_t last_position = 0;  // global position of event `version`
+  Sha256Digest chain_hash{};   // chain hash of event `version`
+};
+std::string EncodeStreamHead(const StreamHead& head);
+absl::StatusOr<StreamHead> DecodeStreamHead(absl::string_view value);
+
+// A decoded "events" value. The views point into the value passed in, which
+// must outlive it.
+struct EventValueView {
+  Sha256Digest leaf_hash{};
+  Sha256Digest chain_hash{};
+  absl::string_view record;
+};
+std::string EncodeEventValue(const Sha256Digest& leaf, const Sha256Digest& chain,
+                             absl::string_view record);
+// DATA_LOSS when the value is too short or its tag is unknown.
+absl::StatusOr<EventValueView> DecodeEventValue(absl::string_view value);
+
+}  // namespace collections::storage
+
+#endif  // COLLECTIONS_STORAGE_KEY_ENCODING_H_

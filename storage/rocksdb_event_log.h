@@ -1,0 +1,79 @@
+// Opens the RocksDB implementation of EventLog (storage/event_log.h).
+//
+// Appends go through one sequencer with group commit: concurrent Append
+// calls queue up, the caller at the front becomes the leader, gathers the
+// queue into one WriteBatch (events, indexes, stream heads and chain hashes
+// together) and writes it with one WAL sync; then it wakes the others. The
+// expensive per-event work (serialising the body, hashing it) happens on the
+// callers' own threads before they queue, so the sequencer does only what
+// must be serial. storage/FORMAT.md describes the bytes.
+//
+// Only the server and tools link this; the upper layers see EventLog.
+#ifndef COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_H_
+#define COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_H_
+
+#include <cstddef>
+#include <memory>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "storage/clock.h"
+#include "storage/event_log.h"
+
+namespace collections::storage {
+
+struct EventLogOptions {
+  // Sync the write-ahead log before acknowledging an append. Default on:
+  // acknowledged means durable. Off, an append is acknowledged once it is in
+  // the OS page cache: a process crash loses nothing, but an OS crash or power
+  // loss can lose the most recent acknowledged appends (never reorder them or
+  // leave a gap: what survives is always a prefix of the log).
+  bool sync = true;
+
+  // Create the data directory and database when absent. Default on.
+  bool create_if_missing = true;
+
+  // Longest stream id accepted, in bytes. Default 128.
+  size_t max_stream_id_bytes = 128;
+
+  // Longest event id accepted, in bytes. Default 128.
+  size_t max_event_id_bytes = 128;
+
+  // Largest serialized event accepted (the caller's part), in bytes.
+  // Default 256 KiB: events hold facts and document hashes, not documents.
+  size_t max_event_bytes = 256 * 1024;
+
+  // Most events in one Append call. Default 1000.
+  size_t max_events_per_append = 1000;
+
+  // Group commit stops gathering further appends into one write once the
+  // group holds this many bytes. Default 8 MiB. Larger groups amortise the
+  // WAL sync further but hold the first caller in the group longer.
+  size_t max_group_bytes = 8 * 1024 * 1024;
+
+  // RocksDB block cache shared by all column families. Default 64 MiB.
+  size_t block_cache_bytes = 64 * 1024 * 1024;
+
+  // RocksDB memtable size per column family. Default 64 MiB.
+  size_t write_buffer_bytes = 64 * 1024 * 1024;
+
+  // Source of recorded_at. Default the wall clock. Must outlive the log.
+  const Clock* clock = Clock::Real();
+};
+
+// Opens (or creates) the event log in `dir` and restores every head.
+//
+// Errors:
+//   INVALID_ARGUMENT     empty dir or options out of range;
+//   FAILED_PRECONDITION  the directory was written by a newer format, or is
+//                        held open by another process;
+//   NOT_FOUND            the directory has no database and create_if_missing
+//                        is off;
+//   DATA_LOSS            the database is corrupt;
+//   UNAVAILABLE          I/O error.
+absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+    const EventLogOptions& options, absl::string_view dir);
+
+}  // namespace collections::storage
+
+#endif  // COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_H_
