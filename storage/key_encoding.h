@@ -6,6 +6,8 @@
 //   column family "default" (metadata)
 //     key   := "format_version"
 //     value := u32                              the on-disk format, see kFormatVersion
+//     key   := "last_group"
+//     value := first:u64 last:u64               positions of the last group commit
 //   column family "events"
 //     key   := position:u64                     global position, 1-based
 //     value := tag:u8(=0x01) leaf:32 chain:32 record:bytes

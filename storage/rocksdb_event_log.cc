@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <deque>
-#include <limits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -14,10 +14,8 @@
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "rocksdb/db.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/options.h"
-#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "storage/rocksdb_database.h"
 #include "storage/rocksdb_status.h"
 #include "storage/status_macros.h"
 
@@ -26,18 +24,34 @@ namespace {
 
 using collections::v1::Event;
 
-// RocksDB speaks std::string_view / Slice; Debian's Abseil has its own
-// string_view type. These two convert at the boundary.
-absl::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
-rocksdb::Slice ToSlice(absl::string_view view) { return {view.data(), view.size()}; }
+// Byte offsets inside an "events" value (key_encoding.h).
+constexpr size_t kLeafOffset = 1;
+constexpr size_t kChainOffset = 33;
+constexpr size_t kRecordOffset = 65;
+// Room reserved after the body for the trailer of log-assigned fields.
+constexpr size_t kTrailerReserve = 64;
 
-// An event after the caller-thread half of the work: its body serialized and
-// already fed to the leaf hash. The sequencer appends the trailer (the
-// log-assigned fields) to both.
+// An event after the caller-thread half of the work. `value` is already the
+// "events" value being built: tag, room for the two hashes, the serialized
+// body; the stream's writer appends the trailer and fills the hashes in
+// place, so the record is never copied before it goes into a batch.
 struct PreparedEvent {
-  std::string event_id;
-  std::string record;  // body; the trailer is appended at commit
-  Sha256 leaf_hasher;  // has seen 0x00 || body
+  absl::string_view event_id;  // points into the caller's Event
+  std::string id_key;          // EncodeEventIdKey(stream, event_id)
+  std::string value;
+  Sha256 leaf_hasher;          // has seen 0x00 || body
+};
+
+struct PendingAppend;
+struct GroupPlan;
+
+// All accepted appends of one group to one stream. They are written as one
+// sub-batch, by one thread, so a stream's state never spans sub-batches.
+struct StreamBatch {
+  absl::string_view stream_id;
+  StreamHead head_before;                // the stream's head before the group
+  std::vector<PendingAppend*> appends;   // in group order
+  size_t bytes = 0;
 };
 
 // One Append call waiting in the commit queue. Lives on its caller's stack.
@@ -46,21 +60,36 @@ struct PendingAppend {
   ExpectedVersion expected;
   std::vector<PreparedEvent> events;
   size_t bytes = 0;
+  // The stream version at which the caller found none of the event ids in
+  // the stream. If the leader finds the stream still there, the ids need no
+  // second look.
+  uint64_t ids_absent_at_version = 0;
 
-  // Written by the leader, read by the owner once `done`.
+  // Assigned by the leader when the append is accepted.
+  uint64_t first_position = 0;
+  uint64_t first_version = 0;
+
+  // Guarded by the log's queue mutex:
   absl::StatusOr<AppendResult> result = absl::InternalError("not committed");
-  bool done = false;  // guarded by the log's queue mutex
-  absl::CondVar cv;   // signalled when done or when it becomes the leader
+  bool done = false;
+  StreamBatch* to_write = nullptr;  // set by the leader: write this sub-batch
+  GroupPlan* to_write_plan = nullptr;  // the plan `to_write` belongs to
+  absl::CondVar cv;  // signalled when done, given a sub-batch, or made leader
 };
 
-// What a group has staged but not yet written: later appends in the same
-// group must see the earlier ones.
-struct GroupState {
+// The sequencing of one group: its sub-batches and the write bookkeeping.
+struct GroupPlan {
+  uint64_t first_position = 0;
   uint64_t next_position = 0;
   google::protobuf::Timestamp recorded_at;
-  absl::flat_hash_map<std::string, StreamHead> heads;
-  absl::flat_hash_map<std::string, EventIdEntry> event_ids;  // key: EncodeEventIdKey
-  std::vector<PendingAppend*> staged;  // appends whose events are in the batch
+  std::string marker;  // kLastGroupKey value
+  size_t bytes = 0;    // of all accepted appends
+  // Stable addresses: members hold pointers into it.
+  std::deque<StreamBatch> batches;
+  absl::flat_hash_map<absl::string_view, StreamBatch*> batch_of_stream;
+  // Guarded by the log's queue mutex while sub-batches are being written:
+  int writes_pending = 0;
+  absl::Status write_error;
 };
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
@@ -100,25 +129,63 @@ absl::Status CheckExpectation(absl::string_view stream_id, ExpectedVersion expec
                                          " but the actual version is ", actual));
 }
 
+// Decides what a set of looked-up event ids means: none present → a new
+// append (nullopt); all present as one original append in order → that
+// append's result; anything else → FAILED_PRECONDITION.
+absl::StatusOr<std::optional<AppendResult>> ClassifyRetry(
+    const PendingAppend& append, const std::vector<std::optional<EventIdEntry>>& found) {
+  const size_t n = found.size();
+  const size_t present = std::count_if(found.begin(), found.end(),
+                                       [](const auto& entry) { return entry.has_value(); });
+  if (present == 0) return std::nullopt;
+  if (present < n) {
+    std::vector<absl::string_view> known;
+    for (size_t i = 0; i < n; ++i) {
+      if (found[i].has_value()) known.push_back(append.events[i].event_id);
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "stream ", append.stream_id, ": event ids ", absl::StrJoin(known, ", "),
+        " were appended before but the others were not; a retry must resend exactly the "
+        "original batch, and new events need new ids"));
+  }
+  for (size_t i = 1; i < n; ++i) {
+    if (found[i]->position != found[0]->position + i ||
+        found[i]->version != found[0]->version + i) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "stream ", append.stream_id,
+          ": these event ids were appended before, but not as one batch in this order; a "
+          "retry must resend exactly the original batch"));
+    }
+  }
+  AppendResult result;
+  result.first_position = found.front()->position;
+  result.last_position = found.back()->position;
+  result.stream_version = found.back()->version;
+  result.already_appended = true;
+  return result;
+}
+
 class RocksDbEventLog final : public EventLog {
  public:
-  RocksDbEventLog(const EventLogOptions& options, std::unique_ptr<rocksdb::DB> db,
-                  std::vector<rocksdb::ColumnFamilyHandle*> handles, uint64_t head)
+  RocksDbEventLog(const EventLogOptions& options, EventLogDatabase database)
       : options_(options),
-        db_(std::move(db)),
-        handles_(std::move(handles)),
-        next_position_(head + 1),
-        head_position_(head),
-        published_head_(head) {
+        database_(std::move(database)),
+        db_(database_.db.get()),
+        next_position_(database_.head_position + 1),
+        head_position_(database_.head_position),
+        published_head_(database_.head_position) {
     write_options_.sync = options_.sync;
+    // A sub-batch's keys are sequential within each column family (positions,
+    // one stream's versions): let concurrent inserts continue from the
+    // batch's previous insert instead of searching the skiplist again.
+    unsynced_write_options_.memtable_insert_hint_per_batch = true;
   }
 
   ~RocksDbEventLog() override {
     // Without sync the WAL may still sit in RocksDB's buffer; a clean close
     // must not lose it.
     db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
-    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    db_->Close().PermitUncheckedError();
+    database_.Close();
   }
 
   RocksDbEventLog(const RocksDbEventLog&) = delete;
@@ -136,46 +203,58 @@ class RocksDbEventLog final : public EventLog {
   uint64_t WaitForPosition(uint64_t position, absl::Time deadline) const override;
 
  private:
-  rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
-    return handles_[static_cast<int>(family)];
-  }
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const { return database_.cf(family); }
 
   // Caller-thread half of Append: validation, serialization, body hashing.
   absl::Status Prepare(absl::string_view stream_id, ExpectedVersion expected,
                        absl::Span<const Event> events, PendingAppend* append) const;
 
-  // Sequencer half: queue, become leader or wait for one.
+  // Caller-thread idempotency check against one snapshot of the stream head
+  // and the event-id index. Returns the original result of a retry, nullopt
+  // for new events (recording the version it checked at), or
+  // FAILED_PRECONDITION for a partial retry.
+  absl::StatusOr<std::optional<AppendResult>> PrecheckIds(PendingAppend* append) const;
+
+  // Looks the append's ids up in the event-id index, as of `snapshot`
+  // (nullptr: latest). Slots already filled in `found` are skipped.
+  absl::Status LookUpIds(const PendingAppend& append, const rocksdb::Snapshot* snapshot,
+                         std::vector<std::optional<EventIdEntry>>* found) const;
+
+  // Sequencer half: queue, become leader or wait for one; write a sub-batch
+  // when the leader hands one over.
   absl::StatusOr<AppendResult> Commit(PendingAppend* append);
 
-  // Leader only. Writes `group` as one batch and fills every result.
-  void CommitGroup(const std::vector<PendingAppend*>& group);
+  // Leader only, without the queue lock: decides every member's fate and
+  // assigns positions and versions, grouping accepted appends by stream.
+  void Sequence(const std::vector<PendingAppend*>& group, GroupPlan* plan);
 
-  // Leader only. Stages one append into `batch` (or refuses it, or answers
-  // it as a retry); returns the append's result.
-  absl::StatusOr<AppendResult> Stage(PendingAppend* append, GroupState* group,
-                                     rocksdb::WriteBatch* batch);
+  // Leader only. Accepts, refuses or answers as a retry one append.
+  absl::StatusOr<AppendResult> SequenceOne(PendingAppend* append, GroupPlan* plan);
 
-  // Leader only. The stream's head as of the staged group.
-  absl::StatusOr<StreamHead> LoadHead(absl::string_view stream_id, GroupState* group);
+  // Leader only. The stream's head as of the group so far.
+  absl::StatusOr<StreamHead> LoadHead(absl::string_view stream_id, GroupPlan* plan);
 
-  // Leader only. Looks up the append's event ids (in the group, then on
-  // disk). Returns the original result when all are present, nullopt when
-  // none are, FAILED_PRECONDITION for a partial or reordered retry.
-  absl::StatusOr<std::optional<AppendResult>> FindOriginalAppend(PendingAppend* append,
-                                                                 GroupState* group);
+  // Any thread: adds one stream's part of the group to `out`: records with
+  // their trailers, leaf and chain hashes, both indexes, the stream head and
+  // the group marker. Each event's value is completed in place.
+  void BuildStreamBatch(const StreamBatch& batch, const GroupPlan& plan, rocksdb::WriteBatch* out);
 
-  // Leader only. After a failed write the outcome on disk is unknown, so the
-  // next position is read back from the database.
-  absl::Status ResyncNextPosition();
+  // Any thread: builds one stream's sub-batch and writes it unsynced.
+  absl::Status WriteStreamBatch(const StreamBatch& batch, const GroupPlan& plan);
+
+  // Leader only, after every sub-batch returned: publishes or, after a
+  // failure, removes what of the group was written.
+  void FinishGroup(const std::vector<PendingAppend*>& group, const GroupPlan& plan);
 
   void PublishHead(uint64_t head);
 
   absl::StatusOr<RecordedEvent> DecodeRecord(uint64_t position, absl::string_view value) const;
 
   const EventLogOptions options_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  rocksdb::WriteOptions write_options_;
+  EventLogDatabase database_;
+  rocksdb::DB* const db_;  // owned by database_
+  rocksdb::WriteOptions write_options_;           // sync as configured
+  rocksdb::WriteOptions unsynced_write_options_;  // parallel sub-batches
 
   // The commit queue. The front entry is the leader.
   absl::Mutex queue_mu_;
@@ -184,7 +263,9 @@ class RocksDbEventLog final : public EventLog {
   // Touched only by the current leader (leadership is exclusive and handed
   // over under queue_mu_, which orders the accesses).
   uint64_t next_position_;
-  bool needs_resync_ = false;
+  // Set when a failed group could not be removed again: what is on disk is
+  // unknown, so appends are refused until the log is reopened (which repairs).
+  absl::Status broken_;
 
   // The last committed position, for lock-free reads…
   std::atomic<uint64_t> head_position_;
@@ -212,7 +293,7 @@ absl::Status RocksDbEventLog::Prepare(absl::string_view stream_id, ExpectedVersi
   }
   append->stream_id = stream_id;
   append->expected = expected;
-  append->events.reserve(events.size());
+  append->events.resize(events.size());
   absl::flat_hash_set<absl::string_view> ids;
   for (size_t i = 0; i < events.size(); ++i) {
     const Event& event = events[i];
@@ -238,21 +319,85 @@ absl::Status RocksDbEventLog::Prepare(absl::string_view stream_id, ExpectedVersi
                        ": stream_id, stream_version, global_position and recorded_at are "
                        "assigned by the log and must be left unset"));
     }
-    PreparedEvent prepared;
-    prepared.event_id = event.event_id();
-    if (!event.SerializeToString(&prepared.record)) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", i, " cannot be serialized"));
-    }
-    if (prepared.record.size() > options_.max_event_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", i, " is ", prepared.record.size(),
+    const size_t body_size = event.ByteSizeLong();
+    if (body_size > options_.max_event_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat("event ", i, " is ", body_size,
                                                      " bytes; the limit is ",
                                                      options_.max_event_bytes));
     }
-    prepared.leaf_hasher.UpdateByte(kLeafHashPrefix).Update(prepared.record);
-    append->bytes += prepared.record.size() + 128;
-    append->events.push_back(std::move(prepared));
+    PreparedEvent& prepared = append->events[i];
+    prepared.event_id = event.event_id();
+    prepared.id_key = EncodeEventIdKey(stream_id, event.event_id());
+    prepared.value.reserve(kRecordOffset + body_size + stream_id.size() + kTrailerReserve);
+    prepared.value.assign(kRecordOffset, '\0');
+    prepared.value[0] = static_cast<char>(kEventValueTag);
+    if (!event.AppendToString(&prepared.value)) {
+      return absl::InvalidArgumentError(absl::StrCat("event ", i, " cannot be serialized"));
+    }
+    prepared.leaf_hasher.UpdateByte(kLeafHashPrefix)
+        .Update(absl::string_view(prepared.value).substr(kRecordOffset));
+    append->bytes += prepared.value.size() + prepared.id_key.size() + kTrailerReserve;
   }
   return absl::OkStatus();
+}
+
+absl::Status RocksDbEventLog::LookUpIds(const PendingAppend& append,
+                                        const rocksdb::Snapshot* snapshot,
+                                        std::vector<std::optional<EventIdEntry>>* found) const {
+  std::vector<rocksdb::Slice> keys;
+  std::vector<size_t> slots;
+  for (size_t i = 0; i < append.events.size(); ++i) {
+    if ((*found)[i].has_value()) continue;
+    keys.push_back(ToSlice(append.events[i].id_key));
+    slots.push_back(i);
+  }
+  if (keys.empty()) return absl::OkStatus();
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(read_options, cf(ColumnFamily::kEventIds), keys.size(), keys.data(),
+                values.data(), statuses.data());
+  for (size_t j = 0; j < keys.size(); ++j) {
+    if (statuses[j].IsNotFound()) continue;
+    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(statuses[j], "reading the event id index"));
+    COLLECTIONS_ASSIGN_OR_RETURN((*found)[slots[j]], DecodeEventIdValue(View(values[j])));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<AppendResult>> RocksDbEventLog::PrecheckIds(
+    PendingAppend* append) const {
+  // One snapshot for the head and the ids: "none of these ids at version V"
+  // must be a statement about one moment.
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snapshot;
+    ~Release() { db->ReleaseSnapshot(snapshot); }
+  } release{db_, snapshot};
+
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  rocksdb::PinnableSlice head_value;
+  rocksdb::Status status = db_->Get(read_options, cf(ColumnFamily::kStreams),
+                                    ToSlice(append->stream_id), &head_value);
+  uint64_t version = 0;
+  if (!status.IsNotFound()) {
+    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(status, "reading a stream head"));
+    COLLECTIONS_ASSIGN_OR_RETURN(StreamHead head, DecodeStreamHead(View(head_value)));
+    version = head.version;
+  }
+  std::vector<std::optional<EventIdEntry>> found(append->events.size());
+  if (version > 0) {  // a stream that does not exist has no event ids
+    COLLECTIONS_RETURN_IF_ERROR(LookUpIds(*append, snapshot, &found));
+  }
+  append->ids_absent_at_version = version;
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original, ClassifyRetry(*append, found));
+  // An original still being committed is not acknowledged yet (it could be
+  // rolled back): let the sequencer answer once its group has finished.
+  if (original.has_value() && original->last_position > HeadPosition()) return std::nullopt;
+  return original;
 }
 
 absl::StatusOr<AppendResult> RocksDbEventLog::Append(absl::string_view stream_id,
@@ -260,6 +405,8 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Append(absl::string_view stream_id
                                                      absl::Span<const Event> events) {
   PendingAppend append;
   COLLECTIONS_RETURN_IF_ERROR(Prepare(stream_id, expected, events, &append));
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original, PrecheckIds(&append));
+  if (original.has_value()) return *original;  // a retry of a committed append
   return Commit(&append);
 }
 
@@ -268,8 +415,22 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
   {
     absl::MutexLock lock(&queue_mu_);
     queue_.push_back(append);
-    while (!append->done && queue_.front() != append) append->cv.Wait(&queue_mu_);
-    if (append->done) return std::move(append->result);
+    for (;;) {
+      if (append->to_write != nullptr) {
+        // The leader handed this thread its stream's sub-batch.
+        StreamBatch* batch = std::exchange(append->to_write, nullptr);
+        GroupPlan* plan = append->to_write_plan;
+        queue_mu_.Unlock();
+        absl::Status status = WriteStreamBatch(*batch, *plan);
+        queue_mu_.Lock();
+        if (!status.ok() && plan->write_error.ok()) plan->write_error = status;
+        if (--plan->writes_pending == 0) queue_.front()->cv.Signal();  // the leader
+        continue;
+      }
+      if (append->done) return std::move(append->result);
+      if (queue_.front() == append) break;
+      append->cv.Wait(&queue_mu_);
+    }
     // Leader: take everything queued, up to the group byte budget.
     size_t bytes = 0;
     for (PendingAppend* waiting : queue_) {
@@ -279,7 +440,51 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
     }
   }
 
-  CommitGroup(group);
+  GroupPlan plan;
+  Sequence(group, &plan);
+
+  if (plan.batches.size() == 1 || plan.bytes < options_.parallel_write_min_bytes) {
+    // Small or single-stream: one batch, one write, written here.
+    rocksdb::WriteBatch batch(plan.bytes + 256 * plan.batches.size());
+    for (const StreamBatch& stream_batch : plan.batches) BuildStreamBatch(stream_batch, plan, &batch);
+    if (!plan.batches.empty()) {
+      plan.write_error = FromRocksDbStatus(db_->Write(write_options_, &batch),
+                                           "appending to the event log");
+    }
+  } else {
+    // Hand every stream's sub-batch to the first member appending to it, so
+    // the sub-batches are built and written in parallel; RocksDB merges
+    // concurrent writes into one WAL write and inserts them into the
+    // memtables concurrently. They are written unsynced; one WAL sync below
+    // makes them all durable before anything is acknowledged.
+    StreamBatch* own = nullptr;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      plan.writes_pending = static_cast<int>(plan.batches.size());
+      for (StreamBatch& batch : plan.batches) {
+        PendingAppend* writer = batch.appends.front();
+        writer->to_write_plan = &plan;
+        if (writer == append) {
+          own = &batch;
+        } else {
+          writer->to_write = &batch;
+          writer->cv.Signal();
+        }
+      }
+    }
+    absl::Status own_status = own != nullptr ? WriteStreamBatch(*own, plan) : absl::OkStatus();
+    {
+      absl::MutexLock lock(&queue_mu_);
+      if (!own_status.ok() && plan.write_error.ok()) plan.write_error = own_status;
+      if (own != nullptr) --plan.writes_pending;
+      while (plan.writes_pending > 0) append->cv.Wait(&queue_mu_);
+    }
+    if (plan.write_error.ok() && options_.sync) {
+      plan.write_error = FromRocksDbStatus(db_->SyncWAL(), "syncing the event log");
+    }
+  }
+
+  FinishGroup(group, plan);
 
   absl::MutexLock lock(&queue_mu_);
   for (PendingAppend* member : group) {
@@ -291,167 +496,150 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
   return std::move(append->result);
 }
 
-void RocksDbEventLog::CommitGroup(const std::vector<PendingAppend*>& group) {
-  if (needs_resync_) {
-    if (absl::Status status = ResyncNextPosition(); !status.ok()) {
-      for (PendingAppend* member : group) member->result = status;
-      return;
-    }
-  }
-  GroupState state;
-  state.next_position = next_position_;
-  state.recorded_at = ToTimestamp(options_.clock->Now());
-  rocksdb::WriteBatch batch;
+void RocksDbEventLog::Sequence(const std::vector<PendingAppend*>& group, GroupPlan* plan) {
+  plan->first_position = next_position_;
+  plan->next_position = next_position_;
+  plan->recorded_at = ToTimestamp(options_.clock->Now());
   for (PendingAppend* member : group) {
-    batch.SetSavePoint();
-    member->result = Stage(member, &state, &batch);
-    if (member->result.ok() && !member->result->already_appended) {
-      state.staged.push_back(member);
-      batch.PopSavePoint().PermitUncheckedError();
-    } else {
-      // Refused or a retry: whatever it staged must not be written.
-      batch.RollbackToSavePoint().PermitUncheckedError();
-    }
+    member->result = broken_.ok() ? SequenceOne(member, plan) : broken_;
   }
-  if (state.staged.empty()) return;
-
-  rocksdb::Status written = db_->Write(write_options_, &batch);
-  if (!written.ok()) {
-    // The batch may or may not be on disk (a failed sync can leave it in the
-    // WAL). Callers get UNAVAILABLE and retry with the same event ids, which
-    // the idempotency index answers either way.
-    needs_resync_ = true;
-    absl::Status status = FromRocksDbStatus(written, "appending to the event log");
-    if (status.code() != absl::StatusCode::kDataLoss) {
-      status = absl::UnavailableError(status.message());
-    }
-    for (PendingAppend* member : state.staged) member->result = status;
-    return;
-  }
-  next_position_ = state.next_position;
-  PublishHead(state.next_position - 1);
+  PutU64(&plan->marker, plan->first_position);
+  PutU64(&plan->marker, plan->next_position - 1);
 }
 
-absl::StatusOr<AppendResult> RocksDbEventLog::Stage(PendingAppend* append, GroupState* group,
-                                                    rocksdb::WriteBatch* batch) {
-  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original,
-                               FindOriginalAppend(append, group));
-  if (original.has_value()) return *original;
-
-  COLLECTIONS_ASSIGN_OR_RETURN(StreamHead head, LoadHead(append->stream_id, group));
+absl::StatusOr<AppendResult> RocksDbEventLog::SequenceOne(PendingAppend* append, GroupPlan* plan) {
+  COLLECTIONS_ASSIGN_OR_RETURN(StreamHead head, LoadHead(append->stream_id, plan));
+  auto staged = plan->batch_of_stream.find(append->stream_id);
+  if (head.version != append->ids_absent_at_version) {
+    // The stream moved since the caller looked: a concurrent copy of this
+    // append may have landed. Look again, in this group first, then on disk.
+    std::vector<std::optional<EventIdEntry>> found(append->events.size());
+    if (staged != plan->batch_of_stream.end()) {
+      for (size_t i = 0; i < append->events.size(); ++i) {
+        for (const PendingAppend* earlier : staged->second->appends) {
+          for (size_t k = 0; k < earlier->events.size(); ++k) {
+            if (earlier->events[k].event_id == append->events[i].event_id) {
+              found[i] = EventIdEntry{earlier->first_position + k, earlier->first_version + k};
+            }
+          }
+        }
+      }
+    }
+    COLLECTIONS_RETURN_IF_ERROR(LookUpIds(*append, nullptr, &found));
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original,
+                                 ClassifyRetry(*append, found));
+    if (original.has_value()) return *original;
+  }
   COLLECTIONS_RETURN_IF_ERROR(CheckExpectation(append->stream_id, append->expected, head.version));
 
-  AppendResult result;
-  result.first_position = group->next_position;
-  Event trailer;
-  trailer.set_stream_id(std::string(append->stream_id));
-  *trailer.mutable_recorded_at() = group->recorded_at;
-  std::string trailer_bytes;
-  for (PreparedEvent& event : append->events) {
-    const uint64_t position = group->next_position++;
-    const uint64_t version = ++head.version;
-    trailer.set_stream_version(version);
-    trailer.set_global_position(position);
-    trailer_bytes.clear();
-    trailer.SerializeToString(&trailer_bytes);
-    event.record.append(trailer_bytes);
-    const Sha256Digest leaf = event.leaf_hasher.Update(trailer_bytes).Finish();
-    head.chain_hash = ChainHash(head.chain_hash, leaf);
-    head.last_position = position;
-
-    const std::string id_key = EncodeEventIdKey(append->stream_id, event.event_id);
-    const EventIdEntry id_entry{position, version};
-    batch->Put(cf(ColumnFamily::kEvents), EncodePositionKey(position),
-               EncodeEventValue(leaf, head.chain_hash, event.record));
-    batch->Put(cf(ColumnFamily::kStreamIndex), EncodeStreamVersionKey(append->stream_id, version),
-               EncodePositionKey(position));
-    batch->Put(cf(ColumnFamily::kEventIds), id_key, EncodeEventIdValue(id_entry));
-    group->event_ids[id_key] = id_entry;
+  append->first_position = plan->next_position;
+  append->first_version = head.version + 1;
+  plan->next_position += append->events.size();
+  StreamBatch* batch;
+  if (staged != plan->batch_of_stream.end()) {
+    batch = staged->second;
+  } else {
+    batch = &plan->batches.emplace_back();
+    batch->stream_id = append->stream_id;
+    batch->head_before = head;
+    plan->batch_of_stream[append->stream_id] = batch;
   }
-  batch->Put(cf(ColumnFamily::kStreams), ToSlice(append->stream_id), EncodeStreamHead(head));
-  group->heads[append->stream_id] = head;
-  result.last_position = head.last_position;
-  result.stream_version = head.version;
+  batch->appends.push_back(append);
+  batch->bytes += append->bytes;
+  plan->bytes += append->bytes;
+
+  AppendResult result;
+  result.first_position = append->first_position;
+  result.last_position = plan->next_position - 1;
+  result.stream_version = head.version + append->events.size();
   return result;
 }
 
-absl::StatusOr<StreamHead> RocksDbEventLog::LoadHead(absl::string_view stream_id,
-                                                     GroupState* group) {
-  if (auto it = group->heads.find(stream_id); it != group->heads.end()) return it->second;
+absl::StatusOr<StreamHead> RocksDbEventLog::LoadHead(absl::string_view stream_id, GroupPlan* plan) {
+  if (auto it = plan->batch_of_stream.find(stream_id); it != plan->batch_of_stream.end()) {
+    const PendingAppend* last = it->second->appends.back();
+    // Only version and position matter to sequencing; the chain hash is
+    // computed by the stream's writer.
+    return StreamHead{last->first_version + last->events.size() - 1,
+                      last->first_position + last->events.size() - 1, {}};
+  }
   COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head, GetStreamHead(stream_id));
   return head.value_or(StreamHead{});
 }
 
-absl::StatusOr<std::optional<AppendResult>> RocksDbEventLog::FindOriginalAppend(
-    PendingAppend* append, GroupState* group) {
-  const size_t n = append->events.size();
-  std::vector<std::string> keys(n);
-  std::vector<std::optional<EventIdEntry>> found(n);
-  std::vector<rocksdb::Slice> disk_keys;
-  std::vector<size_t> disk_index;
-  for (size_t i = 0; i < n; ++i) {
-    keys[i] = EncodeEventIdKey(append->stream_id, append->events[i].event_id);
-    if (auto it = group->event_ids.find(keys[i]); it != group->event_ids.end()) {
-      found[i] = it->second;
-    } else {
-      disk_keys.emplace_back(keys[i]);
-      disk_index.push_back(i);
-    }
-  }
-  if (!disk_keys.empty()) {
-    std::vector<rocksdb::PinnableSlice> values(disk_keys.size());
-    std::vector<rocksdb::Status> statuses(disk_keys.size());
-    db_->MultiGet(rocksdb::ReadOptions(), cf(ColumnFamily::kEventIds), disk_keys.size(),
-                  disk_keys.data(), values.data(), statuses.data());
-    for (size_t j = 0; j < disk_keys.size(); ++j) {
-      if (statuses[j].IsNotFound()) continue;
-      COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(statuses[j], "reading the event id index"));
-      COLLECTIONS_ASSIGN_OR_RETURN(found[disk_index[j]], DecodeEventIdValue(View(values[j])));
-    }
-  }
-  const size_t present = std::count_if(found.begin(), found.end(),
-                                       [](const auto& entry) { return entry.has_value(); });
-  if (present == 0) return std::nullopt;
-  if (present < n) {
-    std::vector<absl::string_view> known;
-    for (size_t i = 0; i < n; ++i) {
-      if (found[i].has_value()) known.push_back(append->events[i].event_id);
-    }
-    return absl::FailedPreconditionError(absl::StrCat(
-        "stream ", append->stream_id, ": event ids ", absl::StrJoin(known, ", "),
-        " were appended before but the others were not; a retry must resend exactly the "
-        "original batch, and new events need new ids"));
-  }
-  for (size_t i = 1; i < n; ++i) {
-    if (found[i]->position != found[0]->position + i ||
-        found[i]->version != found[0]->version + i) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "stream ", append->stream_id,
-          ": these event ids were appended before, but not as one batch in this order; a "
-          "retry must resend exactly the original batch"));
-    }
-  }
-  AppendResult result;
-  result.first_position = found.front()->position;
-  result.last_position = found.back()->position;
-  result.stream_version = found.back()->version;
-  result.already_appended = true;
-  return result;
+absl::Status RocksDbEventLog::WriteStreamBatch(const StreamBatch& stream_batch,
+                                               const GroupPlan& plan) {
+  rocksdb::WriteBatch batch(stream_batch.bytes + 256);
+  BuildStreamBatch(stream_batch, plan, &batch);
+  return FromRocksDbStatus(db_->Write(unsynced_write_options_, &batch),
+                           "appending to the event log");
 }
 
-absl::Status RocksDbEventLog::ResyncNextPosition() {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kEvents)));
-  it->SeekToLast();
-  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the log head"));
-  uint64_t head = 0;
-  if (it->Valid()) {
-    COLLECTIONS_ASSIGN_OR_RETURN(head, DecodePositionKey(View(it->key())));
+void RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch, const GroupPlan& plan,
+                                       rocksdb::WriteBatch* out) {
+  rocksdb::WriteBatch& batch = *out;
+  StreamHead head = stream_batch.head_before;
+  Event trailer;
+  trailer.set_stream_id(std::string(stream_batch.stream_id));
+  *trailer.mutable_recorded_at() = plan.recorded_at;
+  std::string trailer_bytes;
+  std::string index_key = StreamKeyPrefix(stream_batch.stream_id);
+  const size_t index_prefix_size = index_key.size();
+  for (PendingAppend* append : stream_batch.appends) {
+    for (size_t i = 0; i < append->events.size(); ++i) {
+      PreparedEvent& event = append->events[i];
+      const uint64_t position = append->first_position + i;
+      const uint64_t version = append->first_version + i;
+      trailer.set_stream_version(version);
+      trailer.set_global_position(position);
+      trailer_bytes.clear();
+      trailer.SerializeToString(&trailer_bytes);
+      event.value.append(trailer_bytes);
+      const Sha256Digest leaf = event.leaf_hasher.Update(trailer_bytes).Finish();
+      head.chain_hash = ChainHash(head.chain_hash, leaf);
+      head.version = version;
+      head.last_position = position;
+      std::memcpy(event.value.data() + kLeafOffset, leaf.data(), leaf.size());
+      std::memcpy(event.value.data() + kChainOffset, head.chain_hash.data(),
+                  head.chain_hash.size());
+
+      const std::string position_key = EncodePositionKey(position);
+      index_key.resize(index_prefix_size);
+      PutU64(&index_key, version);
+      batch.Put(cf(ColumnFamily::kEvents), position_key, event.value);
+      batch.Put(cf(ColumnFamily::kStreamIndex), index_key, position_key);
+      batch.Put(cf(ColumnFamily::kEventIds), event.id_key,
+                EncodeEventIdValue({position, version}));
+    }
   }
-  next_position_ = head + 1;
-  needs_resync_ = false;
-  PublishHead(head);
-  return absl::OkStatus();
+  batch.Put(cf(ColumnFamily::kStreams), ToSlice(stream_batch.stream_id), EncodeStreamHead(head));
+  batch.Put(cf(ColumnFamily::kMeta), ToSlice(kLastGroupKey), plan.marker);
+}
+
+void RocksDbEventLog::FinishGroup(const std::vector<PendingAppend*>& group,
+                                  const GroupPlan& plan) {
+  if (plan.batches.empty()) return;
+  if (plan.write_error.ok()) {
+    next_position_ = plan.next_position;
+    PublishHead(plan.next_position - 1);
+    return;
+  }
+  // Some sub-batches may be on disk and others not. None is acknowledged:
+  // remove the survivors so the log stays gap-free, and tell every writer of
+  // the group UNAVAILABLE (retrying with the same event ids is safe).
+  absl::Status status = plan.write_error;
+  if (status.code() != absl::StatusCode::kDataLoss) {
+    status = absl::UnavailableError(status.message());
+  }
+  bool repaired = false;
+  if (absl::Status repair = RepairPartialGroup(database_, &repaired); !repair.ok()) {
+    broken_ = absl::UnavailableError(absl::StrCat(
+        "the event log refuses appends after a failed write that it could not roll back (",
+        repair.message(), "); reopen the data directory to recover"));
+  }
+  for (const StreamBatch& batch : plan.batches) {
+    for (PendingAppend* append : batch.appends) append->result = status;
+  }
 }
 
 void RocksDbEventLog::PublishHead(uint64_t head) {
@@ -517,7 +705,7 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(absl::str
     rocksdb::DB* db;
     const rocksdb::Snapshot* snapshot;
     ~SnapshotReleaser() { db->ReleaseSnapshot(snapshot); }
-  } releaser{db_.get(), snapshot};
+  } releaser{db_, snapshot};
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot;
 
@@ -532,8 +720,17 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(absl::str
     } else {
       it->SeekForPrev(start);
     }
-    while (it->Valid() && position_keys.size() < limit && View(it->key()).substr(0, prefix.size()) == prefix) {
-      position_keys.emplace_back(View(it->value()));
+    // Positions above the published head belong to a group still being
+    // committed: not acknowledged yet, so not shown.
+    const uint64_t head = HeadPosition();
+    while (it->Valid() && position_keys.size() < limit &&
+           View(it->key()).substr(0, prefix.size()) == prefix) {
+      absl::string_view position_key = View(it->value());
+      if (position_key.size() == 8 && GetU64(position_key.data()) <= head) {
+        position_keys.emplace_back(position_key);
+      } else if (direction == ReadDirection::kForward) {
+        break;
+      }
       if (direction == ReadDirection::kForward) {
         it->Next();
       } else {
@@ -605,147 +802,12 @@ absl::StatusOr<LogReadResult> RocksDbEventLog::ReadAll(const LogRead& read) {
   return result;
 }
 
-// ------------------------------------------------------------------ opening
-
-rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(ColumnFamily family,
-                                                    const EventLogOptions& options,
-                                                    const std::shared_ptr<rocksdb::Cache>& cache) {
-  rocksdb::ColumnFamilyOptions cf_options;
-  cf_options.write_buffer_size = options.write_buffer_bytes;
-  cf_options.compression = rocksdb::kLZ4Compression;
-  cf_options.bottommost_compression = rocksdb::kZSTD;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = cache;
-  table.format_version = 5;
-  switch (family) {
-    case ColumnFamily::kEventIds:
-    case ColumnFamily::kStreams:
-      // Point lookups on every append, mostly for keys that are absent (new
-      // event ids, new streams): bloom filters answer those without I/O.
-      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-      cf_options.memtable_prefix_bloom_size_ratio = 0.05;
-      cf_options.memtable_whole_key_filtering = true;
-      break;
-    case ColumnFamily::kEvents:
-    case ColumnFamily::kStreamIndex:
-    case ColumnFamily::kMeta:
-      break;
-  }
-  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return cf_options;
-}
-
-absl::Status CheckFormatVersion(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
-                                uint64_t head) {
-  std::string value;
-  rocksdb::Status status = db->Get(rocksdb::ReadOptions(), meta, ToSlice(kFormatVersionKey), &value);
-  if (status.IsNotFound()) {
-    if (head != 0) {
-      return absl::DataLossError("the event log has events but no format_version record");
-    }
-    std::string encoded;
-    PutU32(&encoded, kFormatVersion);
-    rocksdb::WriteOptions write_options;
-    write_options.sync = true;
-    return FromRocksDbStatus(db->Put(write_options, meta, ToSlice(kFormatVersionKey), encoded),
-                             "writing the format version");
-  }
-  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(status, "reading the format version"));
-  if (value.size() != 4) return absl::DataLossError("format_version record is malformed");
-  const uint32_t stored = GetU32(value.data());
-  if (stored > kFormatVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the data directory was written in format ", stored,
-                     " by a newer build; this build reads formats up to ", kFormatVersion));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(const EventLogOptions& options,
                                                               absl::string_view dir) {
-  if (dir.empty()) return absl::InvalidArgumentError("data directory is empty");
-  if (options.clock == nullptr) return absl::InvalidArgumentError("options.clock is null");
-  if (options.max_events_per_append == 0 || options.max_event_bytes == 0 ||
-      options.max_stream_id_bytes == 0 || options.max_event_id_bytes == 0) {
-    return absl::InvalidArgumentError("event log limits must be at least 1");
-  }
-  const std::string path(dir);
-
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = true;
-  db_options.max_background_jobs = 2;
-  db_options.bytes_per_sync = 1 << 20;
-  db_options.paranoid_checks = true;
-
-  // Refuse a database with column families this build does not know: it was
-  // written by a newer build, and opening it without them would fail anyway.
-  std::vector<std::string> existing;
-  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &existing);
-  if (listed.ok()) {
-    for (const std::string& name : existing) {
-      bool known = false;
-      for (int i = 0; i < kColumnFamilyCount; ++i) {
-        known |= name == ColumnFamilyName(static_cast<ColumnFamily>(i));
-      }
-      if (!known) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the data directory has column family '", name, "', unknown to this build: it was "
-            "written by a newer build"));
-      }
-    }
-  } else if (!options.create_if_missing) {
-    return absl::NotFoundError(absl::StrCat("no event log in ", path, ": ", listed.ToString()));
-  }
-
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (int i = 0; i < kColumnFamilyCount; ++i) {
-    const auto family = static_cast<ColumnFamily>(i);
-    descriptors.emplace_back(ColumnFamilyName(family),
-                             ColumnFamilyOptionsFor(family, options, cache));
-  }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw_db);
-  if (!opened.ok()) {
-    if (opened.IsIOError() && opened.ToString().find("lock") != std::string::npos) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the data directory ", path, " is in use by another process: ",
-                       opened.ToString()));
-    }
-    return FromRocksDbStatus(opened, absl::StrCat("opening the event log in ", path));
-  }
-  std::unique_ptr<rocksdb::DB> db(raw_db);
-  auto close_on_error = [&](absl::Status status) {
-    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    db->Close().PermitUncheckedError();
-    return status;
-  };
-
-  // The head is the last key of "events": every append writes its events and
-  // everything else in one batch, so the events column family is the truth.
-  uint64_t head = 0;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(
-        rocksdb::ReadOptions(), handles[static_cast<int>(ColumnFamily::kEvents)]));
-    it->SeekToLast();
-    if (!it->status().ok()) return close_on_error(FromRocksDbStatus(it->status(), "reading the log head"));
-    if (it->Valid()) {
-      absl::StatusOr<uint64_t> last = DecodePositionKey(View(it->key()));
-      if (!last.ok()) return close_on_error(absl::DataLossError(last.status().message()));
-      head = *last;
-    }
-  }
-  if (absl::Status status =
-          CheckFormatVersion(db.get(), handles[static_cast<int>(ColumnFamily::kMeta)], head);
-      !status.ok()) {
-    return close_on_error(status);
-  }
-  return std::unique_ptr<EventLog>(
-      new RocksDbEventLog(options, std::move(db), std::move(handles), head));
+  COLLECTIONS_ASSIGN_OR_RETURN(EventLogDatabase database, OpenEventLogDatabase(options, dir));
+  return std::unique_ptr<EventLog>(new RocksDbEventLog(options, std::move(database)));
 }
 
 }  // namespace collections::storage

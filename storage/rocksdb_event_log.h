@@ -51,6 +51,12 @@ struct EventLogOptions {
   // WAL sync further but hold the first caller in the group longer.
   size_t max_group_bytes = 8 * 1024 * 1024;
 
+  // A group commit smaller than this is written as one batch by the leader;
+  // a larger one touching several streams is split into one sub-batch per
+  // stream, built and written by several threads at once (RocksDB then
+  // inserts them into its memtables concurrently). Default 256 KiB.
+  size_t parallel_write_min_bytes = 256 * 1024;
+
   // RocksDB block cache shared by all column families. Default 64 MiB.
   size_t block_cache_bytes = 64 * 1024 * 1024;
 

@@ -38,6 +38,7 @@ ABSL_FLAG(std::string, batches, "1,10,100", "comma-separated events per append")
 ABSL_FLAG(double, seconds, 3.0, "seconds per measured run");
 ABSL_FLAG(int, event_bytes, 500, "approximate serialized size of one event");
 ABSL_FLAG(bool, sync, true, "sync the WAL on every write (both sides)");
+ABSL_FLAG(std::string, only, "", "run only \"raw\" or \"log\" (for profiling); default both");
 ABSL_FLAG(std::string, dir, "", "scratch directory (default: a fresh temp dir)");
 
 namespace collections::storage {
@@ -182,8 +183,9 @@ int Main() {
       const std::string log_dir = absl::StrCat(root, "/log-", run);
       ++run;
       CaseResult r{writers, batch, 0, 0};
-      r.raw = RunRaw(raw_dir, writers, batch, seconds, event_bytes, sync);
-      r.log = RunLog(log_dir, writers, batch, seconds, event_bytes, sync);
+      const std::string only = absl::GetFlag(FLAGS_only);
+      if (only != "log") r.raw = RunRaw(raw_dir, writers, batch, seconds, event_bytes, sync);
+      if (only != "raw") r.log = RunLog(log_dir, writers, batch, seconds, event_bytes, sync);
       std::filesystem::remove_all(raw_dir);
       std::filesystem::remove_all(log_dir);
       std::printf("%8d %6d %16.0f %16.0f %7.2fx\n", r.writers, r.batch, r.raw, r.log,

@@ -1,0 +1,65 @@
+// Opening the RocksDB database behind the event log: column families and
+// their tuning, format-version checks, and recovery of the log head.
+// Internal to storage/: only rocksdb_event_log.cc uses it.
+#ifndef COLLECTIONS_STORAGE_ROCKSDB_DATABASE_H_
+#define COLLECTIONS_STORAGE_ROCKSDB_DATABASE_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+#include "storage/rocksdb_event_log.h"
+
+namespace collections::storage {
+
+// An open database. Owns the DB and its column family handles (indexed by
+// ColumnFamily); Close() releases them and must be called before destruction
+// of a database that was opened successfully.
+struct EventLogDatabase {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  uint64_t head_position = 0;  // last key of "events"; 0 when empty
+
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
+    return handles[static_cast<int>(family)];
+  }
+  // Destroys the handles and closes the DB. Idempotent.
+  void Close();
+};
+
+// Opens or creates the database in `dir` with every column family of
+// key_encoding.h, checks the format version (writing it on creation) and
+// reads the log head. Errors as OpenRocksDbEventLog.
+absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(const EventLogOptions& options,
+                                                      absl::string_view dir);
+
+// The last key of "events" (0 for an empty log).
+absl::StatusOr<uint64_t> ReadLastPosition(const EventLogDatabase& database);
+
+// Every sub-batch of a group commit carries the group's position range under
+// this metadata key (value: first:u64 last:u64). Only the last group can be
+// partly written (a crash or failed write between its sub-batches); this
+// finds out whether it was and, if so, removes what of it survived.
+inline constexpr absl::string_view kLastGroupKey = "last_group";
+
+// Completes recovery of the last group commit: if only some of its events are
+// in the database, deletes them with their index entries and restores the
+// affected stream heads, in one synced batch. None of those events was ever
+// acknowledged, since a group is acknowledged only once all of it is written.
+// Sets *repaired when it removed anything. Errors: DATA_LOSS for undecodable
+// records, UNAVAILABLE for I/O.
+absl::Status RepairPartialGroup(const EventLogDatabase& database, bool* repaired);
+
+// RocksDB speaks std::string_view / Slice; Debian's Abseil has its own
+// string_view type. These convert at the boundary.
+inline absl::string_view View(const rocksdb::Slice& slice) {
+  return {slice.data(), slice.size()};
+}
+inline rocksdb::Slice ToSlice(absl::string_view view) { return {view.data(), view.size()}; }
+
+}  // namespace collections::storage
+
+#endif  // COLLECTIONS_STORAGE_ROCKSDB_DATABASE_H_
