@@ -278,7 +278,17 @@ absl::Status RepairPartialGroup(const EventLogDatabase& database, bool* repaired
     }
     COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the last group"));
   }
-  if (survivors.size() == last - first + 1) return absl::OkStatus();  // complete
+  // Keep the contiguous prefix of the group; drop everything after its first
+  // gap. (A crash keeps a prefix of the WAL, so a gap can only be inside the
+  // last group whose marker survived.)
+  uint64_t gap = first;
+  while (gap - first < survivors.size() && survivors[gap - first].position == gap) ++gap;
+  if (gap > last) return absl::OkStatus();  // complete
+  std::vector<Survivor> beyond_gap;
+  for (Survivor& s : survivors) {
+    if (s.position > gap) beyond_gap.push_back(std::move(s));
+  }
+  survivors = std::move(beyond_gap);
 
   rocksdb::WriteBatch fix;
   absl::flat_hash_set<std::string> streams;
@@ -291,7 +301,7 @@ absl::Status RepairPartialGroup(const EventLogDatabase& database, bool* repaired
     streams.insert(stream);
   }
   for (const std::string& stream : streams) {
-    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head, HeadBefore(database, stream, first));
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head, HeadBefore(database, stream, gap));
     if (head.has_value()) {
       fix.Put(database.cf(ColumnFamily::kStreams), stream, EncodeStreamHead(*head));
     } else {

@@ -45,10 +45,11 @@ absl::StatusOr<uint64_t> ReadLastPosition(const EventLogDatabase& database);
 // finds out whether it was and, if so, removes what of it survived.
 inline constexpr absl::string_view kLastGroupKey = "last_group";
 
-// Completes recovery of the last group commit: if only some of its events are
-// in the database, deletes them with their index entries and restores the
-// affected stream heads, in one synced batch. None of those events was ever
-// acknowledged, since a group is acknowledged only once all of it is written.
+// Completes recovery of the last group commit: if its events are not all in
+// the database, keeps the contiguous prefix and deletes every survivor after
+// the first gap, with their index entries, and restores the affected stream
+// heads, in one synced batch. None of the deleted events was acknowledged: a
+// group is acknowledged only once all of it is written and synced.
 // Sets *repaired when it removed anything. Errors: DATA_LOSS for undecodable
 // records, UNAVAILABLE for I/O.
 absl::Status RepairPartialGroup(const EventLogDatabase& database, bool* repaired);

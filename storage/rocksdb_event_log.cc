@@ -30,6 +30,9 @@ constexpr size_t kChainOffset = 33;
 constexpr size_t kRecordOffset = 65;
 // Room reserved after the body for the trailer of log-assigned fields.
 constexpr size_t kTrailerReserve = 64;
+// PendingAppend::ids_absent_at_version when the sequencer must look the ids
+// up again whatever the stream's version.
+constexpr uint64_t kLookAgain = UINT64_MAX;
 
 // An event after the caller-thread half of the work. `value` is already the
 // "events" value being built: tag, room for the two hashes, the serialized
@@ -174,7 +177,8 @@ class RocksDbEventLog final : public EventLog {
         next_position_(database_.head_position + 1),
         head_position_(database_.head_position),
         published_head_(database_.head_position) {
-    write_options_.sync = options_.sync;
+    // Writes are never synced one by one: a group is made durable by one
+    // SyncWAL() after all of it is written (see Commit).
     // A sub-batch's keys are sequential within each column family (positions,
     // one stream's versions): let concurrent inserts continue from the
     // batch's previous insert instead of searching the skiplist again.
@@ -242,9 +246,18 @@ class RocksDbEventLog final : public EventLog {
   // Any thread: builds one stream's sub-batch and writes it unsynced.
   absl::Status WriteStreamBatch(const StreamBatch& batch, const GroupPlan& plan);
 
-  // Leader only, after every sub-batch returned: publishes or, after a
-  // failure, removes what of the group was written.
-  void FinishGroup(const std::vector<PendingAppend*>& group, const GroupPlan& plan);
+  // Leader only: writes the planned group unsynced, as one batch or as
+  // parallel per-stream sub-batches handed to member threads.
+  void WriteGroup(PendingAppend* leader, GroupPlan* plan);
+
+  // Makes the WAL durable at least through the group with `ticket`: waits
+  // for a sync in progress and syncs again only if that one did not cover
+  // it, so concurrent groups share fsyncs.
+  absl::Status SyncThrough(uint64_t ticket);
+
+  // Leader only, with no group in flight: removes what a failed group left
+  // behind beyond the first gap and re-reads the head.
+  void Repair();
 
   void PublishHead(uint64_t head);
 
@@ -253,8 +266,7 @@ class RocksDbEventLog final : public EventLog {
   const EventLogOptions options_;
   EventLogDatabase database_;
   rocksdb::DB* const db_;  // owned by database_
-  rocksdb::WriteOptions write_options_;           // sync as configured
-  rocksdb::WriteOptions unsynced_write_options_;  // parallel sub-batches
+  rocksdb::WriteOptions unsynced_write_options_;
 
   // The commit queue. The front entry is the leader.
   absl::Mutex queue_mu_;
@@ -263,9 +275,23 @@ class RocksDbEventLog final : public EventLog {
   // Touched only by the current leader (leadership is exclusive and handed
   // over under queue_mu_, which orders the accesses).
   uint64_t next_position_;
-  // Set when a failed group could not be removed again: what is on disk is
+  // Set when a failed group could not be repaired: what is on disk is
   // unknown, so appends are refused until the log is reopened (which repairs).
   absl::Status broken_;
+
+  // The pipeline: groups written but not yet synced and acknowledged. They
+  // finish strictly in ticket order. Guarded by queue_mu_.
+  uint64_t tickets_issued_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  uint64_t tickets_finished_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  int groups_in_flight_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  // A group failed: later groups in flight fail too, and the next leader
+  // repairs before sequencing anything.
+  bool pipeline_failed_ ABSL_GUARDED_BY(queue_mu_) = false;
+  bool needs_repair_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // WAL syncs, one at a time, shared by every group written before it began.
+  bool sync_in_progress_ ABSL_GUARDED_BY(queue_mu_) = false;
+  uint64_t synced_through_ticket_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  absl::CondVar sync_done_;
 
   // The last committed position, for lock-free reads…
   std::atomic<uint64_t> head_position_;
@@ -394,9 +420,12 @@ absl::StatusOr<std::optional<AppendResult>> RocksDbEventLog::PrecheckIds(
   }
   append->ids_absent_at_version = version;
   COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original, ClassifyRetry(*append, found));
-  // An original still being committed is not acknowledged yet (it could be
-  // rolled back): let the sequencer answer once its group has finished.
-  if (original.has_value() && original->last_position > HeadPosition()) return std::nullopt;
+  if (original.has_value() && original->last_position > HeadPosition()) {
+    // The original is still being committed and not acknowledged (it could
+    // yet fail): let the sequencer look again and answer in order after it.
+    append->ids_absent_at_version = kLookAgain;
+    return std::nullopt;
+  }
   return original;
 }
 
@@ -412,6 +441,7 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Append(absl::string_view stream_id
 
 absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
   std::vector<PendingAppend*> group;
+  bool repair_first = false;
   {
     absl::MutexLock lock(&queue_mu_);
     queue_.push_back(append);
@@ -431,7 +461,13 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
       if (queue_.front() == append) break;
       append->cv.Wait(&queue_mu_);
     }
-    // Leader: take everything queued, up to the group byte budget.
+    // Leader. After a failure, let every group in flight finish before the
+    // log is repaired, so the repair sees what they left.
+    if (needs_repair_) {
+      while (groups_in_flight_ > 0) append->cv.Wait(&queue_mu_);
+      repair_first = true;
+    }
+    // Take everything queued, up to the group byte budget.
     size_t bytes = 0;
     for (PendingAppend* waiting : queue_) {
       if (!group.empty() && bytes + waiting->bytes > options_.max_group_bytes) break;
@@ -439,61 +475,145 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
       bytes += waiting->bytes;
     }
   }
+  if (repair_first) Repair();
 
   GroupPlan plan;
   Sequence(group, &plan);
+  WriteGroup(append, &plan);
 
-  if (plan.batches.size() == 1 || plan.bytes < options_.parallel_write_min_bytes) {
-    // Small or single-stream: one batch, one write, written here.
-    rocksdb::WriteBatch batch(plan.bytes + 256 * plan.batches.size());
-    for (const StreamBatch& stream_batch : plan.batches) BuildStreamBatch(stream_batch, plan, &batch);
-    if (!plan.batches.empty()) {
-      plan.write_error = FromRocksDbStatus(db_->Write(write_options_, &batch),
-                                           "appending to the event log");
-    }
-  } else {
-    // Hand every stream's sub-batch to the first member appending to it, so
-    // the sub-batches are built and written in parallel; RocksDB merges
-    // concurrent writes into one WAL write and inserts them into the
-    // memtables concurrently. They are written unsynced; one WAL sync below
-    // makes them all durable before anything is acknowledged.
-    StreamBatch* own = nullptr;
-    {
-      absl::MutexLock lock(&queue_mu_);
-      plan.writes_pending = static_cast<int>(plan.batches.size());
-      for (StreamBatch& batch : plan.batches) {
-        PendingAppend* writer = batch.appends.front();
-        writer->to_write_plan = &plan;
-        if (writer == append) {
-          own = &batch;
-        } else {
-          writer->to_write = &batch;
-          writer->cv.Signal();
-        }
-      }
-    }
-    absl::Status own_status = own != nullptr ? WriteStreamBatch(*own, plan) : absl::OkStatus();
-    {
-      absl::MutexLock lock(&queue_mu_);
-      if (!own_status.ok() && plan.write_error.ok()) plan.write_error = own_status;
-      if (own != nullptr) --plan.writes_pending;
-      while (plan.writes_pending > 0) append->cv.Wait(&queue_mu_);
-    }
-    if (plan.write_error.ok() && options_.sync) {
-      plan.write_error = FromRocksDbStatus(db_->SyncWAL(), "syncing the event log");
-    }
+  // Hand over leadership as soon as the group is written: the next group is
+  // sequenced and written while this one waits for its WAL sync.
+  uint64_t ticket;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!plan.batches.empty()) next_position_ = plan.next_position;
+    if (!plan.write_error.ok()) needs_repair_ = true;
+    ticket = ++tickets_issued_;
+    ++groups_in_flight_;
+    for (size_t i = 0; i < group.size(); ++i) queue_.pop_front();
+    if (!queue_.empty()) queue_.front()->cv.Signal();
   }
 
-  FinishGroup(group, plan);
+  absl::Status sync_status;
+  if (!plan.batches.empty() && plan.write_error.ok() && options_.sync) {
+    sync_status = SyncThrough(ticket);
+  }
 
   absl::MutexLock lock(&queue_mu_);
+  // Groups finish in the order they were written: a group is acknowledged
+  // only once every group before it is durable.
+  auto my_turn = [this, ticket]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+    return tickets_finished_ == ticket - 1;
+  };
+  queue_mu_.Await(absl::Condition(&my_turn));
+  absl::Status failure = !plan.write_error.ok() ? plan.write_error : sync_status;
+  if (failure.ok() && pipeline_failed_) {
+    failure = absl::UnavailableError("an earlier group commit failed");
+  }
+  if (!failure.ok()) {
+    // Nothing of this group is acknowledged, not even answers to retries
+    // (their originals may be in a group that failed too).
+    if (failure.code() != absl::StatusCode::kDataLoss) {
+      failure = absl::UnavailableError(
+          absl::StrCat(failure.message(), "; the append was not acknowledged and may be "
+                                          "retried with the same event ids"));
+    }
+    for (PendingAppend* member : group) member->result = failure;
+    pipeline_failed_ = true;
+    needs_repair_ = true;
+  } else if (!plan.batches.empty()) {
+    PublishHead(plan.next_position - 1);
+  }
+  tickets_finished_ = ticket;
+  --groups_in_flight_;
+  if (groups_in_flight_ == 0 && needs_repair_ && !queue_.empty()) {
+    queue_.front()->cv.Signal();  // a leader may be waiting to repair
+  }
   for (PendingAppend* member : group) {
-    queue_.pop_front();  // the group is the queue's front, in order
     member->done = true;
     if (member != append) member->cv.Signal();
   }
-  if (!queue_.empty()) queue_.front()->cv.Signal();  // hand over leadership
   return std::move(append->result);
+}
+
+absl::Status RocksDbEventLog::SyncThrough(uint64_t ticket) {
+  absl::MutexLock lock(&queue_mu_);
+  for (;;) {
+    if (synced_through_ticket_ >= ticket) return absl::OkStatus();
+    if (pipeline_failed_) return absl::UnavailableError("an earlier WAL sync failed");
+    if (!sync_in_progress_) break;
+    sync_done_.Wait(&queue_mu_);
+  }
+  // Every group with a ticket up to `target` has finished writing, so one
+  // sync makes all of them durable.
+  sync_in_progress_ = true;
+  const uint64_t target = tickets_issued_;
+  queue_mu_.Unlock();
+  absl::Status status = FromRocksDbStatus(db_->SyncWAL(), "syncing the event log");
+  queue_mu_.Lock();
+  sync_in_progress_ = false;
+  if (status.ok()) {
+    synced_through_ticket_ = target;
+  } else {
+    pipeline_failed_ = true;
+  }
+  sync_done_.SignalAll();
+  return status;
+}
+
+void RocksDbEventLog::Repair() {
+  bool repaired = false;
+  absl::Status status = RepairPartialGroup(database_, &repaired);
+  absl::StatusOr<uint64_t> last = status.ok() ? ReadLastPosition(database_) : status;
+  absl::MutexLock lock(&queue_mu_);
+  if (!last.ok()) {
+    broken_ = absl::UnavailableError(absl::StrCat(
+        "the event log refuses appends after a failed write that it could not repair (",
+        last.status().message(), "); reopen the data directory to recover"));
+    return;
+  }
+  next_position_ = *last + 1;
+  needs_repair_ = false;
+  pipeline_failed_ = false;
+  PublishHead(*last);
+}
+
+void RocksDbEventLog::WriteGroup(PendingAppend* leader, GroupPlan* plan) {
+  if (plan->batches.empty()) return;
+  if (plan->batches.size() == 1 || plan->bytes < options_.parallel_write_min_bytes) {
+    // Small or single-stream: one batch, written here.
+    rocksdb::WriteBatch batch(plan->bytes + 256 * plan->batches.size());
+    for (const StreamBatch& stream_batch : plan->batches) {
+      BuildStreamBatch(stream_batch, *plan, &batch);
+    }
+    plan->write_error = FromRocksDbStatus(db_->Write(unsynced_write_options_, &batch),
+                                          "appending to the event log");
+    return;
+  }
+  // Hand every stream's sub-batch to the first member appending to it, so
+  // the sub-batches are built and written in parallel; RocksDB merges
+  // concurrent writes into one WAL write and inserts them into the memtables
+  // concurrently.
+  StreamBatch* own = nullptr;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    plan->writes_pending = static_cast<int>(plan->batches.size());
+    for (StreamBatch& batch : plan->batches) {
+      PendingAppend* writer = batch.appends.front();
+      writer->to_write_plan = plan;
+      if (writer == leader) {
+        own = &batch;
+      } else {
+        writer->to_write = &batch;
+        writer->cv.Signal();
+      }
+    }
+  }
+  absl::Status own_status = own != nullptr ? WriteStreamBatch(*own, *plan) : absl::OkStatus();
+  absl::MutexLock lock(&queue_mu_);
+  if (!own_status.ok() && plan->write_error.ok()) plan->write_error = own_status;
+  if (own != nullptr) --plan->writes_pending;
+  while (plan->writes_pending > 0) leader->cv.Wait(&queue_mu_);
 }
 
 void RocksDbEventLog::Sequence(const std::vector<PendingAppend*>& group, GroupPlan* plan) {
@@ -614,32 +734,6 @@ void RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch, const Gr
   }
   batch.Put(cf(ColumnFamily::kStreams), ToSlice(stream_batch.stream_id), EncodeStreamHead(head));
   batch.Put(cf(ColumnFamily::kMeta), ToSlice(kLastGroupKey), plan.marker);
-}
-
-void RocksDbEventLog::FinishGroup(const std::vector<PendingAppend*>& group,
-                                  const GroupPlan& plan) {
-  if (plan.batches.empty()) return;
-  if (plan.write_error.ok()) {
-    next_position_ = plan.next_position;
-    PublishHead(plan.next_position - 1);
-    return;
-  }
-  // Some sub-batches may be on disk and others not. None is acknowledged:
-  // remove the survivors so the log stays gap-free, and tell every writer of
-  // the group UNAVAILABLE (retrying with the same event ids is safe).
-  absl::Status status = plan.write_error;
-  if (status.code() != absl::StatusCode::kDataLoss) {
-    status = absl::UnavailableError(status.message());
-  }
-  bool repaired = false;
-  if (absl::Status repair = RepairPartialGroup(database_, &repaired); !repair.ok()) {
-    broken_ = absl::UnavailableError(absl::StrCat(
-        "the event log refuses appends after a failed write that it could not roll back (",
-        repair.message(), "); reopen the data directory to recover"));
-  }
-  for (const StreamBatch& batch : plan.batches) {
-    for (PendingAppend* append : batch.appends) append->result = status;
-  }
 }
 
 void RocksDbEventLog::PublishHead(uint64_t head) {
