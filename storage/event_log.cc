@@ -5,16 +5,18 @@
 namespace collections::storage {
 
 absl::Status ValidateStreamId(absl::string_view stream_id, size_t max_bytes) {
-  if (stream_id.empty()) return absl::InvalidArgumentError("stream id is empty");
+  if (stream_id.empty())
+    return absl::InvalidArgumentError("stream id is empty");
   if (stream_id.size() > max_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat("stream id is ", stream_id.size(),
-                                                   " bytes; the limit is ", max_bytes));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "stream id is ", stream_id.size(), " bytes; the limit is ", max_bytes));
   }
   for (size_t i = 0; i < stream_id.size(); ++i) {
     const auto c = static_cast<unsigned char>(stream_id[i]);
     if (c < 0x21 || c > 0x7e) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "stream id has a non-printable or non-ASCII byte 0x", absl::Hex(c), " at offset ", i,
+          "stream id has a non-printable or non-ASCII byte 0x", absl::Hex(c),
+          " at offset ", i,
           "; allowed are printable ASCII characters without spaces"));
     }
   }

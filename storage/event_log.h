@@ -24,10 +24,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "collections/v1/events.pb.h"
@@ -138,8 +138,8 @@ class EventLog {
   // Errors: INVALID_ARGUMENT for a bad stream id or zero limit; DATA_LOSS for
   // a record that cannot be decoded (naming its position).
   virtual absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
-      absl::string_view stream_id, uint64_t from_version, ReadDirection direction,
-      size_t limit) = 0;
+      absl::string_view stream_id, uint64_t from_version,
+      ReadDirection direction, size_t limit) = 0;
 
   // Reads the whole log from a global position, filtered. Never returns a
   // gap: the events are a filtered prefix of what is committed.
@@ -157,7 +157,8 @@ class EventLog {
   // Blocks until the log's head is at least `position` or `deadline` passes,
   // without polling; returns the head at that moment (which is below
   // `position` on timeout). For tailing readers and read-your-writes.
-  virtual uint64_t WaitForPosition(uint64_t position, absl::Time deadline) const = 0;
+  virtual uint64_t WaitForPosition(uint64_t position,
+                                   absl::Time deadline) const = 0;
 };
 
 // Checks a stream id: 1..max_bytes bytes of printable ASCII (0x21..0x7e).

@@ -75,7 +75,8 @@ std::string StreamKeyPrefix(absl::string_view stream_id) {
   return key;
 }
 
-std::string EncodeStreamVersionKey(absl::string_view stream_id, uint64_t version) {
+std::string EncodeStreamVersionKey(absl::string_view stream_id,
+                                   uint64_t version) {
   std::string key = StreamKeyPrefix(stream_id);
   PutU64(&key, version);
   return key;
@@ -89,7 +90,8 @@ absl::StatusOr<StreamVersionKey> DecodeStreamVersionKey(absl::string_view key) {
                           GetU64(key.data() + key.size() - 8)};
 }
 
-std::string EncodeEventIdKey(absl::string_view stream_id, absl::string_view event_id) {
+std::string EncodeEventIdKey(absl::string_view stream_id,
+                             absl::string_view event_id) {
   std::string key = StreamKeyPrefix(stream_id);
   absl::StrAppend(&key, event_id);
   return key;
@@ -131,7 +133,8 @@ absl::StatusOr<StreamHead> DecodeStreamHead(absl::string_view value) {
   return head;
 }
 
-std::string EncodeEventValue(const Sha256Digest& leaf, const Sha256Digest& chain,
+std::string EncodeEventValue(const Sha256Digest& leaf,
+                             const Sha256Digest& chain,
                              absl::string_view record) {
   std::string value;
   value.reserve(1 + 64 + record.size());
@@ -148,8 +151,9 @@ absl::StatusOr<EventValueView> DecodeEventValue(absl::string_view value) {
         absl::StrCat("event value too short: ", value.size(), " bytes"));
   }
   if (static_cast<uint8_t>(value[0]) != kEventValueTag) {
-    return absl::DataLossError(absl::StrCat(
-        "unknown event value tag ", static_cast<int>(static_cast<uint8_t>(value[0]))));
+    return absl::DataLossError(
+        absl::StrCat("unknown event value tag ",
+                     static_cast<int>(static_cast<uint8_t>(value[0]))));
   }
   EventValueView view;
   std::memcpy(view.leaf_hash.data(), value.data() + 1, 32);

@@ -5,9 +5,9 @@
 //
 //   column family "default" (metadata)
 //     key   := "format_version"
-//     value := u32                              the on-disk format, see kFormatVersion
-//     key   := "last_group"
-//     value := first:u64 last:u64               positions of the last group commit
+//     value := u32                              the on-disk format, see
+//     kFormatVersion key   := "last_group" value := first:u64 last:u64
+//     positions of the last group commit
 //   column family "events"
 //     key   := position:u64                     global position, 1-based
 //     value := tag:u8(=0x01) leaf:32 chain:32 record:bytes
@@ -30,9 +30,9 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "storage/sha256.h"
 
 namespace collections::storage {
@@ -66,7 +66,8 @@ std::string EncodePositionKey(uint64_t position);
 // INVALID_ARGUMENT unless exactly 8 bytes.
 absl::StatusOr<uint64_t> DecodePositionKey(absl::string_view key);
 
-std::string EncodeStreamVersionKey(absl::string_view stream_id, uint64_t version);
+std::string EncodeStreamVersionKey(absl::string_view stream_id,
+                                   uint64_t version);
 // The prefix all of a stream's stream_index keys share: stream_id 0x00.
 std::string StreamKeyPrefix(absl::string_view stream_id);
 
@@ -76,7 +77,8 @@ struct StreamVersionKey {
 };
 absl::StatusOr<StreamVersionKey> DecodeStreamVersionKey(absl::string_view key);
 
-std::string EncodeEventIdKey(absl::string_view stream_id, absl::string_view event_id);
+std::string EncodeEventIdKey(absl::string_view stream_id,
+                             absl::string_view event_id);
 
 struct EventIdEntry {
   uint64_t position = 0;
@@ -101,7 +103,8 @@ struct EventValueView {
   Sha256Digest chain_hash{};
   absl::string_view record;
 };
-std::string EncodeEventValue(const Sha256Digest& leaf, const Sha256Digest& chain,
+std::string EncodeEventValue(const Sha256Digest& leaf,
+                             const Sha256Digest& chain,
                              absl::string_view record);
 // DATA_LOSS when the value is too short or its tag is unknown.
 absl::StatusOr<EventValueView> DecodeEventValue(absl::string_view value);

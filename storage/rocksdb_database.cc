@@ -8,11 +8,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "collections/v1/events.pb.h"
-#include "rocksdb/write_batch.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
 #include "storage/key_encoding.h"
 #include "storage/rocksdb_status.h"
 #include "storage/status_macros.h"
@@ -37,9 +37,9 @@ class StreamPrefixTransform final : public rocksdb::SliceTransform {
   }
 };
 
-rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(ColumnFamily family,
-                                                    const EventLogOptions& options,
-                                                    const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(
+    ColumnFamily family, const EventLogOptions& options,
+    const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.write_buffer_size = options.write_buffer_bytes;
   cf_options.compression = rocksdb::kLZ4Compression;
@@ -73,38 +73,45 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(ColumnFamily family,
   return cf_options;
 }
 
-absl::Status CheckFormatVersion(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
+absl::Status CheckFormatVersion(rocksdb::DB* db,
+                                rocksdb::ColumnFamilyHandle* meta,
                                 uint64_t head) {
   std::string value;
-  rocksdb::Status status = db->Get(rocksdb::ReadOptions(), meta, ToSlice(kFormatVersionKey), &value);
+  rocksdb::Status status =
+      db->Get(rocksdb::ReadOptions(), meta, ToSlice(kFormatVersionKey), &value);
   if (status.IsNotFound()) {
     if (head != 0) {
-      return absl::DataLossError("the event log has events but no format_version record");
+      return absl::DataLossError(
+          "the event log has events but no format_version record");
     }
     std::string encoded;
     PutU32(&encoded, kFormatVersion);
     rocksdb::WriteOptions write_options;
     write_options.sync = true;
-    return FromRocksDbStatus(db->Put(write_options, meta, ToSlice(kFormatVersionKey), encoded),
-                             "writing the format version");
+    return FromRocksDbStatus(
+        db->Put(write_options, meta, ToSlice(kFormatVersionKey), encoded),
+        "writing the format version");
   }
-  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(status, "reading the format version"));
-  if (value.size() != 4) return absl::DataLossError("format_version record is malformed");
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(status, "reading the format version"));
+  if (value.size() != 4)
+    return absl::DataLossError("format_version record is malformed");
   const uint32_t stored = GetU32(value.data());
   if (stored > kFormatVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the data directory was written in format ", stored,
-                     " by a newer build; this build reads formats up to ", kFormatVersion));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the data directory was written in format ", stored,
+        " by a newer build; this build reads formats up to ", kFormatVersion));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(const EventLogOptions& options,
-                                                      absl::string_view dir) {
+absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(
+    const EventLogOptions& options, absl::string_view dir) {
   if (dir.empty()) return absl::InvalidArgumentError("data directory is empty");
-  if (options.clock == nullptr) return absl::InvalidArgumentError("options.clock is null");
+  if (options.clock == nullptr)
+    return absl::InvalidArgumentError("options.clock is null");
   if (options.max_events_per_append == 0 || options.max_event_bytes == 0 ||
       options.max_stream_id_bytes == 0 || options.max_event_id_bytes == 0) {
     return absl::InvalidArgumentError("event log limits must be at least 1");
@@ -121,7 +128,8 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(const EventLogOptions& opt
   // Refuse a database with column families this build does not know: it was
   // written by a newer build, and opening it without them would fail anyway.
   std::vector<std::string> existing;
-  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &existing);
+  rocksdb::Status listed =
+      rocksdb::DB::ListColumnFamilies(db_options, path, &existing);
   if (listed.ok()) {
     for (const std::string& name : existing) {
       bool known = false;
@@ -129,13 +137,15 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(const EventLogOptions& opt
         known |= name == ColumnFamilyName(static_cast<ColumnFamily>(i));
       }
       if (!known) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the data directory has column family '", name, "', unknown to this build: it was "
-            "written by a newer build"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("the data directory has column family '", name,
+                         "', unknown to this build: it was "
+                         "written by a newer build"));
       }
     }
   } else if (!options.create_if_missing) {
-    return absl::NotFoundError(absl::StrCat("no event log in ", path, ": ", listed.ToString()));
+    return absl::NotFoundError(
+        absl::StrCat("no event log in ", path, ": ", listed.ToString()));
   }
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -147,18 +157,22 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(const EventLogOptions& opt
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw_db);
+  rocksdb::Status opened =
+      rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw_db);
   if (!opened.ok()) {
-    if (opened.IsIOError() && opened.ToString().find("lock") != std::string::npos) {
+    if (opened.IsIOError() &&
+        opened.ToString().find("lock") != std::string::npos) {
       return absl::FailedPreconditionError(
-          absl::StrCat("the data directory ", path, " is in use by another process: ",
-                       opened.ToString()));
+          absl::StrCat("the data directory ", path,
+                       " is in use by another process: ", opened.ToString()));
     }
-    return FromRocksDbStatus(opened, absl::StrCat("opening the event log in ", path));
+    return FromRocksDbStatus(opened,
+                             absl::StrCat("opening the event log in ", path));
   }
   std::unique_ptr<rocksdb::DB> db(raw_db);
   auto close_on_error = [&](absl::Status status) {
-    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    for (auto* handle : handles)
+      db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     db->Close().PermitUncheckedError();
     return status;
   };
@@ -167,18 +181,22 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(const EventLogOptions& opt
   // everything else in one batch, so the events column family is the truth.
   uint64_t head = 0;
   {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(
-        rocksdb::ReadOptions(), handles[static_cast<int>(ColumnFamily::kEvents)]));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(),
+                        handles[static_cast<int>(ColumnFamily::kEvents)]));
     it->SeekToLast();
-    if (!it->status().ok()) return close_on_error(FromRocksDbStatus(it->status(), "reading the log head"));
+    if (!it->status().ok())
+      return close_on_error(
+          FromRocksDbStatus(it->status(), "reading the log head"));
     if (it->Valid()) {
       absl::StatusOr<uint64_t> last = DecodePositionKey(View(it->key()));
-      if (!last.ok()) return close_on_error(absl::DataLossError(last.status().message()));
+      if (!last.ok())
+        return close_on_error(absl::DataLossError(last.status().message()));
       head = *last;
     }
   }
-  if (absl::Status status =
-          CheckFormatVersion(db.get(), handles[static_cast<int>(ColumnFamily::kMeta)], head);
+  if (absl::Status status = CheckFormatVersion(
+          db.get(), handles[static_cast<int>(ColumnFamily::kMeta)], head);
       !status.ok()) {
     return close_on_error(status);
   }
@@ -186,7 +204,8 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(const EventLogOptions& opt
   database.db = std::move(db);
   database.handles = std::move(handles);
   bool repaired = false;
-  if (absl::Status status = RepairPartialGroup(database, &repaired); !status.ok()) {
+  if (absl::Status status = RepairPartialGroup(database, &repaired);
+      !status.ok()) {
     database.Close();
     return status;
   }
@@ -203,10 +222,11 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(const EventLogOptions& opt
 }
 
 absl::StatusOr<uint64_t> ReadLastPosition(const EventLogDatabase& database) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      database.db->NewIterator(rocksdb::ReadOptions(), database.cf(ColumnFamily::kEvents)));
+  std::unique_ptr<rocksdb::Iterator> it(database.db->NewIterator(
+      rocksdb::ReadOptions(), database.cf(ColumnFamily::kEvents)));
   it->SeekToLast();
-  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the log head"));
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(it->status(), "reading the log head"));
   if (!it->Valid()) return 0;
   absl::StatusOr<uint64_t> last = DecodePositionKey(View(it->key()));
   if (!last.ok()) return absl::DataLossError(last.status().message());
@@ -217,40 +237,49 @@ namespace {
 
 // The head a stream had before position `before`: its newest event below
 // that position, or nullopt when it had none.
-absl::StatusOr<std::optional<StreamHead>> HeadBefore(const EventLogDatabase& database,
-                                                     absl::string_view stream_id,
-                                                     uint64_t before) {
+absl::StatusOr<std::optional<StreamHead>> HeadBefore(
+    const EventLogDatabase& database, absl::string_view stream_id,
+    uint64_t before) {
   const std::string prefix = StreamKeyPrefix(stream_id);
-  std::unique_ptr<rocksdb::Iterator> it(
-      database.db->NewIterator(rocksdb::ReadOptions(), database.cf(ColumnFamily::kStreamIndex)));
+  std::unique_ptr<rocksdb::Iterator> it(database.db->NewIterator(
+      rocksdb::ReadOptions(), database.cf(ColumnFamily::kStreamIndex)));
   for (it->SeekForPrev(EncodeStreamVersionKey(stream_id, UINT64_MAX));
-       it->Valid() && View(it->key()).substr(0, prefix.size()) == prefix; it->Prev()) {
-    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position, DecodePositionKey(View(it->value())));
+       it->Valid() && View(it->key()).substr(0, prefix.size()) == prefix;
+       it->Prev()) {
+    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position,
+                                 DecodePositionKey(View(it->value())));
     if (position >= before) continue;
-    COLLECTIONS_ASSIGN_OR_RETURN(StreamVersionKey key, DecodeStreamVersionKey(View(it->key())));
+    COLLECTIONS_ASSIGN_OR_RETURN(StreamVersionKey key,
+                                 DecodeStreamVersionKey(View(it->key())));
     std::string value;
-    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(
-        database.db->Get(rocksdb::ReadOptions(), database.cf(ColumnFamily::kEvents),
-                         EncodePositionKey(position), &value),
-        "reading a stream's last event"));
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(database.db->Get(rocksdb::ReadOptions(),
+                                           database.cf(ColumnFamily::kEvents),
+                                           EncodePositionKey(position), &value),
+                          "reading a stream's last event"));
     COLLECTIONS_ASSIGN_OR_RETURN(EventValueView view, DecodeEventValue(value));
     return StreamHead{key.version, position, view.chain_hash};
   }
-  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading a stream index"));
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(it->status(), "reading a stream index"));
   return std::nullopt;
 }
 
 }  // namespace
 
-absl::Status RepairPartialGroup(const EventLogDatabase& database, bool* repaired) {
+absl::Status RepairPartialGroup(const EventLogDatabase& database,
+                                bool* repaired) {
   *repaired = false;
   rocksdb::DB* db = database.db.get();
   std::string marker;
-  rocksdb::Status status = db->Get(rocksdb::ReadOptions(), database.cf(ColumnFamily::kMeta),
-                                   ToSlice(kLastGroupKey), &marker);
+  rocksdb::Status status =
+      db->Get(rocksdb::ReadOptions(), database.cf(ColumnFamily::kMeta),
+              ToSlice(kLastGroupKey), &marker);
   if (status.IsNotFound()) return absl::OkStatus();
-  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(status, "reading the last group marker"));
-  if (marker.size() != 16) return absl::DataLossError("the last group marker is malformed");
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(status, "reading the last group marker"));
+  if (marker.size() != 16)
+    return absl::DataLossError("the last group marker is malformed");
   const uint64_t first = GetU64(marker.data());
   const uint64_t last = GetU64(marker.data() + 8);
 
@@ -267,22 +296,28 @@ absl::Status RepairPartialGroup(const EventLogDatabase& database, bool* repaired
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(read_options, database.cf(ColumnFamily::kEvents)));
     for (it->Seek(EncodePositionKey(first)); it->Valid(); it->Next()) {
-      COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position, DecodePositionKey(View(it->key())));
-      COLLECTIONS_ASSIGN_OR_RETURN(EventValueView view, DecodeEventValue(View(it->value())));
+      COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position,
+                                   DecodePositionKey(View(it->key())));
+      COLLECTIONS_ASSIGN_OR_RETURN(EventValueView view,
+                                   DecodeEventValue(View(it->value())));
       Survivor survivor{position, {}};
-      if (!survivor.event.ParseFromArray(view.record.data(), static_cast<int>(view.record.size()))) {
-        return absl::DataLossError(
-            absl::StrCat("event at position ", position, " does not decode as an Event"));
+      if (!survivor.event.ParseFromArray(
+              view.record.data(), static_cast<int>(view.record.size()))) {
+        return absl::DataLossError(absl::StrCat(
+            "event at position ", position, " does not decode as an Event"));
       }
       survivors.push_back(std::move(survivor));
     }
-    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the last group"));
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(it->status(), "reading the last group"));
   }
   // Keep the contiguous prefix of the group; drop everything after its first
   // gap. (A crash keeps a prefix of the WAL, so a gap can only be inside the
   // last group whose marker survived.)
   uint64_t gap = first;
-  while (gap - first < survivors.size() && survivors[gap - first].position == gap) ++gap;
+  while (gap - first < survivors.size() &&
+         survivors[gap - first].position == gap)
+    ++gap;
   if (gap > last) return absl::OkStatus();  // complete
   std::vector<Survivor> beyond_gap;
   for (Survivor& s : survivors) {
@@ -294,16 +329,20 @@ absl::Status RepairPartialGroup(const EventLogDatabase& database, bool* repaired
   absl::flat_hash_set<std::string> streams;
   for (const Survivor& s : survivors) {
     const std::string& stream = s.event.stream_id();
-    fix.Delete(database.cf(ColumnFamily::kEvents), EncodePositionKey(s.position));
+    fix.Delete(database.cf(ColumnFamily::kEvents),
+               EncodePositionKey(s.position));
     fix.Delete(database.cf(ColumnFamily::kStreamIndex),
                EncodeStreamVersionKey(stream, s.event.stream_version()));
-    fix.Delete(database.cf(ColumnFamily::kEventIds), EncodeEventIdKey(stream, s.event.event_id()));
+    fix.Delete(database.cf(ColumnFamily::kEventIds),
+               EncodeEventIdKey(stream, s.event.event_id()));
     streams.insert(stream);
   }
   for (const std::string& stream : streams) {
-    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head, HeadBefore(database, stream, gap));
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head,
+                                 HeadBefore(database, stream, gap));
     if (head.has_value()) {
-      fix.Put(database.cf(ColumnFamily::kStreams), stream, EncodeStreamHead(*head));
+      fix.Put(database.cf(ColumnFamily::kStreams), stream,
+              EncodeStreamHead(*head));
     } else {
       fix.Delete(database.cf(ColumnFamily::kStreams), stream);
     }
@@ -311,15 +350,16 @@ absl::Status RepairPartialGroup(const EventLogDatabase& database, bool* repaired
   fix.Delete(database.cf(ColumnFamily::kMeta), ToSlice(kLastGroupKey));
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  COLLECTIONS_RETURN_IF_ERROR(
-      FromRocksDbStatus(db->Write(sync, &fix), "removing a partly written group commit"));
+  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(
+      db->Write(sync, &fix), "removing a partly written group commit"));
   *repaired = !survivors.empty();
   return absl::OkStatus();
 }
 
 void EventLogDatabase::Close() {
   if (db == nullptr) return;
-  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  for (auto* handle : handles)
+    db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   handles.clear();
   db->Close().PermitUncheckedError();
   db.reset();

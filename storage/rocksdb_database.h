@@ -33,8 +33,8 @@ struct EventLogDatabase {
 // Opens or creates the database in `dir` with every column family of
 // key_encoding.h, checks the format version (writing it on creation) and
 // reads the log head. Errors as OpenRocksDbEventLog.
-absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(const EventLogOptions& options,
-                                                      absl::string_view dir);
+absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(
+    const EventLogOptions& options, absl::string_view dir);
 
 // The last key of "events" (0 for an empty log).
 absl::StatusOr<uint64_t> ReadLastPosition(const EventLogDatabase& database);
@@ -52,14 +52,17 @@ inline constexpr absl::string_view kLastGroupKey = "last_group";
 // group is acknowledged only once all of it is written and synced.
 // Sets *repaired when it removed anything. Errors: DATA_LOSS for undecodable
 // records, UNAVAILABLE for I/O.
-absl::Status RepairPartialGroup(const EventLogDatabase& database, bool* repaired);
+absl::Status RepairPartialGroup(const EventLogDatabase& database,
+                                bool* repaired);
 
 // RocksDB speaks std::string_view / Slice; Debian's Abseil has its own
 // string_view type. These convert at the boundary.
 inline absl::string_view View(const rocksdb::Slice& slice) {
   return {slice.data(), slice.size()};
 }
-inline rocksdb::Slice ToSlice(absl::string_view view) { return {view.data(), view.size()}; }
+inline rocksdb::Slice ToSlice(absl::string_view view) {
+  return {view.data(), view.size()};
+}
 
 }  // namespace collections::storage
 

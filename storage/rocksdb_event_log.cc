@@ -42,7 +42,7 @@ struct PreparedEvent {
   absl::string_view event_id;  // points into the caller's Event
   std::string id_key;          // EncodeEventIdKey(stream, event_id)
   std::string value;
-  Sha256 leaf_hasher;          // has seen 0x00 || body
+  Sha256 leaf_hasher;  // has seen 0x00 || body
 };
 
 struct PendingAppend;
@@ -52,8 +52,8 @@ struct GroupPlan;
 // sub-batch, by one thread, so a stream's state never spans sub-batches.
 struct StreamBatch {
   absl::string_view stream_id;
-  StreamHead head_before;                // the stream's head before the group
-  std::vector<PendingAppend*> appends;   // in group order
+  StreamHead head_before;               // the stream's head before the group
+  std::vector<PendingAppend*> appends;  // in group order
   size_t bytes = 0;
 };
 
@@ -99,16 +99,18 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   google::protobuf::Timestamp ts;
   const int64_t seconds = absl::ToUnixSeconds(t);
   ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) /
+                                    absl::Nanoseconds(1)));
   return ts;
 }
 
 std::string DescribeVersion(uint64_t version) {
-  return version == 0 ? std::string("no stream (version 0)") : absl::StrCat("version ", version);
+  return version == 0 ? std::string("no stream (version 0)")
+                      : absl::StrCat("version ", version);
 }
 
-absl::Status CheckExpectation(absl::string_view stream_id, ExpectedVersion expected,
-                              uint64_t actual) {
+absl::Status CheckExpectation(absl::string_view stream_id,
+                              ExpectedVersion expected, uint64_t actual) {
   bool holds = true;
   std::string wanted;
   switch (expected.kind) {
@@ -128,18 +130,21 @@ absl::Status CheckExpectation(absl::string_view stream_id, ExpectedVersion expec
       break;
   }
   if (holds) return absl::OkStatus();
-  return absl::AbortedError(absl::StrCat("stream ", stream_id, ": expected ", wanted,
-                                         " but the actual version is ", actual));
+  return absl::AbortedError(absl::StrCat("stream ", stream_id, ": expected ",
+                                         wanted, " but the actual version is ",
+                                         actual));
 }
 
 // Decides what a set of looked-up event ids means: none present → a new
 // append (nullopt); all present as one original append in order → that
 // append's result; anything else → FAILED_PRECONDITION.
 absl::StatusOr<std::optional<AppendResult>> ClassifyRetry(
-    const PendingAppend& append, const std::vector<std::optional<EventIdEntry>>& found) {
+    const PendingAppend& append,
+    const std::vector<std::optional<EventIdEntry>>& found) {
   const size_t n = found.size();
-  const size_t present = std::count_if(found.begin(), found.end(),
-                                       [](const auto& entry) { return entry.has_value(); });
+  const size_t present =
+      std::count_if(found.begin(), found.end(),
+                    [](const auto& entry) { return entry.has_value(); });
   if (present == 0) return std::nullopt;
   if (present < n) {
     std::vector<absl::string_view> known;
@@ -148,16 +153,18 @@ absl::StatusOr<std::optional<AppendResult>> ClassifyRetry(
     }
     return absl::FailedPreconditionError(absl::StrCat(
         "stream ", append.stream_id, ": event ids ", absl::StrJoin(known, ", "),
-        " were appended before but the others were not; a retry must resend exactly the "
+        " were appended before but the others were not; a retry must resend "
+        "exactly the "
         "original batch, and new events need new ids"));
   }
   for (size_t i = 1; i < n; ++i) {
     if (found[i]->position != found[0]->position + i ||
         found[i]->version != found[0]->version + i) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "stream ", append.stream_id,
-          ": these event ids were appended before, but not as one batch in this order; a "
-          "retry must resend exactly the original batch"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("stream ", append.stream_id,
+                       ": these event ids were appended before, but not as one "
+                       "batch in this order; a "
+                       "retry must resend exactly the original batch"));
     }
   }
   AppendResult result;
@@ -195,33 +202,42 @@ class RocksDbEventLog final : public EventLog {
   RocksDbEventLog(const RocksDbEventLog&) = delete;
   RocksDbEventLog& operator=(const RocksDbEventLog&) = delete;
 
-  absl::StatusOr<AppendResult> Append(absl::string_view stream_id, ExpectedVersion expected,
+  absl::StatusOr<AppendResult> Append(absl::string_view stream_id,
+                                      ExpectedVersion expected,
                                       absl::Span<const Event> events) override;
-  absl::StatusOr<std::vector<RecordedEvent>> ReadStream(absl::string_view stream_id,
-                                                        uint64_t from_version,
-                                                        ReadDirection direction,
-                                                        size_t limit) override;
+  absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
+      absl::string_view stream_id, uint64_t from_version,
+      ReadDirection direction, size_t limit) override;
   absl::StatusOr<LogReadResult> ReadAll(const LogRead& read) override;
-  absl::StatusOr<std::optional<StreamHead>> GetStreamHead(absl::string_view stream_id) override;
-  uint64_t HeadPosition() const override { return head_position_.load(std::memory_order_acquire); }
-  uint64_t WaitForPosition(uint64_t position, absl::Time deadline) const override;
+  absl::StatusOr<std::optional<StreamHead>> GetStreamHead(
+      absl::string_view stream_id) override;
+  uint64_t HeadPosition() const override {
+    return head_position_.load(std::memory_order_acquire);
+  }
+  uint64_t WaitForPosition(uint64_t position,
+                           absl::Time deadline) const override;
 
  private:
-  rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const { return database_.cf(family); }
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
+    return database_.cf(family);
+  }
 
   // Caller-thread half of Append: validation, serialization, body hashing.
   absl::Status Prepare(absl::string_view stream_id, ExpectedVersion expected,
-                       absl::Span<const Event> events, PendingAppend* append) const;
+                       absl::Span<const Event> events,
+                       PendingAppend* append) const;
 
   // Caller-thread idempotency check against one snapshot of the stream head
   // and the event-id index. Returns the original result of a retry, nullopt
   // for new events (recording the version it checked at), or
   // FAILED_PRECONDITION for a partial retry.
-  absl::StatusOr<std::optional<AppendResult>> PrecheckIds(PendingAppend* append) const;
+  absl::StatusOr<std::optional<AppendResult>> PrecheckIds(
+      PendingAppend* append) const;
 
   // Looks the append's ids up in the event-id index, as of `snapshot`
   // (nullptr: latest). Slots already filled in `found` are skipped.
-  absl::Status LookUpIds(const PendingAppend& append, const rocksdb::Snapshot* snapshot,
+  absl::Status LookUpIds(const PendingAppend& append,
+                         const rocksdb::Snapshot* snapshot,
                          std::vector<std::optional<EventIdEntry>>* found) const;
 
   // Sequencer half: queue, become leader or wait for one; write a sub-batch
@@ -233,18 +249,22 @@ class RocksDbEventLog final : public EventLog {
   void Sequence(const std::vector<PendingAppend*>& group, GroupPlan* plan);
 
   // Leader only. Accepts, refuses or answers as a retry one append.
-  absl::StatusOr<AppendResult> SequenceOne(PendingAppend* append, GroupPlan* plan);
+  absl::StatusOr<AppendResult> SequenceOne(PendingAppend* append,
+                                           GroupPlan* plan);
 
   // Leader only. The stream's head as of the group so far.
-  absl::StatusOr<StreamHead> LoadHead(absl::string_view stream_id, GroupPlan* plan);
+  absl::StatusOr<StreamHead> LoadHead(absl::string_view stream_id,
+                                      GroupPlan* plan);
 
   // Any thread: adds one stream's part of the group to `out`: records with
   // their trailers, leaf and chain hashes, both indexes, the stream head and
   // the group marker. Each event's value is completed in place.
-  void BuildStreamBatch(const StreamBatch& batch, const GroupPlan& plan, rocksdb::WriteBatch* out);
+  void BuildStreamBatch(const StreamBatch& batch, const GroupPlan& plan,
+                        rocksdb::WriteBatch* out);
 
   // Any thread: builds one stream's sub-batch and writes it unsynced.
-  absl::Status WriteStreamBatch(const StreamBatch& batch, const GroupPlan& plan);
+  absl::Status WriteStreamBatch(const StreamBatch& batch,
+                                const GroupPlan& plan);
 
   // Leader only: writes the planned group unsynced, as one batch or as
   // parallel per-stream sub-batches handed to member threads.
@@ -261,7 +281,8 @@ class RocksDbEventLog final : public EventLog {
 
   void PublishHead(uint64_t head);
 
-  absl::StatusOr<RecordedEvent> DecodeRecord(uint64_t position, absl::string_view value) const;
+  absl::StatusOr<RecordedEvent> DecodeRecord(uint64_t position,
+                                             absl::string_view value) const;
 
   const EventLogOptions options_;
   EventLogDatabase database_;
@@ -300,22 +321,25 @@ class RocksDbEventLog final : public EventLog {
   uint64_t published_head_ ABSL_GUARDED_BY(head_mu_);
 };
 
-absl::Status RocksDbEventLog::Prepare(absl::string_view stream_id, ExpectedVersion expected,
+absl::Status RocksDbEventLog::Prepare(absl::string_view stream_id,
+                                      ExpectedVersion expected,
                                       absl::Span<const Event> events,
                                       PendingAppend* append) const {
-  COLLECTIONS_RETURN_IF_ERROR(ValidateStreamId(stream_id, options_.max_stream_id_bytes));
+  COLLECTIONS_RETURN_IF_ERROR(
+      ValidateStreamId(stream_id, options_.max_stream_id_bytes));
   const int kind = static_cast<int>(expected.kind);
   if (kind < static_cast<int>(ExpectedVersion::Kind::kAny) ||
       kind > static_cast<int>(ExpectedVersion::Kind::kExact)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown expected-version kind ", kind,
-                     "; use any, no stream, stream exists or an exact version"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown expected-version kind ", kind,
+        "; use any, no stream, stream exists or an exact version"));
   }
-  if (events.empty()) return absl::InvalidArgumentError("append of an empty batch");
+  if (events.empty())
+    return absl::InvalidArgumentError("append of an empty batch");
   if (events.size() > options_.max_events_per_append) {
-    return absl::InvalidArgumentError(absl::StrCat("append of ", events.size(),
-                                                   " events; the limit is ",
-                                                   options_.max_events_per_append));
+    return absl::InvalidArgumentError(
+        absl::StrCat("append of ", events.size(), " events; the limit is ",
+                     options_.max_events_per_append));
   }
   append->stream_id = stream_id;
   append->expected = expected;
@@ -324,7 +348,8 @@ absl::Status RocksDbEventLog::Prepare(absl::string_view stream_id, ExpectedVersi
   for (size_t i = 0; i < events.size(); ++i) {
     const Event& event = events[i];
     if (event.event_id().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", i, " has no event id"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("event ", i, " has no event id"));
     }
     if (event.event_id().size() > options_.max_event_id_bytes) {
       return absl::InvalidArgumentError(
@@ -332,44 +357,48 @@ absl::Status RocksDbEventLog::Prepare(absl::string_view stream_id, ExpectedVersi
                        " bytes; the limit is ", options_.max_event_id_bytes));
     }
     if (!ids.insert(event.event_id()).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event id ", event.event_id(), " appears twice in one append"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "event id ", event.event_id(), " appears twice in one append"));
     }
     if (event.type().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", i, " has no type"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("event ", i, " has no type"));
     }
     if (!event.stream_id().empty() || event.stream_version() != 0 ||
         event.global_position() != 0 || event.has_recorded_at()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event ", i,
-                       ": stream_id, stream_version, global_position and recorded_at are "
-                       "assigned by the log and must be left unset"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "event ", i,
+          ": stream_id, stream_version, global_position and recorded_at are "
+          "assigned by the log and must be left unset"));
     }
     const size_t body_size = event.ByteSizeLong();
     if (body_size > options_.max_event_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", i, " is ", body_size,
-                                                     " bytes; the limit is ",
-                                                     options_.max_event_bytes));
+      return absl::InvalidArgumentError(
+          absl::StrCat("event ", i, " is ", body_size, " bytes; the limit is ",
+                       options_.max_event_bytes));
     }
     PreparedEvent& prepared = append->events[i];
     prepared.event_id = event.event_id();
     prepared.id_key = EncodeEventIdKey(stream_id, event.event_id());
-    prepared.value.reserve(kRecordOffset + body_size + stream_id.size() + kTrailerReserve);
+    prepared.value.reserve(kRecordOffset + body_size + stream_id.size() +
+                           kTrailerReserve);
     prepared.value.assign(kRecordOffset, '\0');
     prepared.value[0] = static_cast<char>(kEventValueTag);
     if (!event.AppendToString(&prepared.value)) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", i, " cannot be serialized"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("event ", i, " cannot be serialized"));
     }
     prepared.leaf_hasher.UpdateByte(kLeafHashPrefix)
         .Update(absl::string_view(prepared.value).substr(kRecordOffset));
-    append->bytes += prepared.value.size() + prepared.id_key.size() + kTrailerReserve;
+    append->bytes +=
+        prepared.value.size() + prepared.id_key.size() + kTrailerReserve;
   }
   return absl::OkStatus();
 }
 
-absl::Status RocksDbEventLog::LookUpIds(const PendingAppend& append,
-                                        const rocksdb::Snapshot* snapshot,
-                                        std::vector<std::optional<EventIdEntry>>* found) const {
+absl::Status RocksDbEventLog::LookUpIds(
+    const PendingAppend& append, const rocksdb::Snapshot* snapshot,
+    std::vector<std::optional<EventIdEntry>>* found) const {
   std::vector<rocksdb::Slice> keys;
   std::vector<size_t> slots;
   for (size_t i = 0; i < append.events.size(); ++i) {
@@ -382,12 +411,14 @@ absl::Status RocksDbEventLog::LookUpIds(const PendingAppend& append,
   read_options.snapshot = snapshot;
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  db_->MultiGet(read_options, cf(ColumnFamily::kEventIds), keys.size(), keys.data(),
-                values.data(), statuses.data());
+  db_->MultiGet(read_options, cf(ColumnFamily::kEventIds), keys.size(),
+                keys.data(), values.data(), statuses.data());
   for (size_t j = 0; j < keys.size(); ++j) {
     if (statuses[j].IsNotFound()) continue;
-    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(statuses[j], "reading the event id index"));
-    COLLECTIONS_ASSIGN_OR_RETURN((*found)[slots[j]], DecodeEventIdValue(View(values[j])));
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(statuses[j], "reading the event id index"));
+    COLLECTIONS_ASSIGN_OR_RETURN((*found)[slots[j]],
+                                 DecodeEventIdValue(View(values[j])));
   }
   return absl::OkStatus();
 }
@@ -410,8 +441,10 @@ absl::StatusOr<std::optional<AppendResult>> RocksDbEventLog::PrecheckIds(
                                     ToSlice(append->stream_id), &head_value);
   uint64_t version = 0;
   if (!status.IsNotFound()) {
-    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(status, "reading a stream head"));
-    COLLECTIONS_ASSIGN_OR_RETURN(StreamHead head, DecodeStreamHead(View(head_value)));
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(status, "reading a stream head"));
+    COLLECTIONS_ASSIGN_OR_RETURN(StreamHead head,
+                                 DecodeStreamHead(View(head_value)));
     version = head.version;
   }
   std::vector<std::optional<EventIdEntry>> found(append->events.size());
@@ -419,7 +452,8 @@ absl::StatusOr<std::optional<AppendResult>> RocksDbEventLog::PrecheckIds(
     COLLECTIONS_RETURN_IF_ERROR(LookUpIds(*append, snapshot, &found));
   }
   append->ids_absent_at_version = version;
-  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original, ClassifyRetry(*append, found));
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original,
+                               ClassifyRetry(*append, found));
   if (original.has_value() && original->last_position > HeadPosition()) {
     // The original is still being committed and not acknowledged (it could
     // yet fail): let the sequencer look again and answer in order after it.
@@ -429,12 +463,13 @@ absl::StatusOr<std::optional<AppendResult>> RocksDbEventLog::PrecheckIds(
   return original;
 }
 
-absl::StatusOr<AppendResult> RocksDbEventLog::Append(absl::string_view stream_id,
-                                                     ExpectedVersion expected,
-                                                     absl::Span<const Event> events) {
+absl::StatusOr<AppendResult> RocksDbEventLog::Append(
+    absl::string_view stream_id, ExpectedVersion expected,
+    absl::Span<const Event> events) {
   PendingAppend append;
   COLLECTIONS_RETURN_IF_ERROR(Prepare(stream_id, expected, events, &append));
-  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original, PrecheckIds(&append));
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original,
+                               PrecheckIds(&append));
   if (original.has_value()) return *original;  // a retry of a committed append
   return Commit(&append);
 }
@@ -454,7 +489,8 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
         absl::Status status = WriteStreamBatch(*batch, *plan);
         queue_mu_.Lock();
         if (!status.ok() && plan->write_error.ok()) plan->write_error = status;
-        if (--plan->writes_pending == 0) queue_.front()->cv.Signal();  // the leader
+        if (--plan->writes_pending == 0)
+          queue_.front()->cv.Signal();  // the leader
         continue;
       }
       if (append->done) return std::move(append->result);
@@ -470,7 +506,8 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
     // Take everything queued, up to the group byte budget.
     size_t bytes = 0;
     for (PendingAppend* waiting : queue_) {
-      if (!group.empty() && bytes + waiting->bytes > options_.max_group_bytes) break;
+      if (!group.empty() && bytes + waiting->bytes > options_.max_group_bytes)
+        break;
       group.push_back(waiting);
       bytes += waiting->bytes;
     }
@@ -506,7 +543,8 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
     return tickets_finished_ == ticket - 1;
   };
   queue_mu_.Await(absl::Condition(&my_turn));
-  absl::Status failure = !plan.write_error.ok() ? plan.write_error : sync_status;
+  absl::Status failure =
+      !plan.write_error.ok() ? plan.write_error : sync_status;
   if (failure.ok() && pipeline_failed_) {
     failure = absl::UnavailableError("an earlier group commit failed");
   }
@@ -515,8 +553,9 @@ absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
     // (their originals may be in a group that failed too).
     if (failure.code() != absl::StatusCode::kDataLoss) {
       failure = absl::UnavailableError(
-          absl::StrCat(failure.message(), "; the append was not acknowledged and may be "
-                                          "retried with the same event ids"));
+          absl::StrCat(failure.message(),
+                       "; the append was not acknowledged and may be "
+                       "retried with the same event ids"));
     }
     for (PendingAppend* member : group) member->result = failure;
     pipeline_failed_ = true;
@@ -540,7 +579,8 @@ absl::Status RocksDbEventLog::SyncThrough(uint64_t ticket) {
   absl::MutexLock lock(&queue_mu_);
   for (;;) {
     if (synced_through_ticket_ >= ticket) return absl::OkStatus();
-    if (pipeline_failed_) return absl::UnavailableError("an earlier WAL sync failed");
+    if (pipeline_failed_)
+      return absl::UnavailableError("an earlier WAL sync failed");
     if (!sync_in_progress_) break;
     sync_done_.Wait(&queue_mu_);
   }
@@ -549,7 +589,8 @@ absl::Status RocksDbEventLog::SyncThrough(uint64_t ticket) {
   sync_in_progress_ = true;
   const uint64_t target = tickets_issued_;
   queue_mu_.Unlock();
-  absl::Status status = FromRocksDbStatus(db_->SyncWAL(), "syncing the event log");
+  absl::Status status =
+      FromRocksDbStatus(db_->SyncWAL(), "syncing the event log");
   queue_mu_.Lock();
   sync_in_progress_ = false;
   if (status.ok()) {
@@ -564,11 +605,13 @@ absl::Status RocksDbEventLog::SyncThrough(uint64_t ticket) {
 void RocksDbEventLog::Repair() {
   bool repaired = false;
   absl::Status status = RepairPartialGroup(database_, &repaired);
-  absl::StatusOr<uint64_t> last = status.ok() ? ReadLastPosition(database_) : status;
+  absl::StatusOr<uint64_t> last =
+      status.ok() ? ReadLastPosition(database_) : status;
   absl::MutexLock lock(&queue_mu_);
   if (!last.ok()) {
     broken_ = absl::UnavailableError(absl::StrCat(
-        "the event log refuses appends after a failed write that it could not repair (",
+        "the event log refuses appends after a failed write that it could not "
+        "repair (",
         last.status().message(), "); reopen the data directory to recover"));
     return;
   }
@@ -580,14 +623,16 @@ void RocksDbEventLog::Repair() {
 
 void RocksDbEventLog::WriteGroup(PendingAppend* leader, GroupPlan* plan) {
   if (plan->batches.empty()) return;
-  if (plan->batches.size() == 1 || plan->bytes < options_.parallel_write_min_bytes) {
+  if (plan->batches.size() == 1 ||
+      plan->bytes < options_.parallel_write_min_bytes) {
     // Small or single-stream: one batch, written here.
     rocksdb::WriteBatch batch(plan->bytes + 256 * plan->batches.size());
     for (const StreamBatch& stream_batch : plan->batches) {
       BuildStreamBatch(stream_batch, *plan, &batch);
     }
-    plan->write_error = FromRocksDbStatus(db_->Write(unsynced_write_options_, &batch),
-                                          "appending to the event log");
+    plan->write_error =
+        FromRocksDbStatus(db_->Write(unsynced_write_options_, &batch),
+                          "appending to the event log");
     return;
   }
   // Hand every stream's sub-batch to the first member appending to it, so
@@ -609,14 +654,17 @@ void RocksDbEventLog::WriteGroup(PendingAppend* leader, GroupPlan* plan) {
       }
     }
   }
-  absl::Status own_status = own != nullptr ? WriteStreamBatch(*own, *plan) : absl::OkStatus();
+  absl::Status own_status =
+      own != nullptr ? WriteStreamBatch(*own, *plan) : absl::OkStatus();
   absl::MutexLock lock(&queue_mu_);
-  if (!own_status.ok() && plan->write_error.ok()) plan->write_error = own_status;
+  if (!own_status.ok() && plan->write_error.ok())
+    plan->write_error = own_status;
   if (own != nullptr) --plan->writes_pending;
   while (plan->writes_pending > 0) leader->cv.Wait(&queue_mu_);
 }
 
-void RocksDbEventLog::Sequence(const std::vector<PendingAppend*>& group, GroupPlan* plan) {
+void RocksDbEventLog::Sequence(const std::vector<PendingAppend*>& group,
+                               GroupPlan* plan) {
   plan->first_position = next_position_;
   plan->next_position = next_position_;
   plan->recorded_at = ToTimestamp(options_.clock->Now());
@@ -627,8 +675,10 @@ void RocksDbEventLog::Sequence(const std::vector<PendingAppend*>& group, GroupPl
   PutU64(&plan->marker, plan->next_position - 1);
 }
 
-absl::StatusOr<AppendResult> RocksDbEventLog::SequenceOne(PendingAppend* append, GroupPlan* plan) {
-  COLLECTIONS_ASSIGN_OR_RETURN(StreamHead head, LoadHead(append->stream_id, plan));
+absl::StatusOr<AppendResult> RocksDbEventLog::SequenceOne(PendingAppend* append,
+                                                          GroupPlan* plan) {
+  COLLECTIONS_ASSIGN_OR_RETURN(StreamHead head,
+                               LoadHead(append->stream_id, plan));
   auto staged = plan->batch_of_stream.find(append->stream_id);
   if (head.version != append->ids_absent_at_version) {
     // The stream moved since the caller looked: a concurrent copy of this
@@ -639,7 +689,8 @@ absl::StatusOr<AppendResult> RocksDbEventLog::SequenceOne(PendingAppend* append,
         for (const PendingAppend* earlier : staged->second->appends) {
           for (size_t k = 0; k < earlier->events.size(); ++k) {
             if (earlier->events[k].event_id == append->events[i].event_id) {
-              found[i] = EventIdEntry{earlier->first_position + k, earlier->first_version + k};
+              found[i] = EventIdEntry{earlier->first_position + k,
+                                      earlier->first_version + k};
             }
           }
         }
@@ -650,7 +701,8 @@ absl::StatusOr<AppendResult> RocksDbEventLog::SequenceOne(PendingAppend* append,
                                  ClassifyRetry(*append, found));
     if (original.has_value()) return *original;
   }
-  COLLECTIONS_RETURN_IF_ERROR(CheckExpectation(append->stream_id, append->expected, head.version));
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckExpectation(append->stream_id, append->expected, head.version));
 
   append->first_position = plan->next_position;
   append->first_version = head.version + 1;
@@ -675,15 +727,19 @@ absl::StatusOr<AppendResult> RocksDbEventLog::SequenceOne(PendingAppend* append,
   return result;
 }
 
-absl::StatusOr<StreamHead> RocksDbEventLog::LoadHead(absl::string_view stream_id, GroupPlan* plan) {
-  if (auto it = plan->batch_of_stream.find(stream_id); it != plan->batch_of_stream.end()) {
+absl::StatusOr<StreamHead> RocksDbEventLog::LoadHead(
+    absl::string_view stream_id, GroupPlan* plan) {
+  if (auto it = plan->batch_of_stream.find(stream_id);
+      it != plan->batch_of_stream.end()) {
     const PendingAppend* last = it->second->appends.back();
     // Only version and position matter to sequencing; the chain hash is
     // computed by the stream's writer.
     return StreamHead{last->first_version + last->events.size() - 1,
-                      last->first_position + last->events.size() - 1, {}};
+                      last->first_position + last->events.size() - 1,
+                      {}};
   }
-  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head, GetStreamHead(stream_id));
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head,
+                               GetStreamHead(stream_id));
   return head.value_or(StreamHead{});
 }
 
@@ -695,7 +751,8 @@ absl::Status RocksDbEventLog::WriteStreamBatch(const StreamBatch& stream_batch,
                            "appending to the event log");
 }
 
-void RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch, const GroupPlan& plan,
+void RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch,
+                                       const GroupPlan& plan,
                                        rocksdb::WriteBatch* out) {
   rocksdb::WriteBatch& batch = *out;
   StreamHead head = stream_batch.head_before;
@@ -715,7 +772,8 @@ void RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch, const Gr
       trailer_bytes.clear();
       trailer.SerializeToString(&trailer_bytes);
       event.value.append(trailer_bytes);
-      const Sha256Digest leaf = event.leaf_hasher.Update(trailer_bytes).Finish();
+      const Sha256Digest leaf =
+          event.leaf_hasher.Update(trailer_bytes).Finish();
       head.chain_hash = ChainHash(head.chain_hash, leaf);
       head.version = version;
       head.last_position = position;
@@ -732,7 +790,8 @@ void RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch, const Gr
                 EncodeEventIdValue({position, version}));
     }
   }
-  batch.Put(cf(ColumnFamily::kStreams), ToSlice(stream_batch.stream_id), EncodeStreamHead(head));
+  batch.Put(cf(ColumnFamily::kStreams), ToSlice(stream_batch.stream_id),
+            EncodeStreamHead(head));
   batch.Put(cf(ColumnFamily::kMeta), ToSlice(kLastGroupKey), plan.marker);
 }
 
@@ -742,7 +801,8 @@ void RocksDbEventLog::PublishHead(uint64_t head) {
   published_head_ = head;
 }
 
-uint64_t RocksDbEventLog::WaitForPosition(uint64_t position, absl::Time deadline) const {
+uint64_t RocksDbEventLog::WaitForPosition(uint64_t position,
+                                          absl::Time deadline) const {
   absl::MutexLock lock(&head_mu_);
   auto reached = [this, position]() ABSL_SHARED_LOCKS_REQUIRED(head_mu_) {
     return published_head_ >= position;
@@ -753,44 +813,47 @@ uint64_t RocksDbEventLog::WaitForPosition(uint64_t position, absl::Time deadline
 
 absl::StatusOr<std::optional<StreamHead>> RocksDbEventLog::GetStreamHead(
     absl::string_view stream_id) {
-  COLLECTIONS_RETURN_IF_ERROR(ValidateStreamId(stream_id, options_.max_stream_id_bytes));
+  COLLECTIONS_RETURN_IF_ERROR(
+      ValidateStreamId(stream_id, options_.max_stream_id_bytes));
   rocksdb::PinnableSlice value;
   rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kStreams), ToSlice(stream_id), &value);
+      db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kStreams),
+               ToSlice(stream_id), &value);
   if (status.IsNotFound()) return std::nullopt;
-  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(status, "reading a stream head"));
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(status, "reading a stream head"));
   COLLECTIONS_ASSIGN_OR_RETURN(StreamHead head, DecodeStreamHead(View(value)));
   return head;
 }
 
-absl::StatusOr<RecordedEvent> RocksDbEventLog::DecodeRecord(uint64_t position,
-                                                            absl::string_view value) const {
+absl::StatusOr<RecordedEvent> RocksDbEventLog::DecodeRecord(
+    uint64_t position, absl::string_view value) const {
   absl::StatusOr<EventValueView> view = DecodeEventValue(value);
   if (!view.ok()) {
-    return absl::DataLossError(absl::StrCat("event at position ", position, ": ",
-                                            view.status().message()));
+    return absl::DataLossError(absl::StrCat("event at position ", position,
+                                            ": ", view.status().message()));
   }
   RecordedEvent recorded;
   recorded.record = std::string(view->record);
   recorded.leaf_hash = view->leaf_hash;
   recorded.chain_hash = view->chain_hash;
   if (!recorded.event.ParseFromString(recorded.record)) {
-    return absl::DataLossError(
-        absl::StrCat("event at position ", position, " does not decode as an Event"));
+    return absl::DataLossError(absl::StrCat("event at position ", position,
+                                            " does not decode as an Event"));
   }
   if (recorded.event.global_position() != position) {
-    return absl::DataLossError(absl::StrCat("event stored at position ", position,
-                                            " says it is at position ",
-                                            recorded.event.global_position()));
+    return absl::DataLossError(absl::StrCat(
+        "event stored at position ", position, " says it is at position ",
+        recorded.event.global_position()));
   }
   return recorded;
 }
 
-absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(absl::string_view stream_id,
-                                                                       uint64_t from_version,
-                                                                       ReadDirection direction,
-                                                                       size_t limit) {
-  COLLECTIONS_RETURN_IF_ERROR(ValidateStreamId(stream_id, options_.max_stream_id_bytes));
+absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(
+    absl::string_view stream_id, uint64_t from_version, ReadDirection direction,
+    size_t limit) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      ValidateStreamId(stream_id, options_.max_stream_id_bytes));
   if (limit == 0) return absl::InvalidArgumentError("limit must be at least 1");
 
   // One snapshot for the index scan and the event reads, so both agree.
@@ -831,23 +894,27 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(absl::str
         it->Prev();
       }
     }
-    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading a stream index"));
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(it->status(), "reading a stream index"));
   }
 
   std::vector<rocksdb::Slice> keys(position_keys.begin(), position_keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  db_->MultiGet(read_options, cf(ColumnFamily::kEvents), keys.size(), keys.data(), values.data(),
-                statuses.data());
+  db_->MultiGet(read_options, cf(ColumnFamily::kEvents), keys.size(),
+                keys.data(), values.data(), statuses.data());
   std::vector<RecordedEvent> events;
   events.reserve(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
-    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position, DecodePositionKey(View(keys[i])));
+    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position,
+                                 DecodePositionKey(View(keys[i])));
     if (statuses[i].IsNotFound()) {
-      return absl::DataLossError(absl::StrCat("stream ", stream_id, " indexes position ", position,
+      return absl::DataLossError(absl::StrCat("stream ", stream_id,
+                                              " indexes position ", position,
                                               ", which is not in the log"));
     }
-    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(statuses[i], "reading an event"));
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(statuses[i], "reading an event"));
     COLLECTIONS_ASSIGN_OR_RETURN(RecordedEvent event,
                                  DecodeRecord(position, View(values[i])));
     events.push_back(std::move(event));
@@ -857,51 +924,61 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(absl::str
 
 absl::StatusOr<LogReadResult> RocksDbEventLog::ReadAll(const LogRead& read) {
   if (read.from_position == 0) {
-    return absl::InvalidArgumentError("from_position starts at 1 (the first event)");
+    return absl::InvalidArgumentError(
+        "from_position starts at 1 (the first event)");
   }
   if (read.max_events == 0 || read.max_scanned == 0) {
-    return absl::InvalidArgumentError("max_events and max_scanned must be at least 1");
+    return absl::InvalidArgumentError(
+        "max_events and max_scanned must be at least 1");
   }
   LogReadResult result;
   result.head_position = HeadPosition();
   result.next_position = read.from_position;
   if (read.from_position > result.head_position) return result;
 
-  const absl::flat_hash_set<absl::string_view> types(read.filter.event_types.begin(),
-                                                    read.filter.event_types.end());
+  const absl::flat_hash_set<absl::string_view> types(
+      read.filter.event_types.begin(), read.filter.event_types.end());
   // Read no further than the head published when the read began, so the
   // result is consistent with head_position.
   const std::string upper = EncodePositionKey(result.head_position + 1);
   const rocksdb::Slice upper_bound(upper);
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_bound;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf(ColumnFamily::kEvents)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, cf(ColumnFamily::kEvents)));
   size_t scanned = 0;
   for (it->Seek(EncodePositionKey(read.from_position));
-       it->Valid() && scanned < read.max_scanned && result.events.size() < read.max_events;
+       it->Valid() && scanned < read.max_scanned &&
+       result.events.size() < read.max_events;
        it->Next(), ++scanned) {
-    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position, DecodePositionKey(View(it->key())));
+    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position,
+                                 DecodePositionKey(View(it->key())));
     if (position != result.next_position) {
-      return absl::DataLossError(absl::StrCat("the log has a gap: position ", result.next_position,
-                                              " is missing (next stored is ", position, ")"));
+      return absl::DataLossError(
+          absl::StrCat("the log has a gap: position ", result.next_position,
+                       " is missing (next stored is ", position, ")"));
     }
     COLLECTIONS_ASSIGN_OR_RETURN(RecordedEvent event,
                                  DecodeRecord(position, View(it->value())));
     result.next_position = position + 1;
     if (!types.empty() && !types.contains(event.event.type())) continue;
-    if (!absl::StartsWith(event.event.stream_id(), read.filter.stream_prefix)) continue;
+    if (!absl::StartsWith(event.event.stream_id(), read.filter.stream_prefix))
+      continue;
     result.events.push_back(std::move(event));
   }
-  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the log"));
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(it->status(), "reading the log"));
   return result;
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(const EventLogOptions& options,
-                                                              absl::string_view dir) {
-  COLLECTIONS_ASSIGN_OR_RETURN(EventLogDatabase database, OpenEventLogDatabase(options, dir));
-  return std::unique_ptr<EventLog>(new RocksDbEventLog(options, std::move(database)));
+absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+    const EventLogOptions& options, absl::string_view dir) {
+  COLLECTIONS_ASSIGN_OR_RETURN(EventLogDatabase database,
+                               OpenEventLogDatabase(options, dir));
+  return std::unique_ptr<EventLog>(
+      new RocksDbEventLog(options, std::move(database)));
 }
 
 }  // namespace collections::storage

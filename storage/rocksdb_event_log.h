@@ -14,9 +14,9 @@
 
 #include <cstddef>
 #include <memory>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "storage/clock.h"
 #include "storage/event_log.h"
 

@@ -4,13 +4,14 @@
 
 namespace collections::storage {
 
-absl::Status FromRocksDbStatus(const rocksdb::Status& status, absl::string_view context) {
+absl::Status FromRocksDbStatus(const rocksdb::Status& status,
+                               absl::string_view context) {
   if (status.ok()) return absl::OkStatus();
   std::string message = absl::StrCat(context, ": ", status.ToString());
   if (status.IsCorruption()) return absl::DataLossError(message);
-  if (status.IsIOError() || status.IsNoSpace() || status.IsBusy() || status.IsTimedOut() ||
-      status.IsTryAgain() || status.IsAborted() || status.IsIncomplete() ||
-      status.IsShutdownInProgress()) {
+  if (status.IsIOError() || status.IsNoSpace() || status.IsBusy() ||
+      status.IsTimedOut() || status.IsTryAgain() || status.IsAborted() ||
+      status.IsIncomplete() || status.IsShutdownInProgress()) {
     return absl::UnavailableError(message);
   }
   if (status.IsNotFound()) return absl::NotFoundError(message);

@@ -4,9 +4,8 @@
 #ifndef COLLECTIONS_STORAGE_ROCKSDB_STATUS_H_
 #define COLLECTIONS_STORAGE_ROCKSDB_STATUS_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "rocksdb/status.h"
 
 namespace collections::storage {
@@ -15,7 +14,8 @@ namespace collections::storage {
 // aborted, incomplete → UNAVAILABLE; not found → NOT_FOUND; invalid argument →
 // INVALID_ARGUMENT; not supported → FAILED_PRECONDITION; anything else →
 // INTERNAL. The message is "<context>: <rocksdb message>".
-absl::Status FromRocksDbStatus(const rocksdb::Status& status, absl::string_view context);
+absl::Status FromRocksDbStatus(const rocksdb::Status& status,
+                               absl::string_view context);
 
 }  // namespace collections::storage
 

@@ -18,7 +18,8 @@ Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
 
 Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
 
-Sha256::Sha256(Sha256&& other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
+Sha256::Sha256(Sha256&& other) noexcept
+    : ctx_(std::exchange(other.ctx_, nullptr)) {}
 
 Sha256& Sha256::operator=(Sha256&& other) noexcept {
   if (this != &other) {
@@ -59,7 +60,11 @@ Sha256Digest LeafHash(absl::string_view record) {
 }
 
 Sha256Digest ChainHash(const Sha256Digest& previous, const Sha256Digest& leaf) {
-  return Sha256().UpdateByte(kChainHashPrefix).Update(previous).Update(leaf).Finish();
+  return Sha256()
+      .UpdateByte(kChainHashPrefix)
+      .Update(previous)
+      .Update(leaf)
+      .Finish();
 }
 
 std::string ToHex(const Sha256Digest& digest) {

@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX, kept out of this header

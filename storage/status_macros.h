@@ -9,9 +9,9 @@
 
 // Evaluates `expr` (an absl::Status); returns it from the enclosing function
 // when it is not OK.
-#define COLLECTIONS_RETURN_IF_ERROR(expr)             \
-  do {                                                \
-    ::absl::Status collections_status_ = (expr);      \
+#define COLLECTIONS_RETURN_IF_ERROR(expr)                      \
+  do {                                                         \
+    ::absl::Status collections_status_ = (expr);               \
     if (!collections_status_.ok()) return collections_status_; \
   } while (0)
 
@@ -20,8 +20,8 @@
 
 // `COLLECTIONS_ASSIGN_OR_RETURN(auto x, FunctionReturningStatusOr());`
 // Assigns the value to `lhs`, or returns the error status.
-#define COLLECTIONS_ASSIGN_OR_RETURN(lhs, expr)                               \
-  COLLECTIONS_ASSIGN_OR_RETURN_IMPL_(                                         \
+#define COLLECTIONS_ASSIGN_OR_RETURN(lhs, expr) \
+  COLLECTIONS_ASSIGN_OR_RETURN_IMPL_(           \
       COLLECTIONS_STATUS_CONCAT_(collections_statusor_, __LINE__), lhs, expr)
 
 #define COLLECTIONS_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \

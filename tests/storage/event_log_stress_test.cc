@@ -35,7 +35,8 @@ constexpr int kOpsPerThread = 250;
 // One writer: a mix of blind appends to shared hot streams, optimistic
 // read-modify-append loops on contended streams, appends to its own stream
 // with exact versions, and retries of batches it already appended.
-void Writer(EventLog* log, int thread, std::vector<Acknowledged>* acked, int* aborted) {
+void Writer(EventLog* log, int thread, std::vector<Acknowledged>* acked,
+            int* aborted) {
   std::mt19937 rng(thread);
   uint64_t own_version = 0;
   std::vector<std::pair<std::string, std::vector<collections::v1::Event>>> sent;
@@ -53,7 +54,8 @@ void Writer(EventLog* log, int thread, std::vector<Acknowledged>* acked, int* ab
       case 1: {  // optimistic concurrency on a contended stream
         stream = absl::StrCat("cas-", rng() % 2);
         for (;;) {
-          absl::StatusOr<std::optional<StreamHead>> head = log->GetStreamHead(stream);
+          absl::StatusOr<std::optional<StreamHead>> head =
+              log->GetStreamHead(stream);
           ASSERT_OK(head);
           const uint64_t version = head->has_value() ? (*head)->version : 0;
           result = log->Append(stream, ExpectedVersion::Exact(version), events);
@@ -64,7 +66,8 @@ void Writer(EventLog* log, int thread, std::vector<Acknowledged>* acked, int* ab
       }
       case 2:  // own stream, exact versions never contended
         stream = absl::StrCat("own-", thread);
-        result = log->Append(stream, ExpectedVersion::Exact(own_version), events);
+        result =
+            log->Append(stream, ExpectedVersion::Exact(own_version), events);
         break;
       default:  // a retry of something already acknowledged, else a new stream
         if (!sent.empty()) {
@@ -81,7 +84,8 @@ void Writer(EventLog* log, int thread, std::vector<Acknowledged>* acked, int* ab
     }
     ASSERT_OK(result);
     ASSERT_FALSE(result->already_appended);
-    if (stream == absl::StrCat("own-", thread)) own_version = result->stream_version;
+    if (stream == absl::StrCat("own-", thread))
+      own_version = result->stream_version;
     Acknowledged ack{stream, {}, *result};
     for (const auto& e : events) ack.event_ids.push_back(e.event_id());
     acked->push_back(std::move(ack));
@@ -104,10 +108,12 @@ void CheckInvariants(EventLog* log, const std::vector<Acknowledged>& acked) {
 
   size_t acked_events = 0;
   for (const auto& ack : acked) acked_events += ack.event_ids.size();
-  EXPECT_EQ(all.size(), acked_events) << "the log holds events nobody was told about, or lost some";
+  EXPECT_EQ(all.size(), acked_events)
+      << "the log holds events nobody was told about, or lost some";
 
   std::set<std::pair<std::string, std::string>> ids;
-  std::map<std::string, std::pair<uint64_t, Sha256Digest>> streams;  // version, chain
+  std::map<std::string, std::pair<uint64_t, Sha256Digest>>
+      streams;  // version, chain
   for (size_t i = 0; i < all.size(); ++i) {
     const RecordedEvent& e = all[i];
     ASSERT_EQ(e.event.global_position(), i + 1) << "gap or reorder";
@@ -115,25 +121,29 @@ void CheckInvariants(EventLog* log, const std::vector<Acknowledged>& acked) {
         << "duplicate " << e.event.event_id();
     EXPECT_EQ(e.leaf_hash, LeafHash(e.record));
     auto& [version, chain] = streams[e.event.stream_id()];
-    ASSERT_EQ(e.event.stream_version(), version + 1) << "stream versions not contiguous";
+    ASSERT_EQ(e.event.stream_version(), version + 1)
+        << "stream versions not contiguous";
     version = e.event.stream_version();
     chain = ChainHash(chain, e.leaf_hash);
     ASSERT_EQ(e.chain_hash, chain) << "chain broken at position " << i + 1;
   }
 
   for (const auto& ack : acked) {
-    ASSERT_EQ(ack.result.last_position - ack.result.first_position + 1, ack.event_ids.size())
+    ASSERT_EQ(ack.result.last_position - ack.result.first_position + 1,
+              ack.event_ids.size())
         << "an append's events are not contiguous";
     for (size_t k = 0; k < ack.event_ids.size(); ++k) {
       const RecordedEvent& e = all[ack.result.first_position - 1 + k];
       EXPECT_EQ(e.event.event_id(), ack.event_ids[k]);
       EXPECT_EQ(e.event.stream_id(), ack.stream_id);
     }
-    EXPECT_EQ(all[ack.result.last_position - 1].event.stream_version(), ack.result.stream_version);
+    EXPECT_EQ(all[ack.result.last_position - 1].event.stream_version(),
+              ack.result.stream_version);
   }
 
   for (const auto& [stream, state] : streams) {
-    ASSERT_OK_AND_ASSIGN(std::optional<StreamHead> head, log->GetStreamHead(stream));
+    ASSERT_OK_AND_ASSIGN(std::optional<StreamHead> head,
+                         log->GetStreamHead(stream));
     ASSERT_TRUE(head.has_value());
     EXPECT_EQ(head->version, state.first);
     EXPECT_EQ(head->chain_hash, state.second);
@@ -170,7 +180,8 @@ TEST(EventLogStressTest, SyncedGroupCommitKeepsEveryInvariant) {
   std::vector<int> aborted(8, 0);
   ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
   std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) threads.emplace_back(Writer, log.get(), t, &acked[t], &aborted[t]);
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back(Writer, log.get(), t, &acked[t], &aborted[t]);
   for (auto& thread : threads) thread.join();
   std::vector<Acknowledged> all_acked;
   for (auto& per_thread : acked) {

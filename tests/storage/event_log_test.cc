@@ -38,7 +38,8 @@ class EventLogTest : public ::testing::Test {
     log_.reset();
     EventLogOptions options;
     options.clock = &clock_;
-    absl::StatusOr<std::unique_ptr<EventLog>> log = OpenRocksDbEventLog(options, dir_.path());
+    absl::StatusOr<std::unique_ptr<EventLog>> log =
+        OpenRocksDbEventLog(options, dir_.path());
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
   }
@@ -55,15 +56,17 @@ class EventLogTest : public ::testing::Test {
 };
 
 TEST_F(EventLogTest, AppendToNewStreamAssignsPositionsVersionsAndServerTime) {
-  ASSERT_OK_AND_ASSIGN(AppendResult result,
-                       log_->Append("case-1", ExpectedVersion::NoStream(), MakeCalls("a", 3)));
+  ASSERT_OK_AND_ASSIGN(
+      AppendResult result,
+      log_->Append("case-1", ExpectedVersion::NoStream(), MakeCalls("a", 3)));
   EXPECT_EQ(result.first_position, 1u);
   EXPECT_EQ(result.last_position, 3u);
   EXPECT_EQ(result.stream_version, 3u);
   EXPECT_FALSE(result.already_appended);
   EXPECT_EQ(log_->HeadPosition(), 3u);
 
-  ASSERT_OK_AND_ASSIGN(auto events, log_->ReadStream("case-1", 1, ReadDirection::kForward, 10));
+  ASSERT_OK_AND_ASSIGN(
+      auto events, log_->ReadStream("case-1", 1, ReadDirection::kForward, 10));
   ASSERT_THAT(events, SizeIs(3));
   for (size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i].event;
@@ -72,7 +75,8 @@ TEST_F(EventLogTest, AppendToNewStreamAssignsPositionsVersionsAndServerTime) {
     EXPECT_EQ(e.stream_version(), i + 1);
     EXPECT_EQ(e.global_position(), i + 1);
     EXPECT_EQ(e.recorded_at().seconds(), absl::ToUnixSeconds(kStart));
-    EXPECT_EQ(e.occurred_at().seconds(), 1767225600);  // the caller's business time
+    EXPECT_EQ(e.occurred_at().seconds(),
+              1767225600);  // the caller's business time
     EXPECT_EQ(e.type(), "CallLogged");
     EXPECT_TRUE(e.payload().has_call_logged());
   }
@@ -81,8 +85,9 @@ TEST_F(EventLogTest, AppendToNewStreamAssignsPositionsVersionsAndServerTime) {
 TEST_F(EventLogTest, AppendsToSeveralStreamsInterleaveGlobalPositions) {
   ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 2)));
   ASSERT_OK(log_->Append("case-2", ExpectedVersion::Any(), MakeCalls("b", 1)));
-  ASSERT_OK_AND_ASSIGN(AppendResult third,
-                       log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("c", 1)));
+  ASSERT_OK_AND_ASSIGN(
+      AppendResult third,
+      log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("c", 1)));
   EXPECT_EQ(third.first_position, 4u);
   EXPECT_EQ(third.stream_version, 3u);
   ASSERT_OK_AND_ASSIGN(auto head, log_->GetStreamHead("case-2"));
@@ -93,24 +98,33 @@ TEST_F(EventLogTest, AppendsToSeveralStreamsInterleaveGlobalPositions) {
 
 TEST_F(EventLogTest, ReadStreamForwardsAndBackwardsFromAVersionWithALimit) {
   ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 5)));
-  ASSERT_OK(log_->Append("case-10", ExpectedVersion::Any(), MakeCalls("x", 2)));  // shares a prefix
+  ASSERT_OK(log_->Append("case-10", ExpectedVersion::Any(),
+                         MakeCalls("x", 2)));  // shares a prefix
 
-  ASSERT_OK_AND_ASSIGN(auto forward, log_->ReadStream("case-1", 2, ReadDirection::kForward, 2));
+  ASSERT_OK_AND_ASSIGN(
+      auto forward, log_->ReadStream("case-1", 2, ReadDirection::kForward, 2));
   EXPECT_THAT(Versions(forward), ElementsAre(2, 3));
-  ASSERT_OK_AND_ASSIGN(auto to_end, log_->ReadStream("case-1", 4, ReadDirection::kForward, 100));
+  ASSERT_OK_AND_ASSIGN(
+      auto to_end, log_->ReadStream("case-1", 4, ReadDirection::kForward, 100));
   EXPECT_THAT(Versions(to_end), ElementsAre(4, 5));
-  ASSERT_OK_AND_ASSIGN(auto backward, log_->ReadStream("case-1", 3, ReadDirection::kBackward, 10));
+  ASSERT_OK_AND_ASSIGN(
+      auto backward,
+      log_->ReadStream("case-1", 3, ReadDirection::kBackward, 10));
   EXPECT_THAT(Versions(backward), ElementsAre(3, 2, 1));
-  ASSERT_OK_AND_ASSIGN(auto newest,
-                       log_->ReadStream("case-1", UINT64_MAX, ReadDirection::kBackward, 2));
+  ASSERT_OK_AND_ASSIGN(
+      auto newest,
+      log_->ReadStream("case-1", UINT64_MAX, ReadDirection::kBackward, 2));
   EXPECT_THAT(Versions(newest), ElementsAre(5, 4));
-  ASSERT_OK_AND_ASSIGN(auto past_end, log_->ReadStream("case-1", 6, ReadDirection::kForward, 10));
+  ASSERT_OK_AND_ASSIGN(
+      auto past_end,
+      log_->ReadStream("case-1", 6, ReadDirection::kForward, 10));
   EXPECT_THAT(past_end, SizeIs(0));
 }
 
 TEST_F(EventLogTest, ReadOfAMissingStreamIsEmptyAndItsHeadIsAbsent) {
   ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 1)));
-  ASSERT_OK_AND_ASSIGN(auto events, log_->ReadStream("case-2", 1, ReadDirection::kForward, 10));
+  ASSERT_OK_AND_ASSIGN(
+      auto events, log_->ReadStream("case-2", 1, ReadDirection::kForward, 10));
   EXPECT_THAT(events, SizeIs(0));
   ASSERT_OK_AND_ASSIGN(auto head, log_->GetStreamHead("case-2"));
   EXPECT_FALSE(head.has_value());
@@ -141,10 +155,14 @@ TEST_F(EventLogTest, ReadAllPagesThroughTheLogInPositionOrder) {
 }
 
 TEST_F(EventLogTest, ReadAllFiltersByTypeAndStreamPrefixAndStillAdvances) {
-  ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), {MakeCallLogged("c1")}));
-  ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), {MakePayment("p1", 500)}));
-  ASSERT_OK(log_->Append("debtor-1", ExpectedVersion::Any(), {MakePayment("p2", 700)}));
-  ASSERT_OK(log_->Append("case-2", ExpectedVersion::Any(), {MakeCallLogged("c2")}));
+  ASSERT_OK(
+      log_->Append("case-1", ExpectedVersion::Any(), {MakeCallLogged("c1")}));
+  ASSERT_OK(
+      log_->Append("case-1", ExpectedVersion::Any(), {MakePayment("p1", 500)}));
+  ASSERT_OK(log_->Append("debtor-1", ExpectedVersion::Any(),
+                         {MakePayment("p2", 700)}));
+  ASSERT_OK(
+      log_->Append("case-2", ExpectedVersion::Any(), {MakeCallLogged("c2")}));
 
   LogRead read;
   read.filter.event_types = {"PaymentReceived"};
@@ -197,8 +215,9 @@ TEST_F(EventLogTest, EveryExpectedVersionFormAgainstAbsentAndExistingStreams) {
     SCOPED_TRACE(c.name);
     const std::string stream = absl::StrCat("case-", n++);
     if (c.stream_version_before > 0) {
-      ASSERT_OK(log_->Append(stream, ExpectedVersion::Any(),
-                             MakeCalls(stream + "-seed", c.stream_version_before)));
+      ASSERT_OK(
+          log_->Append(stream, ExpectedVersion::Any(),
+                       MakeCalls(stream + "-seed", c.stream_version_before)));
     }
     const uint64_t head_before = log_->HeadPosition();
     absl::StatusOr<AppendResult> result =
@@ -207,31 +226,37 @@ TEST_F(EventLogTest, EveryExpectedVersionFormAgainstAbsentAndExistingStreams) {
       ASSERT_OK(result);
       EXPECT_EQ(result->stream_version, c.stream_version_before + 2);
     } else {
-      EXPECT_THAT(result, StatusIs(absl::StatusCode::kAborted,
-                                   HasSubstr(absl::StrCat("actual version is ",
-                                                          c.stream_version_before))));
+      EXPECT_THAT(result,
+                  StatusIs(absl::StatusCode::kAborted,
+                           HasSubstr(absl::StrCat("actual version is ",
+                                                  c.stream_version_before))));
       EXPECT_EQ(log_->HeadPosition(), head_before);  // nothing written
     }
   }
 }
 
-TEST_F(EventLogTest, RetryWithTheSameEventIdsReturnsTheOriginalResultAndWritesNothing) {
+TEST_F(EventLogTest,
+       RetryWithTheSameEventIdsReturnsTheOriginalResultAndWritesNothing) {
   const std::vector<Event> batch = MakeCalls("r", 3);
-  ASSERT_OK_AND_ASSIGN(AppendResult original,
-                       log_->Append("case-1", ExpectedVersion::NoStream(), batch));
-  ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("later", 2)));
+  ASSERT_OK_AND_ASSIGN(
+      AppendResult original,
+      log_->Append("case-1", ExpectedVersion::NoStream(), batch));
+  ASSERT_OK(
+      log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("later", 2)));
   const uint64_t head = log_->HeadPosition();
 
   // The retry carries the stale expectation of the original call: it is
   // still answered as the original append, not refused.
-  ASSERT_OK_AND_ASSIGN(AppendResult retry,
-                       log_->Append("case-1", ExpectedVersion::NoStream(), batch));
+  ASSERT_OK_AND_ASSIGN(
+      AppendResult retry,
+      log_->Append("case-1", ExpectedVersion::NoStream(), batch));
   EXPECT_TRUE(retry.already_appended);
   EXPECT_EQ(retry.first_position, original.first_position);
   EXPECT_EQ(retry.last_position, original.last_position);
   EXPECT_EQ(retry.stream_version, original.stream_version);
   EXPECT_EQ(log_->HeadPosition(), head);
-  ASSERT_OK_AND_ASSIGN(auto events, log_->ReadStream("case-1", 1, ReadDirection::kForward, 100));
+  ASSERT_OK_AND_ASSIGN(
+      auto events, log_->ReadStream("case-1", 1, ReadDirection::kForward, 100));
   EXPECT_THAT(events, SizeIs(5));
 }
 
@@ -240,7 +265,8 @@ TEST_F(EventLogTest, RetryIsRecognisedAfterReopenFromTheDurableIndex) {
   ASSERT_OK_AND_ASSIGN(AppendResult original,
                        log_->Append("case-1", ExpectedVersion::Any(), batch));
   Reopen();
-  ASSERT_OK_AND_ASSIGN(AppendResult retry, log_->Append("case-1", ExpectedVersion::Any(), batch));
+  ASSERT_OK_AND_ASSIGN(AppendResult retry,
+                       log_->Append("case-1", ExpectedVersion::Any(), batch));
   EXPECT_TRUE(retry.already_appended);
   EXPECT_EQ(retry.last_position, original.last_position);
   EXPECT_EQ(log_->HeadPosition(), 2u);
@@ -249,9 +275,12 @@ TEST_F(EventLogTest, RetryIsRecognisedAfterReopenFromTheDurableIndex) {
 TEST_F(EventLogTest, ConcurrentRetriesOfOneBatchAppendItOnce) {
   const std::vector<Event> batch = MakeCalls("same", 4);
   std::vector<std::thread> threads;
-  std::vector<absl::StatusOr<AppendResult>> results(8, absl::UnknownError("not run"));
+  std::vector<absl::StatusOr<AppendResult>> results(
+      8, absl::UnknownError("not run"));
   for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] { results[t] = log_->Append("case-1", ExpectedVersion::Any(), batch); });
+    threads.emplace_back([&, t] {
+      results[t] = log_->Append("case-1", ExpectedVersion::Any(), batch);
+    });
   }
   for (auto& thread : threads) thread.join();
   int originals = 0;
@@ -269,8 +298,9 @@ TEST_F(EventLogTest, PartialRetryIsRefusedAsFailedPrecondition) {
   ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("p", 2)));
   std::vector<Event> mixed = MakeCalls("p", 2);
   mixed.push_back(MakeCallLogged("fresh"));
-  EXPECT_THAT(log_->Append("case-1", ExpectedVersion::Any(), mixed),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("p-0, p-1")));
+  EXPECT_THAT(
+      log_->Append("case-1", ExpectedVersion::Any(), mixed),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("p-0, p-1")));
   EXPECT_EQ(log_->HeadPosition(), 2u);
 }
 
@@ -278,13 +308,16 @@ TEST_F(EventLogTest, ReorderedRetryIsRefusedAsFailedPrecondition) {
   ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("p", 2)));
   std::vector<Event> swapped = {MakeCallLogged("p-1"), MakeCallLogged("p-0")};
   EXPECT_THAT(log_->Append("case-1", ExpectedVersion::Any(), swapped),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in this order")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("in this order")));
 }
 
 TEST_F(EventLogTest, EventIdsAreScopedToTheirStream) {
-  ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), {MakeCallLogged("e")}));
-  ASSERT_OK_AND_ASSIGN(AppendResult other,
-                       log_->Append("case-2", ExpectedVersion::Any(), {MakeCallLogged("e")}));
+  ASSERT_OK(
+      log_->Append("case-1", ExpectedVersion::Any(), {MakeCallLogged("e")}));
+  ASSERT_OK_AND_ASSIGN(
+      AppendResult other,
+      log_->Append("case-2", ExpectedVersion::Any(), {MakeCallLogged("e")}));
   EXPECT_FALSE(other.already_appended);
   EXPECT_EQ(other.first_position, 2u);
 }
@@ -293,16 +326,19 @@ TEST_F(EventLogTest, ARefusedMultiEventAppendWritesNoneOfItsEvents) {
   ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 1)));
   std::vector<Event> batch = MakeCalls("b", 100);
   batch[57].clear_type();  // one bad event in the middle
-  EXPECT_THAT(log_->Append("case-1", ExpectedVersion::Any(), batch),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event 57")));
-  EXPECT_THAT(log_->Append("case-1", ExpectedVersion::Exact(7), MakeCalls("c", 100)),
-              StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(
+      log_->Append("case-1", ExpectedVersion::Any(), batch),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event 57")));
+  EXPECT_THAT(
+      log_->Append("case-1", ExpectedVersion::Exact(7), MakeCalls("c", 100)),
+      StatusIs(absl::StatusCode::kAborted));
   EXPECT_EQ(log_->HeadPosition(), 1u);
   ASSERT_OK_AND_ASSIGN(auto head, log_->GetStreamHead("case-1"));
   EXPECT_EQ(head->version, 1u);
   // The ids of refused appends were not recorded: they append normally now.
-  ASSERT_OK_AND_ASSIGN(AppendResult later,
-                       log_->Append("case-1", ExpectedVersion::Exact(1), MakeCalls("c", 100)));
+  ASSERT_OK_AND_ASSIGN(
+      AppendResult later,
+      log_->Append("case-1", ExpectedVersion::Exact(1), MakeCalls("c", 100)));
   EXPECT_FALSE(later.already_appended);
   EXPECT_EQ(later.first_position, 2u);
   EXPECT_EQ(later.last_position, 101u);
@@ -312,7 +348,8 @@ TEST_F(EventLogTest, StoredHashesCoverTheExactRecordAndChainEachStream) {
   ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 2)));
   ASSERT_OK(log_->Append("case-2", ExpectedVersion::Any(), MakeCalls("b", 1)));
   ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("c", 1)));
-  ASSERT_OK_AND_ASSIGN(auto events, log_->ReadStream("case-1", 1, ReadDirection::kForward, 10));
+  ASSERT_OK_AND_ASSIGN(
+      auto events, log_->ReadStream("case-1", 1, ReadDirection::kForward, 10));
   ASSERT_THAT(events, SizeIs(3));
   Sha256Digest chain{};  // zeros before the first event
   for (const RecordedEvent& e : events) {
@@ -338,20 +375,25 @@ TEST_F(EventLogTest, ReopenRestoresTheLogHeadAndEveryStreamHead) {
   ASSERT_TRUE(head_after.has_value());
   EXPECT_EQ(head_after->version, head_before->version);
   EXPECT_EQ(head_after->chain_hash, head_before->chain_hash);
-  ASSERT_OK_AND_ASSIGN(AppendResult next,
-                       log_->Append("case-1", ExpectedVersion::Exact(3), MakeCalls("c", 1)));
+  ASSERT_OK_AND_ASSIGN(
+      AppendResult next,
+      log_->Append("case-1", ExpectedVersion::Exact(3), MakeCalls("c", 1)));
   EXPECT_EQ(next.first_position, 6u);
   EXPECT_EQ(next.stream_version, 4u);
-  ASSERT_OK_AND_ASSIGN(auto events, log_->ReadStream("case-1", 4, ReadDirection::kForward, 1));
-  EXPECT_EQ(events[0].chain_hash, ChainHash(head_before->chain_hash, events[0].leaf_hash));
+  ASSERT_OK_AND_ASSIGN(
+      auto events, log_->ReadStream("case-1", 4, ReadDirection::kForward, 1));
+  EXPECT_EQ(events[0].chain_hash,
+            ChainHash(head_before->chain_hash, events[0].leaf_hash));
 }
 
 TEST_F(EventLogTest, WaitForPositionWakesWhenAnAppendReachesIt) {
   std::thread writer([&] {
     absl::SleepFor(absl::Milliseconds(50));
-    ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 2)));
+    ASSERT_OK(
+        log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 2)));
   });
-  const uint64_t head = log_->WaitForPosition(2, absl::Now() + absl::Seconds(30));
+  const uint64_t head =
+      log_->WaitForPosition(2, absl::Now() + absl::Seconds(30));
   writer.join();
   EXPECT_GE(head, 2u);
   // Not reached before the deadline: returns the current head.
@@ -375,42 +417,53 @@ TEST_F(EventLogTest, EachKindOfBadInputIsRefusedWithInvalidArgument) {
     return std::vector<Event>{e};
   };
   const std::vector<BadAppend> cases = {
-      {"empty stream id", "", ExpectedVersion::Any(), MakeCalls("a", 1), "stream id is empty"},
-      {"over-long stream id", std::string(129, 's'), ExpectedVersion::Any(), MakeCalls("a", 1),
-       "the limit is 128"},
-      {"stream id with a space", "case 1", ExpectedVersion::Any(), MakeCalls("a", 1),
-       "non-printable"},
-      {"stream id with NUL", std::string("case\0x", 6), ExpectedVersion::Any(), MakeCalls("a", 1),
-       "non-printable"},
+      {"empty stream id", "", ExpectedVersion::Any(), MakeCalls("a", 1),
+       "stream id is empty"},
+      {"over-long stream id", std::string(129, 's'), ExpectedVersion::Any(),
+       MakeCalls("a", 1), "the limit is 128"},
+      {"stream id with a space", "case 1", ExpectedVersion::Any(),
+       MakeCalls("a", 1), "non-printable"},
+      {"stream id with NUL", std::string("case\0x", 6), ExpectedVersion::Any(),
+       MakeCalls("a", 1), "non-printable"},
       {"empty batch", "case-1", ExpectedVersion::Any(), {}, "empty batch"},
-      {"too many events", "case-1", ExpectedVersion::Any(), MakeCalls("a", 1001, 20),
-       "the limit is 1000"},
-      {"over-size event", "case-1", ExpectedVersion::Any(), {MakeCallLogged("big", 300 * 1024)},
+      {"too many events", "case-1", ExpectedVersion::Any(),
+       MakeCalls("a", 1001, 20), "the limit is 1000"},
+      {"over-size event",
+       "case-1",
+       ExpectedVersion::Any(),
+       {MakeCallLogged("big", 300 * 1024)},
        "the limit is 262144"},
       {"missing event id", "case-1", ExpectedVersion::Any(),
        with([](Event& e) { e.clear_event_id(); }), "has no event id"},
       {"over-long event id", "case-1", ExpectedVersion::Any(),
-       with([](Event& e) { e.set_event_id(std::string(129, 'i')); }), "event id is 129 bytes"},
-      {"duplicate ids in one call", "case-1", ExpectedVersion::Any(),
-       {MakeCallLogged("d"), MakeCallLogged("d")}, "appears twice"},
-      {"missing type", "case-1", ExpectedVersion::Any(), with([](Event& e) { e.clear_type(); }),
-       "has no type"},
+       with([](Event& e) { e.set_event_id(std::string(129, 'i')); }),
+       "event id is 129 bytes"},
+      {"duplicate ids in one call",
+       "case-1",
+       ExpectedVersion::Any(),
+       {MakeCallLogged("d"), MakeCallLogged("d")},
+       "appears twice"},
+      {"missing type", "case-1", ExpectedVersion::Any(),
+       with([](Event& e) { e.clear_type(); }), "has no type"},
       {"stream id set by caller", "case-1", ExpectedVersion::Any(),
-       with([](Event& e) { e.set_stream_id("case-1"); }), "assigned by the log"},
+       with([](Event& e) { e.set_stream_id("case-1"); }),
+       "assigned by the log"},
       {"version set by caller", "case-1", ExpectedVersion::Any(),
        with([](Event& e) { e.set_stream_version(4); }), "assigned by the log"},
       {"position set by caller", "case-1", ExpectedVersion::Any(),
        with([](Event& e) { e.set_global_position(9); }), "assigned by the log"},
       {"recorded_at set by caller", "case-1", ExpectedVersion::Any(),
-       with([](Event& e) { e.mutable_recorded_at()->set_seconds(1); }), "assigned by the log"},
+       with([](Event& e) { e.mutable_recorded_at()->set_seconds(1); }),
+       "assigned by the log"},
       {"unknown expected-version kind", "case-1",
-       ExpectedVersion{static_cast<ExpectedVersion::Kind>(7), 0}, MakeCalls("a", 1),
-       "unknown expected-version kind 7"},
+       ExpectedVersion{static_cast<ExpectedVersion::Kind>(7), 0},
+       MakeCalls("a", 1), "unknown expected-version kind 7"},
   };
   for (const BadAppend& c : cases) {
     SCOPED_TRACE(c.name);
-    EXPECT_THAT(log_->Append(c.stream_id, c.expected, c.events),
-                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.message)));
+    EXPECT_THAT(
+        log_->Append(c.stream_id, c.expected, c.events),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.message)));
   }
   EXPECT_EQ(log_->HeadPosition(), 0u);
 }
@@ -422,10 +475,12 @@ TEST_F(EventLogTest, BadReadsAreRefusedWithInvalidArgument) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   LogRead read;
   read.from_position = 0;
-  EXPECT_THAT(log_->ReadAll(read), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(log_->ReadAll(read),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   read.from_position = 1;
   read.max_events = 0;
-  EXPECT_THAT(log_->ReadAll(read), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(log_->ReadAll(read),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 // ----------------------------------------------------------- opening
@@ -433,8 +488,9 @@ TEST_F(EventLogTest, BadReadsAreRefusedWithInvalidArgument) {
 TEST(EventLogOpenTest, ASecondOpenOfTheSameDirectoryIsFailedPrecondition) {
   collections::testing::TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto first, OpenRocksDbEventLog({}, dir.path()));
-  EXPECT_THAT(OpenRocksDbEventLog({}, dir.path()),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in use")));
+  EXPECT_THAT(
+      OpenRocksDbEventLog({}, dir.path()),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in use")));
 }
 
 TEST(EventLogOpenTest, MissingDatabaseWithoutCreateIsNotFound) {
@@ -454,11 +510,14 @@ TEST(EventLogOpenTest, ADatabaseOfANewerFormatIsRefused) {
     ASSERT_TRUE(rocksdb::DB::Open(options, dir.path(), &db).ok());
     std::string newer;
     PutU32(&newer, kFormatVersion + 1);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), std::string(kFormatVersionKey), newer).ok());
+    ASSERT_TRUE(
+        db->Put(rocksdb::WriteOptions(), std::string(kFormatVersionKey), newer)
+            .ok());
     delete db;
   }
   EXPECT_THAT(OpenRocksDbEventLog({}, dir.path()),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("newer build")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("newer build")));
 }
 
 TEST(EventLogOpenTest, ADatabaseWithAnUnknownColumnFamilyIsRefused) {
@@ -469,12 +528,15 @@ TEST(EventLogOpenTest, ADatabaseWithAnUnknownColumnFamilyIsRefused) {
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(options, dir.path(), &db).ok());
     rocksdb::ColumnFamilyHandle* handle = nullptr;
-    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "from_the_future", &handle).ok());
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(),
+                                       "from_the_future", &handle)
+                    .ok());
     ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
     delete db;
   }
   EXPECT_THAT(OpenRocksDbEventLog({}, dir.path()),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("from_the_future")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("from_the_future")));
 }
 
 TEST(EventLogOpenTest, UnsyncedAppendsSurviveACleanClose) {
@@ -483,7 +545,8 @@ TEST(EventLogOpenTest, UnsyncedAppendsSurviveACleanClose) {
   options.sync = false;
   {
     ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog(options, dir.path()));
-    ASSERT_OK(log->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 10)));
+    ASSERT_OK(
+        log->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 10)));
   }
   ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog(options, dir.path()));
   EXPECT_EQ(log->HeadPosition(), 10u);

@@ -14,12 +14,16 @@ using ::collections::testing::StatusIs;
 
 TEST(KeyEncodingTest, PositionKeysAreBigEndianSoByteOrderIsNumericOrder) {
   EXPECT_EQ(EncodePositionKey(1), std::string("\0\0\0\0\0\0\0\x01", 8));
-  EXPECT_EQ(EncodePositionKey(0x0102030405060708ULL), "\x01\x02\x03\x04\x05\x06\x07\x08");
+  EXPECT_EQ(EncodePositionKey(0x0102030405060708ULL),
+            "\x01\x02\x03\x04\x05\x06\x07\x08");
   EXPECT_LT(EncodePositionKey(255), EncodePositionKey(256));
-  EXPECT_LT(EncodePositionKey(0xffffffffULL), EncodePositionKey(0x100000000ULL));
-  ASSERT_OK_AND_ASSIGN(uint64_t decoded, DecodePositionKey(EncodePositionKey(123456789012ULL)));
+  EXPECT_LT(EncodePositionKey(0xffffffffULL),
+            EncodePositionKey(0x100000000ULL));
+  ASSERT_OK_AND_ASSIGN(uint64_t decoded,
+                       DecodePositionKey(EncodePositionKey(123456789012ULL)));
   EXPECT_EQ(decoded, 123456789012ULL);
-  EXPECT_THAT(DecodePositionKey("short"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodePositionKey("short"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(KeyEncodingTest, StreamVersionKeysGroupAStreamAndOrderItsVersions) {
@@ -32,7 +36,8 @@ TEST(KeyEncodingTest, StreamVersionKeysGroupAStreamAndOrderItsVersions) {
   ASSERT_OK_AND_ASSIGN(StreamVersionKey decoded, DecodeStreamVersionKey(a10));
   EXPECT_EQ(decoded.stream_id, "case-1");
   EXPECT_EQ(decoded.version, 10u);
-  EXPECT_THAT(DecodeStreamVersionKey("x"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodeStreamVersionKey("x"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(KeyEncodingTest, StreamHeadRoundTripsAndRefusesWrongSizes) {
@@ -46,14 +51,17 @@ TEST(KeyEncodingTest, StreamHeadRoundTripsAndRefusesWrongSizes) {
   EXPECT_EQ(decoded.version, 7u);
   EXPECT_EQ(decoded.last_position, 99u);
   EXPECT_EQ(decoded.chain_hash, head.chain_hash);
-  EXPECT_THAT(DecodeStreamHead(encoded.substr(1)), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeStreamHead(encoded.substr(1)),
+              StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST(KeyEncodingTest, EventIdEntryRoundTrips) {
-  ASSERT_OK_AND_ASSIGN(EventIdEntry entry, DecodeEventIdValue(EncodeEventIdValue({42, 3})));
+  ASSERT_OK_AND_ASSIGN(EventIdEntry entry,
+                       DecodeEventIdValue(EncodeEventIdValue({42, 3})));
   EXPECT_EQ(entry.position, 42u);
   EXPECT_EQ(entry.version, 3u);
-  EXPECT_THAT(DecodeEventIdValue("12345"), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeEventIdValue("12345"),
+              StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_EQ(EncodeEventIdKey("case-1", "evt"), std::string("case-1\0evt", 10));
 }
 
@@ -71,8 +79,10 @@ TEST(KeyEncodingTest, EventValueHoldsTagHashesThenTheRecordBytes) {
 
   std::string wrong_tag = value;
   wrong_tag[0] = 0x7f;
-  EXPECT_THAT(DecodeEventValue(wrong_tag), StatusIs(absl::StatusCode::kDataLoss));
-  EXPECT_THAT(DecodeEventValue(value.substr(0, 40)), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeEventValue(wrong_tag),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeEventValue(value.substr(0, 40)),
+              StatusIs(absl::StatusCode::kDataLoss));
 }
 
 }  // namespace

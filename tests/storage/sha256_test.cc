@@ -13,14 +13,17 @@ TEST(Sha256Test, MatchesFips180Vectors) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(ToHex(Sha256Of("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(ToHex(Sha256Of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+  EXPECT_EQ(ToHex(Sha256Of(
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 TEST(Sha256Test, IncrementalUpdatesEqualOneShot) {
   const std::string data(1000, 'x');
   Sha256 incremental;
-  incremental.Update(data.substr(0, 3)).Update(data.substr(3, 500)).Update(data.substr(503));
+  incremental.Update(data.substr(0, 3))
+      .Update(data.substr(3, 500))
+      .Update(data.substr(503));
   EXPECT_EQ(incremental.Finish(), Sha256Of(data));
 }
 

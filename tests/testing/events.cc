@@ -4,7 +4,8 @@
 
 namespace collections::testing {
 
-collections::v1::Event MakeCallLogged(const std::string& event_id, size_t approx_bytes) {
+collections::v1::Event MakeCallLogged(const std::string& event_id,
+                                      size_t approx_bytes) {
   collections::v1::Event event;
   event.set_event_id(event_id);
   event.set_type("CallLogged");
@@ -20,11 +21,13 @@ collections::v1::Event MakeCallLogged(const std::string& event_id, size_t approx
   call->set_zone_source(collections::v1::ZONE_SOURCE_DEBTOR_RECORD);
   call->set_duration_seconds(95);
   const size_t used = event.ByteSizeLong();
-  if (approx_bytes > used + 3) call->set_notes(std::string(approx_bytes - used - 3, 'n'));
+  if (approx_bytes > used + 3)
+    call->set_notes(std::string(approx_bytes - used - 3, 'n'));
   return event;
 }
 
-collections::v1::Event MakePayment(const std::string& event_id, int64_t amount_minor) {
+collections::v1::Event MakePayment(const std::string& event_id,
+                                   int64_t amount_minor) {
   collections::v1::Event event;
   event.set_event_id(event_id);
   event.set_type("PaymentReceived");
@@ -39,12 +42,14 @@ collections::v1::Event MakePayment(const std::string& event_id, int64_t amount_m
   return event;
 }
 
-std::vector<collections::v1::Event> MakeCalls(const std::string& prefix, size_t count,
+std::vector<collections::v1::Event> MakeCalls(const std::string& prefix,
+                                              size_t count,
                                               size_t approx_bytes) {
   std::vector<collections::v1::Event> events;
   events.reserve(count);
   for (size_t i = 0; i < count; ++i) {
-    events.push_back(MakeCallLogged(absl::StrCat(prefix, "-", i), approx_bytes));
+    events.push_back(
+        MakeCallLogged(absl::StrCat(prefix, "-", i), approx_bytes));
   }
   return events;
 }

@@ -13,13 +13,16 @@ namespace collections::testing {
 
 // A CallLogged event with id `event_id`, occurred at a fixed business time,
 // whose notes pad the serialized event to roughly `approx_bytes`.
-collections::v1::Event MakeCallLogged(const std::string& event_id, size_t approx_bytes = 200);
+collections::v1::Event MakeCallLogged(const std::string& event_id,
+                                      size_t approx_bytes = 200);
 
 // A PaymentReceived event of `amount_minor` EUR cents.
-collections::v1::Event MakePayment(const std::string& event_id, int64_t amount_minor);
+collections::v1::Event MakePayment(const std::string& event_id,
+                                   int64_t amount_minor);
 
 // `count` CallLogged events with ids "<prefix>-0", "<prefix>-1", …
-std::vector<collections::v1::Event> MakeCalls(const std::string& prefix, size_t count,
+std::vector<collections::v1::Event> MakeCalls(const std::string& prefix,
+                                              size_t count,
                                               size_t approx_bytes = 200);
 
 }  // namespace collections::testing

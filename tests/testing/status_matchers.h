@@ -3,7 +3,8 @@
 //   EXPECT_OK(expr); ASSERT_OK(expr);
 //   ASSERT_OK_AND_ASSIGN(auto value, expr);
 //   EXPECT_THAT(expr, StatusIs(absl::StatusCode::kAborted));
-//   EXPECT_THAT(expr, StatusIs(absl::StatusCode::kAborted, HasSubstr("version 3")));
+//   EXPECT_THAT(expr, StatusIs(absl::StatusCode::kAborted, HasSubstr("version
+//   3")));
 #ifndef COLLECTIONS_TESTS_TESTING_STATUS_MATCHERS_H_
 #define COLLECTIONS_TESTS_TESTING_STATUS_MATCHERS_H_
 
@@ -17,7 +18,9 @@
 
 namespace collections::testing {
 
-inline const absl::Status& GetStatus(const absl::Status& status) { return status; }
+inline const absl::Status& GetStatus(const absl::Status& status) {
+  return status;
+}
 template <typename T>
 const absl::Status& GetStatus(const absl::StatusOr<T>& status_or) {
   return status_or.status();
@@ -35,26 +38,30 @@ inline auto StatusIs(absl::StatusCode code) {
 }
 template <typename M>
 auto StatusIs(absl::StatusCode code, M message_matcher) {
-  return StatusIsImpl(code, ::testing::MatcherCast<std::string>(message_matcher));
+  return StatusIsImpl(code,
+                      ::testing::MatcherCast<std::string>(message_matcher));
 }
 
 }  // namespace collections::testing
 
-#define EXPECT_OK(expr) EXPECT_TRUE(::collections::testing::GetStatus(expr).ok()) \
-    << ::collections::testing::GetStatus(expr)
-#define ASSERT_OK(expr)                                                  \
-  do {                                                                   \
-    const auto& collections_assert_ok_ = (expr);                         \
-    ASSERT_TRUE(::collections::testing::GetStatus(collections_assert_ok_).ok()) \
-        << ::collections::testing::GetStatus(collections_assert_ok_);    \
+#define EXPECT_OK(expr)                                     \
+  EXPECT_TRUE(::collections::testing::GetStatus(expr).ok()) \
+      << ::collections::testing::GetStatus(expr)
+#define ASSERT_OK(expr)                                                 \
+  do {                                                                  \
+    const auto& collections_assert_ok_ = (expr);                        \
+    ASSERT_TRUE(                                                        \
+        ::collections::testing::GetStatus(collections_assert_ok_).ok()) \
+        << ::collections::testing::GetStatus(collections_assert_ok_);   \
   } while (0)
 
 #define COLLECTIONS_TEST_CONCAT_INNER_(a, b) a##b
 #define COLLECTIONS_TEST_CONCAT_(a, b) COLLECTIONS_TEST_CONCAT_INNER_(a, b)
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                              \
-  auto COLLECTIONS_TEST_CONCAT_(collections_statusor_, __LINE__) = (expr);           \
-  ASSERT_TRUE(COLLECTIONS_TEST_CONCAT_(collections_statusor_, __LINE__).ok())        \
-      << COLLECTIONS_TEST_CONCAT_(collections_statusor_, __LINE__).status();         \
-  lhs = std::move(COLLECTIONS_TEST_CONCAT_(collections_statusor_, __LINE__)).value()
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                       \
+  auto COLLECTIONS_TEST_CONCAT_(collections_statusor_, __LINE__) = (expr);    \
+  ASSERT_TRUE(COLLECTIONS_TEST_CONCAT_(collections_statusor_, __LINE__).ok()) \
+      << COLLECTIONS_TEST_CONCAT_(collections_statusor_, __LINE__).status();  \
+  lhs = std::move(COLLECTIONS_TEST_CONCAT_(collections_statusor_, __LINE__))  \
+            .value()
 
 #endif  // COLLECTIONS_TESTS_TESTING_STATUS_MATCHERS_H_

@@ -11,7 +11,8 @@ namespace collections::testing {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TEST_TMPDIR");
-  std::string root = base != nullptr ? base : std::filesystem::temp_directory_path().string();
+  std::string root =
+      base != nullptr ? base : std::filesystem::temp_directory_path().string();
   std::string pattern = root + "/collections-test-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');

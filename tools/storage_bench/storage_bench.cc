@@ -33,13 +33,17 @@
 #include "rocksdb/write_batch.h"
 #include "storage/rocksdb_event_log.h"
 
-ABSL_FLAG(std::string, writers, "1,16,64", "comma-separated concurrent writer counts");
-ABSL_FLAG(std::string, batches, "1,10,100", "comma-separated events per append");
+ABSL_FLAG(std::string, writers, "1,16,64",
+          "comma-separated concurrent writer counts");
+ABSL_FLAG(std::string, batches, "1,10,100",
+          "comma-separated events per append");
 ABSL_FLAG(double, seconds, 3.0, "seconds per measured run");
 ABSL_FLAG(int, event_bytes, 500, "approximate serialized size of one event");
 ABSL_FLAG(bool, sync, true, "sync the WAL on every write (both sides)");
-ABSL_FLAG(std::string, only, "", "run only \"raw\" or \"log\" (for profiling); default both");
-ABSL_FLAG(std::string, dir, "", "scratch directory (default: a fresh temp dir)");
+ABSL_FLAG(std::string, only, "",
+          "run only \"raw\" or \"log\" (for profiling); default both");
+ABSL_FLAG(std::string, dir, "",
+          "scratch directory (default: a fresh temp dir)");
 
 namespace collections::storage {
 namespace {
@@ -64,7 +68,8 @@ collections::v1::Event MakeEvent(const std::string& id, int approx_bytes) {
   call->set_outcome(collections::v1::CALL_OUTCOME_CONVERSATION);
   call->set_time_zone("Europe/Amsterdam");
   const int used = static_cast<int>(event.ByteSizeLong());
-  if (approx_bytes > used + 3) call->set_notes(std::string(approx_bytes - used - 3, 'n'));
+  if (approx_bytes > used + 3)
+    call->set_notes(std::string(approx_bytes - used - 3, 'n'));
   return event;
 }
 
@@ -88,8 +93,8 @@ double RunTimed(int writers, double seconds, Body body) {
   return static_cast<double>(total) / elapsed;
 }
 
-double RunRaw(const std::string& dir, int writers, int batch, double seconds, int event_bytes,
-              bool sync) {
+double RunRaw(const std::string& dir, int writers, int batch, double seconds,
+              int event_bytes, bool sync) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.write_buffer_size = 64 << 20;
@@ -104,32 +109,35 @@ double RunRaw(const std::string& dir, int writers, int batch, double seconds, in
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::WriteOptions write_options;
   write_options.sync = sync;
-  const double rate = RunTimed(writers, seconds, [&](int t, std::atomic<bool>& stop) {
-    std::string value(event_bytes, 'v');
-    uint64_t written = 0;
-    while (!stop.load(std::memory_order_relaxed)) {
-      rocksdb::WriteBatch wb;
-      for (int i = 0; i < batch; ++i) {
-        char key[16];
-        std::snprintf(key, sizeof(key), "%03d%012llu", t, static_cast<unsigned long long>(written + i));
-        wb.Put(rocksdb::Slice(key, 15), value);
-      }
-      if (!db->Write(write_options, &wb).ok()) std::abort();
-      written += batch;
-    }
-    return written;
-  });
+  const double rate =
+      RunTimed(writers, seconds, [&](int t, std::atomic<bool>& stop) {
+        std::string value(event_bytes, 'v');
+        uint64_t written = 0;
+        while (!stop.load(std::memory_order_relaxed)) {
+          rocksdb::WriteBatch wb;
+          for (int i = 0; i < batch; ++i) {
+            char key[16];
+            std::snprintf(key, sizeof(key), "%03d%012llu", t,
+                          static_cast<unsigned long long>(written + i));
+            wb.Put(rocksdb::Slice(key, 15), value);
+          }
+          if (!db->Write(write_options, &wb).ok()) std::abort();
+          written += batch;
+        }
+        return written;
+      });
   db->Close().PermitUncheckedError();
   return rate;
 }
 
-double RunLog(const std::string& dir, int writers, int batch, double seconds, int event_bytes,
-              bool sync) {
+double RunLog(const std::string& dir, int writers, int batch, double seconds,
+              int event_bytes, bool sync) {
   EventLogOptions options;
   options.sync = sync;
   auto log = OpenRocksDbEventLog(options, dir);
   if (!log.ok()) {
-    std::fprintf(stderr, "log open failed: %s\n", log.status().ToString().c_str());
+    std::fprintf(stderr, "log open failed: %s\n",
+                 log.status().ToString().c_str());
     std::exit(1);
   }
   return RunTimed(writers, seconds, [&](int t, std::atomic<bool>& stop) {
@@ -142,7 +150,8 @@ double RunLog(const std::string& dir, int writers, int batch, double seconds, in
       }
       auto result = (*log)->Append(stream, ExpectedVersion::Any(), events);
       if (!result.ok()) {
-        std::fprintf(stderr, "append failed: %s\n", result.status().ToString().c_str());
+        std::fprintf(stderr, "append failed: %s\n",
+                     result.status().ToString().c_str());
         std::abort();
       }
       written += batch;
@@ -159,7 +168,8 @@ struct CaseResult {
 };
 
 int Main() {
-  const std::vector<int> writer_counts = ParseList(absl::GetFlag(FLAGS_writers));
+  const std::vector<int> writer_counts =
+      ParseList(absl::GetFlag(FLAGS_writers));
   const std::vector<int> batch_sizes = ParseList(absl::GetFlag(FLAGS_batches));
   const double seconds = absl::GetFlag(FLAGS_seconds);
   const int event_bytes = absl::GetFlag(FLAGS_event_bytes);
@@ -167,14 +177,15 @@ int Main() {
   std::string root = absl::GetFlag(FLAGS_dir);
   if (root.empty()) {
     root = (std::filesystem::temp_directory_path() /
-            absl::StrCat("storage-bench-", ::getpid())).string();
+            absl::StrCat("storage-bench-", ::getpid()))
+               .string();
   }
   std::filesystem::create_directories(root);
 
-  std::printf("storage_bench: sync=%s event_bytes=%d seconds=%.1f dir=%s\n", sync ? "on" : "off",
-              event_bytes, seconds, root.c_str());
-  std::printf("%8s %6s %16s %16s %8s\n", "writers", "batch", "raw events/s", "log events/s",
-              "ratio");
+  std::printf("storage_bench: sync=%s event_bytes=%d seconds=%.1f dir=%s\n",
+              sync ? "on" : "off", event_bytes, seconds, root.c_str());
+  std::printf("%8s %6s %16s %16s %8s\n", "writers", "batch", "raw events/s",
+              "log events/s", "ratio");
   std::vector<CaseResult> results;
   int run = 0;
   for (int writers : writer_counts) {
@@ -184,12 +195,14 @@ int Main() {
       ++run;
       CaseResult r{writers, batch, 0, 0};
       const std::string only = absl::GetFlag(FLAGS_only);
-      if (only != "log") r.raw = RunRaw(raw_dir, writers, batch, seconds, event_bytes, sync);
-      if (only != "raw") r.log = RunLog(log_dir, writers, batch, seconds, event_bytes, sync);
+      if (only != "log")
+        r.raw = RunRaw(raw_dir, writers, batch, seconds, event_bytes, sync);
+      if (only != "raw")
+        r.log = RunLog(log_dir, writers, batch, seconds, event_bytes, sync);
       std::filesystem::remove_all(raw_dir);
       std::filesystem::remove_all(log_dir);
-      std::printf("%8d %6d %16.0f %16.0f %7.2fx\n", r.writers, r.batch, r.raw, r.log,
-                  r.log / r.raw);
+      std::printf("%8d %6d %16.0f %16.0f %7.2fx\n", r.writers, r.batch, r.raw,
+                  r.log, r.log / r.raw);
       std::fflush(stdout);
       results.push_back(r);
     }
@@ -205,7 +218,8 @@ int Main() {
   std::printf(
       R"({"benchmark":"storage_append","sync":%s,"event_bytes":%d,"seconds":%.1f,"cases":[%s]})"
       "\n",
-      sync ? "true" : "false", event_bytes, seconds, absl::StrJoin(cases, ",").c_str());
+      sync ? "true" : "false", event_bytes, seconds,
+      absl::StrJoin(cases, ",").c_str());
   return 0;
 }
 

@@ -1,0 +1,130 @@
+// Recovery of a partly written group commit: what a crash or a failed write
+// between a group's sub-batches leaves behind is cut back to the group's
+// contiguous prefix, with indexes and stream heads restored, when the
+// database is opened.
+#include "storage/rocksdb_database.h"
+
+#include <memory>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "storage/rocksdb_event_log.h"
+#include "tests/testing/events.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace collections::storage {
+namespace {
+
+using ::collections::testing::MakeCalls;
+using ::testing::SizeIs;
+
+// Writes three appends: case-a (positions 1-2), then one "group" of case-b
+// (3-4) and case-c (5-6). Returns case-a's head.
+StreamHead WriteLog(const std::string& dir) {
+  auto log = OpenRocksDbEventLog({}, dir);
+  EXPECT_TRUE(log.ok()) << log.status();
+  EXPECT_TRUE(
+      (*log)->Append("case-a", ExpectedVersion::Any(), MakeCalls("a", 2)).ok());
+  EXPECT_TRUE(
+      (*log)->Append("case-b", ExpectedVersion::Any(), MakeCalls("b", 2)).ok());
+  EXPECT_TRUE(
+      (*log)->Append("case-c", ExpectedVersion::Any(), MakeCalls("c", 2)).ok());
+  return *(*log)->GetStreamHead("case-a").value();
+}
+
+// Opens the database raw and makes it look as if positions 3..6 were one
+// group of which the sub-batch of `lost_stream` (events `first`, `first`+1,
+// ids "<id_prefix>-0/1") never reached the disk: a sub-batch is atomic, so
+// its events, index entries and stream head are all missing.
+void SimulateLostSubBatch(const std::string& dir,
+                          const std::string& lost_stream, uint64_t first,
+                          const std::string& id_prefix) {
+  absl::StatusOr<EventLogDatabase> database = OpenEventLogDatabase({}, dir);
+  ASSERT_OK(database);
+  std::string marker;
+  PutU64(&marker, 3);
+  PutU64(&marker, 6);
+  rocksdb::WriteBatch batch;
+  batch.Put(database->cf(ColumnFamily::kMeta), ToSlice(kLastGroupKey), marker);
+  for (uint64_t i = 0; i < 2; ++i) {
+    batch.Delete(database->cf(ColumnFamily::kEvents),
+                 EncodePositionKey(first + i));
+    batch.Delete(database->cf(ColumnFamily::kStreamIndex),
+                 EncodeStreamVersionKey(lost_stream, i + 1));
+    batch.Delete(
+        database->cf(ColumnFamily::kEventIds),
+        EncodeEventIdKey(lost_stream, id_prefix + "-" + std::to_string(i)));
+  }
+  batch.Delete(database->cf(ColumnFamily::kStreams), lost_stream);
+  ASSERT_TRUE(database->db->Write(rocksdb::WriteOptions(), &batch).ok());
+  database->Close();
+}
+
+TEST(RepairPartialGroupTest,
+     EverythingAfterTheFirstGapOfTheLastGroupIsRemovedOnOpen) {
+  collections::testing::TempDir dir;
+  WriteLog(dir.path());
+  SimulateLostSubBatch(dir.path(), "case-b", 3,
+                       "b");  // the group's first sub-batch
+
+  ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+  EXPECT_EQ(log->HeadPosition(), 2u);
+  // case-c's events were after the gap: gone, with its head and event ids,
+  // and case-b's head is gone with them (its events never landed).
+  ASSERT_OK_AND_ASSIGN(auto b_head, log->GetStreamHead("case-b"));
+  EXPECT_FALSE(b_head.has_value());
+  ASSERT_OK_AND_ASSIGN(auto c_head, log->GetStreamHead("case-c"));
+  EXPECT_FALSE(c_head.has_value());
+  ASSERT_OK_AND_ASSIGN(
+      auto c_events, log->ReadStream("case-c", 1, ReadDirection::kForward, 10));
+  EXPECT_THAT(c_events, SizeIs(0));
+  // The log continues gap-free, and case-c's ids are free to append again.
+  ASSERT_OK_AND_ASSIGN(
+      AppendResult again,
+      log->Append("case-c", ExpectedVersion::NoStream(), MakeCalls("c", 2)));
+  EXPECT_FALSE(again.already_appended);
+  EXPECT_EQ(again.first_position, 3u);
+}
+
+TEST(RepairPartialGroupTest,
+     AContiguousPrefixOfTheLastGroupIsKeptWithItsHeads) {
+  collections::testing::TempDir dir;
+  const StreamHead a_head = WriteLog(dir.path());
+  SimulateLostSubBatch(dir.path(), "case-c", 5,
+                       "c");  // the group's last sub-batch
+
+  ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+  EXPECT_EQ(log->HeadPosition(), 4u);
+  ASSERT_OK_AND_ASSIGN(auto b_head, log->GetStreamHead("case-b"));
+  ASSERT_TRUE(b_head.has_value());
+  EXPECT_EQ(b_head->version, 2u);
+  ASSERT_OK_AND_ASSIGN(
+      auto b_events, log->ReadStream("case-b", 1, ReadDirection::kForward, 10));
+  ASSERT_THAT(b_events, SizeIs(2));
+  EXPECT_EQ(b_head->chain_hash, b_events[1].chain_hash);
+  // The log continues right after the kept prefix.
+  ASSERT_OK_AND_ASSIGN(
+      AppendResult next,
+      log->Append("case-c", ExpectedVersion::NoStream(), MakeCalls("c", 2)));
+  EXPECT_EQ(next.first_position, 5u);
+  ASSERT_OK_AND_ASSIGN(auto a_after, log->GetStreamHead("case-a"));
+  EXPECT_EQ(a_after->chain_hash, a_head.chain_hash);  // untouched
+}
+
+TEST(RepairPartialGroupTest, ACompleteLastGroupIsLeftAlone) {
+  collections::testing::TempDir dir;
+  WriteLog(dir.path());
+  ASSERT_OK_AND_ASSIGN(EventLogDatabase database,
+                       OpenEventLogDatabase({}, dir.path()));
+  bool repaired = true;
+  EXPECT_OK(RepairPartialGroup(database, &repaired));
+  EXPECT_FALSE(repaired);
+  EXPECT_EQ(database.head_position, 6u);
+  database.Close();
+}
+
+}  // namespace
+}  // namespace collections::storage
