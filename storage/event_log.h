@@ -146,7 +146,9 @@ class EventLog {
   // Errors: INVALID_ARGUMENT for from_position 0 or zero limits; DATA_LOSS.
   virtual absl::StatusOr<LogReadResult> ReadAll(const LogRead& read) = 0;
 
-  // The stream's head, or nullopt when the stream does not exist.
+  // The stream's head, or nullopt when the stream does not exist. It may
+  // already include an append that is being committed but not yet
+  // acknowledged; an append that expects that version is sequenced after it.
   // Errors: INVALID_ARGUMENT for a bad stream id; DATA_LOSS; UNAVAILABLE.
   virtual absl::StatusOr<std::optional<StreamHead>> GetStreamHead(
       absl::string_view stream_id) = 0;

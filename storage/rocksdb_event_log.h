@@ -1,12 +1,16 @@
 // Opens the RocksDB implementation of EventLog (storage/event_log.h).
 //
-// Appends go through one sequencer with group commit: concurrent Append
-// calls queue up, the caller at the front becomes the leader, gathers the
-// queue into one WriteBatch (events, indexes, stream heads and chain hashes
-// together) and writes it with one WAL sync; then it wakes the others. The
-// expensive per-event work (serialising the body, hashing it) happens on the
-// callers' own threads before they queue, so the sequencer does only what
-// must be serial. storage/FORMAT.md describes the bytes.
+// Appends go through one sequencer with a pipelined group commit: concurrent
+// Append calls queue up; the caller at the front becomes the leader, assigns
+// positions and versions to everything queued, and has the group written as
+// one sub-batch per stream (events, indexes, stream head, chain hashes) —
+// by itself for small groups, by several member threads at once for large
+// ones. One shared WAL sync makes the group durable; groups are published and
+// acknowledged strictly in order, and the next group is written while the
+// previous one syncs. The expensive per-event work (serialising the body,
+// hashing it, the idempotency lookup) happens on the callers' own threads
+// before they queue. storage/FORMAT.md describes the bytes and the recovery
+// of a partly written group.
 //
 // Only the server and tools link this; the upper layers see EventLog.
 #ifndef COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_H_
