@@ -14,6 +14,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage/key_encoding.h"
+#include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_status.h"
 #include "storage/status_macros.h"
 
@@ -298,14 +299,10 @@ absl::Status RepairPartialGroup(const EventLogDatabase& database,
     for (it->Seek(EncodePositionKey(first)); it->Valid(); it->Next()) {
       COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position,
                                    DecodePositionKey(View(it->key())));
-      COLLECTIONS_ASSIGN_OR_RETURN(EventValueView view,
-                                   DecodeEventValue(View(it->value())));
-      Survivor survivor{position, {}};
-      if (!survivor.event.ParseFromArray(
-              view.record.data(), static_cast<int>(view.record.size()))) {
-        return absl::DataLossError(absl::StrCat(
-            "event at position ", position, " does not decode as an Event"));
-      }
+      COLLECTIONS_ASSIGN_OR_RETURN(
+          RecordedEvent recorded,
+          DecodeStoredEvent(position, View(it->value())));
+      Survivor survivor{position, std::move(recorded.event)};
       survivors.push_back(std::move(survivor));
     }
     COLLECTIONS_RETURN_IF_ERROR(

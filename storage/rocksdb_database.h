@@ -55,6 +55,22 @@ inline constexpr absl::string_view kLastGroupKey = "last_group";
 absl::Status RepairPartialGroup(const EventLogDatabase& database,
                                 bool* repaired);
 
+// A RocksDB snapshot released when it goes out of scope. `db` must outlive
+// it. Not copyable.
+class ScopedSnapshot {
+ public:
+  explicit ScopedSnapshot(rocksdb::DB* db)
+      : db_(db), snapshot_(db->GetSnapshot()) {}
+  ~ScopedSnapshot() { db_->ReleaseSnapshot(snapshot_); }
+  ScopedSnapshot(const ScopedSnapshot&) = delete;
+  ScopedSnapshot& operator=(const ScopedSnapshot&) = delete;
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* const db_;
+  const rocksdb::Snapshot* const snapshot_;
+};
+
 // RocksDB speaks std::string_view / Slice; Debian's Abseil has its own
 // string_view type. These convert at the boundary.
 inline absl::string_view View(const rocksdb::Slice& slice) {

@@ -1,21 +1,19 @@
 #include "storage/rocksdb_event_log.h"
 
-#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <deque>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "storage/append_checks.h"
 #include "storage/rocksdb_database.h"
+#include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_status.h"
 #include "storage/status_macros.h"
 
@@ -95,6 +93,11 @@ struct GroupPlan {
   absl::Status write_error;
 };
 
+// The event ids of an append, for ClassifyRetry's messages.
+auto EventIdOf(const PendingAppend& append) {
+  return [&append](size_t i) { return append.events[i].event_id; };
+}
+
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   google::protobuf::Timestamp ts;
   const int64_t seconds = absl::ToUnixSeconds(t);
@@ -104,83 +107,13 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   return ts;
 }
 
-std::string DescribeVersion(uint64_t version) {
-  return version == 0 ? std::string("no stream (version 0)")
-                      : absl::StrCat("version ", version);
-}
-
-absl::Status CheckExpectation(absl::string_view stream_id,
-                              ExpectedVersion expected, uint64_t actual) {
-  bool holds = true;
-  std::string wanted;
-  switch (expected.kind) {
-    case ExpectedVersion::Kind::kAny:
-      return absl::OkStatus();
-    case ExpectedVersion::Kind::kNoStream:
-      holds = actual == 0;
-      wanted = "no stream";
-      break;
-    case ExpectedVersion::Kind::kStreamExists:
-      holds = actual > 0;
-      wanted = "an existing stream";
-      break;
-    case ExpectedVersion::Kind::kExact:
-      holds = actual == expected.version;
-      wanted = DescribeVersion(expected.version);
-      break;
-  }
-  if (holds) return absl::OkStatus();
-  return absl::AbortedError(absl::StrCat("stream ", stream_id, ": expected ",
-                                         wanted, " but the actual version is ",
-                                         actual));
-}
-
-// Decides what a set of looked-up event ids means: none present → a new
-// append (nullopt); all present as one original append in order → that
-// append's result; anything else → FAILED_PRECONDITION.
-absl::StatusOr<std::optional<AppendResult>> ClassifyRetry(
-    const PendingAppend& append,
-    const std::vector<std::optional<EventIdEntry>>& found) {
-  const size_t n = found.size();
-  const size_t present =
-      std::count_if(found.begin(), found.end(),
-                    [](const auto& entry) { return entry.has_value(); });
-  if (present == 0) return std::nullopt;
-  if (present < n) {
-    std::vector<absl::string_view> known;
-    for (size_t i = 0; i < n; ++i) {
-      if (found[i].has_value()) known.push_back(append.events[i].event_id);
-    }
-    return absl::FailedPreconditionError(absl::StrCat(
-        "stream ", append.stream_id, ": event ids ", absl::StrJoin(known, ", "),
-        " were appended before but the others were not; a retry must resend "
-        "exactly the "
-        "original batch, and new events need new ids"));
-  }
-  for (size_t i = 1; i < n; ++i) {
-    if (found[i]->position != found[0]->position + i ||
-        found[i]->version != found[0]->version + i) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("stream ", append.stream_id,
-                       ": these event ids were appended before, but not as one "
-                       "batch in this order; a "
-                       "retry must resend exactly the original batch"));
-    }
-  }
-  AppendResult result;
-  result.first_position = found.front()->position;
-  result.last_position = found.back()->position;
-  result.stream_version = found.back()->version;
-  result.already_appended = true;
-  return result;
-}
-
 class RocksDbEventLog final : public EventLog {
  public:
   RocksDbEventLog(const EventLogOptions& options, EventLogDatabase database)
       : options_(options),
         database_(std::move(database)),
         db_(database_.db.get()),
+        reader_(database_, options.max_stream_id_bytes),
         next_position_(database_.head_position + 1),
         head_position_(database_.head_position),
         published_head_(database_.head_position) {
@@ -281,12 +214,10 @@ class RocksDbEventLog final : public EventLog {
 
   void PublishHead(uint64_t head);
 
-  absl::StatusOr<RecordedEvent> DecodeRecord(uint64_t position,
-                                             absl::string_view value) const;
-
   const EventLogOptions options_;
   EventLogDatabase database_;
-  rocksdb::DB* const db_;  // owned by database_
+  rocksdb::DB* const db_;          // owned by database_
+  const RocksDbLogReader reader_;  // reads database_
   rocksdb::WriteOptions unsynced_write_options_;
 
   // The commit queue. The front entry is the leader.
@@ -326,57 +257,14 @@ absl::Status RocksDbEventLog::Prepare(absl::string_view stream_id,
                                       absl::Span<const Event> events,
                                       PendingAppend* append) const {
   COLLECTIONS_RETURN_IF_ERROR(
-      ValidateStreamId(stream_id, options_.max_stream_id_bytes));
-  const int kind = static_cast<int>(expected.kind);
-  if (kind < static_cast<int>(ExpectedVersion::Kind::kAny) ||
-      kind > static_cast<int>(ExpectedVersion::Kind::kExact)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown expected-version kind ", kind,
-        "; use any, no stream, stream exists or an exact version"));
-  }
-  if (events.empty())
-    return absl::InvalidArgumentError("append of an empty batch");
-  if (events.size() > options_.max_events_per_append) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("append of ", events.size(), " events; the limit is ",
-                     options_.max_events_per_append));
-  }
+      ValidateAppend(options_, stream_id, expected, events));
   append->stream_id = stream_id;
   append->expected = expected;
   append->events.resize(events.size());
-  absl::flat_hash_set<absl::string_view> ids;
   for (size_t i = 0; i < events.size(); ++i) {
     const Event& event = events[i];
-    if (event.event_id().empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event ", i, " has no event id"));
-    }
-    if (event.event_id().size() > options_.max_event_id_bytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event ", i, ": event id is ", event.event_id().size(),
-                       " bytes; the limit is ", options_.max_event_id_bytes));
-    }
-    if (!ids.insert(event.event_id()).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "event id ", event.event_id(), " appears twice in one append"));
-    }
-    if (event.type().empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event ", i, " has no type"));
-    }
-    if (!event.stream_id().empty() || event.stream_version() != 0 ||
-        event.global_position() != 0 || event.has_recorded_at()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "event ", i,
-          ": stream_id, stream_version, global_position and recorded_at are "
-          "assigned by the log and must be left unset"));
-    }
-    const size_t body_size = event.ByteSizeLong();
-    if (body_size > options_.max_event_bytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event ", i, " is ", body_size, " bytes; the limit is ",
-                       options_.max_event_bytes));
-    }
+    // ValidateAppend computed the size; protobuf keeps it for serializing.
+    const size_t body_size = event.GetCachedSize();
     PreparedEvent& prepared = append->events[i];
     prepared.event_id = event.event_id();
     prepared.id_key = EncodeEventIdKey(stream_id, event.event_id());
@@ -427,33 +315,19 @@ absl::StatusOr<std::optional<AppendResult>> RocksDbEventLog::PrecheckIds(
     PendingAppend* append) const {
   // One snapshot for the head and the ids: "none of these ids at version V"
   // must be a statement about one moment.
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
-  struct Release {
-    rocksdb::DB* db;
-    const rocksdb::Snapshot* snapshot;
-    ~Release() { db->ReleaseSnapshot(snapshot); }
-  } release{db_, snapshot};
-
-  rocksdb::ReadOptions read_options;
-  read_options.snapshot = snapshot;
-  rocksdb::PinnableSlice head_value;
-  rocksdb::Status status = db_->Get(read_options, cf(ColumnFamily::kStreams),
-                                    ToSlice(append->stream_id), &head_value);
-  uint64_t version = 0;
-  if (!status.IsNotFound()) {
-    COLLECTIONS_RETURN_IF_ERROR(
-        FromRocksDbStatus(status, "reading a stream head"));
-    COLLECTIONS_ASSIGN_OR_RETURN(StreamHead head,
-                                 DecodeStreamHead(View(head_value)));
-    version = head.version;
-  }
+  const ScopedSnapshot snapshot(db_);
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::optional<StreamHead> head,
+      reader_.GetStreamHead(append->stream_id, snapshot.get()));
+  const uint64_t version = head.has_value() ? head->version : 0;
   std::vector<std::optional<EventIdEntry>> found(append->events.size());
   if (version > 0) {  // a stream that does not exist has no event ids
-    COLLECTIONS_RETURN_IF_ERROR(LookUpIds(*append, snapshot, &found));
+    COLLECTIONS_RETURN_IF_ERROR(LookUpIds(*append, snapshot.get(), &found));
   }
   append->ids_absent_at_version = version;
-  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original,
-                               ClassifyRetry(*append, found));
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::optional<AppendResult> original,
+      ClassifyRetry(append->stream_id, found, EventIdOf(*append)));
   if (original.has_value() && original->last_position > HeadPosition()) {
     // The original is still being committed and not acknowledged (it could
     // yet fail): let the sequencer look again and answer in order after it.
@@ -697,8 +571,9 @@ absl::StatusOr<AppendResult> RocksDbEventLog::SequenceOne(PendingAppend* append,
       }
     }
     COLLECTIONS_RETURN_IF_ERROR(LookUpIds(*append, nullptr, &found));
-    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original,
-                                 ClassifyRetry(*append, found));
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        std::optional<AppendResult> original,
+        ClassifyRetry(append->stream_id, found, EventIdOf(*append)));
     if (original.has_value()) return *original;
   }
   COLLECTIONS_RETURN_IF_ERROR(
@@ -813,162 +688,18 @@ uint64_t RocksDbEventLog::WaitForPosition(uint64_t position,
 
 absl::StatusOr<std::optional<StreamHead>> RocksDbEventLog::GetStreamHead(
     absl::string_view stream_id) {
-  COLLECTIONS_RETURN_IF_ERROR(
-      ValidateStreamId(stream_id, options_.max_stream_id_bytes));
-  rocksdb::PinnableSlice value;
-  rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kStreams),
-               ToSlice(stream_id), &value);
-  if (status.IsNotFound()) return std::nullopt;
-  COLLECTIONS_RETURN_IF_ERROR(
-      FromRocksDbStatus(status, "reading a stream head"));
-  COLLECTIONS_ASSIGN_OR_RETURN(StreamHead head, DecodeStreamHead(View(value)));
-  return head;
-}
-
-absl::StatusOr<RecordedEvent> RocksDbEventLog::DecodeRecord(
-    uint64_t position, absl::string_view value) const {
-  absl::StatusOr<EventValueView> view = DecodeEventValue(value);
-  if (!view.ok()) {
-    return absl::DataLossError(absl::StrCat("event at position ", position,
-                                            ": ", view.status().message()));
-  }
-  RecordedEvent recorded;
-  recorded.record = std::string(view->record);
-  recorded.leaf_hash = view->leaf_hash;
-  recorded.chain_hash = view->chain_hash;
-  if (!recorded.event.ParseFromString(recorded.record)) {
-    return absl::DataLossError(absl::StrCat("event at position ", position,
-                                            " does not decode as an Event"));
-  }
-  if (recorded.event.global_position() != position) {
-    return absl::DataLossError(absl::StrCat(
-        "event stored at position ", position, " says it is at position ",
-        recorded.event.global_position()));
-  }
-  return recorded;
+  return reader_.GetStreamHead(stream_id);
 }
 
 absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(
     absl::string_view stream_id, uint64_t from_version, ReadDirection direction,
     size_t limit) {
-  COLLECTIONS_RETURN_IF_ERROR(
-      ValidateStreamId(stream_id, options_.max_stream_id_bytes));
-  if (limit == 0) return absl::InvalidArgumentError("limit must be at least 1");
-
-  // One snapshot for the index scan and the event reads, so both agree.
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
-  struct SnapshotReleaser {
-    rocksdb::DB* db;
-    const rocksdb::Snapshot* snapshot;
-    ~SnapshotReleaser() { db->ReleaseSnapshot(snapshot); }
-  } releaser{db_, snapshot};
-  rocksdb::ReadOptions read_options;
-  read_options.snapshot = snapshot;
-
-  const std::string prefix = StreamKeyPrefix(stream_id);
-  std::vector<std::string> position_keys;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(read_options, cf(ColumnFamily::kStreamIndex)));
-    const std::string start = EncodeStreamVersionKey(stream_id, from_version);
-    if (direction == ReadDirection::kForward) {
-      it->Seek(start);
-    } else {
-      it->SeekForPrev(start);
-    }
-    // Positions above the published head belong to a group still being
-    // committed: not acknowledged yet, so not shown.
-    const uint64_t head = HeadPosition();
-    while (it->Valid() && position_keys.size() < limit &&
-           View(it->key()).substr(0, prefix.size()) == prefix) {
-      absl::string_view position_key = View(it->value());
-      if (position_key.size() == 8 && GetU64(position_key.data()) <= head) {
-        position_keys.emplace_back(position_key);
-      } else if (direction == ReadDirection::kForward) {
-        break;
-      }
-      if (direction == ReadDirection::kForward) {
-        it->Next();
-      } else {
-        it->Prev();
-      }
-    }
-    COLLECTIONS_RETURN_IF_ERROR(
-        FromRocksDbStatus(it->status(), "reading a stream index"));
-  }
-
-  std::vector<rocksdb::Slice> keys(position_keys.begin(), position_keys.end());
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  db_->MultiGet(read_options, cf(ColumnFamily::kEvents), keys.size(),
-                keys.data(), values.data(), statuses.data());
-  std::vector<RecordedEvent> events;
-  events.reserve(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position,
-                                 DecodePositionKey(View(keys[i])));
-    if (statuses[i].IsNotFound()) {
-      return absl::DataLossError(absl::StrCat("stream ", stream_id,
-                                              " indexes position ", position,
-                                              ", which is not in the log"));
-    }
-    COLLECTIONS_RETURN_IF_ERROR(
-        FromRocksDbStatus(statuses[i], "reading an event"));
-    COLLECTIONS_ASSIGN_OR_RETURN(RecordedEvent event,
-                                 DecodeRecord(position, View(values[i])));
-    events.push_back(std::move(event));
-  }
-  return events;
+  return reader_.ReadStream(stream_id, from_version, direction, limit,
+                            HeadPosition());
 }
 
 absl::StatusOr<LogReadResult> RocksDbEventLog::ReadAll(const LogRead& read) {
-  if (read.from_position == 0) {
-    return absl::InvalidArgumentError(
-        "from_position starts at 1 (the first event)");
-  }
-  if (read.max_events == 0 || read.max_scanned == 0) {
-    return absl::InvalidArgumentError(
-        "max_events and max_scanned must be at least 1");
-  }
-  LogReadResult result;
-  result.head_position = HeadPosition();
-  result.next_position = read.from_position;
-  if (read.from_position > result.head_position) return result;
-
-  const absl::flat_hash_set<absl::string_view> types(
-      read.filter.event_types.begin(), read.filter.event_types.end());
-  // Read no further than the head published when the read began, so the
-  // result is consistent with head_position.
-  const std::string upper = EncodePositionKey(result.head_position + 1);
-  const rocksdb::Slice upper_bound(upper);
-  rocksdb::ReadOptions read_options;
-  read_options.iterate_upper_bound = &upper_bound;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(read_options, cf(ColumnFamily::kEvents)));
-  size_t scanned = 0;
-  for (it->Seek(EncodePositionKey(read.from_position));
-       it->Valid() && scanned < read.max_scanned &&
-       result.events.size() < read.max_events;
-       it->Next(), ++scanned) {
-    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position,
-                                 DecodePositionKey(View(it->key())));
-    if (position != result.next_position) {
-      return absl::DataLossError(
-          absl::StrCat("the log has a gap: position ", result.next_position,
-                       " is missing (next stored is ", position, ")"));
-    }
-    COLLECTIONS_ASSIGN_OR_RETURN(RecordedEvent event,
-                                 DecodeRecord(position, View(it->value())));
-    result.next_position = position + 1;
-    if (!types.empty() && !types.contains(event.event.type())) continue;
-    if (!absl::StartsWith(event.event.stream_id(), read.filter.stream_prefix))
-      continue;
-    result.events.push_back(std::move(event));
-  }
-  COLLECTIONS_RETURN_IF_ERROR(
-      FromRocksDbStatus(it->status(), "reading the log"));
-  return result;
+  return reader_.ReadAll(read, HeadPosition());
 }
 
 }  // namespace
