@@ -90,6 +90,38 @@ absl::StatusOr<StreamVersionKey> DecodeStreamVersionKey(absl::string_view key) {
                           GetU64(key.data() + key.size() - 8)};
 }
 
+std::string EncodeStreamRunValue(const StreamRun& run) {
+  std::string value;
+  value.reserve(12);
+  PutU64(&value, run.first_position);
+  PutU32(&value, run.count);
+  return value;
+}
+
+absl::StatusOr<StreamRun> DecodeStreamRun(absl::string_view key,
+                                          absl::string_view value) {
+  absl::StatusOr<StreamVersionKey> decoded_key = DecodeStreamVersionKey(key);
+  if (!decoded_key.ok()) {
+    return absl::DataLossError(decoded_key.status().message());
+  }
+  StreamRun run;
+  run.first_version = decoded_key->version;
+  if (value.size() == 8) {  // format 1: one entry per event
+    run.first_position = GetU64(value.data());
+    run.count = 1;
+  } else if (value.size() == 12) {
+    run.first_position = GetU64(value.data());
+    run.count = GetU32(value.data() + 8);
+  } else {
+    return absl::DataLossError(absl::StrCat(
+        "stream index entry must be 8 or 12 bytes, got ", value.size()));
+  }
+  if (run.count == 0 || run.first_version == 0 || run.first_position == 0) {
+    return absl::DataLossError("stream index entry with an empty run");
+  }
+  return run;
+}
+
 std::string EncodeEventIdKey(absl::string_view stream_id,
                              absl::string_view event_id) {
   std::string key = StreamKeyPrefix(stream_id);

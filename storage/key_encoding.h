@@ -11,9 +11,12 @@
 //   column family "events"
 //     key   := position:u64                     global position, 1-based
 //     value := tag:u8(=0x01) leaf:32 chain:32 record:bytes
-//   column family "stream_index"
-//     key   := stream_id 0x00 version:u64       stream versions, 1-based
-//     value := position:u64
+//   column family "stream_index"               one entry per append call (run)
+//     key   := stream_id 0x00 first_version:u64 stream versions, 1-based
+//     value := first_position:u64 [count:u32]   count absent (format 1) = 1
+//     A run maps versions first_version .. first_version+count-1 to positions
+//     first_position .. first_position+count-1 (an append's events are
+//     contiguous in both).
 //   column family "event_ids"
 //     key   := stream_id 0x00 event_id
 //     value := position:u64 version:u64
@@ -51,7 +54,9 @@ const char* ColumnFamilyName(ColumnFamily cf);
 
 // The on-disk format this build writes. A database with a larger value was
 // written by a newer build and is refused; smaller values are read as is.
-inline constexpr uint32_t kFormatVersion = 1;
+// Format 2 writes one stream_index entry per append (a run); format 1 wrote
+// one per event, which format 2 reads as runs of one.
+inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr absl::string_view kFormatVersionKey = "format_version";
 
 // Tag byte leading every value in "events".
@@ -76,6 +81,27 @@ struct StreamVersionKey {
   uint64_t version = 0;
 };
 absl::StatusOr<StreamVersionKey> DecodeStreamVersionKey(absl::string_view key);
+
+// One stream_index entry: the versions [first_version, first_version+count)
+// of a stream live at positions [first_position, first_position+count).
+struct StreamRun {
+  uint64_t first_version = 0;
+  uint64_t first_position = 0;
+  uint32_t count = 1;
+
+  uint64_t last_version() const { return first_version + count - 1; }
+  bool Covers(uint64_t version) const {
+    return version >= first_version && version <= last_version();
+  }
+  uint64_t PositionOf(uint64_t version) const {
+    return first_position + (version - first_version);
+  }
+};
+std::string EncodeStreamRunValue(const StreamRun& run);
+// Decodes a stream_index entry (key and value). DATA_LOSS when malformed;
+// an 8-byte value (format 1) is a run of one.
+absl::StatusOr<StreamRun> DecodeStreamRun(absl::string_view key,
+                                          absl::string_view value);
 
 std::string EncodeEventIdKey(absl::string_view stream_id,
                              absl::string_view event_id);

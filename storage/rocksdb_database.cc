@@ -1,11 +1,12 @@
 #include "storage/rocksdb_database.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "collections/v1/events.pb.h"
 #include "rocksdb/filter_policy.h"
@@ -116,6 +117,11 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(
   if (options.max_events_per_append == 0 || options.max_event_bytes == 0 ||
       options.max_stream_id_bytes == 0 || options.max_event_id_bytes == 0) {
     return absl::InvalidArgumentError("event log limits must be at least 1");
+  }
+  if (options.max_events_per_append > UINT32_MAX) {
+    // A stream_index run counts an append's events in a u32.
+    return absl::InvalidArgumentError(
+        "max_events_per_append must fit in 32 bits");
   }
   const std::string path(dir);
 
@@ -247,11 +253,12 @@ absl::StatusOr<std::optional<StreamHead>> HeadBefore(
   for (it->SeekForPrev(EncodeStreamVersionKey(stream_id, UINT64_MAX));
        it->Valid() && View(it->key()).substr(0, prefix.size()) == prefix;
        it->Prev()) {
-    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position,
-                                 DecodePositionKey(View(it->value())));
-    if (position >= before) continue;
-    COLLECTIONS_ASSIGN_OR_RETURN(StreamVersionKey key,
-                                 DecodeStreamVersionKey(View(it->key())));
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        StreamRun run, DecodeStreamRun(View(it->key()), View(it->value())));
+    // A run is written in one atomic sub-batch, so it lies wholly before or
+    // wholly after `before` (the first gap of a group).
+    if (run.first_position >= before) continue;
+    const uint64_t position = run.PositionOf(run.last_version());
     std::string value;
     COLLECTIONS_RETURN_IF_ERROR(
         FromRocksDbStatus(database.db->Get(rocksdb::ReadOptions(),
@@ -259,11 +266,27 @@ absl::StatusOr<std::optional<StreamHead>> HeadBefore(
                                            EncodePositionKey(position), &value),
                           "reading a stream's last event"));
     COLLECTIONS_ASSIGN_OR_RETURN(EventValueView view, DecodeEventValue(value));
-    return StreamHead{key.version, position, view.chain_hash};
+    return StreamHead{run.last_version(), position, view.chain_hash};
   }
   COLLECTIONS_RETURN_IF_ERROR(
       FromRocksDbStatus(it->status(), "reading a stream index"));
   return std::nullopt;
+}
+
+// Adds to `fix` the deletion of every stream_index run of `stream_id` that
+// starts at or after `version`.
+absl::Status DeleteRunsFrom(const EventLogDatabase& database,
+                            absl::string_view stream_id, uint64_t version,
+                            rocksdb::WriteBatch* fix) {
+  const std::string prefix = StreamKeyPrefix(stream_id);
+  std::unique_ptr<rocksdb::Iterator> it(database.db->NewIterator(
+      rocksdb::ReadOptions(), database.cf(ColumnFamily::kStreamIndex)));
+  for (it->Seek(EncodeStreamVersionKey(stream_id, version));
+       it->Valid() && View(it->key()).substr(0, prefix.size()) == prefix;
+       it->Next()) {
+    fix->Delete(database.cf(ColumnFamily::kStreamIndex), it->key());
+  }
+  return FromRocksDbStatus(it->status(), "reading a stream index");
 }
 
 }  // namespace
@@ -323,18 +346,25 @@ absl::Status RepairPartialGroup(const EventLogDatabase& database,
   survivors = std::move(beyond_gap);
 
   rocksdb::WriteBatch fix;
-  absl::flat_hash_set<std::string> streams;
+  // Per stream, its lowest version beyond the gap: every run from there on
+  // belongs to the removed part (they are the stream's newest events).
+  absl::flat_hash_map<std::string, uint64_t> first_removed_version;
   for (const Survivor& s : survivors) {
     const std::string& stream = s.event.stream_id();
     fix.Delete(database.cf(ColumnFamily::kEvents),
                EncodePositionKey(s.position));
-    fix.Delete(database.cf(ColumnFamily::kStreamIndex),
-               EncodeStreamVersionKey(stream, s.event.stream_version()));
     fix.Delete(database.cf(ColumnFamily::kEventIds),
                EncodeEventIdKey(stream, s.event.event_id()));
-    streams.insert(stream);
+    auto [entry, inserted] =
+        first_removed_version.emplace(stream, s.event.stream_version());
+    if (!inserted)
+      entry->second = std::min(entry->second, s.event.stream_version());
   }
-  for (const std::string& stream : streams) {
+  for (const auto& [stream, version] : first_removed_version) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        DeleteRunsFrom(database, stream, version, &fix));
+  }
+  for (const auto& [stream, unused] : first_removed_version) {
     COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head,
                                  HeadBefore(database, stream, gap));
     if (head.has_value()) {

@@ -656,14 +656,19 @@ void RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch,
       std::memcpy(event.value.data() + kChainOffset, head.chain_hash.data(),
                   head.chain_hash.size());
 
-      const std::string position_key = EncodePositionKey(position);
-      index_key.resize(index_prefix_size);
-      PutU64(&index_key, version);
-      batch.Put(cf(ColumnFamily::kEvents), position_key, event.value);
-      batch.Put(cf(ColumnFamily::kStreamIndex), index_key, position_key);
+      batch.Put(cf(ColumnFamily::kEvents), EncodePositionKey(position),
+                event.value);
       batch.Put(cf(ColumnFamily::kEventIds), event.id_key,
                 EncodeEventIdValue({position, version}));
     }
+    // One index entry per append: its events are contiguous in versions and
+    // positions, so a run maps them all (a third of the keys per event).
+    index_key.resize(index_prefix_size);
+    PutU64(&index_key, append->first_version);
+    batch.Put(
+        cf(ColumnFamily::kStreamIndex), index_key,
+        EncodeStreamRunValue({append->first_version, append->first_position,
+                              static_cast<uint32_t>(append->events.size())}));
   }
   batch.Put(cf(ColumnFamily::kStreams), ToSlice(stream_batch.stream_id),
             EncodeStreamHead(head));

@@ -1,5 +1,6 @@
 #include "storage/rocksdb_log_reader.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -66,30 +67,43 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbLogReader::ReadStream(
   read_options.snapshot = snapshot.get();
 
   const std::string prefix = StreamKeyPrefix(stream_id);
+  const bool forward = direction == ReadDirection::kForward;
   std::vector<std::string> position_keys;
   {
     std::unique_ptr<rocksdb::Iterator> it(database_.db->NewIterator(
         read_options, database_.cf(ColumnFamily::kStreamIndex)));
-    const std::string start = EncodeStreamVersionKey(stream_id, from_version);
-    if (direction == ReadDirection::kForward) {
-      it->Seek(start);
-    } else {
-      it->SeekForPrev(start);
+    auto in_stream = [&]() {
+      return it->Valid() && View(it->key()).substr(0, prefix.size()) == prefix;
+    };
+    // The run that holds from_version starts at or before it. Forwards, a
+    // from_version below the first run starts at the first run.
+    it->SeekForPrev(EncodeStreamVersionKey(stream_id, from_version));
+    if (forward && !in_stream()) {
+      it->Seek(EncodeStreamVersionKey(stream_id, from_version));
     }
     // Positions above the published head belong to a group still being
     // committed: not acknowledged yet, so not shown.
-    while (it->Valid() && position_keys.size() < limit &&
-           View(it->key()).substr(0, prefix.size()) == prefix) {
-      absl::string_view position_key = View(it->value());
-      if (position_key.size() == 8 &&
-          GetU64(position_key.data()) <= committed_head) {
-        position_keys.emplace_back(position_key);
-      } else if (direction == ReadDirection::kForward) {
-        break;
-      }
-      if (direction == ReadDirection::kForward) {
+    bool done = false;
+    while (!done && in_stream() && position_keys.size() < limit) {
+      COLLECTIONS_ASSIGN_OR_RETURN(
+          StreamRun run, DecodeStreamRun(View(it->key()), View(it->value())));
+      if (forward) {
+        for (uint64_t v = std::max(from_version, run.first_version);
+             v <= run.last_version() && position_keys.size() < limit; ++v) {
+          if (run.PositionOf(v) > committed_head) {
+            done = true;
+            break;
+          }
+          position_keys.push_back(EncodePositionKey(run.PositionOf(v)));
+        }
         it->Next();
       } else {
+        for (uint64_t v = std::min(from_version, run.last_version());
+             v >= run.first_version && position_keys.size() < limit; --v) {
+          if (run.PositionOf(v) <= committed_head) {
+            position_keys.push_back(EncodePositionKey(run.PositionOf(v)));
+          }
+        }
         it->Prev();
       }
     }

@@ -1,6 +1,7 @@
 // Behaviour of the RocksDB event log: appends, reads, expected versions,
 // idempotent retries, atomicity, hashes, reopen and bad input. Each test opens
 // a real database in a fresh temp dir.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <thread>
@@ -119,6 +120,39 @@ TEST_F(EventLogTest, ReadStreamForwardsAndBackwardsFromAVersionWithALimit) {
       auto past_end,
       log_->ReadStream("case-1", 6, ReadDirection::kForward, 10));
   EXPECT_THAT(past_end, SizeIs(0));
+}
+
+// The stream index holds one run per append; every start, direction and
+// limit must read the same versions as a plain list would.
+TEST_F(EventLogTest, StreamReadsAcrossManyAppendsMatchAPlainListOfVersions) {
+  const std::vector<int> append_sizes = {3, 1, 4, 1, 5};
+  for (size_t i = 0; i < append_sizes.size(); ++i) {
+    ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(),
+                           MakeCalls(absl::StrCat("a", i), append_sizes[i])));
+    ASSERT_OK(log_->Append(absl::StrCat("other-", i), ExpectedVersion::Any(),
+                           MakeCalls("o", 2)));  // interleaves positions
+  }
+  const uint64_t total = 14;
+  for (uint64_t from = 0; from <= total + 1; ++from) {
+    for (size_t limit = 1; limit <= total + 1; ++limit) {
+      std::vector<uint64_t> want_forward, want_backward;
+      for (uint64_t v = std::max<uint64_t>(from, 1);
+           v <= total && want_forward.size() < limit; ++v)
+        want_forward.push_back(v);
+      for (uint64_t v = std::min(from, total);
+           v >= 1 && want_backward.size() < limit; --v)
+        want_backward.push_back(v);
+      ASSERT_OK_AND_ASSIGN(
+          auto forward,
+          log_->ReadStream("case-1", from, ReadDirection::kForward, limit));
+      EXPECT_EQ(Versions(forward), want_forward) << from << "/" << limit;
+      ASSERT_OK_AND_ASSIGN(
+          auto backward,
+          log_->ReadStream("case-1", from, ReadDirection::kBackward, limit));
+      EXPECT_EQ(Versions(backward), want_backward) << from << "/" << limit;
+      for (const auto& e : forward) EXPECT_EQ(e.event.stream_id(), "case-1");
+    }
+  }
 }
 
 TEST_F(EventLogTest, ReadOfAMissingStreamIsEmptyAndItsHeadIsAbsent) {

@@ -40,6 +40,31 @@ TEST(KeyEncodingTest, StreamVersionKeysGroupAStreamAndOrderItsVersions) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(KeyEncodingTest, StreamRunsRoundTripAndFormatOneEntriesAreRunsOfOne) {
+  const std::string key = EncodeStreamVersionKey("case-1", 7);
+  ASSERT_OK_AND_ASSIGN(StreamRun run,
+                       DecodeStreamRun(key, EncodeStreamRunValue({7, 40, 3})));
+  EXPECT_EQ(run.first_version, 7u);
+  EXPECT_EQ(run.first_position, 40u);
+  EXPECT_EQ(run.count, 3u);
+  EXPECT_EQ(run.last_version(), 9u);
+  EXPECT_TRUE(run.Covers(9));
+  EXPECT_FALSE(run.Covers(10));
+  EXPECT_EQ(run.PositionOf(8), 41u);
+
+  ASSERT_OK_AND_ASSIGN(StreamRun old,
+                       DecodeStreamRun(key, EncodePositionKey(40)));
+  EXPECT_EQ(old.count, 1u);
+  EXPECT_EQ(old.first_position, 40u);
+
+  EXPECT_THAT(DecodeStreamRun(key, "short"),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeStreamRun(key, EncodeStreamRunValue({7, 40, 0})),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeStreamRun("x", EncodePositionKey(40)),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
 TEST(KeyEncodingTest, StreamHeadRoundTripsAndRefusesWrongSizes) {
   StreamHead head;
   head.version = 7;

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -22,17 +23,22 @@ using ::collections::testing::MakeCalls;
 using ::testing::SizeIs;
 
 // Writes three appends: case-a (positions 1-2), then one "group" of case-b
-// (3-4) and case-c (5-6). Returns case-a's head.
-StreamHead WriteLog(const std::string& dir) {
+// (3-4) and `third_stream` (5-6). Returns case-a's head after its first
+// append.
+StreamHead WriteLog(const std::string& dir,
+                    const std::string& third_stream = "case-c") {
   auto log = OpenRocksDbEventLog({}, dir);
   EXPECT_TRUE(log.ok()) << log.status();
   EXPECT_TRUE(
       (*log)->Append("case-a", ExpectedVersion::Any(), MakeCalls("a", 2)).ok());
   EXPECT_TRUE(
       (*log)->Append("case-b", ExpectedVersion::Any(), MakeCalls("b", 2)).ok());
-  EXPECT_TRUE(
-      (*log)->Append("case-c", ExpectedVersion::Any(), MakeCalls("c", 2)).ok());
-  return *(*log)->GetStreamHead("case-a").value();
+  const StreamHead a_head = *(*log)->GetStreamHead("case-a").value();
+  EXPECT_TRUE((*log)
+                  ->Append(third_stream, ExpectedVersion::Any(),
+                           MakeCalls(third_stream + "-late", 2))
+                  .ok());
+  return a_head;
 }
 
 // Opens the database raw and makes it look as if positions 3..6 were one
@@ -114,6 +120,33 @@ TEST(RepairPartialGroupTest,
   EXPECT_EQ(a_after->chain_hash, a_head.chain_hash);  // untouched
 }
 
+TEST(RepairPartialGroupTest,
+     AStreamWhoseNewestAppendWasBeyondTheGapGoesBackToItsEarlierHead) {
+  collections::testing::TempDir dir;
+  const StreamHead a_head = WriteLog(dir.path(), "case-a");
+  SimulateLostSubBatch(dir.path(), "case-b", 3, "b");
+
+  ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+  EXPECT_EQ(log->HeadPosition(), 2u);
+  ASSERT_OK_AND_ASSIGN(auto a_after, log->GetStreamHead("case-a"));
+  ASSERT_TRUE(a_after.has_value());
+  EXPECT_EQ(a_after->version, 2u);
+  EXPECT_EQ(a_after->last_position, 2u);
+  EXPECT_EQ(a_after->chain_hash, a_head.chain_hash);
+  ASSERT_OK_AND_ASSIGN(
+      auto a_events,
+      log->ReadStream("case-a", UINT64_MAX, ReadDirection::kBackward, 10));
+  ASSERT_THAT(a_events, SizeIs(2));
+  EXPECT_EQ(a_events[0].event.stream_version(), 2u);
+  // The removed append can be made again, at the version it had.
+  ASSERT_OK_AND_ASSIGN(AppendResult again,
+                       log->Append("case-a", ExpectedVersion::Exact(2),
+                                   MakeCalls("case-a-late", 2)));
+  EXPECT_FALSE(again.already_appended);
+  EXPECT_EQ(again.first_position, 3u);
+  EXPECT_EQ(again.stream_version, 4u);
+}
+
 TEST(RepairPartialGroupTest, ACompleteLastGroupIsLeftAlone) {
   collections::testing::TempDir dir;
   WriteLog(dir.path());
@@ -124,6 +157,49 @@ TEST(RepairPartialGroupTest, ACompleteLastGroupIsLeftAlone) {
   EXPECT_FALSE(repaired);
   EXPECT_EQ(database.head_position, 6u);
   database.Close();
+}
+
+// Format 1 wrote one 8-byte stream_index entry per event; format 2 writes one
+// run per append and must read both, also mixed in one stream.
+TEST(StreamIndexFormatTest, AFormatOneIndexIsReadAndExtendedByThisBuild) {
+  collections::testing::TempDir dir;
+  {
+    ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+    ASSERT_OK(log->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 3)));
+  }
+  {  // rewrite the index the way format 1 stored it
+    ASSERT_OK_AND_ASSIGN(EventLogDatabase database,
+                         OpenEventLogDatabase({}, dir.path()));
+    rocksdb::WriteBatch batch;
+    batch.Delete(database.cf(ColumnFamily::kStreamIndex),
+                 EncodeStreamVersionKey("case-1", 1));
+    for (uint64_t version = 1; version <= 3; ++version) {
+      batch.Put(database.cf(ColumnFamily::kStreamIndex),
+                EncodeStreamVersionKey("case-1", version),
+                EncodePositionKey(version));
+    }
+    std::string format_one;
+    PutU32(&format_one, 1);
+    batch.Put(database.cf(ColumnFamily::kMeta), ToSlice(kFormatVersionKey),
+              format_one);
+    ASSERT_TRUE(database.db->Write(rocksdb::WriteOptions(), &batch).ok());
+    database.Close();
+  }
+  ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+  ASSERT_OK(
+      log->Append("case-1", ExpectedVersion::Exact(3), MakeCalls("b", 2)));
+  ASSERT_OK_AND_ASSIGN(
+      auto forward, log->ReadStream("case-1", 2, ReadDirection::kForward, 10));
+  std::vector<uint64_t> versions;
+  for (const auto& e : forward) {
+    EXPECT_EQ(e.event.global_position(), e.event.stream_version());
+    versions.push_back(e.event.stream_version());
+  }
+  EXPECT_EQ(versions, (std::vector<uint64_t>{2, 3, 4, 5}));
+  ASSERT_OK_AND_ASSIGN(
+      auto backward, log->ReadStream("case-1", 4, ReadDirection::kBackward, 3));
+  ASSERT_THAT(backward, SizeIs(3));
+  EXPECT_EQ(backward[2].event.stream_version(), 2u);
 }
 
 }  // namespace

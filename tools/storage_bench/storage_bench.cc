@@ -143,10 +143,13 @@ double RunLog(const std::string& dir, int writers, int batch, double seconds,
   return RunTimed(writers, seconds, [&](int t, std::atomic<bool>& stop) {
     const std::string stream = absl::StrCat("case-bench-", t);
     uint64_t written = 0;
-    std::vector<collections::v1::Event> events(batch);
+    // Like the raw case's value, the events are built once; each append
+    // only gives them fresh ids.
+    std::vector<collections::v1::Event> events(batch,
+                                               MakeEvent("", event_bytes));
     while (!stop.load(std::memory_order_relaxed)) {
       for (int i = 0; i < batch; ++i) {
-        events[i] = MakeEvent(absl::StrCat(t, "-", written + i), event_bytes);
+        events[i].set_event_id(absl::StrCat(t, "-", written + i));
       }
       auto result = (*log)->Append(stream, ExpectedVersion::Any(), events);
       if (!result.ok()) {
