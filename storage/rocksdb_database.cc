@@ -131,6 +131,11 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.paranoid_checks = true;
+  // The WAL write of one RocksDB write group overlaps the memtable inserts of
+  // the previous one: a group commit's sub-batches and the next group's
+  // write no longer wait for each other's memtable work. Measured with
+  // tools/storage_bench: 100-event batches go from ~0.68x to ~0.8x of raw.
+  db_options.enable_pipelined_write = true;
 
   // Refuse a database with column families this build does not know: it was
   // written by a newer build, and opening it without them would fail anyway.

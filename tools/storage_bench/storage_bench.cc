@@ -9,7 +9,8 @@
 //        from `writers` threads, each to its own stream.
 // and prints a table and a final JSON line with events/s and log/raw ratios.
 //
-//   build/tools/storage_bench --writers=1,16,64 --batches=1,10,100 --seconds=3
+//   build/tools/storage_bench --writers=1,16,64 --batches=1,10,100 \
+//       --seconds=3 --rounds=3
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -38,6 +39,9 @@ ABSL_FLAG(std::string, writers, "1,16,64",
 ABSL_FLAG(std::string, batches, "1,10,100",
           "comma-separated events per append");
 ABSL_FLAG(double, seconds, 3.0, "seconds per measured run");
+ABSL_FLAG(int, rounds, 1,
+          "runs per case and side, alternating which side goes first; "
+          "the medians are reported");
 ABSL_FLAG(int, event_bytes, 500, "approximate serialized size of one event");
 ABSL_FLAG(bool, sync, true, "sync the WAL on every write (both sides)");
 ABSL_FLAG(std::string, only, "",
@@ -55,6 +59,15 @@ std::vector<int> ParseList(const std::string& text) {
     if (absl::SimpleAtoi(part, &value) && value > 0) values.push_back(value);
   }
   return values;
+}
+
+// The median of `values` (0 when empty): robust against one noisy round.
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid]
+                                : (values[mid - 1] + values[mid]) / 2;
 }
 
 collections::v1::Event MakeEvent(const std::string& id, int approx_bytes) {
@@ -177,6 +190,7 @@ int Main() {
   const double seconds = absl::GetFlag(FLAGS_seconds);
   const int event_bytes = absl::GetFlag(FLAGS_event_bytes);
   const bool sync = absl::GetFlag(FLAGS_sync);
+  const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
   std::string root = absl::GetFlag(FLAGS_dir);
   if (root.empty()) {
     root = (std::filesystem::temp_directory_path() /
@@ -185,25 +199,48 @@ int Main() {
   }
   std::filesystem::create_directories(root);
 
-  std::printf("storage_bench: sync=%s event_bytes=%d seconds=%.1f dir=%s\n",
-              sync ? "on" : "off", event_bytes, seconds, root.c_str());
+  std::printf(
+      "storage_bench: sync=%s event_bytes=%d seconds=%.1f rounds=%d dir=%s\n",
+      sync ? "on" : "off", event_bytes, seconds, rounds, root.c_str());
   std::printf("%8s %6s %16s %16s %8s\n", "writers", "batch", "raw events/s",
               "log events/s", "ratio");
   std::vector<CaseResult> results;
   int run = 0;
   for (int writers : writer_counts) {
     for (int batch : batch_sizes) {
-      const std::string raw_dir = absl::StrCat(root, "/raw-", run);
-      const std::string log_dir = absl::StrCat(root, "/log-", run);
-      ++run;
       CaseResult r{writers, batch, 0, 0};
       const std::string only = absl::GetFlag(FLAGS_only);
-      if (only != "log")
-        r.raw = RunRaw(raw_dir, writers, batch, seconds, event_bytes, sync);
-      if (only != "raw")
-        r.log = RunLog(log_dir, writers, batch, seconds, event_bytes, sync);
-      std::filesystem::remove_all(raw_dir);
-      std::filesystem::remove_all(log_dir);
+      // Each round runs both sides in a fresh directory; odd rounds run the
+      // log first, so neither side always inherits the other's background
+      // work (flushes, compactions, page-cache writeback). The medians are
+      // reported.
+      std::vector<double> raw_rates, log_rates;
+      for (int round = 0; round < rounds; ++round) {
+        const std::string raw_dir = absl::StrCat(root, "/raw-", run);
+        const std::string log_dir = absl::StrCat(root, "/log-", run);
+        ++run;
+        auto run_raw = [&] {
+          if (only != "log")
+            raw_rates.push_back(
+                RunRaw(raw_dir, writers, batch, seconds, event_bytes, sync));
+        };
+        auto run_log = [&] {
+          if (only != "raw")
+            log_rates.push_back(
+                RunLog(log_dir, writers, batch, seconds, event_bytes, sync));
+        };
+        if (round % 2 == 0) {
+          run_raw();
+          run_log();
+        } else {
+          run_log();
+          run_raw();
+        }
+        std::filesystem::remove_all(raw_dir);
+        std::filesystem::remove_all(log_dir);
+      }
+      r.raw = Median(raw_rates);
+      r.log = Median(log_rates);
       std::printf("%8d %6d %16.0f %16.0f %7.2fx\n", r.writers, r.batch, r.raw,
                   r.log, r.log / r.raw);
       std::fflush(stdout);
@@ -219,9 +256,9 @@ int Main() {
         r.writers, r.batch, r.raw, r.log, r.log / r.raw));
   }
   std::printf(
-      R"({"benchmark":"storage_append","sync":%s,"event_bytes":%d,"seconds":%.1f,"cases":[%s]})"
+      R"({"benchmark":"storage_append","sync":%s,"event_bytes":%d,"seconds":%.1f,"rounds":%d,"cases":[%s]})"
       "\n",
-      sync ? "true" : "false", event_bytes, seconds,
+      sync ? "true" : "false", event_bytes, seconds, rounds,
       absl::StrJoin(cases, ",").c_str());
   return 0;
 }
