@@ -1,0 +1,174 @@
+#include "services/app/case_commands.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/domain/case_state.h"
+#include "services/domain/command_checks.h"
+#include "storage/status_macros.h"
+
+namespace collections::app {
+namespace {
+
+using ::collections::v1::CommandContext;
+using ::collections::v1::EventPayload;
+
+// The event type name recorded in the envelope: the payload message's name.
+std::string TypeName(const EventPayload& payload) {
+  const auto* field = EventPayload::descriptor()->FindFieldByNumber(
+      static_cast<int>(payload.kind_case()));
+  return field == nullptr ? "" : field->message_type()->name();
+}
+
+absl::Status CheckContext(const CommandContext& context) {
+  COLLECTIONS_RETURN_IF_ERROR(domain::CheckRequestId(context.request_id()));
+  if (!context.has_occurred_at()) {
+    return absl::InvalidArgumentError(
+        "context.occurred_at (when the act happened) is required");
+  }
+  const auto& at = context.occurred_at();
+  // 1970-01-01 .. 9999-12-31, whole nanoseconds in range.
+  if (at.seconds() < 0 || at.seconds() > 253402300799 || at.nanos() < 0 ||
+      at.nanos() > 999999999) {
+    return absl::InvalidArgumentError(
+        "context.occurred_at is outside 1970-01-01..9999-12-31");
+  }
+  return absl::OkStatus();
+}
+
+template <typename Payload, typename Setter>
+EventPayload Wrap(const Payload& detail, Setter set) {
+  EventPayload payload;
+  *set(&payload) = detail;
+  return payload;
+}
+
+}  // namespace
+
+CaseCommandHandler::Result CaseCommandHandler::Execute(
+    const std::string& case_id, const CommandContext& context,
+    const Actor& actor, std::vector<EventPayload> payloads, bool opens_case) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckContext(context));
+  COLLECTIONS_RETURN_IF_ERROR(domain::CheckId("case_id", case_id));
+  const std::string stream = domain::CaseStreamId(case_id);
+
+  storage::ExpectedVersion expected = storage::ExpectedVersion::NoStream();
+  if (!opens_case) {
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<storage::StreamHead> head,
+                                 log_->GetStreamHead(stream));
+    if (!head.has_value()) {
+      return absl::NotFoundError(
+          absl::StrCat("case ", case_id, " does not exist; open it first"));
+    }
+    expected = context.has_expected_version()
+                   ? storage::ExpectedVersion::Exact(context.expected_version())
+                   : storage::ExpectedVersion::StreamExists();
+  }
+
+  std::vector<collections::v1::Event> events(payloads.size());
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    collections::v1::Event& event = events[i];
+    event.set_event_id(absl::StrCat(context.request_id(), "/", i));
+    event.set_type(TypeName(payloads[i]));
+    *event.mutable_occurred_at() = context.occurred_at();
+    *event.mutable_actor() = actor;
+    event.set_correlation_id(context.correlation_id());
+    event.set_causation_id(context.causation_id());
+    event.set_schema_version(1);
+    *event.mutable_payload() = std::move(payloads[i]);
+  }
+
+  absl::StatusOr<storage::AppendResult> appended =
+      log_->Append(stream, expected, events);
+  if (!appended.ok()) {
+    if (opens_case && appended.status().code() == absl::StatusCode::kAborted) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "case ", case_id, " already exists (opened by another request)"));
+    }
+    return appended.status();
+  }
+  collections::v1::CommandResult result;
+  result.set_case_id(case_id);
+  result.set_case_version(appended->stream_version);
+  result.set_last_position(appended->last_position);
+  result.set_already_applied(appended->already_appended);
+  return result;
+}
+
+CaseCommandHandler::Result CaseCommandHandler::OpenCase(
+    const collections::v1::OpenCaseRequest& request, const Actor& actor) {
+  COLLECTIONS_RETURN_IF_ERROR(domain::CheckCaseOpened(request.case_()));
+  return Execute(
+      request.case_().case_id(), request.context(), actor,
+      {Wrap(request.case_(),
+            [](EventPayload* p) { return p->mutable_case_opened(); })},
+      /*opens_case=*/true);
+}
+
+CaseCommandHandler::Result CaseCommandHandler::LogCalls(
+    const collections::v1::LogCallsRequest& request, const Actor& actor) {
+  if (request.calls().empty()) {
+    return absl::InvalidArgumentError("calls is empty: log at least one call");
+  }
+  if (request.calls_size() > kMaxEventsPerCommand) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("calls has ", request.calls_size(), " entries; at most ",
+                     kMaxEventsPerCommand, " per request"));
+  }
+  std::vector<EventPayload> payloads;
+  payloads.reserve(request.calls_size());
+  for (int i = 0; i < request.calls_size(); ++i) {
+    absl::Status status = domain::CheckCallLogged(request.calls(i));
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("calls[", i, "]: ", status.message()));
+    }
+    payloads.push_back(Wrap(request.calls(i), [](EventPayload* p) {
+      return p->mutable_call_logged();
+    }));
+  }
+  return Execute(request.case_id(), request.context(), actor,
+                 std::move(payloads), false);
+}
+
+// The single-event commands: check the detail, wrap it, append it.
+#define COLLECTIONS_SINGLE_EVENT_COMMAND(Method, Request, field, Check, \
+                                         mutable_payload)               \
+  CaseCommandHandler::Result CaseCommandHandler::Method(                \
+      const collections::v1::Request& request, const Actor& actor) {    \
+    COLLECTIONS_RETURN_IF_ERROR(domain::Check(request.field()));        \
+    return Execute(                                                     \
+        request.case_id(), request.context(), actor,                    \
+        {Wrap(request.field(),                                          \
+              [](EventPayload* p) { return p->mutable_payload(); })},   \
+        false);                                                         \
+  }
+
+COLLECTIONS_SINGLE_EVENT_COMMAND(RecordPromise, RecordPromiseRequest, promise,
+                                 CheckPromiseMade, mutable_promise_made)
+COLLECTIONS_SINGLE_EVENT_COMMAND(RecordPayment, RecordPaymentRequest, payment,
+                                 CheckPaymentReceived, mutable_payment_received)
+COLLECTIONS_SINGLE_EVENT_COMMAND(AgreePaymentPlan, AgreePaymentPlanRequest,
+                                 plan, CheckPaymentPlanAgreed,
+                                 mutable_payment_plan_agreed)
+COLLECTIONS_SINGLE_EVENT_COMMAND(IssueLetter, IssueLetterRequest, letter,
+                                 CheckLetterIssued, mutable_letter_issued)
+COLLECTIONS_SINGLE_EVENT_COMMAND(RaiseDispute, RaiseDisputeRequest, dispute,
+                                 CheckDisputeRaised, mutable_dispute_raised)
+COLLECTIONS_SINGLE_EVENT_COMMAND(ResolveDispute, ResolveDisputeRequest,
+                                 resolution, CheckDisputeResolved,
+                                 mutable_dispute_resolved)
+COLLECTIONS_SINGLE_EVENT_COMMAND(HandToAgency, HandToAgencyRequest, placement,
+                                 CheckHandedToAgency, mutable_handed_to_agency)
+COLLECTIONS_SINGLE_EVENT_COMMAND(RecallFromAgency, RecallFromAgencyRequest,
+                                 recall, CheckRecallRequested,
+                                 mutable_recall_requested)
+COLLECTIONS_SINGLE_EVENT_COMMAND(WriteOff, WriteOffRequest, write_off,
+                                 CheckWriteOffApproved,
+                                 mutable_write_off_approved)
+COLLECTIONS_SINGLE_EVENT_COMMAND(CloseCase, CloseCaseRequest, closure,
+                                 CheckCaseClosed, mutable_case_closed)
+
+#undef COLLECTIONS_SINGLE_EVENT_COMMAND
+
+}  // namespace collections::app

@@ -1,0 +1,62 @@
+// CaseQueryHandler: the query use cases. GetCase folds the case's stream from
+// the log; the debtor timeline and case lists use the CaseDirectory to find
+// cases and read their events from the log.
+//
+// Read-your-writes: a request's min_position makes the query wait until the
+// log (GetCase) or the directory (timeline, list) reflects that position,
+// until `deadline`; then DEADLINE_EXCEEDED.
+//
+// Errors: INVALID_ARGUMENT (bad id, page size or token), NOT_FOUND (unknown
+// case or debtor), DEADLINE_EXCEEDED, and the log's own (DATA_LOSS…).
+//
+// Thread safety: safe to call concurrently. The log and directory must
+// outlive the handler.
+#ifndef COLLECTIONS_SERVICES_APP_CASE_QUERIES_H_
+#define COLLECTIONS_SERVICES_APP_CASE_QUERIES_H_
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "collections/v1/case_queries.pb.h"
+#include "services/domain/case_state.h"
+#include "services/projections/case_directory.h"
+#include "storage/event_log.h"
+
+namespace collections::app {
+
+class CaseQueryHandler {
+ public:
+  CaseQueryHandler(storage::EventLog* log,
+                   projections::CaseDirectory* directory)
+      : log_(log), directory_(directory) {}
+
+  absl::StatusOr<collections::v1::GetCaseResponse> GetCase(
+      const collections::v1::GetCaseRequest& request, absl::Time deadline);
+  absl::StatusOr<collections::v1::GetDebtorTimelineResponse> GetDebtorTimeline(
+      const collections::v1::GetDebtorTimelineRequest& request,
+      absl::Time deadline);
+  absl::StatusOr<collections::v1::ListCasesResponse> ListCases(
+      const collections::v1::ListCasesRequest& request, absl::Time deadline);
+
+  static constexpr uint32_t kDefaultPageSize = 100;
+  static constexpr uint32_t kMaxPageSize = 1000;
+
+ private:
+  // Folds every event of the case's stream; NOT_FOUND when it has none.
+  absl::StatusOr<domain::CaseState> LoadCase(const std::string& case_id);
+  absl::Status WaitForLog(uint64_t min_position, absl::Time deadline);
+  absl::Status WaitForDirectory(uint64_t min_position, absl::Time deadline);
+
+  storage::EventLog* const log_;
+  projections::CaseDirectory* const directory_;
+};
+
+// A one-line, person-readable description of an event ("Payment of EUR 120.00
+// by bank transfer").
+std::string SummarizeEvent(const collections::v1::Event& event);
+
+// The CaseView of a folded case.
+collections::v1::CaseView ToCaseView(const domain::CaseState& state);
+
+}  // namespace collections::app
+
+#endif  // COLLECTIONS_SERVICES_APP_CASE_QUERIES_H_

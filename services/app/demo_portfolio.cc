@@ -1,0 +1,302 @@
+#include "services/app/demo_portfolio.h"
+
+#include <random>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+#include "storage/status_macros.h"
+
+namespace collections::app {
+namespace {
+
+namespace v1 = ::collections::v1;
+
+v1::Money Eur(int64_t minor) {
+  v1::Money money;
+  money.set_amount_minor(minor);
+  money.set_currency("EUR");
+  return money;
+}
+
+v1::LocalDate DateOf(absl::Time t) {
+  const absl::CivilDay day = absl::ToCivilDay(t, absl::UTCTimeZone());
+  v1::LocalDate date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
+google::protobuf::Timestamp Stamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  return ts;
+}
+
+// Writes one case's history, command by command, advancing business time.
+class CaseScript {
+ public:
+  CaseScript(CaseCommandHandler& commands, std::mt19937_64& rng,
+             std::string case_id, absl::Time start, DemoPortfolioStats& stats)
+      : commands_(commands),
+        rng_(rng),
+        case_id_(std::move(case_id)),
+        at_(start),
+        stats_(stats) {
+    actor_.set_id("demo-seed");
+    actor_.set_role("service");
+  }
+
+  int Roll(int n) { return static_cast<int>(rng_() % n); }
+  void Wait(int min_days, int max_days) {
+    at_ += absl::Hours(24 * (min_days + Roll(max_days - min_days + 1))) +
+           absl::Minutes(8 * 60 + Roll(10 * 60));  // office hours
+  }
+  absl::Time at() const { return at_; }
+
+  template <typename Request>
+  Request Start() {
+    Request request;
+    v1::CommandContext* context = request.mutable_context();
+    context->set_request_id(absl::StrCat("demo-", case_id_, "-", ++step_));
+    *context->mutable_occurred_at() = Stamp(at_);
+    context->set_correlation_id(absl::StrCat("demo-", case_id_));
+    return request;
+  }
+
+  absl::Status Check(const CaseCommandHandler::Result& result) {
+    ++stats_.commands;
+    return result.status();
+  }
+
+  CaseCommandHandler& commands_;
+  std::mt19937_64& rng_;
+  std::string case_id_;
+  absl::Time at_;
+  DemoPortfolioStats& stats_;
+  v1::Actor actor_;
+  int step_ = 0;
+};
+
+absl::Status Call(CaseScript& s, v1::CallOutcome outcome) {
+  auto request = s.Start<v1::LogCallsRequest>();
+  request.set_case_id(s.case_id_);
+  v1::CallLogged* call = request.add_calls();
+  call->set_direction(s.Roll(5) == 0 ? v1::CALL_DIRECTION_INBOUND
+                                     : v1::CALL_DIRECTION_OUTBOUND);
+  call->set_contact_point_id("phone-1");
+  call->set_party_reached(outcome == v1::CALL_OUTCOME_NO_ANSWER ? "none"
+                                                                : "debtor");
+  call->set_outcome(outcome);
+  call->set_time_zone("Europe/Amsterdam");
+  call->set_zone_source(v1::ZONE_SOURCE_DEBTOR_RECORD);
+  call->set_duration_seconds(
+      outcome == v1::CALL_OUTCOME_NO_ANSWER ? 0 : 60 + s.Roll(600));
+  call->set_collector_id(absl::StrCat("collector-", 1 + s.Roll(6)));
+  return s.Check(s.commands_.LogCalls(request, s.actor_));
+}
+
+absl::Status Letter(CaseScript& s, v1::LetterLevel level, int64_t amount) {
+  auto request = s.Start<v1::IssueLetterRequest>();
+  request.set_case_id(s.case_id_);
+  v1::LetterIssued* letter = request.mutable_letter();
+  letter->set_letter_id(absl::StrCat("L", s.step_));
+  letter->set_level(level);
+  letter->set_channel(v1::LETTER_CHANNEL_POST);
+  letter->set_template_version("2026.1");
+  *letter->mutable_amount_stated() = Eur(amount);
+  *letter->mutable_deadline() = DateOf(s.at() + absl::Hours(24 * 15));
+  return s.Check(s.commands_.IssueLetter(request, s.actor_));
+}
+
+absl::Status Payment(CaseScript& s, int64_t amount, v1::PaymentMethod method) {
+  auto request = s.Start<v1::RecordPaymentRequest>();
+  request.set_case_id(s.case_id_);
+  v1::PaymentReceived* payment = request.mutable_payment();
+  payment->set_payment_id(absl::StrCat("P", s.step_));
+  *payment->mutable_amount() = Eur(amount);
+  *payment->mutable_value_date() = DateOf(s.at());
+  payment->set_method(method);
+  payment->set_reference(s.case_id_);
+  return s.Check(s.commands_.RecordPayment(request, s.actor_));
+}
+
+absl::Status Promise(CaseScript& s, int64_t amount, int in_days) {
+  auto request = s.Start<v1::RecordPromiseRequest>();
+  request.set_case_id(s.case_id_);
+  v1::PromiseMade* promise = request.mutable_promise();
+  promise->set_promise_id(absl::StrCat("PR", s.step_));
+  *promise->mutable_amount() = Eur(amount);
+  *promise->mutable_promised_date() =
+      DateOf(s.at() + absl::Hours(24 * in_days));
+  promise->set_tolerance_days(3);
+  return s.Check(s.commands_.RecordPromise(request, s.actor_));
+}
+
+absl::Status Close(CaseScript& s, v1::ClosureReason reason) {
+  auto request = s.Start<v1::CloseCaseRequest>();
+  request.set_case_id(s.case_id_);
+  request.mutable_closure()->set_reason(reason);
+  return s.Check(s.commands_.CloseCase(request, s.actor_));
+}
+
+// One case: opened, then one of a handful of realistic paths.
+absl::Status WriteCase(CaseScript& s, const std::string& debtor_id,
+                       bool business) {
+  int64_t total = 0;
+  {
+    auto request = s.Start<v1::OpenCaseRequest>();
+    v1::CaseOpened* opened = request.mutable_case_();
+    opened->set_case_id(s.case_id_);
+    opened->set_debtor_id(debtor_id);
+    opened->set_creditor_id(s.Roll(2) == 0 ? "acme-energy" : "nordic-telecom");
+    opened->set_debtor_kind(business ? v1::DEBTOR_KIND_BUSINESS
+                                     : v1::DEBTOR_KIND_CONSUMER);
+    opened->set_currency("EUR");
+    opened->set_rule_pack(business ? "nl-business" : "nl-consumer");
+    opened->set_jurisdiction("NL");
+    const int lines = 1 + s.Roll(3);
+    for (int i = 0; i < lines; ++i) {
+      v1::ClaimLine* line = opened->add_claim_lines();
+      line->set_invoice_number(absl::StrCat("INV-", s.case_id_, "-", i + 1));
+      const int64_t net = 2000 + s.Roll(80000);
+      *line->mutable_issue_date() = DateOf(s.at() - absl::Hours(24 * 44));
+      *line->mutable_due_date() = DateOf(s.at() - absl::Hours(24 * 14));
+      *line->mutable_net() = Eur(net);
+      *line->mutable_vat() = Eur(net * 21 / 100);
+      *line->mutable_gross() = Eur(net + net * 21 / 100);
+      total += net + net * 21 / 100;
+    }
+    COLLECTIONS_RETURN_IF_ERROR(
+        s.Check(s.commands_.OpenCase(request, s.actor_)));
+    ++s.stats_.cases;
+  }
+  s.Wait(1, 5);
+  COLLECTIONS_RETURN_IF_ERROR(Call(s, v1::CALL_OUTCOME_NO_ANSWER));
+  s.Wait(2, 6);
+  COLLECTIONS_RETURN_IF_ERROR(Letter(s, v1::LETTER_LEVEL_REMINDER, total));
+  const int path = s.Roll(10);
+  if (path <= 1) {  // pays after the reminder
+    s.Wait(3, 12);
+    COLLECTIONS_RETURN_IF_ERROR(
+        Payment(s, total, v1::PAYMENT_METHOD_BANK_TRANSFER));
+    s.Wait(1, 2);
+    return Close(s, v1::CLOSURE_REASON_PAID);
+  }
+  s.Wait(7, 12);
+  COLLECTIONS_RETURN_IF_ERROR(Call(s, v1::CALL_OUTCOME_PROMISE_TO_PAY));
+  COLLECTIONS_RETURN_IF_ERROR(Promise(s, total, 7 + s.Roll(14)));
+  s.Wait(10, 25);
+  if (path <= 3) {  // promise kept
+    COLLECTIONS_RETURN_IF_ERROR(Payment(s, total, v1::PAYMENT_METHOD_CARD));
+    s.Wait(1, 2);
+    return Close(s, v1::CLOSURE_REASON_PAID);
+  }
+  // Promise broken: dunning letter and the 14-day letter for consumers.
+  COLLECTIONS_RETURN_IF_ERROR(Letter(s, v1::LETTER_LEVEL_DUNNING, total));
+  if (!business) {
+    s.Wait(3, 6);
+    COLLECTIONS_RETURN_IF_ERROR(
+        Letter(s, v1::LETTER_LEVEL_FOURTEEN_DAY, total));
+  }
+  s.Wait(7, 15);
+  if (path == 4) {  // dispute, raised and later rejected
+    auto raise = s.Start<v1::RaiseDisputeRequest>();
+    raise.set_case_id(s.case_id_);
+    raise.mutable_dispute()->set_dispute_id("D1");
+    raise.mutable_dispute()->set_reason("Says the service was interrupted");
+    raise.mutable_dispute()->set_in_writing(true);
+    COLLECTIONS_RETURN_IF_ERROR(
+        s.Check(s.commands_.RaiseDispute(raise, s.actor_)));
+    s.Wait(5, 20);
+    auto resolve = s.Start<v1::ResolveDisputeRequest>();
+    resolve.set_case_id(s.case_id_);
+    resolve.mutable_resolution()->set_dispute_id("D1");
+    resolve.mutable_resolution()->set_outcome(v1::DISPUTE_OUTCOME_REJECTED);
+    return s.Check(s.commands_.ResolveDispute(resolve, s.actor_));
+  }
+  if (path <= 6) {  // payment plan, installments paid so far
+    const int installments = 3 + s.Roll(4);
+    auto agree = s.Start<v1::AgreePaymentPlanRequest>();
+    agree.set_case_id(s.case_id_);
+    v1::PaymentPlanAgreed* plan = agree.mutable_plan();
+    plan->set_plan_id("PLAN1");
+    plan->set_frequency(v1::PLAN_FREQUENCY_MONTHLY);
+    const int64_t each = total / installments;
+    for (int i = 0; i < installments; ++i) {
+      v1::Installment* installment = plan->add_installments();
+      installment->set_number(i + 1);
+      *installment->mutable_due_date() =
+          DateOf(s.at() + absl::Hours(24 * 30 * (i + 1)));
+      *installment->mutable_amount() =
+          Eur(i + 1 == installments ? total - each * (installments - 1) : each);
+    }
+    *plan->mutable_total() = Eur(total);
+    COLLECTIONS_RETURN_IF_ERROR(
+        s.Check(s.commands_.AgreePaymentPlan(agree, s.actor_)));
+    for (int i = 0; i < installments - 1 - s.Roll(2); ++i) {
+      s.Wait(28, 31);
+      COLLECTIONS_RETURN_IF_ERROR(
+          Payment(s, each, v1::PAYMENT_METHOD_DIRECT_DEBIT));
+    }
+    return absl::OkStatus();
+  }
+  COLLECTIONS_RETURN_IF_ERROR(Letter(s, v1::LETTER_LEVEL_FINAL_NOTICE, total));
+  s.Wait(14, 20);
+  if (path <= 8) {  // handed to an agency, which collects part
+    auto hand = s.Start<v1::HandToAgencyRequest>();
+    hand.set_case_id(s.case_id_);
+    v1::HandedToAgency* placement = hand.mutable_placement();
+    placement->set_agency_id("incasso-noord");
+    placement->set_agency_registration("WKI-2024-0117");
+    placement->set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
+    placement->set_commission_basis_points(1500);
+    placement->set_package_id(absl::StrCat("PKG-", s.case_id_));
+    COLLECTIONS_RETURN_IF_ERROR(
+        s.Check(s.commands_.HandToAgency(hand, s.actor_)));
+    s.Wait(20, 40);
+    return Payment(s, total / 2, v1::PAYMENT_METHOD_VIA_AGENCY);
+  }
+  // Neither can nor will pay: write off.
+  auto write_off = s.Start<v1::WriteOffRequest>();
+  write_off.set_case_id(s.case_id_);
+  write_off.mutable_write_off()->set_reason(v1::WRITE_OFF_REASON_UNECONOMIC);
+  *write_off.mutable_write_off()->mutable_amount()->mutable_principal() =
+      Eur(total);
+  write_off.mutable_write_off()->set_approved_by("credit-manager");
+  COLLECTIONS_RETURN_IF_ERROR(
+      s.Check(s.commands_.WriteOff(write_off, s.actor_)));
+  s.Wait(1, 3);
+  return Close(s, v1::CLOSURE_REASON_WRITTEN_OFF);
+}
+
+}  // namespace
+
+absl::StatusOr<DemoPortfolioStats> SeedDemoPortfolio(
+    CaseCommandHandler& commands, const DemoPortfolioOptions& options) {
+  std::mt19937_64 rng(options.seed);
+  DemoPortfolioStats stats;
+  for (int d = 1; d <= options.debtors; ++d) {
+    const std::string debtor_id = absl::StrFormat("d-%04d", d);
+    const bool business = rng() % 4 == 0;
+    const int cases = rng() % 5 == 0 ? 2 : 1;
+    for (int c = 1; c <= cases; ++c) {
+      const absl::Time start =
+          options.now - absl::Hours(24 * (120 + rng() % 120));
+      CaseScript script(commands, rng, absl::StrFormat("c-%04d-%d", d, c),
+                        start, stats);
+      absl::Status status = WriteCase(script, debtor_id, business);
+      if (!status.ok()) {
+        return absl::Status(status.code(),
+                            absl::StrCat("seeding case ", script.case_id_, ": ",
+                                         status.message()));
+      }
+    }
+    ++stats.debtors;
+  }
+  return stats;
+}
+
+}  // namespace collections::app

@@ -1,0 +1,57 @@
+// EventFeed: the event log as other services see it: stream reads, log reads
+// and subscriptions (catch-up then live, filtered, resumable).
+//
+// A subscription is a cursor the transport advances with Next(): each call
+// returns the next batch of matching events after the cursor, or a
+// checkpoint when only filtered-out events passed, or nullopt when nothing
+// was committed before the wait deadline. Positions only move forward, so a
+// client that resumes after the last `position` it saw gets no gap and no
+// duplicate.
+//
+// Errors: INVALID_ARGUMENT for bad ids, limits or positions; the log's own.
+// Thread safety: safe to call concurrently; a cursor belongs to one caller.
+// The log must outlive the feed.
+#ifndef COLLECTIONS_SERVICES_APP_EVENT_FEED_H_
+#define COLLECTIONS_SERVICES_APP_EVENT_FEED_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "collections/v1/event_stream.pb.h"
+#include "storage/event_log.h"
+
+namespace collections::app {
+
+class EventFeed {
+ public:
+  explicit EventFeed(storage::EventLog* log) : log_(log) {}
+
+  absl::StatusOr<collections::v1::ReadStreamResponse> ReadStream(
+      const collections::v1::ReadStreamRequest& request);
+  absl::StatusOr<collections::v1::ReadLogResponse> ReadLog(
+      const collections::v1::ReadLogRequest& request);
+
+  struct Cursor {
+    uint64_t next_position = 1;  // the first position not yet delivered
+    storage::LogFilter filter;
+    size_t max_batch = 100;
+  };
+  absl::StatusOr<Cursor> Subscribe(
+      const collections::v1::SubscribeRequest& request);
+  // The next message for `cursor`, waiting for new commits until
+  // `wait_deadline`; nullopt when nothing new was committed by then.
+  absl::StatusOr<std::optional<collections::v1::SubscribeResponse>> Next(
+      Cursor& cursor, absl::Time wait_deadline);
+
+  static constexpr uint32_t kDefaultLimit = 100;
+  static constexpr uint32_t kMaxLimit = 1000;
+
+ private:
+  storage::EventLog* const log_;
+};
+
+}  // namespace collections::app
+
+#endif  // COLLECTIONS_SERVICES_APP_EVENT_FEED_H_

@@ -1,0 +1,290 @@
+#include "services/domain/command_checks.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "storage/status_macros.h"
+
+namespace collections::domain {
+namespace {
+
+absl::Status Missing(absl::string_view field) {
+  return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+}
+
+absl::Status CheckSubId(absl::string_view field, absl::string_view id) {
+  // Ids of things inside a case (promise, payment, letter…) follow the same
+  // grammar as case ids.
+  return CheckId(field, id);
+}
+
+}  // namespace
+
+absl::Status CheckId(absl::string_view field, absl::string_view id) {
+  if (id.empty()) return Missing(field);
+  if (id.size() > 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is ", id.size(), " characters; at most 64"));
+  }
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
+        c != '_' && c != '-') {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, " \"", id,
+          "\" may contain only letters, digits, '.', '_' and '-'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRequestId(absl::string_view request_id) {
+  if (request_id.empty()) return Missing("context.request_id");
+  if (request_id.size() > 100) {
+    return absl::InvalidArgumentError(absl::StrCat("context.request_id is ",
+                                                   request_id.size(),
+                                                   " characters; at most 100"));
+  }
+  for (char c : request_id) {
+    if (c < 0x21 || c > 0x7e) {
+      return absl::InvalidArgumentError(
+          "context.request_id must be printable ASCII without spaces");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCurrency(absl::string_view field, absl::string_view code) {
+  if (code.empty()) return Missing(field);
+  if (code.size() != 3 || !absl::ascii_isupper(code[0]) ||
+      !absl::ascii_isupper(code[1]) || !absl::ascii_isupper(code[2])) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " \"", code, "\" is not an ISO 4217 code such as \"EUR\""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckMoney(absl::string_view field, bool has_money,
+                        const collections::v1::Money& money, bool positive) {
+  if (!has_money) return Missing(field);
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckCurrency(absl::StrCat(field, ".currency"), money.currency()));
+  if (money.amount_minor() < 0 || (positive && money.amount_minor() == 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".amount_minor must be ", positive ? "positive" : "zero or more",
+        ", got ", money.amount_minor()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDate(absl::string_view field, bool has_date,
+                       const collections::v1::LocalDate& date) {
+  if (!has_date) return Missing(field);
+  const absl::CivilDay day(date.year(), date.month(), date.day());
+  if (date.year() < 1900 || date.year() > 9999 || day.year() != date.year() ||
+      day.month() != date.month() || day.day() != date.day()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " ", date.year(), "-", date.month(), "-",
+                     date.day(), " is not a calendar date"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckOptionalSha256(absl::string_view field,
+                                 absl::string_view bytes) {
+  if (!bytes.empty() && bytes.size() != 32) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " must be a 32-byte SHA-256, got ", bytes.size(), " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCaseOpened(const collections::v1::CaseOpened& opened) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckId("case.case_id", opened.case_id()));
+  COLLECTIONS_RETURN_IF_ERROR(CheckId("case.debtor_id", opened.debtor_id()));
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckId("case.creditor_id", opened.creditor_id()));
+  if (opened.debtor_kind() == collections::v1::DEBTOR_KIND_UNSPECIFIED)
+    return Missing("case.debtor_kind");
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckCurrency("case.currency", opened.currency()));
+  if (opened.claim_lines().empty()) return Missing("case.claim_lines");
+  for (int i = 0; i < opened.claim_lines_size(); ++i) {
+    const auto& line = opened.claim_lines(i);
+    const std::string field = absl::StrCat("case.claim_lines[", i, "]");
+    if (line.invoice_number().empty())
+      return Missing(absl::StrCat(field, ".invoice_number"));
+    COLLECTIONS_RETURN_IF_ERROR(CheckDate(absl::StrCat(field, ".due_date"),
+                                          line.has_due_date(),
+                                          line.due_date()));
+    COLLECTIONS_RETURN_IF_ERROR(CheckMoney(absl::StrCat(field, ".gross"),
+                                           line.has_gross(), line.gross(),
+                                           /*positive=*/true));
+    if (line.gross().currency() != opened.currency()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".gross is in ", line.gross().currency(),
+                       " but the case is in ", opened.currency()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCallLogged(const collections::v1::CallLogged& call) {
+  if (call.direction() == collections::v1::CALL_DIRECTION_UNSPECIFIED)
+    return Missing("call.direction");
+  if (call.outcome() == collections::v1::CALL_OUTCOME_UNSPECIFIED)
+    return Missing("call.outcome");
+  if (call.time_zone().empty()) return Missing("call.time_zone");
+  if (call.zone_source() == collections::v1::ZONE_SOURCE_UNSPECIFIED)
+    return Missing("call.zone_source");
+  return absl::OkStatus();
+}
+
+absl::Status CheckPromiseMade(const collections::v1::PromiseMade& promise) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckSubId("promise.promise_id", promise.promise_id()));
+  COLLECTIONS_RETURN_IF_ERROR(CheckMoney("promise.amount", promise.has_amount(),
+                                         promise.amount(), true));
+  return CheckDate("promise.promised_date", promise.has_promised_date(),
+                   promise.promised_date());
+}
+
+absl::Status CheckPaymentReceived(
+    const collections::v1::PaymentReceived& payment) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckSubId("payment.payment_id", payment.payment_id()));
+  COLLECTIONS_RETURN_IF_ERROR(CheckMoney("payment.amount", payment.has_amount(),
+                                         payment.amount(), true));
+  COLLECTIONS_RETURN_IF_ERROR(CheckDate(
+      "payment.value_date", payment.has_value_date(), payment.value_date()));
+  if (payment.method() == collections::v1::PAYMENT_METHOD_UNSPECIFIED)
+    return Missing("payment.method");
+  return absl::OkStatus();
+}
+
+absl::Status CheckPaymentPlanAgreed(
+    const collections::v1::PaymentPlanAgreed& plan) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckSubId("plan.plan_id", plan.plan_id()));
+  if (plan.frequency() == collections::v1::PLAN_FREQUENCY_UNSPECIFIED)
+    return Missing("plan.frequency");
+  if (plan.installments().empty()) return Missing("plan.installments");
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckMoney("plan.total", plan.has_total(), plan.total(), true));
+  int64_t sum = 0;
+  for (int i = 0; i < plan.installments_size(); ++i) {
+    const auto& installment = plan.installments(i);
+    const std::string field = absl::StrCat("plan.installments[", i, "]");
+    COLLECTIONS_RETURN_IF_ERROR(CheckDate(absl::StrCat(field, ".due_date"),
+                                          installment.has_due_date(),
+                                          installment.due_date()));
+    COLLECTIONS_RETURN_IF_ERROR(CheckMoney(absl::StrCat(field, ".amount"),
+                                           installment.has_amount(),
+                                           installment.amount(), true));
+    if (installment.amount().currency() != plan.total().currency()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".amount is not in the plan's currency"));
+    }
+    sum += installment.amount().amount_minor();
+  }
+  if (sum != plan.total().amount_minor()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("plan installments add up to ", sum, " but plan.total is ",
+                     plan.total().amount_minor()));
+  }
+  return CheckOptionalSha256("plan.signed_document_sha256",
+                             plan.signed_document_sha256());
+}
+
+absl::Status CheckLetterIssued(const collections::v1::LetterIssued& letter) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckSubId("letter.letter_id", letter.letter_id()));
+  if (letter.level() == collections::v1::LETTER_LEVEL_UNSPECIFIED)
+    return Missing("letter.level");
+  if (letter.channel() == collections::v1::LETTER_CHANNEL_UNSPECIFIED)
+    return Missing("letter.channel");
+  COLLECTIONS_RETURN_IF_ERROR(CheckMoney("letter.amount_stated",
+                                         letter.has_amount_stated(),
+                                         letter.amount_stated(), true));
+  if (letter.has_costs_stated()) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckMoney("letter.costs_stated", true, letter.costs_stated(), false));
+  }
+  if (letter.has_deadline()) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckDate("letter.deadline", true, letter.deadline()));
+  }
+  return CheckOptionalSha256("letter.document_sha256",
+                             letter.document_sha256());
+}
+
+absl::Status CheckDisputeRaised(const collections::v1::DisputeRaised& dispute) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckSubId("dispute.dispute_id", dispute.dispute_id()));
+  if (dispute.reason().empty()) return Missing("dispute.reason");
+  if (dispute.has_disputed_amount()) {
+    COLLECTIONS_RETURN_IF_ERROR(CheckMoney("dispute.disputed_amount", true,
+                                           dispute.disputed_amount(), false));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDisputeResolved(
+    const collections::v1::DisputeResolved& resolution) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckSubId("resolution.dispute_id", resolution.dispute_id()));
+  if (resolution.outcome() == collections::v1::DISPUTE_OUTCOME_UNSPECIFIED)
+    return Missing("resolution.outcome");
+  if (resolution.has_amount_dropped()) {
+    COLLECTIONS_RETURN_IF_ERROR(CheckMoney("resolution.amount_dropped", true,
+                                           resolution.amount_dropped(), false));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckHandedToAgency(
+    const collections::v1::HandedToAgency& placement) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckId("placement.agency_id", placement.agency_id()));
+  if (placement.placement_type() == collections::v1::PLACEMENT_TYPE_UNSPECIFIED)
+    return Missing("placement.placement_type");
+  if (placement.commission_basis_points() > 10000) {
+    return absl::InvalidArgumentError(
+        "placement.commission_basis_points is above 10000 (100%)");
+  }
+  return CheckOptionalSha256("placement.package_manifest_sha256",
+                             placement.package_manifest_sha256());
+}
+
+absl::Status CheckRecallRequested(
+    const collections::v1::RecallRequested& recall) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckId("recall.agency_id", recall.agency_id()));
+  if (recall.reason().empty()) return Missing("recall.reason");
+  return absl::OkStatus();
+}
+
+absl::Status CheckWriteOffApproved(
+    const collections::v1::WriteOffApproved& write_off) {
+  if (write_off.reason() == collections::v1::WRITE_OFF_REASON_UNSPECIFIED)
+    return Missing("write_off.reason");
+  if (!write_off.has_amount()) return Missing("write_off.amount");
+  if (write_off.approved_by().empty()) return Missing("write_off.approved_by");
+  const auto& amount = write_off.amount();
+  const std::pair<const char*, const collections::v1::Money*> buckets[] = {
+      {"write_off.amount.costs", &amount.costs()},
+      {"write_off.amount.interest", &amount.interest()},
+      {"write_off.amount.principal", &amount.principal()},
+      {"write_off.amount.fees", &amount.fees()}};
+  for (const auto& [field, money] : buckets) {
+    if (money->currency().empty() && money->amount_minor() == 0) continue;
+    COLLECTIONS_RETURN_IF_ERROR(CheckMoney(field, true, *money, false));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCaseClosed(const collections::v1::CaseClosed& closure) {
+  if (closure.reason() == collections::v1::CLOSURE_REASON_UNSPECIFIED)
+    return Missing("closure.reason");
+  return absl::OkStatus();
+}
+
+}  // namespace collections::domain

@@ -1,0 +1,44 @@
+// gRPC CaseCommands: request → CaseCommandHandler → response. The caller's
+// identity comes from call metadata (x-actor-id, x-actor-role) until the
+// security issue replaces it with authenticated identities.
+//
+// Thread safety: as the handler. The handler must outlive the service.
+#ifndef COLLECTIONS_SERVICES_GRPC_CASE_COMMANDS_SERVICE_H_
+#define COLLECTIONS_SERVICES_GRPC_CASE_COMMANDS_SERVICE_H_
+
+#include "collections/v1/case_commands.grpc.pb.h"
+#include "services/app/case_commands.h"
+
+namespace collections::grpc_api {
+
+class CaseCommandsService final
+    : public collections::v1::CaseCommands::Service {
+ public:
+  explicit CaseCommandsService(app::CaseCommandHandler* handler)
+      : handler_(handler) {}
+
+#define COLLECTIONS_DECLARE_COMMAND(Method, Request)           \
+  grpc::Status Method(grpc::ServerContext* context,            \
+                      const collections::v1::Request* request, \
+                      collections::v1::CommandResult* response) override;
+  COLLECTIONS_DECLARE_COMMAND(OpenCase, OpenCaseRequest)
+  COLLECTIONS_DECLARE_COMMAND(LogCalls, LogCallsRequest)
+  COLLECTIONS_DECLARE_COMMAND(RecordPromise, RecordPromiseRequest)
+  COLLECTIONS_DECLARE_COMMAND(RecordPayment, RecordPaymentRequest)
+  COLLECTIONS_DECLARE_COMMAND(AgreePaymentPlan, AgreePaymentPlanRequest)
+  COLLECTIONS_DECLARE_COMMAND(IssueLetter, IssueLetterRequest)
+  COLLECTIONS_DECLARE_COMMAND(RaiseDispute, RaiseDisputeRequest)
+  COLLECTIONS_DECLARE_COMMAND(ResolveDispute, ResolveDisputeRequest)
+  COLLECTIONS_DECLARE_COMMAND(HandToAgency, HandToAgencyRequest)
+  COLLECTIONS_DECLARE_COMMAND(RecallFromAgency, RecallFromAgencyRequest)
+  COLLECTIONS_DECLARE_COMMAND(WriteOff, WriteOffRequest)
+  COLLECTIONS_DECLARE_COMMAND(CloseCase, CloseCaseRequest)
+#undef COLLECTIONS_DECLARE_COMMAND
+
+ private:
+  app::CaseCommandHandler* const handler_;
+};
+
+}  // namespace collections::grpc_api
+
+#endif  // COLLECTIONS_SERVICES_GRPC_CASE_COMMANDS_SERVICE_H_

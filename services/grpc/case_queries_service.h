@@ -1,0 +1,36 @@
+// gRPC CaseQueries: request → CaseQueryHandler → response. A query waits for
+// its min_position at most until the call deadline, and never more than
+// kMaxWait.
+//
+// Thread safety: as the handler, which must outlive the service.
+#ifndef COLLECTIONS_SERVICES_GRPC_CASE_QUERIES_SERVICE_H_
+#define COLLECTIONS_SERVICES_GRPC_CASE_QUERIES_SERVICE_H_
+
+#include "collections/v1/case_queries.grpc.pb.h"
+#include "services/app/case_queries.h"
+
+namespace collections::grpc_api {
+
+class CaseQueriesService final : public collections::v1::CaseQueries::Service {
+ public:
+  explicit CaseQueriesService(app::CaseQueryHandler* handler)
+      : handler_(handler) {}
+
+  grpc::Status GetCase(grpc::ServerContext* context,
+                       const collections::v1::GetCaseRequest* request,
+                       collections::v1::GetCaseResponse* response) override;
+  grpc::Status GetDebtorTimeline(
+      grpc::ServerContext* context,
+      const collections::v1::GetDebtorTimelineRequest* request,
+      collections::v1::GetDebtorTimelineResponse* response) override;
+  grpc::Status ListCases(grpc::ServerContext* context,
+                         const collections::v1::ListCasesRequest* request,
+                         collections::v1::ListCasesResponse* response) override;
+
+ private:
+  app::CaseQueryHandler* const handler_;
+};
+
+}  // namespace collections::grpc_api
+
+#endif  // COLLECTIONS_SERVICES_GRPC_CASE_QUERIES_SERVICE_H_

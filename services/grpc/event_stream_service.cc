@@ -1,0 +1,41 @@
+#include "services/grpc/event_stream_service.h"
+
+#include "absl/time/clock.h"
+#include "services/grpc/status_conversion.h"
+
+namespace collections::grpc_api {
+
+grpc::Status EventStreamService::ReadStream(
+    grpc::ServerContext*, const collections::v1::ReadStreamRequest* request,
+    collections::v1::ReadStreamResponse* response) {
+  auto result = feed_->ReadStream(*request);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status EventStreamService::ReadLog(
+    grpc::ServerContext*, const collections::v1::ReadLogRequest* request,
+    collections::v1::ReadLogResponse* response) {
+  auto result = feed_->ReadLog(*request);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status EventStreamService::Subscribe(
+    grpc::ServerContext* context,
+    const collections::v1::SubscribeRequest* request,
+    grpc::ServerWriter<collections::v1::SubscribeResponse>* writer) {
+  absl::StatusOr<app::EventFeed::Cursor> cursor = feed_->Subscribe(*request);
+  if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+  while (!context->IsCancelled() && !ending_) {
+    auto next = feed_->Next(*cursor, absl::Now() + heartbeat_);
+    if (!next.ok()) return ToGrpcStatus(next.status());
+    if (!next->has_value()) continue;
+    if (!writer->Write(**next)) break;  // the client went away
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace collections::grpc_api

@@ -1,0 +1,49 @@
+// gRPC EventStream: stream and log reads, and Subscribe as a server stream.
+// A subscription writes one message at a time (a blocking Write waits for
+// HTTP/2 flow control), so a slow consumer holds back only its own stream
+// and the server never buffers more than one message for it. While nothing
+// is committed it wakes every `heartbeat` to notice cancellation and
+// shutdown.
+//
+// Thread safety: as the feed, which must outlive the service.
+#ifndef COLLECTIONS_SERVICES_GRPC_EVENT_STREAM_SERVICE_H_
+#define COLLECTIONS_SERVICES_GRPC_EVENT_STREAM_SERVICE_H_
+
+#include <atomic>
+
+#include "absl/time/time.h"
+#include "collections/v1/event_stream.grpc.pb.h"
+#include "services/app/event_feed.h"
+
+namespace collections::grpc_api {
+
+class EventStreamService final : public collections::v1::EventStream::Service {
+ public:
+  explicit EventStreamService(app::EventFeed* feed) : feed_(feed) {}
+
+  grpc::Status ReadStream(
+      grpc::ServerContext* context,
+      const collections::v1::ReadStreamRequest* request,
+      collections::v1::ReadStreamResponse* response) override;
+  grpc::Status ReadLog(grpc::ServerContext* context,
+                       const collections::v1::ReadLogRequest* request,
+                       collections::v1::ReadLogResponse* response) override;
+  grpc::Status Subscribe(
+      grpc::ServerContext* context,
+      const collections::v1::SubscribeRequest* request,
+      grpc::ServerWriter<collections::v1::SubscribeResponse>* writer) override;
+
+  // Ends every subscription (OK status, resumable) within one heartbeat: the
+  // server calls this before its graceful shutdown so open streams do not
+  // hold it up.
+  void EndSubscriptions() { ending_ = true; }
+
+ private:
+  app::EventFeed* const feed_;
+  std::atomic<bool> ending_{false};
+  const absl::Duration heartbeat_ = absl::Milliseconds(200);
+};
+
+}  // namespace collections::grpc_api
+
+#endif  // COLLECTIONS_SERVICES_GRPC_EVENT_STREAM_SERVICE_H_

@@ -1,0 +1,93 @@
+#include "services/server/collections_server.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "services/app/demo_portfolio.h"
+#include "storage/status_macros.h"
+
+namespace collections::server {
+
+CollectionsServer::CollectionsServer(const ServerOptions& options)
+    : options_(options) {}
+
+absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
+    const ServerOptions& options) {
+  std::unique_ptr<CollectionsServer> server(new CollectionsServer(options));
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      server->log_,
+      storage::OpenRocksDbEventLog(options.log, options.data_dir));
+  storage::EventLog* log = server->log_.get();
+  server->follower_ =
+      std::make_unique<projections::LogFollower>(log, &server->directory_);
+  server->follower_->Start();
+  server->commands_ = std::make_unique<app::CaseCommandHandler>(log);
+  server->queries_ =
+      std::make_unique<app::CaseQueryHandler>(log, &server->directory_);
+  server->feed_ = std::make_unique<app::EventFeed>(log);
+
+  if (options.seed_demo && log->HeadPosition() == 0) {
+    app::DemoPortfolioOptions demo;
+    demo.debtors = options.demo_debtors;
+    demo.now = absl::Now();
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        app::DemoPortfolioStats stats,
+        app::SeedDemoPortfolio(*server->commands_, demo));
+    (void)stats;
+  }
+  server->follower_->CatchUp();
+
+  server->commands_service_ =
+      std::make_unique<grpc_api::CaseCommandsService>(server->commands_.get());
+  server->queries_service_ =
+      std::make_unique<grpc_api::CaseQueriesService>(server->queries_.get());
+  server->stream_service_ =
+      std::make_unique<grpc_api::EventStreamService>(server->feed_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address,
+                           grpc::InsecureServerCredentials(), &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.RegisterService(server->commands_service_.get());
+  builder.RegisterService(server->queries_service_.get());
+  builder.RegisterService(server->stream_service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     " (address in use or not valid)"));
+  }
+  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  return server;
+}
+
+CollectionsServer::~CollectionsServer() { Shutdown(); }
+
+void CollectionsServer::Shutdown() {
+  {
+    absl::MutexLock lock(&shutdown_mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  if (server_ != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    stream_service_->EndSubscriptions();
+    server_->Shutdown(
+        absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+    server_->Wait();
+  }
+  if (follower_ != nullptr) follower_->Stop();
+  log_.reset();  // closes RocksDB: flushes and syncs
+}
+
+void CollectionsServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace collections::server
