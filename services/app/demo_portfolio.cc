@@ -51,8 +51,12 @@ class CaseScript {
 
   int Roll(int n) { return static_cast<int>(rng_() % n); }
   void Wait(int min_days, int max_days) {
-    at_ += absl::Hours(24 * (min_days + Roll(max_days - min_days + 1))) +
-           absl::Minutes(8 * 60 + Roll(10 * 60));  // office hours
+    // A later day, during office hours (07:00-17:00 UTC is 08:00-19:00 in
+    // Amsterdam).
+    const absl::CivilDay day = absl::ToCivilDay(at_, absl::UTCTimeZone()) +
+                               min_days + Roll(max_days - min_days + 1);
+    at_ = absl::FromCivil(day, absl::UTCTimeZone()) +
+          absl::Minutes(7 * 60 + Roll(10 * 60));
   }
   absl::Time at() const { return at_; }
 
