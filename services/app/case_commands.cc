@@ -52,15 +52,12 @@ CaseCommandHandler::Result CaseCommandHandler::Execute(
   COLLECTIONS_RETURN_IF_ERROR(domain::CheckId("case_id", case_id));
   const std::string stream = domain::CaseStreamId(case_id);
 
+  // Every command but OpenCase needs the case to exist; the log checks that
+  // atomically with the append (StreamExists, or an exact version >= 1), so
+  // nothing is read before the append.
   storage::ExpectedVersion expected = storage::ExpectedVersion::NoStream();
   if (!opens_case) {
-    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<storage::StreamHead> head,
-                                 log_->GetStreamHead(stream));
-    if (!head.has_value()) {
-      return absl::NotFoundError(
-          absl::StrCat("case ", case_id, " does not exist; open it first"));
-    }
-    expected = context.has_expected_version()
+    expected = context.has_expected_version() && context.expected_version() > 0
                    ? storage::ExpectedVersion::Exact(context.expected_version())
                    : storage::ExpectedVersion::StreamExists();
   }
@@ -81,9 +78,19 @@ CaseCommandHandler::Result CaseCommandHandler::Execute(
   absl::StatusOr<storage::AppendResult> appended =
       log_->Append(stream, expected, events);
   if (!appended.ok()) {
-    if (opens_case && appended.status().code() == absl::StatusCode::kAborted) {
+    if (appended.status().code() != absl::StatusCode::kAborted) {
+      return appended.status();
+    }
+    if (opens_case) {
       return absl::AlreadyExistsError(absl::StrCat(
           "case ", case_id, " already exists (opened by another request)"));
+    }
+    // Only on this error path: tell a missing case from a stale version.
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<storage::StreamHead> head,
+                                 log_->GetStreamHead(stream));
+    if (!head.has_value()) {
+      return absl::NotFoundError(
+          absl::StrCat("case ", case_id, " does not exist; open it first"));
     }
     return appended.status();
   }

@@ -1,0 +1,296 @@
+// loadgen: an asynchronous gRPC load generator for collectionsd.
+//
+// `--callers` concurrent callers each keep one call in flight for
+// `--seconds`, all driven from one completion queue. Workloads:
+//   single    LogCalls with one event, each caller on its own case
+//   batch     LogCalls with 100 events
+//   timeline  GetDebtorTimeline of a debtor with 200 events
+//   mixed     3 of 4 callers append single events, 1 of 4 reads the timeline
+// `--subscribers` adds that many Subscribe streams following the log live.
+// Prints a table of throughput and p50/p95/p99/max latency per operation and
+// a final JSON line.
+//
+//   build/tools/loadgen --server=127.0.0.1:50051 --workload=single --callers=64
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "collections/v1/case_commands.grpc.pb.h"
+#include "collections/v1/case_queries.grpc.pb.h"
+#include "collections/v1/event_stream.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "collectionsd address");
+ABSL_FLAG(std::string, workload, "single", "single | batch | timeline | mixed");
+ABSL_FLAG(int, callers, 64, "concurrent callers (calls in flight)");
+ABSL_FLAG(double, seconds, 10, "measured duration");
+ABSL_FLAG(int, subscribers, 0, "Subscribe streams following the log");
+ABSL_FLAG(int, batch_events, 100, "events per call in the batch workload");
+
+namespace {
+
+namespace v1 = ::collections::v1;
+using Clock = std::chrono::steady_clock;
+
+enum class Op { kAppend, kTimeline };
+
+struct Call {
+  int caller = 0;
+  Op op = Op::kAppend;
+  Clock::time_point started;
+  grpc::ClientContext context;
+  grpc::Status status;
+  v1::CommandResult command_result;
+  v1::GetDebtorTimelineResponse timeline;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::CommandResult>> append;
+  std::unique_ptr<
+      grpc::ClientAsyncResponseReader<v1::GetDebtorTimelineResponse>>
+      read;
+};
+
+struct OpStats {
+  std::vector<double> latencies_ms;
+  uint64_t events = 0;
+  uint64_t errors = 0;
+  std::string first_error;
+};
+
+v1::LogCallsRequest Calls(const std::string& case_id,
+                          const std::string& request_id, int events) {
+  v1::LogCallsRequest request;
+  request.mutable_context()->set_request_id(request_id);
+  request.mutable_context()->mutable_occurred_at()->set_seconds(
+      absl::ToUnixSeconds(absl::Now()));
+  request.set_case_id(case_id);
+  for (int i = 0; i < events; ++i) {
+    v1::CallLogged* call = request.add_calls();
+    call->set_direction(v1::CALL_DIRECTION_OUTBOUND);
+    call->set_outcome(v1::CALL_OUTCOME_CONVERSATION);
+    call->set_time_zone("Europe/Amsterdam");
+    call->set_zone_source(v1::ZONE_SOURCE_DEBTOR_RECORD);
+    call->set_duration_seconds(180);
+    call->set_collector_id("loadgen");
+    call->set_notes(std::string(300, 'n'));  // ~400-byte events
+  }
+  return request;
+}
+
+bool OpenCase(v1::CaseCommands::Stub& stub, const std::string& case_id,
+              const std::string& debtor_id) {
+  v1::OpenCaseRequest request;
+  request.mutable_context()->set_request_id("open");
+  request.mutable_context()->mutable_occurred_at()->set_seconds(
+      absl::ToUnixSeconds(absl::Now()));
+  v1::CaseOpened* opened = request.mutable_case_();
+  opened->set_case_id(case_id);
+  opened->set_debtor_id(debtor_id);
+  opened->set_creditor_id("loadgen");
+  opened->set_debtor_kind(v1::DEBTOR_KIND_CONSUMER);
+  opened->set_currency("EUR");
+  v1::ClaimLine* line = opened->add_claim_lines();
+  line->set_invoice_number("INV-1");
+  line->mutable_due_date()->set_year(2026);
+  line->mutable_due_date()->set_month(1);
+  line->mutable_due_date()->set_day(1);
+  line->mutable_gross()->set_amount_minor(10000);
+  line->mutable_gross()->set_currency("EUR");
+  grpc::ClientContext context;
+  v1::CommandResult result;
+  grpc::Status status = stub.OpenCase(&context, request, &result);
+  if (!status.ok() && status.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+    std::fprintf(stderr, "opening %s: %s\n", case_id.c_str(),
+                 status.error_message().c_str());
+    return false;
+  }
+  return true;
+}
+
+double Percentile(std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const size_t index =
+      std::min(sorted.size() - 1,
+               static_cast<size_t>(p * static_cast<double>(sorted.size())));
+  return sorted[index];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string workload = absl::GetFlag(FLAGS_workload);
+  const int callers = absl::GetFlag(FLAGS_callers);
+  const int batch_events =
+      workload == "batch" ? absl::GetFlag(FLAGS_batch_events) : 1;
+  const absl::Duration duration = absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  if (workload != "single" && workload != "batch" && workload != "timeline" &&
+      workload != "mixed") {
+    std::fprintf(stderr, "unknown --workload=%s\n", workload.c_str());
+    return 2;
+  }
+
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  auto channel = grpc::CreateCustomChannel(
+      absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials(), args);
+  auto commands = v1::CaseCommands::NewStub(channel);
+  auto queries = v1::CaseQueries::NewStub(channel);
+  auto stream = v1::EventStream::NewStub(channel);
+
+  // Setup: a case per caller, and a debtor whose timeline has 200 events.
+  const std::string run = absl::StrCat(absl::ToUnixMillis(absl::Now()));
+  std::vector<std::string> cases;
+  for (int i = 0; i < callers; ++i) {
+    cases.push_back(absl::StrCat("lg-", run, "-", i));
+    if (!OpenCase(*commands, cases.back(), absl::StrCat("lgd-", run, "-", i)))
+      return 1;
+  }
+  const std::string timeline_debtor = absl::StrCat("lgt-", run);
+  const std::string timeline_case = absl::StrCat("lgt-", run);
+  if (workload == "timeline" || workload == "mixed") {
+    if (!OpenCase(*commands, timeline_case, timeline_debtor)) return 1;
+    grpc::ClientContext context;
+    v1::CommandResult result;
+    grpc::Status status = commands->LogCalls(
+        &context, Calls(timeline_case, "fill", 199), &result);
+    if (!status.ok()) {
+      std::fprintf(stderr, "filling the timeline: %s\n",
+                   status.error_message().c_str());
+      return 1;
+    }
+  }
+
+  // Subscribers: count what they receive.
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> subscribed_events{0};
+  std::vector<std::unique_ptr<grpc::ClientContext>> subscription_contexts;
+  std::vector<std::thread> subscriber_threads;
+  for (int s = 0; s < absl::GetFlag(FLAGS_subscribers); ++s) {
+    subscription_contexts.push_back(std::make_unique<grpc::ClientContext>());
+    grpc::ClientContext* context = subscription_contexts.back().get();
+    subscriber_threads.emplace_back([&, context] {
+      v1::SubscribeRequest request;
+      grpc::ClientContext head_context;
+      v1::ReadLogRequest head_request;
+      head_request.set_limit(1);
+      v1::ReadLogResponse head;
+      stream->ReadLog(&head_context, head_request, &head);
+      request.set_after_position(head.head_position());
+      auto reader = stream->Subscribe(context, request);
+      v1::SubscribeResponse message;
+      while (reader->Read(&message)) subscribed_events += message.events_size();
+      reader->Finish();
+    });
+  }
+
+  grpc::CompletionQueue cq;
+  std::vector<uint64_t> sequence(callers, 0);
+  auto op_of = [&](int caller) {
+    if (workload == "timeline") return Op::kTimeline;
+    if (workload == "mixed" && caller % 4 == 3) return Op::kTimeline;
+    return Op::kAppend;
+  };
+  auto start_call = [&](int caller) {
+    auto* call = new Call;
+    call->caller = caller;
+    call->op = op_of(caller);
+    call->context.set_deadline(std::chrono::system_clock::now() +
+                               std::chrono::seconds(30));
+    call->started = Clock::now();
+    if (call->op == Op::kAppend) {
+      call->append = commands->AsyncLogCalls(
+          &call->context,
+          Calls(cases[caller], absl::StrCat("r", ++sequence[caller]),
+                batch_events),
+          &cq);
+      call->append->Finish(&call->command_result, &call->status, call);
+    } else {
+      v1::GetDebtorTimelineRequest request;
+      request.set_debtor_id(timeline_debtor);
+      request.set_page_size(1000);
+      call->read =
+          queries->AsyncGetDebtorTimeline(&call->context, request, &cq);
+      call->read->Finish(&call->timeline, &call->status, call);
+    }
+  };
+
+  OpStats append_stats, timeline_stats;
+  const absl::Time began = absl::Now();
+  const absl::Time end = began + duration;
+  for (int i = 0; i < callers; ++i) start_call(i);
+  int in_flight = callers;
+  void* tag;
+  bool ok;
+  while (in_flight > 0 && cq.Next(&tag, &ok)) {
+    std::unique_ptr<Call> call(static_cast<Call*>(tag));
+    const double ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - call->started)
+            .count();
+    OpStats& stats = call->op == Op::kAppend ? append_stats : timeline_stats;
+    if (call->status.ok()) {
+      stats.latencies_ms.push_back(ms);
+      stats.events += call->op == Op::kAppend ? batch_events : 1;
+    } else {
+      if (stats.errors++ == 0) stats.first_error = call->status.error_message();
+    }
+    if (absl::Now() < end) {
+      start_call(call->caller);
+    } else {
+      --in_flight;
+    }
+  }
+  const double elapsed = absl::ToDoubleSeconds(absl::Now() - began);
+  stop = true;
+  for (auto& context : subscription_contexts) context->TryCancel();
+  for (auto& t : subscriber_threads) t.join();
+
+  std::printf("loadgen: workload=%s callers=%d seconds=%.1f subscribers=%d\n",
+              workload.c_str(), callers, elapsed,
+              absl::GetFlag(FLAGS_subscribers));
+  std::printf("%-10s %10s %12s %9s %9s %9s %9s %7s\n", "op", "calls/s",
+              "events/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors");
+  std::vector<std::string> json;
+  auto report = [&](const char* name, OpStats& stats) {
+    if (stats.latencies_ms.empty() && stats.errors == 0) return;
+    std::sort(stats.latencies_ms.begin(), stats.latencies_ms.end());
+    const double calls =
+        static_cast<double>(stats.latencies_ms.size()) / elapsed;
+    const double events = static_cast<double>(stats.events) / elapsed;
+    const double p50 = Percentile(stats.latencies_ms, 0.50);
+    const double p95 = Percentile(stats.latencies_ms, 0.95);
+    const double p99 = Percentile(stats.latencies_ms, 0.99);
+    const double max =
+        stats.latencies_ms.empty() ? 0 : stats.latencies_ms.back();
+    std::printf("%-10s %10.0f %12.0f %9.2f %9.2f %9.2f %9.2f %7llu\n", name,
+                calls, events, p50, p95, p99, max,
+                static_cast<unsigned long long>(stats.errors));
+    if (stats.errors > 0)
+      std::printf("  first error: %s\n", stats.first_error.c_str());
+    json.push_back(absl::StrFormat(
+        R"({"op":"%s","calls_per_s":%.0f,"events_per_s":%.0f,"p50_ms":%.3f,"p95_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f,"errors":%d})",
+        name, calls, events, p50, p95, p99, max, stats.errors));
+  };
+  report(workload == "batch" ? "append100" : "append1", append_stats);
+  report("timeline", timeline_stats);
+  if (absl::GetFlag(FLAGS_subscribers) > 0) {
+    std::printf("subscribers received %llu events\n",
+                static_cast<unsigned long long>(subscribed_events.load()));
+  }
+  std::printf(
+      R"({"benchmark":"loadgen","workload":"%s","callers":%d,"seconds":%.1f,"subscribers":%d,"subscribed_events":%llu,"ops":[%s]})"
+      "\n",
+      workload.c_str(), callers, elapsed, absl::GetFlag(FLAGS_subscribers),
+      static_cast<unsigned long long>(subscribed_events.load()),
+      absl::StrJoin(json, ",").c_str());
+  return append_stats.errors + timeline_stats.errors > 0 ? 1 : 0;
+}
