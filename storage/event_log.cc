@@ -1,8 +1,23 @@
 #include "storage/event_log.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 
 namespace collections::storage {
+
+absl::StatusOr<AppendResult> EventLog::Append(
+    absl::string_view stream_id, ExpectedVersion expected,
+    absl::Span<const collections::v1::Event> events) {
+  absl::StatusOr<AppendResult> result;
+  absl::Notification done;
+  AppendAsync(stream_id, expected, events,
+              [&](absl::StatusOr<AppendResult> outcome) {
+                result = std::move(outcome);
+                done.Notify();
+              });
+  done.WaitForNotification();
+  return result;
+}
 
 absl::Status ValidateStreamId(absl::string_view stream_id, size_t max_bytes) {
   if (stream_id.empty())

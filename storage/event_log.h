@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -103,11 +104,15 @@ struct LogReadResult {
   uint64_t head_position = 0;
 };
 
+// Receives the outcome of an AppendAsync.
+using AppendCallback =
+    absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
 
-  // Appends `events` to `stream_id` atomically.
+  // Appends `events` to `stream_id` atomically and waits for the outcome.
   //
   // The caller fills each event's event_id, type, occurred_at, actor,
   // correlation/causation ids, schema_version and payload, and leaves
@@ -127,9 +132,22 @@ class EventLog {
   //   UNAVAILABLE         the write failed (I/O, disk full); its outcome is
   //                       unknown to the caller, who retries with the same
   //                       event ids.
-  virtual absl::StatusOr<AppendResult> Append(
+  absl::StatusOr<AppendResult> Append(
       absl::string_view stream_id, ExpectedVersion expected,
-      absl::Span<const collections::v1::Event> events) = 0;
+      absl::Span<const collections::v1::Event> events);
+
+  // The same append without waiting: no thread is held while the append
+  // waits for its group commit. `done` is called exactly once with what
+  // Append would return: on the calling thread before AppendAsync returns
+  // when the outcome is known at once (bad input, a retry of an acknowledged
+  // append), otherwise on the log's own thread once the append is durable
+  // and visible to readers (or has failed). `done` must be quick and must
+  // not call back into Append. `events` are copied before AppendAsync
+  // returns.
+  virtual void AppendAsync(absl::string_view stream_id,
+                           ExpectedVersion expected,
+                           absl::Span<const collections::v1::Event> events,
+                           AppendCallback done) = 0;
 
   // Reads up to `limit` events of a stream starting at `from_version`
   // (inclusive): forwards towards newer versions, or backwards towards older

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstring>
 #include <deque>
+#include <memory>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -31,23 +33,42 @@ constexpr size_t kTrailerReserve = 64;
 // PendingAppend::ids_absent_at_version when the sequencer must look the ids
 // up again whatever the stream's version.
 constexpr uint64_t kLookAgain = UINT64_MAX;
+// Most stream heads the committer keeps cached.
+constexpr size_t kMaxCachedHeads = 100000;
 
 // An event after the caller-thread half of the work. `value` is already the
 // "events" value being built: tag, room for the two hashes, the serialized
 // body; the stream's writer appends the trailer and fills the hashes in
 // place, so the record is never copied before it goes into a batch.
 struct PreparedEvent {
-  absl::string_view event_id;  // points into the caller's Event
+  std::string event_id;
   std::string id_key;          // EncodeEventIdKey(stream, event_id)
   std::string value;
   Sha256 leaf_hasher;  // has seen 0x00 || body
 };
 
-struct PendingAppend;
-struct GroupPlan;
+// One Append call between AppendAsync and its acknowledgement. Owns
+// everything it needs: the caller's events may be gone once AppendAsync
+// returns.
+struct PendingAppend {
+  std::string stream_id;
+  ExpectedVersion expected;
+  std::vector<PreparedEvent> events;
+  size_t bytes = 0;
+  // The stream version at which the caller found none of the event ids in
+  // the stream. If the committer finds the stream still there, the ids need
+  // no second look.
+  uint64_t ids_absent_at_version = 0;
 
-// All accepted appends of one group to one stream. They are written as one
-// sub-batch, by one thread, so a stream's state never spans sub-batches.
+  // Assigned by the committer when the append is accepted.
+  uint64_t first_position = 0;
+  uint64_t first_version = 0;
+
+  absl::StatusOr<AppendResult> result = absl::InternalError("not committed");
+  AppendCallback done;
+};
+
+// All accepted appends of one group to one stream, in group order.
 struct StreamBatch {
   absl::string_view stream_id;
   StreamHead head_before;               // the stream's head before the group
@@ -55,47 +76,31 @@ struct StreamBatch {
   size_t bytes = 0;
 };
 
-// One Append call waiting in the commit queue. Lives on its caller's stack.
-struct PendingAppend {
-  absl::string_view stream_id;
-  ExpectedVersion expected;
-  std::vector<PreparedEvent> events;
-  size_t bytes = 0;
-  // The stream version at which the caller found none of the event ids in
-  // the stream. If the leader finds the stream still there, the ids need no
-  // second look.
-  uint64_t ids_absent_at_version = 0;
-
-  // Assigned by the leader when the append is accepted.
-  uint64_t first_position = 0;
-  uint64_t first_version = 0;
-
-  // Guarded by the log's queue mutex:
-  absl::StatusOr<AppendResult> result = absl::InternalError("not committed");
-  bool done = false;
-  StreamBatch* to_write = nullptr;  // set by the leader: write this sub-batch
-  GroupPlan* to_write_plan = nullptr;  // the plan `to_write` belongs to
-  absl::CondVar cv;  // signalled when done, given a sub-batch, or made leader
-};
-
-// The sequencing of one group: its sub-batches and the write bookkeeping.
+// The sequencing of one group: its per-stream batches and its outcome.
 struct GroupPlan {
   uint64_t first_position = 0;
   uint64_t next_position = 0;
   google::protobuf::Timestamp recorded_at;
   std::string marker;  // kLastGroupKey value
   size_t bytes = 0;    // of all accepted appends
-  // Stable addresses: members hold pointers into it.
+  // Stable addresses: batch_of_stream points into it.
   std::deque<StreamBatch> batches;
   absl::flat_hash_map<absl::string_view, StreamBatch*> batch_of_stream;
-  // Guarded by the log's queue mutex while sub-batches are being written:
-  int writes_pending = 0;
   absl::Status write_error;
+};
+
+// A group on its way through the pipeline: sequenced and written by the
+// committer thread, then made durable and acknowledged by the syncer thread.
+struct Group {
+  std::vector<std::unique_ptr<PendingAppend>> members;  // in queue order
+  GroupPlan plan;
 };
 
 // The event ids of an append, for ClassifyRetry's messages.
 auto EventIdOf(const PendingAppend& append) {
-  return [&append](size_t i) { return append.events[i].event_id; };
+  return [&append](size_t i) {
+    return absl::string_view(append.events[i].event_id);
+  };
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
@@ -117,15 +122,27 @@ class RocksDbEventLog final : public EventLog {
         next_position_(database_.head_position + 1),
         head_position_(database_.head_position),
         published_head_(database_.head_position) {
-    // Writes are never synced one by one: a group is made durable by one
-    // SyncWAL() after all of it is written (see Commit).
-    // A sub-batch's keys are sequential within each column family (positions,
-    // one stream's versions): let concurrent inserts continue from the
-    // batch's previous insert instead of searching the skiplist again.
-    unsynced_write_options_.memtable_insert_hint_per_batch = true;
+    // Writes are never synced one by one: the syncer makes every group
+    // written so far durable with one SyncWAL(). (memtable_insert_hint_per_batch
+    // stays off: a group interleaves column families and streams, and the
+    // hint's splice recomputation cost more than it saved in storage_bench.)
+    committer_ = std::thread([this] { RunCommitter(); });
+    syncer_ = std::thread([this] { RunSyncer(); });
   }
 
   ~RocksDbEventLog() override {
+    // Everything queued is still committed and acknowledged: the committer
+    // drains the queue before it stops, the syncer drains the pipeline.
+    {
+      absl::MutexLock lock(&queue_mu_);
+      stopping_ = true;
+    }
+    committer_.join();
+    {
+      absl::MutexLock lock(&queue_mu_);
+      committer_stopped_ = true;
+    }
+    syncer_.join();
     // Without sync the WAL may still sit in RocksDB's buffer; a clean close
     // must not lose it.
     db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
@@ -135,9 +152,9 @@ class RocksDbEventLog final : public EventLog {
   RocksDbEventLog(const RocksDbEventLog&) = delete;
   RocksDbEventLog& operator=(const RocksDbEventLog&) = delete;
 
-  absl::StatusOr<AppendResult> Append(absl::string_view stream_id,
-                                      ExpectedVersion expected,
-                                      absl::Span<const Event> events) override;
+  void AppendAsync(absl::string_view stream_id, ExpectedVersion expected,
+                   absl::Span<const Event> events,
+                   AppendCallback done) override;
   absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
       absl::string_view stream_id, uint64_t from_version,
       ReadDirection direction, size_t limit) override;
@@ -155,7 +172,7 @@ class RocksDbEventLog final : public EventLog {
     return database_.cf(family);
   }
 
-  // Caller-thread half of Append: validation, serialization, body hashing.
+  // Caller-thread half of an append: validation, serialization, body hashing.
   absl::Status Prepare(absl::string_view stream_id, ExpectedVersion expected,
                        absl::Span<const Event> events,
                        PendingAppend* append) const;
@@ -173,42 +190,47 @@ class RocksDbEventLog final : public EventLog {
                          const rocksdb::Snapshot* snapshot,
                          std::vector<std::optional<EventIdEntry>>* found) const;
 
-  // Sequencer half: queue, become leader or wait for one; write a sub-batch
-  // when the leader hands one over.
-  absl::StatusOr<AppendResult> Commit(PendingAppend* append);
+  // The committer thread: takes what is queued as one group (up to
+  // max_group_bytes), sequences it, writes it unsynced and hands it to the
+  // syncer; then takes the next group while that one syncs. Drains the queue
+  // before it stops.
+  void RunCommitter();
 
-  // Leader only, without the queue lock: decides every member's fate and
-  // assigns positions and versions, grouping accepted appends by stream.
-  void Sequence(const std::vector<PendingAppend*>& group, GroupPlan* plan);
+  // The syncer thread: makes every group written so far durable with one
+  // WAL sync, publishes the new head and acknowledges the groups' appends,
+  // strictly in the order they were written.
+  void RunSyncer();
 
-  // Leader only. Accepts, refuses or answers as a retry one append.
+  // Syncer (or committer, when nothing else is in flight). Makes `groups`
+  // durable with one WAL sync, publishes the head and calls every member's
+  // callback, in order. A failed group fails every group after it until the
+  // committer has repaired the log.
+  void FinishGroups(std::vector<std::unique_ptr<Group>> groups);
+
+  // Committer only. Decides every member's fate and assigns positions and
+  // versions, grouping accepted appends by stream.
+  void Sequence(Group* group);
+
+  // Committer only. Accepts, refuses or answers as a retry one append.
   absl::StatusOr<AppendResult> SequenceOne(PendingAppend* append,
                                            GroupPlan* plan);
 
-  // Leader only. The stream's head as of the group so far.
+  // Committer only. The stream's head as of the group so far.
   absl::StatusOr<StreamHead> LoadHead(absl::string_view stream_id,
                                       GroupPlan* plan);
 
-  // Any thread: adds one stream's part of the group to `out`: records with
-  // their trailers, leaf and chain hashes, both indexes, the stream head and
-  // the group marker. Each event's value is completed in place.
-  void BuildStreamBatch(const StreamBatch& batch, const GroupPlan& plan,
+  // Adds one stream's part of the group to `out`: records with their
+  // trailers, leaf and chain hashes, both indexes, the stream head and the
+  // group marker. Each event's value is completed in place. Returns the
+  // stream's new head.
+  StreamHead BuildStreamBatch(const StreamBatch& batch, const GroupPlan& plan,
                         rocksdb::WriteBatch* out);
 
-  // Any thread: builds one stream's sub-batch and writes it unsynced.
-  absl::Status WriteStreamBatch(const StreamBatch& batch,
-                                const GroupPlan& plan);
+  // Committer only. Writes the planned group unsynced as one batch and
+  // remembers the streams' new heads.
+  void WriteGroup(GroupPlan* plan);
 
-  // Leader only: writes the planned group unsynced, as one batch or as
-  // parallel per-stream sub-batches handed to member threads.
-  void WriteGroup(PendingAppend* leader, GroupPlan* plan);
-
-  // Makes the WAL durable at least through the group with `ticket`: waits
-  // for a sync in progress and syncs again only if that one did not cover
-  // it, so concurrent groups share fsyncs.
-  absl::Status SyncThrough(uint64_t ticket);
-
-  // Leader only, with no group in flight: removes what a failed group left
+  // Committer only, with no group in flight: removes what a failed group left
   // behind beyond the first gap and re-reads the head.
   void Repair();
 
@@ -220,36 +242,41 @@ class RocksDbEventLog final : public EventLog {
   const RocksDbLogReader reader_;  // reads database_
   rocksdb::WriteOptions unsynced_write_options_;
 
-  // The commit queue. The front entry is the leader.
   absl::Mutex queue_mu_;
-  std::deque<PendingAppend*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // Appends waiting for the committer, in arrival order.
+  std::deque<std::unique_ptr<PendingAppend>> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // Groups written by the committer and waiting for the syncer, in order.
+  std::deque<std::unique_ptr<Group>> written_ ABSL_GUARDED_BY(queue_mu_);
+  // Groups handed to the syncer and not yet acknowledged.
+  int groups_in_flight_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  // A group failed: groups still in flight fail too (the repair may remove
+  // them), and the committer repairs before sequencing anything more.
+  bool pipeline_failed_ ABSL_GUARDED_BY(queue_mu_) = false;
+  bool needs_repair_ ABSL_GUARDED_BY(queue_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  bool committer_stopped_ ABSL_GUARDED_BY(queue_mu_) = false;
 
-  // Touched only by the current leader (leadership is exclusive and handed
-  // over under queue_mu_, which orders the accesses).
+  // Touched only by the committer thread.
   uint64_t next_position_;
+  // The heads of streams the committer wrote lately, so sequencing an
+  // append to a busy stream does not read its head back from RocksDB. A
+  // group that was written is in it even before it is durable: the next
+  // group builds on it, and fails with it if its sync fails. Cleared by a
+  // failed write and by Repair; cleared whole when it reaches
+  // kMaxCachedHeads (crude, but a miss only costs a read).
+  absl::flat_hash_map<std::string, StreamHead> head_cache_;
   // Set when a failed group could not be repaired: what is on disk is
   // unknown, so appends are refused until the log is reopened (which repairs).
   absl::Status broken_;
-
-  // The pipeline: groups written but not yet synced and acknowledged. They
-  // finish strictly in ticket order. Guarded by queue_mu_.
-  uint64_t tickets_issued_ ABSL_GUARDED_BY(queue_mu_) = 0;
-  uint64_t tickets_finished_ ABSL_GUARDED_BY(queue_mu_) = 0;
-  int groups_in_flight_ ABSL_GUARDED_BY(queue_mu_) = 0;
-  // A group failed: later groups in flight fail too, and the next leader
-  // repairs before sequencing anything.
-  bool pipeline_failed_ ABSL_GUARDED_BY(queue_mu_) = false;
-  bool needs_repair_ ABSL_GUARDED_BY(queue_mu_) = false;
-  // WAL syncs, one at a time, shared by every group written before it began.
-  bool sync_in_progress_ ABSL_GUARDED_BY(queue_mu_) = false;
-  uint64_t synced_through_ticket_ ABSL_GUARDED_BY(queue_mu_) = 0;
-  absl::CondVar sync_done_;
 
   // The last committed position, for lock-free reads…
   std::atomic<uint64_t> head_position_;
   // …and for waiters.
   mutable absl::Mutex head_mu_;
   uint64_t published_head_ ABSL_GUARDED_BY(head_mu_);
+
+  std::thread committer_;
+  std::thread syncer_;
 };
 
 absl::Status RocksDbEventLog::Prepare(absl::string_view stream_id,
@@ -258,7 +285,7 @@ absl::Status RocksDbEventLog::Prepare(absl::string_view stream_id,
                                       PendingAppend* append) const {
   COLLECTIONS_RETURN_IF_ERROR(
       ValidateAppend(options_, stream_id, expected, events));
-  append->stream_id = stream_id;
+  append->stream_id = std::string(stream_id);
   append->expected = expected;
   append->events.resize(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
@@ -313,16 +340,17 @@ absl::Status RocksDbEventLog::LookUpIds(
 
 absl::StatusOr<std::optional<AppendResult>> RocksDbEventLog::PrecheckIds(
     PendingAppend* append) const {
-  // One snapshot for the head and the ids: "none of these ids at version V"
-  // must be a statement about one moment.
-  const ScopedSnapshot snapshot(db_);
+  // The head first, the ids after it, both as of their own moment: ids are
+  // only ever added, so ids absent at the later look were absent at version
+  // V too. ("None of these ids at version V" needs no snapshot, which would
+  // take RocksDB's DB mutex on every append.)
   COLLECTIONS_ASSIGN_OR_RETURN(
       std::optional<StreamHead> head,
-      reader_.GetStreamHead(append->stream_id, snapshot.get()));
+      reader_.GetStreamHead(append->stream_id, nullptr));
   const uint64_t version = head.has_value() ? head->version : 0;
   std::vector<std::optional<EventIdEntry>> found(append->events.size());
   if (version > 0) {  // a stream that does not exist has no event ids
-    COLLECTIONS_RETURN_IF_ERROR(LookUpIds(*append, snapshot.get(), &found));
+    COLLECTIONS_RETURN_IF_ERROR(LookUpIds(*append, nullptr, &found));
   }
   append->ids_absent_at_version = version;
   COLLECTIONS_ASSIGN_OR_RETURN(
@@ -337,143 +365,154 @@ absl::StatusOr<std::optional<AppendResult>> RocksDbEventLog::PrecheckIds(
   return original;
 }
 
-absl::StatusOr<AppendResult> RocksDbEventLog::Append(
-    absl::string_view stream_id, ExpectedVersion expected,
-    absl::Span<const Event> events) {
-  PendingAppend append;
-  COLLECTIONS_RETURN_IF_ERROR(Prepare(stream_id, expected, events, &append));
-  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> original,
-                               PrecheckIds(&append));
-  if (original.has_value()) return *original;  // a retry of a committed append
-  return Commit(&append);
+void RocksDbEventLog::AppendAsync(absl::string_view stream_id,
+                                  ExpectedVersion expected,
+                                  absl::Span<const Event> events,
+                                  AppendCallback done) {
+  auto append = std::make_unique<PendingAppend>();
+  absl::Status prepared = Prepare(stream_id, expected, events, append.get());
+  if (!prepared.ok()) {
+    std::move(done)(std::move(prepared));
+    return;
+  }
+  absl::StatusOr<std::optional<AppendResult>> original =
+      PrecheckIds(append.get());
+  if (!original.ok()) {
+    std::move(done)(std::move(original).status());
+    return;
+  }
+  if (original->has_value()) {  // a retry of an acknowledged append
+    std::move(done)(**original);
+    return;
+  }
+  append->done = std::move(done);
+  absl::MutexLock lock(&queue_mu_);
+  queue_.push_back(std::move(append));
 }
 
-absl::StatusOr<AppendResult> RocksDbEventLog::Commit(PendingAppend* append) {
-  std::vector<PendingAppend*> group;
-  bool repair_first = false;
-  {
-    absl::MutexLock lock(&queue_mu_);
-    queue_.push_back(append);
-    for (;;) {
-      if (append->to_write != nullptr) {
-        // The leader handed this thread its stream's sub-batch.
-        StreamBatch* batch = std::exchange(append->to_write, nullptr);
-        GroupPlan* plan = append->to_write_plan;
-        queue_mu_.Unlock();
-        absl::Status status = WriteStreamBatch(*batch, *plan);
-        queue_mu_.Lock();
-        if (!status.ok() && plan->write_error.ok()) plan->write_error = status;
-        if (--plan->writes_pending == 0)
-          queue_.front()->cv.Signal();  // the leader
-        continue;
+void RocksDbEventLog::RunCommitter() {
+  for (;;) {
+    auto group = std::make_unique<Group>();
+    bool repair_first = false;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+        return !queue_.empty() || stopping_;
+      };
+      queue_mu_.Await(absl::Condition(&has_work));
+      if (queue_.empty()) return;  // stopping, and everything is committed
+      if (needs_repair_) {
+        // Let every group in flight finish first, so the repair sees all
+        // that they left behind.
+        auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+          return groups_in_flight_ == 0;
+        };
+        queue_mu_.Await(absl::Condition(&drained));
+        repair_first = true;
       }
-      if (append->done) return std::move(append->result);
-      if (queue_.front() == append) break;
-      append->cv.Wait(&queue_mu_);
+      // Take everything queued, up to the group byte budget.
+      size_t bytes = 0;
+      while (!queue_.empty()) {
+        const size_t next = queue_.front()->bytes;
+        if (!group->members.empty() && bytes + next > options_.max_group_bytes)
+          break;
+        bytes += next;
+        group->members.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
     }
-    // Leader. After a failure, let every group in flight finish before the
-    // log is repaired, so the repair sees what they left.
-    if (needs_repair_) {
-      while (groups_in_flight_ > 0) append->cv.Wait(&queue_mu_);
-      repair_first = true;
+    if (repair_first) Repair();
+    Sequence(group.get());
+    WriteGroup(&group->plan);
+    if (!group->plan.batches.empty()) next_position_ = group->plan.next_position;
+
+    // Hand the group to the syncer and go on with the next one while it
+    // syncs: the WAL sync of one group overlaps the writing of the next.
+    // With nothing queued and nothing in flight there is nothing to overlap:
+    // finish the group here and spare the caller a thread hand-over.
+    bool finish_here;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      if (!group->plan.write_error.ok()) needs_repair_ = true;
+      finish_here = queue_.empty() && groups_in_flight_ == 0;
+      ++groups_in_flight_;
+      if (!finish_here) written_.push_back(std::move(group));
     }
-    // Take everything queued, up to the group byte budget.
-    size_t bytes = 0;
-    for (PendingAppend* waiting : queue_) {
-      if (!group.empty() && bytes + waiting->bytes > options_.max_group_bytes)
-        break;
-      group.push_back(waiting);
-      bytes += waiting->bytes;
+    if (finish_here) {
+      std::vector<std::unique_ptr<Group>> groups;
+      groups.push_back(std::move(group));
+      FinishGroups(std::move(groups));
     }
   }
-  if (repair_first) Repair();
+}
 
-  GroupPlan plan;
-  Sequence(group, &plan);
-  WriteGroup(append, &plan);
+void RocksDbEventLog::RunSyncer() {
+  for (;;) {
+    std::vector<std::unique_ptr<Group>> groups;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+        return !written_.empty() || committer_stopped_;
+      };
+      queue_mu_.Await(absl::Condition(&has_work));
+      if (written_.empty()) return;  // the committer stopped; all acknowledged
+      for (auto& group : written_) groups.push_back(std::move(group));
+      written_.clear();
+    }
+    FinishGroups(std::move(groups));
+  }
+}
 
-  // Hand over leadership as soon as the group is written: the next group is
-  // sequenced and written while this one waits for its WAL sync.
-  uint64_t ticket;
+void RocksDbEventLog::FinishGroups(std::vector<std::unique_ptr<Group>> groups) {
+  bool failed;
   {
     absl::MutexLock lock(&queue_mu_);
-    if (!plan.batches.empty()) next_position_ = plan.next_position;
-    if (!plan.write_error.ok()) needs_repair_ = true;
-    ticket = ++tickets_issued_;
-    ++groups_in_flight_;
-    for (size_t i = 0; i < group.size(); ++i) queue_.pop_front();
-    if (!queue_.empty()) queue_.front()->cv.Signal();
+    failed = pipeline_failed_;
+  }
+  // Every group here was completely written before the sync starts, so one
+  // sync makes all of them durable.
+  bool wrote = false;
+  for (const auto& group : groups) {
+    wrote |= !group->plan.batches.empty() && group->plan.write_error.ok();
+  }
+  absl::Status sync_status;
+  if (wrote && options_.sync && !failed) {
+    sync_status = FromRocksDbStatus(db_->SyncWAL(), "syncing the event log");
   }
 
-  absl::Status sync_status;
-  if (!plan.batches.empty() && plan.write_error.ok() && options_.sync) {
-    sync_status = SyncThrough(ticket);
+  for (const auto& group : groups) {
+    absl::Status failure =
+        !group->plan.write_error.ok() ? group->plan.write_error : sync_status;
+    if (failure.ok() && failed) {
+      failure = absl::UnavailableError("an earlier group commit failed");
+    }
+    if (!failure.ok()) {
+      // Nothing of this group is acknowledged, not even answers to retries
+      // (their originals may be in a group that failed too).
+      if (failure.code() != absl::StatusCode::kDataLoss) {
+        failure = absl::UnavailableError(
+            absl::StrCat(failure.message(),
+                         "; the append was not acknowledged and may be "
+                         "retried with the same event ids"));
+      }
+      for (auto& member : group->members) member->result = failure;
+      failed = true;
+    } else if (!group->plan.batches.empty()) {
+      // Published before anyone is told, so an acknowledged append is
+      // always visible to the caller's next read.
+      PublishHead(group->plan.next_position - 1);
+    }
+    for (auto& member : group->members) {
+      std::move(member->done)(std::move(member->result));
+    }
   }
 
   absl::MutexLock lock(&queue_mu_);
-  // Groups finish in the order they were written: a group is acknowledged
-  // only once every group before it is durable.
-  auto my_turn = [this, ticket]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
-    return tickets_finished_ == ticket - 1;
-  };
-  queue_mu_.Await(absl::Condition(&my_turn));
-  absl::Status failure =
-      !plan.write_error.ok() ? plan.write_error : sync_status;
-  if (failure.ok() && pipeline_failed_) {
-    failure = absl::UnavailableError("an earlier group commit failed");
-  }
-  if (!failure.ok()) {
-    // Nothing of this group is acknowledged, not even answers to retries
-    // (their originals may be in a group that failed too).
-    if (failure.code() != absl::StatusCode::kDataLoss) {
-      failure = absl::UnavailableError(
-          absl::StrCat(failure.message(),
-                       "; the append was not acknowledged and may be "
-                       "retried with the same event ids"));
-    }
-    for (PendingAppend* member : group) member->result = failure;
+  groups_in_flight_ -= static_cast<int>(groups.size());
+  if (failed) {
     pipeline_failed_ = true;
     needs_repair_ = true;
-  } else if (!plan.batches.empty()) {
-    PublishHead(plan.next_position - 1);
   }
-  tickets_finished_ = ticket;
-  --groups_in_flight_;
-  if (groups_in_flight_ == 0 && needs_repair_ && !queue_.empty()) {
-    queue_.front()->cv.Signal();  // a leader may be waiting to repair
-  }
-  for (PendingAppend* member : group) {
-    member->done = true;
-    if (member != append) member->cv.Signal();
-  }
-  return std::move(append->result);
-}
-
-absl::Status RocksDbEventLog::SyncThrough(uint64_t ticket) {
-  absl::MutexLock lock(&queue_mu_);
-  for (;;) {
-    if (synced_through_ticket_ >= ticket) return absl::OkStatus();
-    if (pipeline_failed_)
-      return absl::UnavailableError("an earlier WAL sync failed");
-    if (!sync_in_progress_) break;
-    sync_done_.Wait(&queue_mu_);
-  }
-  // Every group with a ticket up to `target` has finished writing, so one
-  // sync makes all of them durable.
-  sync_in_progress_ = true;
-  const uint64_t target = tickets_issued_;
-  queue_mu_.Unlock();
-  absl::Status status =
-      FromRocksDbStatus(db_->SyncWAL(), "syncing the event log");
-  queue_mu_.Lock();
-  sync_in_progress_ = false;
-  if (status.ok()) {
-    synced_through_ticket_ = target;
-  } else {
-    pipeline_failed_ = true;
-  }
-  sync_done_.SignalAll();
-  return status;
 }
 
 void RocksDbEventLog::Repair() {
@@ -481,7 +520,6 @@ void RocksDbEventLog::Repair() {
   absl::Status status = RepairPartialGroup(database_, &repaired);
   absl::StatusOr<uint64_t> last =
       status.ok() ? ReadLastPosition(database_) : status;
-  absl::MutexLock lock(&queue_mu_);
   if (!last.ok()) {
     broken_ = absl::UnavailableError(absl::StrCat(
         "the event log refuses appends after a failed write that it could not "
@@ -490,60 +528,42 @@ void RocksDbEventLog::Repair() {
     return;
   }
   next_position_ = *last + 1;
+  head_cache_.clear();
+  PublishHead(*last);
+  absl::MutexLock lock(&queue_mu_);
   needs_repair_ = false;
   pipeline_failed_ = false;
-  PublishHead(*last);
 }
 
-void RocksDbEventLog::WriteGroup(PendingAppend* leader, GroupPlan* plan) {
+void RocksDbEventLog::WriteGroup(GroupPlan* plan) {
   if (plan->batches.empty()) return;
-  if (plan->batches.size() == 1 ||
-      plan->bytes < options_.parallel_write_min_bytes) {
-    // Small or single-stream: one batch, written here.
-    rocksdb::WriteBatch batch(plan->bytes + 256 * plan->batches.size());
-    for (const StreamBatch& stream_batch : plan->batches) {
-      BuildStreamBatch(stream_batch, *plan, &batch);
-    }
-    plan->write_error =
-        FromRocksDbStatus(db_->Write(unsynced_write_options_, &batch),
-                          "appending to the event log");
+  rocksdb::WriteBatch batch(plan->bytes + 256 * plan->batches.size());
+  std::vector<StreamHead> heads;
+  heads.reserve(plan->batches.size());
+  for (const StreamBatch& stream_batch : plan->batches) {
+    heads.push_back(BuildStreamBatch(stream_batch, *plan, &batch));
+  }
+  plan->write_error =
+      FromRocksDbStatus(db_->Write(unsynced_write_options_, &batch),
+                        "appending to the event log");
+  if (!plan->write_error.ok()) {
+    head_cache_.clear();  // what is on disk is unknown until the repair
     return;
   }
-  // Hand every stream's sub-batch to the first member appending to it, so
-  // the sub-batches are built and written in parallel; RocksDB merges
-  // concurrent writes into one WAL write and inserts them into the memtables
-  // concurrently.
-  StreamBatch* own = nullptr;
-  {
-    absl::MutexLock lock(&queue_mu_);
-    plan->writes_pending = static_cast<int>(plan->batches.size());
-    for (StreamBatch& batch : plan->batches) {
-      PendingAppend* writer = batch.appends.front();
-      writer->to_write_plan = plan;
-      if (writer == leader) {
-        own = &batch;
-      } else {
-        writer->to_write = &batch;
-        writer->cv.Signal();
-      }
-    }
+  if (head_cache_.size() + heads.size() > kMaxCachedHeads) head_cache_.clear();
+  for (size_t i = 0; i < heads.size(); ++i) {
+    head_cache_.insert_or_assign(std::string(plan->batches[i].stream_id),
+                                 heads[i]);
   }
-  absl::Status own_status =
-      own != nullptr ? WriteStreamBatch(*own, *plan) : absl::OkStatus();
-  absl::MutexLock lock(&queue_mu_);
-  if (!own_status.ok() && plan->write_error.ok())
-    plan->write_error = own_status;
-  if (own != nullptr) --plan->writes_pending;
-  while (plan->writes_pending > 0) leader->cv.Wait(&queue_mu_);
 }
 
-void RocksDbEventLog::Sequence(const std::vector<PendingAppend*>& group,
-                               GroupPlan* plan) {
+void RocksDbEventLog::Sequence(Group* group) {
+  GroupPlan* plan = &group->plan;
   plan->first_position = next_position_;
   plan->next_position = next_position_;
   plan->recorded_at = ToTimestamp(options_.clock->Now());
-  for (PendingAppend* member : group) {
-    member->result = broken_.ok() ? SequenceOne(member, plan) : broken_;
+  for (auto& member : group->members) {
+    member->result = broken_.ok() ? SequenceOne(member.get(), plan) : broken_;
   }
   PutU64(&plan->marker, plan->first_position);
   PutU64(&plan->marker, plan->next_position - 1);
@@ -613,22 +633,17 @@ absl::StatusOr<StreamHead> RocksDbEventLog::LoadHead(
                       last->first_position + last->events.size() - 1,
                       {}};
   }
+  if (auto it = head_cache_.find(stream_id); it != head_cache_.end()) {
+    return it->second;
+  }
   COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head,
                                GetStreamHead(stream_id));
   return head.value_or(StreamHead{});
 }
 
-absl::Status RocksDbEventLog::WriteStreamBatch(const StreamBatch& stream_batch,
-                                               const GroupPlan& plan) {
-  rocksdb::WriteBatch batch(stream_batch.bytes + 256);
-  BuildStreamBatch(stream_batch, plan, &batch);
-  return FromRocksDbStatus(db_->Write(unsynced_write_options_, &batch),
-                           "appending to the event log");
-}
-
-void RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch,
-                                       const GroupPlan& plan,
-                                       rocksdb::WriteBatch* out) {
+StreamHead RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch,
+                                             const GroupPlan& plan,
+                                             rocksdb::WriteBatch* out) {
   rocksdb::WriteBatch& batch = *out;
   StreamHead head = stream_batch.head_before;
   Event trailer;
@@ -673,6 +688,7 @@ void RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch,
   batch.Put(cf(ColumnFamily::kStreams), ToSlice(stream_batch.stream_id),
             EncodeStreamHead(head));
   batch.Put(cf(ColumnFamily::kMeta), ToSlice(kLastGroupKey), plan.marker);
+  return head;
 }
 
 void RocksDbEventLog::PublishHead(uint64_t head) {

@@ -43,14 +43,56 @@ EventPayload Wrap(const Payload& detail, Setter set) {
   return payload;
 }
 
+// What the caller of a command learns from the append's outcome.
+CaseCommandHandler::Result ConcludeAppend(
+    storage::EventLog* log, const std::string& case_id,
+    const std::string& stream, bool opens_case,
+    absl::StatusOr<storage::AppendResult> appended) {
+  if (!appended.ok()) {
+    if (appended.status().code() != absl::StatusCode::kAborted) {
+      return appended.status();
+    }
+    if (opens_case) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "case ", case_id, " already exists (opened by another request)"));
+    }
+    // Only on this error path: tell a missing case from a stale version.
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<storage::StreamHead> head,
+                                 log->GetStreamHead(stream));
+    if (!head.has_value()) {
+      return absl::NotFoundError(
+          absl::StrCat("case ", case_id, " does not exist; open it first"));
+    }
+    return appended.status();
+  }
+  collections::v1::CommandResult result;
+  result.set_case_id(case_id);
+  result.set_case_version(appended->stream_version);
+  result.set_last_position(appended->last_position);
+  result.set_already_applied(appended->already_appended);
+  return result;
+}
+
 }  // namespace
 
-CaseCommandHandler::Result CaseCommandHandler::Execute(
-    const std::string& case_id, const CommandContext& context,
-    const Actor& actor, std::vector<EventPayload> payloads, bool opens_case) {
-  COLLECTIONS_RETURN_IF_ERROR(CheckContext(context));
-  COLLECTIONS_RETURN_IF_ERROR(domain::CheckId("case_id", case_id));
-  const std::string stream = domain::CaseStreamId(case_id);
+// Answers `done` with the status of `expr` and returns when it is not OK.
+#define COLLECTIONS_CHECK_OR_ANSWER(expr)         \
+  do {                                            \
+    absl::Status check_status_ = (expr);          \
+    if (!check_status_.ok()) {                    \
+      std::move(done)(std::move(check_status_));  \
+      return;                                     \
+    }                                             \
+  } while (false)
+
+void CaseCommandHandler::Execute(const std::string& case_id,
+                                 const CommandContext& context,
+                                 const Actor& actor,
+                                 std::vector<EventPayload> payloads,
+                                 bool opens_case, Done done) {
+  COLLECTIONS_CHECK_OR_ANSWER(CheckContext(context));
+  COLLECTIONS_CHECK_OR_ANSWER(domain::CheckId("case_id", case_id));
+  std::string stream = domain::CaseStreamId(case_id);
 
   // Every command but OpenCase needs the case to exist; the log checks that
   // atomically with the append (StreamExists, or an exact version >= 1), so
@@ -75,80 +117,67 @@ CaseCommandHandler::Result CaseCommandHandler::Execute(
     *event.mutable_payload() = std::move(payloads[i]);
   }
 
-  absl::StatusOr<storage::AppendResult> appended =
-      log_->Append(stream, expected, events);
-  if (!appended.ok()) {
-    if (appended.status().code() != absl::StatusCode::kAborted) {
-      return appended.status();
-    }
-    if (opens_case) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "case ", case_id, " already exists (opened by another request)"));
-    }
-    // Only on this error path: tell a missing case from a stale version.
-    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<storage::StreamHead> head,
-                                 log_->GetStreamHead(stream));
-    if (!head.has_value()) {
-      return absl::NotFoundError(
-          absl::StrCat("case ", case_id, " does not exist; open it first"));
-    }
-    return appended.status();
-  }
-  collections::v1::CommandResult result;
-  result.set_case_id(case_id);
-  result.set_case_version(appended->stream_version);
-  result.set_last_position(appended->last_position);
-  result.set_already_applied(appended->already_appended);
-  return result;
+  // The append copies the events; the callback owns what it reports on.
+  log_->AppendAsync(
+      stream, expected, events,
+      [log = log_, case_id, stream, opens_case, done = std::move(done)](
+          absl::StatusOr<storage::AppendResult> appended) mutable {
+        std::move(done)(ConcludeAppend(log, case_id, stream, opens_case,
+                                       std::move(appended)));
+      });
 }
 
-CaseCommandHandler::Result CaseCommandHandler::OpenCase(
-    const collections::v1::OpenCaseRequest& request, const Actor& actor) {
-  COLLECTIONS_RETURN_IF_ERROR(domain::CheckCaseOpened(request.case_()));
-  return Execute(
-      request.case_().case_id(), request.context(), actor,
-      {Wrap(request.case_(),
-            [](EventPayload* p) { return p->mutable_case_opened(); })},
-      /*opens_case=*/true);
+void CaseCommandHandler::OpenCase(
+    const collections::v1::OpenCaseRequest& request, const Actor& actor,
+    Done done) {
+  COLLECTIONS_CHECK_OR_ANSWER(domain::CheckCaseOpened(request.case_()));
+  Execute(request.case_().case_id(), request.context(), actor,
+          {Wrap(request.case_(),
+                [](EventPayload* p) { return p->mutable_case_opened(); })},
+          /*opens_case=*/true, std::move(done));
 }
 
-CaseCommandHandler::Result CaseCommandHandler::LogCalls(
-    const collections::v1::LogCallsRequest& request, const Actor& actor) {
+void CaseCommandHandler::LogCalls(
+    const collections::v1::LogCallsRequest& request, const Actor& actor,
+    Done done) {
   if (request.calls().empty()) {
-    return absl::InvalidArgumentError("calls is empty: log at least one call");
+    std::move(done)(
+        absl::InvalidArgumentError("calls is empty: log at least one call"));
+    return;
   }
   if (request.calls_size() > kMaxEventsPerCommand) {
-    return absl::InvalidArgumentError(
+    std::move(done)(absl::InvalidArgumentError(
         absl::StrCat("calls has ", request.calls_size(), " entries; at most ",
-                     kMaxEventsPerCommand, " per request"));
+                     kMaxEventsPerCommand, " per request")));
+    return;
   }
   std::vector<EventPayload> payloads;
   payloads.reserve(request.calls_size());
   for (int i = 0; i < request.calls_size(); ++i) {
     absl::Status status = domain::CheckCallLogged(request.calls(i));
     if (!status.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("calls[", i, "]: ", status.message()));
+      std::move(done)(absl::InvalidArgumentError(
+          absl::StrCat("calls[", i, "]: ", status.message())));
+      return;
     }
     payloads.push_back(Wrap(request.calls(i), [](EventPayload* p) {
       return p->mutable_call_logged();
     }));
   }
-  return Execute(request.case_id(), request.context(), actor,
-                 std::move(payloads), false);
+  Execute(request.case_id(), request.context(), actor, std::move(payloads),
+          false, std::move(done));
 }
 
 // The single-event commands: check the detail, wrap it, append it.
-#define COLLECTIONS_SINGLE_EVENT_COMMAND(Method, Request, field, Check, \
-                                         mutable_payload)               \
-  CaseCommandHandler::Result CaseCommandHandler::Method(                \
-      const collections::v1::Request& request, const Actor& actor) {    \
-    COLLECTIONS_RETURN_IF_ERROR(domain::Check(request.field()));        \
-    return Execute(                                                     \
-        request.case_id(), request.context(), actor,                    \
-        {Wrap(request.field(),                                          \
-              [](EventPayload* p) { return p->mutable_payload(); })},   \
-        false);                                                         \
+#define COLLECTIONS_SINGLE_EVENT_COMMAND(Method, Request, field, Check,     \
+                                         mutable_payload)                   \
+  void CaseCommandHandler::Method(const collections::v1::Request& request,  \
+                                  const Actor& actor, Done done) {          \
+    COLLECTIONS_CHECK_OR_ANSWER(domain::Check(request.field()));            \
+    Execute(request.case_id(), request.context(), actor,                    \
+            {Wrap(request.field(),                                          \
+                  [](EventPayload* p) { return p->mutable_payload(); })},   \
+            false, std::move(done));                                        \
   }
 
 COLLECTIONS_SINGLE_EVENT_COMMAND(RecordPromise, RecordPromiseRequest, promise,
@@ -177,5 +206,6 @@ COLLECTIONS_SINGLE_EVENT_COMMAND(CloseCase, CloseCaseRequest, closure,
                                  CheckCaseClosed, mutable_case_closed)
 
 #undef COLLECTIONS_SINGLE_EVENT_COMMAND
+#undef COLLECTIONS_CHECK_OR_ANSWER
 
 }  // namespace collections::app

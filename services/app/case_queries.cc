@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "services/domain/command_checks.h"
+#include "services/projections/event_summary.h"
 #include "storage/status_macros.h"
 
 namespace collections::app {
@@ -34,13 +35,6 @@ collections::v1::Money MakeMoney(int64_t minor, const std::string& currency) {
   money.set_amount_minor(minor);
   money.set_currency(currency);
   return money;
-}
-
-std::string FormatMoney(const collections::v1::Money& money) {
-  const int64_t minor = money.amount_minor();
-  const int64_t abs_minor = minor < 0 ? -minor : minor;
-  return absl::StrFormat("%s %s%d.%02d", money.currency(), minor < 0 ? "-" : "",
-                         abs_minor / 100, abs_minor % 100);
 }
 
 collections::v1::CaseStage ToProtoStage(domain::CaseStage stage) {
@@ -77,22 +71,7 @@ absl::StatusOr<uint32_t> PageSize(uint32_t requested) {
   return requested;
 }
 
-// Timeline order: business time, then log position.
-struct TimelineKey {
-  int64_t occurred_nanos = 0;
-  uint64_t position = 0;
-  bool operator<(const TimelineKey& o) const {
-    return occurred_nanos != o.occurred_nanos
-               ? occurred_nanos < o.occurred_nanos
-               : position < o.position;
-  }
-};
-
-TimelineKey KeyOf(const Event& event) {
-  return {
-      event.occurred_at().seconds() * 1000000000 + event.occurred_at().nanos(),
-      event.global_position()};
-}
+using projections::TimelineKey;
 
 std::string EncodeTimelineToken(const TimelineKey& key) {
   return absl::StrCat("t", key.occurred_nanos, ".", key.position);
@@ -112,77 +91,6 @@ absl::StatusOr<TimelineKey> DecodeTimelineToken(const std::string& token) {
 }
 
 }  // namespace
-
-std::string SummarizeEvent(const Event& event) {
-  const EventPayload& p = event.payload();
-  switch (p.kind_case()) {
-    case EventPayload::kCaseOpened:
-      return absl::StrCat("Case ", p.case_opened().case_id(), " opened for ",
-                          p.case_opened().claim_lines_size(),
-                          " invoice(s) of creditor ",
-                          p.case_opened().creditor_id());
-    case EventPayload::kClaimLineAdded:
-      return absl::StrCat(
-          "Invoice ", p.claim_line_added().line().invoice_number(), " of ",
-          FormatMoney(p.claim_line_added().line().gross()), " added");
-    case EventPayload::kCallLogged:
-      return absl::StrCat(
-          p.call_logged().direction() == collections::v1::CALL_DIRECTION_INBOUND
-              ? "Inbound"
-              : "Outbound",
-          " call: ",
-          collections::v1::CallOutcome_Name(p.call_logged().outcome())
-              .substr(13));
-    case EventPayload::kPromiseMade:
-      return absl::StrFormat("Promise to pay %s by %04d-%02d-%02d",
-                             FormatMoney(p.promise_made().amount()),
-                             p.promise_made().promised_date().year(),
-                             p.promise_made().promised_date().month(),
-                             p.promise_made().promised_date().day());
-    case EventPayload::kPaymentReceived:
-      return absl::StrCat(
-          "Payment of ", FormatMoney(p.payment_received().amount()), " (",
-          collections::v1::PaymentMethod_Name(p.payment_received().method())
-              .substr(15),
-          ")");
-    case EventPayload::kHandedToAgency:
-      return absl::StrCat("Handed to agency ",
-                          p.handed_to_agency().agency_id());
-    case EventPayload::kPaymentPlanAgreed:
-      return absl::StrCat(
-          "Payment plan of ", p.payment_plan_agreed().installments_size(),
-          " installments, total ", FormatMoney(p.payment_plan_agreed().total()),
-          " agreed");
-    case EventPayload::kLetterIssued:
-      return absl::StrCat(
-          "Letter sent: ",
-          collections::v1::LetterLevel_Name(p.letter_issued().level())
-              .substr(13),
-          " stating ", FormatMoney(p.letter_issued().amount_stated()));
-    case EventPayload::kDisputeRaised:
-      return absl::StrCat("Dispute raised: ", p.dispute_raised().reason());
-    case EventPayload::kDisputeResolved:
-      return absl::StrCat(
-          "Dispute resolved: ",
-          collections::v1::DisputeOutcome_Name(p.dispute_resolved().outcome())
-              .substr(16));
-    case EventPayload::kRecallRequested:
-      return absl::StrCat("Recalled from agency ",
-                          p.recall_requested().agency_id());
-    case EventPayload::kWriteOffApproved:
-      return absl::StrCat(
-          "Write-off approved: ",
-          collections::v1::WriteOffReason_Name(p.write_off_approved().reason())
-              .substr(17));
-    case EventPayload::kCaseClosed:
-      return absl::StrCat("Case closed: ", collections::v1::ClosureReason_Name(
-                                               p.case_closed().reason())
-                                               .substr(15));
-    case EventPayload::KIND_NOT_SET:
-      break;
-  }
-  return event.type();
-}
 
 collections::v1::CaseView ToCaseView(const domain::CaseState& state) {
   collections::v1::CaseView view;
@@ -277,8 +185,7 @@ absl::StatusOr<collections::v1::GetCaseResponse> CaseQueryHandler::GetCase(
   return response;
 }
 
-absl::StatusOr<collections::v1::GetDebtorTimelineResponse>
-CaseQueryHandler::GetDebtorTimeline(
+absl::StatusOr<std::string> CaseQueryHandler::GetDebtorTimeline(
     const collections::v1::GetDebtorTimelineRequest& request,
     absl::Time deadline) {
   COLLECTIONS_RETURN_IF_ERROR(
@@ -294,52 +201,31 @@ CaseQueryHandler::GetDebtorTimeline(
       WaitForDirectory(request.min_position(), deadline));
   // Everything the answer shows is at or below this position.
   const uint64_t as_of = directory_->applied_position();
-  const std::vector<std::string> case_ids =
-      directory_->CasesOfDebtor(request.debtor_id());
-  if (case_ids.empty()) {
+  // The directory says whether the debtor had a case as of `as_of`; the
+  // timelines may already be a little further.
+  const bool known = !directory_->CasesOfDebtor(request.debtor_id()).empty();
+  std::optional<projections::DebtorTimelines::Page> page =
+      timelines_->Read(request.debtor_id(), after, as_of, page_size);
+  if (!known || !page.has_value()) {
     return absl::NotFoundError(
         absl::StrCat("debtor ", request.debtor_id(), " has no cases"));
   }
-  std::vector<Event> events;
-  for (const std::string& case_id : case_ids) {
-    const std::string stream = domain::CaseStreamId(case_id);
-    uint64_t from = 1;
-    for (;;) {
-      COLLECTIONS_ASSIGN_OR_RETURN(
-          std::vector<storage::RecordedEvent> page,
-          log_->ReadStream(stream, from, storage::ReadDirection::kForward,
-                           1000));
-      for (auto& recorded : page) {
-        if (recorded.event.global_position() > as_of) continue;
-        if (after.has_value() && !(*after < KeyOf(recorded.event))) continue;
-        events.push_back(std::move(recorded.event));
-      }
-      if (page.size() < 1000) break;
-      from += page.size();
-    }
+  // The entries come pre-serialized; the rest of the response is serialized
+  // after them (protobuf merges concatenated messages).
+  collections::v1::GetDebtorTimelineResponse tail;
+  tail.set_as_of_position(as_of);
+  if (page->more) {
+    tail.set_next_page_token(
+        EncodeTimelineToken(page->entries.back().first));
   }
-  const size_t shown = std::min<size_t>(events.size(), page_size);
-  std::partial_sort(
-      events.begin(), events.begin() + shown, events.end(),
-      [](const Event& a, const Event& b) { return KeyOf(a) < KeyOf(b); });
-  collections::v1::GetDebtorTimelineResponse response;
-  response.set_as_of_position(as_of);
-  for (size_t i = 0; i < shown; ++i) {
-    Event& event = events[i];
-    collections::v1::TimelineEntry* entry = response.add_entries();
-    entry->set_case_id(event.stream_id().substr(5));  // "case-"
-    *entry->mutable_occurred_at() = event.occurred_at();
-    *entry->mutable_recorded_at() = event.recorded_at();
-    entry->set_type(event.type());
-    entry->set_summary(SummarizeEvent(event));
-    *entry->mutable_actor() = event.actor();
-    entry->set_global_position(event.global_position());
-    *entry->mutable_event() = std::move(event);
+  constexpr int kEntriesField =
+      collections::v1::GetDebtorTimelineResponse::kEntriesFieldNumber;
+  std::string response;
+  for (const auto& [key, item] : page->entries) {
+    projections::AppendEncodedEntry(*item, request.include_events(),
+                                    kEntriesField, &response);
   }
-  if (events.size() > shown) {
-    response.set_next_page_token(
-        EncodeTimelineToken(KeyOf(response.entries(shown - 1).event())));
-  }
+  tail.AppendToString(&response);
   return response;
 }
 

@@ -1,6 +1,6 @@
 // CaseQueryHandler: the query use cases. GetCase folds the case's stream from
-// the log; the debtor timeline and case lists use the CaseDirectory to find
-// cases and read their events from the log.
+// the log; case lists come from the CaseDirectory and debtor timelines from
+// the DebtorTimelines projection, both fed by the LogFollower.
 //
 // Read-your-writes: a request's min_position makes the query wait until the
 // log (GetCase) or the directory (timeline, list) reflects that position,
@@ -19,6 +19,7 @@
 #include "collections/v1/case_queries.pb.h"
 #include "services/domain/case_state.h"
 #include "services/projections/case_directory.h"
+#include "services/projections/debtor_timelines.h"
 #include "storage/event_log.h"
 
 namespace collections::app {
@@ -26,12 +27,15 @@ namespace collections::app {
 class CaseQueryHandler {
  public:
   CaseQueryHandler(storage::EventLog* log,
-                   projections::CaseDirectory* directory)
-      : log_(log), directory_(directory) {}
+                   const projections::CaseDirectory* directory,
+                   const projections::DebtorTimelines* timelines)
+      : log_(log), directory_(directory), timelines_(timelines) {}
 
   absl::StatusOr<collections::v1::GetCaseResponse> GetCase(
       const collections::v1::GetCaseRequest& request, absl::Time deadline);
-  absl::StatusOr<collections::v1::GetDebtorTimelineResponse> GetDebtorTimeline(
+  // Returns the serialized GetDebtorTimelineResponse: the timeline's entries
+  // are kept serialized, and a page is assembled from their bytes.
+  absl::StatusOr<std::string> GetDebtorTimeline(
       const collections::v1::GetDebtorTimelineRequest& request,
       absl::Time deadline);
   absl::StatusOr<collections::v1::ListCasesResponse> ListCases(
@@ -47,12 +51,9 @@ class CaseQueryHandler {
   absl::Status WaitForDirectory(uint64_t min_position, absl::Time deadline);
 
   storage::EventLog* const log_;
-  projections::CaseDirectory* const directory_;
+  const projections::CaseDirectory* const directory_;
+  const projections::DebtorTimelines* const timelines_;
 };
-
-// A one-line, person-readable description of an event ("Payment of EUR 120.00
-// by bank transfer").
-std::string SummarizeEvent(const collections::v1::Event& event);
 
 // The CaseView of a folded case.
 collections::v1::CaseView ToCaseView(const domain::CaseState& state);

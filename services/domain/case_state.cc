@@ -59,8 +59,19 @@ CaseStage StageAfterLetter(CaseStage current,
 
 }  // namespace
 
+namespace {
+constexpr char kCaseStreamPrefix[] = "case-";
+}  // namespace
+
 std::string CaseStreamId(const std::string& case_id) {
-  return "case-" + case_id;
+  return kCaseStreamPrefix + case_id;
+}
+
+std::string CaseIdOfStream(const std::string& stream_id) {
+  const std::string prefix = kCaseStreamPrefix;
+  return stream_id.compare(0, prefix.size(), prefix) == 0
+             ? stream_id.substr(prefix.size())
+             : stream_id;
 }
 
 void Evolve(CaseState& state, const Event& event) {

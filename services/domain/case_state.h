@@ -79,6 +79,9 @@ void Evolve(CaseState& state, const collections::v1::Event& event);
 
 // The stream a case's events live in: "case-<case id>".
 std::string CaseStreamId(const std::string& case_id);
+// The case id of a case stream id (the inverse of CaseStreamId); the stream
+// id unchanged when it is not a case stream.
+std::string CaseIdOfStream(const std::string& stream_id);
 
 }  // namespace collections::domain
 

@@ -7,14 +7,14 @@
 namespace collections::grpc_api {
 namespace {
 
-std::string Metadata(const grpc::ServerContext& context, const char* key) {
+std::string Metadata(const grpc::ServerContextBase& context, const char* key) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(key);
   if (it == metadata.end()) return "";
   return std::string(it->second.data(), it->second.size());
 }
 
-collections::v1::Actor ActorOf(const grpc::ServerContext& context) {
+collections::v1::Actor ActorOf(const grpc::ServerContextBase& context) {
   collections::v1::Actor actor;
   actor.set_id(Metadata(context, "x-actor-id"));
   actor.set_role(Metadata(context, "x-actor-role"));
@@ -23,16 +23,32 @@ collections::v1::Actor ActorOf(const grpc::ServerContext& context) {
   return actor;
 }
 
+void Answer(app::CaseCommandHandler::Result result,
+            collections::v1::CommandResult* response,
+            grpc::ServerUnaryReactor* reactor) {
+  if (!result.ok()) {
+    reactor->Finish(ToGrpcStatus(result.status()));
+    return;
+  }
+  *response = *std::move(result);
+  reactor->Finish(grpc::Status::OK);
+}
+
 }  // namespace
 
-#define COLLECTIONS_DEFINE_COMMAND(Method, Request)                          \
-  grpc::Status CaseCommandsService::Method(                                  \
-      grpc::ServerContext* context, const collections::v1::Request* request, \
-      collections::v1::CommandResult* response) {                            \
-    auto result = handler_->Method(*request, ActorOf(*context));             \
-    if (!result.ok()) return ToGrpcStatus(result.status());                  \
-    *response = *std::move(result);                                          \
-    return grpc::Status::OK;                                                 \
+// Starts the command; its callback fills the response and finishes the call.
+// gRPC keeps the request, response and context alive until Finish.
+#define COLLECTIONS_DEFINE_COMMAND(Method, Request)                         \
+  grpc::ServerUnaryReactor* CaseCommandsService::Method(                    \
+      grpc::CallbackServerContext* context,                                 \
+      const collections::v1::Request* request,                              \
+      collections::v1::CommandResult* response) {                           \
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();          \
+    handler_->Method(*request, ActorOf(*context),                           \
+                     [reactor, response](app::CaseCommandHandler::Result r) { \
+                       Answer(std::move(r), response, reactor);             \
+                     });                                                    \
+    return reactor;                                                         \
   }
 COLLECTIONS_DEFINE_COMMAND(OpenCase, OpenCaseRequest)
 COLLECTIONS_DEFINE_COMMAND(LogCalls, LogCallsRequest)

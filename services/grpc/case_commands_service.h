@@ -2,6 +2,11 @@
 // identity comes from call metadata (x-actor-id, x-actor-role) until the
 // security issue replaces it with authenticated identities.
 //
+// A callback service: no thread waits while a command's events wait for
+// their group commit. The handler finishes the call from the event log's
+// thread once the append is durable, so thousands of commands can be in
+// flight on a handful of threads.
+//
 // Thread safety: as the handler. The handler must outlive the service.
 #ifndef COLLECTIONS_SERVICES_GRPC_CASE_COMMANDS_SERVICE_H_
 #define COLLECTIONS_SERVICES_GRPC_CASE_COMMANDS_SERVICE_H_
@@ -12,15 +17,16 @@
 namespace collections::grpc_api {
 
 class CaseCommandsService final
-    : public collections::v1::CaseCommands::Service {
+    : public collections::v1::CaseCommands::CallbackService {
  public:
   explicit CaseCommandsService(app::CaseCommandHandler* handler)
       : handler_(handler) {}
 
-#define COLLECTIONS_DECLARE_COMMAND(Method, Request)           \
-  grpc::Status Method(grpc::ServerContext* context,            \
-                      const collections::v1::Request* request, \
-                      collections::v1::CommandResult* response) override;
+#define COLLECTIONS_DECLARE_COMMAND(Method, Request)                        \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,    \
+                                   const collections::v1::Request* request, \
+                                   collections::v1::CommandResult* response) \
+      override;
   COLLECTIONS_DECLARE_COMMAND(OpenCase, OpenCaseRequest)
   COLLECTIONS_DECLARE_COMMAND(LogCalls, LogCallsRequest)
   COLLECTIONS_DECLARE_COMMAND(RecordPromise, RecordPromiseRequest)

@@ -15,7 +15,28 @@ grpc::Status Reply(absl::StatusOr<Response> result, Response* response) {
   return grpc::Status::OK;
 }
 
+// The index of GetDebtorTimeline in the CaseQueries service definition (the
+// generated Service registers methods in definition order).
+int GetDebtorTimelineMethodIndex() {
+  return collections::v1::GetDebtorTimelineRequest::descriptor()
+      ->file()
+      ->FindServiceByName("CaseQueries")
+      ->FindMethodByName("GetDebtorTimeline")
+      ->index();
+}
+
 }  // namespace
+
+CaseQueriesService::CaseQueriesService(app::CaseQueryHandler* handler)
+    : handler_(handler) {
+  MarkMethodStreamed(
+      GetDebtorTimelineMethodIndex(),
+      new grpc::internal::StreamedUnaryHandler<
+          collections::v1::GetDebtorTimelineRequest, grpc::ByteBuffer>(
+          [this](grpc::ServerContext* context, TimelineStreamer* streamer) {
+            return GetEncodedDebtorTimeline(context, streamer);
+          }));
+}
 
 grpc::Status CaseQueriesService::GetCase(
     grpc::ServerContext* context,
@@ -25,13 +46,22 @@ grpc::Status CaseQueriesService::GetCase(
                response);
 }
 
-grpc::Status CaseQueriesService::GetDebtorTimeline(
-    grpc::ServerContext* context,
-    const collections::v1::GetDebtorTimelineRequest* request,
-    collections::v1::GetDebtorTimelineResponse* response) {
-  return Reply(
-      handler_->GetDebtorTimeline(*request, DeadlineOf(*context, kMaxWait)),
-      response);
+grpc::Status CaseQueriesService::GetEncodedDebtorTimeline(
+    grpc::ServerContext* context, TimelineStreamer* streamer) {
+  collections::v1::GetDebtorTimelineRequest request;
+  if (!streamer->Read(&request)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the request is not a GetDebtorTimelineRequest");
+  }
+  absl::StatusOr<std::string> encoded =
+      handler_->GetDebtorTimeline(request, DeadlineOf(*context, kMaxWait));
+  if (!encoded.ok()) return ToGrpcStatus(encoded.status());
+  grpc::Slice slice(*encoded);
+  if (!streamer->Write(grpc::ByteBuffer(&slice, 1))) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "the answer could not be sent");
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status CaseQueriesService::ListCases(

@@ -2,6 +2,12 @@
 // its min_position at most until the call deadline, and never more than
 // kMaxWait.
 //
+// GetDebtorTimeline answers with bytes the handler assembled from
+// pre-serialized entries: the method is served through gRPC's streamed-unary
+// handler (the one WithStreamedUnaryMethod_ uses) with a ByteBuffer response,
+// so no response message is built or serialized per call. On the wire and to
+// clients it is the ordinary unary method.
+//
 // Thread safety: as the handler, which must outlive the service.
 #ifndef COLLECTIONS_SERVICES_GRPC_CASE_QUERIES_SERVICE_H_
 #define COLLECTIONS_SERVICES_GRPC_CASE_QUERIES_SERVICE_H_
@@ -13,21 +19,22 @@ namespace collections::grpc_api {
 
 class CaseQueriesService final : public collections::v1::CaseQueries::Service {
  public:
-  explicit CaseQueriesService(app::CaseQueryHandler* handler)
-      : handler_(handler) {}
+  explicit CaseQueriesService(app::CaseQueryHandler* handler);
 
   grpc::Status GetCase(grpc::ServerContext* context,
                        const collections::v1::GetCaseRequest* request,
                        collections::v1::GetCaseResponse* response) override;
-  grpc::Status GetDebtorTimeline(
-      grpc::ServerContext* context,
-      const collections::v1::GetDebtorTimelineRequest* request,
-      collections::v1::GetDebtorTimelineResponse* response) override;
   grpc::Status ListCases(grpc::ServerContext* context,
                          const collections::v1::ListCasesRequest* request,
                          collections::v1::ListCasesResponse* response) override;
 
  private:
+  using TimelineStreamer =
+      grpc::ServerUnaryStreamer<collections::v1::GetDebtorTimelineRequest,
+                                grpc::ByteBuffer>;
+  grpc::Status GetEncodedDebtorTimeline(grpc::ServerContext* context,
+                                        TimelineStreamer* streamer);
+
   app::CaseQueryHandler* const handler_;
 };
 

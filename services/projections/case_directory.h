@@ -23,14 +23,15 @@
 #include "absl/time/time.h"
 #include "collections/v1/events.pb.h"
 #include "services/domain/case_state.h"
+#include "services/projections/projection.h"
 
 namespace collections::projections {
 
-class CaseDirectory {
+class CaseDirectory final : public Projection {
  public:
   // Applies one committed event at `position` (> every earlier one) and
   // marks everything up to `position` applied.
-  void Apply(const collections::v1::Event& event);
+  void Apply(const collections::v1::Event& event) override;
   // Marks positions up to `position` applied without an event (events of
   // other streams, filtered out upstream).
   void AdvanceTo(uint64_t position);

@@ -1,11 +1,14 @@
 #include "services/projections/log_follower.h"
 
+#include <utility>
+
 #include "absl/time/clock.h"
 
 namespace collections::projections {
 
-LogFollower::LogFollower(storage::EventLog* log, CaseDirectory* directory)
-    : log_(log), directory_(directory) {}
+LogFollower::LogFollower(storage::EventLog* log, CaseDirectory* directory,
+                         std::vector<Projection*> others)
+    : log_(log), directory_(directory), others_(std::move(others)) {}
 
 LogFollower::~LogFollower() { Stop(); }
 
@@ -43,6 +46,7 @@ void LogFollower::Run() {
       return;
     }
     for (const storage::RecordedEvent& recorded : result->events) {
+      for (Projection* projection : others_) projection->Apply(recorded.event);
       directory_->Apply(recorded.event);
     }
     if (result->next_position > next) {

@@ -1,29 +1,37 @@
-// LogFollower: feeds a CaseDirectory from the event log on a thread of its
-// own: it catches up from position 1, then follows new commits as they are
+// LogFollower: feeds projections from the event log on a thread of its own:
+// it catches up from position 1, then follows new commits as they are
 // published (EventLog::WaitForPosition, no polling delay).
+//
+// Each event goes to the other projections first and to the CaseDirectory
+// last, so once the directory's applied_position() reaches P every
+// projection reflects P: queries wait on the directory alone.
 //
 // A read error stops following and is reported by status(); queries that
 // wait for a position then time out with their deadline rather than read a
 // stale answer.
 //
 // Thread safety: Start/Stop from one owner thread; status() from any. The
-// log and the directory must outlive the follower.
+// log and the projections must outlive the follower.
 #ifndef COLLECTIONS_SERVICES_PROJECTIONS_LOG_FOLLOWER_H_
 #define COLLECTIONS_SERVICES_PROJECTIONS_LOG_FOLLOWER_H_
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "services/projections/case_directory.h"
+#include "services/projections/projection.h"
 #include "storage/event_log.h"
 
 namespace collections::projections {
 
 class LogFollower {
  public:
-  LogFollower(storage::EventLog* log, CaseDirectory* directory);
+  // `others` are applied in order before `directory`.
+  LogFollower(storage::EventLog* log, CaseDirectory* directory,
+              std::vector<Projection*> others = {});
   ~LogFollower();  // stops
   LogFollower(const LogFollower&) = delete;
   LogFollower& operator=(const LogFollower&) = delete;
@@ -40,6 +48,7 @@ class LogFollower {
 
   storage::EventLog* const log_;
   CaseDirectory* const directory_;
+  const std::vector<Projection*> others_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   mutable absl::Mutex mu_;

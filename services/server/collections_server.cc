@@ -22,11 +22,14 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       storage::OpenRocksDbEventLog(options.log, options.data_dir));
   storage::EventLog* log = server->log_.get();
   server->follower_ =
-      std::make_unique<projections::LogFollower>(log, &server->directory_);
+      std::make_unique<projections::LogFollower>(
+          log, &server->directory_,
+          std::vector<projections::Projection*>{&server->timelines_});
   server->follower_->Start();
   server->commands_ = std::make_unique<app::CaseCommandHandler>(log);
   server->queries_ =
-      std::make_unique<app::CaseQueryHandler>(log, &server->directory_);
+      std::make_unique<app::CaseQueryHandler>(log, &server->directory_,
+                                              &server->timelines_);
   server->feed_ = std::make_unique<app::EventFeed>(log);
 
   if (options.seed_demo && log->HeadPosition() == 0) {

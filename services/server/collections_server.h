@@ -25,6 +25,7 @@
 #include "services/grpc/case_queries_service.h"
 #include "services/grpc/event_stream_service.h"
 #include "services/projections/case_directory.h"
+#include "services/projections/debtor_timelines.h"
 #include "services/projections/log_follower.h"
 #include "storage/rocksdb_event_log.h"
 
@@ -70,6 +71,7 @@ class CollectionsServer {
   const ServerOptions options_;
   std::unique_ptr<storage::EventLog> log_;
   projections::CaseDirectory directory_;
+  projections::DebtorTimelines timelines_;
   std::unique_ptr<projections::LogFollower> follower_;
   std::unique_ptr<app::CaseCommandHandler> commands_;
   std::unique_ptr<app::CaseQueryHandler> queries_;

@@ -5,7 +5,8 @@
 //   single    LogCalls with one event, each caller on its own case
 //   batch     LogCalls with 100 events
 //   timeline  GetDebtorTimeline of a debtor with 200 events
-//   mixed     3 of 4 callers append single events, 1 of 4 reads the timeline
+//   mixed     --callers append single events while --readers more callers
+//             read the 200-event timeline
 // `--subscribers` adds that many Subscribe streams following the log live.
 // Prints a table of throughput and p50/p95/p99/max latency per operation and
 // a final JSON line.
@@ -37,6 +38,9 @@ ABSL_FLAG(int, callers, 64, "concurrent callers (calls in flight)");
 ABSL_FLAG(double, seconds, 10, "measured duration");
 ABSL_FLAG(int, subscribers, 0, "Subscribe streams following the log");
 ABSL_FLAG(int, batch_events, 100, "events per call in the batch workload");
+ABSL_FLAG(int, readers, 4, "timeline readers next to the appenders (mixed)");
+ABSL_FLAG(bool, include_events, false,
+          "timeline reads ask for each entry's full event too");
 
 namespace {
 
@@ -193,11 +197,19 @@ int main(int argc, char** argv) {
     });
   }
 
-  grpc::CompletionQueue cq;
-  std::vector<uint64_t> sequence(callers, 0);
+  // Appends and timeline reads complete on queues of their own, each drained
+  // by its own thread, so a read's latency does not include waiting behind
+  // the appends' completions in this client.
+  grpc::CompletionQueue append_cq;
+  grpc::CompletionQueue read_cq;
+  // Callers [0, callers) do the workload; in mixed, callers
+  // [callers, in_flight) read the timeline.
+  const int in_flight =
+      callers + (workload == "mixed" ? absl::GetFlag(FLAGS_readers) : 0);
+  std::vector<uint64_t> sequence(in_flight, 0);
   auto op_of = [&](int caller) {
     if (workload == "timeline") return Op::kTimeline;
-    if (workload == "mixed" && caller % 4 == 3) return Op::kTimeline;
+    if (workload == "mixed" && caller >= callers) return Op::kTimeline;
     return Op::kAppend;
   };
   auto start_call = [&](int caller) {
@@ -212,14 +224,15 @@ int main(int argc, char** argv) {
           &call->context,
           Calls(cases[caller], absl::StrCat("r", ++sequence[caller]),
                 batch_events),
-          &cq);
+          &append_cq);
       call->append->Finish(&call->command_result, &call->status, call);
     } else {
       v1::GetDebtorTimelineRequest request;
       request.set_debtor_id(timeline_debtor);
       request.set_page_size(1000);
+      request.set_include_events(absl::GetFlag(FLAGS_include_events));
       call->read =
-          queries->AsyncGetDebtorTimeline(&call->context, request, &cq);
+          queries->AsyncGetDebtorTimeline(&call->context, request, &read_cq);
       call->read->Finish(&call->timeline, &call->status, call);
     }
   };
@@ -227,36 +240,47 @@ int main(int argc, char** argv) {
   OpStats append_stats, timeline_stats;
   const absl::Time began = absl::Now();
   const absl::Time end = began + duration;
-  for (int i = 0; i < callers; ++i) start_call(i);
-  int in_flight = callers;
-  void* tag;
-  bool ok;
-  while (in_flight > 0 && cq.Next(&tag, &ok)) {
-    std::unique_ptr<Call> call(static_cast<Call*>(tag));
-    const double ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - call->started)
-            .count();
-    OpStats& stats = call->op == Op::kAppend ? append_stats : timeline_stats;
-    if (call->status.ok()) {
-      stats.latencies_ms.push_back(ms);
-      stats.events += call->op == Op::kAppend ? batch_events : 1;
-    } else {
-      if (stats.errors++ == 0) stats.first_error = call->status.error_message();
+  int appenders = 0;
+  for (int i = 0; i < in_flight; ++i) appenders += op_of(i) == Op::kAppend;
+  // Drains one queue until its `running` callers have stopped.
+  auto drain = [&](grpc::CompletionQueue* cq, int running, OpStats* stats) {
+    void* tag;
+    bool ok;
+    while (running > 0 && cq->Next(&tag, &ok)) {
+      std::unique_ptr<Call> call(static_cast<Call*>(tag));
+      const double ms = std::chrono::duration<double, std::milli>(
+                            Clock::now() - call->started)
+                            .count();
+      if (call->status.ok()) {
+        stats->latencies_ms.push_back(ms);
+        stats->events += call->op == Op::kAppend ? batch_events : 1;
+      } else if (stats->errors++ == 0) {
+        stats->first_error = call->status.error_message();
+      }
+      if (absl::Now() < end) {
+        start_call(call->caller);
+      } else {
+        --running;
+      }
     }
-    if (absl::Now() < end) {
-      start_call(call->caller);
-    } else {
-      --in_flight;
-    }
-  }
+  };
+  for (int i = 0; i < in_flight; ++i) start_call(i);
+  std::thread reads([&] {
+    drain(&read_cq, in_flight - appenders, &timeline_stats);
+  });
+  drain(&append_cq, appenders, &append_stats);
+  reads.join();
   const double elapsed = absl::ToDoubleSeconds(absl::Now() - began);
   stop = true;
   for (auto& context : subscription_contexts) context->TryCancel();
   for (auto& t : subscriber_threads) t.join();
 
-  std::printf("loadgen: workload=%s callers=%d seconds=%.1f subscribers=%d\n",
-              workload.c_str(), callers, elapsed,
-              absl::GetFlag(FLAGS_subscribers));
+  const int readers = in_flight - callers;
+  std::printf(
+      "loadgen: workload=%s callers=%d readers=%d seconds=%.1f "
+      "subscribers=%d\n",
+      workload.c_str(), callers, readers, elapsed,
+      absl::GetFlag(FLAGS_subscribers));
   std::printf("%-10s %10s %12s %9s %9s %9s %9s %7s\n", "op", "calls/s",
               "events/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors");
   std::vector<std::string> json;
@@ -287,9 +311,9 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(subscribed_events.load()));
   }
   std::printf(
-      R"({"benchmark":"loadgen","workload":"%s","callers":%d,"seconds":%.1f,"subscribers":%d,"subscribed_events":%llu,"ops":[%s]})"
+      R"({"benchmark":"loadgen","workload":"%s","callers":%d,"readers":%d,"seconds":%.1f,"subscribers":%d,"subscribed_events":%llu,"ops":[%s]})"
       "\n",
-      workload.c_str(), callers, elapsed, absl::GetFlag(FLAGS_subscribers),
+      workload.c_str(), callers, readers, elapsed, absl::GetFlag(FLAGS_subscribers),
       static_cast<unsigned long long>(subscribed_events.load()),
       absl::StrJoin(json, ",").c_str());
   return append_stats.errors + timeline_stats.errors > 0 ? 1 : 0;

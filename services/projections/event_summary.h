@@ -1,0 +1,22 @@
+// Person-readable descriptions of events, for timelines and tools.
+//
+// Thread safety: pure functions.
+#ifndef COLLECTIONS_SERVICES_PROJECTIONS_EVENT_SUMMARY_H_
+#define COLLECTIONS_SERVICES_PROJECTIONS_EVENT_SUMMARY_H_
+
+#include <string>
+
+#include "collections/v1/events.pb.h"
+
+namespace collections::projections {
+
+// "EUR 120.00", "EUR -5.10": minor units shown with two decimals.
+std::string FormatMoney(const collections::v1::Money& money);
+
+// A one-line description of an event ("Payment of EUR 120.00 (BANK_TRANSFER)");
+// the event type for a payload it does not know.
+std::string SummarizeEvent(const collections::v1::Event& event);
+
+}  // namespace collections::projections
+
+#endif  // COLLECTIONS_SERVICES_PROJECTIONS_EVENT_SUMMARY_H_
