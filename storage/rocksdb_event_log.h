@@ -1,16 +1,17 @@
 // Opens the RocksDB implementation of EventLog (storage/event_log.h).
 //
-// Appends go through one sequencer with a pipelined group commit: concurrent
-// Append calls queue up; the caller at the front becomes the leader, assigns
-// positions and versions to everything queued, and has the group written as
-// one sub-batch per stream (events, indexes, stream head, chain hashes) —
-// by itself for small groups, by several member threads at once for large
-// ones. One shared WAL sync makes the group durable; groups are published and
-// acknowledged strictly in order, and the next group is written while the
-// previous one syncs. The expensive per-event work (serialising the body,
-// hashing it, the idempotency lookup) happens on the callers' own threads
-// before they queue. storage/FORMAT.md describes the bytes and the recovery
-// of a partly written group.
+// Appends go through a two-stage pipeline with group commit. The caller's
+// thread does the expensive per-event work (validation, serialising the
+// body, hashing it, the idempotency lookup) and queues the append. The
+// committer thread takes everything queued as one group, assigns positions
+// and versions, and writes it as one unsynced RocksDB batch (events, indexes,
+// stream heads, chain hashes, the group marker). The syncer thread makes
+// every group written so far durable with one shared WAL sync, publishes the
+// new head and acknowledges the groups strictly in order, while the
+// committer already writes the next group. No thread waits per append:
+// AppendAsync returns at once, and a caller of Append waits only for its own
+// outcome. storage/FORMAT.md describes the bytes and the recovery of a partly
+// written group.
 //
 // Only the server and tools link this; the upper layers see EventLog.
 #ifndef COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_H_
@@ -54,12 +55,6 @@ struct EventLogOptions {
   // group holds this many bytes. Default 8 MiB. Larger groups amortise the
   // WAL sync further but hold the first caller in the group longer.
   size_t max_group_bytes = 8 * 1024 * 1024;
-
-  // A group commit smaller than this is written as one batch by the leader;
-  // a larger one touching several streams is split into one sub-batch per
-  // stream, built and written by several threads at once (RocksDB then
-  // inserts them into its memtables concurrently). Default 256 KiB.
-  size_t parallel_write_min_bytes = 256 * 1024;
 
   // RocksDB block cache shared by all column families. Default 64 MiB.
   size_t block_cache_bytes = 64 * 1024 * 1024;

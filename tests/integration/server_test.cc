@@ -402,6 +402,23 @@ TEST_F(ServerTest, TimelinePagesCoverEveryEntryOnceInBusinessTimeOrder) {
   }
   ASSERT_EQ(times.size(), 17u);
   EXPECT_TRUE(std::is_sorted(times.begin(), times.end()));
+
+  // Entries carry their full event only when asked.
+  v1::GetDebtorTimelineRequest whole;
+  whole.set_debtor_id("d-1");
+  v1::GetDebtorTimelineResponse lean, full;
+  ASSERT_TRUE(CALL(queries_, GetDebtorTimeline, whole, &lean).ok());
+  whole.set_include_events(true);
+  ASSERT_TRUE(CALL(queries_, GetDebtorTimeline, whole, &full).ok());
+  ASSERT_EQ(lean.entries_size(), 17);
+  ASSERT_EQ(full.entries_size(), 17);
+  for (int i = 0; i < 17; ++i) {
+    EXPECT_FALSE(lean.entries(i).has_event());
+    EXPECT_EQ(full.entries(i).event().global_position(),
+              lean.entries(i).global_position());
+    EXPECT_EQ(full.entries(i).summary(), lean.entries(i).summary());
+  }
+  EXPECT_EQ(full.as_of_position(), lean.as_of_position());
 }
 
 TEST_F(ServerTest, MalformedRequestsGetSpecificCodesAndMessages) {

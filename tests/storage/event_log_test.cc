@@ -2,6 +2,7 @@
 // idempotent retries, atomicity, hashes, reopen and bad input. Each test opens
 // a real database in a fresh temp dir.
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -518,6 +519,85 @@ TEST_F(EventLogTest, BadReadsAreRefusedWithInvalidArgument) {
 }
 
 // ----------------------------------------------------------- opening
+
+TEST_F(EventLogTest, AsyncAppendsFromOneThreadAreCommittedWithoutWaitingEach) {
+  // 200 appends started from this one thread before any finishes: no thread
+  // is held per append, and each callback runs exactly once.
+  constexpr int kAppends = 200;
+  absl::Mutex mu;
+  std::vector<absl::StatusOr<AppendResult>> results(kAppends);
+  std::vector<int> calls(kAppends, 0);
+  int finished = 0;
+  for (int i = 0; i < kAppends; ++i) {
+    log_->AppendAsync(absl::StrCat("case-", i % 7), ExpectedVersion::Any(),
+                      MakeCalls(absl::StrCat("a", i), 2),
+                      [&, i](absl::StatusOr<AppendResult> result) {
+                        absl::MutexLock lock(&mu);
+                        results[i] = std::move(result);
+                        ++calls[i];
+                        ++finished;
+                      });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    auto all_done = [&]() { return finished == kAppends; };
+    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&all_done),
+                                    absl::Seconds(30)));
+  }
+  std::vector<uint64_t> firsts;
+  for (int i = 0; i < kAppends; ++i) {
+    EXPECT_EQ(calls[i], 1);
+    ASSERT_OK(results[i]);
+    EXPECT_EQ(results[i]->last_position, results[i]->first_position + 1);
+    firsts.push_back(results[i]->first_position);
+  }
+  // Together they cover positions 1..400 without a gap or an overlap.
+  std::sort(firsts.begin(), firsts.end());
+  for (int i = 0; i < kAppends; ++i) EXPECT_EQ(firsts[i], 1 + 2 * i);
+  EXPECT_EQ(log_->HeadPosition(), 2 * kAppends);
+}
+
+TEST_F(EventLogTest, AsyncAppendAnswersBadInputAndKnownRetriesOnTheCallingThread) {
+  ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 1)));
+  const std::thread::id caller = std::this_thread::get_id();
+  std::thread::id answered_on;
+  absl::StatusOr<AppendResult> result;
+  auto capture = [&](absl::StatusOr<AppendResult> r) {
+    answered_on = std::this_thread::get_id();
+    result = std::move(r);
+  };
+  log_->AppendAsync("", ExpectedVersion::Any(), MakeCalls("b", 1), capture);
+  EXPECT_EQ(answered_on, caller);
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument));
+
+  answered_on = {};
+  log_->AppendAsync("case-1", ExpectedVersion::Any(), MakeCalls("a", 1),
+                    capture);
+  EXPECT_EQ(answered_on, caller);
+  ASSERT_OK(result);
+  EXPECT_TRUE(result->already_appended);
+  EXPECT_EQ(result->last_position, 1u);
+}
+
+TEST_F(EventLogTest, ClosingTheLogCommitsEveryAppendStillQueued) {
+  constexpr int kAppends = 100;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < kAppends; ++i) {
+    log_->AppendAsync("case-1", ExpectedVersion::Any(),
+                      MakeCalls(absl::StrCat("q", i), 1),
+                      [&](absl::StatusOr<AppendResult> result) {
+                        if (result.ok()) ++ok;
+                      });
+  }
+  log_.reset();  // without waiting for any callback
+  EXPECT_EQ(ok.load(), kAppends);
+  Reopen();
+  EXPECT_EQ(log_->HeadPosition(), kAppends);
+  ASSERT_OK_AND_ASSIGN(auto events,
+                       log_->ReadStream("case-1", 1, ReadDirection::kForward,
+                                        1000));
+  EXPECT_THAT(events, SizeIs(kAppends));
+}
 
 TEST(EventLogOpenTest, ASecondOpenOfTheSameDirectoryIsFailedPrecondition) {
   collections::testing::TempDir dir;

@@ -1,0 +1,126 @@
+#include "services/domain/contact_rules.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace collections::domain {
+namespace {
+
+absl::CivilDay LocalDay(absl::Time t, absl::TimeZone zone) {
+  return absl::ToCivilDay(t, zone);
+}
+
+bool InWindow(absl::Time t, absl::TimeZone zone, const ContactLimits& limits) {
+  const int hour = absl::ToCivilHour(t, zone).hour();
+  return hour >= limits.window_start_hour && hour < limits.window_end_hour;
+}
+
+// The first instant at or after `t` inside the local time window.
+absl::Time NextInWindow(absl::Time t, absl::TimeZone zone,
+                        const ContactLimits& limits) {
+  if (InWindow(t, zone, limits)) return t;
+  absl::CivilDay day = LocalDay(t, zone);
+  if (absl::ToCivilHour(t, zone).hour() >= limits.window_end_hour) ++day;
+  return absl::FromCivil(absl::CivilHour(day) + limits.window_start_hour,
+                         zone);
+}
+
+// The start of local day `day`, moved into the window.
+absl::Time OpeningOf(absl::CivilDay day, absl::TimeZone zone,
+                     const ContactLimits& limits) {
+  return NextInWindow(absl::FromCivil(day, zone), zone, limits);
+}
+
+ContactDecision Refuse(std::string rule, std::string reason,
+                       absl::Time next_allowed) {
+  ContactDecision decision;
+  decision.allowed = false;
+  decision.rule = std::move(rule);
+  decision.reason = std::move(reason);
+  decision.next_allowed = next_allowed;
+  return decision;
+}
+
+std::string Format(absl::Time t, absl::TimeZone zone) {
+  return absl::FormatTime("%Y-%m-%d %H:%M %Z", t, zone);
+}
+
+}  // namespace
+
+ContactDecision CheckCallAttempt(absl::Time at, absl::TimeZone zone,
+                                 const std::vector<PastCall>& history,
+                                 const ContactLimits& limits) {
+  const absl::CivilDay today = LocalDay(at, zone);
+
+  // After a conversation: days conversation_day .. conversation_day + N - 1
+  // are closed.
+  if (limits.quiet_days_after_conversation > 0) {
+    std::optional<absl::CivilDay> latest;
+    for (const PastCall& call : history) {
+      if (call.at > at) continue;
+      const bool talked = call.conversation || (call.inbound && call.connected);
+      if (!talked) continue;
+      const absl::CivilDay day = LocalDay(call.at, zone);
+      if (!latest.has_value() || day > *latest) latest = day;
+    }
+    if (latest.has_value() &&
+        today < *latest + limits.quiet_days_after_conversation) {
+      const absl::CivilDay reopens =
+          *latest + limits.quiet_days_after_conversation;
+      const absl::Time next = OpeningOf(reopens, zone, limits);
+      return Refuse("REG_F_1006_14_B2_II",
+                    absl::StrCat("a telephone conversation took place on ",
+                                 absl::FormatCivilTime(*latest), "; no call for ",
+                                 limits.quiet_days_after_conversation,
+                                 " days, until ", Format(next, zone)),
+                    next);
+    }
+  }
+
+  // Frequency: calls counted on days today - (W - 1) .. today.
+  if (limits.max_calls_per_window_days > 0 && limits.frequency_window_days > 0) {
+    const absl::CivilDay first_day = today - (limits.frequency_window_days - 1);
+    std::vector<absl::CivilDay> counted;
+    for (const PastCall& call : history) {
+      if (call.at > at || call.inbound || !call.connected || call.with_consent)
+        continue;
+      const absl::CivilDay day = LocalDay(call.at, zone);
+      if (day >= first_day) counted.push_back(day);
+    }
+    const int count = static_cast<int>(counted.size());
+    if (count >= limits.max_calls_per_window_days) {
+      // Allowed again on the first day whose window holds fewer calls: once
+      // the (count - max + 1)-th oldest counted call has left the window.
+      std::sort(counted.begin(), counted.end());
+      const absl::CivilDay reopens =
+          counted[count - limits.max_calls_per_window_days] +
+          limits.frequency_window_days;
+      const absl::Time next = OpeningOf(reopens, zone, limits);
+      return Refuse(
+          "REG_F_1006_14_B2_I",
+          absl::StrCat(count, " calls were placed in the ",
+                       limits.frequency_window_days,
+                       " days up to today; the limit is ",
+                       limits.max_calls_per_window_days,
+                       ". Next allowed ", Format(next, zone)),
+          next);
+    }
+  }
+
+  if (!InWindow(at, zone, limits)) {
+    const absl::Time next = NextInWindow(at, zone, limits);
+    return Refuse(
+        "REG_F_1006_6_B1",
+        absl::StrFormat("%s is outside %02d:00-%02d:00 at the person's local "
+                        "time; next allowed %s",
+                        Format(at, zone), limits.window_start_hour,
+                        limits.window_end_hour, Format(next, zone)),
+        next);
+  }
+  return ContactDecision{};
+}
+
+}  // namespace collections::domain

@@ -1,0 +1,31 @@
+#include "services/domain/letter_deadlines.h"
+
+namespace collections::domain {
+
+bool IsBusinessDay(absl::CivilDay day) {
+  const absl::Weekday weekday = absl::GetWeekday(day);
+  return weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday;
+}
+
+absl::CivilDay AssumedReceipt(absl::CivilDay sent,
+                              const ReceiptAssumption& assumption) {
+  absl::CivilDay day = sent;
+  for (int added = 0; added < assumption.business_days_after_sending;) {
+    ++day;
+    if (IsBusinessDay(day)) ++added;
+  }
+  return day;
+}
+
+FourteenDayTerm DutchFourteenDayTerm(absl::CivilDay receipt) {
+  // Day 1 is the day after receipt, so day 14 is receipt + 14.
+  absl::CivilDay last_day = receipt + 14;
+  while (!IsBusinessDay(last_day)) ++last_day;
+  return {receipt, last_day, last_day + 1};
+}
+
+absl::CivilDay ValidationPeriodEnd(absl::CivilDay receipt) {
+  return receipt + 30;
+}
+
+}  // namespace collections::domain

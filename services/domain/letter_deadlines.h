@@ -1,0 +1,48 @@
+// Letter deadlines: when a letter is assumed received and when the term it
+// starts ends. Pure calendar arithmetic on civil days (the debtor's calendar);
+// no clock, no zone lookups.
+//
+// Weekends (Saturday, Sunday) are not business days. Public holidays are not
+// modelled yet: a holiday is treated as a business day.
+#ifndef COLLECTIONS_SERVICES_DOMAIN_LETTER_DEADLINES_H_
+#define COLLECTIONS_SERVICES_DOMAIN_LETTER_DEADLINES_H_
+
+#include "absl/time/civil_time.h"
+
+namespace collections::domain {
+
+bool IsBusinessDay(absl::CivilDay day);
+
+// How a rule pack assumes receipt: this many business days after sending.
+struct ReceiptAssumption {
+  int business_days_after_sending = 0;
+};
+// Post in the Netherlands: received two business days after sending.
+inline constexpr ReceiptAssumption kDutchPostReceipt{2};
+// Regulation F (12 CFR 1006.34(b)(5)): assumable five business days after
+// the collector provides the validation information.
+inline constexpr ReceiptAssumption kRegulationFReceipt{5};
+
+// The day `assumption.business_days_after_sending` business days after
+// `sent` (Friday + 2 = Tuesday; Saturday + 2 = Tuesday).
+absl::CivilDay AssumedReceipt(absl::CivilDay sent,
+                              const ReceiptAssumption& assumption);
+
+// The Dutch 14-day letter (art. 6:96 lid 6 BW): the debtor has fourteen days
+// starting the day after receipt. A last day on a Saturday or Sunday moves to
+// the next Monday (Algemene termijnenwet). Collection costs may be charged
+// from `lapsed_on`, the day after the last day.
+struct FourteenDayTerm {
+  absl::CivilDay receipt;
+  absl::CivilDay last_day;
+  absl::CivilDay lapsed_on;
+};
+FourteenDayTerm DutchFourteenDayTerm(absl::CivilDay receipt);
+
+// Regulation F validation period (12 CFR 1006.34(b)(5)): ends 30 days after
+// the consumer receives (or is assumed to receive) the validation notice.
+absl::CivilDay ValidationPeriodEnd(absl::CivilDay receipt);
+
+}  // namespace collections::domain
+
+#endif  // COLLECTIONS_SERVICES_DOMAIN_LETTER_DEADLINES_H_
