@@ -59,10 +59,6 @@ CaseStage StageAfterLetter(CaseStage current,
 
 }  // namespace
 
-namespace {
-constexpr char kCaseStreamPrefix[] = "case-";
-}  // namespace
-
 std::string CaseStreamId(const std::string& case_id) {
   return kCaseStreamPrefix + case_id;
 }

@@ -77,6 +77,9 @@ struct CaseState {
 // so an older build can still fold a newer stream.
 void Evolve(CaseState& state, const collections::v1::Event& event);
 
+// Every case stream id starts with this.
+inline constexpr char kCaseStreamPrefix[] = "case-";
+
 // The stream a case's events live in: "case-<case id>".
 std::string CaseStreamId(const std::string& case_id);
 // The case id of a case stream id (the inverse of CaseStreamId); the stream

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/time/clock.h"
+#include "services/domain/case_state.h"
 
 namespace collections::projections {
 
@@ -36,7 +37,7 @@ void LogFollower::Run() {
   uint64_t next = directory_->applied_position() + 1;
   storage::LogRead read;
   read.max_events = 1000;
-  read.filter.stream_prefix = "case-";
+  read.filter.stream_prefix = domain::kCaseStreamPrefix;
   while (!stop_) {
     read.from_position = next;
     absl::StatusOr<storage::LogReadResult> result = log_->ReadAll(read);
