@@ -76,13 +76,13 @@ CaseCommandHandler::Result ConcludeAppend(
 }  // namespace
 
 // Answers `done` with the status of `expr` and returns when it is not OK.
-#define COLLECTIONS_CHECK_OR_ANSWER(expr)         \
-  do {                                            \
-    absl::Status check_status_ = (expr);          \
-    if (!check_status_.ok()) {                    \
-      std::move(done)(std::move(check_status_));  \
-      return;                                     \
-    }                                             \
+#define COLLECTIONS_CHECK_OR_ANSWER(expr)        \
+  do {                                           \
+    absl::Status check_status_ = (expr);         \
+    if (!check_status_.ok()) {                   \
+      std::move(done)(std::move(check_status_)); \
+      return;                                    \
+    }                                            \
   } while (false)
 
 void CaseCommandHandler::Execute(const std::string& case_id,
@@ -169,15 +169,15 @@ void CaseCommandHandler::LogCalls(
 }
 
 // The single-event commands: check the detail, wrap it, append it.
-#define COLLECTIONS_SINGLE_EVENT_COMMAND(Method, Request, field, Check,     \
-                                         mutable_payload)                   \
-  void CaseCommandHandler::Method(const collections::v1::Request& request,  \
-                                  const Actor& actor, Done done) {          \
-    COLLECTIONS_CHECK_OR_ANSWER(domain::Check(request.field()));            \
-    Execute(request.case_id(), request.context(), actor,                    \
-            {Wrap(request.field(),                                          \
-                  [](EventPayload* p) { return p->mutable_payload(); })},   \
-            false, std::move(done));                                        \
+#define COLLECTIONS_SINGLE_EVENT_COMMAND(Method, Request, field, Check,    \
+                                         mutable_payload)                  \
+  void CaseCommandHandler::Method(const collections::v1::Request& request, \
+                                  const Actor& actor, Done done) {         \
+    COLLECTIONS_CHECK_OR_ANSWER(domain::Check(request.field()));           \
+    Execute(request.case_id(), request.context(), actor,                   \
+            {Wrap(request.field(),                                         \
+                  [](EventPayload* p) { return p->mutable_payload(); })},  \
+            false, std::move(done));                                       \
   }
 
 COLLECTIONS_SINGLE_EVENT_COMMAND(RecordPromise, RecordPromiseRequest, promise,

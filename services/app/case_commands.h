@@ -74,7 +74,7 @@ class CaseCommandHandler {
   //   handler.Await(&CaseCommandHandler::LogCalls, request, actor)
   template <typename Request>
   Result Await(void (CaseCommandHandler::*command)(const Request&, const Actor&,
-                                                    Done),
+                                                   Done),
                const Request& request, const Actor& actor) {
     Result result;
     absl::Notification finished;

@@ -215,8 +215,7 @@ absl::StatusOr<std::string> CaseQueryHandler::GetDebtorTimeline(
   collections::v1::GetDebtorTimelineResponse tail;
   tail.set_as_of_position(as_of);
   if (page->more) {
-    tail.set_next_page_token(
-        EncodeTimelineToken(page->entries.back().first));
+    tail.set_next_page_token(EncodeTimelineToken(page->entries.back().first));
   }
   constexpr int kEntriesField =
       collections::v1::GetDebtorTimelineResponse::kEntriesFieldNumber;

@@ -99,7 +99,8 @@ absl::Status Call(CaseScript& s, v1::CallOutcome outcome) {
   call->set_duration_seconds(
       outcome == v1::CALL_OUTCOME_NO_ANSWER ? 0 : 60 + s.Roll(600));
   call->set_collector_id(absl::StrCat("collector-", 1 + s.Roll(6)));
-  return s.Check(s.commands_.Await(&CaseCommandHandler::LogCalls, request, s.actor_));
+  return s.Check(
+      s.commands_.Await(&CaseCommandHandler::LogCalls, request, s.actor_));
 }
 
 absl::Status Letter(CaseScript& s, v1::LetterLevel level, int64_t amount) {
@@ -112,7 +113,8 @@ absl::Status Letter(CaseScript& s, v1::LetterLevel level, int64_t amount) {
   letter->set_template_version("2026.1");
   *letter->mutable_amount_stated() = Eur(amount);
   *letter->mutable_deadline() = DateOf(s.at() + absl::Hours(24 * 15));
-  return s.Check(s.commands_.Await(&CaseCommandHandler::IssueLetter, request, s.actor_));
+  return s.Check(
+      s.commands_.Await(&CaseCommandHandler::IssueLetter, request, s.actor_));
 }
 
 absl::Status Payment(CaseScript& s, int64_t amount, v1::PaymentMethod method) {
@@ -124,7 +126,8 @@ absl::Status Payment(CaseScript& s, int64_t amount, v1::PaymentMethod method) {
   *payment->mutable_value_date() = DateOf(s.at());
   payment->set_method(method);
   payment->set_reference(s.case_id_);
-  return s.Check(s.commands_.Await(&CaseCommandHandler::RecordPayment, request, s.actor_));
+  return s.Check(
+      s.commands_.Await(&CaseCommandHandler::RecordPayment, request, s.actor_));
 }
 
 absl::Status Promise(CaseScript& s, int64_t amount, int in_days) {
@@ -136,14 +139,16 @@ absl::Status Promise(CaseScript& s, int64_t amount, int in_days) {
   *promise->mutable_promised_date() =
       DateOf(s.at() + absl::Hours(24 * in_days));
   promise->set_tolerance_days(3);
-  return s.Check(s.commands_.Await(&CaseCommandHandler::RecordPromise, request, s.actor_));
+  return s.Check(
+      s.commands_.Await(&CaseCommandHandler::RecordPromise, request, s.actor_));
 }
 
 absl::Status Close(CaseScript& s, v1::ClosureReason reason) {
   auto request = s.Start<v1::CloseCaseRequest>();
   request.set_case_id(s.case_id_);
   request.mutable_closure()->set_reason(reason);
-  return s.Check(s.commands_.Await(&CaseCommandHandler::CloseCase, request, s.actor_));
+  return s.Check(
+      s.commands_.Await(&CaseCommandHandler::CloseCase, request, s.actor_));
 }
 
 // One case: opened, then one of a handful of realistic paths.
@@ -173,8 +178,8 @@ absl::Status WriteCase(CaseScript& s, const std::string& debtor_id,
       *line->mutable_gross() = Eur(net + net * 21 / 100);
       total += net + net * 21 / 100;
     }
-    COLLECTIONS_RETURN_IF_ERROR(
-        s.Check(s.commands_.Await(&CaseCommandHandler::OpenCase, request, s.actor_)));
+    COLLECTIONS_RETURN_IF_ERROR(s.Check(
+        s.commands_.Await(&CaseCommandHandler::OpenCase, request, s.actor_)));
     ++s.stats_.cases;
   }
   s.Wait(1, 5);
@@ -212,14 +217,15 @@ absl::Status WriteCase(CaseScript& s, const std::string& debtor_id,
     raise.mutable_dispute()->set_dispute_id("D1");
     raise.mutable_dispute()->set_reason("Says the service was interrupted");
     raise.mutable_dispute()->set_in_writing(true);
-    COLLECTIONS_RETURN_IF_ERROR(
-        s.Check(s.commands_.Await(&CaseCommandHandler::RaiseDispute, raise, s.actor_)));
+    COLLECTIONS_RETURN_IF_ERROR(s.Check(
+        s.commands_.Await(&CaseCommandHandler::RaiseDispute, raise, s.actor_)));
     s.Wait(5, 20);
     auto resolve = s.Start<v1::ResolveDisputeRequest>();
     resolve.set_case_id(s.case_id_);
     resolve.mutable_resolution()->set_dispute_id("D1");
     resolve.mutable_resolution()->set_outcome(v1::DISPUTE_OUTCOME_REJECTED);
-    return s.Check(s.commands_.Await(&CaseCommandHandler::ResolveDispute, resolve, s.actor_));
+    return s.Check(s.commands_.Await(&CaseCommandHandler::ResolveDispute,
+                                     resolve, s.actor_));
   }
   if (path <= 6) {  // payment plan, installments paid so far
     const int installments = 3 + s.Roll(4);
@@ -238,8 +244,8 @@ absl::Status WriteCase(CaseScript& s, const std::string& debtor_id,
           Eur(i + 1 == installments ? total - each * (installments - 1) : each);
     }
     *plan->mutable_total() = Eur(total);
-    COLLECTIONS_RETURN_IF_ERROR(
-        s.Check(s.commands_.Await(&CaseCommandHandler::AgreePaymentPlan, agree, s.actor_)));
+    COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
+        &CaseCommandHandler::AgreePaymentPlan, agree, s.actor_)));
     for (int i = 0; i < installments - 1 - s.Roll(2); ++i) {
       s.Wait(28, 31);
       COLLECTIONS_RETURN_IF_ERROR(
@@ -258,8 +264,8 @@ absl::Status WriteCase(CaseScript& s, const std::string& debtor_id,
     placement->set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
     placement->set_commission_basis_points(1500);
     placement->set_package_id(absl::StrCat("PKG-", s.case_id_));
-    COLLECTIONS_RETURN_IF_ERROR(
-        s.Check(s.commands_.Await(&CaseCommandHandler::HandToAgency, hand, s.actor_)));
+    COLLECTIONS_RETURN_IF_ERROR(s.Check(
+        s.commands_.Await(&CaseCommandHandler::HandToAgency, hand, s.actor_)));
     s.Wait(20, 40);
     return Payment(s, total / 2, v1::PAYMENT_METHOD_VIA_AGENCY);
   }
@@ -270,8 +276,8 @@ absl::Status WriteCase(CaseScript& s, const std::string& debtor_id,
   *write_off.mutable_write_off()->mutable_amount()->mutable_principal() =
       Eur(total);
   write_off.mutable_write_off()->set_approved_by("credit-manager");
-  COLLECTIONS_RETURN_IF_ERROR(
-      s.Check(s.commands_.Await(&CaseCommandHandler::WriteOff, write_off, s.actor_)));
+  COLLECTIONS_RETURN_IF_ERROR(s.Check(
+      s.commands_.Await(&CaseCommandHandler::WriteOff, write_off, s.actor_)));
   s.Wait(1, 3);
   return Close(s, v1::CLOSURE_REASON_WRITTEN_OFF);
 }

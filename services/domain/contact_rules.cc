@@ -24,8 +24,7 @@ absl::Time NextInWindow(absl::Time t, absl::TimeZone zone,
   if (InWindow(t, zone, limits)) return t;
   absl::CivilDay day = LocalDay(t, zone);
   if (absl::ToCivilHour(t, zone).hour() >= limits.window_end_hour) ++day;
-  return absl::FromCivil(absl::CivilHour(day) + limits.window_start_hour,
-                         zone);
+  return absl::FromCivil(absl::CivilHour(day) + limits.window_start_hour, zone);
 }
 
 // The start of local day `day`, moved into the window.
@@ -71,17 +70,19 @@ ContactDecision CheckCallAttempt(absl::Time at, absl::TimeZone zone,
       const absl::CivilDay reopens =
           *latest + limits.quiet_days_after_conversation;
       const absl::Time next = OpeningOf(reopens, zone, limits);
-      return Refuse("REG_F_1006_14_B2_II",
-                    absl::StrCat("a telephone conversation took place on ",
-                                 absl::FormatCivilTime(*latest), "; no call for ",
-                                 limits.quiet_days_after_conversation,
-                                 " days, until ", Format(next, zone)),
-                    next);
+      return Refuse(
+          "REG_F_1006_14_B2_II",
+          absl::StrCat("a telephone conversation took place on ",
+                       absl::FormatCivilTime(*latest), "; no call for ",
+                       limits.quiet_days_after_conversation, " days, until ",
+                       Format(next, zone)),
+          next);
     }
   }
 
   // Frequency: calls counted on days today - (W - 1) .. today.
-  if (limits.max_calls_per_window_days > 0 && limits.frequency_window_days > 0) {
+  if (limits.max_calls_per_window_days > 0 &&
+      limits.frequency_window_days > 0) {
     const absl::CivilDay first_day = today - (limits.frequency_window_days - 1);
     std::vector<absl::CivilDay> counted;
     for (const PastCall& call : history) {
@@ -99,14 +100,13 @@ ContactDecision CheckCallAttempt(absl::Time at, absl::TimeZone zone,
           counted[count - limits.max_calls_per_window_days] +
           limits.frequency_window_days;
       const absl::Time next = OpeningOf(reopens, zone, limits);
-      return Refuse(
-          "REG_F_1006_14_B2_I",
-          absl::StrCat(count, " calls were placed in the ",
-                       limits.frequency_window_days,
-                       " days up to today; the limit is ",
-                       limits.max_calls_per_window_days,
-                       ". Next allowed ", Format(next, zone)),
-          next);
+      return Refuse("REG_F_1006_14_B2_I",
+                    absl::StrCat(count, " calls were placed in the ",
+                                 limits.frequency_window_days,
+                                 " days up to today; the limit is ",
+                                 limits.max_calls_per_window_days,
+                                 ". Next allowed ", Format(next, zone)),
+                    next);
     }
   }
 

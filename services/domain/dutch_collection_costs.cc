@@ -13,11 +13,11 @@ struct Band {
 };
 
 constexpr Band kBands[] = {
-    {2'500'00, 150},    // 15% of the first €2,500
-    {5'000'00, 100},    // 10% of the next €2,500
-    {10'000'00, 50},    // 5% of the next €5,000
-    {200'000'00, 10},   // 1% of the next €190,000
-    {INT64_MAX, 5},     // 0.5% above €200,000
+    {2'500'00, 150},   // 15% of the first €2,500
+    {5'000'00, 100},   // 10% of the next €2,500
+    {10'000'00, 50},   // 5% of the next €5,000
+    {200'000'00, 10},  // 1% of the next €190,000
+    {INT64_MAX, 5},    // 0.5% above €200,000
 };
 
 }  // namespace

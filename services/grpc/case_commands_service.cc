@@ -38,17 +38,17 @@ void Answer(app::CaseCommandHandler::Result result,
 
 // Starts the command; its callback fills the response and finishes the call.
 // gRPC keeps the request, response and context alive until Finish.
-#define COLLECTIONS_DEFINE_COMMAND(Method, Request)                         \
-  grpc::ServerUnaryReactor* CaseCommandsService::Method(                    \
-      grpc::CallbackServerContext* context,                                 \
-      const collections::v1::Request* request,                              \
-      collections::v1::CommandResult* response) {                           \
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();          \
-    handler_->Method(*request, ActorOf(*context),                           \
+#define COLLECTIONS_DEFINE_COMMAND(Method, Request)                           \
+  grpc::ServerUnaryReactor* CaseCommandsService::Method(                      \
+      grpc::CallbackServerContext* context,                                   \
+      const collections::v1::Request* request,                                \
+      collections::v1::CommandResult* response) {                             \
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();            \
+    handler_->Method(*request, ActorOf(*context),                             \
                      [reactor, response](app::CaseCommandHandler::Result r) { \
-                       Answer(std::move(r), response, reactor);             \
-                     });                                                    \
-    return reactor;                                                         \
+                       Answer(std::move(r), response, reactor);               \
+                     });                                                      \
+    return reactor;                                                           \
   }
 COLLECTIONS_DEFINE_COMMAND(OpenCase, OpenCaseRequest)
 COLLECTIONS_DEFINE_COMMAND(LogCalls, LogCallsRequest)

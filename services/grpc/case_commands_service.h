@@ -22,9 +22,9 @@ class CaseCommandsService final
   explicit CaseCommandsService(app::CaseCommandHandler* handler)
       : handler_(handler) {}
 
-#define COLLECTIONS_DECLARE_COMMAND(Method, Request)                        \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,    \
-                                   const collections::v1::Request* request, \
+#define COLLECTIONS_DECLARE_COMMAND(Method, Request)                         \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,     \
+                                   const collections::v1::Request* request,  \
                                    collections::v1::CommandResult* response) \
       override;
   COLLECTIONS_DECLARE_COMMAND(OpenCase, OpenCaseRequest)
