@@ -66,6 +66,12 @@ struct AppendResult {
   bool already_appended = false;
 };
 
+// Where an event sits in the log.
+struct EventLocation {
+  uint64_t stream_version = 0;
+  uint64_t global_position = 0;
+};
+
 // One event as stored.
 struct RecordedEvent {
   // The decoded envelope, log-assigned fields included.
@@ -170,6 +176,13 @@ class EventLog {
   // Errors: INVALID_ARGUMENT for a bad stream id; DATA_LOSS; UNAVAILABLE.
   virtual absl::StatusOr<std::optional<StreamHead>> GetStreamHead(
       absl::string_view stream_id) = 0;
+
+  // Where `event_id` of `stream_id` was appended, or nullopt when no
+  // acknowledged append holds it (an append still being committed reads as
+  // absent). Lets a use case recognise a retried request before deciding
+  // anything. Errors: INVALID_ARGUMENT for a bad stream id; DATA_LOSS.
+  virtual absl::StatusOr<std::optional<EventLocation>> FindEvent(
+      absl::string_view stream_id, absl::string_view event_id) = 0;
 
   // The last committed global position (0 for an empty log).
   virtual uint64_t HeadPosition() const = 0;

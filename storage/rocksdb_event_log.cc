@@ -42,7 +42,7 @@ constexpr size_t kMaxCachedHeads = 100000;
 // place, so the record is never copied before it goes into a batch.
 struct PreparedEvent {
   std::string event_id;
-  std::string id_key;          // EncodeEventIdKey(stream, event_id)
+  std::string id_key;  // EncodeEventIdKey(stream, event_id)
   std::string value;
   Sha256 leaf_hasher;  // has seen 0x00 || body
 };
@@ -123,9 +123,10 @@ class RocksDbEventLog final : public EventLog {
         head_position_(database_.head_position),
         published_head_(database_.head_position) {
     // Writes are never synced one by one: the syncer makes every group
-    // written so far durable with one SyncWAL(). (memtable_insert_hint_per_batch
-    // stays off: a group interleaves column families and streams, and the
-    // hint's splice recomputation cost more than it saved in storage_bench.)
+    // written so far durable with one SyncWAL().
+    // (memtable_insert_hint_per_batch stays off: a group interleaves column
+    // families and streams, and the hint's splice recomputation cost more than
+    // it saved in storage_bench.)
     committer_ = std::thread([this] { RunCommitter(); });
     syncer_ = std::thread([this] { RunSyncer(); });
   }
@@ -155,6 +156,8 @@ class RocksDbEventLog final : public EventLog {
   void AppendAsync(absl::string_view stream_id, ExpectedVersion expected,
                    absl::Span<const Event> events,
                    AppendCallback done) override;
+  absl::StatusOr<std::optional<EventLocation>> FindEvent(
+      absl::string_view stream_id, absl::string_view event_id) override;
   absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
       absl::string_view stream_id, uint64_t from_version,
       ReadDirection direction, size_t limit) override;
@@ -224,7 +227,7 @@ class RocksDbEventLog final : public EventLog {
   // group marker. Each event's value is completed in place. Returns the
   // stream's new head.
   StreamHead BuildStreamBatch(const StreamBatch& batch, const GroupPlan& plan,
-                        rocksdb::WriteBatch* out);
+                              rocksdb::WriteBatch* out);
 
   // Committer only. Writes the planned group unsynced as one batch and
   // remembers the streams' new heads.
@@ -424,7 +427,8 @@ void RocksDbEventLog::RunCommitter() {
     if (repair_first) Repair();
     Sequence(group.get());
     WriteGroup(&group->plan);
-    if (!group->plan.batches.empty()) next_position_ = group->plan.next_position;
+    if (!group->plan.batches.empty())
+      next_position_ = group->plan.next_position;
 
     // Hand the group to the syncer and go on with the next one while it
     // syncs: the WAL sync of one group overlaps the writing of the next.
@@ -710,6 +714,23 @@ uint64_t RocksDbEventLog::WaitForPosition(uint64_t position,
 absl::StatusOr<std::optional<StreamHead>> RocksDbEventLog::GetStreamHead(
     absl::string_view stream_id) {
   return reader_.GetStreamHead(stream_id);
+}
+
+absl::StatusOr<std::optional<EventLocation>> RocksDbEventLog::FindEvent(
+    absl::string_view stream_id, absl::string_view event_id) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      ValidateStreamId(stream_id, options_.max_stream_id_bytes));
+  std::string value;
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kEventIds),
+               EncodeEventIdKey(stream_id, event_id), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(status, "reading the event id index"));
+  COLLECTIONS_ASSIGN_OR_RETURN(EventIdEntry entry, DecodeEventIdValue(value));
+  // Written but not yet acknowledged: it may still fail.
+  if (entry.position > HeadPosition()) return std::nullopt;
+  return EventLocation{entry.version, entry.position};
 }
 
 absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(

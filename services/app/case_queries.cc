@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "services/app/case_state_cache.h"
 #include "services/domain/command_checks.h"
 #include "services/projections/event_summary.h"
 #include "storage/status_macros.h"
@@ -20,16 +21,6 @@ namespace {
 using ::collections::v1::Event;
 using ::collections::v1::EventPayload;
 
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  if (t == absl::InfinitePast()) return ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-  return ts;
-}
-
 collections::v1::Money MakeMoney(int64_t minor, const std::string& currency) {
   collections::v1::Money money;
   money.set_amount_minor(minor);
@@ -37,29 +28,7 @@ collections::v1::Money MakeMoney(int64_t minor, const std::string& currency) {
   return money;
 }
 
-collections::v1::CaseStage ToProtoStage(domain::CaseStage stage) {
-  switch (stage) {
-    case domain::CaseStage::kOpen:
-      return collections::v1::CASE_STAGE_OPEN;
-    case domain::CaseStage::kOverdue:
-      return collections::v1::CASE_STAGE_OVERDUE;
-    case domain::CaseStage::kReminded:
-      return collections::v1::CASE_STAGE_REMINDED;
-    case domain::CaseStage::kDunned:
-      return collections::v1::CASE_STAGE_DUNNED;
-    case domain::CaseStage::kFinalNotice:
-      return collections::v1::CASE_STAGE_FINAL_NOTICE;
-    case domain::CaseStage::kArrangement:
-      return collections::v1::CASE_STAGE_ARRANGEMENT;
-    case domain::CaseStage::kPlaced:
-      return collections::v1::CASE_STAGE_PLACED;
-    case domain::CaseStage::kLegal:
-      return collections::v1::CASE_STAGE_LEGAL;
-    case domain::CaseStage::kClosed:
-      return collections::v1::CASE_STAGE_CLOSED;
-  }
-  return collections::v1::CASE_STAGE_UNSPECIFIED;
-}
+using domain::ToTimestamp;
 
 absl::StatusOr<uint32_t> PageSize(uint32_t requested) {
   if (requested == 0) return CaseQueryHandler::kDefaultPageSize;
@@ -101,28 +70,57 @@ collections::v1::CaseView ToCaseView(const domain::CaseState& state) {
   view.set_currency(state.currency);
   view.set_rule_pack(state.rule_pack);
   view.set_jurisdiction(state.jurisdiction);
-  view.set_stage(ToProtoStage(state.stage));
-  if (!state.open_dispute_ids.empty())
-    view.add_holds(collections::v1::CASE_HOLD_DISPUTE);
-  if (state.open_promise.has_value())
-    view.add_holds(collections::v1::CASE_HOLD_ACTIVE_PROMISE);
-  if (!state.agency_id.empty())
-    view.add_holds(collections::v1::CASE_HOLD_PLACED_WITH_AGENCY);
-  *view.mutable_claimed() = MakeMoney(state.claimed_minor, state.currency);
-  *view.mutable_paid() = MakeMoney(state.paid_minor, state.currency);
-  *view.mutable_written_off() =
-      MakeMoney(state.written_off_minor, state.currency);
-  *view.mutable_outstanding() =
-      MakeMoney(state.outstanding_minor(), state.currency);
-  for (const auto& line : state.claim_lines) *view.add_claim_lines() = line;
+  view.set_time_zone(state.time_zone);
+  view.set_stage(domain::ToProtoStage(state.stage));
+  for (collections::v1::CaseHold hold : state.Holds()) view.add_holds(hold);
+  const std::string& currency = state.currency;
+  *view.mutable_claimed() = MakeMoney(state.claimed_minor, currency);
+  *view.mutable_paid() = MakeMoney(state.paid_minor, currency);
+  *view.mutable_written_off() = MakeMoney(state.written_off_minor, currency);
+  *view.mutable_outstanding() = MakeMoney(state.outstanding_minor(), currency);
+  *view.mutable_balance() = domain::ToAllocation(state.owed, currency);
+  *view.mutable_costs_assessed() =
+      MakeMoney(state.costs_assessed_minor, currency);
+  *view.mutable_interest_accrued() =
+      MakeMoney(state.interest_accrued_minor, currency);
+  *view.mutable_disputed() = MakeMoney(state.disputed_minor(), currency);
+  std::optional<absl::CivilDay> limitation;
+  for (const auto& invoice : state.invoices) {
+    *view.add_claim_lines() = invoice.line;
+    if (!limitation.has_value() || invoice.limitation_deadline < *limitation)
+      limitation = invoice.limitation_deadline;
+    if (invoice.vat_relief_due && !invoice.vat_relief_claimed)
+      view.add_vat_relief_due_invoices(invoice.line.invoice_number());
+  }
+  if (limitation.has_value())
+    *view.mutable_limitation_deadline() = domain::ToLocalDate(*limitation);
   view.set_calls_logged(state.calls_logged);
-  view.set_letters_issued(state.letters_issued);
+  view.set_letters_issued(static_cast<uint32_t>(state.letters.size()));
   view.set_last_letter(state.last_letter);
   if (state.open_promise.has_value())
-    *view.mutable_open_promise() = *state.open_promise;
-  if (state.plan.has_value()) *view.mutable_plan() = *state.plan;
+    *view.mutable_open_promise() = state.open_promise->made;
+  if (state.plan.has_value()) {
+    const domain::PlanState& plan = *state.plan;
+    *view.mutable_plan() = plan.agreed;
+    int64_t cumulative = 0;
+    for (int i = 0; i < plan.agreed.installments_size(); ++i) {
+      const auto& installment = plan.agreed.installments(i);
+      const int64_t before = cumulative;
+      cumulative += installment.amount().amount_minor();
+      auto* standing = view.add_installments();
+      standing->set_number(installment.number());
+      *standing->mutable_due_date() = installment.due_date();
+      *standing->mutable_amount() = installment.amount();
+      *standing->mutable_paid() =
+          MakeMoney(std::clamp<int64_t>(plan.paid_minor - before, 0,
+                                        installment.amount().amount_minor()),
+                    currency);
+      standing->set_missed(plan.missed[i]);
+    }
+  }
   view.set_agency_id(state.agency_id);
-  for (const auto& id : state.open_dispute_ids) view.add_open_dispute_ids(id);
+  for (const auto& dispute : state.open_disputes)
+    view.add_open_dispute_ids(dispute.dispute_id);
   view.set_closure_reason(state.closure_reason);
   *view.mutable_opened_at() = ToTimestamp(state.opened_at);
   *view.mutable_last_activity_at() = ToTimestamp(state.last_activity_at);
@@ -157,17 +155,9 @@ absl::Status CaseQueryHandler::WaitForDirectory(uint64_t min_position,
 
 absl::StatusOr<domain::CaseState> CaseQueryHandler::LoadCase(
     const std::string& case_id) {
-  const std::string stream = domain::CaseStreamId(case_id);
   domain::CaseState state;
-  uint64_t from = 1;
-  for (;;) {
-    COLLECTIONS_ASSIGN_OR_RETURN(
-        std::vector<storage::RecordedEvent> events,
-        log_->ReadStream(stream, from, storage::ReadDirection::kForward, 1000));
-    for (const auto& recorded : events) domain::Evolve(state, recorded.event);
-    if (events.size() < 1000) break;
-    from = state.version + 1;
-  }
+  COLLECTIONS_RETURN_IF_ERROR(
+      CatchUpCase(log_, domain::CaseStreamId(case_id), state));
   if (!state.exists) {
     return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
   }

@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "services/domain/balances.h"
+#include "services/domain/rule_packs.h"
 #include "storage/status_macros.h"
 
 namespace collections::app {
@@ -103,7 +105,18 @@ absl::Status Call(CaseScript& s, v1::CallOutcome outcome) {
       s.commands_.Await(&CaseCommandHandler::LogCalls, request, s.actor_));
 }
 
-absl::Status Letter(CaseScript& s, v1::LetterLevel level, int64_t amount) {
+// What the case owes now, as the commands see it.
+absl::StatusOr<domain::CaseState> Standing(CaseScript& s) {
+  return s.commands_.LoadCase(s.case_id_);
+}
+
+// The events whose time has come by the script's current time.
+absl::Status Due(CaseScript& s) {
+  return s.commands_.AppendDueEvents(s.case_id_, s.at()).status();
+}
+
+absl::Status Letter(CaseScript& s, v1::LetterLevel level) {
+  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
   auto request = s.Start<v1::IssueLetterRequest>();
   request.set_case_id(s.case_id_);
   v1::LetterIssued* letter = request.mutable_letter();
@@ -111,8 +124,10 @@ absl::Status Letter(CaseScript& s, v1::LetterLevel level, int64_t amount) {
   letter->set_level(level);
   letter->set_channel(v1::LETTER_CHANNEL_POST);
   letter->set_template_version("2026.1");
-  *letter->mutable_amount_stated() = Eur(amount);
-  *letter->mutable_deadline() = DateOf(s.at() + absl::Hours(24 * 15));
+  *letter->mutable_amount_stated() = Eur(state.collectable_minor());
+  if (level != v1::LETTER_LEVEL_FOURTEEN_DAY) {
+    *letter->mutable_deadline() = DateOf(s.at() + absl::Hours(24 * 14));
+  }
   return s.Check(
       s.commands_.Await(&CaseCommandHandler::IssueLetter, request, s.actor_));
 }
@@ -128,6 +143,11 @@ absl::Status Payment(CaseScript& s, int64_t amount, v1::PaymentMethod method) {
   payment->set_reference(s.case_id_);
   return s.Check(
       s.commands_.Await(&CaseCommandHandler::RecordPayment, request, s.actor_));
+}
+
+absl::Status PayInFull(CaseScript& s, v1::PaymentMethod method) {
+  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
+  return Payment(s, state.outstanding_minor(), method);
 }
 
 absl::Status Promise(CaseScript& s, int64_t amount, int in_days) {
@@ -151,135 +171,202 @@ absl::Status Close(CaseScript& s, v1::ClosureReason reason) {
       s.commands_.Await(&CaseCommandHandler::CloseCase, request, s.actor_));
 }
 
-// One case: opened, then one of a handful of realistic paths.
-absl::Status WriteCase(CaseScript& s, const std::string& debtor_id,
-                       bool business) {
-  int64_t total = 0;
-  {
-    auto request = s.Start<v1::OpenCaseRequest>();
-    v1::CaseOpened* opened = request.mutable_case_();
-    opened->set_case_id(s.case_id_);
-    opened->set_debtor_id(debtor_id);
-    opened->set_creditor_id(s.Roll(2) == 0 ? "acme-energy" : "nordic-telecom");
-    opened->set_debtor_kind(business ? v1::DEBTOR_KIND_BUSINESS
-                                     : v1::DEBTOR_KIND_CONSUMER);
-    opened->set_currency("EUR");
-    opened->set_rule_pack(business ? "nl-business" : "nl-consumer");
-    opened->set_jurisdiction("NL");
-    const int lines = 1 + s.Roll(3);
-    for (int i = 0; i < lines; ++i) {
-      v1::ClaimLine* line = opened->add_claim_lines();
-      line->set_invoice_number(absl::StrCat("INV-", s.case_id_, "-", i + 1));
-      const int64_t net = 2000 + s.Roll(80000);
-      *line->mutable_issue_date() = DateOf(s.at() - absl::Hours(24 * 44));
-      *line->mutable_due_date() = DateOf(s.at() - absl::Hours(24 * 14));
-      *line->mutable_net() = Eur(net);
-      *line->mutable_vat() = Eur(net * 21 / 100);
-      *line->mutable_gross() = Eur(net + net * 21 / 100);
-      total += net + net * 21 / 100;
-    }
-    COLLECTIONS_RETURN_IF_ERROR(s.Check(
-        s.commands_.Await(&CaseCommandHandler::OpenCase, request, s.actor_)));
-    ++s.stats_.cases;
-  }
-  s.Wait(1, 5);
-  COLLECTIONS_RETURN_IF_ERROR(Call(s, v1::CALL_OUTCOME_NO_ANSWER));
-  s.Wait(2, 6);
-  COLLECTIONS_RETURN_IF_ERROR(Letter(s, v1::LETTER_LEVEL_REMINDER, total));
-  const int path = s.Roll(10);
-  if (path <= 1) {  // pays after the reminder
-    s.Wait(3, 12);
+// Costs by the pack (after the 14-day letter lapsed for consumers) and
+// statutory interest up to today.
+absl::Status CostsAndInterest(CaseScript& s) {
+  auto costs = s.Start<v1::AssessCollectionCostsRequest>();
+  costs.set_case_id(s.case_id_);
+  COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
+      &CaseCommandHandler::AssessCollectionCosts, costs, s.actor_)));
+  auto interest = s.Start<v1::AccrueInterestRequest>();
+  interest.set_case_id(s.case_id_);
+  *interest.mutable_up_to() = DateOf(s.at());
+  return s.Check(s.commands_.Await(&CaseCommandHandler::AccrueInterest,
+                                   interest, s.actor_));
+}
+
+absl::Status Dispute(CaseScript& s) {
+  auto raise = s.Start<v1::RaiseDisputeRequest>();
+  raise.set_case_id(s.case_id_);
+  raise.mutable_dispute()->set_dispute_id("D1");
+  raise.mutable_dispute()->set_reason("Says the service was interrupted");
+  raise.mutable_dispute()->set_in_writing(true);
+  COLLECTIONS_RETURN_IF_ERROR(s.Check(
+      s.commands_.Await(&CaseCommandHandler::RaiseDispute, raise, s.actor_)));
+  s.Wait(5, 20);
+  auto resolve = s.Start<v1::ResolveDisputeRequest>();
+  resolve.set_case_id(s.case_id_);
+  resolve.mutable_resolution()->set_dispute_id("D1");
+  resolve.mutable_resolution()->set_outcome(v1::DISPUTE_OUTCOME_REJECTED);
+  return s.Check(s.commands_.Await(&CaseCommandHandler::ResolveDispute, resolve,
+                                   s.actor_));
+}
+
+// A monthly plan over the whole balance; all but the last one or two
+// installments paid (the due-time processor finds the misses later).
+absl::Status Plan(CaseScript& s) {
+  const uint32_t installments = 3 + s.Roll(4);
+  auto agree = s.Start<v1::AgreePaymentPlanRequest>();
+  agree.set_case_id(s.case_id_);
+  v1::PaymentPlanTerms* terms = agree.mutable_terms();
+  terms->set_plan_id("PLAN1");
+  terms->set_frequency(v1::PLAN_FREQUENCY_MONTHLY);
+  terms->set_installment_count(installments);
+  *terms->mutable_first_due_date() = DateOf(s.at() + absl::Hours(24 * 28));
+  COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
+      &CaseCommandHandler::AgreePaymentPlan, agree, s.actor_)));
+  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
+  const int paid = static_cast<int>(installments) - 1 - s.Roll(2);
+  for (int i = 0; i < paid; ++i) {
+    s.Wait(27, 28);
     COLLECTIONS_RETURN_IF_ERROR(
-        Payment(s, total, v1::PAYMENT_METHOD_BANK_TRANSFER));
-    s.Wait(1, 2);
-    return Close(s, v1::CLOSURE_REASON_PAID);
+        Payment(s, state.plan->agreed.installments(i).amount().amount_minor(),
+                v1::PAYMENT_METHOD_DIRECT_DEBIT));
   }
-  s.Wait(7, 12);
-  COLLECTIONS_RETURN_IF_ERROR(Call(s, v1::CALL_OUTCOME_PROMISE_TO_PAY));
-  COLLECTIONS_RETURN_IF_ERROR(Promise(s, total, 7 + s.Roll(14)));
-  s.Wait(10, 25);
-  if (path <= 3) {  // promise kept
-    COLLECTIONS_RETURN_IF_ERROR(Payment(s, total, v1::PAYMENT_METHOD_CARD));
-    s.Wait(1, 2);
-    return Close(s, v1::CLOSURE_REASON_PAID);
-  }
-  // Promise broken: dunning letter and the 14-day letter for consumers.
-  COLLECTIONS_RETURN_IF_ERROR(Letter(s, v1::LETTER_LEVEL_DUNNING, total));
-  if (!business) {
-    s.Wait(3, 6);
-    COLLECTIONS_RETURN_IF_ERROR(
-        Letter(s, v1::LETTER_LEVEL_FOURTEEN_DAY, total));
-  }
-  s.Wait(7, 15);
-  if (path == 4) {  // dispute, raised and later rejected
-    auto raise = s.Start<v1::RaiseDisputeRequest>();
-    raise.set_case_id(s.case_id_);
-    raise.mutable_dispute()->set_dispute_id("D1");
-    raise.mutable_dispute()->set_reason("Says the service was interrupted");
-    raise.mutable_dispute()->set_in_writing(true);
-    COLLECTIONS_RETURN_IF_ERROR(s.Check(
-        s.commands_.Await(&CaseCommandHandler::RaiseDispute, raise, s.actor_)));
-    s.Wait(5, 20);
-    auto resolve = s.Start<v1::ResolveDisputeRequest>();
-    resolve.set_case_id(s.case_id_);
-    resolve.mutable_resolution()->set_dispute_id("D1");
-    resolve.mutable_resolution()->set_outcome(v1::DISPUTE_OUTCOME_REJECTED);
-    return s.Check(s.commands_.Await(&CaseCommandHandler::ResolveDispute,
-                                     resolve, s.actor_));
-  }
-  if (path <= 6) {  // payment plan, installments paid so far
-    const int installments = 3 + s.Roll(4);
-    auto agree = s.Start<v1::AgreePaymentPlanRequest>();
-    agree.set_case_id(s.case_id_);
-    v1::PaymentPlanAgreed* plan = agree.mutable_plan();
-    plan->set_plan_id("PLAN1");
-    plan->set_frequency(v1::PLAN_FREQUENCY_MONTHLY);
-    const int64_t each = total / installments;
-    for (int i = 0; i < installments; ++i) {
-      v1::Installment* installment = plan->add_installments();
-      installment->set_number(i + 1);
-      *installment->mutable_due_date() =
-          DateOf(s.at() + absl::Hours(24 * 30 * (i + 1)));
-      *installment->mutable_amount() =
-          Eur(i + 1 == installments ? total - each * (installments - 1) : each);
-    }
-    *plan->mutable_total() = Eur(total);
+  return absl::OkStatus();
+}
+
+absl::Status HandToAgency(CaseScript& s) {
+  auto hand = s.Start<v1::HandToAgencyRequest>();
+  hand.set_case_id(s.case_id_);
+  v1::HandedToAgency* placement = hand.mutable_placement();
+  placement->set_agency_id("incasso-noord");
+  placement->set_agency_registration("WKI-2024-0117");
+  placement->set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
+  placement->set_commission_basis_points(1500);
+  placement->set_package_id(absl::StrCat("PKG-", s.case_id_));
+  COLLECTIONS_RETURN_IF_ERROR(s.Check(
+      s.commands_.Await(&CaseCommandHandler::HandToAgency, hand, s.actor_)));
+  s.Wait(2, 5);
+  auto ack = s.Start<v1::RecordAgencyReportRequest>();
+  ack.set_case_id(s.case_id_);
+  ack.mutable_acknowledged()->set_agency_id("incasso-noord");
+  ack.mutable_acknowledged()->set_package_id(absl::StrCat("PKG-", s.case_id_));
+  COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
+      &CaseCommandHandler::RecordAgencyReport, ack, s.actor_)));
+  s.Wait(20, 40);
+  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
+  auto paid = s.Start<v1::RecordAgencyReportRequest>();
+  paid.set_case_id(s.case_id_);
+  v1::AgencyPaymentReported* payment = paid.mutable_payment();
+  payment->set_agency_id("incasso-noord");
+  payment->set_payment_id(absl::StrCat("AP", s.step_));
+  *payment->mutable_amount() = Eur(state.outstanding_minor() / 2);
+  *payment->mutable_value_date() = DateOf(s.at());
+  *payment->mutable_commission() =
+      Eur(state.outstanding_minor() / 2 * 15 / 100);
+  return s.Check(s.commands_.Await(&CaseCommandHandler::RecordAgencyReport,
+                                   paid, s.actor_));
+}
+
+// Neither can nor will pay: VAT reclaimed early as definitively
+// uncollectable (an override with its reason), the rest written off.
+absl::Status WriteOffAndClose(CaseScript& s) {
+  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
+  for (const auto& invoice : state.invoices) {
+    auto claim = s.Start<v1::ClaimVatReliefRequest>();
+    claim.set_case_id(s.case_id_);
+    v1::RuleOverride* override_rule = claim.mutable_context()->add_overrides();
+    override_rule->set_rule(domain::rules::kVatReliefNotDue);
+    override_rule->set_reason("debtor has no income or assets: uncollectable");
+    claim.mutable_claim()->set_invoice_number(invoice.line.invoice_number());
+    *claim.mutable_claim()->mutable_vat() = invoice.line.vat();
+    claim.mutable_claim()->set_return_period(absl::StrCat(
+        absl::ToCivilYear(s.at(), absl::UTCTimeZone()).year(), "-Q",
+        (absl::ToCivilMonth(s.at(), absl::UTCTimeZone()).month() + 2) / 3));
     COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
-        &CaseCommandHandler::AgreePaymentPlan, agree, s.actor_)));
-    for (int i = 0; i < installments - 1 - s.Roll(2); ++i) {
-      s.Wait(28, 31);
-      COLLECTIONS_RETURN_IF_ERROR(
-          Payment(s, each, v1::PAYMENT_METHOD_DIRECT_DEBIT));
-    }
-    return absl::OkStatus();
+        &CaseCommandHandler::ClaimVatRelief, claim, s.actor_)));
   }
-  COLLECTIONS_RETURN_IF_ERROR(Letter(s, v1::LETTER_LEVEL_FINAL_NOTICE, total));
-  s.Wait(14, 20);
-  if (path <= 8) {  // handed to an agency, which collects part
-    auto hand = s.Start<v1::HandToAgencyRequest>();
-    hand.set_case_id(s.case_id_);
-    v1::HandedToAgency* placement = hand.mutable_placement();
-    placement->set_agency_id("incasso-noord");
-    placement->set_agency_registration("WKI-2024-0117");
-    placement->set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
-    placement->set_commission_basis_points(1500);
-    placement->set_package_id(absl::StrCat("PKG-", s.case_id_));
-    COLLECTIONS_RETURN_IF_ERROR(s.Check(
-        s.commands_.Await(&CaseCommandHandler::HandToAgency, hand, s.actor_)));
-    s.Wait(20, 40);
-    return Payment(s, total / 2, v1::PAYMENT_METHOD_VIA_AGENCY);
-  }
-  // Neither can nor will pay: write off.
   auto write_off = s.Start<v1::WriteOffRequest>();
   write_off.set_case_id(s.case_id_);
   write_off.mutable_write_off()->set_reason(v1::WRITE_OFF_REASON_UNECONOMIC);
-  *write_off.mutable_write_off()->mutable_amount()->mutable_principal() =
-      Eur(total);
+  *write_off.mutable_write_off()->mutable_amount() =
+      domain::ToAllocation(state.owed, "EUR");
   write_off.mutable_write_off()->set_approved_by("credit-manager");
   COLLECTIONS_RETURN_IF_ERROR(s.Check(
       s.commands_.Await(&CaseCommandHandler::WriteOff, write_off, s.actor_)));
   s.Wait(1, 3);
   return Close(s, v1::CLOSURE_REASON_WRITTEN_OFF);
+}
+
+absl::Status OpenCase(CaseScript& s, const std::string& debtor_id,
+                      bool business) {
+  auto request = s.Start<v1::OpenCaseRequest>();
+  v1::CaseOpened* opened = request.mutable_case_();
+  opened->set_case_id(s.case_id_);
+  opened->set_debtor_id(debtor_id);
+  opened->set_creditor_id(s.Roll(2) == 0 ? "acme-energy" : "nordic-telecom");
+  opened->set_debtor_kind(business ? v1::DEBTOR_KIND_BUSINESS
+                                   : v1::DEBTOR_KIND_CONSUMER);
+  opened->set_currency("EUR");
+  opened->set_rule_pack(business ? "nl-business" : "nl-consumer");
+  opened->set_jurisdiction("NL");
+  opened->set_time_zone("Europe/Amsterdam");
+  const int lines = 1 + s.Roll(3);
+  for (int i = 0; i < lines; ++i) {
+    v1::ClaimLine* line = opened->add_claim_lines();
+    line->set_invoice_number(absl::StrCat("INV-", s.case_id_, "-", i + 1));
+    const int64_t net = 2000 + s.Roll(80000);
+    *line->mutable_issue_date() = DateOf(s.at() - absl::Hours(24 * 44));
+    *line->mutable_due_date() = DateOf(s.at() - absl::Hours(24 * 14));
+    *line->mutable_net() = Eur(net);
+    *line->mutable_vat() = Eur(net * 21 / 100);
+    *line->mutable_gross() = Eur(net + net * 21 / 100);
+    line->set_consumer_purchase_price(!business);
+  }
+  COLLECTIONS_RETURN_IF_ERROR(s.Check(
+      s.commands_.Await(&CaseCommandHandler::OpenCase, request, s.actor_)));
+  ++s.stats_.cases;
+  return absl::OkStatus();
+}
+
+// One case: opened (already overdue), then one of a handful of realistic
+// paths through the ladder, with the due-time processor run as business
+// time passes.
+absl::Status WriteCase(CaseScript& s, const std::string& debtor_id,
+                       bool business) {
+  COLLECTIONS_RETURN_IF_ERROR(OpenCase(s, debtor_id, business));
+  s.Wait(1, 5);
+  COLLECTIONS_RETURN_IF_ERROR(Call(s, v1::CALL_OUTCOME_NO_ANSWER));
+  s.Wait(2, 6);
+  COLLECTIONS_RETURN_IF_ERROR(Letter(s, v1::LETTER_LEVEL_REMINDER));
+  const int path = s.Roll(10);
+  if (path <= 1) {  // pays after the reminder
+    s.Wait(3, 12);
+    COLLECTIONS_RETURN_IF_ERROR(PayInFull(s, v1::PAYMENT_METHOD_BANK_TRANSFER));
+    s.Wait(1, 2);
+    return Close(s, v1::CLOSURE_REASON_PAID);
+  }
+  s.Wait(7, 12);
+  COLLECTIONS_RETURN_IF_ERROR(Call(s, v1::CALL_OUTCOME_PROMISE_TO_PAY));
+  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
+  COLLECTIONS_RETURN_IF_ERROR(
+      Promise(s, state.outstanding_minor(), 7 + s.Roll(7)));
+  if (path <= 3) {  // promise kept
+    s.Wait(5, 10);
+    COLLECTIONS_RETURN_IF_ERROR(PayInFull(s, v1::PAYMENT_METHOD_CARD));
+    s.Wait(1, 2);
+    return Close(s, v1::CLOSURE_REASON_PAID);
+  }
+  // Promise broken (found by the due-time processor): dunning letter, and
+  // the 14-day letter for consumers; costs once it has lapsed.
+  s.Wait(20, 25);
+  COLLECTIONS_RETURN_IF_ERROR(Due(s));
+  COLLECTIONS_RETURN_IF_ERROR(Letter(s, v1::LETTER_LEVEL_DUNNING));
+  if (!business) {
+    s.Wait(3, 6);
+    COLLECTIONS_RETURN_IF_ERROR(Letter(s, v1::LETTER_LEVEL_FOURTEEN_DAY));
+  }
+  s.Wait(21, 25);
+  COLLECTIONS_RETURN_IF_ERROR(Due(s));
+  COLLECTIONS_RETURN_IF_ERROR(CostsAndInterest(s));
+  if (path == 4) return Dispute(s);
+  if (path <= 6) return Plan(s);
+  COLLECTIONS_RETURN_IF_ERROR(Letter(s, v1::LETTER_LEVEL_FINAL_NOTICE));
+  s.Wait(14, 20);
+  COLLECTIONS_RETURN_IF_ERROR(Due(s));
+  if (path <= 8) return HandToAgency(s);
+  return WriteOffAndClose(s);
 }
 
 }  // namespace
@@ -294,10 +381,15 @@ absl::StatusOr<DemoPortfolioStats> SeedDemoPortfolio(
     const int cases = rng() % 5 == 0 ? 2 : 1;
     for (int c = 1; c <= cases; ++c) {
       const absl::Time start =
-          options.now - absl::Hours(24 * (120 + rng() % 120));
+          options.now - absl::Hours(24 * (250 + rng() % 120));
       CaseScript script(commands, rng, absl::StrFormat("c-%04d-%d", d, c),
                         start, stats);
       absl::Status status = WriteCase(script, debtor_id, business);
+      // Whatever has come due since the script's last step, by now.
+      if (status.ok()) {
+        status =
+            commands.AppendDueEvents(script.case_id_, options.now).status();
+      }
       if (!status.ok()) {
         return absl::Status(status.code(),
                             absl::StrCat("seeding case ", script.case_id_, ": ",

@@ -2,24 +2,39 @@
 
 #include <algorithm>
 
-#include "absl/time/civil_time.h"
+#include "services/domain/claim_deadlines.h"
+#include "services/domain/rule_packs.h"
 
 namespace collections::domain {
 namespace {
 
+namespace v1 = ::collections::v1;
 using ::collections::v1::Event;
 using ::collections::v1::EventPayload;
 
-absl::Time ToTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+// The limitation period of a claim line under the case's pack.
+int LimitationYears(const CaseState& state, const v1::ClaimLine& line,
+                    absl::CivilDay day) {
+  const RulePack* pack = FindRulePack(state.rule_pack, day);
+  if (pack == nullptr) return 5;
+  return line.consumer_purchase_price()
+             ? pack->consumer_purchase_limitation_years
+             : pack->limitation_years;
 }
 
-absl::CivilDay ToCivilDay(const collections::v1::LocalDate& date) {
-  return absl::CivilDay(date.year(), date.month(), date.day());
+void AddClaimLine(CaseState& state, const v1::ClaimLine& line,
+                  absl::CivilDay today) {
+  InvoiceState invoice;
+  invoice.line = line;
+  invoice.due = ToCivilDay(line.due_date());
+  invoice.limitation_deadline =
+      LimitationDeadline(invoice.due, LimitationYears(state, line, today));
+  state.invoices.push_back(std::move(invoice));
+  state.claimed_minor += line.gross().amount_minor();
+  state.owed.principal += line.gross().amount_minor();
 }
 
-void OpenCase(CaseState& state, const collections::v1::CaseOpened& opened,
-              absl::Time at) {
+void OpenCase(CaseState& state, const v1::CaseOpened& opened, absl::Time at) {
   state.exists = true;
   state.case_id = opened.case_id();
   state.debtor_id = opened.debtor_id();
@@ -28,36 +43,444 @@ void OpenCase(CaseState& state, const collections::v1::CaseOpened& opened,
   state.currency = opened.currency();
   state.rule_pack = opened.rule_pack();
   state.jurisdiction = opened.jurisdiction();
-  state.opened_at = at;
-  // Due dates are in the creditor's calendar; UTC is close enough to tell
-  // "already overdue when opened" until rule packs bring the creditor's zone.
-  const absl::CivilDay today = absl::ToCivilDay(at, absl::UTCTimeZone());
-  bool overdue = false;
-  for (const auto& line : opened.claim_lines()) {
-    state.claim_lines.push_back(line);
-    state.claimed_minor += line.gross().amount_minor();
-    if (line.has_due_date() && ToCivilDay(line.due_date()) < today)
-      overdue = true;
+  state.time_zone = opened.time_zone();
+  if (!absl::LoadTimeZone(state.time_zone, &state.zone)) {
+    state.zone = absl::UTCTimeZone();
   }
-  state.stage = overdue ? CaseStage::kOverdue : CaseStage::kOpen;
+  state.opened_at = at;
+  state.stage = CaseStage::kOpen;
+  for (const auto& line : opened.claim_lines()) {
+    AddClaimLine(state, line, state.DayOf(at));
+  }
 }
 
-CaseStage StageAfterLetter(CaseStage current,
-                           collections::v1::LetterLevel level) {
-  switch (level) {
-    case collections::v1::LETTER_LEVEL_REMINDER:
-      return std::max(current, CaseStage::kReminded);
-    case collections::v1::LETTER_LEVEL_DUNNING:
-    case collections::v1::LETTER_LEVEL_FOURTEEN_DAY:
-      return std::max(current, CaseStage::kDunned);
-    case collections::v1::LETTER_LEVEL_FINAL_NOTICE:
-      return std::max(current, CaseStage::kFinalNotice);
+PaymentState* FindPayment(CaseState& state, const std::string& payment_id) {
+  for (auto& payment : state.payments) {
+    if (payment.payment_id == payment_id) return &payment;
+  }
+  return nullptr;
+}
+
+DisputeState* FindDispute(CaseState& state, const std::string& dispute_id) {
+  for (auto& dispute : state.open_disputes) {
+    if (dispute.dispute_id == dispute_id) return &dispute;
+  }
+  return nullptr;
+}
+
+LetterState* FindLetterMutable(CaseState& state, const std::string& id) {
+  return const_cast<LetterState*>(state.FindLetter(id));
+}
+
+InvoiceState* FindInvoiceMutable(CaseState& state, const std::string& number) {
+  return const_cast<InvoiceState*>(state.FindInvoice(number));
+}
+
+// A payment (in-house or through the agency) lowers the balance by its
+// allocation and counts towards an open promise and a running plan.
+void ApplyPayment(CaseState& state, const std::string& payment_id,
+                  int64_t amount, const v1::Allocation& allocation) {
+  PaymentState payment;
+  payment.payment_id = payment_id;
+  payment.amount_minor = amount;
+  payment.allocation = FromAllocation(allocation);
+  state.owed -= payment.allocation;
+  state.paid_minor += amount;
+  if (state.open_promise.has_value()) state.open_promise->paid_minor += amount;
+  if (state.plan.has_value() && state.plan->active())
+    state.plan->paid_minor += amount;
+  state.payments.push_back(std::move(payment));
+}
+
+void ReversePayment(CaseState& state, const v1::PaymentReversed& reversed) {
+  PaymentState* payment = FindPayment(state, reversed.payment_id());
+  if (payment == nullptr || payment->reversed) return;
+  payment->reversed = true;
+  state.owed += payment->allocation;
+  state.paid_minor -= payment->amount_minor;
+  if (state.open_promise.has_value()) {
+    state.open_promise->paid_minor = std::max<int64_t>(
+        0, state.open_promise->paid_minor - payment->amount_minor);
+  }
+  if (state.plan.has_value() && state.plan->active()) {
+    state.plan->paid_minor =
+        std::max<int64_t>(0, state.plan->paid_minor - payment->amount_minor);
+  }
+}
+
+void RecordCall(CaseState& state, const v1::CallLogged& call, absl::Time at) {
+  ++state.calls_logged;
+  PastCall past;
+  past.at = call.has_placed_at() ? ToTime(call.placed_at()) : at;
+  past.inbound = call.direction() == v1::CALL_DIRECTION_INBOUND;
+  past.connected = call.outcome() != v1::CALL_OUTCOME_NO_ANSWER;
+  switch (call.outcome()) {
+    case v1::CALL_OUTCOME_CONVERSATION:
+    case v1::CALL_OUTCOME_PROMISE_TO_PAY:
+    case v1::CALL_OUTCOME_REFUSED_TO_PAY:
+    case v1::CALL_OUTCOME_DISPUTED:
+      past.conversation = true;
+      break;
     default:
-      return current;
+      break;
+  }
+  past.with_consent =
+      call.has_consent_until() && ToTime(call.consent_until()) > past.at;
+  state.recent_calls.push_back(past);
+  // Keep only what a rule can still look at.
+  absl::Time newest = absl::InfinitePast();
+  for (const auto& c : state.recent_calls) newest = std::max(newest, c.at);
+  const absl::Time horizon = newest - absl::Hours(24 * kCallHistoryDays);
+  auto& calls = state.recent_calls;
+  calls.erase(std::remove_if(calls.begin(), calls.end(),
+                             [&](const PastCall& c) { return c.at < horizon; }),
+              calls.end());
+  // No rule counts more than a handful of calls: keep the newest ones and
+  // the newest conversation, so a busy case's state stays small.
+  while (calls.size() > kMaxRecentCalls) {
+    auto newest_conversation = calls.end();
+    for (auto it = calls.begin(); it != calls.end(); ++it) {
+      if (it->conversation && (newest_conversation == calls.end() ||
+                               it->at >= newest_conversation->at))
+        newest_conversation = it;
+    }
+    auto oldest = calls.end();
+    for (auto it = calls.begin(); it != calls.end(); ++it) {
+      if (it == newest_conversation) continue;
+      if (oldest == calls.end() || it->at < oldest->at) oldest = it;
+    }
+    calls.erase(oldest);
+  }
+}
+
+void RecordLetter(CaseState& state, const v1::LetterIssued& issued,
+                  absl::Time at) {
+  LetterState letter;
+  letter.letter_id = issued.letter_id();
+  letter.level = issued.level();
+  letter.sent = state.DayOf(at);
+  if (issued.has_term_last_day()) {
+    letter.term_last_day = ToCivilDay(issued.term_last_day());
+  } else if (issued.has_deadline()) {
+    letter.term_last_day = ToCivilDay(issued.deadline());
+  }
+  letter.costs_stated_minor = issued.costs_stated().amount_minor();
+  state.letters.push_back(std::move(letter));
+  state.last_letter = issued.level();
+}
+
+void PlanAgreed(CaseState& state, const v1::PaymentPlanAgreed& agreed) {
+  PlanState plan;
+  plan.agreed = agreed;
+  plan.paid.assign(agreed.installments_size(), false);
+  plan.missed.assign(agreed.installments_size(), false);
+  state.plan = std::move(plan);
+}
+
+void MarkInstallment(CaseState& state, uint32_t number, bool missed) {
+  if (!state.plan.has_value() || number == 0 ||
+      number > state.plan->paid.size())
+    return;
+  if (missed) {
+    state.plan->missed[number - 1] = true;
+    ++state.plan->misses;
+  } else {
+    state.plan->paid[number - 1] = true;
+  }
+}
+
+// Placement, recall and return.
+void EvolvePlacement(CaseState& state, const EventPayload& payload) {
+  switch (payload.kind_case()) {
+    case EventPayload::kHandedToAgency:
+      state.stage_before_placement = state.stage;
+      state.agency_id = payload.handed_to_agency().agency_id();
+      state.recall_requested = false;
+      break;
+    case EventPayload::kRecallRequested:
+      state.recall_requested = true;
+      break;
+    case EventPayload::kRecallObjected:
+      state.recall_requested = false;
+      break;
+    case EventPayload::kRecallCompleted:
+    case EventPayload::kReturnedByAgency:
+      state.agency_id.clear();
+      state.recall_requested = false;
+      break;
+    case EventPayload::kAgencyPaymentReported: {
+      const auto& reported = payload.agency_payment_reported();
+      ApplyPayment(state, reported.payment_id(),
+                   reported.amount().amount_minor(), reported.allocation());
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// Invoices' deadlines and VAT relief.
+void EvolveDeadlines(CaseState& state, const EventPayload& payload) {
+  switch (payload.kind_case()) {
+    case EventPayload::kLimitationInterrupted:
+      for (const auto& number :
+           payload.limitation_interrupted().invoice_numbers()) {
+        if (InvoiceState* invoice = FindInvoiceMutable(state, number)) {
+          invoice->limitation_deadline =
+              ToCivilDay(payload.limitation_interrupted().new_deadline());
+        }
+      }
+      break;
+    case EventPayload::kLimitationWarning:
+      if (InvoiceState* invoice = FindInvoiceMutable(
+              state, payload.limitation_warning().invoice_number())) {
+        invoice->warned = true;
+        invoice->limitation_warned =
+            ToCivilDay(payload.limitation_warning().deadline());
+      }
+      break;
+    case EventPayload::kVatReliefBecameDue:
+      if (InvoiceState* invoice = FindInvoiceMutable(
+              state, payload.vat_relief_became_due().invoice_number())) {
+        invoice->vat_relief_due = true;
+      }
+      break;
+    case EventPayload::kVatReliefClaimed:
+      if (InvoiceState* invoice = FindInvoiceMutable(
+              state, payload.vat_relief_claimed().invoice_number())) {
+        invoice->vat_relief_claimed = true;
+        invoice->vat_relief_minor +=
+            payload.vat_relief_claimed().vat().amount_minor();
+      }
+      break;
+    case EventPayload::kVatReliefReversed:
+      if (InvoiceState* invoice = FindInvoiceMutable(
+              state, payload.vat_relief_reversed().invoice_number())) {
+        invoice->vat_relief_minor -=
+            payload.vat_relief_reversed().vat().amount_minor();
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+// Letters and contact.
+void EvolveCommunication(CaseState& state, const EventPayload& payload,
+                         absl::Time at) {
+  switch (payload.kind_case()) {
+    case EventPayload::kCallLogged:
+      RecordCall(state, payload.call_logged(), at);
+      break;
+    case EventPayload::kContactSuppressedByRule:
+      ++state.suppressed_contacts;
+      break;
+    case EventPayload::kLetterIssued:
+      RecordLetter(state, payload.letter_issued(), at);
+      break;
+    case EventPayload::kLetterDelivered:
+      if (LetterState* letter = FindLetterMutable(
+              state, payload.letter_delivered().letter_id())) {
+        if (payload.letter_delivered().has_term_last_day()) {
+          letter->term_last_day =
+              ToCivilDay(payload.letter_delivered().term_last_day());
+        }
+      }
+      break;
+    case EventPayload::kLetterUndeliverable:
+      if (LetterState* letter = FindLetterMutable(
+              state, payload.letter_undeliverable().letter_id())) {
+        letter->undeliverable = true;
+      }
+      break;
+    case EventPayload::kLetterDeadlineLapsed:
+      if (LetterState* letter = FindLetterMutable(
+              state, payload.letter_deadline_lapsed().letter_id())) {
+        letter->lapsed = true;
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+// Promises and plans.
+void EvolveCommitments(CaseState& state, const EventPayload& payload) {
+  switch (payload.kind_case()) {
+    case EventPayload::kPromiseMade:
+      state.open_promise = PromiseState{payload.promise_made(), 0};
+      state.promise_ids.insert(payload.promise_made().promise_id());
+      break;
+    case EventPayload::kPromiseKept:
+      state.open_promise.reset();
+      ++state.promises_kept;
+      break;
+    case EventPayload::kPromiseBroken:
+      state.open_promise.reset();
+      ++state.promises_broken;
+      break;
+    case EventPayload::kPaymentPlanAgreed:
+      PlanAgreed(state, payload.payment_plan_agreed());
+      break;
+    case EventPayload::kInstallmentPaid:
+      MarkInstallment(state, payload.installment_paid().number(), false);
+      break;
+    case EventPayload::kInstallmentMissed:
+      MarkInstallment(state, payload.installment_missed().number(), true);
+      break;
+    case EventPayload::kPaymentPlanDefaulted:
+      if (state.plan.has_value()) state.plan->defaulted = true;
+      break;
+    case EventPayload::kPaymentPlanCompleted:
+      if (state.plan.has_value()) state.plan->completed = true;
+      break;
+    default:
+      break;
+  }
+}
+
+// Balances, disputes and holds.
+void EvolveMoney(CaseState& state, const EventPayload& payload) {
+  switch (payload.kind_case()) {
+    case EventPayload::kClaimLineAdded:
+      AddClaimLine(state, payload.claim_line_added().line(),
+                   state.DayOf(state.last_activity_at));
+      break;
+    case EventPayload::kPaymentReceived:
+      ApplyPayment(state, payload.payment_received().payment_id(),
+                   payload.payment_received().amount().amount_minor(),
+                   payload.payment_received().allocation());
+      break;
+    case EventPayload::kPaymentReversed:
+      ReversePayment(state, payload.payment_reversed());
+      break;
+    case EventPayload::kCollectionCostsAssessed: {
+      const int64_t amount =
+          payload.collection_costs_assessed().amount().amount_minor();
+      state.owed.costs += amount;
+      state.costs_assessed_minor += amount;
+      break;
+    }
+    case EventPayload::kInterestAccrued: {
+      const auto& accrued = payload.interest_accrued();
+      state.owed.interest += accrued.amount().amount_minor();
+      state.interest_accrued_minor += accrued.amount().amount_minor();
+      state.interest_accrued_until = ToCivilDay(accrued.to_date());
+      break;
+    }
+    case EventPayload::kCreditNoteApplied: {
+      const int64_t amount =
+          payload.credit_note_applied().amount().amount_minor();
+      state.owed.principal -= amount;
+      state.written_off_minor += amount;
+      break;
+    }
+    case EventPayload::kBalanceAdjusted:
+      state.owed += FromAllocation(payload.balance_adjusted().delta());
+      break;
+    case EventPayload::kWriteOffApproved: {
+      const Buckets amount =
+          FromAllocation(payload.write_off_approved().amount());
+      state.owed -= amount;
+      state.written_off_minor += amount.total();
+      break;
+    }
+    case EventPayload::kDisputeRaised: {
+      const auto& raised = payload.dispute_raised();
+      state.open_disputes.push_back(DisputeState{
+          raised.dispute_id(), raised.disputed_amount().amount_minor(),
+          raised.in_writing(), false});
+      break;
+    }
+    case EventPayload::kVerificationSent:
+      if (DisputeState* dispute =
+              FindDispute(state, payload.verification_sent().dispute_id())) {
+        dispute->verification_sent = true;
+      }
+      break;
+    case EventPayload::kDisputeResolved: {
+      const auto& resolved = payload.dispute_resolved();
+      auto& disputes = state.open_disputes;
+      disputes.erase(std::remove_if(disputes.begin(), disputes.end(),
+                                    [&](const DisputeState& d) {
+                                      return d.dispute_id ==
+                                             resolved.dispute_id();
+                                    }),
+                     disputes.end());
+      state.owed.principal -= resolved.amount_dropped().amount_minor();
+      state.written_off_minor += resolved.amount_dropped().amount_minor();
+      break;
+    }
+    case EventPayload::kHoldPlaced:
+      state.placed_holds.insert(payload.hold_placed().hold());
+      break;
+    case EventPayload::kHoldReleased:
+      state.placed_holds.erase(payload.hold_released().hold());
+      break;
+    default:
+      break;
   }
 }
 
 }  // namespace
+
+v1::CaseStage ToProtoStage(CaseStage stage) {
+  return static_cast<v1::CaseStage>(static_cast<int>(stage) + 1);
+}
+
+CaseStage FromProtoStage(v1::CaseStage stage) {
+  if (stage <= v1::CASE_STAGE_UNSPECIFIED || stage > v1::CASE_STAGE_CLOSED)
+    return CaseStage::kOpen;
+  return static_cast<CaseStage>(static_cast<int>(stage) - 1);
+}
+
+std::vector<v1::CaseHold> CaseState::Holds() const {
+  std::vector<v1::CaseHold> holds;
+  for (int hold = v1::CASE_HOLD_DISPUTE; hold <= v1::CASE_HOLD_DECEASED;
+       ++hold) {
+    if (HasHold(static_cast<v1::CaseHold>(hold)))
+      holds.push_back(static_cast<v1::CaseHold>(hold));
+  }
+  return holds;
+}
+
+bool CaseState::HasHold(v1::CaseHold hold) const {
+  switch (hold) {
+    case v1::CASE_HOLD_DISPUTE:
+      return !open_disputes.empty();
+    case v1::CASE_HOLD_ACTIVE_PROMISE:
+      return open_promise.has_value();
+    case v1::CASE_HOLD_PLACED_WITH_AGENCY:
+      return !agency_id.empty();
+    default:
+      return placed_holds.contains(hold);
+  }
+}
+
+int64_t CaseState::disputed_minor() const {
+  int64_t disputed = 0;
+  for (const auto& dispute : open_disputes) disputed += dispute.amount_minor;
+  return std::clamp<int64_t>(disputed, 0, std::max<int64_t>(owed.total(), 0));
+}
+
+int64_t CaseState::collectable_minor() const {
+  return owed.total() - disputed_minor();
+}
+
+const LetterState* CaseState::FindLetter(const std::string& letter_id) const {
+  for (const auto& letter : letters) {
+    if (letter.letter_id == letter_id) return &letter;
+  }
+  return nullptr;
+}
+
+const InvoiceState* CaseState::FindInvoice(
+    const std::string& invoice_number) const {
+  for (const auto& invoice : invoices) {
+    if (invoice.line.invoice_number() == invoice_number) return &invoice;
+  }
+  return nullptr;
+}
 
 std::string CaseStreamId(const std::string& case_id) {
   return kCaseStreamPrefix + case_id;
@@ -70,6 +493,32 @@ std::string CaseIdOfStream(const std::string& stream_id) {
              : stream_id;
 }
 
+absl::CivilDay ToCivilDay(const v1::LocalDate& date) {
+  return absl::CivilDay(date.year(), date.month(), date.day());
+}
+
+v1::LocalDate ToLocalDate(absl::CivilDay day) {
+  v1::LocalDate date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
+absl::Time ToTime(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  if (t == absl::InfinitePast()) return ts;
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
+  return ts;
+}
+
 void Evolve(CaseState& state, const Event& event) {
   state.version = event.stream_version();
   state.last_position = event.global_position();
@@ -79,81 +528,22 @@ void Evolve(CaseState& state, const Event& event) {
   switch (payload.kind_case()) {
     case EventPayload::kCaseOpened:
       OpenCase(state, payload.case_opened(), at);
-      break;
-    case EventPayload::kClaimLineAdded:
-      state.claim_lines.push_back(payload.claim_line_added().line());
-      state.claimed_minor +=
-          payload.claim_line_added().line().gross().amount_minor();
-      break;
-    case EventPayload::kCallLogged:
-      ++state.calls_logged;
-      break;
-    case EventPayload::kPromiseMade:
-      state.open_promise = payload.promise_made();
-      state.paid_since_promise_minor = 0;
-      break;
-    case EventPayload::kPaymentReceived: {
-      const int64_t amount = payload.payment_received().amount().amount_minor();
-      state.paid_minor += amount;
-      if (state.open_promise.has_value()) {
-        state.paid_since_promise_minor += amount;
-        if (state.paid_since_promise_minor >=
-            state.open_promise->amount().amount_minor()) {
-          state.open_promise.reset();  // kept
-        }
-      }
-      break;
-    }
-    case EventPayload::kHandedToAgency:
-      if (state.stage != CaseStage::kPlaced)
-        state.stage_before_placement = state.stage;
-      state.stage = CaseStage::kPlaced;
-      state.agency_id = payload.handed_to_agency().agency_id();
-      break;
-    case EventPayload::kPaymentPlanAgreed:
-      state.plan = payload.payment_plan_agreed();
-      if (state.stage != CaseStage::kClosed)
-        state.stage = CaseStage::kArrangement;
-      break;
-    case EventPayload::kLetterIssued:
-      ++state.letters_issued;
-      state.last_letter = payload.letter_issued().level();
-      if (state.stage != CaseStage::kClosed &&
-          state.stage != CaseStage::kPlaced)
-        state.stage = StageAfterLetter(state.stage, state.last_letter);
-      break;
-    case EventPayload::kDisputeRaised:
-      state.open_dispute_ids.push_back(payload.dispute_raised().dispute_id());
-      break;
-    case EventPayload::kDisputeResolved: {
-      auto& ids = state.open_dispute_ids;
-      ids.erase(std::remove(ids.begin(), ids.end(),
-                            payload.dispute_resolved().dispute_id()),
-                ids.end());
-      state.written_off_minor +=
-          payload.dispute_resolved().amount_dropped().amount_minor();
-      break;
-    }
-    case EventPayload::kRecallRequested:
-      if (state.stage == CaseStage::kPlaced)
-        state.stage = state.stage_before_placement;
-      state.agency_id.clear();
-      break;
-    case EventPayload::kWriteOffApproved: {
-      const auto& amount = payload.write_off_approved().amount();
-      state.written_off_minor +=
-          amount.costs().amount_minor() + amount.interest().amount_minor() +
-          amount.principal().amount_minor() + amount.fees().amount_minor();
-      break;
-    }
+      return;
+    case EventPayload::kCaseStageChanged:
+      state.stage = FromProtoStage(payload.case_stage_changed().to());
+      return;
     case EventPayload::kCaseClosed:
-      state.stage = CaseStage::kClosed;
       state.closure_reason = payload.case_closed().reason();
       state.open_promise.reset();
-      break;
-    case EventPayload::KIND_NOT_SET:
+      return;
+    default:
       break;
   }
+  EvolveMoney(state, payload);
+  EvolveCommitments(state, payload);
+  EvolveCommunication(state, payload, at);
+  EvolvePlacement(state, payload);
+  EvolveDeadlines(state, payload);
 }
 
 }  // namespace collections::domain

@@ -1,8 +1,10 @@
 // CaseState: a case folded from its events. Pure: no I/O, no clock; the same
-// events always give the same state.
+// events always give the same state (Decide and the due-time processor
+// judge commands against it; GetCase shows it).
 //
-// This is the first cut of the case model (lifecycle stage, holds, money,
-// counts); the domain issue adds rule packs, balance buckets and Decide.
+// The stage changes only by CaseStageChanged events (each transition is
+// recorded); holds, balances, promises, plans, letters and deadlines follow
+// the act events. Calendar dates are days in the case's zone (`zone`).
 //
 // Thread safety: plain values; Evolve mutates the state it is given.
 #ifndef COLLECTIONS_SERVICES_DOMAIN_CASE_STATE_H_
@@ -13,12 +15,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "collections/v1/events.pb.h"
+#include "services/domain/balances.h"
+#include "services/domain/contact_rules.h"
 
 namespace collections::domain {
 
-// Lifecycle stages of domain.md §2.
+// Lifecycle stages of domain.md §2, in ladder order.
 enum class CaseStage {
   kOpen,  // not yet due
   kOverdue,
@@ -29,6 +35,60 @@ enum class CaseStage {
   kPlaced,       // with a collection agency
   kLegal,
   kClosed,
+};
+collections::v1::CaseStage ToProtoStage(CaseStage stage);
+CaseStage FromProtoStage(collections::v1::CaseStage stage);
+
+struct InvoiceState {
+  collections::v1::ClaimLine line;
+  absl::CivilDay due;
+  absl::CivilDay limitation_deadline;  // last day a legal step is in time
+  bool vat_relief_due = false;
+  bool vat_relief_claimed = false;
+  int64_t vat_relief_minor = 0;      // VAT claimed back, still relieved
+  absl::CivilDay limitation_warned;  // deadline last warned about
+  bool warned = false;
+};
+
+struct LetterState {
+  std::string letter_id;
+  collections::v1::LetterLevel level =
+      collections::v1::LETTER_LEVEL_UNSPECIFIED;
+  absl::CivilDay sent;
+  std::optional<absl::CivilDay> term_last_day;
+  int64_t costs_stated_minor = 0;
+  bool lapsed = false;
+  bool undeliverable = false;
+};
+
+struct PromiseState {
+  collections::v1::PromiseMade made;
+  int64_t paid_minor = 0;  // paid since the promise
+};
+
+struct PlanState {
+  collections::v1::PaymentPlanAgreed agreed;
+  int64_t paid_minor = 0;    // paid since the plan was agreed
+  std::vector<bool> paid;    // per installment
+  std::vector<bool> missed;  // per installment
+  uint32_t misses = 0;
+  bool defaulted = false;
+  bool completed = false;
+  bool active() const { return !defaulted && !completed; }
+};
+
+struct PaymentState {
+  std::string payment_id;
+  int64_t amount_minor = 0;
+  Buckets allocation;
+  bool reversed = false;
+};
+
+struct DisputeState {
+  std::string dispute_id;
+  int64_t amount_minor = 0;
+  bool in_writing = false;
+  bool verification_sent = false;
 };
 
 struct CaseState {
@@ -41,28 +101,45 @@ struct CaseState {
   std::string currency;
   std::string rule_pack;
   std::string jurisdiction;
+  std::string time_zone;  // IANA name
+  absl::TimeZone zone;    // loaded from time_zone (UTC if unknown)
+
   CaseStage stage = CaseStage::kOpen;
-  // The stage to return to when a placement is recalled.
+  // The stage to return to when a placement ends.
   CaseStage stage_before_placement = CaseStage::kOpen;
 
   // Money, in minor units of `currency`.
-  int64_t claimed_minor = 0;
-  int64_t paid_minor = 0;
-  int64_t written_off_minor = 0;
-  int64_t outstanding_minor() const {
-    return claimed_minor - paid_minor - written_off_minor;
-  }
+  Buckets owed;                   // the balance now, by bucket
+  int64_t claimed_minor = 0;      // gross of all claim lines
+  int64_t paid_minor = 0;         // payments less reversals
+  int64_t written_off_minor = 0;  // write-offs, credit notes, upheld disputes
+  int64_t costs_assessed_minor = 0;
+  int64_t interest_accrued_minor = 0;
+  std::optional<absl::CivilDay> interest_accrued_until;  // exclusive
+  int64_t outstanding_minor() const { return owed.total(); }
 
-  std::vector<collections::v1::ClaimLine> claim_lines;
+  std::vector<InvoiceState> invoices;
+  std::vector<LetterState> letters;
   uint32_t calls_logged = 0;
-  uint32_t letters_issued = 0;
+  uint32_t suppressed_contacts = 0;
+  // Calls of the last days, for the contact rules (older ones are dropped:
+  // no rule looks back further than kCallHistoryDays or kMaxRecentCalls).
+  std::vector<PastCall> recent_calls;
   collections::v1::LetterLevel last_letter =
       collections::v1::LETTER_LEVEL_UNSPECIFIED;
-  std::optional<collections::v1::PromiseMade> open_promise;
-  int64_t paid_since_promise_minor = 0;
-  std::optional<collections::v1::PaymentPlanAgreed> plan;
+
+  std::optional<PromiseState> open_promise;
+  absl::flat_hash_set<std::string> promise_ids;  // every promise ever made
+  uint32_t promises_kept = 0;
+  uint32_t promises_broken = 0;
+  std::optional<PlanState> plan;
+  std::vector<PaymentState> payments;
+  std::vector<DisputeState> open_disputes;
+  // Holds set by HoldPlaced (cease-communication, lawyer, insolvency,
+  // deceased); dispute, promise and placement holds follow their events.
+  absl::flat_hash_set<int> placed_holds;
   std::string agency_id;  // set while placed
-  std::vector<std::string> open_dispute_ids;
+  bool recall_requested = false;
   collections::v1::ClosureReason closure_reason =
       collections::v1::CLOSURE_REASON_UNSPECIFIED;
 
@@ -70,10 +147,27 @@ struct CaseState {
   absl::Time last_activity_at = absl::InfinitePast();  // business time
   uint64_t version = 0;        // stream version of the last event folded
   uint64_t last_position = 0;  // its global position
+
+  // Every hold in force, derived and placed, in CaseHold order.
+  std::vector<collections::v1::CaseHold> Holds() const;
+  bool HasHold(collections::v1::CaseHold hold) const;
+  int64_t disputed_minor() const;  // capped at the balance
+  // The balance less its disputed part: what collection may ask for.
+  int64_t collectable_minor() const;
+  const LetterState* FindLetter(const std::string& letter_id) const;
+  const InvoiceState* FindInvoice(const std::string& invoice_number) const;
+  // The calendar day of `t` in the case's zone.
+  absl::CivilDay DayOf(absl::Time t) const { return absl::ToCivilDay(t, zone); }
 };
 
-// Folds one event of the case's stream into `state`. Events of other types
-// than the case knows are counted in version/position and otherwise ignored,
+// How far back call history is kept in the state, and at most how many
+// calls (the newest, plus the newest conversation): Regulation F counts 7
+// calls in 7 days and looks back to the last conversation.
+inline constexpr int kCallHistoryDays = 10;
+inline constexpr size_t kMaxRecentCalls = 32;
+
+// Folds one event of the case's stream into `state`. Events of types the
+// case does not know are counted in version/position and otherwise ignored,
 // so an older build can still fold a newer stream.
 void Evolve(CaseState& state, const collections::v1::Event& event);
 
@@ -85,6 +179,12 @@ std::string CaseStreamId(const std::string& case_id);
 // The case id of a case stream id (the inverse of CaseStreamId); the stream
 // id unchanged when it is not a case stream.
 std::string CaseIdOfStream(const std::string& stream_id);
+
+// Conversions between the wire's dates and instants and civil days.
+absl::CivilDay ToCivilDay(const collections::v1::LocalDate& date);
+collections::v1::LocalDate ToLocalDate(absl::CivilDay day);
+absl::Time ToTime(const google::protobuf::Timestamp& ts);
+google::protobuf::Timestamp ToTimestamp(absl::Time t);
 
 }  // namespace collections::domain
 

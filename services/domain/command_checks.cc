@@ -162,37 +162,25 @@ absl::Status CheckPaymentReceived(
   return absl::OkStatus();
 }
 
-absl::Status CheckPaymentPlanAgreed(
-    const collections::v1::PaymentPlanAgreed& plan) {
-  COLLECTIONS_RETURN_IF_ERROR(CheckSubId("plan.plan_id", plan.plan_id()));
-  if (plan.frequency() == collections::v1::PLAN_FREQUENCY_UNSPECIFIED)
-    return Missing("plan.frequency");
-  if (plan.installments().empty()) return Missing("plan.installments");
-  COLLECTIONS_RETURN_IF_ERROR(
-      CheckMoney("plan.total", plan.has_total(), plan.total(), true));
-  int64_t sum = 0;
-  for (int i = 0; i < plan.installments_size(); ++i) {
-    const auto& installment = plan.installments(i);
-    const std::string field = absl::StrCat("plan.installments[", i, "]");
-    COLLECTIONS_RETURN_IF_ERROR(CheckDate(absl::StrCat(field, ".due_date"),
-                                          installment.has_due_date(),
-                                          installment.due_date()));
-    COLLECTIONS_RETURN_IF_ERROR(CheckMoney(absl::StrCat(field, ".amount"),
-                                           installment.has_amount(),
-                                           installment.amount(), true));
-    if (installment.amount().currency() != plan.total().currency()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ".amount is not in the plan's currency"));
-    }
-    sum += installment.amount().amount_minor();
-  }
-  if (sum != plan.total().amount_minor()) {
+absl::Status CheckPaymentPlanTerms(
+    const collections::v1::PaymentPlanTerms& terms) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckSubId("terms.plan_id", terms.plan_id()));
+  if (terms.frequency() == collections::v1::PLAN_FREQUENCY_UNSPECIFIED)
+    return Missing("terms.frequency");
+  if (terms.installment_count() < 1 || terms.installment_count() > 120) {
     return absl::InvalidArgumentError(
-        absl::StrCat("plan installments add up to ", sum, " but plan.total is ",
-                     plan.total().amount_minor()));
+        absl::StrCat("terms.installment_count must be 1..120, got ",
+                     terms.installment_count()));
   }
-  return CheckOptionalSha256("plan.signed_document_sha256",
-                             plan.signed_document_sha256());
+  COLLECTIONS_RETURN_IF_ERROR(CheckDate("terms.first_due_date",
+                                        terms.has_first_due_date(),
+                                        terms.first_due_date()));
+  if (terms.has_total()) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckMoney("terms.total", true, terms.total(), true));
+  }
+  return CheckOptionalSha256("terms.signed_document_sha256",
+                             terms.signed_document_sha256());
 }
 
 absl::Status CheckLetterIssued(const collections::v1::LetterIssued& letter) {
@@ -284,6 +272,120 @@ absl::Status CheckWriteOffApproved(
 absl::Status CheckCaseClosed(const collections::v1::CaseClosed& closure) {
   if (closure.reason() == collections::v1::CLOSURE_REASON_UNSPECIFIED)
     return Missing("closure.reason");
+  return absl::OkStatus();
+}
+
+absl::Status CheckRuleOverrides(
+    const google::protobuf::RepeatedPtrField<collections::v1::RuleOverride>&
+        overrides) {
+  for (int i = 0; i < overrides.size(); ++i) {
+    if (overrides[i].rule().empty())
+      return Missing(absl::StrCat("context.overrides[", i, "].rule"));
+    if (overrides[i].reason().empty())
+      return Missing(absl::StrCat("context.overrides[", i, "].reason"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckReversePayment(
+    const collections::v1::ReversePaymentRequest& request) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckSubId("payment_id", request.payment_id()));
+  if (request.reason().empty()) return Missing("reason");
+  return absl::OkStatus();
+}
+
+absl::Status CheckCreditNote(const collections::v1::CreditNoteApplied& note) {
+  if (note.credit_note_number().empty())
+    return Missing("credit_note.credit_note_number");
+  if (note.invoice_number().empty())
+    return Missing("credit_note.invoice_number");
+  return CheckMoney("credit_note.amount", note.has_amount(), note.amount(),
+                    true);
+}
+
+absl::Status CheckHold(absl::string_view field, collections::v1::CaseHold hold,
+                       absl::string_view reason) {
+  if (hold == collections::v1::CASE_HOLD_UNSPECIFIED)
+    return Missing(absl::StrCat(field, ".hold"));
+  if (reason.empty()) return Missing(absl::StrCat(field, ".reason"));
+  return absl::OkStatus();
+}
+
+absl::Status CheckLetterOutcome(
+    const collections::v1::RecordLetterOutcomeRequest& request) {
+  if (request.has_delivered()) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckSubId("delivered.letter_id", request.delivered().letter_id()));
+    return CheckDate("delivered.delivered_on",
+                     request.delivered().has_delivered_on(),
+                     request.delivered().delivered_on());
+  }
+  if (request.has_undeliverable()) {
+    return CheckSubId("undeliverable.letter_id",
+                      request.undeliverable().letter_id());
+  }
+  return Missing("outcome (delivered or undeliverable)");
+}
+
+absl::Status CheckVerificationSent(
+    const collections::v1::VerificationSent& verification) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckSubId("verification.dispute_id", verification.dispute_id()));
+  return CheckOptionalSha256("verification.document_sha256",
+                             verification.document_sha256());
+}
+
+absl::Status CheckAgencyReport(
+    const collections::v1::RecordAgencyReportRequest& request) {
+  using Report = collections::v1::RecordAgencyReportRequest;
+  switch (request.report_case()) {
+    case Report::kAcknowledged:
+      return CheckId("acknowledged.agency_id",
+                     request.acknowledged().agency_id());
+    case Report::kPayment:
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckId("payment.agency_id", request.payment().agency_id()));
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckSubId("payment.payment_id", request.payment().payment_id()));
+      COLLECTIONS_RETURN_IF_ERROR(CheckMoney("payment.amount",
+                                             request.payment().has_amount(),
+                                             request.payment().amount(), true));
+      if (request.payment().has_allocation()) {
+        return absl::InvalidArgumentError(
+            "payment.allocation is computed by the server; leave it unset");
+      }
+      return CheckDate("payment.value_date", request.payment().has_value_date(),
+                       request.payment().value_date());
+    case Report::kUpdate:
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckId("update.agency_id", request.update().agency_id()));
+      if (request.update().status().empty()) return Missing("update.status");
+      return absl::OkStatus();
+    case Report::kRecallObjected:
+      COLLECTIONS_RETURN_IF_ERROR(CheckId(
+          "recall_objected.agency_id", request.recall_objected().agency_id()));
+      if (request.recall_objected().reason().empty())
+        return Missing("recall_objected.reason");
+      return absl::OkStatus();
+    case Report::kRecallCompleted:
+      return CheckId("recall_completed.agency_id",
+                     request.recall_completed().agency_id());
+    case Report::kReturned:
+      return CheckId("returned.agency_id", request.returned().agency_id());
+    case Report::REPORT_NOT_SET:
+      break;
+  }
+  return Missing(
+      "report (acknowledged, payment, update, recall_objected, "
+      "recall_completed or returned)");
+}
+
+absl::Status CheckVatReliefClaimed(
+    const collections::v1::VatReliefClaimed& claim) {
+  if (claim.invoice_number().empty()) return Missing("claim.invoice_number");
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckMoney("claim.vat", claim.has_vat(), claim.vat(), true));
+  if (claim.return_period().empty()) return Missing("claim.return_period");
   return absl::OkStatus();
 }
 

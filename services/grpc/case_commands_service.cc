@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/time/clock.h"
 #include "services/grpc/status_conversion.h"
 
 namespace collections::grpc_api {
@@ -62,6 +63,40 @@ COLLECTIONS_DEFINE_COMMAND(HandToAgency, HandToAgencyRequest)
 COLLECTIONS_DEFINE_COMMAND(RecallFromAgency, RecallFromAgencyRequest)
 COLLECTIONS_DEFINE_COMMAND(WriteOff, WriteOffRequest)
 COLLECTIONS_DEFINE_COMMAND(CloseCase, CloseCaseRequest)
+COLLECTIONS_DEFINE_COMMAND(ReversePayment, ReversePaymentRequest)
+COLLECTIONS_DEFINE_COMMAND(ApplyCreditNote, ApplyCreditNoteRequest)
+COLLECTIONS_DEFINE_COMMAND(AssessCollectionCosts, AssessCollectionCostsRequest)
+COLLECTIONS_DEFINE_COMMAND(AccrueInterest, AccrueInterestRequest)
+COLLECTIONS_DEFINE_COMMAND(PlaceHold, PlaceHoldRequest)
+COLLECTIONS_DEFINE_COMMAND(ReleaseHold, ReleaseHoldRequest)
+COLLECTIONS_DEFINE_COMMAND(RecordLetterOutcome, RecordLetterOutcomeRequest)
+COLLECTIONS_DEFINE_COMMAND(SendVerification, SendVerificationRequest)
+COLLECTIONS_DEFINE_COMMAND(RecordAgencyReport, RecordAgencyReportRequest)
+COLLECTIONS_DEFINE_COMMAND(ClaimVatRelief, ClaimVatReliefRequest)
 #undef COLLECTIONS_DEFINE_COMMAND
+
+grpc::ServerUnaryReactor* CaseCommandsService::ProcessDueEvents(
+    grpc::CallbackServerContext* context,
+    const collections::v1::ProcessDueEventsRequest* request,
+    collections::v1::ProcessDueEventsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Time as_of = due_time_->Now();
+  if (request->has_as_of()) {
+    as_of = absl::FromUnixSeconds(request->as_of().seconds()) +
+            absl::Nanoseconds(request->as_of().nanos());
+  }
+  absl::StatusOr<app::DueTimeProcessor::Report> report =
+      due_time_->RunOnce(as_of, request->case_id());
+  if (!report.ok()) {
+    reactor->Finish(ToGrpcStatus(report.status()));
+    return reactor;
+  }
+  response->set_cases_examined(report->cases_examined);
+  response->set_cases_changed(report->cases_changed);
+  response->set_events_appended(report->events_appended);
+  response->set_last_position(report->last_position);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
 
 }  // namespace collections::grpc_api

@@ -13,14 +13,16 @@
 
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "services/app/case_commands.h"
+#include "services/app/due_time_processor.h"
 
 namespace collections::grpc_api {
 
 class CaseCommandsService final
     : public collections::v1::CaseCommands::CallbackService {
  public:
-  explicit CaseCommandsService(app::CaseCommandHandler* handler)
-      : handler_(handler) {}
+  CaseCommandsService(app::CaseCommandHandler* handler,
+                      app::DueTimeProcessor* due_time)
+      : handler_(handler), due_time_(due_time) {}
 
 #define COLLECTIONS_DECLARE_COMMAND(Method, Request)                         \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,     \
@@ -39,10 +41,29 @@ class CaseCommandsService final
   COLLECTIONS_DECLARE_COMMAND(RecallFromAgency, RecallFromAgencyRequest)
   COLLECTIONS_DECLARE_COMMAND(WriteOff, WriteOffRequest)
   COLLECTIONS_DECLARE_COMMAND(CloseCase, CloseCaseRequest)
+  COLLECTIONS_DECLARE_COMMAND(ReversePayment, ReversePaymentRequest)
+  COLLECTIONS_DECLARE_COMMAND(ApplyCreditNote, ApplyCreditNoteRequest)
+  COLLECTIONS_DECLARE_COMMAND(AssessCollectionCosts,
+                              AssessCollectionCostsRequest)
+  COLLECTIONS_DECLARE_COMMAND(AccrueInterest, AccrueInterestRequest)
+  COLLECTIONS_DECLARE_COMMAND(PlaceHold, PlaceHoldRequest)
+  COLLECTIONS_DECLARE_COMMAND(ReleaseHold, ReleaseHoldRequest)
+  COLLECTIONS_DECLARE_COMMAND(RecordLetterOutcome, RecordLetterOutcomeRequest)
+  COLLECTIONS_DECLARE_COMMAND(SendVerification, SendVerificationRequest)
+  COLLECTIONS_DECLARE_COMMAND(RecordAgencyReport, RecordAgencyReportRequest)
+  COLLECTIONS_DECLARE_COMMAND(ClaimVatRelief, ClaimVatReliefRequest)
 #undef COLLECTIONS_DECLARE_COMMAND
+
+  // Runs on the calling gRPC thread until every case is processed (an
+  // operator's call; the periodic run has its own thread).
+  grpc::ServerUnaryReactor* ProcessDueEvents(
+      grpc::CallbackServerContext* context,
+      const collections::v1::ProcessDueEventsRequest* request,
+      collections::v1::ProcessDueEventsResponse* response) override;
 
  private:
   app::CaseCommandHandler* const handler_;
+  app::DueTimeProcessor* const due_time_;
 };
 
 }  // namespace collections::grpc_api

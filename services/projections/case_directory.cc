@@ -20,7 +20,7 @@ void CaseDirectory::Apply(const collections::v1::Event& event) {
   }
   domain::CaseState& state = cases_[case_id];
   domain::Evolve(state, event);
-  state.claim_lines.clear();
+  state.recent_calls.clear();  // contact rules read it on the command side
 }
 
 void CaseDirectory::AdvanceTo(uint64_t position) {

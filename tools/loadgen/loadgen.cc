@@ -102,6 +102,8 @@ bool OpenCase(v1::CaseCommands::Stub& stub, const std::string& case_id,
   opened->set_creditor_id("loadgen");
   opened->set_debtor_kind(v1::DEBTOR_KIND_CONSUMER);
   opened->set_currency("EUR");
+  opened->set_rule_pack("nl-consumer");
+  opened->set_time_zone("Europe/Amsterdam");
   v1::ClaimLine* line = opened->add_claim_lines();
   line->set_invoice_number("INV-1");
   line->mutable_due_date()->set_year(2026);
@@ -248,8 +250,8 @@ int main(int argc, char** argv) {
     bool ok;
     while (running > 0 && cq->Next(&tag, &ok)) {
       std::unique_ptr<Call> call(static_cast<Call*>(tag));
-      const double ms = std::chrono::duration<double, std::milli>(
-                            Clock::now() - call->started)
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() -
+                                                                  call->started)
                             .count();
       if (call->status.ok()) {
         stats->latencies_ms.push_back(ms);
@@ -265,9 +267,8 @@ int main(int argc, char** argv) {
     }
   };
   for (int i = 0; i < in_flight; ++i) start_call(i);
-  std::thread reads([&] {
-    drain(&read_cq, in_flight - appenders, &timeline_stats);
-  });
+  std::thread reads(
+      [&] { drain(&read_cq, in_flight - appenders, &timeline_stats); });
   drain(&append_cq, appenders, &append_stats);
   reads.join();
   const double elapsed = absl::ToDoubleSeconds(absl::Now() - began);
@@ -313,7 +314,8 @@ int main(int argc, char** argv) {
   std::printf(
       R"({"benchmark":"loadgen","workload":"%s","callers":%d,"readers":%d,"seconds":%.1f,"subscribers":%d,"subscribed_events":%llu,"ops":[%s]})"
       "\n",
-      workload.c_str(), callers, readers, elapsed, absl::GetFlag(FLAGS_subscribers),
+      workload.c_str(), callers, readers, elapsed,
+      absl::GetFlag(FLAGS_subscribers),
       static_cast<unsigned long long>(subscribed_events.load()),
       absl::StrJoin(json, ",").c_str());
   return append_stats.errors + timeline_stats.errors > 0 ? 1 : 0;

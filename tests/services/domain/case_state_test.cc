@@ -1,4 +1,5 @@
-// The case fold: stages, holds and money follow the events.
+// The case fold: stages follow CaseStageChanged, money follows allocations,
+// holds and commitments follow their events.
 #include "services/domain/case_state.h"
 
 #include "gtest/gtest.h"
@@ -25,91 +26,134 @@ v1::Money Eur(int64_t minor) {
   return money;
 }
 
-CaseState Opened() {
-  v1::EventPayload payload;
-  auto* opened = payload.mutable_case_opened();
-  opened->set_case_id("c1");
-  opened->set_debtor_id("d1");
-  opened->set_currency("EUR");
-  auto* line = opened->add_claim_lines();
-  line->mutable_due_date()->set_year(2026);  // before 2026-11-19
-  line->mutable_due_date()->set_month(10);
-  line->mutable_due_date()->set_day(1);
-  *line->mutable_gross() = Eur(10000);
-  CaseState state;
-  Evolve(state, At(1, payload));
-  return state;
-}
-
-TEST(CaseStateTest, OpeningAnOverdueClaimStartsOverdueWithItsBalance) {
-  const CaseState state = Opened();
-  EXPECT_TRUE(state.exists);
-  EXPECT_EQ(state.stage, CaseStage::kOverdue);
-  EXPECT_EQ(state.outstanding_minor(), 10000);
-  EXPECT_EQ(state.version, 1u);
-  EXPECT_EQ(state.last_position, 10u);
-}
-
-TEST(CaseStateTest, LettersRaiseTheStageButNeverLowerIt) {
-  struct Step {
-    v1::LetterLevel level;
-    CaseStage expected;
-  } steps[] = {{v1::LETTER_LEVEL_REMINDER, CaseStage::kReminded},
-               {v1::LETTER_LEVEL_FINAL_NOTICE, CaseStage::kFinalNotice},
-               {v1::LETTER_LEVEL_REMINDER, CaseStage::kFinalNotice}};
-  CaseState state = Opened();
-  uint64_t version = 1;
-  for (const Step& step : steps) {
-    SCOPED_TRACE(v1::LetterLevel_Name(step.level));
+class CaseStateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
     v1::EventPayload payload;
-    payload.mutable_letter_issued()->set_level(step.level);
-    Evolve(state, At(++version, payload));
-    EXPECT_EQ(state.stage, step.expected);
+    auto* opened = payload.mutable_case_opened();
+    opened->set_case_id("c1");
+    opened->set_debtor_id("d1");
+    opened->set_currency("EUR");
+    opened->set_rule_pack("nl-consumer");
+    opened->set_time_zone("Europe/Amsterdam");
+    auto* line = opened->add_claim_lines();
+    line->set_invoice_number("INV-1");
+    *line->mutable_due_date() = ToLocalDate(absl::CivilDay(2026, 10, 1));
+    *line->mutable_gross() = Eur(10000);
+    *line->mutable_vat() = Eur(1736);
+    Fold(payload);
   }
-  EXPECT_EQ(state.letters_issued, 3u);
+  void Fold(const v1::EventPayload& payload) {
+    Evolve(state_, At(++version_, payload));
+  }
+  CaseState state_;
+  uint64_t version_ = 0;
+};
+
+TEST_F(CaseStateTest, OpeningSetsPrincipalZoneAndLimitationDeadline) {
+  EXPECT_TRUE(state_.exists);
+  EXPECT_EQ(state_.stage, CaseStage::kOpen);  // transitions are events
+  EXPECT_EQ(state_.owed.principal, 10000);
+  EXPECT_EQ(state_.outstanding_minor(), 10000);
+  EXPECT_EQ(state_.zone.name(), "Europe/Amsterdam");
+  ASSERT_EQ(state_.invoices.size(), 1u);
+  EXPECT_EQ(state_.invoices[0].limitation_deadline,
+            absl::CivilDay(2031, 10, 1));  // 5 years: not a purchase price
+  EXPECT_EQ(state_.version, 1u);
+  EXPECT_EQ(state_.last_position, 10u);
 }
 
-TEST(CaseStateTest, APaymentCoveringThePromiseKeepsIt) {
-  CaseState state = Opened();
-  v1::EventPayload promise;
-  *promise.mutable_promise_made()->mutable_amount() = Eur(6000);
-  Evolve(state, At(2, promise));
-  ASSERT_TRUE(state.open_promise.has_value());
+TEST_F(CaseStateTest, TheStageChangesOnlyByStageEvents) {
+  v1::EventPayload letter;
+  letter.mutable_letter_issued()->set_level(v1::LETTER_LEVEL_REMINDER);
+  Fold(letter);
+  EXPECT_EQ(state_.stage, CaseStage::kOpen);
+  v1::EventPayload changed;
+  changed.mutable_case_stage_changed()->set_to(v1::CASE_STAGE_REMINDED);
+  Fold(changed);
+  EXPECT_EQ(state_.stage, CaseStage::kReminded);
+}
+
+TEST_F(CaseStateTest, PaymentsTakeTheirAllocationAndReversalsPutItBack) {
+  v1::EventPayload costs;
+  *costs.mutable_collection_costs_assessed()->mutable_amount() = Eur(1500);
+  Fold(costs);
+  EXPECT_EQ(state_.owed.costs, 1500);
   v1::EventPayload payment;
+  auto* received = payment.mutable_payment_received();
+  received->set_payment_id("p1");
+  *received->mutable_amount() = Eur(2000);
+  *received->mutable_allocation()->mutable_costs() = Eur(1500);
+  *received->mutable_allocation()->mutable_principal() = Eur(500);
+  Fold(payment);
+  EXPECT_EQ(state_.owed.costs, 0);
+  EXPECT_EQ(state_.owed.principal, 9500);
+  EXPECT_EQ(state_.paid_minor, 2000);
+  v1::EventPayload reversal;
+  reversal.mutable_payment_reversed()->set_payment_id("p1");
+  Fold(reversal);
+  EXPECT_EQ(state_.owed.costs, 1500);
+  EXPECT_EQ(state_.owed.principal, 10000);
+  EXPECT_EQ(state_.paid_minor, 0);
+  Fold(reversal);  // a second reversal of the same payment changes nothing
+  EXPECT_EQ(state_.owed.principal, 10000);
+}
+
+TEST_F(CaseStateTest, PromisesCloseOnlyByKeptOrBrokenEvents) {
+  v1::EventPayload promise;
+  promise.mutable_promise_made()->set_promise_id("pr1");
+  *promise.mutable_promise_made()->mutable_amount() = Eur(6000);
+  Fold(promise);
+  ASSERT_TRUE(state_.HasHold(v1::CASE_HOLD_ACTIVE_PROMISE));
+  v1::EventPayload payment;
+  payment.mutable_payment_received()->set_payment_id("p1");
   *payment.mutable_payment_received()->mutable_amount() = Eur(4000);
-  Evolve(state, At(3, payment));
-  EXPECT_TRUE(state.open_promise.has_value());  // partly paid
-  Evolve(state, At(4, payment));
-  EXPECT_FALSE(state.open_promise.has_value());
-  EXPECT_EQ(state.outstanding_minor(), 2000);
+  Fold(payment);
+  EXPECT_EQ(state_.open_promise->paid_minor, 4000);
+  v1::EventPayload broken;
+  broken.mutable_promise_broken()->set_promise_id("pr1");
+  Fold(broken);
+  EXPECT_FALSE(state_.open_promise.has_value());
+  EXPECT_EQ(state_.promises_broken, 1u);
+  EXPECT_TRUE(state_.promise_ids.contains("pr1"));
 }
 
-TEST(CaseStateTest, ARecallReturnsThePlacedCaseToItsEarlierStage) {
-  CaseState state = Opened();
-  v1::EventPayload hand;
-  hand.mutable_handed_to_agency()->set_agency_id("a1");
-  Evolve(state, At(2, hand));
-  EXPECT_EQ(state.stage, CaseStage::kPlaced);
-  EXPECT_EQ(state.agency_id, "a1");
-  v1::EventPayload recall;
-  recall.mutable_recall_requested()->set_agency_id("a1");
-  Evolve(state, At(3, recall));
-  EXPECT_EQ(state.stage, CaseStage::kOverdue);
-  EXPECT_TRUE(state.agency_id.empty());
-}
-
-TEST(CaseStateTest, DisputesAreHeldUntilResolvedAndDroppedAmountsWrittenOff) {
-  CaseState state = Opened();
+TEST_F(CaseStateTest, HoldsDisputesAndPlacementShowInHolds) {
+  v1::EventPayload hold;
+  hold.mutable_hold_placed()->set_hold(v1::CASE_HOLD_LAWYER_REPRESENTED);
+  Fold(hold);
   v1::EventPayload raise;
   raise.mutable_dispute_raised()->set_dispute_id("x");
-  Evolve(state, At(2, raise));
-  EXPECT_EQ(state.open_dispute_ids.size(), 1u);
+  *raise.mutable_dispute_raised()->mutable_disputed_amount() = Eur(2500);
+  Fold(raise);
+  v1::EventPayload hand;
+  hand.mutable_handed_to_agency()->set_agency_id("a1");
+  Fold(hand);
+  EXPECT_EQ(state_.Holds(),
+            (std::vector<v1::CaseHold>{v1::CASE_HOLD_DISPUTE,
+                                       v1::CASE_HOLD_PLACED_WITH_AGENCY,
+                                       v1::CASE_HOLD_LAWYER_REPRESENTED}));
+  EXPECT_EQ(state_.disputed_minor(), 2500);
+  EXPECT_EQ(state_.collectable_minor(), 7500);
   v1::EventPayload resolve;
   resolve.mutable_dispute_resolved()->set_dispute_id("x");
   *resolve.mutable_dispute_resolved()->mutable_amount_dropped() = Eur(2500);
-  Evolve(state, At(3, resolve));
-  EXPECT_TRUE(state.open_dispute_ids.empty());
-  EXPECT_EQ(state.outstanding_minor(), 7500);
+  Fold(resolve);
+  v1::EventPayload release;
+  release.mutable_hold_released()->set_hold(v1::CASE_HOLD_LAWYER_REPRESENTED);
+  Fold(release);
+  v1::EventPayload returned;
+  returned.mutable_returned_by_agency()->set_agency_id("a1");
+  Fold(returned);
+  EXPECT_TRUE(state_.Holds().empty());
+  EXPECT_EQ(state_.outstanding_minor(), 7500);
+  EXPECT_EQ(state_.written_off_minor, 2500);
+}
+
+TEST_F(CaseStateTest, UnknownPayloadsOnlyAdvanceTheVersion) {
+  Fold(v1::EventPayload());
+  EXPECT_EQ(state_.version, 2u);
+  EXPECT_EQ(state_.outstanding_minor(), 10000);
 }
 
 }  // namespace

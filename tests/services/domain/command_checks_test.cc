@@ -70,29 +70,28 @@ TEST(CommandChecksTest, DatesMustBeRealCalendarDays) {
   }
 }
 
-TEST(CommandChecksTest, APlansInstallmentsMustAddUpToItsTotal) {
-  collections::v1::PaymentPlanAgreed plan;
-  plan.set_plan_id("p1");
-  plan.set_frequency(collections::v1::PLAN_FREQUENCY_MONTHLY);
-  plan.mutable_total()->set_currency("EUR");
-  plan.mutable_total()->set_amount_minor(300);
-  for (int i = 0; i < 2; ++i) {
-    auto* installment = plan.add_installments();
-    installment->set_number(i + 1);
-    installment->mutable_due_date()->set_year(2026);
-    installment->mutable_due_date()->set_month(12);
-    installment->mutable_due_date()->set_day(1);
-    installment->mutable_amount()->set_currency("EUR");
-    installment->mutable_amount()->set_amount_minor(100);
-  }
+TEST(CommandChecksTest, PlanTermsNeedCountFirstDateAndAValidHash) {
+  collections::v1::PaymentPlanTerms terms;
+  terms.set_plan_id("p1");
+  terms.set_frequency(collections::v1::PLAN_FREQUENCY_MONTHLY);
+  EXPECT_THAT(CheckPaymentPlanTerms(terms),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("installment_count must be 1..120, got 0")));
+  terms.set_installment_count(121);
   EXPECT_THAT(
-      CheckPaymentPlanAgreed(plan),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("add up to 200")));
-  plan.mutable_installments(1)->mutable_amount()->set_amount_minor(200);
-  EXPECT_TRUE(CheckPaymentPlanAgreed(plan).ok());
-  plan.set_signed_document_sha256("short");
+      CheckPaymentPlanTerms(terms),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("got 121")));
+  terms.set_installment_count(120);
+  EXPECT_THAT(CheckPaymentPlanTerms(terms),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("terms.first_due_date is required")));
+  terms.mutable_first_due_date()->set_year(2026);
+  terms.mutable_first_due_date()->set_month(12);
+  terms.mutable_first_due_date()->set_day(1);
+  EXPECT_TRUE(CheckPaymentPlanTerms(terms).ok());
+  terms.set_signed_document_sha256("short");
   EXPECT_THAT(
-      CheckPaymentPlanAgreed(plan),
+      CheckPaymentPlanTerms(terms),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("32-byte")));
 }
 

@@ -1,0 +1,48 @@
+#include "services/app/case_state_cache.h"
+
+#include <vector>
+
+#include "storage/status_macros.h"
+
+namespace collections::app {
+
+absl::Status CatchUpCase(storage::EventLog* log, const std::string& stream,
+                         domain::CaseState& state) {
+  constexpr size_t kChunk = 1000;
+  for (;;) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        std::vector<storage::RecordedEvent> events,
+        log->ReadStream(stream, state.version + 1,
+                        storage::ReadDirection::kForward, kChunk));
+    for (const auto& recorded : events) domain::Evolve(state, recorded.event);
+    if (events.size() < kChunk) return absl::OkStatus();
+  }
+}
+
+absl::StatusOr<domain::CaseState> CaseStateCache::Load(
+    const std::string& case_id) {
+  std::shared_ptr<const domain::CaseState> cached;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = states_.find(case_id);
+    if (it != states_.end()) cached = it->second;
+  }
+  domain::CaseState state = cached != nullptr ? *cached : domain::CaseState{};
+  const uint64_t cached_version = state.version;
+  COLLECTIONS_RETURN_IF_ERROR(
+      CatchUpCase(log_, domain::CaseStreamId(case_id), state));
+  if (state.exists && state.version != cached_version) {
+    auto fresh = std::make_shared<const domain::CaseState>(state);
+    absl::MutexLock lock(&mu_);
+    auto& slot = states_[case_id];
+    if (slot == nullptr || slot->version < fresh->version) slot = fresh;
+    if (states_.size() > capacity_) {
+      auto victim = states_.begin();
+      if (victim->first == case_id) ++victim;
+      if (victim != states_.end()) states_.erase(victim);
+    }
+  }
+  return state;
+}
+
+}  // namespace collections::app

@@ -1,0 +1,49 @@
+// CaseStateCache: folded case states for the command side, so deciding a
+// command does not refold a case's whole stream each time. A load takes the
+// cached state (if any) and folds only the events appended since, read from
+// the log, so it is always as fresh as the log's acknowledged events, even
+// when another writer appended them.
+//
+// Bounded: at most `capacity` cases are kept; beyond that an arbitrary entry
+// is dropped (it is refolded from the log on its next load).
+//
+// Thread safety: safe to call concurrently. The log must outlive the cache.
+#ifndef COLLECTIONS_SERVICES_APP_CASE_STATE_CACHE_H_
+#define COLLECTIONS_SERVICES_APP_CASE_STATE_CACHE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "services/domain/case_state.h"
+#include "storage/event_log.h"
+
+namespace collections::app {
+
+class CaseStateCache {
+ public:
+  CaseStateCache(storage::EventLog* log, size_t capacity)
+      : log_(log), capacity_(capacity) {}
+
+  // The case folded up to the log's latest acknowledged event of its
+  // stream; `exists` is false for a case never opened. Errors: the log's
+  // (DATA_LOSS…).
+  absl::StatusOr<domain::CaseState> Load(const std::string& case_id);
+
+ private:
+  storage::EventLog* const log_;
+  const size_t capacity_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const domain::CaseState>>
+      states_ ABSL_GUARDED_BY(mu_);
+};
+
+// Folds the stream's events from `state.version + 1` on into `state`.
+absl::Status CatchUpCase(storage::EventLog* log, const std::string& stream,
+                         domain::CaseState& state);
+
+}  // namespace collections::app
+
+#endif  // COLLECTIONS_SERVICES_APP_CASE_STATE_CACHE_H_

@@ -1,0 +1,83 @@
+#include "services/app/due_time_processor.h"
+
+#include <cstdio>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace collections::app {
+
+absl::StatusOr<DueTimeProcessor::Report> DueTimeProcessor::RunOnce(
+    absl::Time as_of, const std::string& case_id) {
+  if (as_of > clock_->Now()) {
+    return absl::InvalidArgumentError(
+        "as_of is in the future: due events are appended only for instants "
+        "that have passed");
+  }
+  Report report;
+  absl::Status first_error;
+  auto process = [&](const std::string& id) {
+    ++report.cases_examined;
+    absl::StatusOr<CaseCommandHandler::DueOutcome> outcome =
+        commands_->AppendDueEvents(id, as_of);
+    if (!outcome.ok()) {
+      if (first_error.ok()) {
+        first_error = absl::Status(
+            outcome.status().code(),
+            absl::StrCat("case ", id, ": ", outcome.status().message()));
+      }
+      return;
+    }
+    if (outcome->events > 0) {
+      ++report.cases_changed;
+      report.events_appended += outcome->events;
+      report.last_position =
+          std::max(report.last_position, outcome->last_position);
+    }
+  };
+  if (!case_id.empty()) {
+    process(case_id);
+  } else {
+    std::string after;
+    for (bool more = true; more;) {
+      std::vector<domain::CaseState> page =
+          directory_->ListCases(after, "", 500, &more);
+      for (const auto& state : page) {
+        after = state.case_id;
+        if (state.stage != domain::CaseStage::kClosed) process(state.case_id);
+      }
+      if (page.empty()) break;
+    }
+  }
+  if (!first_error.ok()) return first_error;
+  return report;
+}
+
+void DueTimeProcessor::Start(absl::Duration interval) {
+  thread_ = std::thread([this, interval] {
+    for (;;) {
+      {
+        absl::MutexLock lock(&mu_);
+        auto stopping = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+          return stopping_;
+        };
+        if (mu_.AwaitWithTimeout(absl::Condition(&stopping), interval)) return;
+      }
+      absl::StatusOr<Report> report = RunOnce(clock_->Now());
+      if (!report.ok()) {
+        std::fprintf(stderr, "due-time processing: %s\n",
+                     report.status().ToString().c_str());
+      }
+    }
+  });
+}
+
+void DueTimeProcessor::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace collections::app

@@ -1,0 +1,396 @@
+// Decide: opening, holds, disputes, placement with an agency and closing
+// (case_decisions.h).
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/domain/claim_deadlines.h"
+#include "services/domain/decider.h"
+#include "storage/status_macros.h"
+
+namespace collections::domain {
+namespace {
+
+bool IsPlaceableHold(v1::CaseHold hold) {
+  return hold == v1::CASE_HOLD_CEASE_COMMUNICATION ||
+         hold == v1::CASE_HOLD_LAWYER_REPRESENTED ||
+         hold == v1::CASE_HOLD_INSOLVENCY || hold == v1::CASE_HOLD_DECEASED;
+}
+
+absl::Status CheckPlacedWith(const CaseState& state,
+                             const std::string& agency_id) {
+  if (state.agency_id.empty()) {
+    return RuleRefusal(rules::kNotPlaced,
+                       "the case is not placed with an agency");
+  }
+  if (state.agency_id != agency_id) {
+    return RuleRefusal(rules::kNotPlaced,
+                       absl::StrCat("the case is placed with agency ",
+                                    state.agency_id, ", not ", agency_id));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+DecisionOr DecideOpenCase(const v1::CaseOpened& opened,
+                          const CommandInput& input) {
+  const RulePack* pack = FindRulePack(
+      opened.rule_pack(), absl::ToCivilDay(input.at, absl::UTCTimeZone()));
+  if (pack == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("case.rule_pack \"", opened.rule_pack(),
+                     "\" is not a rule pack in "
+                     "force on that day; one of: ",
+                     absl::StrJoin(RulePackIds(), ", ")));
+  }
+  if (pack->debtor_kind != v1::DEBTOR_KIND_UNSPECIFIED &&
+      pack->debtor_kind != opened.debtor_kind()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("rule pack ", pack->id, " is for ",
+                     v1::DebtorKind_Name(pack->debtor_kind),
+                     " debtors, but the case's "
+                     "debtor is ",
+                     v1::DebtorKind_Name(opened.debtor_kind())));
+  }
+  const std::string zone_name =
+      opened.time_zone().empty() ? pack->default_time_zone : opened.time_zone();
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(zone_name, &zone)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("case.time_zone \"", zone_name,
+                     "\" is not an IANA time zone such as Europe/Amsterdam"));
+  }
+  Decision decision;
+  v1::EventPayload payload;
+  *payload.mutable_case_opened() = opened;
+  payload.mutable_case_opened()->set_time_zone(zone_name);
+  decision.events.push_back(std::move(payload));
+  // Opening an already overdue invoice is a transition too.
+  const absl::CivilDay today = absl::ToCivilDay(input.at, zone);
+  for (const auto& line : opened.claim_lines()) {
+    const absl::CivilDay due = ToCivilDay(line.due_date());
+    if (due >= today) continue;
+    v1::EventPayload overdue;
+    auto* changed = overdue.mutable_case_stage_changed();
+    changed->set_from(v1::CASE_STAGE_OPEN);
+    changed->set_to(v1::CASE_STAGE_OVERDUE);
+    changed->set_reason(absl::StrCat("invoice ", line.invoice_number(),
+                                     " was due on ",
+                                     absl::FormatCivilTime(due)));
+    decision.events.push_back(std::move(overdue));
+    break;
+  }
+  return decision;
+}
+
+DecisionOr DecidePlaceHold(const CaseState& state, const v1::HoldPlaced& hold,
+                           const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  if (!IsPlaceableHold(hold.hold())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "hold.hold ", v1::CaseHold_Name(hold.hold()),
+        " is not placed directly: use cease-communication, lawyer, insolvency "
+        "or deceased (disputes, promises and placements set their own)"));
+  }
+  if (state.HasHold(hold.hold())) {
+    return RuleRefusal(
+        rules::kHoldState,
+        absl::StrCat(v1::CaseHold_Name(hold.hold()), " is already in force"));
+  }
+  v1::EventPayload payload;
+  *payload.mutable_hold_placed() = hold;
+  d.Emit(std::move(payload));
+  return d.Finish();
+}
+
+DecisionOr DecideReleaseHold(const CaseState& state,
+                             const v1::HoldReleased& release,
+                             const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  if (!IsPlaceableHold(release.hold())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "release.hold ", v1::CaseHold_Name(release.hold()),
+        " is not released directly: resolve the dispute, settle the promise "
+        "or end the placement"));
+  }
+  if (!state.HasHold(release.hold())) {
+    return RuleRefusal(
+        rules::kHoldState,
+        absl::StrCat(v1::CaseHold_Name(release.hold()), " is not in force"));
+  }
+  v1::EventPayload payload;
+  *payload.mutable_hold_released() = release;
+  d.Emit(std::move(payload));
+  return d.Finish();
+}
+
+DecisionOr DecideRaiseDispute(const CaseState& state,
+                              const v1::DisputeRaised& dispute,
+                              const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  for (const auto& open : state.open_disputes) {
+    if (open.dispute_id == dispute.dispute_id()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("dispute ", dispute.dispute_id(), " is already open"));
+    }
+  }
+  // The disputed part: as stated, else the named invoices, else everything.
+  int64_t amount = 0;
+  if (dispute.has_disputed_amount()) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        d.CheckCurrency("dispute.disputed_amount", dispute.disputed_amount()));
+    amount = dispute.disputed_amount().amount_minor();
+  } else if (!dispute.invoice_numbers().empty()) {
+    for (const auto& number : dispute.invoice_numbers()) {
+      const InvoiceState* invoice = state.FindInvoice(number);
+      if (invoice == nullptr) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "dispute.invoice_numbers: ", number, " is not on this case"));
+      }
+      amount += invoice->line.gross().amount_minor();
+    }
+  } else {
+    amount = state.outstanding_minor();
+  }
+  amount = std::min(amount, state.outstanding_minor());
+  v1::EventPayload payload;
+  *payload.mutable_dispute_raised() = dispute;
+  *payload.mutable_dispute_raised()->mutable_disputed_amount() =
+      d.Money(amount);
+  d.Emit(std::move(payload));
+  return d.Finish();
+}
+
+DecisionOr DecideResolveDispute(const CaseState& state,
+                                const v1::DisputeResolved& resolution,
+                                const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  for (const auto& open : state.open_disputes) {
+    if (open.dispute_id != resolution.dispute_id()) continue;
+    if (resolution.has_amount_dropped()) {
+      COLLECTIONS_RETURN_IF_ERROR(d.CheckCurrency("resolution.amount_dropped",
+                                                  resolution.amount_dropped()));
+    }
+    const int64_t dropped = resolution.amount_dropped().amount_minor();
+    if (dropped > open.amount_minor || dropped > state.owed.principal) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("resolution.amount_dropped ", dropped,
+                       " is above the disputed amount ", open.amount_minor,
+                       " or the principal owed ", state.owed.principal));
+    }
+    if (resolution.outcome() == v1::DISPUTE_OUTCOME_REJECTED && dropped > 0) {
+      return absl::InvalidArgumentError(
+          "a rejected dispute drops nothing: amount_dropped must be zero");
+    }
+    v1::EventPayload payload;
+    *payload.mutable_dispute_resolved() = resolution;
+    *payload.mutable_dispute_resolved()->mutable_amount_dropped() =
+        d.Money(dropped);
+    d.Emit(std::move(payload));
+    return d.Finish();
+  }
+  return absl::NotFoundError(absl::StrCat("dispute ", resolution.dispute_id(),
+                                          " is not open on this case"));
+}
+
+DecisionOr DecideSendVerification(const CaseState& state,
+                                  const v1::VerificationSent& verification,
+                                  const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  for (const auto& open : state.open_disputes) {
+    if (open.dispute_id != verification.dispute_id()) continue;
+    if (open.verification_sent) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "verification for dispute ", open.dispute_id, " was sent already"));
+    }
+    v1::EventPayload payload;
+    *payload.mutable_verification_sent() = verification;
+    d.Emit(std::move(payload));
+    return d.Finish();
+  }
+  return absl::NotFoundError(absl::StrCat("dispute ", verification.dispute_id(),
+                                          " is not open on this case"));
+}
+
+DecisionOr DecideHandToAgency(const CaseState& state,
+                              const v1::HandedToAgency& placement,
+                              const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  if (!state.agency_id.empty()) {
+    return RuleRefusal(rules::kPlacedWithAgency,
+                       absl::StrCat("the case is already placed with agency ",
+                                    state.agency_id));
+  }
+  for (v1::CaseHold hold : {v1::CASE_HOLD_INSOLVENCY, v1::CASE_HOLD_DECEASED}) {
+    if (state.HasHold(hold)) {
+      return RuleRefusal(
+          hold == v1::CASE_HOLD_INSOLVENCY ? rules::kInsolvency
+                                           : rules::kDeceased,
+          "the case cannot be handed to an agency while this hold lasts");
+    }
+  }
+  if (!state.open_disputes.empty()) {
+    return RuleRefusal(
+        rules::kDisputeHold,
+        absl::StrCat("dispute ", state.open_disputes.front().dispute_id,
+                     " is open: resolve it before handing over"));
+  }
+  if (d.pack().agency_registration_required &&
+      placement.agency_registration().empty()) {
+    return RuleRefusal(
+        rules::kAgencyRegistration,
+        "Dutch collection agencies must be registered (Wki, "
+        "since 2024-04-01): state placement.agency_registration");
+  }
+  const bool legal = placement.placement_type() == v1::PLACEMENT_TYPE_LEGAL ||
+                     placement.placement_type() == v1::PLACEMENT_TYPE_BAILIFF;
+  if (legal) {
+    for (const auto& invoice : state.invoices) {
+      if (IsTimeBarred(invoice.limitation_deadline, d.today())) {
+        return RuleRefusal(
+            rules::kTimeBarred,
+            absl::StrCat("invoice ", invoice.line.invoice_number(),
+                         " is time-barred since ",
+                         absl::FormatCivilTime(invoice.limitation_deadline + 1),
+                         ": no legal step may be taken on it"));
+      }
+    }
+  }
+  COLLECTIONS_RETURN_IF_ERROR(d.Require(
+      !(state.plan.has_value() && state.plan->active()), rules::kPlanActive,
+      "a payment plan is running: hand over only after it defaults"));
+  COLLECTIONS_RETURN_IF_ERROR(
+      d.Require(state.stage >= CaseStage::kFinalNotice, rules::kLadderOrder,
+                "a case is handed to an agency after a final notice"));
+  v1::EventPayload payload;
+  *payload.mutable_handed_to_agency() = placement;
+  d.Emit(std::move(payload));
+  d.MoveTo(legal ? CaseStage::kLegal : CaseStage::kPlaced,
+           absl::StrCat("handed to agency ", placement.agency_id()));
+  return d.Finish();
+}
+
+DecisionOr DecideRecallFromAgency(const CaseState& state,
+                                  const v1::RecallRequested& recall,
+                                  const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, recall.agency_id()));
+  if (state.recall_requested) {
+    return RuleRefusal(rules::kRecallState, "a recall is already pending");
+  }
+  v1::EventPayload payload;
+  *payload.mutable_recall_requested() = recall;
+  d.Emit(std::move(payload));
+  return d.Finish();
+}
+
+DecisionOr DecideAgencyReport(const CaseState& state,
+                              const v1::RecordAgencyReportRequest& report,
+                              const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  v1::EventPayload payload;
+  switch (report.report_case()) {
+    case v1::RecordAgencyReportRequest::kAcknowledged:
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckPlacedWith(state, report.acknowledged().agency_id()));
+      *payload.mutable_placement_acknowledged() = report.acknowledged();
+      break;
+    case v1::RecordAgencyReportRequest::kPayment: {
+      const auto& reported = report.payment();
+      COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, reported.agency_id()));
+      COLLECTIONS_RETURN_IF_ERROR(
+          d.CheckCurrency("payment.amount", reported.amount()));
+      for (const auto& payment : state.payments) {
+        if (payment.payment_id == reported.payment_id()) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              "payment ", reported.payment_id(), " is already recorded"));
+        }
+      }
+      const AllocationResult result =
+          Allocate(reported.amount().amount_minor(), state.owed,
+                   d.pack().allocation_order);
+      *payload.mutable_agency_payment_reported() = reported;
+      *payload.mutable_agency_payment_reported()->mutable_allocation() =
+          ToAllocation(result.allocated, state.currency);
+      d.Emit(std::move(payload));
+      SettleCommitments(d, reported.amount().amount_minor(),
+                        result.allocated.principal);
+      return d.Finish();
+    }
+    case v1::RecordAgencyReportRequest::kUpdate:
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckPlacedWith(state, report.update().agency_id()));
+      *payload.mutable_agency_update_received() = report.update();
+      break;
+    case v1::RecordAgencyReportRequest::kRecallObjected:
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckPlacedWith(state, report.recall_objected().agency_id()));
+      if (!state.recall_requested) {
+        return RuleRefusal(rules::kRecallState, "no recall is pending");
+      }
+      *payload.mutable_recall_objected() = report.recall_objected();
+      break;
+    case v1::RecordAgencyReportRequest::kRecallCompleted:
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckPlacedWith(state, report.recall_completed().agency_id()));
+      if (!state.recall_requested) {
+        return RuleRefusal(rules::kRecallState, "no recall is pending");
+      }
+      *payload.mutable_recall_completed() = report.recall_completed();
+      d.Emit(std::move(payload));
+      d.MoveTo(state.stage_before_placement, "recall completed: back in-house");
+      return d.Finish();
+    case v1::RecordAgencyReportRequest::kReturned:
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckPlacedWith(state, report.returned().agency_id()));
+      *payload.mutable_returned_by_agency() = report.returned();
+      d.Emit(std::move(payload));
+      d.MoveTo(state.stage_before_placement,
+               "returned by the agency: back in-house");
+      return d.Finish();
+    case v1::RecordAgencyReportRequest::REPORT_NOT_SET:
+      return absl::InvalidArgumentError(
+          "report is required: acknowledged, payment, update, "
+          "recall_objected, recall_completed or returned");
+  }
+  d.Emit(std::move(payload));
+  return d.Finish();
+}
+
+DecisionOr DecideCloseCase(const CaseState& state,
+                           const v1::CaseClosed& closure,
+                           const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  const bool settles_balance =
+      closure.reason() == v1::CLOSURE_REASON_PAID ||
+      closure.reason() == v1::CLOSURE_REASON_WRITTEN_OFF;
+  if (settles_balance && state.outstanding_minor() > 0) {
+    return RuleRefusal(
+        rules::kBalanceOutstanding,
+        absl::StrCat(state.outstanding_minor(), " ", state.currency,
+                     " minor units are still owed: record the payment or "
+                     "write the rest off before closing as ",
+                     v1::ClosureReason_Name(closure.reason())));
+  }
+  if (closure.reason() != v1::CLOSURE_REASON_PAID && !state.agency_id.empty()) {
+    return RuleRefusal(rules::kPlacedWithAgency,
+                       absl::StrCat("the case is with agency ", state.agency_id,
+                                    ": recall it or let it be returned first"));
+  }
+  v1::EventPayload payload;
+  *payload.mutable_case_closed() = closure;
+  d.Emit(std::move(payload));
+  d.MoveTo(CaseStage::kClosed,
+           absl::StrCat("closed: ", v1::ClosureReason_Name(closure.reason())));
+  return d.Finish();
+}
+
+}  // namespace collections::domain

@@ -1,0 +1,289 @@
+// Decide: calls, letters and letter outcomes (case_decisions.h).
+#include "absl/strings/str_cat.h"
+#include "services/domain/claim_deadlines.h"
+#include "services/domain/decider.h"
+#include "services/domain/dutch_collection_costs.h"
+#include "services/domain/letter_deadlines.h"
+#include "storage/status_macros.h"
+
+namespace collections::domain {
+namespace {
+
+std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+PastCall ToPastCall(const v1::CallLogged& call, absl::Time at) {
+  PastCall past;
+  past.at = at;
+  past.inbound = call.direction() == v1::CALL_DIRECTION_INBOUND;
+  past.connected = call.outcome() != v1::CALL_OUTCOME_NO_ANSWER;
+  past.conversation = call.outcome() == v1::CALL_OUTCOME_CONVERSATION ||
+                      call.outcome() == v1::CALL_OUTCOME_PROMISE_TO_PAY ||
+                      call.outcome() == v1::CALL_OUTCOME_REFUSED_TO_PAY ||
+                      call.outcome() == v1::CALL_OUTCOME_DISPUTED;
+  past.with_consent =
+      call.has_consent_until() && ToTime(call.consent_until()) > at;
+  return past;
+}
+
+// The stage a letter of `level` moves the ladder to, when it moves it.
+CaseStage LadderStageAfter(v1::LetterLevel level) {
+  switch (level) {
+    case v1::LETTER_LEVEL_REMINDER:
+      return CaseStage::kReminded;
+    case v1::LETTER_LEVEL_DUNNING:
+    case v1::LETTER_LEVEL_FOURTEEN_DAY:
+      return CaseStage::kDunned;
+    case v1::LETTER_LEVEL_FINAL_NOTICE:
+      return CaseStage::kFinalNotice;
+    default:
+      return CaseStage::kOpen;
+  }
+}
+
+bool OnTheLadder(CaseStage stage) { return stage <= CaseStage::kFinalNotice; }
+
+// The ladder's own order and the holds that suppress collection letters.
+absl::Status CheckLetterAllowed(Decider& d, const v1::LetterIssued& letter) {
+  const CaseState& state = d.state();
+  const v1::LetterLevel level = letter.level();
+  if (level == v1::LETTER_LEVEL_FOURTEEN_DAY && !d.pack().fourteen_day_letter) {
+    return RuleRefusal(rules::kNotInRulePack,
+                       absl::StrCat("the 14-day letter belongs to Dutch "
+                                    "consumer cases; this case's pack is ",
+                                    d.pack().id));
+  }
+  if (level == v1::LETTER_LEVEL_VALIDATION_NOTICE &&
+      !d.pack().validation_notice) {
+    return RuleRefusal(rules::kNotInRulePack,
+                       absl::StrCat("validation notices belong to Regulation "
+                                    "F cases; this case's pack is ",
+                                    d.pack().id));
+  }
+  if (level != v1::LETTER_LEVEL_VALIDATION_NOTICE) {
+    COLLECTIONS_RETURN_IF_ERROR(d.Require(
+        state.stage != CaseStage::kOpen, rules::kNotOverdue,
+        "no invoice of the case is overdue yet: a collection letter would be "
+        "premature"));
+  }
+  if (level == v1::LETTER_LEVEL_FINAL_NOTICE) {
+    COLLECTIONS_RETURN_IF_ERROR(d.Require(
+        !(state.plan.has_value() && state.plan->active()), rules::kPlanActive,
+        absl::StrCat("payment plan ",
+                     state.plan.has_value() ? state.plan->agreed.plan_id() : "",
+                     " is running: a final notice needs it defaulted")));
+    COLLECTIONS_RETURN_IF_ERROR(
+        d.Require(state.stage >= CaseStage::kDunned, rules::kLadderOrder,
+                  "a final notice follows a dunning or 14-day letter"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+DecisionOr DecideLogCalls(
+    const CaseState& state,
+    const google::protobuf::RepeatedPtrField<v1::CallLogged>& calls,
+    const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  std::vector<PastCall> history = state.recent_calls;
+  for (const v1::CallLogged& call : calls) {
+    const absl::Time at =
+        call.has_placed_at() ? ToTime(call.placed_at()) : input.at;
+    if (call.direction() == v1::CALL_DIRECTION_OUTBOUND) {
+      absl::TimeZone zone;
+      if (!absl::LoadTimeZone(call.time_zone(), &zone)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "call.time_zone \"", call.time_zone(),
+            "\" is not an IANA time zone such as \"Europe/Amsterdam\""));
+      }
+      const Block block = InHouseContactBlock(state, d.pack());
+      if (!block.rule.empty() && !d.Overridden(block.rule)) {
+        d.Suppress("phone", call.contact_point_id(), block.rule, block.reason,
+                   absl::InfinitePast());
+        continue;
+      }
+      const bool consent =
+          call.has_consent_until() && ToTime(call.consent_until()) > at;
+      if (d.pack().contact_limits.has_value() && !consent) {
+        const ContactDecision decision =
+            CheckCallAttempt(at, zone, history, *d.pack().contact_limits);
+        if (!decision.allowed && !d.Overridden(decision.rule)) {
+          d.Suppress("phone", call.contact_point_id(), decision.rule,
+                     decision.reason, decision.next_allowed);
+          continue;
+        }
+      }
+    }
+    history.push_back(ToPastCall(call, at));
+    v1::EventPayload payload;
+    *payload.mutable_call_logged() = call;
+    d.Emit(std::move(payload));
+  }
+  return d.Finish();
+}
+
+DecisionOr DecideIssueLetter(const CaseState& state,
+                             const v1::LetterIssued& letter,
+                             const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  COLLECTIONS_RETURN_IF_ERROR(
+      d.CheckCurrency("letter.amount_stated", letter.amount_stated()));
+  if (state.FindLetter(letter.letter_id()) != nullptr) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "letter ", letter.letter_id(), " was issued before; use a new id"));
+  }
+  COLLECTIONS_RETURN_IF_ERROR(CheckLetterAllowed(d, letter));
+
+  // Holds that suppress contact: recorded as evidence, then refused.
+  const Block block = InHouseContactBlock(state, d.pack());
+  if (!block.rule.empty() && !d.Overridden(block.rule)) {
+    d.Suppress("letter", "", block.rule, block.reason, absl::InfinitePast());
+    return d.Finish();
+  }
+  const bool escalates = letter.level() == v1::LETTER_LEVEL_DUNNING ||
+                         letter.level() == v1::LETTER_LEVEL_FOURTEEN_DAY ||
+                         letter.level() == v1::LETTER_LEVEL_FINAL_NOTICE;
+  if (escalates && state.open_promise.has_value() &&
+      !d.Overridden(rules::kActivePromise)) {
+    const auto& promised = state.open_promise->made.promised_date();
+    d.Suppress("letter", "", rules::kActivePromise,
+               absl::StrCat("promise ", state.open_promise->made.promise_id(),
+                            " to pay by ", Day(ToCivilDay(promised)),
+                            " suppresses dunning until it is kept or broken"),
+               absl::InfinitePast());
+    return d.Finish();
+  }
+
+  const int64_t collectable = state.collectable_minor();
+  if (letter.amount_stated().amount_minor() > collectable) {
+    if (state.disputed_minor() > 0) {
+      return RuleRefusal(
+          rules::kDisputeHold,
+          absl::StrCat("the letter states ",
+                       letter.amount_stated().amount_minor(), " but only ",
+                       collectable,
+                       " is undisputed; the disputed part is on hold"));
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "letter.amount_stated ", letter.amount_stated().amount_minor(),
+        " is above the balance of ", collectable));
+  }
+
+  v1::EventPayload payload;
+  v1::LetterIssued* issued = payload.mutable_letter_issued();
+  *issued = letter;
+  const absl::CivilDay receipt =
+      AssumedReceipt(d.today(), d.pack().letter_receipt);
+  *issued->mutable_assumed_receipt() = ToLocalDate(receipt);
+  if (letter.level() == v1::LETTER_LEVEL_FOURTEEN_DAY) {
+    // Art. 6:96 lid 6 BW: the letter states the costs the scale gives over
+    // the undisputed principal, and a term of 14 days after receipt.
+    const int64_t principal =
+        std::max<int64_t>(0, state.owed.principal - state.disputed_minor());
+    const int64_t costs = DutchCollectionCostsCents(principal);
+    if (letter.has_costs_stated() &&
+        letter.costs_stated().amount_minor() != costs) {
+      return RuleRefusal(
+          rules::kStateCosts,
+          absl::StrCat("the 14-day letter must state the collection costs of ",
+                       costs, " (scale over a principal of ", principal,
+                       "), not ", letter.costs_stated().amount_minor()));
+    }
+    *issued->mutable_costs_stated() = d.Money(costs);
+    const FourteenDayTerm term = DutchFourteenDayTerm(receipt);
+    if (letter.has_deadline() &&
+        ToCivilDay(letter.deadline()) < term.last_day) {
+      return RuleRefusal(
+          rules::kFourteenDayLetter,
+          absl::StrCat("the 14-day letter's deadline ",
+                       Day(ToCivilDay(letter.deadline())),
+                       " is before the lawful last day ", Day(term.last_day),
+                       " (14 days from the day after receipt on ", Day(receipt),
+                       ")"));
+    }
+    *issued->mutable_term_last_day() = ToLocalDate(term.last_day);
+    if (!letter.has_deadline())
+      *issued->mutable_deadline() = ToLocalDate(term.last_day);
+  } else if (letter.level() == v1::LETTER_LEVEL_VALIDATION_NOTICE) {
+    *issued->mutable_term_last_day() =
+        ToLocalDate(ValidationPeriodEnd(receipt));
+  } else if (letter.has_deadline()) {
+    *issued->mutable_term_last_day() = letter.deadline();
+  }
+  d.Emit(std::move(payload));
+
+  const CaseStage target = LadderStageAfter(letter.level());
+  if (OnTheLadder(d.stage()) && target > d.stage()) {
+    d.MoveTo(target, absl::StrCat(v1::LetterLevel_Name(letter.level()), " ",
+                                  letter.letter_id(), " sent"));
+  }
+  // A written reminder interrupts limitation (art. 3:317 BW).
+  if (d.pack().letters_interrupt_limitation &&
+      letter.level() != v1::LETTER_LEVEL_VALIDATION_NOTICE) {
+    v1::EventPayload interrupted;
+    auto* event = interrupted.mutable_limitation_interrupted();
+    for (const auto& invoice : state.invoices) {
+      const int years = invoice.line.consumer_purchase_price()
+                            ? d.pack().consumer_purchase_limitation_years
+                            : d.pack().limitation_years;
+      const absl::CivilDay deadline = LimitationDeadline(d.today(), years);
+      if (deadline > invoice.limitation_deadline &&
+          !IsTimeBarred(invoice.limitation_deadline, d.today())) {
+        event->add_invoice_numbers(invoice.line.invoice_number());
+        *event->mutable_new_deadline() = ToLocalDate(deadline);
+      }
+    }
+    if (event->invoice_numbers_size() > 0) {
+      event->set_letter_id(letter.letter_id());
+      d.Emit(std::move(interrupted));
+    }
+  }
+  return d.Finish();
+}
+
+DecisionOr DecideLetterOutcome(const CaseState& state,
+                               const v1::RecordLetterOutcomeRequest& request,
+                               const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.BeginAllowingClosed());
+  v1::EventPayload payload;
+  if (request.has_delivered()) {
+    const LetterState* letter =
+        state.FindLetter(request.delivered().letter_id());
+    if (letter == nullptr) {
+      return absl::NotFoundError(absl::StrCat(
+          "letter ", request.delivered().letter_id(), " was not issued"));
+    }
+    v1::LetterDelivered* delivered = payload.mutable_letter_delivered();
+    *delivered = request.delivered();
+    const absl::CivilDay receipt =
+        ToCivilDay(request.delivered().delivered_on());
+    if (receipt < letter->sent) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "delivered_on ", Day(receipt), " is before the letter was sent on ",
+          Day(letter->sent)));
+    }
+    if (letter->level == v1::LETTER_LEVEL_FOURTEEN_DAY) {
+      *delivered->mutable_term_last_day() =
+          ToLocalDate(DutchFourteenDayTerm(receipt).last_day);
+    } else if (letter->level == v1::LETTER_LEVEL_VALIDATION_NOTICE) {
+      *delivered->mutable_term_last_day() =
+          ToLocalDate(ValidationPeriodEnd(receipt));
+    }
+  } else if (request.has_undeliverable()) {
+    if (state.FindLetter(request.undeliverable().letter_id()) == nullptr) {
+      return absl::NotFoundError(absl::StrCat(
+          "letter ", request.undeliverable().letter_id(), " was not issued"));
+    }
+    *payload.mutable_letter_undeliverable() = request.undeliverable();
+  } else {
+    return absl::InvalidArgumentError(
+        "outcome is required: delivered or undeliverable");
+  }
+  d.Emit(std::move(payload));
+  return d.Finish();
+}
+
+}  // namespace collections::domain

@@ -1,0 +1,88 @@
+// Decider: the shared machinery of the Decide functions (case_decisions.h):
+// the rule pack in force on the act's day, rule checks with overrides, and
+// the events decided so far, including stage transitions. Internal to
+// services/domain.
+#ifndef COLLECTIONS_SERVICES_DOMAIN_DECIDER_H_
+#define COLLECTIONS_SERVICES_DOMAIN_DECIDER_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "services/domain/case_decisions.h"
+#include "services/domain/rule_packs.h"
+
+namespace collections::domain {
+
+// FAILED_PRECONDITION "<rule>: <reason>".
+absl::Status RuleRefusal(absl::string_view rule, absl::string_view reason);
+
+class Decider {
+ public:
+  Decider(const CaseState& state, const CommandInput& input);
+
+  // The pack is known and the case not closed; call first.
+  absl::Status Begin();
+  // Begin without the closed check (for acts allowed on closed cases).
+  absl::Status BeginAllowingClosed();
+
+  const CaseState& state() const { return state_; }
+  const RulePack& pack() const { return *pack_; }
+  absl::CivilDay today() const { return today_; }
+  absl::Time at() const { return input_.at; }
+  // The stage after the events decided so far.
+  CaseStage stage() const { return stage_; }
+
+  // OK when `ok`. Otherwise OK too when the pack lets `rule` be overridden
+  // and the command overrides it (the override is recorded), else the
+  // refusal.
+  absl::Status Require(bool ok, absl::string_view rule,
+                       absl::string_view reason);
+  // Whether `rule` would be let through by an override.
+  bool Overridden(absl::string_view rule);
+
+  // INVALID_ARGUMENT unless `money` is in the case's currency.
+  absl::Status CheckCurrency(absl::string_view field,
+                             const v1::Money& money) const;
+  v1::Money Money(int64_t minor) const;
+
+  void Emit(v1::EventPayload payload) {
+    decision_.events.push_back(std::move(payload));
+  }
+  // Records a transition to `to` when the stage differs.
+  void MoveTo(CaseStage to, const std::string& reason);
+  // Records a suppressed contact and refuses with its rule.
+  void Suppress(absl::string_view channel, absl::string_view contact_point,
+                absl::string_view rule, absl::string_view reason,
+                absl::Time next_allowed);
+
+  Decision Finish() { return std::move(decision_); }
+
+ private:
+  const CaseState& state_;
+  const CommandInput& input_;
+  absl::CivilDay today_;
+  const RulePack* pack_ = nullptr;
+  CaseStage stage_;
+  Decision decision_;
+};
+
+// The contact hold that blocks reaching the debtor in-house now, if any:
+// placement, cease-communication, lawyer, deceased, insolvency, a written
+// dispute awaiting verification (where the pack says so). Empty rule when
+// none does.
+struct Block {
+  std::string rule;
+  std::string reason;
+};
+Block InHouseContactBlock(const CaseState& state, const RulePack& pack);
+
+// What a payment of `amount` settles besides the balance: a promise it
+// keeps, plan installments it covers (and the plan when all are), and VAT
+// relief a recovery of `principal_part` makes owed again. Emits the events.
+void SettleCommitments(Decider& d, int64_t amount, int64_t principal_part);
+
+}  // namespace collections::domain
+
+#endif  // COLLECTIONS_SERVICES_DOMAIN_DECIDER_H_

@@ -1,0 +1,334 @@
+// One Dutch consumer case driven through the real server over gRPC, from an
+// invoice falling due to the agency's final payment, with the balance by
+// bucket checked after every step; and the case the server reports equals
+// a fold of the events it stored.
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include "absl/strings/str_cat.h"
+#include "collections/v1/case_commands.grpc.pb.h"
+#include "collections/v1/case_queries.grpc.pb.h"
+#include "collections/v1/event_stream.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "services/app/case_queries.h"
+#include "services/domain/case_state.h"
+#include "services/server/collections_server.h"
+#include "storage/clock.h"
+#include "tests/testing/temp_dir.h"
+
+namespace collections {
+namespace {
+
+namespace v1 = ::collections::v1;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+absl::TimeZone Amsterdam() {
+  absl::TimeZone zone;
+  absl::LoadTimeZone("Europe/Amsterdam", &zone);
+  return zone;
+}
+
+absl::Time At(int month, int day, int hour = 10) {
+  return absl::FromCivil(absl::CivilSecond(2026, month, day, hour, 0, 0),
+                         Amsterdam());
+}
+
+v1::Money Eur(int64_t minor) {
+  v1::Money money;
+  money.set_amount_minor(minor);
+  money.set_currency("EUR");
+  return money;
+}
+
+struct Balance {
+  int64_t principal, interest, costs;
+};
+
+class DutchConsumerCaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server::ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    options.data_dir = dir_.Sub("data");
+    options.due_events_interval = absl::ZeroDuration();  // driven below
+    options.clock = &clock_;
+    auto server = server::CollectionsServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    auto channel =
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                            grpc::InsecureChannelCredentials());
+    commands_ = v1::CaseCommands::NewStub(channel);
+    queries_ = v1::CaseQueries::NewStub(channel);
+    stream_ = v1::EventStream::NewStub(channel);
+  }
+
+  template <typename Request>
+  Request Command(absl::Time at) {
+    Request request;
+    request.mutable_context()->set_request_id(absl::StrCat("r", ++step_));
+    *request.mutable_context()->mutable_occurred_at() = domain::ToTimestamp(at);
+    if constexpr (!std::is_same_v<Request, v1::OpenCaseRequest>) {
+      request.set_case_id("c-nl-1");
+    }
+    return request;
+  }
+
+  // Runs a command; returns its status and remembers the last position.
+  template <typename Request>
+  grpc::Status Run(grpc::Status (v1::CaseCommands::Stub::*method)(
+                       grpc::ClientContext*, const Request&,
+                       v1::CommandResult*),
+                   const Request& request) {
+    grpc::ClientContext context;
+    v1::CommandResult result;
+    grpc::Status status = ((*commands_).*method)(&context, request, &result);
+    if (status.ok()) last_position_ = result.last_position();
+    return status;
+  }
+
+  v1::ProcessDueEventsResponse ProcessDue(absl::Time as_of) {
+    v1::ProcessDueEventsRequest request;
+    *request.mutable_as_of() = domain::ToTimestamp(as_of);
+    v1::ProcessDueEventsResponse response;
+    grpc::ClientContext context;
+    grpc::Status status =
+        commands_->ProcessDueEvents(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    if (response.last_position() > 0) last_position_ = response.last_position();
+    return response;
+  }
+
+  v1::CaseView Case() {
+    v1::GetCaseRequest request;
+    request.set_case_id("c-nl-1");
+    request.set_min_position(last_position_);
+    v1::GetCaseResponse response;
+    grpc::ClientContext context;
+    grpc::Status status = queries_->GetCase(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.case_();
+  }
+
+  void ExpectStanding(v1::CaseStage stage, Balance balance) {
+    const v1::CaseView view = Case();
+    EXPECT_EQ(view.stage(), stage) << v1::CaseStage_Name(view.stage());
+    EXPECT_EQ(view.balance().principal().amount_minor(), balance.principal);
+    EXPECT_EQ(view.balance().interest().amount_minor(), balance.interest);
+    EXPECT_EQ(view.balance().costs().amount_minor(), balance.costs);
+    EXPECT_EQ(view.outstanding().amount_minor(),
+              balance.principal + balance.interest + balance.costs);
+  }
+
+  grpc::Status Letter(v1::LetterLevel level, absl::Time at, int64_t amount) {
+    auto request = Command<v1::IssueLetterRequest>(at);
+    v1::LetterIssued* letter = request.mutable_letter();
+    letter->set_letter_id(absl::StrCat("L", step_));
+    letter->set_level(level);
+    letter->set_channel(v1::LETTER_CHANNEL_POST);
+    letter->set_template_version("2026.1");
+    *letter->mutable_amount_stated() = Eur(amount);
+    return Run(&v1::CaseCommands::Stub::IssueLetter, request);
+  }
+
+  grpc::Status Pay(int64_t amount, absl::Time at) {
+    auto request = Command<v1::RecordPaymentRequest>(at);
+    v1::PaymentReceived* payment = request.mutable_payment();
+    payment->set_payment_id(absl::StrCat("P", step_));
+    *payment->mutable_amount() = Eur(amount);
+    *payment->mutable_value_date() =
+        domain::ToLocalDate(absl::ToCivilDay(at, Amsterdam()));
+    payment->set_method(v1::PAYMENT_METHOD_BANK_TRANSFER);
+    return Run(&v1::CaseCommands::Stub::RecordPayment, request);
+  }
+
+  grpc::Status Call(absl::Time at, v1::CallOutcome outcome) {
+    auto request = Command<v1::LogCallsRequest>(at);
+    v1::CallLogged* call = request.add_calls();
+    call->set_direction(v1::CALL_DIRECTION_OUTBOUND);
+    call->set_contact_point_id("phone-1");
+    call->set_outcome(outcome);
+    call->set_time_zone("Europe/Amsterdam");
+    call->set_zone_source(v1::ZONE_SOURCE_DEBTOR_RECORD);
+    return Run(&v1::CaseCommands::Stub::LogCalls, request);
+  }
+
+  FakeClock clock_{
+      absl::FromCivil(absl::CivilDay(2026, 12, 31), absl::UTCTimeZone())};
+  testing::TempDir dir_;
+  std::unique_ptr<server::CollectionsServer> server_;
+  std::unique_ptr<v1::CaseCommands::Stub> commands_;
+  std::unique_ptr<v1::CaseQueries::Stub> queries_;
+  std::unique_ptr<v1::EventStream::Stub> stream_;
+  int step_ = 0;
+  uint64_t last_position_ = 0;
+};
+
+TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
+  using Stub = v1::CaseCommands::Stub;
+  // Opened before the due date: €1,210.00 (VAT €210.00), due Fri 2026-01-30.
+  auto open = Command<v1::OpenCaseRequest>(At(1, 20));
+  v1::CaseOpened* opened = open.mutable_case_();
+  opened->set_case_id("c-nl-1");
+  opened->set_debtor_id("d-nl-1");
+  opened->set_creditor_id("acme-energy");
+  opened->set_debtor_kind(v1::DEBTOR_KIND_CONSUMER);
+  opened->set_currency("EUR");
+  opened->set_rule_pack("nl-consumer");
+  opened->set_jurisdiction("NL");
+  v1::ClaimLine* line = opened->add_claim_lines();
+  line->set_invoice_number("INV-2026-001");
+  *line->mutable_due_date() = domain::ToLocalDate(absl::CivilDay(2026, 1, 30));
+  *line->mutable_net() = Eur(100000);
+  *line->mutable_vat() = Eur(21000);
+  *line->mutable_gross() = Eur(121000);
+  line->set_consumer_purchase_price(true);
+  ASSERT_TRUE(Run(&Stub::OpenCase, open).ok());
+  ExpectStanding(v1::CASE_STAGE_OPEN, {121000, 0, 0});
+  EXPECT_EQ(Case().time_zone(), "Europe/Amsterdam");  // the pack's default
+
+  // Invoice overdue: found by the due-time processor, once.
+  EXPECT_EQ(ProcessDue(At(1, 31, 9)).events_appended(), 1u);
+  EXPECT_EQ(ProcessDue(At(1, 31, 9)).events_appended(), 0u);
+  ExpectStanding(v1::CASE_STAGE_OVERDUE, {121000, 0, 0});
+
+  // Call, reminder.
+  ASSERT_TRUE(Call(At(2, 2), v1::CALL_OUTCOME_CONVERSATION).ok());
+  ASSERT_TRUE(Letter(v1::LETTER_LEVEL_REMINDER, At(2, 3), 121000).ok());
+  ExpectStanding(v1::CASE_STAGE_REMINDED, {121000, 0, 0});
+  EXPECT_EQ(Case().calls_logged(), 1u);
+
+  // A promise to pay in full by 02-13 (two days' tolerance); it suppresses
+  // dunning, and the suppressed letter is on record.
+  auto promise = Command<v1::RecordPromiseRequest>(At(2, 4));
+  promise.mutable_promise()->set_promise_id("PR1");
+  *promise.mutable_promise()->mutable_amount() = Eur(121000);
+  *promise.mutable_promise()->mutable_promised_date() =
+      domain::ToLocalDate(absl::CivilDay(2026, 2, 13));
+  promise.mutable_promise()->set_tolerance_days(2);
+  ASSERT_TRUE(Run(&Stub::RecordPromise, promise).ok());
+  EXPECT_THAT(Case().holds(), ElementsAre(v1::CASE_HOLD_ACTIVE_PROMISE));
+  grpc::Status suppressed = Letter(v1::LETTER_LEVEL_DUNNING, At(2, 10), 121000);
+  EXPECT_EQ(suppressed.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(suppressed.error_message(), HasSubstr("ACTIVE_PROMISE"));
+
+  // Part paid; the promise is broken when its tolerance runs out.
+  ASSERT_TRUE(Pay(20000, At(2, 12)).ok());
+  ExpectStanding(v1::CASE_STAGE_REMINDED, {101000, 0, 0});
+  EXPECT_EQ(ProcessDue(At(2, 16)).events_appended(), 1u);
+  EXPECT_TRUE(Case().holds().empty());
+
+  // Dunning letter, then the 14-day letter (sent Wed 02-18, received Fri
+  // 02-20, last day Fri 03-06) stating the scale's costs: 15% of €1,010.00.
+  ASSERT_TRUE(Letter(v1::LETTER_LEVEL_DUNNING, At(2, 17), 101000).ok());
+  ASSERT_TRUE(Letter(v1::LETTER_LEVEL_FOURTEEN_DAY, At(2, 18), 101000).ok());
+  ExpectStanding(v1::CASE_STAGE_DUNNED, {101000, 0, 0});
+
+  // Costs: refused on the term's last day, assessed once it has lapsed.
+  auto costs = Command<v1::AssessCollectionCostsRequest>(At(3, 6));
+  grpc::Status early = Run(&Stub::AssessCollectionCosts, costs);
+  EXPECT_EQ(early.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(early.error_message(),
+              HasSubstr("NL_BW_6_96_FOURTEEN_DAY_LETTER"));
+  EXPECT_EQ(ProcessDue(At(3, 7, 12)).events_appended(), 1u);  // term lapsed
+  ASSERT_TRUE(Run(&Stub::AssessCollectionCosts,
+                  Command<v1::AssessCollectionCostsRequest>(At(3, 9)))
+                  .ok());
+  ExpectStanding(v1::CASE_STAGE_DUNNED, {101000, 0, 15150});
+
+  // Statutory consumer interest (4% since 2025-07-01) over 01-31..03-08:
+  // €1,010.00 × 4% × 37/365 = €4.10.
+  auto interest = Command<v1::AccrueInterestRequest>(At(3, 9));
+  *interest.mutable_up_to() = domain::ToLocalDate(absl::CivilDay(2026, 3, 9));
+  ASSERT_TRUE(Run(&Stub::AccrueInterest, interest).ok());
+  ExpectStanding(v1::CASE_STAGE_DUNNED, {101000, 410, 15150});
+
+  // A plan over the whole balance: 4 monthly installments of €291.40.
+  auto plan = Command<v1::AgreePaymentPlanRequest>(At(3, 10));
+  v1::PaymentPlanTerms* terms = plan.mutable_terms();
+  terms->set_plan_id("PLAN1");
+  terms->set_frequency(v1::PLAN_FREQUENCY_MONTHLY);
+  terms->set_installment_count(4);
+  *terms->mutable_first_due_date() =
+      domain::ToLocalDate(absl::CivilDay(2026, 3, 31));
+  terms->set_misses_allowed(1);
+  ASSERT_TRUE(Run(&Stub::AgreePaymentPlan, plan).ok());
+  v1::CaseView view = Case();
+  EXPECT_EQ(view.stage(), v1::CASE_STAGE_ARRANGEMENT);
+  ASSERT_EQ(view.installments_size(), 4);
+  EXPECT_EQ(view.installments(0).amount().amount_minor(), 29140);
+  EXPECT_EQ(view.installments(1).due_date().day(), 30);  // 04-30
+
+  // The first installment pays the costs, then interest, then principal.
+  ASSERT_TRUE(Pay(29140, At(3, 31)).ok());
+  ExpectStanding(v1::CASE_STAGE_ARRANGEMENT, {87420, 0, 0});
+  EXPECT_EQ(Case().installments(0).paid().amount_minor(), 29140);
+
+  // The second is missed: the plan defaults and the case is dunned again.
+  EXPECT_EQ(ProcessDue(At(5, 1)).events_appended(), 3u);
+  ExpectStanding(v1::CASE_STAGE_DUNNED, {87420, 0, 0});
+  EXPECT_TRUE(Case().installments(1).missed());
+
+  // Final notice, then the agency (registered under the Wki).
+  ASSERT_TRUE(Letter(v1::LETTER_LEVEL_FINAL_NOTICE, At(5, 4), 87420).ok());
+  ExpectStanding(v1::CASE_STAGE_FINAL_NOTICE, {87420, 0, 0});
+  auto hand = Command<v1::HandToAgencyRequest>(At(5, 20));
+  hand.mutable_placement()->set_agency_id("incasso-noord");
+  hand.mutable_placement()->set_agency_registration("WKI-2024-0117");
+  hand.mutable_placement()->set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
+  hand.mutable_placement()->set_commission_basis_points(1500);
+  ASSERT_TRUE(Run(&Stub::HandToAgency, hand).ok());
+  ExpectStanding(v1::CASE_STAGE_PLACED, {87420, 0, 0});
+  EXPECT_THAT(Case().holds(), ElementsAre(v1::CASE_HOLD_PLACED_WITH_AGENCY));
+  grpc::Status in_house = Call(At(5, 21), v1::CALL_OUTCOME_NO_ANSWER);
+  EXPECT_EQ(in_house.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(in_house.error_message(), HasSubstr("PLACED_WITH_AGENCY"));
+
+  // The agency collects the rest.
+  auto paid = Command<v1::RecordAgencyReportRequest>(At(6, 15));
+  v1::AgencyPaymentReported* payment = paid.mutable_payment();
+  payment->set_agency_id("incasso-noord");
+  payment->set_payment_id("AP1");
+  *payment->mutable_amount() = Eur(87420);
+  *payment->mutable_value_date() =
+      domain::ToLocalDate(absl::CivilDay(2026, 6, 15));
+  ASSERT_TRUE(Run(&Stub::RecordAgencyReport, paid).ok());
+  ExpectStanding(v1::CASE_STAGE_PLACED, {0, 0, 0});
+
+  auto close = Command<v1::CloseCaseRequest>(At(6, 20));
+  close.mutable_closure()->set_reason(v1::CLOSURE_REASON_PAID);
+  ASSERT_TRUE(Run(&Stub::CloseCase, close).ok());
+  view = Case();
+  EXPECT_EQ(view.stage(), v1::CASE_STAGE_CLOSED);
+  EXPECT_EQ(view.paid().amount_minor(), 20000 + 29140 + 87420);
+  EXPECT_EQ(view.costs_assessed().amount_minor(), 15150);
+  EXPECT_EQ(view.interest_accrued().amount_minor(), 410);
+  EXPECT_EQ(ProcessDue(At(12, 30)).events_appended(), 0u);  // closed
+
+  // The case the server reports is the fold of the events it stored.
+  v1::ReadStreamRequest read;
+  read.set_stream_id("case-c-nl-1");
+  read.set_limit(1000);
+  v1::ReadStreamResponse events;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stream_->ReadStream(&context, read, &events).ok());
+  domain::CaseState folded;
+  int suppressed_contacts = 0;
+  for (const auto& event : events.events()) {
+    domain::Evolve(folded, event);
+    suppressed_contacts += event.payload().has_contact_suppressed_by_rule();
+  }
+  EXPECT_EQ(suppressed_contacts, 2);  // the dunning letter and the call
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      app::ToCaseView(folded), view))
+      << app::ToCaseView(folded).DebugString() << "\nvs\n"
+      << view.DebugString();
+}
+
+}  // namespace
+}  // namespace collections

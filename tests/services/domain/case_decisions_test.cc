@@ -1,0 +1,503 @@
+// Decide against folded state: each rule refuses what it must (naming the
+// rule), lets through what it may, and the decided events fold into the
+// state the next command is judged by.
+#include "services/domain/case_decisions.h"
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/domain/due_events.h"
+#include "services/domain/rule_packs.h"
+#include "tests/testing/status_matchers.h"
+
+namespace collections::domain {
+namespace {
+
+namespace v1 = ::collections::v1;
+using ::collections::testing::StatusIs;
+using ::testing::HasSubstr;
+
+v1::Money Eur(int64_t minor) {
+  v1::Money money;
+  money.set_amount_minor(minor);
+  money.set_currency("EUR");
+  return money;
+}
+
+const absl::TimeZone& Amsterdam() {
+  static const absl::TimeZone* zone = [] {
+    auto* z = new absl::TimeZone;
+    absl::LoadTimeZone("Europe/Amsterdam", z);
+    return z;
+  }();
+  return *zone;
+}
+
+// Local time in Amsterdam.
+absl::Time Local(absl::CivilDay day, int hour = 10) {
+  return absl::FromCivil(
+      absl::CivilSecond(day.year(), day.month(), day.day(), hour, 0, 0),
+      Amsterdam());
+}
+
+// A case whose decisions are folded as they are made.
+class CaseUnderTest {
+ public:
+  explicit CaseUnderTest(const std::string& pack = "nl-consumer",
+                         int64_t gross = 100000,
+                         absl::CivilDay due = absl::CivilDay(2026, 1, 31),
+                         absl::CivilDay opened_on = absl::CivilDay(2026, 2,
+                                                                   9)) {
+    v1::CaseOpened opened;
+    opened.set_case_id("c1");
+    opened.set_debtor_id("d1");
+    opened.set_creditor_id("cr1");
+    opened.set_debtor_kind(pack == "nl-business" ? v1::DEBTOR_KIND_BUSINESS
+                                                 : v1::DEBTOR_KIND_CONSUMER);
+    opened.set_currency("EUR");
+    opened.set_rule_pack(pack);
+    opened.set_time_zone(pack == "us-regf" ? "America/New_York"
+                                           : "Europe/Amsterdam");
+    auto* line = opened.add_claim_lines();
+    line->set_invoice_number("INV-1");
+    *line->mutable_due_date() = ToLocalDate(due);
+    *line->mutable_gross() = Eur(gross);
+    *line->mutable_vat() = Eur(gross * 21 / 121);
+    line->set_consumer_purchase_price(pack == "nl-consumer");
+    const absl::Status opened_ok =
+        Apply(DecideOpenCase(opened, In(Local(opened_on))));
+    EXPECT_TRUE(opened_ok.ok()) << opened_ok;
+  }
+
+  static CommandInput In(
+      absl::Time at,
+      std::vector<std::pair<std::string, std::string>> overrides = {}) {
+    CommandInput input;
+    input.at = at;
+    input.actor_id = "collector-7";
+    for (const auto& [rule, reason] : overrides) {
+      v1::RuleOverride o;
+      o.set_rule(rule);
+      o.set_reason(reason);
+      input.overrides.push_back(o);
+    }
+    return input;
+  }
+
+  // Folds an OK decision's events; returns its refusal (OK when none).
+  absl::Status Apply(const DecisionOr& decision) {
+    if (!decision.ok()) return decision.status();
+    last_ = *decision;
+    for (const auto& payload : decision->events) {
+      v1::Event event;
+      event.set_stream_version(state_.version + 1);
+      event.set_global_position(state_.version + 1);
+      *event.mutable_occurred_at() = ToTimestamp(now_);
+      *event.mutable_payload() = payload;
+      Evolve(state_, event);
+    }
+    return decision->refusal;
+  }
+  // Appends what is due by `at` and returns the events.
+  std::vector<DueEvent> RunDue(absl::Time at) {
+    std::vector<DueEvent> due = DueEvents(state_, at);
+    for (const auto& item : due) {
+      v1::Event event;
+      event.set_stream_version(state_.version + 1);
+      *event.mutable_occurred_at() = ToTimestamp(item.occurred_at);
+      *event.mutable_payload() = item.payload;
+      Evolve(state_, event);
+    }
+    return due;
+  }
+
+  absl::Status Letter(
+      v1::LetterLevel level, absl::Time at,
+      std::vector<std::pair<std::string, std::string>> overrides = {}) {
+    v1::LetterIssued letter;
+    letter.set_letter_id(absl::StrCat("L", ++letters_));
+    letter.set_level(level);
+    letter.set_channel(v1::LETTER_CHANNEL_POST);
+    *letter.mutable_amount_stated() = Eur(state_.collectable_minor());
+    now_ = at;
+    return Apply(DecideIssueLetter(state_, letter, In(at, overrides)));
+  }
+  absl::Status Pay(int64_t amount, absl::Time at) {
+    v1::PaymentReceived payment;
+    payment.set_payment_id(absl::StrCat("P", ++payments_));
+    *payment.mutable_amount() = Eur(amount);
+    now_ = at;
+    return Apply(DecideRecordPayment(state_, payment, In(at)));
+  }
+  absl::Status Promise(int64_t amount, absl::CivilDay by, absl::Time at) {
+    v1::PromiseMade promise;
+    promise.set_promise_id(absl::StrCat("PR", ++promises_));
+    *promise.mutable_amount() = Eur(amount);
+    *promise.mutable_promised_date() = ToLocalDate(by);
+    now_ = at;
+    return Apply(DecideRecordPromise(state_, promise, In(at)));
+  }
+  absl::Status Costs(absl::Time at) {
+    now_ = at;
+    return Apply(DecideAssessCollectionCosts(state_, In(at)));
+  }
+
+  CaseState state_;
+  Decision last_;
+  absl::Time now_ = Local(absl::CivilDay(2026, 2, 9));
+  int letters_ = 0;
+  int payments_ = 0;
+  int promises_ = 0;
+};
+
+bool HasPayload(const Decision& decision, v1::EventPayload::KindCase kind) {
+  for (const auto& payload : decision.events) {
+    if (payload.kind_case() == kind) return true;
+  }
+  return false;
+}
+
+TEST(DecideOpenCaseTest, AnOverdueInvoiceOpensTheCaseOverdue) {
+  CaseUnderTest c;
+  EXPECT_EQ(c.state_.stage, CaseStage::kOverdue);
+  EXPECT_EQ(c.last_.events.size(), 2u);
+  EXPECT_EQ(c.state_.time_zone, "Europe/Amsterdam");
+  // A consumer purchase price is time-barred after two years.
+  EXPECT_EQ(c.state_.invoices[0].limitation_deadline,
+            absl::CivilDay(2028, 1, 31));
+}
+
+TEST(DecideOpenCaseTest, UnknownPackMismatchedKindAndBadZoneAreInvalid) {
+  v1::CaseOpened opened;
+  opened.set_rule_pack("fr-consumer");
+  opened.set_debtor_kind(v1::DEBTOR_KIND_CONSUMER);
+  const CommandInput in = CaseUnderTest::In(Local(absl::CivilDay(2026, 2, 9)));
+  EXPECT_THAT(DecideOpenCase(opened, in).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("nl-business, nl-consumer, none, us-regf")));
+  opened.set_rule_pack("nl-business");
+  EXPECT_THAT(DecideOpenCase(opened, in).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("is for DEBTOR_KIND_BUSINESS debtors")));
+  opened.set_rule_pack("none");
+  opened.set_time_zone("Mars/Olympus");
+  EXPECT_THAT(
+      DecideOpenCase(opened, in).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("Mars/Olympus")));
+}
+
+TEST(DecideLetterTest, TheLadderMovesUpAndAFinalNoticeNeedsADunningLetter) {
+  CaseUnderTest c;
+  const absl::Time t = Local(absl::CivilDay(2026, 2, 10));
+  EXPECT_THAT(c.Letter(v1::LETTER_LEVEL_FINAL_NOTICE, t),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("LADDER_ORDER")));
+  ASSERT_TRUE(c.Letter(v1::LETTER_LEVEL_REMINDER, t).ok());
+  EXPECT_EQ(c.state_.stage, CaseStage::kReminded);
+  // The pack lets the ladder order be overridden; the override is recorded.
+  ASSERT_TRUE(
+      c.Letter(v1::LETTER_LEVEL_FINAL_NOTICE, t,
+               {{"LADDER_ORDER", "debtor announced leaving the country"}})
+          .ok());
+  ASSERT_EQ(c.last_.overrides.size(), 1u);
+  EXPECT_EQ(c.last_.overrides[0].author(), "collector-7");
+  EXPECT_EQ(c.state_.stage, CaseStage::kFinalNotice);
+  // A reminder later never lowers the stage.
+  ASSERT_TRUE(c.Letter(v1::LETTER_LEVEL_REMINDER, t).ok());
+  EXPECT_EQ(c.state_.stage, CaseStage::kFinalNotice);
+}
+
+TEST(DecideLetterTest, ALetterInterruptsLimitation) {
+  CaseUnderTest c;
+  ASSERT_TRUE(
+      c.Letter(v1::LETTER_LEVEL_REMINDER, Local(absl::CivilDay(2026, 6, 15)))
+          .ok());
+  EXPECT_TRUE(HasPayload(c.last_, v1::EventPayload::kLimitationInterrupted));
+  EXPECT_EQ(c.state_.invoices[0].limitation_deadline,
+            absl::CivilDay(2028, 6, 15));
+}
+
+TEST(DecideLetterTest, FourteenDayLetterStatesTheScaleAndATermFromReceipt) {
+  CaseUnderTest c;  // principal €1,000.00: costs 15% = €150.00
+  // Sent Wednesday 2026-03-04: received Friday 03-06 (2 business days); the
+  // 14 days run 03-07..03-20 (a Friday).
+  ASSERT_TRUE(
+      c.Letter(v1::LETTER_LEVEL_FOURTEEN_DAY, Local(absl::CivilDay(2026, 3, 4)))
+          .ok());
+  const v1::LetterIssued& issued = c.last_.events[0].letter_issued();
+  EXPECT_EQ(issued.costs_stated().amount_minor(), 15000);
+  EXPECT_EQ(ToCivilDay(issued.assumed_receipt()), absl::CivilDay(2026, 3, 6));
+  EXPECT_EQ(ToCivilDay(issued.term_last_day()), absl::CivilDay(2026, 3, 20));
+  EXPECT_EQ(c.state_.stage, CaseStage::kDunned);
+
+  v1::LetterIssued wrong;
+  wrong.set_letter_id("L-wrong");
+  wrong.set_level(v1::LETTER_LEVEL_FOURTEEN_DAY);
+  *wrong.mutable_amount_stated() = Eur(100000);
+  *wrong.mutable_costs_stated() = Eur(10000);
+  EXPECT_THAT(
+      DecideIssueLetter(c.state_, wrong,
+                        CaseUnderTest::In(Local(absl::CivilDay(2026, 3, 5))))
+          .status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("NL_BW_6_96_STATE_COSTS")));
+}
+
+TEST(DecideCostsTest, ConsumerCostsOnlyAfterTheFourteenDayTermLapsed) {
+  CaseUnderTest c;
+  EXPECT_THAT(
+      c.Costs(Local(absl::CivilDay(2026, 3, 1))),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("NL_BW_6_96_FOURTEEN_DAY_LETTER: a consumer")));
+  ASSERT_TRUE(
+      c.Letter(v1::LETTER_LEVEL_FOURTEEN_DAY, Local(absl::CivilDay(2026, 3, 4)))
+          .ok());
+  // The last day of the term (Friday 03-20): still refused, naming it.
+  EXPECT_THAT(c.Costs(Local(absl::CivilDay(2026, 3, 20), 23)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("runs until 2026-03-20")));
+  ASSERT_TRUE(c.Costs(Local(absl::CivilDay(2026, 3, 21), 0)).ok());
+  EXPECT_EQ(c.state_.owed.costs, 15000);
+  EXPECT_THAT(c.Costs(Local(absl::CivilDay(2026, 3, 22))),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("COSTS_ALREADY_ASSESSED")));
+}
+
+TEST(DecideCostsTest, BusinessDebtorsOweFortyEurosOnceOverdue) {
+  CaseUnderTest c("nl-business", 500000);
+  ASSERT_TRUE(c.Costs(Local(absl::CivilDay(2026, 2, 10))).ok());
+  EXPECT_EQ(c.state_.owed.costs, 4000);
+  CaseUnderTest none("none");
+  EXPECT_THAT(none.Costs(Local(absl::CivilDay(2026, 2, 10))),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("NOT_IN_RULE_PACK")));
+}
+
+TEST(DecidePaymentTest, AllocatesCostsThenInterestThenPrincipal) {
+  CaseUnderTest c("nl-business", 500000);
+  ASSERT_TRUE(c.Costs(Local(absl::CivilDay(2026, 2, 10))).ok());
+  c.now_ = Local(absl::CivilDay(2026, 3, 3));
+  v1::LocalDate up_to = ToLocalDate(absl::CivilDay(2026, 3, 3));
+  ASSERT_TRUE(c.Apply(DecideAccrueInterest(
+                          c.state_, up_to,
+                          CaseUnderTest::In(Local(absl::CivilDay(2026, 3, 3)))))
+                  .ok());
+  // €5,000 at 10.15% for 2026-02-01..03-02 (30 days) = 5000×0.1015×30/365.
+  EXPECT_EQ(c.state_.owed.interest, 4171);
+  ASSERT_TRUE(c.Pay(5000, Local(absl::CivilDay(2026, 3, 4))).ok());
+  const v1::Allocation& allocation =
+      c.last_.events[0].payment_received().allocation();
+  EXPECT_EQ(allocation.costs().amount_minor(), 4000);
+  EXPECT_EQ(allocation.interest().amount_minor(), 1000);
+  EXPECT_EQ(allocation.principal().amount_minor(), 0);
+  EXPECT_EQ(c.state_.owed.interest, 3171);
+  // Reversal puts back exactly what the payment took.
+  v1::ReversePaymentRequest reverse;
+  reverse.set_payment_id("P1");
+  reverse.set_reason("returned");
+  ASSERT_TRUE(c.Apply(DecideReversePayment(
+                          c.state_, reverse,
+                          CaseUnderTest::In(Local(absl::CivilDay(2026, 3, 5)))))
+                  .ok());
+  EXPECT_EQ(c.state_.owed.costs, 4000);
+  EXPECT_EQ(c.state_.owed.interest, 4171);
+  EXPECT_THAT(c.Apply(DecideReversePayment(
+                  c.state_, reverse,
+                  CaseUnderTest::In(Local(absl::CivilDay(2026, 3, 5))))),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("reversed already")));
+}
+
+TEST(DecidePromiseTest, AnActivePromiseSuppressesDunningAndIsRecorded) {
+  CaseUnderTest c;
+  ASSERT_TRUE(c.Promise(50000, absl::CivilDay(2026, 2, 20),
+                        Local(absl::CivilDay(2026, 2, 10)))
+                  .ok());
+  EXPECT_THAT(
+      c.Letter(v1::LETTER_LEVEL_DUNNING, Local(absl::CivilDay(2026, 2, 12))),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("ACTIVE_PROMISE: promise PR1")));
+  EXPECT_TRUE(HasPayload(c.last_, v1::EventPayload::kContactSuppressedByRule));
+  EXPECT_EQ(c.state_.suppressed_contacts, 1u);
+  // Broken once the date and tolerance pass short of the amount.
+  EXPECT_TRUE(c.RunDue(Local(absl::CivilDay(2026, 2, 20), 23)).empty());
+  const std::vector<DueEvent> due =
+      c.RunDue(Local(absl::CivilDay(2026, 2, 21)));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_TRUE(due[0].payload.has_promise_broken());
+  EXPECT_EQ(due[0].event_id, "due/promise/PR1");
+  EXPECT_EQ(due[0].occurred_at, Local(absl::CivilDay(2026, 2, 21), 0));
+  ASSERT_TRUE(
+      c.Letter(v1::LETTER_LEVEL_DUNNING, Local(absl::CivilDay(2026, 2, 22)))
+          .ok());
+}
+
+TEST(DecidePromiseTest, APaymentMeetingThePromiseKeepsIt) {
+  CaseUnderTest c;
+  ASSERT_TRUE(c.Promise(50000, absl::CivilDay(2026, 2, 20),
+                        Local(absl::CivilDay(2026, 2, 10)))
+                  .ok());
+  ASSERT_TRUE(c.Pay(50000, Local(absl::CivilDay(2026, 2, 19))).ok());
+  EXPECT_TRUE(HasPayload(c.last_, v1::EventPayload::kPromiseKept));
+  EXPECT_FALSE(c.state_.open_promise.has_value());
+  EXPECT_EQ(c.state_.promises_kept, 1u);
+}
+
+TEST(DecidePlanTest, ScheduleMissesDefaultAndReturnToDunning) {
+  CaseUnderTest c;
+  ASSERT_TRUE(
+      c.Letter(v1::LETTER_LEVEL_DUNNING, Local(absl::CivilDay(2026, 2, 10)))
+          .ok());
+  v1::PaymentPlanTerms terms;
+  terms.set_plan_id("PLAN1");
+  terms.set_frequency(v1::PLAN_FREQUENCY_MONTHLY);
+  terms.set_installment_count(3);
+  *terms.mutable_first_due_date() = ToLocalDate(absl::CivilDay(2026, 3, 31));
+  terms.set_misses_allowed(2);
+  c.now_ = Local(absl::CivilDay(2026, 3, 1));
+  ASSERT_TRUE(c.Apply(DecideAgreePaymentPlan(c.state_, terms,
+                                             CaseUnderTest::In(c.now_)))
+                  .ok());
+  const auto& plan = c.state_.plan->agreed;
+  ASSERT_EQ(plan.installments_size(), 3);
+  EXPECT_EQ(plan.installments(0).amount().amount_minor(), 33333);
+  EXPECT_EQ(plan.installments(2).amount().amount_minor(), 33334);
+  EXPECT_EQ(ToCivilDay(plan.installments(1).due_date()),
+            absl::CivilDay(2026, 4, 30));  // 31st clamped
+  EXPECT_EQ(c.state_.stage, CaseStage::kArrangement);
+
+  ASSERT_TRUE(c.Pay(33333, Local(absl::CivilDay(2026, 3, 30))).ok());
+  EXPECT_TRUE(HasPayload(c.last_, v1::EventPayload::kInstallmentPaid));
+  // Installment 2 missed: one miss is allowed.
+  std::vector<DueEvent> due = c.RunDue(Local(absl::CivilDay(2026, 5, 1)));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_TRUE(due[0].payload.has_installment_missed());
+  EXPECT_TRUE(c.RunDue(Local(absl::CivilDay(2026, 5, 1))).empty());  // again
+  EXPECT_EQ(c.state_.stage, CaseStage::kArrangement);
+  // Installment 3 missed too: the plan defaults, the case is dunned again.
+  due = c.RunDue(Local(absl::CivilDay(2026, 6, 1)));
+  ASSERT_EQ(due.size(), 3u);
+  EXPECT_TRUE(due[1].payload.has_payment_plan_defaulted());
+  EXPECT_EQ(c.state_.stage, CaseStage::kDunned);
+  EXPECT_TRUE(c.RunDue(Local(absl::CivilDay(2026, 7, 1))).empty());
+}
+
+TEST(DecideContactTest, RegulationFRefusesTheEighthCallAndRecordsIt) {
+  CaseUnderTest c("us-regf", 50000, absl::CivilDay(2026, 1, 31));
+  absl::TimeZone new_york;
+  ASSERT_TRUE(absl::LoadTimeZone("America/New_York", &new_york));
+  auto call_at = [&](int day, int hour) {
+    v1::CallLogged call;
+    call.set_direction(v1::CALL_DIRECTION_OUTBOUND);
+    call.set_contact_point_id("phone-1");
+    call.set_outcome(v1::CALL_OUTCOME_VOICEMAIL);
+    call.set_time_zone("America/New_York");
+    call.set_zone_source(v1::ZONE_SOURCE_PHONE_AREA_CODE);
+    google::protobuf::RepeatedPtrField<v1::CallLogged> calls;
+    *calls.Add() = call;
+    const absl::Time at =
+        absl::FromCivil(absl::CivilSecond(2026, 3, day, hour, 0, 0), new_york);
+    c.now_ = at;
+    return c.Apply(DecideLogCalls(c.state_, calls, CaseUnderTest::In(at)));
+  };
+  for (int day = 2; day <= 8; ++day) ASSERT_TRUE(call_at(day, 10).ok()) << day;
+  EXPECT_THAT(call_at(8, 15), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                       HasSubstr("REG_F_1006_14_B2_I")));
+  EXPECT_TRUE(HasPayload(c.last_, v1::EventPayload::kContactSuppressedByRule));
+  EXPECT_TRUE(
+      c.last_.events[0].contact_suppressed_by_rule().has_next_allowed_at());
+  EXPECT_EQ(c.state_.calls_logged, 7u);
+  // 21:00 local is outside the window, whatever the frequency.
+  EXPECT_THAT(call_at(20, 21), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                        HasSubstr("REG_F_1006_6_B1")));
+  ASSERT_TRUE(call_at(20, 20).ok());
+}
+
+TEST(DecideHoldsTest, PlacementAndCeaseCommunicationSuppressInHouseContact) {
+  CaseUnderTest c;
+  v1::HoldPlaced hold;
+  hold.set_hold(v1::CASE_HOLD_CEASE_COMMUNICATION);
+  hold.set_reason("letter of 2026-02-09");
+  const CommandInput in = CaseUnderTest::In(Local(absl::CivilDay(2026, 2, 10)));
+  ASSERT_TRUE(c.Apply(DecidePlaceHold(c.state_, hold, in)).ok());
+  EXPECT_THAT(
+      c.Apply(DecidePlaceHold(c.state_, hold, in)),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("HOLD_STATE")));
+  EXPECT_THAT(
+      c.Letter(v1::LETTER_LEVEL_REMINDER, Local(absl::CivilDay(2026, 2, 11))),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("REG_F_1006_6_C_CEASE")));
+  v1::HoldPlaced dispute_hold;
+  dispute_hold.set_hold(v1::CASE_HOLD_DISPUTE);
+  EXPECT_THAT(c.Apply(DecidePlaceHold(c.state_, dispute_hold, in)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(DecidePlacementTest, LegalStepsOnATimeBarredClaimAreRefused) {
+  CaseUnderTest c("nl-consumer", 100000, absl::CivilDay(2023, 1, 31),
+                  absl::CivilDay(2026, 2, 9));
+  v1::HandedToAgency placement;
+  placement.set_agency_id("bailiff-1");
+  placement.set_agency_registration("WKI-1");
+  placement.set_placement_type(v1::PLACEMENT_TYPE_BAILIFF);
+  const CommandInput in =
+      CaseUnderTest::In(Local(absl::CivilDay(2026, 2, 10)),
+                        {{"LADDER_ORDER", "straight to the bailiff"}});
+  EXPECT_THAT(c.Apply(DecideHandToAgency(c.state_, placement, in)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("TIME_BARRED: invoice INV-1 is time-barred "
+                                 "since 2025-02-01")));
+  placement.set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
+  placement.clear_agency_registration();
+  EXPECT_THAT(c.Apply(DecideHandToAgency(c.state_, placement, in)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("NL_WKI_REGISTRATION")));
+}
+
+TEST(DecideCloseTest, PaidNeedsAZeroBalance) {
+  CaseUnderTest c;
+  v1::CaseClosed closure;
+  closure.set_reason(v1::CLOSURE_REASON_PAID);
+  EXPECT_THAT(c.Apply(DecideCloseCase(
+                  c.state_, closure,
+                  CaseUnderTest::In(Local(absl::CivilDay(2026, 2, 10))))),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("BALANCE_OUTSTANDING")));
+  ASSERT_TRUE(c.Pay(100000, Local(absl::CivilDay(2026, 2, 11))).ok());
+  ASSERT_TRUE(c.Apply(DecideCloseCase(c.state_, closure,
+                                      CaseUnderTest::In(
+                                          Local(absl::CivilDay(2026, 2, 12)))))
+                  .ok());
+  EXPECT_EQ(c.state_.stage, CaseStage::kClosed);
+  EXPECT_THAT(c.Pay(1, Local(absl::CivilDay(2026, 2, 13))),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("CASE_CLOSED")));
+}
+
+TEST(DecideVatReliefTest, DueAYearAfterTheDueDateOrEarlierByOverride) {
+  CaseUnderTest c;
+  v1::VatReliefClaimed claim;
+  claim.set_invoice_number("INV-1");
+  *claim.mutable_vat() = Eur(17355);
+  claim.set_return_period("2026-Q1");
+  EXPECT_THAT(c.Apply(DecideClaimVatRelief(
+                  c.state_, claim,
+                  CaseUnderTest::In(Local(absl::CivilDay(2026, 3, 1))))),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is due from 2027-01-31")));
+  std::vector<DueEvent> due = c.RunDue(Local(absl::CivilDay(2027, 1, 31)));
+  ASSERT_FALSE(due.empty());
+  EXPECT_TRUE(due.back().payload.has_vat_relief_became_due());
+  ASSERT_TRUE(c.Apply(DecideClaimVatRelief(
+                          c.state_, claim,
+                          CaseUnderTest::In(Local(absl::CivilDay(2027, 2, 1)))))
+                  .ok());
+  // A later recovery makes part of it owed again.
+  ASSERT_TRUE(c.Pay(12100, Local(absl::CivilDay(2027, 2, 2))).ok());
+  ASSERT_TRUE(HasPayload(c.last_, v1::EventPayload::kVatReliefReversed));
+  EXPECT_EQ(c.last_.events.back().vat_relief_reversed().vat().amount_minor(),
+            2100);
+}
+
+}  // namespace
+}  // namespace collections::domain
