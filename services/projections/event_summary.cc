@@ -15,6 +15,107 @@ std::string FormatMoney(const collections::v1::Money& money) {
                          abs_minor / 100, abs_minor % 100);
 }
 
+namespace {
+
+std::string Date(const collections::v1::LocalDate& date) {
+  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
+                         date.day());
+}
+
+// Enum value names without their prefix: "LETTER_LEVEL_DUNNING" → "DUNNING".
+std::string Name(const std::string& full, const char* prefix) {
+  const std::string p(prefix);
+  return full.compare(0, p.size(), p) == 0 ? full.substr(p.size()) : full;
+}
+
+// The events that follow up on the acts: derived events, money, holds,
+// placement returns, tax.
+std::string SummarizeFollowUp(const Event& event) {
+  namespace v1 = ::collections::v1;
+  const EventPayload& p = event.payload();
+  switch (p.kind_case()) {
+    case EventPayload::kCaseStageChanged:
+      return absl::StrCat(
+          "Stage ",
+          Name(v1::CaseStage_Name(p.case_stage_changed().to()), "CASE_STAGE_"),
+          ": ", p.case_stage_changed().reason());
+    case EventPayload::kCollectionCostsAssessed:
+      return absl::StrCat("Collection costs of ",
+                          FormatMoney(p.collection_costs_assessed().amount()),
+                          " assessed (", p.collection_costs_assessed().scale(),
+                          ")");
+    case EventPayload::kInterestAccrued:
+      return absl::StrCat("Statutory interest of ",
+                          FormatMoney(p.interest_accrued().amount()),
+                          " accrued to ", Date(p.interest_accrued().to_date()));
+    case EventPayload::kPaymentReversed:
+      return absl::StrCat("Payment ", p.payment_reversed().payment_id(),
+                          " reversed: ", p.payment_reversed().reason());
+    case EventPayload::kCreditNoteApplied:
+      return absl::StrCat("Credit note ",
+                          p.credit_note_applied().credit_note_number(), " of ",
+                          FormatMoney(p.credit_note_applied().amount()));
+    case EventPayload::kHoldPlaced:
+      return absl::StrCat(
+          "Hold placed: ",
+          Name(v1::CaseHold_Name(p.hold_placed().hold()), "CASE_HOLD_"));
+    case EventPayload::kHoldReleased:
+      return absl::StrCat(
+          "Hold released: ",
+          Name(v1::CaseHold_Name(p.hold_released().hold()), "CASE_HOLD_"));
+    case EventPayload::kLimitationInterrupted:
+      return absl::StrCat("Limitation interrupted until ",
+                          Date(p.limitation_interrupted().new_deadline()));
+    case EventPayload::kLimitationWarning:
+      return absl::StrCat("Limitation of invoice ",
+                          p.limitation_warning().invoice_number(), " ends ",
+                          Date(p.limitation_warning().deadline()));
+    case EventPayload::kLetterDeadlineLapsed:
+      return absl::StrCat("Term of letter ",
+                          p.letter_deadline_lapsed().letter_id(), " lapsed on ",
+                          Date(p.letter_deadline_lapsed().lapsed_on()));
+    case EventPayload::kContactSuppressedByRule:
+      return absl::StrCat(
+          "Contact by ", p.contact_suppressed_by_rule().channel(),
+          " suppressed: ", p.contact_suppressed_by_rule().rule());
+    case EventPayload::kPromiseKept:
+      return absl::StrCat("Promise ", p.promise_kept().promise_id(), " kept");
+    case EventPayload::kPromiseBroken:
+      return absl::StrCat("Promise ", p.promise_broken().promise_id(),
+                          " broken, short ",
+                          FormatMoney(p.promise_broken().shortfall()));
+    case EventPayload::kInstallmentPaid:
+      return absl::StrCat("Installment ", p.installment_paid().number(),
+                          " paid");
+    case EventPayload::kInstallmentMissed:
+      return absl::StrCat("Installment ", p.installment_missed().number(),
+                          " due ", Date(p.installment_missed().due_date()),
+                          " missed");
+    case EventPayload::kPaymentPlanDefaulted:
+      return absl::StrCat("Payment plan ", p.payment_plan_defaulted().plan_id(),
+                          " defaulted");
+    case EventPayload::kPaymentPlanCompleted:
+      return absl::StrCat("Payment plan ", p.payment_plan_completed().plan_id(),
+                          " completed");
+    case EventPayload::kAgencyPaymentReported:
+      return absl::StrCat("Agency ", p.agency_payment_reported().agency_id(),
+                          " collected ",
+                          FormatMoney(p.agency_payment_reported().amount()));
+    case EventPayload::kVatReliefBecameDue:
+      return absl::StrCat(
+          "VAT relief of ", FormatMoney(p.vat_relief_became_due().vat()),
+          " due for invoice ", p.vat_relief_became_due().invoice_number());
+    case EventPayload::kVatReliefClaimed:
+      return absl::StrCat(
+          "VAT relief of ", FormatMoney(p.vat_relief_claimed().vat()),
+          " claimed in ", p.vat_relief_claimed().return_period());
+    default:
+      return event.type();  // the type name reads well enough
+  }
+}
+
+}  // namespace
+
 std::string SummarizeEvent(const Event& event) {
   const EventPayload& p = event.payload();
   switch (p.kind_case()) {
@@ -80,10 +181,9 @@ std::string SummarizeEvent(const Event& event) {
       return absl::StrCat("Case closed: ", collections::v1::ClosureReason_Name(
                                                p.case_closed().reason())
                                                .substr(15));
-    case EventPayload::KIND_NOT_SET:
-      break;
+    default:
+      return SummarizeFollowUp(event);
   }
-  return event.type();
 }
 
 }  // namespace collections::projections

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "collections/v1/case_commands.grpc.pb.h"
@@ -324,6 +325,27 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
     suppressed_contacts += event.payload().has_contact_suppressed_by_rule();
   }
   EXPECT_EQ(suppressed_contacts, 2);  // the dunning letter and the call
+
+  // The debtor's timeline tells the story in words.
+  v1::GetDebtorTimelineRequest timeline;
+  timeline.set_debtor_id("d-nl-1");
+  timeline.set_page_size(1000);
+  timeline.set_min_position(last_position_);
+  v1::GetDebtorTimelineResponse entries;
+  grpc::ClientContext timeline_context;
+  ASSERT_TRUE(
+      queries_->GetDebtorTimeline(&timeline_context, timeline, &entries).ok());
+  std::vector<std::string> summaries;
+  for (const auto& entry : entries.entries())
+    summaries.push_back(entry.summary());
+  EXPECT_EQ(entries.entries_size(), events.events_size());
+  EXPECT_THAT(summaries, ::testing::IsSupersetOf(
+                             {"Promise PR1 broken, short EUR 1010.00",
+                              "Collection costs of EUR 151.50 assessed "
+                              "(nl-bik-2012)",
+                              "Installment 2 due 2026-04-30 missed",
+                              "Contact by phone suppressed: PLACED_WITH_AGENCY",
+                              "Agency incasso-noord collected EUR 874.20"}));
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
       app::ToCaseView(folded), view))
       << app::ToCaseView(folded).DebugString() << "\nvs\n"
