@@ -27,10 +27,17 @@ absl::StatusOr<domain::CaseState> CaseStateCache::Load(
     auto it = states_.find(case_id);
     if (it != states_.end()) cached = it->second;
   }
+  const std::string stream = domain::CaseStreamId(case_id);
+  if (cached != nullptr) {
+    // A point read of the head is cheaper than opening an iterator to find
+    // nothing new: the common case for a case decided here last.
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<storage::StreamHead> head,
+                                 log_->GetStreamHead(stream));
+    if (head.has_value() && head->version == cached->version) return *cached;
+  }
   domain::CaseState state = cached != nullptr ? *cached : domain::CaseState{};
   const uint64_t cached_version = state.version;
-  COLLECTIONS_RETURN_IF_ERROR(
-      CatchUpCase(log_, domain::CaseStreamId(case_id), state));
+  COLLECTIONS_RETURN_IF_ERROR(CatchUpCase(log_, stream, state));
   if (state.exists && state.version != cached_version) {
     auto fresh = std::make_shared<const domain::CaseState>(state);
     absl::MutexLock lock(&mu_);

@@ -19,8 +19,8 @@ namespace collections::app {
 struct DemoPortfolioOptions {
   int debtors = 300;  // debtors d-0001 …, one or two cases each
   uint64_t seed = 20261122;
-  // Histories end at `now` (business time); the earliest starts ~240 days
-  // before it.
+  // Histories end by `now` (business time); the earliest starts ~370 days
+  // before it. The due-time processor is run for each case up to `now`.
   absl::Time now = absl::FromUnixSeconds(1795000000);
 };
 
