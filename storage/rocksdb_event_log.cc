@@ -718,19 +718,7 @@ absl::StatusOr<std::optional<StreamHead>> RocksDbEventLog::GetStreamHead(
 
 absl::StatusOr<std::optional<EventLocation>> RocksDbEventLog::FindEvent(
     absl::string_view stream_id, absl::string_view event_id) {
-  COLLECTIONS_RETURN_IF_ERROR(
-      ValidateStreamId(stream_id, options_.max_stream_id_bytes));
-  std::string value;
-  rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kEventIds),
-               EncodeEventIdKey(stream_id, event_id), &value);
-  if (status.IsNotFound()) return std::nullopt;
-  COLLECTIONS_RETURN_IF_ERROR(
-      FromRocksDbStatus(status, "reading the event id index"));
-  COLLECTIONS_ASSIGN_OR_RETURN(EventIdEntry entry, DecodeEventIdValue(value));
-  // Written but not yet acknowledged: it may still fail.
-  if (entry.position > HeadPosition()) return std::nullopt;
-  return EventLocation{entry.version, entry.position};
+  return reader_.FindEvent(stream_id, event_id, HeadPosition());
 }
 
 absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(

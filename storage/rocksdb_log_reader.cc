@@ -54,6 +54,25 @@ absl::StatusOr<std::optional<StreamHead>> RocksDbLogReader::GetStreamHead(
   return head;
 }
 
+absl::StatusOr<std::optional<EventLocation>> RocksDbLogReader::FindEvent(
+    absl::string_view stream_id, absl::string_view event_id,
+    uint64_t committed_head) const {
+  COLLECTIONS_RETURN_IF_ERROR(
+      ValidateStreamId(stream_id, max_stream_id_bytes_));
+  rocksdb::PinnableSlice value;
+  rocksdb::Status status = database_.db->Get(
+      rocksdb::ReadOptions(), database_.cf(ColumnFamily::kEventIds),
+      ToSlice(EncodeEventIdKey(stream_id, event_id)), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(status, "reading the event id index"));
+  COLLECTIONS_ASSIGN_OR_RETURN(EventIdEntry entry,
+                               DecodeEventIdValue(View(value)));
+  // Written but not yet acknowledged: it may still fail.
+  if (entry.position > committed_head) return std::nullopt;
+  return EventLocation{entry.version, entry.position};
+}
+
 absl::StatusOr<std::vector<RecordedEvent>> RocksDbLogReader::ReadStream(
     absl::string_view stream_id, uint64_t from_version, ReadDirection direction,
     size_t limit, uint64_t committed_head) const {

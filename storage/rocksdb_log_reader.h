@@ -40,6 +40,11 @@ class RocksDbLogReader {
       absl::string_view stream_id,
       const rocksdb::Snapshot* snapshot = nullptr) const;
 
+  // EventLog::FindEvent: absent when not written or above `committed_head`.
+  absl::StatusOr<std::optional<EventLocation>> FindEvent(
+      absl::string_view stream_id, absl::string_view event_id,
+      uint64_t committed_head) const;
+
   // EventLog::ReadStream, showing only events at or below `committed_head`.
   absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
       absl::string_view stream_id, uint64_t from_version,

@@ -307,12 +307,8 @@ DecisionOr DecideAgencyReport(const CaseState& state,
       COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, reported.agency_id()));
       COLLECTIONS_RETURN_IF_ERROR(
           d.CheckCurrency("payment.amount", reported.amount()));
-      for (const auto& payment : state.payments) {
-        if (payment.payment_id == reported.payment_id()) {
-          return absl::AlreadyExistsError(absl::StrCat(
-              "payment ", reported.payment_id(), " is already recorded"));
-        }
-      }
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckNewPaymentId(state, reported.payment_id()));
       const AllocationResult result =
           Allocate(reported.amount().amount_minor(), state.owed,
                    d.pack().allocation_order);

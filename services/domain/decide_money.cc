@@ -38,8 +38,10 @@ const LetterState* PendingFourteenDayLetter(const CaseState& state) {
   return found;
 }
 
-absl::Status CheckNotPaymentDuplicate(const CaseState& state,
-                                      const std::string& payment_id) {
+}  // namespace
+
+absl::Status CheckNewPaymentId(const CaseState& state,
+                               const std::string& payment_id) {
   for (const auto& payment : state.payments) {
     if (payment.payment_id == payment_id) {
       return absl::AlreadyExistsError(absl::StrCat(
@@ -48,8 +50,6 @@ absl::Status CheckNotPaymentDuplicate(const CaseState& state,
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 void SettleCommitments(Decider& d, int64_t amount, int64_t principal_part) {
   const CaseState& state = d.state();
@@ -163,8 +163,7 @@ DecisionOr DecideRecordPayment(const CaseState& state,
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
   COLLECTIONS_RETURN_IF_ERROR(
       d.CheckCurrency("payment.amount", payment.amount()));
-  COLLECTIONS_RETURN_IF_ERROR(
-      CheckNotPaymentDuplicate(state, payment.payment_id()));
+  COLLECTIONS_RETURN_IF_ERROR(CheckNewPaymentId(state, payment.payment_id()));
   if (payment.has_allocation() || payment.has_overpaid()) {
     return absl::InvalidArgumentError(
         "payment.allocation and payment.overpaid are computed by the server "

@@ -78,6 +78,10 @@ struct Block {
 };
 Block InHouseContactBlock(const CaseState& state, const RulePack& pack);
 
+// ALREADY_EXISTS when `payment_id` is already recorded on the case.
+absl::Status CheckNewPaymentId(const CaseState& state,
+                               const std::string& payment_id);
+
 // What a payment of `amount` settles besides the balance: a promise it
 // keeps, plan installments it covers (and the plan when all are), and VAT
 // relief a recovery of `principal_part` makes owed again. Emits the events.

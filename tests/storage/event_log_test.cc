@@ -307,6 +307,22 @@ TEST_F(EventLogTest, RetryIsRecognisedAfterReopenFromTheDurableIndex) {
   EXPECT_EQ(log_->HeadPosition(), 2u);
 }
 
+TEST_F(EventLogTest, FindEventLocatesAnAcknowledgedIdInItsStreamOnly) {
+  ASSERT_OK(log_->Append("case-0", ExpectedVersion::Any(), MakeCalls("z", 1)));
+  const std::vector<Event> batch = MakeCalls("f", 2);
+  ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), batch));
+  ASSERT_OK_AND_ASSIGN(auto found,
+                       log_->FindEvent("case-1", batch[1].event_id()));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->stream_version, 2u);
+  EXPECT_EQ(found->global_position, 3u);
+  ASSERT_OK_AND_ASSIGN(auto elsewhere,
+                       log_->FindEvent("case-0", batch[1].event_id()));
+  EXPECT_FALSE(elsewhere.has_value());
+  EXPECT_THAT(log_->FindEvent("", "x"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST_F(EventLogTest, ConcurrentRetriesOfOneBatchAppendItOnce) {
   const std::vector<Event> batch = MakeCalls("same", 4);
   std::vector<std::thread> threads;
@@ -541,8 +557,8 @@ TEST_F(EventLogTest, AsyncAppendsFromOneThreadAreCommittedWithoutWaitingEach) {
   {
     absl::MutexLock lock(&mu);
     auto all_done = [&]() { return finished == kAppends; };
-    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&all_done),
-                                    absl::Seconds(30)));
+    ASSERT_TRUE(
+        mu.AwaitWithTimeout(absl::Condition(&all_done), absl::Seconds(30)));
   }
   std::vector<uint64_t> firsts;
   for (int i = 0; i < kAppends; ++i) {
@@ -557,7 +573,8 @@ TEST_F(EventLogTest, AsyncAppendsFromOneThreadAreCommittedWithoutWaitingEach) {
   EXPECT_EQ(log_->HeadPosition(), 2 * kAppends);
 }
 
-TEST_F(EventLogTest, AsyncAppendAnswersBadInputAndKnownRetriesOnTheCallingThread) {
+TEST_F(EventLogTest,
+       AsyncAppendAnswersBadInputAndKnownRetriesOnTheCallingThread) {
   ASSERT_OK(log_->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 1)));
   const std::thread::id caller = std::this_thread::get_id();
   std::thread::id answered_on;
@@ -593,9 +610,9 @@ TEST_F(EventLogTest, ClosingTheLogCommitsEveryAppendStillQueued) {
   EXPECT_EQ(ok.load(), kAppends);
   Reopen();
   EXPECT_EQ(log_->HeadPosition(), kAppends);
-  ASSERT_OK_AND_ASSIGN(auto events,
-                       log_->ReadStream("case-1", 1, ReadDirection::kForward,
-                                        1000));
+  ASSERT_OK_AND_ASSIGN(
+      auto events,
+      log_->ReadStream("case-1", 1, ReadDirection::kForward, 1000));
   EXPECT_THAT(events, SizeIs(kAppends));
 }
 
