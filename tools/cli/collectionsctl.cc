@@ -88,6 +88,23 @@ int Case(v1::CaseQueries::Stub& stub, const std::string& case_id) {
       "claimed     %s\npaid        %s\nwritten off %s\noutstanding %s\n",
       Money(c.claimed()).c_str(), Money(c.paid()).c_str(),
       Money(c.written_off()).c_str(), Money(c.outstanding()).c_str());
+  std::printf("  principal %s, interest %s, costs %s, fees %s\n",
+              Money(c.balance().principal()).c_str(),
+              Money(c.balance().interest()).c_str(),
+              Money(c.balance().costs()).c_str(),
+              Money(c.balance().fees()).c_str());
+  for (const auto& installment : c.installments()) {
+    std::printf("installment %u due %04d-%02d-%02d %s paid %s%s\n",
+                installment.number(), installment.due_date().year(),
+                installment.due_date().month(), installment.due_date().day(),
+                Money(installment.amount()).c_str(),
+                Money(installment.paid()).c_str(),
+                installment.missed() ? "  MISSED" : "");
+  }
+  if (c.has_limitation_deadline()) {
+    std::printf("limitation  %04d-%02d-%02d\n", c.limitation_deadline().year(),
+                c.limitation_deadline().month(), c.limitation_deadline().day());
+  }
   std::printf("calls %u, letters %u, version %llu, last position %llu\n",
               c.calls_logged(), c.letters_issued(),
               static_cast<unsigned long long>(c.version()),
