@@ -1,0 +1,240 @@
+#include "storage/rocksdb_projection_store.h"
+
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/rocksdb_status.h"
+#include "storage/status_macros.h"
+
+namespace collections::storage {
+namespace {
+
+rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+
+std::string CheckpointKey(absl::string_view projection) {
+  return absl::StrCat("c", projection);
+}
+
+// 'd' <projection> 0x00: every data key of the projection starts with it.
+std::string DataPrefix(absl::string_view projection) {
+  std::string prefix = absl::StrCat("d", projection);
+  prefix.push_back('\0');
+  return prefix;
+}
+
+std::string EncodeU64(uint64_t value) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+  return out;
+}
+
+absl::StatusOr<uint64_t> DecodeU64(absl::string_view bytes) {
+  if (bytes.size() != 8) {
+    return absl::DataLossError(absl::StrCat("a projection checkpoint is ",
+                                            bytes.size(), " bytes, not 8"));
+  }
+  uint64_t value = 0;
+  for (char c : bytes) value = (value << 8) | static_cast<unsigned char>(c);
+  return value;
+}
+
+class RocksDbProjectionWrite final : public ProjectionWrite {
+ public:
+  RocksDbProjectionWrite(rocksdb::DB* db, std::string projection)
+      : db_(db),
+        projection_(std::move(projection)),
+        prefix_(DataPrefix(projection_)),
+        batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(
+      absl::string_view key) override {
+    std::string value;
+    rocksdb::Status status =
+        batch_.GetFromBatchAndDB(db_, rocksdb::ReadOptions(),
+                                 ToSlice(absl::StrCat(prefix_, key)), &value);
+    if (status.IsNotFound()) return std::nullopt;
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(status, "reading projection state"));
+    return value;
+  }
+  void Put(absl::string_view key, absl::string_view value) override {
+    batch_.Put(ToSlice(absl::StrCat(prefix_, key)), ToSlice(value))
+        .PermitUncheckedError();
+  }
+  void Delete(absl::string_view key) override {
+    batch_.Delete(ToSlice(absl::StrCat(prefix_, key))).PermitUncheckedError();
+  }
+  size_t pending_bytes() const override {
+    return const_cast<rocksdb::WriteBatchWithIndex&>(batch_)
+        .GetWriteBatch()
+        ->GetDataSize();
+  }
+
+  const std::string& projection() const { return projection_; }
+  rocksdb::WriteBatchWithIndex& batch() { return batch_; }
+
+ private:
+  rocksdb::DB* const db_;
+  const std::string projection_;
+  const std::string prefix_;
+  rocksdb::WriteBatchWithIndex batch_;
+};
+
+class RocksDbProjectionStore final : public ProjectionStore {
+ public:
+  RocksDbProjectionStore(const ProjectionStoreOptions& options,
+                         std::unique_ptr<rocksdb::DB> db)
+      : db_(std::move(db)) {
+    write_options_.sync = options.sync;
+  }
+  ~RocksDbProjectionStore() override { db_->Close().PermitUncheckedError(); }
+
+  absl::StatusOr<std::unique_ptr<ProjectionWrite>> BeginWrite(
+      absl::string_view projection) override {
+    COLLECTIONS_RETURN_IF_ERROR(ValidateProjectionName(projection));
+    return std::unique_ptr<ProjectionWrite>(
+        new RocksDbProjectionWrite(db_.get(), std::string(projection)));
+  }
+
+  absl::Status Commit(ProjectionWrite& write, uint64_t checkpoint) override {
+    auto& rocks = static_cast<RocksDbProjectionWrite&>(write);
+    // One committer per projection at a time keeps "never backwards" exact.
+    absl::MutexLock lock(&commit_mu_);
+    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t current,
+                                 Checkpoint(rocks.projection()));
+    if (checkpoint < current) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "projection ", rocks.projection(), " is at position ", current,
+          "; a commit at ", checkpoint, " would move it back"));
+    }
+    rocks.batch()
+        .Put(ToSlice(CheckpointKey(rocks.projection())),
+             ToSlice(EncodeU64(checkpoint)))
+        .PermitUncheckedError();
+    rocksdb::Status status =
+        db_->Write(write_options_, rocks.batch().GetWriteBatch());
+    rocks.batch().Clear();
+    return FromRocksDbStatus(status, "committing projection state");
+  }
+
+  absl::StatusOr<std::optional<std::string>> Get(
+      absl::string_view projection, absl::string_view key) override {
+    COLLECTIONS_RETURN_IF_ERROR(ValidateProjectionName(projection));
+    std::string value;
+    rocksdb::Status status =
+        db_->Get(rocksdb::ReadOptions(),
+                 ToSlice(absl::StrCat(DataPrefix(projection), key)), &value);
+    if (status.IsNotFound()) return std::nullopt;
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(status, "reading projection state"));
+    return value;
+  }
+
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(
+      absl::string_view projection, absl::string_view prefix,
+      absl::string_view start_after, size_t limit) override {
+    COLLECTIONS_RETURN_IF_ERROR(ValidateProjectionName(projection));
+    const std::string data_prefix = DataPrefix(projection);
+    const std::string full_prefix = absl::StrCat(data_prefix, prefix);
+    std::vector<std::pair<std::string, std::string>> entries;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions()));
+    const std::string start = start_after.empty()
+                                  ? full_prefix
+                                  : absl::StrCat(data_prefix, start_after);
+    for (it->Seek(ToSlice(start)); it->Valid() && entries.size() < limit;
+         it->Next()) {
+      const absl::string_view key(it->key().data(), it->key().size());
+      if (!absl::StartsWith(key, full_prefix)) break;
+      const absl::string_view user_key = key.substr(data_prefix.size());
+      if (!start_after.empty() && user_key == start_after) continue;
+      entries.emplace_back(std::string(user_key), it->value().ToString());
+    }
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(it->status(), "scanning projection state"));
+    return entries;
+  }
+
+  absl::StatusOr<uint64_t> Checkpoint(absl::string_view projection) override {
+    std::string value;
+    rocksdb::Status status = db_->Get(
+        rocksdb::ReadOptions(), ToSlice(CheckpointKey(projection)), &value);
+    if (status.IsNotFound()) return 0;
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(status, "reading a projection checkpoint"));
+    return DecodeU64(value);
+  }
+
+  absl::Status Drop(absl::string_view projection) override {
+    COLLECTIONS_RETURN_IF_ERROR(ValidateProjectionName(projection));
+    std::string begin = DataPrefix(projection);
+    std::string end = begin;
+    end.back() = '\1';  // just past every key with the 0x00 separator
+    rocksdb::WriteBatch batch;
+    batch.DeleteRange(ToSlice(begin), ToSlice(end)).PermitUncheckedError();
+    batch.Delete(ToSlice(CheckpointKey(projection))).PermitUncheckedError();
+    absl::MutexLock lock(&commit_mu_);
+    return FromRocksDbStatus(db_->Write(write_options_, &batch),
+                             "dropping a projection");
+  }
+
+  absl::StatusOr<std::vector<std::string>> Projections() override {
+    std::vector<std::string> names;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek("c"); it->Valid() && it->key().starts_with("c"); it->Next()) {
+      names.push_back(it->key().ToString().substr(1));
+    }
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(it->status(), "listing projections"));
+    return names;
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::WriteOptions write_options_;
+  absl::Mutex commit_mu_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ProjectionStore>> OpenRocksDbProjectionStore(
+    const ProjectionStoreOptions& options, absl::string_view dir) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.IncreaseParallelism(2);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::DB* raw = nullptr;
+  const std::string path(dir);
+  rocksdb::Status opened = rocksdb::DB::Open(db_options, path, &raw);
+  if (!opened.ok()) {
+    if (opened.IsIOError() &&
+        opened.ToString().find("lock") != std::string::npos) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the projection store ", path,
+                       " is in use by another process: ", opened.ToString()));
+    }
+    return FromRocksDbStatus(
+        opened, absl::StrCat("opening the projection store in ", path));
+  }
+  return std::unique_ptr<ProjectionStore>(
+      new RocksDbProjectionStore(options, std::unique_ptr<rocksdb::DB>(raw)));
+}
+
+}  // namespace collections::storage

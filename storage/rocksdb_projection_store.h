@@ -1,0 +1,29 @@
+// The RocksDB ProjectionStore: one database per directory, keys
+//   'c' <projection>                  → checkpoint, u64 big-endian
+//   'd' <projection> 0x00 <key>       → value
+// Writes are WriteBatchWithIndex batches (reads see their own pending
+// changes); a commit writes the batch plus the checkpoint as one batch.
+#ifndef COLLECTIONS_STORAGE_ROCKSDB_PROJECTION_STORE_H_
+#define COLLECTIONS_STORAGE_ROCKSDB_PROJECTION_STORE_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/projection_store.h"
+
+namespace collections::storage {
+
+struct ProjectionStoreOptions {
+  bool sync = false;  // see projection_store.h: the log is the record
+  size_t block_cache_bytes = 64 << 20;
+};
+
+// Opens or creates the store in `dir`. FAILED_PRECONDITION when another
+// process has it open; UNAVAILABLE for I/O errors.
+absl::StatusOr<std::unique_ptr<ProjectionStore>> OpenRocksDbProjectionStore(
+    const ProjectionStoreOptions& options, absl::string_view dir);
+
+}  // namespace collections::storage
+
+#endif  // COLLECTIONS_STORAGE_ROCKSDB_PROJECTION_STORE_H_
