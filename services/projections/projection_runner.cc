@@ -1,0 +1,185 @@
+#include "services/projections/projection_runner.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "storage/status_macros.h"
+
+namespace collections::projections {
+
+ProjectionRunner::ProjectionRunner(storage::EventLog* log,
+                                   storage::ProjectionStore* store,
+                                   StoredProjection* projection,
+                                   const Clock* clock, Options options)
+    : log_(log),
+      store_(store),
+      projection_(projection),
+      clock_(clock),
+      options_(options),
+      keyspace_(absl::StrCat(projection->name(), "@", projection->version())) {}
+
+ProjectionRunner::~ProjectionRunner() { Stop(); }
+
+void ProjectionRunner::Fail(uint64_t position, absl::Status status) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return;
+  failure_ = std::move(status);
+  failed_position_ = position;
+}
+
+absl::Status ProjectionRunner::Step(bool* advanced) {
+  *advanced = false;
+  uint64_t checkpoint;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!failure_.ok()) return failure_;
+    if (!loaded_) {
+      absl::StatusOr<uint64_t> stored = store_->Checkpoint(keyspace_);
+      if (!stored.ok()) return stored.status();
+      checkpoint_ = *stored;
+      loaded_ = true;
+    }
+    checkpoint = checkpoint_;
+  }
+  storage::LogRead read;
+  read.from_position = checkpoint + 1;
+  read.max_events = options_.events_per_commit;
+  read.filter = projection_->filter();
+  COLLECTIONS_ASSIGN_OR_RETURN(storage::LogReadResult result,
+                               log_->ReadAll(read));
+  const uint64_t reached = result.next_position - 1;
+  if (reached <= checkpoint) return absl::OkStatus();
+
+  COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<storage::ProjectionWrite> write,
+                               store_->BeginWrite(keyspace_));
+  uint64_t through = reached;
+  for (const storage::RecordedEvent& recorded : result.events) {
+    const uint64_t position = recorded.event.global_position();
+    absl::Status applied = projection_->Apply(recorded.event, *write);
+    if (!applied.ok()) {
+      // Keep what was applied before this event, then stop at it.
+      through = position - 1;
+      absl::Status failure = absl::Status(
+          applied.code(),
+          absl::StrCat("projection ", keyspace_, " failed at position ",
+                       position, " (", recorded.event.type(), " of ",
+                       recorded.event.stream_id(), "): ", applied.message()));
+      if (through > checkpoint) {
+        COLLECTIONS_RETURN_IF_ERROR(store_->Commit(*write, through));
+        absl::MutexLock lock(&mu_);
+        checkpoint_ = through;
+      }
+      Fail(position, failure);
+      return failure;
+    }
+    if (write->pending_bytes() >= options_.max_commit_bytes &&
+        position < reached) {
+      through = position;  // commit here; the rest comes next round
+      break;
+    }
+  }
+  absl::Status committed = store_->Commit(*write, through);
+  if (!committed.ok()) {
+    absl::MutexLock lock(&mu_);
+    loaded_ = false;  // reload the checkpoint and redo from there
+    return committed;
+  }
+  absl::MutexLock lock(&mu_);
+  checkpoint_ = through;
+  *advanced = true;
+  return absl::OkStatus();
+}
+
+absl::Status ProjectionRunner::CatchUp() {
+  const uint64_t target = log_->HeadPosition();
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (loaded_ && checkpoint_ >= target) return absl::OkStatus();
+    }
+    bool advanced = false;
+    COLLECTIONS_RETURN_IF_ERROR(Step(&advanced));
+    if (!advanced) {
+      absl::MutexLock lock(&mu_);
+      if (checkpoint_ >= target) return absl::OkStatus();
+      // The head moved back (cannot happen) or the log is behind its head.
+      return absl::InternalError(absl::StrCat(
+          "projection ", keyspace_, " cannot reach position ", target));
+    }
+  }
+}
+
+void ProjectionRunner::Run() {
+  while (!stop_.load()) {
+    bool advanced = false;
+    absl::Status status = Step(&advanced);
+    if (!status.ok()) {
+      {
+        absl::MutexLock lock(&mu_);
+        if (!failure_.ok()) return;  // stopped at a failed event
+      }
+      // A read or commit error (I/O): retried after a pause; the lag in
+      // status() shows it meanwhile.
+      absl::SleepFor(options_.follow_wait);
+      continue;
+    }
+    if (advanced) continue;
+    uint64_t checkpoint;
+    {
+      absl::MutexLock lock(&mu_);
+      checkpoint = checkpoint_;
+    }
+    // A wait bound in real time (the clock is for lag, which may be faked).
+    log_->WaitForPosition(checkpoint + 1, absl::Now() + options_.follow_wait);
+  }
+}
+
+void ProjectionRunner::Start() {
+  stop_.store(false);
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ProjectionRunner::Stop() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+ProjectionRunner::Status ProjectionRunner::status() const {
+  Status status;
+  {
+    absl::MutexLock lock(&mu_);
+    status.checkpoint = checkpoint_;
+    status.failure = failure_;
+    status.failed_position = failed_position_;
+  }
+  status.head = log_->HeadPosition();
+  status.lag_positions =
+      status.head > status.checkpoint ? status.head - status.checkpoint : 0;
+  if (status.lag_positions > 0) {
+    storage::LogRead read;
+    read.from_position = status.checkpoint + 1;
+    read.max_events = 1;
+    absl::StatusOr<storage::LogReadResult> next = log_->ReadAll(read);
+    if (next.ok() && !next->events.empty()) {
+      const auto& recorded_at = next->events[0].event.recorded_at();
+      const absl::Time at = absl::FromUnixSeconds(recorded_at.seconds()) +
+                            absl::Nanoseconds(recorded_at.nanos());
+      status.lag = std::max(absl::ZeroDuration(), clock_->Now() - at);
+    }
+  }
+  return status;
+}
+
+uint64_t ProjectionRunner::WaitUntil(uint64_t position,
+                                     absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
+  auto reached = [this, position]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return checkpoint_ >= position || !failure_.ok();
+  };
+  mu_.AwaitWithDeadline(absl::Condition(&reached), deadline);
+  return checkpoint_;
+}
+
+}  // namespace collections::projections

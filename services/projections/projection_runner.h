@@ -1,0 +1,120 @@
+// ProjectionRunner: keeps one stored projection (its state in the
+// ProjectionStore) up to date with the event log.
+//
+//   - It reads the log from the projection's checkpoint in runs of events,
+//     applies each run into one ProjectionWrite and commits the changes with
+//     the new checkpoint atomically: a crash between any two events resumes
+//     from the last commit and applies every event's effect exactly once.
+//   - It catches up on start and then follows new commits (no polling delay:
+//     EventLog::WaitForPosition).
+//   - It reports its lag: positions behind the log head, and how long ago the
+//     oldest event it has not applied was recorded.
+//   - An event the projection cannot apply stops the runner at that event;
+//     status() shows the position and the reason (health and metrics read
+//     it): it never skips an event and never stalls silently.
+//
+// Thread safety: Start/Stop/CatchUp from one owner; status() and WaitUntil
+// from any thread. The log, store, projection and clock must outlive it.
+#ifndef COLLECTIONS_SERVICES_PROJECTIONS_PROJECTION_RUNNER_H_
+#define COLLECTIONS_SERVICES_PROJECTIONS_PROJECTION_RUNNER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "collections/v1/events.pb.h"
+#include "storage/clock.h"
+#include "storage/event_log.h"
+#include "storage/projection_store.h"
+
+namespace collections::projections {
+
+// A projection whose state lives in the ProjectionStore under the keyspace
+// "<name>@<version>" (a new version is a new keyspace, filled by a rebuild).
+class StoredProjection {
+ public:
+  virtual ~StoredProjection() = default;
+  virtual std::string name() const = 0;
+  virtual int version() const = 0;
+  // The events it needs; the rest are skipped by the log read (they still
+  // advance the checkpoint).
+  virtual storage::LogFilter filter() const { return {}; }
+  // Applies one event's effect to `write`. An error stops the runner here.
+  virtual absl::Status Apply(const collections::v1::Event& event,
+                             storage::ProjectionWrite& write) = 0;
+};
+
+class ProjectionRunner {
+ public:
+  struct Options {
+    size_t events_per_commit = 2000;    // events applied per commit
+    size_t max_commit_bytes = 8 << 20;  // or fewer, when this is reached
+    absl::Duration follow_wait = absl::Milliseconds(200);
+  };
+  ProjectionRunner(storage::EventLog* log, storage::ProjectionStore* store,
+                   StoredProjection* projection, const Clock* clock,
+                   Options options);
+  ProjectionRunner(storage::EventLog* log, storage::ProjectionStore* store,
+                   StoredProjection* projection, const Clock* clock)
+      : ProjectionRunner(log, store, projection, clock, Options()) {}
+  ~ProjectionRunner();  // Stop()
+  ProjectionRunner(const ProjectionRunner&) = delete;
+  ProjectionRunner& operator=(const ProjectionRunner&) = delete;
+
+  // The store keyspace: "<name>@<version>".
+  const std::string& keyspace() const { return keyspace_; }
+
+  // Applies everything committed to the log when called, on the calling
+  // thread. The first error (a failed event, a read or commit error) is
+  // returned and kept in status().
+  absl::Status CatchUp();
+  // Follows the log on a thread of its own until Stop (after a failure it
+  // stays stopped at the failed event).
+  void Start();
+  void Stop();
+
+  struct Status {
+    uint64_t checkpoint = 0;     // last log position applied
+    uint64_t head = 0;           // the log's head when asked
+    uint64_t lag_positions = 0;  // head - checkpoint
+    // How long ago the first unapplied event was recorded (zero when none).
+    absl::Duration lag = absl::ZeroDuration();
+    absl::Status failure;  // OK while running; else why it stopped
+    uint64_t failed_position = 0;
+  };
+  Status status() const;
+
+  // Waits until the checkpoint reaches `position` or `deadline` passes (or
+  // the runner fails); returns the checkpoint then. For read-your-writes.
+  uint64_t WaitUntil(uint64_t position, absl::Time deadline) const;
+
+ private:
+  // One read-apply-commit round from the checkpoint; sets *advanced when the
+  // checkpoint moved.
+  absl::Status Step(bool* advanced);
+  void Fail(uint64_t position, absl::Status status);
+  void Run();
+
+  storage::EventLog* const log_;
+  storage::ProjectionStore* const store_;
+  StoredProjection* const projection_;
+  const Clock* const clock_;
+  const Options options_;
+  const std::string keyspace_;
+
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  mutable absl::Mutex mu_;
+  uint64_t checkpoint_ ABSL_GUARDED_BY(mu_) = 0;
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  uint64_t failed_position_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace collections::projections
+
+#endif  // COLLECTIONS_SERVICES_PROJECTIONS_PROJECTION_RUNNER_H_
