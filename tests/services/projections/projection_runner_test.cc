@@ -30,7 +30,7 @@ class CountingProjection final : public StoredProjection {
     if (event.global_position() == fail_at_) {
       return absl::InternalError("cannot apply this event");
     }
-    for (const std::string key :
+    for (const std::string& key :
          {std::string("count/") + event.stream_id(), std::string("sum")}) {
       absl::StatusOr<std::optional<std::string>> value = write.Get(key);
       if (!value.ok()) return value.status();
