@@ -12,13 +12,14 @@ namespace collections::projections {
 ProjectionRunner::ProjectionRunner(storage::EventLog* log,
                                    storage::ProjectionStore* store,
                                    StoredProjection* projection,
-                                   const Clock* clock, Options options)
+                                   std::string keyspace, const Clock* clock,
+                                   Options options)
     : log_(log),
       store_(store),
       projection_(projection),
       clock_(clock),
       options_(options),
-      keyspace_(absl::StrCat(projection->name(), "@", projection->version())) {}
+      keyspace_(std::move(keyspace)) {}
 
 ProjectionRunner::~ProjectionRunner() { Stop(); }
 

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -33,8 +34,9 @@
 
 namespace collections::projections {
 
-// A projection whose state lives in the ProjectionStore under the keyspace
-// "<name>@<version>" (a new version is a new keyspace, filled by a rebuild).
+// A projection whose state lives in the ProjectionStore, in a keyspace the
+// runner is given (ManagedProjection names them "<name>@<version>.<gen>", so
+// a rebuild fills a new generation beside the live one).
 class StoredProjection {
  public:
   virtual ~StoredProjection() = default;
@@ -56,16 +58,18 @@ class ProjectionRunner {
     absl::Duration follow_wait = absl::Milliseconds(200);
   };
   ProjectionRunner(storage::EventLog* log, storage::ProjectionStore* store,
-                   StoredProjection* projection, const Clock* clock,
-                   Options options);
+                   StoredProjection* projection, std::string keyspace,
+                   const Clock* clock, Options options);
   ProjectionRunner(storage::EventLog* log, storage::ProjectionStore* store,
-                   StoredProjection* projection, const Clock* clock)
-      : ProjectionRunner(log, store, projection, clock, Options()) {}
+                   StoredProjection* projection, std::string keyspace,
+                   const Clock* clock)
+      : ProjectionRunner(log, store, projection, std::move(keyspace), clock,
+                         Options()) {}
   ~ProjectionRunner();  // Stop()
   ProjectionRunner(const ProjectionRunner&) = delete;
   ProjectionRunner& operator=(const ProjectionRunner&) = delete;
 
-  // The store keyspace: "<name>@<version>".
+  // The store keyspace this runner fills.
   const std::string& keyspace() const { return keyspace_; }
 
   // Applies everything committed to the log when called, on the calling

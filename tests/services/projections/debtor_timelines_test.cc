@@ -38,7 +38,8 @@ v1::Event Opened(const std::string& case_id, const std::string& debtor,
 
 std::vector<uint64_t> Positions(const DebtorTimelines::Page& page) {
   std::vector<uint64_t> positions;
-  for (const auto& [key, entry] : page.entries) positions.push_back(key.position);
+  for (const auto& [key, entry] : page.entries)
+    positions.push_back(key.position);
   return positions;
 }
 
@@ -53,7 +54,7 @@ class DebtorTimelinesTest : public ::testing::Test {
     timelines_.Apply(Event("a", 4, 5));
     timelines_.Apply(Event("b", 5, 3));
     timelines_.Apply(Event("x", 6, 2));
-    timelines_.Apply(Event("a", 7, 3));  // same day as position 5
+    timelines_.Apply(Event("a", 7, 3));      // same day as position 5
     timelines_.Apply(Event("other", 8, 4));  // not a case stream it knows
   }
   DebtorTimelines timelines_;
@@ -97,7 +98,8 @@ TEST_F(DebtorTimelinesTest, AnUnknownDebtorHasNoTimeline) {
   EXPECT_FALSE(timelines_.Read("nobody", std::nullopt, 100, 10).has_value());
 }
 
-TEST_F(DebtorTimelinesTest, EncodedEntriesParseAsTheResponseWithOrWithoutEvents) {
+TEST_F(DebtorTimelinesTest,
+       EncodedEntriesParseAsTheResponseWithOrWithoutEvents) {
   auto page = timelines_.Read("d1", std::nullopt, 100, 10);
   ASSERT_TRUE(page.has_value());
   for (bool with_event : {false, true}) {

@@ -6,46 +6,16 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_projection_store.h"
+#include "tests/services/projections/counting_projection.h"
 #include "tests/testing/events.h"
 #include "tests/testing/temp_dir.h"
 
 namespace collections::projections {
 namespace {
-
-// Counts events per stream and keeps the sum of their positions: any lost or
-// doubled event changes the state.
-class CountingProjection final : public StoredProjection {
- public:
-  explicit CountingProjection(int version = 1, uint64_t fail_at = 0)
-      : version_(version), fail_at_(fail_at) {}
-  std::string name() const override { return "counting"; }
-  int version() const override { return version_; }
-  absl::Status Apply(const collections::v1::Event& event,
-                     storage::ProjectionWrite& write) override {
-    if (event.global_position() == fail_at_) {
-      return absl::InternalError("cannot apply this event");
-    }
-    for (const std::string& key :
-         {std::string("count/") + event.stream_id(), std::string("sum")}) {
-      absl::StatusOr<std::optional<std::string>> value = write.Get(key);
-      if (!value.ok()) return value.status();
-      uint64_t n = 0;
-      if (value->has_value()) (void)absl::SimpleAtoi(**value, &n);
-      n += key == "sum" ? event.global_position() : 1;
-      write.Put(key, absl::StrCat(n));
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  const int version_;
-  const uint64_t fail_at_;
-};
 
 class ProjectionRunnerTest : public ::testing::Test {
  protected:
@@ -85,7 +55,8 @@ TEST_F(ProjectionRunnerTest,
   ASSERT_EQ(head, 2500u);
   // The reference: one uninterrupted build into its own keyspace.
   CountingProjection fresh(/*version=*/99);
-  ProjectionRunner reference(log_.get(), store_.get(), &fresh, &clock_);
+  ProjectionRunner reference(log_.get(), store_.get(), &fresh, "counting@99",
+                             &clock_);
   ASSERT_TRUE(reference.CatchUp().ok());
   const auto expected = State("counting@99");
   ASSERT_EQ(expected.size(), 4u);  // three streams and the sum
@@ -97,8 +68,8 @@ TEST_F(ProjectionRunnerTest,
     ASSERT_TRUE(store_->Drop("counting@1").ok());
     {
       CountingProjection failing(1, stop_at);
-      ProjectionRunner runner(log_.get(), store_.get(), &failing, &clock_,
-                              small);
+      ProjectionRunner runner(log_.get(), store_.get(), &failing, "counting@1",
+                              &clock_, small);
       EXPECT_FALSE(runner.CatchUp().ok());
       const ProjectionRunner::Status status = runner.status();
       EXPECT_EQ(status.failed_position, stop_at);
@@ -108,8 +79,8 @@ TEST_F(ProjectionRunnerTest,
                 std::string::npos);
     }
     CountingProjection healthy(1);
-    ProjectionRunner resumed(log_.get(), store_.get(), &healthy, &clock_,
-                             small);
+    ProjectionRunner resumed(log_.get(), store_.get(), &healthy, "counting@1",
+                             &clock_, small);
     ASSERT_TRUE(resumed.CatchUp().ok());
     EXPECT_EQ(resumed.status().checkpoint, head);
     EXPECT_EQ(State("counting@1"), expected);
@@ -119,7 +90,8 @@ TEST_F(ProjectionRunnerTest,
 TEST_F(ProjectionRunnerTest, FollowsNewCommitsAndReportsItsLag) {
   AppendCalls("case-a", 10);
   CountingProjection projection;
-  ProjectionRunner runner(log_.get(), store_.get(), &projection, &clock_);
+  ProjectionRunner runner(log_.get(), store_.get(), &projection, "counting@1",
+                          &clock_);
   // Not started: ten events behind, the oldest recorded a while ago.
   clock_.Set(absl::Now() + absl::Seconds(30));
   ProjectionRunner::Status before = runner.status();
@@ -141,7 +113,8 @@ TEST_F(ProjectionRunnerTest, FollowsNewCommitsAndReportsItsLag) {
 TEST_F(ProjectionRunnerTest, AFailureStopsFollowingAndReleasesWaiters) {
   AppendCalls("case-a", 3);
   CountingProjection projection(1, /*fail_at=*/2);
-  ProjectionRunner runner(log_.get(), store_.get(), &projection, &clock_);
+  ProjectionRunner runner(log_.get(), store_.get(), &projection, "counting@1",
+                          &clock_);
   runner.Start();
   EXPECT_EQ(runner.WaitUntil(3, absl::Now() + absl::Seconds(10)), 1u);
   AppendCalls("case-a", 3);  // never applied past the failure
