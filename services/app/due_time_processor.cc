@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace collections::app {
 
@@ -13,6 +14,13 @@ absl::StatusOr<DueTimeProcessor::Report> DueTimeProcessor::RunOnce(
     return absl::InvalidArgumentError(
         "as_of is in the future: due events are appended only for instants "
         "that have passed");
+  }
+  const uint64_t committed = log_->HeadPosition();
+  if (directory_->WaitUntilApplied(committed, absl::Now() + kDirectoryWait) <
+      committed) {
+    return absl::UnavailableError(
+        absl::StrCat("the case directory has not caught up with log position ",
+                     committed, "; try again"));
   }
   Report report;
   absl::Status first_error;

@@ -4,9 +4,10 @@
 // their choice (ProcessDueEvents). Running it twice for the same instant,
 // or for an earlier one, appends nothing new.
 //
-// Cases come from the CaseDirectory (closed ones are skipped); each case is
-// processed on its current state in the log, so a directory that lags a
-// little only delays a case to the next run.
+// Cases come from the CaseDirectory (closed ones are skipped), once it has
+// applied everything committed when the run starts, so a case opened just
+// before a run is in it; each case is then processed on its current state in
+// the log.
 //
 // Thread safety: RunOnce may be called concurrently (appends to one case are
 // serialised by the expected version); Start/Stop from one owner.
@@ -22,15 +23,16 @@
 #include "services/app/case_commands.h"
 #include "services/projections/case_directory.h"
 #include "storage/clock.h"
+#include "storage/event_log.h"
 
 namespace collections::app {
 
 class DueTimeProcessor {
  public:
-  DueTimeProcessor(CaseCommandHandler* commands,
+  DueTimeProcessor(CaseCommandHandler* commands, storage::EventLog* log,
                    const projections::CaseDirectory* directory,
                    const Clock* clock)
-      : commands_(commands), directory_(directory), clock_(clock) {}
+      : commands_(commands), log_(log), directory_(directory), clock_(clock) {}
   ~DueTimeProcessor() { Stop(); }
 
   struct Report {
@@ -41,10 +43,13 @@ class DueTimeProcessor {
   };
   // Processes every open case (or only `case_id` when given) for `as_of`.
   // INVALID_ARGUMENT for an instant after the clock's now; NOT_FOUND for an
-  // unknown case_id; the first append error otherwise (the other cases are
-  // still processed).
+  // unknown case_id; UNAVAILABLE when the case directory does not catch up
+  // with the log within kDirectoryWait; the first append error otherwise
+  // (the other cases are still processed).
   absl::StatusOr<Report> RunOnce(absl::Time as_of,
                                  const std::string& case_id = "");
+
+  static constexpr absl::Duration kDirectoryWait = absl::Seconds(10);
 
   // The processor's clock: the instant a run without one is for.
   absl::Time Now() const { return clock_->Now(); }
@@ -56,6 +61,7 @@ class DueTimeProcessor {
 
  private:
   CaseCommandHandler* const commands_;
+  storage::EventLog* const log_;
   const projections::CaseDirectory* const directory_;
   const Clock* const clock_;
   absl::Mutex mu_;

@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->follower_->Start();
   server->commands_ = std::make_unique<app::CaseCommandHandler>(log);
   server->due_time_ = std::make_unique<app::DueTimeProcessor>(
-      server->commands_.get(), &server->directory_, options.clock);
+      server->commands_.get(), log, &server->directory_, options.clock);
   server->queries_ = std::make_unique<app::CaseQueryHandler>(
       log, &server->directory_, &server->timelines_);
   server->feed_ = std::make_unique<app::EventFeed>(log);
