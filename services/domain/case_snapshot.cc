@@ -1,0 +1,213 @@
+#include "services/domain/case_snapshot.h"
+
+namespace collections::domain {
+namespace {
+
+namespace v1 = ::collections::v1;
+
+}  // namespace
+
+v1::CaseSnapshot ToSnapshot(const CaseState& state) {
+  v1::CaseSnapshot s;
+  if (!state.exists) return s;
+  v1::CaseOpened* opened = s.mutable_opened();
+  opened->set_case_id(state.case_id);
+  opened->set_debtor_id(state.debtor_id);
+  opened->set_creditor_id(state.creditor_id);
+  opened->set_debtor_kind(state.debtor_kind);
+  opened->set_currency(state.currency);
+  opened->set_rule_pack(state.rule_pack);
+  opened->set_jurisdiction(state.jurisdiction);
+  opened->set_time_zone(state.time_zone);
+  s.set_stage(ToProtoStage(state.stage));
+  s.set_stage_before_placement(ToProtoStage(state.stage_before_placement));
+  *s.mutable_owed() = ToAllocation(state.owed, state.currency);
+  s.set_claimed_minor(state.claimed_minor);
+  s.set_paid_minor(state.paid_minor);
+  s.set_written_off_minor(state.written_off_minor);
+  s.set_costs_assessed_minor(state.costs_assessed_minor);
+  s.set_interest_accrued_minor(state.interest_accrued_minor);
+  if (state.interest_accrued_until.has_value())
+    *s.mutable_interest_accrued_until() =
+        ToLocalDate(*state.interest_accrued_until);
+  for (const InvoiceState& invoice : state.invoices) {
+    auto* out = s.add_invoices();
+    *out->mutable_line() = invoice.line;
+    *out->mutable_limitation_deadline() =
+        ToLocalDate(invoice.limitation_deadline);
+    out->set_vat_relief_due(invoice.vat_relief_due);
+    out->set_vat_relief_claimed(invoice.vat_relief_claimed);
+    out->set_vat_relief_minor(invoice.vat_relief_minor);
+    *out->mutable_limitation_warned() = ToLocalDate(invoice.limitation_warned);
+    out->set_warned(invoice.warned);
+  }
+  for (const LetterState& letter : state.letters) {
+    auto* out = s.add_letters();
+    out->set_letter_id(letter.letter_id);
+    out->set_level(letter.level);
+    *out->mutable_sent() = ToLocalDate(letter.sent);
+    if (letter.term_last_day.has_value())
+      *out->mutable_term_last_day() = ToLocalDate(*letter.term_last_day);
+    out->set_costs_stated_minor(letter.costs_stated_minor);
+    out->set_lapsed(letter.lapsed);
+    out->set_undeliverable(letter.undeliverable);
+  }
+  s.set_calls_logged(state.calls_logged);
+  s.set_suppressed_contacts(state.suppressed_contacts);
+  for (const PastCall& call : state.recent_calls) {
+    auto* out = s.add_recent_calls();
+    *out->mutable_at() = ToTimestamp(call.at);
+    out->set_inbound(call.inbound);
+    out->set_connected(call.connected);
+    out->set_conversation(call.conversation);
+    out->set_with_consent(call.with_consent);
+  }
+  s.set_last_letter(state.last_letter);
+  if (state.open_promise.has_value()) {
+    *s.mutable_open_promise() = state.open_promise->made;
+    s.set_open_promise_paid_minor(state.open_promise->paid_minor);
+  }
+  std::vector<std::string> promise_ids(state.promise_ids.begin(),
+                                       state.promise_ids.end());
+  std::sort(promise_ids.begin(), promise_ids.end());  // deterministic bytes
+  for (auto& id : promise_ids) s.add_promise_ids(std::move(id));
+  s.set_promises_kept(state.promises_kept);
+  s.set_promises_broken(state.promises_broken);
+  if (state.plan.has_value()) {
+    const PlanState& plan = *state.plan;
+    auto* out = s.mutable_plan();
+    *out->mutable_agreed() = plan.agreed;
+    out->set_paid_minor(plan.paid_minor);
+    for (bool paid : plan.paid) out->add_paid(paid);
+    for (bool missed : plan.missed) out->add_missed(missed);
+    out->set_misses(plan.misses);
+    out->set_defaulted(plan.defaulted);
+    out->set_completed(plan.completed);
+  }
+  for (const PaymentState& payment : state.payments) {
+    auto* out = s.add_payments();
+    out->set_payment_id(payment.payment_id);
+    out->set_amount_minor(payment.amount_minor);
+    *out->mutable_allocation() =
+        ToAllocation(payment.allocation, state.currency);
+    out->set_reversed(payment.reversed);
+  }
+  for (const DisputeState& dispute : state.open_disputes) {
+    auto* out = s.add_open_disputes();
+    out->set_dispute_id(dispute.dispute_id);
+    out->set_amount_minor(dispute.amount_minor);
+    out->set_in_writing(dispute.in_writing);
+    out->set_verification_sent(dispute.verification_sent);
+  }
+  std::vector<int> holds(state.placed_holds.begin(), state.placed_holds.end());
+  std::sort(holds.begin(), holds.end());
+  for (int hold : holds) s.add_placed_holds(static_cast<v1::CaseHold>(hold));
+  s.set_agency_id(state.agency_id);
+  s.set_recall_requested(state.recall_requested);
+  s.set_closure_reason(state.closure_reason);
+  *s.mutable_opened_at() = ToTimestamp(state.opened_at);
+  *s.mutable_last_activity_at() = ToTimestamp(state.last_activity_at);
+  s.set_version(state.version);
+  s.set_last_position(state.last_position);
+  return s;
+}
+
+CaseState FromSnapshot(const v1::CaseSnapshot& s) {
+  CaseState state;
+  state.version = s.version();
+  state.last_position = s.last_position();
+  if (!s.has_opened()) return state;
+  state.exists = true;
+  const v1::CaseOpened& opened = s.opened();
+  state.case_id = opened.case_id();
+  state.debtor_id = opened.debtor_id();
+  state.creditor_id = opened.creditor_id();
+  state.debtor_kind = opened.debtor_kind();
+  state.currency = opened.currency();
+  state.rule_pack = opened.rule_pack();
+  state.jurisdiction = opened.jurisdiction();
+  state.time_zone = opened.time_zone();
+  if (!absl::LoadTimeZone(state.time_zone, &state.zone))
+    state.zone = absl::UTCTimeZone();
+  state.stage = FromProtoStage(s.stage());
+  state.stage_before_placement = FromProtoStage(s.stage_before_placement());
+  state.owed = FromAllocation(s.owed());
+  state.claimed_minor = s.claimed_minor();
+  state.paid_minor = s.paid_minor();
+  state.written_off_minor = s.written_off_minor();
+  state.costs_assessed_minor = s.costs_assessed_minor();
+  state.interest_accrued_minor = s.interest_accrued_minor();
+  if (s.has_interest_accrued_until())
+    state.interest_accrued_until = ToCivilDay(s.interest_accrued_until());
+  for (const auto& in : s.invoices()) {
+    InvoiceState invoice;
+    invoice.line = in.line();
+    invoice.due = ToCivilDay(in.line().due_date());
+    invoice.limitation_deadline = ToCivilDay(in.limitation_deadline());
+    invoice.vat_relief_due = in.vat_relief_due();
+    invoice.vat_relief_claimed = in.vat_relief_claimed();
+    invoice.vat_relief_minor = in.vat_relief_minor();
+    invoice.limitation_warned = ToCivilDay(in.limitation_warned());
+    invoice.warned = in.warned();
+    state.invoices.push_back(std::move(invoice));
+  }
+  for (const auto& in : s.letters()) {
+    LetterState letter;
+    letter.letter_id = in.letter_id();
+    letter.level = in.level();
+    letter.sent = ToCivilDay(in.sent());
+    if (in.has_term_last_day())
+      letter.term_last_day = ToCivilDay(in.term_last_day());
+    letter.costs_stated_minor = in.costs_stated_minor();
+    letter.lapsed = in.lapsed();
+    letter.undeliverable = in.undeliverable();
+    state.letters.push_back(std::move(letter));
+  }
+  state.calls_logged = s.calls_logged();
+  state.suppressed_contacts = s.suppressed_contacts();
+  for (const auto& in : s.recent_calls()) {
+    state.recent_calls.push_back(PastCall{ToTime(in.at()), in.inbound(),
+                                          in.connected(), in.conversation(),
+                                          in.with_consent()});
+  }
+  state.last_letter = s.last_letter();
+  if (s.has_open_promise())
+    state.open_promise =
+        PromiseState{s.open_promise(), s.open_promise_paid_minor()};
+  for (const auto& id : s.promise_ids()) state.promise_ids.insert(id);
+  state.promises_kept = s.promises_kept();
+  state.promises_broken = s.promises_broken();
+  if (s.has_plan()) {
+    PlanState plan;
+    plan.agreed = s.plan().agreed();
+    plan.paid_minor = s.plan().paid_minor();
+    plan.paid.assign(s.plan().paid().begin(), s.plan().paid().end());
+    plan.missed.assign(s.plan().missed().begin(), s.plan().missed().end());
+    plan.misses = s.plan().misses();
+    plan.defaulted = s.plan().defaulted();
+    plan.completed = s.plan().completed();
+    state.plan = std::move(plan);
+  }
+  for (const auto& in : s.payments()) {
+    state.payments.push_back(PaymentState{in.payment_id(), in.amount_minor(),
+                                          FromAllocation(in.allocation()),
+                                          in.reversed()});
+  }
+  for (const auto& in : s.open_disputes()) {
+    state.open_disputes.push_back(
+        DisputeState{in.dispute_id(), in.amount_minor(), in.in_writing(),
+                     in.verification_sent()});
+  }
+  for (int hold : s.placed_holds()) state.placed_holds.insert(hold);
+  state.agency_id = s.agency_id();
+  state.recall_requested = s.recall_requested();
+  state.closure_reason = s.closure_reason();
+  state.opened_at =
+      s.has_opened_at() ? ToTime(s.opened_at()) : absl::InfinitePast();
+  state.last_activity_at = s.has_last_activity_at()
+                               ? ToTime(s.last_activity_at())
+                               : absl::InfinitePast();
+  return state;
+}
+
+}  // namespace collections::domain
