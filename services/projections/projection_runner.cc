@@ -30,6 +30,27 @@ void ProjectionRunner::Fail(uint64_t position, absl::Status status) {
   failed_position_ = position;
 }
 
+absl::Status ProjectionRunner::CommitBefore(
+    const std::vector<storage::RecordedEvent>& events, uint64_t position,
+    uint64_t checkpoint) {
+  if (position - 1 <= checkpoint) return absl::OkStatus();
+  COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<storage::ProjectionWrite> write,
+                               store_->BeginWrite(keyspace_));
+  for (const storage::RecordedEvent& recorded : events) {
+    if (recorded.event.global_position() >= position) break;
+    COLLECTIONS_RETURN_IF_ERROR(projection_->Apply(recorded.event, *write));
+  }
+  absl::Status committed = projection_->Flush(*write);
+  if (committed.ok()) committed = store_->Commit(*write, position - 1);
+  if (!committed.ok()) {
+    projection_->Reset();
+    return committed;
+  }
+  absl::MutexLock lock(&mu_);
+  checkpoint_ = position - 1;
+  return absl::OkStatus();
+}
+
 absl::Status ProjectionRunner::Step(bool* advanced) {
   *advanced = false;
   uint64_t checkpoint;
@@ -60,18 +81,17 @@ absl::Status ProjectionRunner::Step(bool* advanced) {
     const uint64_t position = recorded.event.global_position();
     absl::Status applied = projection_->Apply(recorded.event, *write);
     if (!applied.ok()) {
-      // Keep what was applied before this event, then stop at it.
-      through = position - 1;
       absl::Status failure = absl::Status(
           applied.code(),
           absl::StrCat("projection ", keyspace_, " failed at position ",
                        position, " (", recorded.event.type(), " of ",
                        recorded.event.stream_id(), "): ", applied.message()));
-      if (through > checkpoint) {
-        COLLECTIONS_RETURN_IF_ERROR(store_->Commit(*write, through));
-        absl::MutexLock lock(&mu_);
-        checkpoint_ = through;
-      }
+      // The failed event may have half-written into `write`: drop the
+      // write, re-apply the events before it and commit those, so the
+      // projection stops exactly before the event it cannot apply.
+      projection_->Reset();
+      COLLECTIONS_RETURN_IF_ERROR(
+          CommitBefore(result.events, position, checkpoint));
       Fail(position, failure);
       return failure;
     }
@@ -81,8 +101,10 @@ absl::Status ProjectionRunner::Step(bool* advanced) {
       break;
     }
   }
-  absl::Status committed = store_->Commit(*write, through);
+  absl::Status committed = projection_->Flush(*write);
+  if (committed.ok()) committed = store_->Commit(*write, through);
   if (!committed.ok()) {
+    projection_->Reset();
     absl::MutexLock lock(&mu_);
     loaded_ = false;  // reload the checkpoint and redo from there
     return committed;

@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -48,6 +49,13 @@ class StoredProjection {
   // Applies one event's effect to `write`. An error stops the runner here.
   virtual absl::Status Apply(const collections::v1::Event& event,
                              storage::ProjectionWrite& write) = 0;
+  // Called before each commit: writes out anything Apply kept in memory.
+  virtual absl::Status Flush(storage::ProjectionWrite& write) {
+    return absl::OkStatus();
+  }
+  // Called when changes were not committed (a failed event or commit):
+  // forget anything kept in memory; the runner resumes from the store.
+  virtual void Reset() {}
 };
 
 class ProjectionRunner {
@@ -101,6 +109,10 @@ class ProjectionRunner {
   // checkpoint moved.
   absl::Status Step(bool* advanced);
   void Fail(uint64_t position, absl::Status status);
+  // Applies `events` below `position` afresh and commits through
+  // position - 1 (after a failure at `position`).
+  absl::Status CommitBefore(const std::vector<storage::RecordedEvent>& events,
+                            uint64_t position, uint64_t checkpoint);
   void Run();
 
   storage::EventLog* const log_;
