@@ -10,8 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "services/app/case_state_cache.h"
+#include "services/app/case_standing.h"
 #include "services/domain/command_checks.h"
+#include "services/projections/case_standing_projection.h"
 #include "services/projections/event_summary.h"
 #include "storage/status_macros.h"
 
@@ -129,18 +130,6 @@ collections::v1::CaseView ToCaseView(const domain::CaseState& state) {
   return view;
 }
 
-absl::Status CaseQueryHandler::WaitForLog(uint64_t min_position,
-                                          absl::Time deadline) {
-  if (min_position == 0) return absl::OkStatus();
-  const uint64_t reached = log_->WaitForPosition(min_position, deadline);
-  if (reached < min_position) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("the log reached position ", reached, ", not ",
-                     min_position, ", before the deadline"));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status CaseQueryHandler::WaitForDirectory(uint64_t min_position,
                                                 absl::Time deadline) {
   if (min_position == 0) return absl::OkStatus();
@@ -154,10 +143,18 @@ absl::Status CaseQueryHandler::WaitForDirectory(uint64_t min_position,
 }
 
 absl::StatusOr<domain::CaseState> CaseQueryHandler::LoadCase(
-    const std::string& case_id) {
-  domain::CaseState state;
-  COLLECTIONS_RETURN_IF_ERROR(
-      CatchUpCase(log_, domain::CaseStreamId(case_id), state));
+    const std::string& case_id, uint64_t min_position, absl::Time deadline) {
+  if (min_position > 0) {
+    const uint64_t reached = standing_->WaitUntil(min_position, deadline);
+    if (reached < min_position) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("the case standing reached position ", reached, ", not ",
+                       min_position, ", before the deadline"));
+    }
+  }
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      domain::CaseState state,
+      projections::ReadStoredCase(*store_, standing_->keyspace(), case_id));
   if (!state.exists) {
     return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
   }
@@ -167,12 +164,24 @@ absl::StatusOr<domain::CaseState> CaseQueryHandler::LoadCase(
 absl::StatusOr<collections::v1::GetCaseResponse> CaseQueryHandler::GetCase(
     const collections::v1::GetCaseRequest& request, absl::Time deadline) {
   COLLECTIONS_RETURN_IF_ERROR(domain::CheckId("case_id", request.case_id()));
-  COLLECTIONS_RETURN_IF_ERROR(WaitForLog(request.min_position(), deadline));
-  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state,
-                               LoadCase(request.case_id()));
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      domain::CaseState state,
+      LoadCase(request.case_id(), request.min_position(), deadline));
   collections::v1::GetCaseResponse response;
   *response.mutable_case_() = ToCaseView(state);
   return response;
+}
+
+absl::StatusOr<collections::v1::CaseStanding> CaseQueryHandler::GetCaseStanding(
+    const collections::v1::GetCaseStandingRequest& request,
+    absl::Time deadline) {
+  COLLECTIONS_RETURN_IF_ERROR(domain::CheckId("case_id", request.case_id()));
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      domain::CaseState state,
+      LoadCase(request.case_id(), request.min_position(), deadline));
+  const absl::Time as_of =
+      request.has_as_of() ? domain::ToTime(request.as_of()) : clock_->Now();
+  return StandingAt(state, as_of);
 }
 
 absl::StatusOr<std::string> CaseQueryHandler::GetDebtorTimeline(

@@ -1,10 +1,11 @@
-// CaseQueryHandler: the query use cases. GetCase folds the case's stream from
-// the log; case lists come from the CaseDirectory and debtor timelines from
-// the DebtorTimelines projection, both fed by the LogFollower.
+// CaseQueryHandler: the query use cases. GetCase and GetCaseStanding read the
+// case standing projection (stored snapshots); case lists come from the
+// CaseDirectory and debtor timelines from the DebtorTimelines projection,
+// both fed by the LogFollower.
 //
 // Read-your-writes: a request's min_position makes the query wait until the
-// log (GetCase) or the directory (timeline, list) reflects that position,
-// until `deadline`; then DEADLINE_EXCEEDED.
+// projection it reads reflects that position, until `deadline`; then
+// DEADLINE_EXCEEDED.
 //
 // Errors: INVALID_ARGUMENT (bad id, page size or token), NOT_FOUND (unknown
 // case or debtor), DEADLINE_EXCEEDED, and the log's own (DATA_LOSS…).
@@ -20,7 +21,10 @@
 #include "services/domain/case_state.h"
 #include "services/projections/case_directory.h"
 #include "services/projections/debtor_timelines.h"
+#include "services/projections/managed_projection.h"
+#include "storage/clock.h"
 #include "storage/event_log.h"
+#include "storage/projection_store.h"
 
 namespace collections::app {
 
@@ -28,11 +32,23 @@ class CaseQueryHandler {
  public:
   CaseQueryHandler(storage::EventLog* log,
                    const projections::CaseDirectory* directory,
-                   const projections::DebtorTimelines* timelines)
-      : log_(log), directory_(directory), timelines_(timelines) {}
+                   const projections::DebtorTimelines* timelines,
+                   storage::ProjectionStore* store,
+                   const projections::ManagedProjection* standing,
+                   const Clock* clock)
+      : log_(log),
+        directory_(directory),
+        timelines_(timelines),
+        store_(store),
+        standing_(standing),
+        clock_(clock) {}
 
   absl::StatusOr<collections::v1::GetCaseResponse> GetCase(
       const collections::v1::GetCaseRequest& request, absl::Time deadline);
+  // The standing at request.as_of (default: the clock's now).
+  absl::StatusOr<collections::v1::CaseStanding> GetCaseStanding(
+      const collections::v1::GetCaseStandingRequest& request,
+      absl::Time deadline);
   // Returns the serialized GetDebtorTimelineResponse: the timeline's entries
   // are kept serialized, and a page is assembled from their bytes.
   absl::StatusOr<std::string> GetDebtorTimeline(
@@ -45,14 +61,19 @@ class CaseQueryHandler {
   static constexpr uint32_t kMaxPageSize = 1000;
 
  private:
-  // Folds every event of the case's stream; NOT_FOUND when it has none.
-  absl::StatusOr<domain::CaseState> LoadCase(const std::string& case_id);
-  absl::Status WaitForLog(uint64_t min_position, absl::Time deadline);
+  // The case as the standing projection holds it, once it reflects
+  // `min_position`; NOT_FOUND for an unknown case.
+  absl::StatusOr<domain::CaseState> LoadCase(const std::string& case_id,
+                                             uint64_t min_position,
+                                             absl::Time deadline);
   absl::Status WaitForDirectory(uint64_t min_position, absl::Time deadline);
 
   storage::EventLog* const log_;
   const projections::CaseDirectory* const directory_;
   const projections::DebtorTimelines* const timelines_;
+  storage::ProjectionStore* const store_;
+  const projections::ManagedProjection* const standing_;
+  const Clock* const clock_;
 };
 
 // The CaseView of a folded case.

@@ -46,6 +46,15 @@ grpc::Status CaseQueriesService::GetCase(
                response);
 }
 
+grpc::Status CaseQueriesService::GetCaseStanding(
+    grpc::ServerContext* context,
+    const collections::v1::GetCaseStandingRequest* request,
+    collections::v1::CaseStanding* response) {
+  return Reply(
+      handler_->GetCaseStanding(*request, DeadlineOf(*context, kMaxWait)),
+      response);
+}
+
 grpc::Status CaseQueriesService::GetEncodedDebtorTimeline(
     grpc::ServerContext* context, TimelineStreamer* streamer) {
   collections::v1::GetDebtorTimelineRequest request;

@@ -24,6 +24,10 @@ class CaseQueriesService final : public collections::v1::CaseQueries::Service {
   grpc::Status GetCase(grpc::ServerContext* context,
                        const collections::v1::GetCaseRequest* request,
                        collections::v1::GetCaseResponse* response) override;
+  grpc::Status GetCaseStanding(
+      grpc::ServerContext* context,
+      const collections::v1::GetCaseStandingRequest* request,
+      collections::v1::CaseStanding* response) override;
   grpc::Status ListCases(grpc::ServerContext* context,
                          const collections::v1::ListCasesRequest* request,
                          collections::v1::ListCasesResponse* response) override;

@@ -41,9 +41,9 @@ void DebtorTimelines::Apply(const collections::v1::Event& event) {
   }
   if (case_id.empty()) case_id = domain::CaseIdOfStream(event.stream_id());
   KeyedEntry item{TimelineKey::Of(event),
-                  std::make_shared<const Item>(
-                      Item{RenderTimelineEntry(event, case_id).SerializeAsString(),
-                           event.SerializeAsString()})};
+                  std::make_shared<const Item>(Item{
+                      RenderTimelineEntry(event, case_id).SerializeAsString(),
+                      event.SerializeAsString()})};
 
   absl::MutexLock lock(&mu_);
   if (event.payload().has_case_opened()) {
@@ -51,9 +51,10 @@ void DebtorTimelines::Apply(const collections::v1::Event& event) {
   }
   std::vector<KeyedEntry>& timeline = timelines_[debtor_id];
   // Business time mostly grows with the log, so this is usually the end.
-  auto at = std::upper_bound(
-      timeline.begin(), timeline.end(), item,
-      [](const KeyedEntry& a, const KeyedEntry& b) { return a.first < b.first; });
+  auto at = std::upper_bound(timeline.begin(), timeline.end(), item,
+                             [](const KeyedEntry& a, const KeyedEntry& b) {
+                               return a.first < b.first;
+                             });
   timeline.insert(at, std::move(item));
 }
 
@@ -66,9 +67,10 @@ std::optional<DebtorTimelines::Page> DebtorTimelines::Read(
   const std::vector<KeyedEntry>& timeline = found->second;
   auto it = timeline.begin();
   if (after.has_value()) {
-    it = std::upper_bound(
-        timeline.begin(), timeline.end(), *after,
-        [](const TimelineKey& key, const KeyedEntry& item) { return key < item.first; });
+    it = std::upper_bound(timeline.begin(), timeline.end(), *after,
+                          [](const TimelineKey& key, const KeyedEntry& item) {
+                            return key < item.first;
+                          });
   }
   Page page;
   for (; it != timeline.end(); ++it) {

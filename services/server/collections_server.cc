@@ -7,6 +7,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "services/app/demo_portfolio.h"
+#include "services/projections/case_standing_projection.h"
 #include "storage/status_macros.h"
 
 namespace collections::server {
@@ -21,6 +22,15 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       server->log_,
       storage::OpenRocksDbEventLog(options.log, options.data_dir));
   storage::EventLog* log = server->log_.get();
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      server->projection_store_,
+      storage::OpenRocksDbProjectionStore(
+          storage::ProjectionStoreOptions{},
+          absl::StrCat(options.data_dir, "/projections")));
+  server->standing_ = std::make_unique<projections::ManagedProjection>(
+      log, server->projection_store_.get(),
+      [] { return std::make_unique<projections::CaseStandingProjection>(); },
+      options.clock);
   server->follower_ = std::make_unique<projections::LogFollower>(
       log, &server->directory_,
       std::vector<projections::Projection*>{&server->timelines_});
@@ -29,7 +39,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->due_time_ = std::make_unique<app::DueTimeProcessor>(
       server->commands_.get(), log, &server->directory_, options.clock);
   server->queries_ = std::make_unique<app::CaseQueryHandler>(
-      log, &server->directory_, &server->timelines_);
+      log, &server->directory_, &server->timelines_,
+      server->projection_store_.get(), server->standing_.get(), options.clock);
   server->feed_ = std::make_unique<app::EventFeed>(log);
 
   if (options.seed_demo && log->HeadPosition() == 0) {
@@ -42,6 +53,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
     (void)stats;
   }
   server->follower_->CatchUp();
+  COLLECTIONS_RETURN_IF_ERROR(server->standing_->Start());
   if (options.due_events_interval > absl::ZeroDuration()) {
     server->due_time_->Start(options.due_events_interval);
   }
@@ -90,8 +102,11 @@ void CollectionsServer::Shutdown() {
   }
   if (due_time_ != nullptr) due_time_->Stop();
   if (follower_ != nullptr) follower_->Stop();
+  if (standing_ != nullptr) standing_->Stop();
   commands_.reset();  // answers any command still being retried
-  log_.reset();       // closes RocksDB: flushes and syncs
+  standing_.reset();
+  projection_store_.reset();
+  log_.reset();  // closes RocksDB: flushes and syncs
 }
 
 void CollectionsServer::Wait() {

@@ -28,15 +28,18 @@
 #include "services/projections/case_directory.h"
 #include "services/projections/debtor_timelines.h"
 #include "services/projections/log_follower.h"
+#include "services/projections/managed_projection.h"
 #include "storage/clock.h"
 #include "storage/rocksdb_event_log.h"
+#include "storage/rocksdb_projection_store.h"
 
 namespace collections::server {
 
 struct ServerOptions {
   // host:port to listen on; port 0 picks a free port (see port()).
   std::string listen_address = "127.0.0.1:50051";
-  // The embedded RocksDB data directory; created when missing.
+  // The embedded RocksDB data directory of the event log; created when
+  // missing. Projections keep their state in <data_dir>/projections.
   std::string data_dir = "data";
   // Event log settings (sync on by default: acknowledged means durable).
   storage::EventLogOptions log;
@@ -78,6 +81,8 @@ class CollectionsServer {
 
   const ServerOptions options_;
   std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<storage::ProjectionStore> projection_store_;
+  std::unique_ptr<projections::ManagedProjection> standing_;
   projections::CaseDirectory directory_;
   projections::DebtorTimelines timelines_;
   std::unique_ptr<projections::LogFollower> follower_;

@@ -116,6 +116,29 @@ class DutchConsumerCaseTest : public ::testing::Test {
     return response.case_();
   }
 
+  v1::CaseStanding Standing(absl::Time as_of) {
+    v1::GetCaseStandingRequest request;
+    request.set_case_id("c-nl-1");
+    *request.mutable_as_of() = domain::ToTimestamp(as_of);
+    request.set_min_position(last_position_);
+    v1::CaseStanding response;
+    grpc::ClientContext context;
+    grpc::Status status =
+        queries_->GetCaseStanding(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  // "allowed", or the rule that blocks `action` at `as_of`.
+  std::string Action(absl::Time as_of, const std::string& action) {
+    const v1::CaseStanding standing = Standing(as_of);
+    for (const auto& availability : standing.actions()) {
+      if (availability.action() == action)
+        return availability.allowed() ? "allowed" : availability.rule();
+    }
+    return "absent";
+  }
+
   void ExpectStanding(v1::CaseStage stage, Balance balance) {
     const v1::CaseView view = Case();
     EXPECT_EQ(view.stage(), stage) << v1::CaseStage_Name(view.stage());
@@ -214,6 +237,9 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   promise.mutable_promise()->set_tolerance_days(2);
   ASSERT_TRUE(Run(&Stub::RecordPromise, promise).ok());
   EXPECT_THAT(Case().holds(), ElementsAre(v1::CASE_HOLD_ACTIVE_PROMISE));
+  EXPECT_EQ(Action(At(2, 9), "letter:DUNNING"), "ACTIVE_PROMISE");
+  EXPECT_EQ(Action(At(2, 9), "letter:REMINDER"), "allowed");
+  EXPECT_EQ(Standing(At(2, 9)).days_past_due(), 10u);  // due 01-30
   grpc::Status suppressed = Letter(v1::LETTER_LEVEL_DUNNING, At(2, 10), 121000);
   EXPECT_EQ(suppressed.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(suppressed.error_message(), HasSubstr("ACTIVE_PROMISE"));
@@ -236,6 +262,9 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   EXPECT_EQ(early.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(early.error_message(),
               HasSubstr("NL_BW_6_96_FOURTEEN_DAY_LETTER"));
+  EXPECT_EQ(Action(At(3, 6, 20), "assess_costs"),
+            "NL_BW_6_96_FOURTEEN_DAY_LETTER");
+  EXPECT_EQ(Action(At(3, 7, 9), "assess_costs"), "allowed");
   EXPECT_EQ(ProcessDue(At(3, 7, 12)).events_appended(), 1u);  // term lapsed
   ASSERT_TRUE(Run(&Stub::AssessCollectionCosts,
                   Command<v1::AssessCollectionCostsRequest>(At(3, 9)))
@@ -269,6 +298,10 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   ASSERT_TRUE(Pay(29140, At(3, 31)).ok());
   ExpectStanding(v1::CASE_STAGE_ARRANGEMENT, {87420, 0, 0});
   EXPECT_EQ(Case().installments(0).paid().amount_minor(), 29140);
+  const v1::CaseStanding in_plan = Standing(At(4, 1));
+  EXPECT_EQ(in_plan.next_installment().number(), 2u);
+  EXPECT_EQ(in_plan.vat_relief_date().year(), 2027);
+  EXPECT_EQ(Action(At(4, 1), "letter:FINAL_NOTICE"), "PLAN_ACTIVE");
 
   // The second is missed: the plan defaults and the case is dunned again.
   EXPECT_EQ(ProcessDue(At(5, 1)).events_appended(), 3u);
@@ -286,6 +319,8 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   ASSERT_TRUE(Run(&Stub::HandToAgency, hand).ok());
   ExpectStanding(v1::CASE_STAGE_PLACED, {87420, 0, 0});
   EXPECT_THAT(Case().holds(), ElementsAre(v1::CASE_HOLD_PLACED_WITH_AGENCY));
+  EXPECT_EQ(Action(At(5, 21), "call"), "PLACED_WITH_AGENCY");
+  EXPECT_FALSE(Standing(At(5, 21)).has_next_allowed_contact());
   grpc::Status in_house = Call(At(5, 21), v1::CALL_OUTCOME_NO_ANSWER);
   EXPECT_EQ(in_house.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(in_house.error_message(), HasSubstr("PLACED_WITH_AGENCY"));

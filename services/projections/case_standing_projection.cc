@@ -1,0 +1,92 @@
+#include "services/projections/case_standing_projection.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/domain/case_snapshot.h"
+#include "storage/status_macros.h"
+
+namespace collections::projections {
+
+storage::LogFilter CaseStandingProjection::filter() const {
+  storage::LogFilter filter;
+  filter.stream_prefix = domain::kCaseStreamPrefix;
+  return filter;
+}
+
+std::string CaseStandingProjection::CaseKey(const std::string& case_id) {
+  return absl::StrCat("case/", case_id);
+}
+
+std::string CaseStandingProjection::DebtorPrefix(const std::string& debtor_id) {
+  return absl::StrCat("debtor/", debtor_id, "/");
+}
+
+absl::StatusOr<domain::CaseState> ReadStoredCase(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& case_id) {
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::optional<std::string> bytes,
+      store.Get(keyspace, CaseStandingProjection::CaseKey(case_id)));
+  if (!bytes.has_value()) return domain::CaseState{};
+  collections::v1::CaseSnapshot snapshot;
+  if (!snapshot.ParseFromString(*bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("the stored standing of case ", case_id,
+                     " does not parse; rebuild the projection"));
+  }
+  return domain::FromSnapshot(snapshot);
+}
+
+absl::StatusOr<domain::CaseState*> CaseStandingProjection::Load(
+    const std::string& case_id, storage::ProjectionWrite& write) {
+  auto it = cached_.find(case_id);
+  if (it != cached_.end()) return &it->second;
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                               write.Get(CaseKey(case_id)));
+  domain::CaseState state;
+  if (bytes.has_value()) {
+    collections::v1::CaseSnapshot snapshot;
+    if (!snapshot.ParseFromString(*bytes)) {
+      return absl::DataLossError(absl::StrCat("the stored standing of case ",
+                                              case_id, " does not parse"));
+    }
+    state = domain::FromSnapshot(snapshot);
+  }
+  return &cached_.emplace(case_id, std::move(state)).first->second;
+}
+
+absl::Status CaseStandingProjection::Apply(const collections::v1::Event& event,
+                                           storage::ProjectionWrite& write) {
+  const std::string case_id = domain::CaseIdOfStream(event.stream_id());
+  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState * state, Load(case_id, write));
+  if (event.stream_version() != state->version + 1) {
+    // Never skip, never double: the stream must continue where it stopped.
+    return absl::DataLossError(absl::StrCat(
+        "case ", case_id, " is at version ", state->version,
+        " but the next event has version ", event.stream_version()));
+  }
+  domain::Evolve(*state, event);
+  if (event.payload().has_case_opened()) {
+    write.Put(absl::StrCat(DebtorPrefix(state->debtor_id), case_id), "");
+  }
+  dirty_.insert(case_id);
+  return absl::OkStatus();
+}
+
+absl::Status CaseStandingProjection::Flush(storage::ProjectionWrite& write) {
+  std::string bytes;
+  for (const std::string& case_id : dirty_) {
+    bytes.clear();
+    domain::ToSnapshot(cached_.at(case_id)).SerializeToString(&bytes);
+    write.Put(CaseKey(case_id), bytes);
+  }
+  dirty_.clear();
+  if (cached_.size() > kMaxCached) cached_.clear();  // all written: reload
+  return absl::OkStatus();
+}
+
+void CaseStandingProjection::Reset() {
+  cached_.clear();
+  dirty_.clear();
+}
+
+}  // namespace collections::projections

@@ -1,0 +1,61 @@
+// CaseStandingProjection: every case's folded state, stored as a
+// CaseSnapshot under "case/<case id>", plus "debtor/<debtor id>/<case id>"
+// to list a debtor's cases. Queries restore the snapshot and compute what
+// depends on the instant asked about (days past due, next allowed contact,
+// the actions allowed now) from it.
+//
+// Folding keeps recently touched cases in memory and writes each changed
+// case once per commit (Flush), so a rebuild writes a busy case once per
+// run of events, not once per event.
+//
+// Thread safety: driven by one ProjectionRunner.
+#ifndef COLLECTIONS_SERVICES_PROJECTIONS_CASE_STANDING_PROJECTION_H_
+#define COLLECTIONS_SERVICES_PROJECTIONS_CASE_STANDING_PROJECTION_H_
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "services/domain/case_state.h"
+#include "services/projections/projection_runner.h"
+
+namespace collections::projections {
+
+class CaseStandingProjection final : public StoredProjection {
+ public:
+  static constexpr char kName[] = "case_standing";
+  static constexpr int kVersion = 1;
+  // Cases kept in memory between commits (beyond that, reloaded).
+  static constexpr size_t kMaxCached = 50000;
+
+  std::string name() const override { return kName; }
+  int version() const override { return kVersion; }
+  storage::LogFilter filter() const override;
+  absl::Status Apply(const collections::v1::Event& event,
+                     storage::ProjectionWrite& write) override;
+  absl::Status Flush(storage::ProjectionWrite& write) override;
+  void Reset() override;
+
+  // Store keys.
+  static std::string CaseKey(const std::string& case_id);
+  static std::string DebtorPrefix(const std::string& debtor_id);
+
+ private:
+  absl::StatusOr<domain::CaseState*> Load(const std::string& case_id,
+                                          storage::ProjectionWrite& write);
+
+  absl::flat_hash_map<std::string, domain::CaseState> cached_;
+  absl::flat_hash_set<std::string> dirty_;
+};
+
+// The case's state as the projection stored it (exists = false when the
+// case is unknown). Errors: the store's; DATA_LOSS for an unreadable
+// snapshot.
+absl::StatusOr<domain::CaseState> ReadStoredCase(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& case_id);
+
+}  // namespace collections::projections
+
+#endif  // COLLECTIONS_SERVICES_PROJECTIONS_CASE_STANDING_PROJECTION_H_
