@@ -183,9 +183,33 @@ int Health(const std::shared_ptr<grpc::Channel>& channel) {
 
 }  // namespace
 
+// What may be done with a case now, and what is blocked by which rule.
+int Standing(v1::CaseQueries::Stub& stub, const std::string& case_id) {
+  grpc::ClientContext context;
+  v1::GetCaseStandingRequest request;
+  request.set_case_id(case_id);
+  v1::CaseStanding standing;
+  grpc::Status status = stub.GetCaseStanding(&context, request, &standing);
+  if (!status.ok()) return Fail(status);
+  std::printf(
+      "case %s  stage %s  outstanding %s  %u days past due\n", case_id.c_str(),
+      v1::CaseStage_Name(standing.case_().stage()).c_str(),
+      Money(standing.case_().outstanding()).c_str(), standing.days_past_due());
+  for (const auto& action : standing.actions()) {
+    if (action.allowed()) {
+      std::printf("  %-26s allowed\n", action.action().c_str());
+    } else {
+      std::printf("  %-26s blocked  %s: %s\n", action.action().c_str(),
+                  action.rule().c_str(), action.reason().c_str());
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "collectionsctl health | list | case <id> | timeline <debtor> | tail");
+      "collectionsctl health | list | case <id> | standing <id> | "
+      "timeline <debtor> | tail");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
@@ -199,6 +223,7 @@ int main(int argc, char** argv) {
   if (command == "health") return Health(channel);
   if (command == "list") return List(*queries);
   if (command == "case" && !arg.empty()) return Case(*queries, arg);
+  if (command == "standing" && !arg.empty()) return Standing(*queries, arg);
   if (command == "timeline" && !arg.empty()) return Timeline(*queries, arg);
   if (command == "tail") return Tail(channel);
   std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
