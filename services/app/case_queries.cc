@@ -14,6 +14,7 @@
 #include "services/domain/command_checks.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/event_summary.h"
+#include "services/projections/timeline_projection.h"
 #include "storage/status_macros.h"
 
 namespace collections::app {
@@ -39,25 +40,6 @@ absl::StatusOr<uint32_t> PageSize(uint32_t requested) {
                      CaseQueryHandler::kMaxPageSize));
   }
   return requested;
-}
-
-using projections::TimelineKey;
-
-std::string EncodeTimelineToken(const TimelineKey& key) {
-  return absl::StrCat("t", key.occurred_nanos, ".", key.position);
-}
-
-absl::StatusOr<TimelineKey> DecodeTimelineToken(const std::string& token) {
-  std::vector<std::string> parts = absl::StrSplit(token, '.');
-  TimelineKey key;
-  if (token.size() < 2 || token[0] != 't' || parts.size() != 2 ||
-      !absl::SimpleAtoi(parts[0].substr(1), &key.occurred_nanos) ||
-      !absl::SimpleAtoi(parts[1], &key.position)) {
-    return absl::InvalidArgumentError(
-        "page_token is malformed; pass the next_page_token of the previous "
-        "page unchanged");
-  }
-  return key;
 }
 
 }  // namespace
@@ -130,6 +112,24 @@ collections::v1::CaseView ToCaseView(const domain::CaseState& state) {
   return view;
 }
 
+absl::Status CaseQueryHandler::WaitFor(
+    const projections::ManagedProjection& projection, const char* name,
+    uint64_t min_position, absl::Time deadline) {
+  if (min_position == 0) return absl::OkStatus();
+  const uint64_t reached = projection.WaitUntil(min_position, deadline);
+  if (reached < min_position) {
+    const ProjectionStatus status = projection.status();
+    if (!status.failure.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "the ", name, " projection stopped: ", status.failure.message()));
+    }
+    return absl::DeadlineExceededError(
+        absl::StrCat("the ", name, " reached position ", reached, ", not ",
+                     min_position, ", before the deadline"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CaseQueryHandler::WaitForDirectory(uint64_t min_position,
                                                 absl::Time deadline) {
   if (min_position == 0) return absl::OkStatus();
@@ -189,38 +189,50 @@ absl::StatusOr<std::string> CaseQueryHandler::GetDebtorTimeline(
     absl::Time deadline) {
   COLLECTIONS_RETURN_IF_ERROR(
       domain::CheckId("debtor_id", request.debtor_id()));
-  COLLECTIONS_ASSIGN_OR_RETURN(uint32_t page_size,
-                               PageSize(request.page_size()));
-  std::optional<TimelineKey> after;
+  projections::TimelineQuery query;
+  query.debtor_id = request.debtor_id();
+  COLLECTIONS_ASSIGN_OR_RETURN(query.limit, PageSize(request.page_size()));
   if (!request.page_token().empty()) {
-    COLLECTIONS_ASSIGN_OR_RETURN(after,
-                                 DecodeTimelineToken(request.page_token()));
+    query.after = projections::TimelineKey::Decode(request.page_token());
+    if (!query.after.has_value()) {
+      return absl::InvalidArgumentError(
+          "page_token is malformed; pass the next_page_token of the previous "
+          "page unchanged");
+    }
   }
+  if (!request.case_id().empty()) {
+    COLLECTIONS_RETURN_IF_ERROR(domain::CheckId("case_id", request.case_id()));
+    query.case_id = request.case_id();
+  }
+  query.event_types.insert(request.event_types().begin(),
+                           request.event_types().end());
+  if (request.has_from()) query.from = domain::ToTime(request.from());
+  if (request.has_to()) query.to = domain::ToTime(request.to());
+  if (query.to <= query.from) {
+    return absl::InvalidArgumentError("`to` must be after `from`");
+  }
+  query.include_events = request.include_events();
   COLLECTIONS_RETURN_IF_ERROR(
-      WaitForDirectory(request.min_position(), deadline));
+      WaitFor(*timeline_, "debtor timeline", request.min_position(), deadline));
   // Everything the answer shows is at or below this position.
-  const uint64_t as_of = directory_->applied_position();
-  // The directory says whether the debtor had a case as of `as_of`; the
-  // timelines may already be a little further.
-  const bool known = !directory_->CasesOfDebtor(request.debtor_id()).empty();
-  std::optional<projections::DebtorTimelines::Page> page =
-      timelines_->Read(request.debtor_id(), after, as_of, page_size);
-  if (!known || !page.has_value()) {
+  query.as_of = timeline_->status().checkpoint;
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      projections::TimelinePage page,
+      projections::ReadTimeline(*store_, timeline_->keyspace(), query));
+  if (!page.debtor_known) {
     return absl::NotFoundError(
         absl::StrCat("debtor ", request.debtor_id(), " has no cases"));
   }
   // The entries come pre-serialized; the rest of the response is serialized
   // after them (protobuf merges concatenated messages).
   collections::v1::GetDebtorTimelineResponse tail;
-  tail.set_as_of_position(as_of);
-  if (page->more) {
-    tail.set_next_page_token(EncodeTimelineToken(page->entries.back().first));
-  }
+  tail.set_as_of_position(query.as_of);
+  if (page.next.has_value()) tail.set_next_page_token(page.next->Encode());
   constexpr int kEntriesField =
       collections::v1::GetDebtorTimelineResponse::kEntriesFieldNumber;
   std::string response;
-  for (const auto& [key, item] : page->entries) {
-    projections::AppendEncodedEntry(*item, request.include_events(),
+  for (const projections::TimelineItem& item : page.items) {
+    projections::AppendEncodedEntry(item, request.include_events(),
                                     kEntriesField, &response);
   }
   tail.AppendToString(&response);

@@ -1,7 +1,7 @@
 // CaseQueryHandler: the query use cases. GetCase and GetCaseStanding read the
-// case standing projection (stored snapshots); case lists come from the
-// CaseDirectory and debtor timelines from the DebtorTimelines projection,
-// both fed by the LogFollower.
+// case standing projection (stored snapshots), GetDebtorTimeline the stored
+// debtor timeline projection; case lists come from the CaseDirectory (fed by
+// the LogFollower).
 //
 // Read-your-writes: a request's min_position makes the query wait until the
 // projection it reads reflects that position, until `deadline`; then
@@ -20,7 +20,6 @@
 #include "collections/v1/case_queries.pb.h"
 #include "services/domain/case_state.h"
 #include "services/projections/case_directory.h"
-#include "services/projections/debtor_timelines.h"
 #include "services/projections/managed_projection.h"
 #include "storage/clock.h"
 #include "storage/event_log.h"
@@ -32,15 +31,15 @@ class CaseQueryHandler {
  public:
   CaseQueryHandler(storage::EventLog* log,
                    const projections::CaseDirectory* directory,
-                   const projections::DebtorTimelines* timelines,
                    storage::ProjectionStore* store,
                    const projections::ManagedProjection* standing,
+                   const projections::ManagedProjection* timeline,
                    const Clock* clock)
       : log_(log),
         directory_(directory),
-        timelines_(timelines),
         store_(store),
         standing_(standing),
+        timeline_(timeline),
         clock_(clock) {}
 
   absl::StatusOr<collections::v1::GetCaseResponse> GetCase(
@@ -67,12 +66,18 @@ class CaseQueryHandler {
                                              uint64_t min_position,
                                              absl::Time deadline);
   absl::Status WaitForDirectory(uint64_t min_position, absl::Time deadline);
+  using ProjectionStatus = projections::ProjectionRunner::Status;
+  // Waits until `projection` reflects `min_position` (0: no wait);
+  // DEADLINE_EXCEEDED, or UNAVAILABLE when the projection has stopped.
+  absl::Status WaitFor(const projections::ManagedProjection& projection,
+                       const char* name, uint64_t min_position,
+                       absl::Time deadline);
 
   storage::EventLog* const log_;
   const projections::CaseDirectory* const directory_;
-  const projections::DebtorTimelines* const timelines_;
   storage::ProjectionStore* const store_;
   const projections::ManagedProjection* const standing_;
+  const projections::ManagedProjection* const timeline_;
   const Clock* const clock_;
 };
 

@@ -8,6 +8,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "services/app/demo_portfolio.h"
 #include "services/projections/case_standing_projection.h"
+#include "services/projections/timeline_projection.h"
 #include "storage/status_macros.h"
 
 namespace collections::server {
@@ -31,16 +32,19 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       log, server->projection_store_.get(),
       [] { return std::make_unique<projections::CaseStandingProjection>(); },
       options.clock);
+  server->timeline_ = std::make_unique<projections::ManagedProjection>(
+      log, server->projection_store_.get(),
+      [] { return std::make_unique<projections::TimelineProjection>(); },
+      options.clock);
   server->follower_ = std::make_unique<projections::LogFollower>(
-      log, &server->directory_,
-      std::vector<projections::Projection*>{&server->timelines_});
+      log, &server->directory_, std::vector<projections::Projection*>{});
   server->follower_->Start();
   server->commands_ = std::make_unique<app::CaseCommandHandler>(log);
   server->due_time_ = std::make_unique<app::DueTimeProcessor>(
       server->commands_.get(), log, &server->directory_, options.clock);
   server->queries_ = std::make_unique<app::CaseQueryHandler>(
-      log, &server->directory_, &server->timelines_,
-      server->projection_store_.get(), server->standing_.get(), options.clock);
+      log, &server->directory_, server->projection_store_.get(),
+      server->standing_.get(), server->timeline_.get(), options.clock);
   server->feed_ = std::make_unique<app::EventFeed>(log);
 
   if (options.seed_demo && log->HeadPosition() == 0) {
@@ -54,6 +58,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   }
   server->follower_->CatchUp();
   COLLECTIONS_RETURN_IF_ERROR(server->standing_->Start());
+  COLLECTIONS_RETURN_IF_ERROR(server->timeline_->Start());
   if (options.due_events_interval > absl::ZeroDuration()) {
     server->due_time_->Start(options.due_events_interval);
   }
@@ -103,8 +108,10 @@ void CollectionsServer::Shutdown() {
   if (due_time_ != nullptr) due_time_->Stop();
   if (follower_ != nullptr) follower_->Stop();
   if (standing_ != nullptr) standing_->Stop();
+  if (timeline_ != nullptr) timeline_->Stop();
   commands_.reset();  // answers any command still being retried
   standing_.reset();
+  timeline_.reset();
   projection_store_.reset();
   log_.reset();  // closes RocksDB: flushes and syncs
 }

@@ -26,7 +26,6 @@
 #include "services/grpc/case_queries_service.h"
 #include "services/grpc/event_stream_service.h"
 #include "services/projections/case_directory.h"
-#include "services/projections/debtor_timelines.h"
 #include "services/projections/log_follower.h"
 #include "services/projections/managed_projection.h"
 #include "storage/clock.h"
@@ -83,8 +82,8 @@ class CollectionsServer {
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<storage::ProjectionStore> projection_store_;
   std::unique_ptr<projections::ManagedProjection> standing_;
+  std::unique_ptr<projections::ManagedProjection> timeline_;
   projections::CaseDirectory directory_;
-  projections::DebtorTimelines timelines_;
   std::unique_ptr<projections::LogFollower> follower_;
   std::unique_ptr<app::CaseCommandHandler> commands_;
   std::unique_ptr<app::DueTimeProcessor> due_time_;

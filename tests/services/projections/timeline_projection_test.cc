@@ -1,0 +1,184 @@
+// The stored debtor timeline: business-time order across cases (late events
+// in their place), paging by token, filters by case, type and period, the
+// as-of cut, and stored bytes that parse as the real response.
+#include "services/projections/timeline_projection.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "storage/rocksdb_projection_store.h"
+#include "tests/testing/temp_dir.h"
+
+namespace collections::projections {
+namespace {
+
+namespace v1 = ::collections::v1;
+
+// An event of case `case_id` at log position `position`, `day` days into
+// business time.
+v1::Event Event(const std::string& case_id, uint64_t position, int day) {
+  v1::Event event;
+  event.set_stream_id("case-" + case_id);
+  event.set_global_position(position);
+  event.set_type("CallLogged");
+  event.mutable_occurred_at()->set_seconds(1795000000 + day * 86400);
+  event.mutable_actor()->set_id("agent-7");
+  event.mutable_payload()->mutable_call_logged()->set_direction(
+      v1::CALL_DIRECTION_OUTBOUND);
+  return event;
+}
+
+v1::Event Opened(const std::string& case_id, const std::string& debtor,
+                 uint64_t position, int day) {
+  v1::Event event = Event(case_id, position, day);
+  event.set_type("CaseOpened");
+  v1::CaseOpened* opened = event.mutable_payload()->mutable_case_opened();
+  opened->set_case_id(case_id);
+  opened->set_debtor_id(debtor);
+  return event;
+}
+
+class TimelineProjectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = *storage::OpenRocksDbProjectionStore({}, dir_.Sub("store"));
+    // Two cases of d1 and one of d2, applied in log order; business time
+    // does not follow the log (day 5 is logged before day 3).
+    auto write = *store_->BeginWrite("tl");
+    for (const v1::Event& event :
+         {Opened("a", "d1", 1, 0), Opened("b", "d1", 2, 1),
+          Opened("x", "d2", 3, 1), Event("a", 4, 5), Event("b", 5, 3),
+          Event("x", 6, 2), Event("a", 7, 3)}) {
+      ASSERT_TRUE(projection_.Apply(event, *write).ok());
+    }
+    ASSERT_TRUE(store_->Commit(*write, 7).ok());
+  }
+  std::vector<uint64_t> Positions(const TimelineQuery& query,
+                                  std::optional<TimelineKey>* next = nullptr) {
+    auto page = ReadTimeline(*store_, "tl", query);
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<uint64_t> positions;
+    for (const TimelineItem& item : page->items) {
+      v1::TimelineEntry entry;
+      EXPECT_TRUE(entry.ParseFromString(item.entry_bytes));
+      positions.push_back(entry.global_position());
+    }
+    if (next != nullptr) *next = page->next;
+    return positions;
+  }
+  TimelineQuery Query(const std::string& debtor) {
+    TimelineQuery query;
+    query.debtor_id = debtor;
+    return query;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<storage::ProjectionStore> store_;
+  TimelineProjection projection_;
+};
+
+TEST_F(TimelineProjectionTest, OrdersByBusinessTimeThenPositionAcrossCases) {
+  EXPECT_EQ(Positions(Query("d1")), (std::vector<uint64_t>{1, 2, 5, 7, 4}));
+  EXPECT_EQ(Positions(Query("d2")), (std::vector<uint64_t>{3, 6}));
+  auto unknown = ReadTimeline(*store_, "tl", Query("nobody"));
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->debtor_known);
+}
+
+TEST_F(TimelineProjectionTest, PagesContinueAfterTheTokenWithoutGapsOrRepeats) {
+  TimelineQuery query = Query("d1");
+  query.limit = 2;
+  std::vector<uint64_t> all;
+  std::optional<TimelineKey> next;
+  do {
+    for (uint64_t p : Positions(query, &next)) all.push_back(p);
+    query.after = next;
+  } while (next.has_value());
+  EXPECT_EQ(all, (std::vector<uint64_t>{1, 2, 5, 7, 4}));
+}
+
+TEST_F(TimelineProjectionTest, FiltersByCaseTypeAndPeriodAndCutsAtAsOf) {
+  TimelineQuery by_case = Query("d1");
+  by_case.case_id = "a";
+  EXPECT_EQ(Positions(by_case), (std::vector<uint64_t>{1, 7, 4}));
+  TimelineQuery by_type = Query("d1");
+  by_type.event_types = {"CaseOpened"};
+  EXPECT_EQ(Positions(by_type), (std::vector<uint64_t>{1, 2}));
+  TimelineQuery by_period = Query("d1");
+  by_period.from = absl::FromUnixSeconds(1795000000 + 3 * 86400);
+  by_period.to = absl::FromUnixSeconds(1795000000 + 5 * 86400);
+  EXPECT_EQ(Positions(by_period), (std::vector<uint64_t>{5, 7}));
+  TimelineQuery as_of = Query("d1");
+  as_of.as_of = 5;
+  EXPECT_EQ(Positions(as_of), (std::vector<uint64_t>{1, 2, 5, 4}));
+  // A scan bound stops early with a token; continuing finds the rest.
+  TimelineQuery bounded = Query("d1");
+  bounded.case_id = "a";
+  bounded.max_scanned = 2;
+  std::optional<TimelineKey> next;
+  EXPECT_EQ(Positions(bounded, &next), (std::vector<uint64_t>{1}));
+  ASSERT_TRUE(next.has_value());
+  bounded.after = next;
+  EXPECT_EQ(Positions(bounded, &next), (std::vector<uint64_t>{7}));
+}
+
+TEST_F(TimelineProjectionTest, ALateEventLandsInItsPlace) {
+  auto write = *store_->BeginWrite("tl");
+  ASSERT_TRUE(projection_.Apply(Event("b", 8, 0), *write).ok());  // day 0
+  ASSERT_TRUE(store_->Commit(*write, 8).ok());
+  EXPECT_EQ(Positions(Query("d1")), (std::vector<uint64_t>{1, 8, 2, 5, 7, 4}));
+}
+
+TEST_F(TimelineProjectionTest, AnEventBeforeItsCaseOpenedIsDataLoss) {
+  auto write = *store_->BeginWrite("tl");
+  TimelineProjection fresh;  // nothing cached
+  EXPECT_EQ(fresh.Apply(Event("ghost", 9, 1), *write).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(fresh.Apply(Event("b", 9, 1), *write).ok());  // from "cd/b"
+}
+
+TEST_F(TimelineProjectionTest,
+       StoredBytesParseAsTheResponseWithOrWithoutEvents) {
+  for (bool with_event : {false, true}) {
+    TimelineQuery query = Query("d1");
+    query.include_events = with_event;
+    auto page = ReadTimeline(*store_, "tl", query);
+    ASSERT_TRUE(page.ok());
+    std::string bytes;
+    for (const TimelineItem& item : page->items) {
+      AppendEncodedEntry(item, with_event,
+                         v1::GetDebtorTimelineResponse::kEntriesFieldNumber,
+                         &bytes);
+    }
+    v1::GetDebtorTimelineResponse tail;
+    tail.set_as_of_position(7);
+    tail.AppendToString(&bytes);
+    v1::GetDebtorTimelineResponse response;
+    ASSERT_TRUE(response.ParseFromString(bytes));
+    ASSERT_EQ(response.entries_size(), 5);
+    const v1::TimelineEntry& third = response.entries(2);
+    EXPECT_EQ(third.case_id(), "b");
+    EXPECT_EQ(third.global_position(), 5u);
+    EXPECT_EQ(third.actor().id(), "agent-7");
+    EXPECT_EQ(third.summary(), "Outbound call: UNSPECIFIED");
+    EXPECT_EQ(third.has_event(), with_event);
+    if (with_event) EXPECT_EQ(third.event().stream_id(), "case-b");
+  }
+}
+
+TEST(TimelineKeyTest, EncodingSortsLikeTheKeysAndRoundTrips) {
+  const TimelineKey keys[] = {{-5, 9}, {-5, 10}, {0, 1}, {7, 0}, {7, 3}};
+  for (size_t i = 0; i + 1 < std::size(keys); ++i) {
+    EXPECT_LT(keys[i].Encode(), keys[i + 1].Encode());
+    auto decoded = TimelineKey::Decode(keys[i].Encode());
+    ASSERT_TRUE(decoded.has_value());
+    EXPECT_EQ(decoded->occurred_nanos, keys[i].occurred_nanos);
+    EXPECT_EQ(decoded->position, keys[i].position);
+  }
+  EXPECT_FALSE(TimelineKey::Decode("t1.2").has_value());
+}
+
+}  // namespace
+}  // namespace collections::projections
