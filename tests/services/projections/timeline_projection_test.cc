@@ -164,7 +164,9 @@ TEST_F(TimelineProjectionTest,
     EXPECT_EQ(third.actor().id(), "agent-7");
     EXPECT_EQ(third.summary(), "Outbound call: UNSPECIFIED");
     EXPECT_EQ(third.has_event(), with_event);
-    if (with_event) EXPECT_EQ(third.event().stream_id(), "case-b");
+    if (with_event) {
+      EXPECT_EQ(third.event().stream_id(), "case-b");
+    }
   }
 }
 
