@@ -370,6 +370,29 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   grpc::ClientContext timeline_context;
   ASSERT_TRUE(
       queries_->GetDebtorTimeline(&timeline_context, timeline, &entries).ok());
+  // Filtered: the letters of the case, and what happened in May.
+  v1::GetDebtorTimelineRequest letters = timeline;
+  letters.set_case_id("c-nl-1");
+  letters.add_event_types("LetterIssued");
+  v1::GetDebtorTimelineResponse letter_entries;
+  grpc::ClientContext letters_context;
+  ASSERT_TRUE(
+      queries_->GetDebtorTimeline(&letters_context, letters, &letter_entries)
+          .ok());
+  EXPECT_EQ(letter_entries.entries_size(), 4);  // the suppressed one is not
+  v1::GetDebtorTimelineRequest may = timeline;
+  *may.mutable_from() = domain::ToTimestamp(At(5, 1, 0));
+  *may.mutable_to() = domain::ToTimestamp(At(6, 1, 0));
+  v1::GetDebtorTimelineResponse may_entries;
+  grpc::ClientContext may_context;
+  ASSERT_TRUE(
+      queries_->GetDebtorTimeline(&may_context, may, &may_entries).ok());
+  for (const auto& entry : may_entries.entries()) {
+    EXPECT_GE(entry.occurred_at().seconds(), absl::ToUnixSeconds(At(5, 1, 0)));
+    EXPECT_LT(entry.occurred_at().seconds(), absl::ToUnixSeconds(At(6, 1, 0)));
+  }
+  EXPECT_GE(may_entries.entries_size(), 6);  // miss, default, notice, handoff…
+
   std::vector<std::string> summaries;
   for (const auto& entry : entries.entries())
     summaries.push_back(entry.summary());
