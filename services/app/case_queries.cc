@@ -130,18 +130,6 @@ absl::Status CaseQueryHandler::WaitFor(
   return absl::OkStatus();
 }
 
-absl::Status CaseQueryHandler::WaitForDirectory(uint64_t min_position,
-                                                absl::Time deadline) {
-  if (min_position == 0) return absl::OkStatus();
-  const uint64_t reached = directory_->WaitUntilApplied(min_position, deadline);
-  if (reached < min_position) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("the case directory reached position ", reached, ", not ",
-                     min_position, ", before the deadline"));
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<domain::CaseState> CaseQueryHandler::LoadCase(
     const std::string& case_id, uint64_t min_position, absl::Time deadline) {
   if (min_position > 0) {
@@ -258,12 +246,14 @@ absl::StatusOr<collections::v1::ListCasesResponse> CaseQueryHandler::ListCases(
     after = request.page_token().substr(1);
   }
   COLLECTIONS_RETURN_IF_ERROR(
-      WaitForDirectory(request.min_position(), deadline));
+      WaitFor(*standing_, "case standing", request.min_position(), deadline));
   collections::v1::ListCasesResponse response;
-  response.set_as_of_position(directory_->applied_position());
+  response.set_as_of_position(standing_->status().checkpoint);
   bool more = false;
-  const std::vector<domain::CaseState> cases =
-      directory_->ListCases(after, request.debtor_id(), page_size, &more);
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      const std::vector<domain::CaseState> cases,
+      projections::ListStoredCases(*store_, standing_->keyspace(), after,
+                                   request.debtor_id(), page_size, &more));
   for (const domain::CaseState& state : cases) {
     collections::v1::CaseSummary* summary = response.add_cases();
     summary->set_case_id(state.case_id);

@@ -1,7 +1,6 @@
-// CaseQueryHandler: the query use cases. GetCase and GetCaseStanding read the
-// case standing projection (stored snapshots), GetDebtorTimeline the stored
-// debtor timeline projection; case lists come from the CaseDirectory (fed by
-// the LogFollower).
+// CaseQueryHandler: the query use cases, all answered from stored
+// projections: GetCase, GetCaseStanding and ListCases from the case standing
+// (snapshots), GetDebtorTimeline from the debtor timeline.
 //
 // Read-your-writes: a request's min_position makes the query wait until the
 // projection it reads reflects that position, until `deadline`; then
@@ -10,7 +9,7 @@
 // Errors: INVALID_ARGUMENT (bad id, page size or token), NOT_FOUND (unknown
 // case or debtor), DEADLINE_EXCEEDED, and the log's own (DATA_LOSS…).
 //
-// Thread safety: safe to call concurrently. The log and directory must
+// Thread safety: safe to call concurrently. The store and projections must
 // outlive the handler.
 #ifndef COLLECTIONS_SERVICES_APP_CASE_QUERIES_H_
 #define COLLECTIONS_SERVICES_APP_CASE_QUERIES_H_
@@ -19,25 +18,19 @@
 #include "absl/time/time.h"
 #include "collections/v1/case_queries.pb.h"
 #include "services/domain/case_state.h"
-#include "services/projections/case_directory.h"
 #include "services/projections/managed_projection.h"
 #include "storage/clock.h"
-#include "storage/event_log.h"
 #include "storage/projection_store.h"
 
 namespace collections::app {
 
 class CaseQueryHandler {
  public:
-  CaseQueryHandler(storage::EventLog* log,
-                   const projections::CaseDirectory* directory,
-                   storage::ProjectionStore* store,
+  CaseQueryHandler(storage::ProjectionStore* store,
                    const projections::ManagedProjection* standing,
                    const projections::ManagedProjection* timeline,
                    const Clock* clock)
-      : log_(log),
-        directory_(directory),
-        store_(store),
+      : store_(store),
         standing_(standing),
         timeline_(timeline),
         clock_(clock) {}
@@ -65,7 +58,6 @@ class CaseQueryHandler {
   absl::StatusOr<domain::CaseState> LoadCase(const std::string& case_id,
                                              uint64_t min_position,
                                              absl::Time deadline);
-  absl::Status WaitForDirectory(uint64_t min_position, absl::Time deadline);
   using ProjectionStatus = projections::ProjectionRunner::Status;
   // Waits until `projection` reflects `min_position` (0: no wait);
   // DEADLINE_EXCEEDED, or UNAVAILABLE when the projection has stopped.
@@ -73,8 +65,6 @@ class CaseQueryHandler {
                        const char* name, uint64_t min_position,
                        absl::Time deadline);
 
-  storage::EventLog* const log_;
-  const projections::CaseDirectory* const directory_;
   storage::ProjectionStore* const store_;
   const projections::ManagedProjection* const standing_;
   const projections::ManagedProjection* const timeline_;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/projections/case_standing_projection.h"
 
 namespace collections::app {
 
@@ -16,10 +17,10 @@ absl::StatusOr<DueTimeProcessor::Report> DueTimeProcessor::RunOnce(
         "that have passed");
   }
   const uint64_t committed = log_->HeadPosition();
-  if (directory_->WaitUntilApplied(committed, absl::Now() + kDirectoryWait) <
+  if (standing_->WaitUntil(committed, absl::Now() + kProjectionWait) <
       committed) {
     return absl::UnavailableError(
-        absl::StrCat("the case directory has not caught up with log position ",
+        absl::StrCat("the case standing has not caught up with log position ",
                      committed, "; try again"));
   }
   Report report;
@@ -47,14 +48,14 @@ absl::StatusOr<DueTimeProcessor::Report> DueTimeProcessor::RunOnce(
     process(case_id);
   } else {
     std::string after;
-    for (bool more = true; more;) {
-      std::vector<domain::CaseState> page =
-          directory_->ListCases(after, "", 500, &more);
-      for (const auto& state : page) {
-        after = state.case_id;
-        if (state.stage != domain::CaseStage::kClosed) process(state.case_id);
-      }
-      if (page.empty()) break;
+    for (;;) {
+      absl::StatusOr<std::vector<std::string>> page =
+          projections::ListOpenCaseIds(*store_, standing_->keyspace(), after,
+                                       500);
+      if (!page.ok()) return page.status();
+      for (const std::string& id : *page) process(id);
+      if (page->size() < 500) break;
+      after = page->back();
     }
   }
   if (!first_error.ok()) return first_error;

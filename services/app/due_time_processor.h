@@ -4,10 +4,10 @@
 // their choice (ProcessDueEvents). Running it twice for the same instant,
 // or for an earlier one, appends nothing new.
 //
-// Cases come from the CaseDirectory (closed ones are skipped), once it has
-// applied everything committed when the run starts, so a case opened just
-// before a run is in it; each case is then processed on its current state in
-// the log.
+// Cases come from the case standing projection's open-case index, once it
+// has applied everything committed when the run starts (so a case opened
+// just before a run is in it); each case is then processed on its current
+// state in the log.
 //
 // Thread safety: RunOnce may be called concurrently (appends to one case are
 // serialised by the expected version); Start/Stop from one owner.
@@ -21,18 +21,24 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/app/case_commands.h"
-#include "services/projections/case_directory.h"
+#include "services/projections/managed_projection.h"
 #include "storage/clock.h"
 #include "storage/event_log.h"
+#include "storage/projection_store.h"
 
 namespace collections::app {
 
 class DueTimeProcessor {
  public:
   DueTimeProcessor(CaseCommandHandler* commands, storage::EventLog* log,
-                   const projections::CaseDirectory* directory,
+                   storage::ProjectionStore* store,
+                   const projections::ManagedProjection* standing,
                    const Clock* clock)
-      : commands_(commands), log_(log), directory_(directory), clock_(clock) {}
+      : commands_(commands),
+        log_(log),
+        store_(store),
+        standing_(standing),
+        clock_(clock) {}
   ~DueTimeProcessor() { Stop(); }
 
   struct Report {
@@ -43,13 +49,13 @@ class DueTimeProcessor {
   };
   // Processes every open case (or only `case_id` when given) for `as_of`.
   // INVALID_ARGUMENT for an instant after the clock's now; NOT_FOUND for an
-  // unknown case_id; UNAVAILABLE when the case directory does not catch up
-  // with the log within kDirectoryWait; the first append error otherwise
+  // unknown case_id; UNAVAILABLE when the case standing does not catch up
+  // with the log within kProjectionWait; the first append error otherwise
   // (the other cases are still processed).
   absl::StatusOr<Report> RunOnce(absl::Time as_of,
                                  const std::string& case_id = "");
 
-  static constexpr absl::Duration kDirectoryWait = absl::Seconds(10);
+  static constexpr absl::Duration kProjectionWait = absl::Seconds(10);
 
   // The processor's clock: the instant a run without one is for.
   absl::Time Now() const { return clock_->Now(); }
@@ -62,7 +68,8 @@ class DueTimeProcessor {
  private:
   CaseCommandHandler* const commands_;
   storage::EventLog* const log_;
-  const projections::CaseDirectory* const directory_;
+  storage::ProjectionStore* const store_;
+  const projections::ManagedProjection* const standing_;
   const Clock* const clock_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

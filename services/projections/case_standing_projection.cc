@@ -36,6 +36,53 @@ absl::StatusOr<domain::CaseState> ReadStoredCase(
   return domain::FromSnapshot(snapshot);
 }
 
+absl::StatusOr<std::vector<domain::CaseState>> ListStoredCases(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& after, const std::string& debtor_id, size_t limit,
+    bool* more) {
+  std::vector<domain::CaseState> cases;
+  *more = false;
+  const std::string prefix =
+      debtor_id.empty() ? std::string("case/")
+                        : CaseStandingProjection::DebtorPrefix(debtor_id);
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      auto entries,
+      store.Scan(keyspace, prefix,
+                 after.empty() ? "" : absl::StrCat(prefix, after), limit + 1));
+  if (entries.size() > limit) {
+    *more = true;
+    entries.pop_back();
+  }
+  for (const auto& [key, value] : entries) {
+    const std::string case_id = key.substr(prefix.size());
+    if (!debtor_id.empty()) {  // an index entry: read the case itself
+      COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state,
+                                   ReadStoredCase(store, keyspace, case_id));
+      cases.push_back(std::move(state));
+      continue;
+    }
+    collections::v1::CaseSnapshot snapshot;
+    if (!snapshot.ParseFromString(value)) {
+      return absl::DataLossError(absl::StrCat("the stored standing of case ",
+                                              case_id, " does not parse"));
+    }
+    cases.push_back(domain::FromSnapshot(snapshot));
+  }
+  return cases;
+}
+
+absl::StatusOr<std::vector<std::string>> ListOpenCaseIds(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& after, size_t limit) {
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      auto entries,
+      store.Scan(keyspace, "open/",
+                 after.empty() ? "" : absl::StrCat("open/", after), limit));
+  std::vector<std::string> ids;
+  for (const auto& [key, value] : entries) ids.push_back(key.substr(5));
+  return ids;
+}
+
 absl::StatusOr<domain::CaseState*> CaseStandingProjection::Load(
     const std::string& case_id, storage::ProjectionWrite& write) {
   auto it = cached_.find(case_id);
@@ -76,8 +123,14 @@ absl::Status CaseStandingProjection::Flush(storage::ProjectionWrite& write) {
   std::string bytes;
   for (const std::string& case_id : dirty_) {
     bytes.clear();
-    domain::ToSnapshot(cached_.at(case_id)).SerializeToString(&bytes);
+    const domain::CaseState& state = cached_.at(case_id);
+    domain::ToSnapshot(state).SerializeToString(&bytes);
     write.Put(CaseKey(case_id), bytes);
+    if (state.stage == domain::CaseStage::kClosed) {
+      write.Delete(absl::StrCat("open/", case_id));
+    } else {
+      write.Put(absl::StrCat("open/", case_id), "");
+    }
   }
   dirty_.clear();
   if (cached_.size() > kMaxCached) cached_.clear();  // all written: reload

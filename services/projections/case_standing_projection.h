@@ -1,8 +1,8 @@
 // CaseStandingProjection: every case's folded state, stored as a
 // CaseSnapshot under "case/<case id>", plus "debtor/<debtor id>/<case id>"
-// to list a debtor's cases. Queries restore the snapshot and compute what
-// depends on the instant asked about (days past due, next allowed contact,
-// the actions allowed now) from it.
+// to list a debtor's cases and "open/<case id>" for the cases not closed.
+// Queries restore the snapshot and compute what depends on the instant asked
+// about (days past due, next allowed contact, the actions allowed now) from it.
 //
 // Folding keeps recently touched cases in memory and writes each changed
 // case once per commit (Flush), so a rebuild writes a busy case once per
@@ -13,6 +13,7 @@
 #define COLLECTIONS_SERVICES_PROJECTIONS_CASE_STANDING_PROJECTION_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -25,7 +26,7 @@ namespace collections::projections {
 class CaseStandingProjection final : public StoredProjection {
  public:
   static constexpr char kName[] = "case_standing";
-  static constexpr int kVersion = 1;
+  static constexpr int kVersion = 2;  // 2: the open-case index
   // Cases kept in memory between commits (beyond that, reloaded).
   static constexpr size_t kMaxCached = 50000;
 
@@ -55,6 +56,19 @@ class CaseStandingProjection final : public StoredProjection {
 absl::StatusOr<domain::CaseState> ReadStoredCase(
     storage::ProjectionStore& store, const std::string& keyspace,
     const std::string& case_id);
+
+// Up to `limit` stored cases with ids after `after` (empty: from the
+// start), in id order, only those of `debtor_id` when it is not empty.
+// *more says whether any follow.
+absl::StatusOr<std::vector<domain::CaseState>> ListStoredCases(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& after, const std::string& debtor_id, size_t limit,
+    bool* more);
+
+// Up to `limit` ids of cases that are not closed, after `after`, in order.
+absl::StatusOr<std::vector<std::string>> ListOpenCaseIds(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& after, size_t limit);
 
 }  // namespace collections::projections
 

@@ -36,15 +36,13 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       log, server->projection_store_.get(),
       [] { return std::make_unique<projections::TimelineProjection>(); },
       options.clock);
-  server->follower_ = std::make_unique<projections::LogFollower>(
-      log, &server->directory_, std::vector<projections::Projection*>{});
-  server->follower_->Start();
   server->commands_ = std::make_unique<app::CaseCommandHandler>(log);
   server->due_time_ = std::make_unique<app::DueTimeProcessor>(
-      server->commands_.get(), log, &server->directory_, options.clock);
+      server->commands_.get(), log, server->projection_store_.get(),
+      server->standing_.get(), options.clock);
   server->queries_ = std::make_unique<app::CaseQueryHandler>(
-      log, &server->directory_, server->projection_store_.get(),
-      server->standing_.get(), server->timeline_.get(), options.clock);
+      server->projection_store_.get(), server->standing_.get(),
+      server->timeline_.get(), options.clock);
   server->feed_ = std::make_unique<app::EventFeed>(log);
 
   if (options.seed_demo && log->HeadPosition() == 0) {
@@ -56,7 +54,6 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
         app::SeedDemoPortfolio(*server->commands_, demo));
     (void)stats;
   }
-  server->follower_->CatchUp();
   COLLECTIONS_RETURN_IF_ERROR(server->standing_->Start());
   COLLECTIONS_RETURN_IF_ERROR(server->timeline_->Start());
   if (options.due_events_interval > absl::ZeroDuration()) {
@@ -106,7 +103,6 @@ void CollectionsServer::Shutdown() {
     server_->Wait();
   }
   if (due_time_ != nullptr) due_time_->Stop();
-  if (follower_ != nullptr) follower_->Stop();
   if (standing_ != nullptr) standing_->Stop();
   if (timeline_ != nullptr) timeline_->Stop();
   commands_.reset();  // answers any command still being retried

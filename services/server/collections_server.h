@@ -4,7 +4,7 @@
 //
 // Shutdown is graceful: health turns NOT_SERVING, subscriptions end, the
 // server stops accepting calls and lets those in flight finish (up to
-// `shutdown_grace`, then cancels them), the follower stops, and the log is
+// `shutdown_grace`, then cancels them), the projections stop, and the log is
 // closed cleanly (memtables flushed, WAL synced).
 //
 // Thread safety: Shutdown and Wait may be called from any thread, once each.
@@ -25,8 +25,6 @@
 #include "services/grpc/case_commands_service.h"
 #include "services/grpc/case_queries_service.h"
 #include "services/grpc/event_stream_service.h"
-#include "services/projections/case_directory.h"
-#include "services/projections/log_follower.h"
 #include "services/projections/managed_projection.h"
 #include "storage/clock.h"
 #include "storage/rocksdb_event_log.h"
@@ -83,8 +81,6 @@ class CollectionsServer {
   std::unique_ptr<storage::ProjectionStore> projection_store_;
   std::unique_ptr<projections::ManagedProjection> standing_;
   std::unique_ptr<projections::ManagedProjection> timeline_;
-  projections::CaseDirectory directory_;
-  std::unique_ptr<projections::LogFollower> follower_;
   std::unique_ptr<app::CaseCommandHandler> commands_;
   std::unique_ptr<app::DueTimeProcessor> due_time_;
   std::unique_ptr<app::CaseQueryHandler> queries_;

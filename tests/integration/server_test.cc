@@ -275,6 +275,7 @@ TEST_F(ServerTest, AQueryWithMinPositionSeesTheCallersOwnWrite) {
 TEST_F(ServerTest, TimelinePagesCoverEveryEntryOnceInBusinessTimeOrder) {
   MustOpen("c-1", "d-1");
   MustOpen("c-2", "d-1");
+  uint64_t last_position = 0;
   for (int i = 0; i < 15; ++i) {
     v1::CommandResult result;
     // Business times interleave the two cases and run against log order.
@@ -283,10 +284,12 @@ TEST_F(ServerTest, TimelinePagesCoverEveryEntryOnceInBusinessTimeOrder) {
                                   1, kNow + 1000 - i * 10),
                      &result)
                     .ok());
+    last_position = result.last_position();
   }
   v1::GetDebtorTimelineRequest request;
   request.set_debtor_id("d-1");
   request.set_page_size(4);
+  request.set_min_position(last_position);
   std::vector<int64_t> times;
   for (int page = 0; page < 10; ++page) {
     v1::GetDebtorTimelineResponse response;
