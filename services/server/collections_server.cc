@@ -1,5 +1,7 @@
 #include "services/server/collections_server.h"
 
+#include <cstdio>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -66,6 +68,12 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       std::make_unique<grpc_api::CaseQueriesService>(server->queries_.get());
   server->stream_service_ =
       std::make_unique<grpc_api::EventStreamService>(server->feed_.get());
+  server->operations_ = std::make_unique<app::ProjectionOperations>(
+      std::map<std::string, projections::ManagedProjection*>{
+          {projections::CaseStandingProjection::kName, server->standing_.get()},
+          {projections::TimelineProjection::kName, server->timeline_.get()}});
+  server->operations_service_ =
+      std::make_unique<grpc_api::OperationsService>(server->operations_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -77,6 +85,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   builder.RegisterService(server->commands_service_.get());
   builder.RegisterService(server->queries_service_.get());
   builder.RegisterService(server->stream_service_.get());
+  builder.RegisterService(server->operations_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(
@@ -84,6 +93,19 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
                      " (address in use or not valid)"));
   }
   server->server_->GetHealthCheckService()->SetServingStatus(true);
+  CollectionsServer* self = server.get();
+  server->health_thread_ = std::thread([self] {
+    bool healthy = true;
+    while (!self->stopping_.WaitForNotificationWithTimeout(absl::Seconds(1))) {
+      const absl::Status health = self->operations_->Health();
+      if (health.ok() == healthy) continue;
+      healthy = health.ok();
+      self->server_->GetHealthCheckService()->SetServingStatus(
+          "collections.v1.CaseQueries", healthy);
+      if (!healthy)
+        std::fprintf(stderr, "collectionsd: %s\n", health.ToString().c_str());
+    }
+  });
   return server;
 }
 
@@ -94,6 +116,10 @@ void CollectionsServer::Shutdown() {
     absl::MutexLock lock(&shutdown_mu_);
     if (shut_down_) return;
     shut_down_ = true;
+  }
+  if (health_thread_.joinable()) {
+    stopping_.Notify();
+    health_thread_.join();
   }
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);

@@ -13,18 +13,22 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "services/app/case_commands.h"
 #include "services/app/case_queries.h"
 #include "services/app/due_time_processor.h"
 #include "services/app/event_feed.h"
+#include "services/app/projection_operations.h"
 #include "services/grpc/case_commands_service.h"
 #include "services/grpc/case_queries_service.h"
 #include "services/grpc/event_stream_service.h"
+#include "services/grpc/operations_service.h"
 #include "services/projections/managed_projection.h"
 #include "storage/clock.h"
 #include "storage/rocksdb_event_log.h"
@@ -88,6 +92,12 @@ class CollectionsServer {
   std::unique_ptr<grpc_api::CaseCommandsService> commands_service_;
   std::unique_ptr<grpc_api::CaseQueriesService> queries_service_;
   std::unique_ptr<grpc_api::EventStreamService> stream_service_;
+  std::unique_ptr<app::ProjectionOperations> operations_;
+  std::unique_ptr<grpc_api::OperationsService> operations_service_;
+  // Publishes the projections' health (CaseQueries NOT_SERVING while one
+  // has stopped on an event) once a second until shutdown.
+  std::thread health_thread_;
+  absl::Notification stopping_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::Mutex shutdown_mu_;

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "collections/v1/case_queries.grpc.pb.h"
 #include "collections/v1/event_stream.grpc.pb.h"
+#include "collections/v1/operations.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 
@@ -206,10 +207,49 @@ int Standing(v1::CaseQueries::Stub& stub, const std::string& case_id) {
   return 0;
 }
 
+void PrintProjection(const v1::ProjectionStatus& p) {
+  std::printf("%-16s %-22s at %llu of %llu (lag %llu, %llu ms)%s\n",
+              p.name().c_str(), p.keyspace().c_str(),
+              static_cast<unsigned long long>(p.checkpoint()),
+              static_cast<unsigned long long>(p.head()),
+              static_cast<unsigned long long>(p.lag_positions()),
+              static_cast<unsigned long long>(p.lag_millis()),
+              p.failed() ? "  STOPPED" : "");
+  if (p.failed()) std::printf("  %s\n", p.failure().c_str());
+  if (p.rebuild().running()) {
+    std::printf("  rebuilding generation %llu: %u%%\n",
+                static_cast<unsigned long long>(p.rebuild().generation()),
+                p.rebuild().percent());
+  }
+}
+
+// Projection status, or a rebuild of one (`name` set).
+int Projections(const std::shared_ptr<grpc::Channel>& channel,
+                const std::string& rebuild) {
+  auto stub = v1::Operations::NewStub(channel);
+  grpc::ClientContext context;
+  if (!rebuild.empty()) {
+    v1::RebuildProjectionRequest request;
+    request.set_name(rebuild);
+    v1::ProjectionStatus status;
+    grpc::Status rpc = stub->RebuildProjection(&context, request, &status);
+    if (!rpc.ok()) return Fail(rpc);
+    PrintProjection(status);
+    return 0;
+  }
+  v1::ListProjectionsResponse response;
+  grpc::Status rpc =
+      stub->ListProjections(&context, v1::ListProjectionsRequest(), &response);
+  if (!rpc.ok()) return Fail(rpc);
+  for (const auto& projection : response.projections())
+    PrintProjection(projection);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "collectionsctl health | list | case <id> | standing <id> | "
-      "timeline <debtor> | tail");
+      "timeline <debtor> | tail | projections | rebuild <projection>");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
@@ -226,6 +266,8 @@ int main(int argc, char** argv) {
   if (command == "standing" && !arg.empty()) return Standing(*queries, arg);
   if (command == "timeline" && !arg.empty()) return Timeline(*queries, arg);
   if (command == "tail") return Tail(channel);
+  if (command == "projections") return Projections(channel, "");
+  if (command == "rebuild" && !arg.empty()) return Projections(channel, arg);
   std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
   return 2;
 }

@@ -1,0 +1,98 @@
+// Operations over gRPC on the real server: projection status and lag, and a
+// rebuild swapped in while queries keep answering.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "collections/v1/case_commands.grpc.pb.h"
+#include "collections/v1/case_queries.grpc.pb.h"
+#include "collections/v1/operations.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "services/domain/case_state.h"
+#include "services/server/collections_server.h"
+#include "tests/testing/temp_dir.h"
+
+namespace collections {
+namespace {
+
+namespace v1 = ::collections::v1;
+
+class OperationsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server::ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    options.data_dir = dir_.Sub("data");
+    options.due_events_interval = absl::ZeroDuration();
+    options.seed_demo = true;
+    options.demo_debtors = 20;
+    auto server = server::CollectionsServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    auto channel =
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                            grpc::InsecureChannelCredentials());
+    operations_ = v1::Operations::NewStub(channel);
+    queries_ = v1::CaseQueries::NewStub(channel);
+  }
+  v1::ProjectionStatus Find(const std::string& name) {
+    grpc::ClientContext context;
+    v1::ListProjectionsResponse response;
+    EXPECT_TRUE(
+        operations_
+            ->ListProjections(&context, v1::ListProjectionsRequest(), &response)
+            .ok());
+    for (const auto& projection : response.projections())
+      if (projection.name() == name) return projection;
+    ADD_FAILURE() << "no projection " << name;
+    return {};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<server::CollectionsServer> server_;
+  std::unique_ptr<v1::Operations::Stub> operations_;
+  std::unique_ptr<v1::CaseQueries::Stub> queries_;
+};
+
+TEST_F(OperationsTest, ProjectionsReportLagAndRebuildWhileServing) {
+  const v1::ProjectionStatus standing = Find("case_standing");
+  EXPECT_EQ(standing.keyspace(), "case_standing@2.1");
+  EXPECT_GT(standing.head(), 100u);  // the demo portfolio
+  EXPECT_FALSE(standing.failed());
+  EXPECT_EQ(Find("debtor_timeline").keyspace(), "debtor_timeline@1.1");
+
+  v1::RebuildProjectionRequest rebuild;
+  rebuild.set_name("case_standing");
+  v1::ProjectionStatus started;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(
+        operations_->RebuildProjection(&context, rebuild, &started).ok());
+  }
+  // Queries keep answering during the rebuild.
+  for (int i = 0; i < 20; ++i) {
+    grpc::ClientContext context;
+    v1::GetCaseRequest get;
+    get.set_case_id("c-0001-1");
+    v1::GetCaseResponse view;
+    ASSERT_TRUE(queries_->GetCase(&context, get, &view).ok());
+  }
+  for (int i = 0; i < 500 && Find("case_standing").rebuild().running(); ++i)
+    absl::SleepFor(absl::Milliseconds(10));
+  const v1::ProjectionStatus after = Find("case_standing");
+  EXPECT_EQ(after.rebuild().swaps(), 1u);
+  EXPECT_EQ(after.rebuild().last_outcome(), "OK");
+  EXPECT_EQ(after.keyspace(), "case_standing@2.2");
+  EXPECT_EQ(after.lag_positions(), 0u);
+
+  rebuild.set_name("no_such_projection");
+  grpc::ClientContext context;
+  v1::ProjectionStatus unknown;
+  EXPECT_EQ(
+      operations_->RebuildProjection(&context, rebuild, &unknown).error_code(),
+      grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace collections
