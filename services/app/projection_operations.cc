@@ -27,9 +27,10 @@ collections::v1::ProjectionStatus ProjectionOperations::StatusOf(
   rebuild->set_generation(progress.generation);
   rebuild->set_checkpoint(progress.checkpoint);
   rebuild->set_head(progress.head);
+  // Before its first round a running rebuild knows no head yet: 0%.
   rebuild->set_percent(
       progress.head == 0
-          ? 100
+          ? (progress.running ? 0 : 100)
           : static_cast<uint32_t>(progress.checkpoint * 100 / progress.head));
   rebuild->set_last_outcome(progress.outcome.ToString());
   rebuild->set_swaps(progress.swaps);
