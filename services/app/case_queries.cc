@@ -6,11 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "services/app/case_standing.h"
+#include "services/app/portfolio_kpis.h"
 #include "services/domain/command_checks.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/event_summary.h"
@@ -225,6 +228,115 @@ absl::StatusOr<std::string> CaseQueryHandler::GetDebtorTimeline(
   }
   tail.AppendToString(&response);
   return response;
+}
+
+absl::StatusOr<collections::v1::GetWorkQueueResponse>
+CaseQueryHandler::GetWorkQueue(
+    const collections::v1::GetWorkQueueRequest& request, absl::Time deadline) {
+  COLLECTIONS_ASSIGN_OR_RETURN(uint32_t page_size,
+                               PageSize(request.page_size()));
+  if (!request.creditor_id().empty()) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        domain::CheckId("creditor_id", request.creditor_id()));
+  }
+  if (!request.page_token().empty() &&
+      request.page_token().rfind("wq/", 0) != 0) {
+    return absl::InvalidArgumentError(
+        "page_token is malformed; pass the next_page_token of the previous "
+        "page unchanged");
+  }
+  const absl::Time as_of =
+      request.has_as_of() ? domain::ToTime(request.as_of()) : clock_->Now();
+  const int within_days =
+      request.limitation_within_days() == 0
+          ? 90
+          : static_cast<int>(request.limitation_within_days());
+  const absl::Time limitation_until = as_of + absl::Hours(24 * within_days);
+  // VAT relief is listed for the return period (quarter) of as_of, in UTC.
+  const absl::CivilMonth month = absl::ToCivilMonth(as_of, absl::UTCTimeZone());
+  const absl::CivilMonth quarter_end(month.year(),
+                                     ((month.month() - 1) / 3 + 1) * 3 + 1);
+  const absl::Time vat_until =
+      absl::FromCivil(quarter_end, absl::UTCTimeZone());
+  const absl::Time scan_until =
+      std::max({as_of + absl::Nanoseconds(1), limitation_until, vat_until});
+  absl::flat_hash_set<int> kinds(request.kinds().begin(),
+                                 request.kinds().end());
+
+  COLLECTIONS_RETURN_IF_ERROR(
+      WaitFor(*standing_, "case standing", request.min_position(), deadline));
+  collections::v1::GetWorkQueueResponse response;
+  response.set_as_of_position(standing_->status().checkpoint);
+  std::string after = request.page_token();
+  constexpr size_t kChunk = 256;
+  constexpr size_t kMaxScanned = 10000;  // bounded time with thin filters
+  size_t scanned = 0;
+  for (;;) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        std::vector<projections::KeyedWorkItem> chunk,
+        projections::ReadWorkQueue(*store_, standing_->keyspace(), scan_until,
+                                   after, kChunk));
+    for (auto& [key, item] : chunk) {
+      after = key;
+      ++scanned;
+      const absl::Time due = domain::ToTime(item.due_at());
+      const absl::Time until =
+          item.kind() == collections::v1::WORK_KIND_LIMITATION
+              ? limitation_until
+          : item.kind() == collections::v1::WORK_KIND_VAT_RELIEF
+              ? vat_until
+              : as_of + absl::Nanoseconds(1);
+      const bool wanted = due < until &&
+                          (kinds.empty() || kinds.contains(item.kind())) &&
+                          (request.creditor_id().empty() ||
+                           item.creditor_id() == request.creditor_id());
+      if (wanted) *response.add_items() = std::move(item);
+      if (response.items_size() == static_cast<int>(page_size) ||
+          scanned == kMaxScanned) {
+        response.set_next_page_token(after);  // more may follow
+        return response;
+      }
+    }
+    if (chunk.size() < kChunk) break;  // nothing due before scan_until left
+  }
+  return response;
+}
+
+absl::StatusOr<collections::v1::PortfolioKpis>
+CaseQueryHandler::GetPortfolioKpis(
+    const collections::v1::GetPortfolioKpisRequest& request,
+    absl::Time deadline) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      domain::CheckId("creditor_id", request.creditor_id()));
+  const absl::Time as_of =
+      request.has_as_of() ? domain::ToTime(request.as_of()) : clock_->Now();
+  COLLECTIONS_RETURN_IF_ERROR(
+      WaitFor(*standing_, "case standing", request.min_position(), deadline));
+  const std::string keyspace = standing_->keyspace();
+  const std::string prefix =
+      absl::StrCat("creditor/", request.creditor_id(), "/");
+  KpiAccumulator kpis(request.creditor_id(), as_of);
+  std::string after;
+  bool any = false;
+  for (;;) {
+    COLLECTIONS_ASSIGN_OR_RETURN(auto entries,
+                                 store_->Scan(keyspace, prefix, after, 500));
+    for (const auto& [key, value] : entries) {
+      any = true;
+      COLLECTIONS_ASSIGN_OR_RETURN(
+          domain::CaseState state,
+          projections::ReadStoredCase(*store_, keyspace,
+                                      key.substr(prefix.size())));
+      kpis.Add(state);
+    }
+    if (entries.size() < 500) break;
+    after = entries.back().first;
+  }
+  if (!any) {
+    return absl::NotFoundError(
+        absl::StrCat("creditor ", request.creditor_id(), " has no cases"));
+  }
+  return kpis.Finish();
 }
 
 absl::StatusOr<collections::v1::ListCasesResponse> CaseQueryHandler::ListCases(

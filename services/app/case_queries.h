@@ -1,6 +1,7 @@
 // CaseQueryHandler: the query use cases, all answered from stored
-// projections: GetCase, GetCaseStanding and ListCases from the case standing
-// (snapshots), GetDebtorTimeline from the debtor timeline.
+// projections: GetCase, GetCaseStanding, ListCases, GetWorkQueue and
+// GetPortfolioKpis from the case standing (snapshots and their indexes),
+// GetDebtorTimeline from the debtor timeline.
 //
 // Read-your-writes: a request's min_position makes the query wait until the
 // projection it reads reflects that position, until `deadline`; then
@@ -45,6 +46,11 @@ class CaseQueryHandler {
   // are kept serialized, and a page is assembled from their bytes.
   absl::StatusOr<std::string> GetDebtorTimeline(
       const collections::v1::GetDebtorTimelineRequest& request,
+      absl::Time deadline);
+  absl::StatusOr<collections::v1::GetWorkQueueResponse> GetWorkQueue(
+      const collections::v1::GetWorkQueueRequest& request, absl::Time deadline);
+  absl::StatusOr<collections::v1::PortfolioKpis> GetPortfolioKpis(
+      const collections::v1::GetPortfolioKpisRequest& request,
       absl::Time deadline);
   absl::StatusOr<collections::v1::ListCasesResponse> ListCases(
       const collections::v1::ListCasesRequest& request, absl::Time deadline);

@@ -195,6 +195,9 @@ void EvolvePlacement(CaseState& state, const EventPayload& payload) {
     case EventPayload::kHandedToAgency:
       state.stage_before_placement = state.stage;
       state.agency_id = payload.handed_to_agency().agency_id();
+      state.last_agency_id = state.agency_id;
+      ++state.placements;
+      state.placed_balance_minor += state.owed.total();
       state.recall_requested = false;
       break;
     case EventPayload::kRecallRequested:
@@ -212,6 +215,7 @@ void EvolvePlacement(CaseState& state, const EventPayload& payload) {
       const auto& reported = payload.agency_payment_reported();
       ApplyPayment(state, reported.payment_id(),
                    reported.amount().amount_minor(), reported.allocation());
+      state.agency_collected_minor += reported.amount().amount_minor();
       break;
     }
     default:
@@ -383,6 +387,8 @@ void EvolveMoney(CaseState& state, const EventPayload& payload) {
           FromAllocation(payload.write_off_approved().amount());
       state.owed -= amount;
       state.written_off_minor += amount.total();
+      state.written_off_by_reason[payload.write_off_approved().reason()] +=
+          amount.total();
       break;
     }
     case EventPayload::kDisputeRaised: {

@@ -11,6 +11,7 @@
 #define COLLECTIONS_SERVICES_DOMAIN_CASE_STATE_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -139,6 +140,13 @@ struct CaseState {
   // deceased); dispute, promise and placement holds follow their events.
   absl::flat_hash_set<int> placed_holds;
   std::string agency_id;  // set while placed
+  // For portfolio KPIs: placements and what the agencies recovered, and
+  // write-offs by reason (WriteOffReason → minor units).
+  std::string last_agency_id;
+  uint32_t placements = 0;
+  int64_t placed_balance_minor = 0;  // the balance at each placement, summed
+  int64_t agency_collected_minor = 0;
+  std::map<int, int64_t> written_off_by_reason;
   bool recall_requested = false;
   collections::v1::ClosureReason closure_reason =
       collections::v1::CLOSURE_REASON_UNSPECIFIED;

@@ -55,6 +55,23 @@ grpc::Status CaseQueriesService::GetCaseStanding(
       response);
 }
 
+grpc::Status CaseQueriesService::GetWorkQueue(
+    grpc::ServerContext* context,
+    const collections::v1::GetWorkQueueRequest* request,
+    collections::v1::GetWorkQueueResponse* response) {
+  return Reply(handler_->GetWorkQueue(*request, DeadlineOf(*context, kMaxWait)),
+               response);
+}
+
+grpc::Status CaseQueriesService::GetPortfolioKpis(
+    grpc::ServerContext* context,
+    const collections::v1::GetPortfolioKpisRequest* request,
+    collections::v1::PortfolioKpis* response) {
+  return Reply(
+      handler_->GetPortfolioKpis(*request, DeadlineOf(*context, kMaxWait)),
+      response);
+}
+
 grpc::Status CaseQueriesService::GetEncodedDebtorTimeline(
     grpc::ServerContext* context, TimelineStreamer* streamer) {
   collections::v1::GetDebtorTimelineRequest request;

@@ -28,6 +28,14 @@ class CaseQueriesService final : public collections::v1::CaseQueries::Service {
       grpc::ServerContext* context,
       const collections::v1::GetCaseStandingRequest* request,
       collections::v1::CaseStanding* response) override;
+  grpc::Status GetWorkQueue(
+      grpc::ServerContext* context,
+      const collections::v1::GetWorkQueueRequest* request,
+      collections::v1::GetWorkQueueResponse* response) override;
+  grpc::Status GetPortfolioKpis(
+      grpc::ServerContext* context,
+      const collections::v1::GetPortfolioKpisRequest* request,
+      collections::v1::PortfolioKpis* response) override;
   grpc::Status ListCases(grpc::ServerContext* context,
                          const collections::v1::ListCasesRequest* request,
                          collections::v1::ListCasesResponse* response) override;

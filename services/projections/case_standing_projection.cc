@@ -1,7 +1,10 @@
 #include "services/projections/case_standing_projection.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "services/domain/case_snapshot.h"
+#include "services/domain/work_items.h"
 #include "storage/status_macros.h"
 
 namespace collections::projections {
@@ -71,6 +74,69 @@ absl::StatusOr<std::vector<domain::CaseState>> ListStoredCases(
   return cases;
 }
 
+namespace {
+
+// "wq/<16 hex due nanos>/<case>/<kind, 2 digits>/<reference>": due order.
+std::string WorkKey(const collections::v1::WorkItem& item) {
+  const int64_t nanos =
+      item.due_at().seconds() * 1000000000LL + item.due_at().nanos();
+  return absl::StrFormat(
+      "wq/%016x/%s/%02d/%s", static_cast<uint64_t>(nanos) ^ (1ULL << 63),
+      item.case_id(), static_cast<int>(item.kind()), item.reference());
+}
+
+std::string WorkBound(absl::Time until) {
+  const uint64_t nanos =
+      static_cast<uint64_t>(absl::ToUnixNanos(until)) ^ (1ULL << 63);
+  return absl::StrFormat("wq/%016x/", nanos);
+}
+
+}  // namespace
+
+absl::Status CaseStandingProjection::WriteWork(
+    const domain::CaseState& state, storage::ProjectionWrite& write) {
+  const std::string index_key = absl::StrCat("wqc/", state.case_id);
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                               write.Get(index_key));
+  absl::flat_hash_set<std::string> keys;
+  std::string index;
+  for (const collections::v1::WorkItem& item : domain::UpcomingWork(state)) {
+    std::string key = WorkKey(item);
+    write.Put(key, item.SerializeAsString());
+    absl::StrAppend(&index, index.empty() ? "" : "\n", key);
+    keys.insert(std::move(key));
+  }
+  if (previous.has_value()) {
+    for (absl::string_view old : absl::StrSplit(*previous, '\n')) {
+      if (!old.empty() && !keys.contains(old)) write.Delete(old);
+    }
+  }
+  if (index.empty()) {
+    write.Delete(index_key);
+  } else {
+    write.Put(index_key, index);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<KeyedWorkItem>> ReadWorkQueue(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    absl::Time until, const std::string& after, size_t limit) {
+  const std::string bound = WorkBound(until);
+  COLLECTIONS_ASSIGN_OR_RETURN(auto entries,
+                               store.Scan(keyspace, "wq/", after, limit));
+  std::vector<KeyedWorkItem> items;
+  for (auto& [key, value] : entries) {
+    if (key >= bound) break;  // due later
+    collections::v1::WorkItem item;
+    if (!item.ParseFromString(value)) {
+      return absl::DataLossError(absl::StrCat("bad work item ", key));
+    }
+    items.emplace_back(std::move(key), std::move(item));
+  }
+  return items;
+}
+
 absl::StatusOr<std::vector<std::string>> ListOpenCaseIds(
     storage::ProjectionStore& store, const std::string& keyspace,
     const std::string& after, size_t limit) {
@@ -114,6 +180,7 @@ absl::Status CaseStandingProjection::Apply(const collections::v1::Event& event,
   domain::Evolve(*state, event);
   if (event.payload().has_case_opened()) {
     write.Put(absl::StrCat(DebtorPrefix(state->debtor_id), case_id), "");
+    write.Put(absl::StrCat("creditor/", state->creditor_id, "/", case_id), "");
   }
   dirty_.insert(case_id);
   return absl::OkStatus();
@@ -131,6 +198,7 @@ absl::Status CaseStandingProjection::Flush(storage::ProjectionWrite& write) {
     } else {
       write.Put(absl::StrCat("open/", case_id), "");
     }
+    COLLECTIONS_RETURN_IF_ERROR(WriteWork(state, write));
   }
   dirty_.clear();
   if (cached_.size() > kMaxCached) cached_.clear();  // all written: reload

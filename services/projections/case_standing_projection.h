@@ -1,6 +1,12 @@
-// CaseStandingProjection: every case's folded state, stored as a
-// CaseSnapshot under "case/<case id>", plus "debtor/<debtor id>/<case id>"
-// to list a debtor's cases and "open/<case id>" for the cases not closed.
+// CaseStandingProjection: every case's folded state and what is derived from
+// it, under one fold:
+//   "case/<case id>"                        → CaseSnapshot
+//   "debtor/<debtor id>/<case id>"          → "" (a debtor's cases)
+//   "creditor/<creditor id>/<case id>"      → "" (a creditor's portfolio)
+//   "open/<case id>"                        → "" (cases not closed)
+//   "wq/<due, 16 hex ns>/<case>/<kind>/<ref>" → WorkItem (the work queue)
+//   "wqc/<case id>"                         → the case's "wq/" keys
+// A case's work items are replaced whenever the case changes.
 // Queries restore the snapshot and compute what depends on the instant asked
 // about (days past due, next allowed contact, the actions allowed now) from it.
 //
@@ -18,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "collections/v1/case_queries.pb.h"
 #include "services/domain/case_state.h"
 #include "services/projections/projection_runner.h"
 
@@ -26,7 +33,8 @@ namespace collections::projections {
 class CaseStandingProjection final : public StoredProjection {
  public:
   static constexpr char kName[] = "case_standing";
-  static constexpr int kVersion = 2;  // 2: the open-case index
+  // 2: the open-case index; 3: creditor index and work queue.
+  static constexpr int kVersion = 3;
   // Cases kept in memory between commits (beyond that, reloaded).
   static constexpr size_t kMaxCached = 50000;
 
@@ -45,6 +53,9 @@ class CaseStandingProjection final : public StoredProjection {
  private:
   absl::StatusOr<domain::CaseState*> Load(const std::string& case_id,
                                           storage::ProjectionWrite& write);
+  // Replaces the case's work items with those of its state now.
+  absl::Status WriteWork(const domain::CaseState& state,
+                         storage::ProjectionWrite& write);
 
   absl::flat_hash_map<std::string, domain::CaseState> cached_;
   absl::flat_hash_set<std::string> dirty_;
@@ -64,6 +75,13 @@ absl::StatusOr<std::vector<domain::CaseState>> ListStoredCases(
     storage::ProjectionStore& store, const std::string& keyspace,
     const std::string& after, const std::string& debtor_id, size_t limit,
     bool* more);
+
+// Up to `limit` work items due before `until`, in due order, after the key
+// `after` (empty: from the start), each with its key (to continue after).
+using KeyedWorkItem = std::pair<std::string, collections::v1::WorkItem>;
+absl::StatusOr<std::vector<KeyedWorkItem>> ReadWorkQueue(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    absl::Time until, const std::string& after, size_t limit);
 
 // Up to `limit` ids of cases that are not closed, after `after`, in order.
 absl::StatusOr<std::vector<std::string>> ListOpenCaseIds(

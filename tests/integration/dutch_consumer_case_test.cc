@@ -303,6 +303,20 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   EXPECT_EQ(in_plan.vat_relief_date().year(), 2027);
   EXPECT_EQ(Action(At(4, 1), "letter:FINAL_NOTICE"), "PLAN_ACTIVE");
 
+  // The work queue shows the second installment once it is due.
+  {
+    v1::GetWorkQueueRequest queue;
+    *queue.mutable_as_of() = domain::ToTimestamp(At(5, 1));
+    queue.set_min_position(last_position_);
+    v1::GetWorkQueueResponse work;
+    grpc::ClientContext context;
+    ASSERT_TRUE(queries_->GetWorkQueue(&context, queue, &work).ok());
+    ASSERT_EQ(work.items_size(), 1);
+    EXPECT_EQ(work.items(0).kind(), v1::WORK_KIND_INSTALLMENT_DUE);
+    EXPECT_EQ(work.items(0).reference(), "PLAN1/2");
+    EXPECT_EQ(work.items(0).amount().amount_minor(), 29140);
+  }
+
   // The second is missed: the plan defaults and the case is dunned again.
   EXPECT_EQ(ProcessDue(At(5, 1)).events_appended(), 3u);
   ExpectStanding(v1::CASE_STAGE_DUNNED, {87420, 0, 0});
@@ -345,6 +359,24 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   EXPECT_EQ(view.costs_assessed().amount_minor(), 15150);
   EXPECT_EQ(view.interest_accrued().amount_minor(), 410);
   EXPECT_EQ(ProcessDue(At(12, 30)).events_appended(), 0u);  // closed
+
+  // The creditor's portfolio: nothing open; one broken promise, one
+  // defaulted plan, the agency recovered all it was given.
+  {
+    v1::GetPortfolioKpisRequest request;
+    request.set_creditor_id("acme-energy");
+    *request.mutable_as_of() = domain::ToTimestamp(At(6, 30));
+    request.set_min_position(last_position_);
+    v1::PortfolioKpis kpis;
+    grpc::ClientContext context;
+    ASSERT_TRUE(queries_->GetPortfolioKpis(&context, request, &kpis).ok());
+    EXPECT_EQ(kpis.open_cases(), 0u);
+    EXPECT_EQ(kpis.promises_broken(), 1u);
+    EXPECT_EQ(kpis.plan_default_rate_permille(), 1000u);
+    ASSERT_EQ(kpis.agencies_size(), 1);
+    EXPECT_EQ(kpis.agencies(0).recovered().amount_minor(), 87420);
+    EXPECT_EQ(kpis.agencies(0).recovery_rate_permille(), 1000u);
+  }
 
   // The case the server reports is the fold of the events it stored.
   v1::ReadStreamRequest read;

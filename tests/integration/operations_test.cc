@@ -57,7 +57,7 @@ class OperationsTest : public ::testing::Test {
 
 TEST_F(OperationsTest, ProjectionsReportLagAndRebuildWhileServing) {
   const v1::ProjectionStatus standing = Find("case_standing");
-  EXPECT_EQ(standing.keyspace(), "case_standing@2.1");
+  EXPECT_EQ(standing.keyspace(), "case_standing@3.1");
   EXPECT_GT(standing.head(), 100u);  // the demo portfolio
   EXPECT_FALSE(standing.failed());
   EXPECT_EQ(Find("debtor_timeline").keyspace(), "debtor_timeline@1.1");
@@ -83,7 +83,7 @@ TEST_F(OperationsTest, ProjectionsReportLagAndRebuildWhileServing) {
   const v1::ProjectionStatus after = Find("case_standing");
   EXPECT_EQ(after.rebuild().swaps(), 1u);
   EXPECT_EQ(after.rebuild().last_outcome(), "OK");
-  EXPECT_EQ(after.keyspace(), "case_standing@2.2");
+  EXPECT_EQ(after.keyspace(), "case_standing@3.2");
   EXPECT_EQ(after.lag_positions(), 0u);
 
   rebuild.set_name("no_such_projection");

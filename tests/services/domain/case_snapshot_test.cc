@@ -23,7 +23,7 @@ v1::Money Eur(int64_t minor) {
 
 // A stream touching every part of the state.
 std::vector<v1::Event> Stream() {
-  std::vector<v1::EventPayload> payloads(20);
+  std::vector<v1::EventPayload> payloads(22);
   auto* opened = payloads[0].mutable_case_opened();
   opened->set_case_id("c1");
   opened->set_debtor_id("d1");
@@ -77,6 +77,16 @@ std::vector<v1::Event> Stream() {
   payloads[19].mutable_limitation_warning()->set_invoice_number("INV-1");
   *payloads[19].mutable_limitation_warning()->mutable_deadline() =
       ToLocalDate(absl::CivilDay(2028, 1, 30));
+  auto* reported = payloads[20].mutable_agency_payment_reported();
+  reported->set_payment_id("AP1");
+  *reported->mutable_amount() = Eur(2000);
+  *reported->mutable_allocation()->mutable_principal() = Eur(2000);
+  payloads[21].mutable_write_off_approved()->set_reason(
+      v1::WRITE_OFF_REASON_UNECONOMIC);
+  *payloads[21]
+       .mutable_write_off_approved()
+       ->mutable_amount()
+       ->mutable_costs() = Eur(1500);
   std::vector<v1::Event> events;
   for (size_t i = 0; i < payloads.size(); ++i) {
     v1::Event event;
@@ -105,6 +115,10 @@ TEST(CaseSnapshotTest, RestoringAtAnyPointFoldsOnToTheSameState) {
   ASSERT_EQ(straight.version, events.size());
   ASSERT_TRUE(straight.plan.has_value());
   ASSERT_EQ(straight.placed_holds.size(), 1u);
+  ASSERT_EQ(straight.placements, 1u);
+  ASSERT_EQ(straight.agency_collected_minor, 2000);
+  ASSERT_EQ(straight.written_off_by_reason.at(v1::WRITE_OFF_REASON_UNECONOMIC),
+            1500);
 
   for (size_t cut = 0; cut <= events.size(); ++cut) {
     SCOPED_TRACE(cut);

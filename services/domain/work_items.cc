@@ -1,0 +1,91 @@
+#include "services/domain/work_items.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/domain/claim_deadlines.h"
+
+namespace collections::domain {
+namespace {
+
+namespace v1 = ::collections::v1;
+
+class Collector {
+ public:
+  explicit Collector(const CaseState& state) : state_(state) {}
+  void Add(v1::WorkKind kind, absl::CivilDay day, std::string reference,
+           int64_t amount, std::string description) {
+    v1::WorkItem item;
+    item.set_case_id(state_.case_id);
+    item.set_debtor_id(state_.debtor_id);
+    item.set_creditor_id(state_.creditor_id);
+    item.set_kind(kind);
+    *item.mutable_due_at() = ToTimestamp(absl::FromCivil(day, state_.zone));
+    item.set_reference(std::move(reference));
+    if (amount > 0) {
+      item.mutable_amount()->set_amount_minor(amount);
+      item.mutable_amount()->set_currency(state_.currency);
+    }
+    item.set_description(std::move(description));
+    items_.push_back(std::move(item));
+  }
+  std::vector<v1::WorkItem> Take() { return std::move(items_); }
+
+ private:
+  const CaseState& state_;
+  std::vector<v1::WorkItem> items_;
+};
+
+}  // namespace
+
+std::vector<v1::WorkItem> UpcomingWork(const CaseState& state) {
+  if (!state.exists || state.stage == CaseStage::kClosed) return {};
+  Collector work(state);
+  if (state.open_promise.has_value()) {
+    const auto& made = state.open_promise->made;
+    work.Add(v1::WORK_KIND_PROMISE_CHECK,
+             ToCivilDay(made.promised_date()) + made.tolerance_days() + 1,
+             made.promise_id(),
+             made.amount().amount_minor() - state.open_promise->paid_minor,
+             absl::StrCat("check promise ", made.promise_id()));
+  }
+  if (state.plan.has_value() && state.plan->active()) {
+    const PlanState& plan = *state.plan;
+    int64_t cumulative = 0;
+    for (int i = 0; i < plan.agreed.installments_size(); ++i) {
+      const auto& installment = plan.agreed.installments(i);
+      cumulative += installment.amount().amount_minor();
+      if (plan.paid[i] || plan.missed[i] || plan.paid_minor >= cumulative)
+        continue;
+      work.Add(v1::WORK_KIND_INSTALLMENT_DUE,
+               ToCivilDay(installment.due_date()),
+               absl::StrCat(plan.agreed.plan_id(), "/", installment.number()),
+               installment.amount().amount_minor(),
+               absl::StrCat("installment ", installment.number(), " of plan ",
+                            plan.agreed.plan_id(), " due"));
+    }
+  }
+  for (const LetterState& letter : state.letters) {
+    if (letter.lapsed || letter.undeliverable ||
+        !letter.term_last_day.has_value())
+      continue;
+    work.Add(v1::WORK_KIND_LETTER_DEADLINE, *letter.term_last_day + 1,
+             letter.letter_id, 0,
+             absl::StrCat("term of ", v1::LetterLevel_Name(letter.level), " ",
+                          letter.letter_id, " ends"));
+  }
+  if (state.owed.principal > 0) {
+    for (const InvoiceState& invoice : state.invoices) {
+      const std::string& number = invoice.line.invoice_number();
+      if (invoice.line.vat().amount_minor() > 0 &&
+          !invoice.vat_relief_claimed) {
+        work.Add(v1::WORK_KIND_VAT_RELIEF, VatReliefDueDate(invoice.due),
+                 number, invoice.line.vat().amount_minor(),
+                 absl::StrCat("VAT relief for invoice ", number));
+      }
+      work.Add(v1::WORK_KIND_LIMITATION, invoice.limitation_deadline, number, 0,
+               absl::StrCat("limitation of invoice ", number, " ends"));
+    }
+  }
+  return work.Take();
+}
+
+}  // namespace collections::domain
