@@ -51,9 +51,10 @@ class ProjectionStore {
   virtual ~ProjectionStore() = default;
 
   // Starts a write to `projection` (1..100 of [A-Za-z0-9_.@-]; INVALID_ARGUMENT
-  // otherwise).
+  // otherwise). A write that is not `indexed` is cheaper per change, but its
+  // Get sees only committed state, not its own pending changes.
   virtual absl::StatusOr<std::unique_ptr<ProjectionWrite>> BeginWrite(
-      absl::string_view projection) = 0;
+      absl::string_view projection, bool indexed = true) = 0;
   // Commits `write` and sets the projection's checkpoint to `checkpoint`,
   // atomically. FAILED_PRECONDITION when `checkpoint` is below the current
   // one (a projection never goes back); UNAVAILABLE on I/O errors.

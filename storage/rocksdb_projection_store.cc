@@ -53,10 +53,12 @@ absl::StatusOr<uint64_t> DecodeU64(absl::string_view bytes) {
 
 class RocksDbProjectionWrite final : public ProjectionWrite {
  public:
-  RocksDbProjectionWrite(rocksdb::DB* db, std::string projection)
+  RocksDbProjectionWrite(rocksdb::DB* db, std::string projection,
+                         bool indexed)
       : db_(db),
         projection_(std::move(projection)),
         prefix_(DataPrefix(projection_)),
+        indexed_(indexed),
         batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
 
   absl::StatusOr<std::optional<std::string>> Get(
@@ -71,26 +73,41 @@ class RocksDbProjectionWrite final : public ProjectionWrite {
     return value;
   }
   void Put(absl::string_view key, absl::string_view value) override {
-    batch_.Put(ToSlice(absl::StrCat(prefix_, key)), ToSlice(value))
+    key_.assign(prefix_).append(key.data(), key.size());
+    (indexed_ ? batch_.Put(ToSlice(key_), ToSlice(value))
+              : plain_.Put(ToSlice(key_), ToSlice(value)))
         .PermitUncheckedError();
   }
   void Delete(absl::string_view key) override {
-    batch_.Delete(ToSlice(absl::StrCat(prefix_, key))).PermitUncheckedError();
+    key_.assign(prefix_).append(key.data(), key.size());
+    (indexed_ ? batch_.Delete(ToSlice(key_)) : plain_.Delete(ToSlice(key_)))
+        .PermitUncheckedError();
   }
   size_t pending_bytes() const override {
-    return const_cast<rocksdb::WriteBatchWithIndex&>(batch_)
-        .GetWriteBatch()
-        ->GetDataSize();
+    return indexed_ ? const_cast<rocksdb::WriteBatchWithIndex&>(batch_)
+                          .GetWriteBatch()
+                          ->GetDataSize()
+                    : plain_.GetDataSize();
+  }
+  // The batch to commit (the checkpoint is added to it).
+  rocksdb::WriteBatch* batch() {
+    return indexed_ ? batch_.GetWriteBatch() : &plain_;
+  }
+  void Clear() {
+    batch_.Clear();
+    plain_.Clear();
   }
 
   const std::string& projection() const { return projection_; }
-  rocksdb::WriteBatchWithIndex& batch() { return batch_; }
 
  private:
   rocksdb::DB* const db_;
   const std::string projection_;
   const std::string prefix_;
-  rocksdb::WriteBatchWithIndex batch_;
+  const bool indexed_;
+  rocksdb::WriteBatchWithIndex batch_;  // when indexed
+  rocksdb::WriteBatch plain_;           // when not
+  std::string key_;                     // scratch for the prefixed key
 };
 
 class RocksDbProjectionStore final : public ProjectionStore {
@@ -103,10 +120,10 @@ class RocksDbProjectionStore final : public ProjectionStore {
   ~RocksDbProjectionStore() override { db_->Close().PermitUncheckedError(); }
 
   absl::StatusOr<std::unique_ptr<ProjectionWrite>> BeginWrite(
-      absl::string_view projection) override {
+      absl::string_view projection, bool indexed) override {
     COLLECTIONS_RETURN_IF_ERROR(ValidateProjectionName(projection));
-    return std::unique_ptr<ProjectionWrite>(
-        new RocksDbProjectionWrite(db_.get(), std::string(projection)));
+    return std::unique_ptr<ProjectionWrite>(new RocksDbProjectionWrite(
+        db_.get(), std::string(projection), indexed));
   }
 
   absl::Status Commit(ProjectionWrite& write, uint64_t checkpoint) override {
@@ -121,12 +138,11 @@ class RocksDbProjectionStore final : public ProjectionStore {
           "; a commit at ", checkpoint, " would move it back"));
     }
     rocks.batch()
-        .Put(ToSlice(CheckpointKey(rocks.projection())),
-             ToSlice(EncodeU64(checkpoint)))
+        ->Put(ToSlice(CheckpointKey(rocks.projection())),
+              ToSlice(EncodeU64(checkpoint)))
         .PermitUncheckedError();
-    rocksdb::Status status =
-        db_->Write(write_options_, rocks.batch().GetWriteBatch());
-    rocks.batch().Clear();
+    rocksdb::Status status = db_->Write(write_options_, rocks.batch());
+    rocks.Clear();
     return FromRocksDbStatus(status, "committing projection state");
   }
 

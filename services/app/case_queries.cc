@@ -209,7 +209,7 @@ absl::StatusOr<std::string> CaseQueryHandler::GetDebtorTimeline(
   query.as_of = timeline_->status().checkpoint;
   COLLECTIONS_ASSIGN_OR_RETURN(
       projections::TimelinePage page,
-      projections::ReadTimeline(*store_, timeline_->keyspace(), query));
+      projections::ReadTimeline(*store_, timeline_->keyspace(), query, log_));
   if (!page.debtor_known) {
     return absl::NotFoundError(
         absl::StrCat("debtor ", request.debtor_id(), " has no cases"));

@@ -21,17 +21,19 @@
 #include "services/domain/case_state.h"
 #include "services/projections/managed_projection.h"
 #include "storage/clock.h"
+#include "storage/event_log.h"
 #include "storage/projection_store.h"
 
 namespace collections::app {
 
 class CaseQueryHandler {
  public:
-  CaseQueryHandler(storage::ProjectionStore* store,
+  CaseQueryHandler(storage::EventLog* log, storage::ProjectionStore* store,
                    const projections::ManagedProjection* standing,
                    const projections::ManagedProjection* timeline,
                    const Clock* clock)
-      : store_(store),
+      : log_(log),
+        store_(store),
         standing_(standing),
         timeline_(timeline),
         clock_(clock) {}
@@ -71,6 +73,7 @@ class CaseQueryHandler {
                        const char* name, uint64_t min_position,
                        absl::Time deadline);
 
+  storage::EventLog* const log_;  // the events of include_events timelines
   storage::ProjectionStore* const store_;
   const projections::ManagedProjection* const standing_;
   const projections::ManagedProjection* const timeline_;

@@ -167,8 +167,9 @@ absl::StatusOr<domain::CaseState*> CaseStandingProjection::Load(
   return &cached_.emplace(case_id, std::move(state)).first->second;
 }
 
-absl::Status CaseStandingProjection::Apply(const collections::v1::Event& event,
-                                           storage::ProjectionWrite& write) {
+absl::Status CaseStandingProjection::Apply(
+    const storage::RecordedEvent& recorded, storage::ProjectionWrite& write) {
+  const collections::v1::Event& event = recorded.event;
   const std::string case_id = domain::CaseIdOfStream(event.stream_id());
   COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState * state, Load(case_id, write));
   if (event.stream_version() != state->version + 1) {

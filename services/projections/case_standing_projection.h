@@ -41,7 +41,7 @@ class CaseStandingProjection final : public StoredProjection {
   std::string name() const override { return kName; }
   int version() const override { return kVersion; }
   storage::LogFilter filter() const override;
-  absl::Status Apply(const collections::v1::Event& event,
+  absl::Status Apply(const storage::RecordedEvent& recorded,
                      storage::ProjectionWrite& write) override;
   absl::Status Flush(storage::ProjectionWrite& write) override;
   void Reset() override;

@@ -35,10 +35,10 @@ absl::Status ProjectionRunner::CommitBefore(
     uint64_t checkpoint) {
   if (position - 1 <= checkpoint) return absl::OkStatus();
   COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<storage::ProjectionWrite> write,
-                               store_->BeginWrite(keyspace_));
+                               store_->BeginWrite(keyspace_, projection_->reads_own_writes()));
   for (const storage::RecordedEvent& recorded : events) {
     if (recorded.event.global_position() >= position) break;
-    COLLECTIONS_RETURN_IF_ERROR(projection_->Apply(recorded.event, *write));
+    COLLECTIONS_RETURN_IF_ERROR(projection_->Apply(recorded, *write));
   }
   absl::Status committed = projection_->Flush(*write);
   if (committed.ok()) committed = store_->Commit(*write, position - 1);
@@ -75,11 +75,11 @@ absl::Status ProjectionRunner::Step(bool* advanced) {
   if (reached <= checkpoint) return absl::OkStatus();
 
   COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<storage::ProjectionWrite> write,
-                               store_->BeginWrite(keyspace_));
+                               store_->BeginWrite(keyspace_, projection_->reads_own_writes()));
   uint64_t through = reached;
   for (const storage::RecordedEvent& recorded : result.events) {
     const uint64_t position = recorded.event.global_position();
-    absl::Status applied = projection_->Apply(recorded.event, *write);
+    absl::Status applied = projection_->Apply(recorded, *write);
     if (!applied.ok()) {
       absl::Status failure = absl::Status(
           applied.code(),

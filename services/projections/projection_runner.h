@@ -46,8 +46,13 @@ class StoredProjection {
   // The events it needs; the rest are skipped by the log read (they still
   // advance the checkpoint).
   virtual storage::LogFilter filter() const { return {}; }
+  // Whether Apply reads keys it may have written in the same run of events
+  // (then its writes are indexed so reads see them; a little slower).
+  virtual bool reads_own_writes() const { return true; }
   // Applies one event's effect to `write`. An error stops the runner here.
-  virtual absl::Status Apply(const collections::v1::Event& event,
+  // `recorded.record` is the event's stored encoding (a valid serialized
+  // Event), for projections that keep the event itself.
+  virtual absl::Status Apply(const storage::RecordedEvent& recorded,
                              storage::ProjectionWrite& write) = 0;
   // Called before each commit: writes out anything Apply kept in memory.
   virtual absl::Status Flush(storage::ProjectionWrite& write) {

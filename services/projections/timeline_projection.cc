@@ -13,13 +13,6 @@ std::string TimelinePrefix(const std::string& debtor_id) {
   return absl::StrCat("t/", debtor_id, "/");
 }
 
-std::string EventKey(uint64_t position) {
-  char buffer[20];
-  std::snprintf(buffer, sizeof(buffer), "ev/%016llx",
-                static_cast<unsigned long long>(position));
-  return buffer;
-}
-
 int64_t Nanos(absl::Time t) {
   if (t == absl::InfinitePast()) return INT64_MIN;
   if (t == absl::InfiniteFuture()) return INT64_MAX;
@@ -34,8 +27,9 @@ storage::LogFilter TimelineProjection::filter() const {
   return filter;
 }
 
-absl::Status TimelineProjection::Apply(const collections::v1::Event& event,
+absl::Status TimelineProjection::Apply(const storage::RecordedEvent& recorded,
                                        storage::ProjectionWrite& write) {
+  const collections::v1::Event& event = recorded.event;
   const std::string case_id = domain::CaseIdOfStream(event.stream_id());
   std::string debtor_id;
   if (event.payload().has_case_opened()) {
@@ -57,13 +51,13 @@ absl::Status TimelineProjection::Apply(const collections::v1::Event& event,
   write.Put(
       absl::StrCat(TimelinePrefix(debtor_id), TimelineKey::Of(event).Encode()),
       RenderTimelineEntry(event, case_id).SerializeAsString());
-  write.Put(EventKey(event.global_position()), event.SerializeAsString());
   return absl::OkStatus();
 }
 
 absl::StatusOr<TimelinePage> ReadTimeline(storage::ProjectionStore& store,
                                           const std::string& keyspace,
-                                          const TimelineQuery& query) {
+                                          const TimelineQuery& query,
+                                          storage::EventLog* log) {
   const std::string prefix = TimelinePrefix(query.debtor_id);
   TimelinePage page;
   // Start after the token, or at the period's first instant.
@@ -110,10 +104,18 @@ absl::StatusOr<TimelinePage> ReadTimeline(storage::ProjectionStore& store,
       TimelineItem item;
       item.entry_bytes = std::move(entry_bytes);
       if (query.include_events) {
-        COLLECTIONS_ASSIGN_OR_RETURN(
-            std::optional<std::string> event,
-            store.Get(keyspace, EventKey(timeline_key->position)));
-        if (event.has_value()) item.event_bytes = std::move(*event);
+        // The event itself from the log: its stored record is its encoding.
+        storage::LogRead read;
+        read.from_position = timeline_key->position;
+        read.max_events = 1;
+        read.max_scanned = 1;
+        COLLECTIONS_ASSIGN_OR_RETURN(storage::LogReadResult event,
+                                     log->ReadAll(read));
+        if (event.events.empty()) {
+          return absl::DataLossError(absl::StrCat(
+              "the log has no event at position ", timeline_key->position));
+        }
+        item.event_bytes = std::move(event.events[0].record);
       }
       page.items.push_back(std::move(item));
     }

@@ -2,8 +2,9 @@
 // timeline order (business time, then log position), stored so that a page
 // is one ordered scan:
 //   "t/<debtor id>/<TimelineKey::Encode()>"  → the rendered entry (bytes)
-//   "ev/<position, 16 hex>"                   → the full event (bytes)
 //   "cd/<case id>"                            → the case's debtor id
+// The full events (include_events) are read from the log by position, not
+// copied here: a rebuild writes half as much.
 // An event recorded late (business time before events already recorded)
 // lands in its place by its key; nothing is re-sorted.
 //
@@ -33,8 +34,11 @@ class TimelineProjection final : public StoredProjection {
   std::string name() const override { return kName; }
   int version() const override { return kVersion; }
   storage::LogFilter filter() const override;
-  absl::Status Apply(const collections::v1::Event& event,
+  absl::Status Apply(const storage::RecordedEvent& recorded,
                      storage::ProjectionWrite& write) override;
+  // Its only read ("cd/<case>") is of a case opened in an earlier run, or
+  // found in debtors_: its writes need no index.
+  bool reads_own_writes() const override { return false; }
   void Reset() override { debtors_.clear(); }
 
  private:
@@ -64,9 +68,12 @@ struct TimelinePage {
   bool debtor_known = false;        // the debtor has any entry at all
 };
 
+// `log` supplies the events themselves when query.include_events (it may be
+// null otherwise).
 absl::StatusOr<TimelinePage> ReadTimeline(storage::ProjectionStore& store,
                                           const std::string& keyspace,
-                                          const TimelineQuery& query);
+                                          const TimelineQuery& query,
+                                          storage::EventLog* log = nullptr);
 
 }  // namespace collections::projections
 

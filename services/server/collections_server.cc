@@ -43,7 +43,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       server->commands_.get(), log, server->projection_store_.get(),
       server->standing_.get(), options.clock);
   server->queries_ = std::make_unique<app::CaseQueryHandler>(
-      server->projection_store_.get(), server->standing_.get(),
+      log, server->projection_store_.get(), server->standing_.get(),
       server->timeline_.get(), options.clock);
   server->feed_ = std::make_unique<app::EventFeed>(log);
 

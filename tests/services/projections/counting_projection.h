@@ -18,8 +18,9 @@ class CountingProjection final : public StoredProjection {
       : version_(version), fail_at_(fail_at) {}
   std::string name() const override { return "counting"; }
   int version() const override { return version_; }
-  absl::Status Apply(const collections::v1::Event& event,
+  absl::Status Apply(const storage::RecordedEvent& recorded,
                      storage::ProjectionWrite& write) override {
+    const collections::v1::Event& event = recorded.event;
     if (event.global_position() == fail_at_) {
       return absl::InternalError("cannot apply this event");
     }

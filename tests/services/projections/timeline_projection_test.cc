@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_projection_store.h"
 #include "tests/testing/temp_dir.h"
 
@@ -40,18 +42,40 @@ v1::Event Opened(const std::string& case_id, const std::string& debtor,
   return event;
 }
 
+// An event as the runner hands it over: decoded, and its stored encoding.
+storage::RecordedEvent Recorded(const v1::Event& event) {
+  storage::RecordedEvent recorded;
+  recorded.event = event;
+  recorded.record = event.SerializeAsString();
+  return recorded;
+}
+
 class TimelineProjectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = *storage::OpenRocksDbProjectionStore({}, dir_.Sub("store"));
-    // Two cases of d1 and one of d2, applied in log order; business time
-    // does not follow the log (day 5 is logged before day 3).
-    auto write = *store_->BeginWrite("tl");
-    for (const v1::Event& event :
+    log_ = *storage::OpenRocksDbEventLog({}, dir_.Sub("log"));
+    // Two cases of d1 and one of d2, logged at positions 1..7; business
+    // time does not follow the log (day 5 is logged before day 3).
+    int id = 0;
+    for (v1::Event event :
          {Opened("a", "d1", 1, 0), Opened("b", "d1", 2, 1),
           Opened("x", "d2", 3, 1), Event("a", 4, 5), Event("b", 5, 3),
           Event("x", 6, 2), Event("a", 7, 3)}) {
-      ASSERT_TRUE(projection_.Apply(event, *write).ok());
+      const std::string stream = event.stream_id();
+      event.clear_stream_id();
+      event.clear_global_position();
+      event.set_event_id(absl::StrCat("e", ++id));
+      ASSERT_TRUE(
+          log_->Append(stream, storage::ExpectedVersion::Any(), {event}).ok());
+    }
+    storage::LogRead read;
+    auto logged = log_->ReadAll(read);
+    ASSERT_TRUE(logged.ok());
+    ASSERT_EQ(logged->events.size(), 7u);
+    auto write = *store_->BeginWrite("tl");
+    for (const storage::RecordedEvent& recorded : logged->events) {
+      ASSERT_TRUE(projection_.Apply(recorded, *write).ok());
     }
     ASSERT_TRUE(store_->Commit(*write, 7).ok());
   }
@@ -76,6 +100,7 @@ class TimelineProjectionTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::unique_ptr<storage::ProjectionStore> store_;
+  std::unique_ptr<storage::EventLog> log_;
   TimelineProjection projection_;
 };
 
@@ -126,7 +151,8 @@ TEST_F(TimelineProjectionTest, FiltersByCaseTypeAndPeriodAndCutsAtAsOf) {
 
 TEST_F(TimelineProjectionTest, ALateEventLandsInItsPlace) {
   auto write = *store_->BeginWrite("tl");
-  ASSERT_TRUE(projection_.Apply(Event("b", 8, 0), *write).ok());  // day 0
+  ASSERT_TRUE(
+      projection_.Apply(Recorded(Event("b", 8, 0)), *write).ok());  // day 0
   ASSERT_TRUE(store_->Commit(*write, 8).ok());
   EXPECT_EQ(Positions(Query("d1")), (std::vector<uint64_t>{1, 8, 2, 5, 7, 4}));
 }
@@ -134,9 +160,10 @@ TEST_F(TimelineProjectionTest, ALateEventLandsInItsPlace) {
 TEST_F(TimelineProjectionTest, AnEventBeforeItsCaseOpenedIsDataLoss) {
   auto write = *store_->BeginWrite("tl");
   TimelineProjection fresh;  // nothing cached
-  EXPECT_EQ(fresh.Apply(Event("ghost", 9, 1), *write).code(),
+  EXPECT_EQ(fresh.Apply(Recorded(Event("ghost", 9, 1)), *write).code(),
             absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(fresh.Apply(Event("b", 9, 1), *write).ok());  // from "cd/b"
+  EXPECT_TRUE(
+      fresh.Apply(Recorded(Event("b", 9, 1)), *write).ok());  // from "cd/b"
 }
 
 TEST_F(TimelineProjectionTest,
@@ -144,8 +171,8 @@ TEST_F(TimelineProjectionTest,
   for (bool with_event : {false, true}) {
     TimelineQuery query = Query("d1");
     query.include_events = with_event;
-    auto page = ReadTimeline(*store_, "tl", query);
-    ASSERT_TRUE(page.ok());
+    auto page = ReadTimeline(*store_, "tl", query, log_.get());
+    ASSERT_TRUE(page.ok()) << page.status();
     std::string bytes;
     for (const TimelineItem& item : page->items) {
       AppendEncodedEntry(item, with_event,
