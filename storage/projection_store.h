@@ -30,6 +30,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace collections::storage {
 
@@ -74,6 +75,10 @@ class ProjectionStore {
   virtual absl::Status Drop(absl::string_view projection) = 0;
   // Every projection with a checkpoint, in name order.
   virtual absl::StatusOr<std::vector<std::string>> Projections() = 0;
+
+  // Writes memtables out and waits (up to `timeout`) until no compaction is
+  // pending or running: the steady state benchmarks measure reads in.
+  virtual absl::Status Settle(absl::Duration timeout) = 0;
 };
 
 // Checks a projection name: 1..100 of [A-Za-z0-9_.@-].

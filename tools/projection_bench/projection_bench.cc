@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -45,6 +46,9 @@ ABSL_FLAG(int, reads, 2000, "reads of each kind per measurement");
 ABSL_FLAG(int, appenders, 32, "threads appending single events (lag)");
 ABSL_FLAG(double, lag_seconds, 5, "seconds of live appends for the lag");
 ABSL_FLAG(std::string, dir, "", "scratch directory (default: a temp dir)");
+ABSL_FLAG(int, settle_seconds, 10,
+          "pause before each read measurement, after the projection store "
+          "has settled, for the log's compactions");
 
 namespace collections {
 namespace {
@@ -178,14 +182,23 @@ Reads MeasureReads(storage::ProjectionStore& store, int64_t cases, int reads) {
 int Run() {
   const int per_case = absl::GetFlag(FLAGS_events_per_case);
   std::string dir = absl::GetFlag(FLAGS_dir);
-  if (dir.empty()) {
+  const bool scratch = dir.empty();
+  if (scratch) {
     char pattern[] = "/tmp/projection_bench.XXXXXX";
     dir = mkdtemp(pattern);
   }
+  // A fresh temp dir is removed at the end (it holds gigabytes at 10M).
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      if (!dir.empty()) std::filesystem::remove_all(dir);
+    }
+  } cleanup{scratch ? dir : ""};
   storage::EventLogOptions log_options;
   log_options.sync = false;  // the log is input here, not what is measured
   auto log = storage::OpenRocksDbEventLog(log_options, dir + "/log");
   auto store = storage::OpenRocksDbProjectionStore({}, dir + "/projections");
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines as they come
   if (!log.ok() || !store.ok()) {
     std::fprintf(stderr, "open failed\n");
     return 1;
@@ -217,7 +230,15 @@ int Run() {
   const double timeline_rate =
       events / absl::ToDoubleSeconds(absl::Now() - start);
 
+  // Reads are measured in the steady state: memtables written out and no
+  // compaction pending (the log's own compactions get a moment too).
+  auto settle = [&] {
+    absl::Status settled = (*store)->Settle(absl::Minutes(5));
+    if (!settled.ok()) std::fprintf(stderr, "%s\n", settled.ToString().c_str());
+    absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_settle_seconds)));
+  };
   const int reads = absl::GetFlag(FLAGS_reads);
+  settle();
   const Reads at_small = MeasureReads(**store, cases, reads);
 
   start = absl::Now();
@@ -226,6 +247,7 @@ int Run() {
   std::printf("grew to %lld events in %.1f s\n",
               static_cast<long long>((*log)->HeadPosition()),
               absl::ToDoubleSeconds(absl::Now() - start));
+  settle();
   const Reads at_large = MeasureReads(**store, cases, reads);
 
   // Lag under live single-event appends.

@@ -121,5 +121,70 @@ TEST_F(CaseStandingProjectionTest, AStreamThatSkipsAVersionStopsTheProjection) {
   EXPECT_EQ(runner.status().failed_position, 1u);
 }
 
+// The standing projection failing at one position, as if killed there.
+class FailingAt final : public StoredProjection {
+ public:
+  explicit FailingAt(uint64_t position) : position_(position) {}
+  std::string name() const override { return inner_.name(); }
+  int version() const override { return inner_.version(); }
+  storage::LogFilter filter() const override { return inner_.filter(); }
+  absl::Status Apply(const storage::RecordedEvent& recorded,
+                     storage::ProjectionWrite& write) override {
+    if (recorded.event.global_position() == position_)
+      return absl::AbortedError("killed");
+    return inner_.Apply(recorded, write);
+  }
+  absl::Status Flush(storage::ProjectionWrite& write) override {
+    return inner_.Flush(write);
+  }
+  void Reset() override { inner_.Reset(); }
+
+ private:
+  CaseStandingProjection inner_;
+  const uint64_t position_;
+};
+
+TEST_F(CaseStandingProjectionTest, StoppedAtAnyEventItResumesToAFreshBuild) {
+  // Interleaved cases, so commits hold several cases' changes.
+  for (int round = 0; round < 6; ++round) {
+    for (int c = 0; c < 4; ++c) {
+      const std::string case_id = absl::StrCat("c", c);
+      if (round == 0) {
+        Append(case_id, {Opened(case_id, absl::StrCat("d", c % 2))});
+      } else {
+        Append(case_id, {Payment(absl::StrCat("p", round), 100 + round)});
+      }
+    }
+  }
+  const uint64_t head = log_->HeadPosition();
+  CaseStandingProjection fresh_projection;
+  ProjectionRunner fresh(log_.get(), store_.get(), &fresh_projection, "fresh",
+                         &clock_);
+  ASSERT_TRUE(fresh.CatchUp().ok());
+  auto expected = store_->Scan("fresh", "", "", 10000);
+  ASSERT_TRUE(expected.ok());
+
+  ProjectionRunner::Options options;
+  options.events_per_commit = 5;
+  for (uint64_t stop_at = 1; stop_at <= head; ++stop_at) {
+    SCOPED_TRACE(stop_at);
+    ASSERT_TRUE(store_->Drop("resumed").ok());
+    {
+      FailingAt failing(stop_at);
+      ProjectionRunner runner(log_.get(), store_.get(), &failing, "resumed",
+                              &clock_, options);
+      EXPECT_EQ(runner.CatchUp().code(), absl::StatusCode::kAborted);
+      EXPECT_EQ(runner.status().checkpoint, stop_at - 1);
+    }
+    CaseStandingProjection healthy;
+    ProjectionRunner resumed(log_.get(), store_.get(), &healthy, "resumed",
+                             &clock_, options);
+    ASSERT_TRUE(resumed.CatchUp().ok());
+    auto state = store_->Scan("resumed", "", "", 10000);
+    ASSERT_TRUE(state.ok());
+    EXPECT_EQ(*state, *expected);
+  }
+}
+
 }  // namespace
 }  // namespace collections::projections
