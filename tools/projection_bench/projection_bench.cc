@@ -9,7 +9,9 @@
 //   1. rebuilds the case standing and the debtor timeline from position 0
 //      at --small events, timing each (events/s);
 //   2. reads random timeline pages (100 entries) and case standings (with
-//      the acts allowed now) at --small events, p50/p99;
+//      the acts allowed now) at --small events, p50: uniformly over all
+//      cases (cold: mostly cache misses) and from a hot set of --hot_set
+//      cases (cached), after the store has settled;
 //   3. grows the log to --large events, brings the projections up to date,
 //      and reads again; the p50 ratio large/small is the figure;
 //   4. appends single events from --appenders threads at full speed for
@@ -46,6 +48,8 @@ ABSL_FLAG(int, reads, 2000, "reads of each kind per measurement");
 ABSL_FLAG(int, appenders, 32, "threads appending single events (lag)");
 ABSL_FLAG(double, lag_seconds, 5, "seconds of live appends for the lag");
 ABSL_FLAG(std::string, dir, "", "scratch directory (default: a temp dir)");
+ABSL_FLAG(int, hot_set, 1000,
+          "cases in the hot set for the cached-read measurement");
 ABSL_FLAG(int, settle_seconds, 10,
           "pause before each read measurement, after the projection store "
           "has settled, for the log's compactions");
@@ -151,12 +155,26 @@ struct Reads {
   Percentiles timeline, standing;
 };
 
-Reads MeasureReads(storage::ProjectionStore& store, int64_t cases, int reads) {
+// Reads of random cases and their debtors' timelines. With `hot` > 0 the
+// cases come from a fixed set of that many (read once to warm the caches
+// first): what a lookup costs when its data is cached, which should not
+// depend on how much the store holds; with 0, uniformly from all cases.
+Reads MeasureReads(storage::ProjectionStore& store, int64_t cases, int reads,
+                   int hot) {
   std::mt19937_64 rng(7);
+  std::vector<int64_t> hot_set;
+  for (int i = 0; i < hot; ++i)
+    hot_set.push_back(static_cast<int64_t>(rng() % cases));
   std::vector<double> timeline_ms, standing_ms;
   const absl::Time as_of = absl::FromUnixSeconds(1798761600);  // 2027-01-01
-  for (int i = 0; i < reads; ++i) {
-    const int64_t n = static_cast<int64_t>(rng() % cases);
+  const int warm_up = hot > 0 ? hot : 0;
+  for (int i = 0; i < warm_up + reads; ++i) {
+    const int64_t n =
+        hot > 0 ? hot_set[i % hot] : static_cast<int64_t>(rng() % cases);
+    if (i == warm_up) {
+      timeline_ms.clear();
+      standing_ms.clear();
+    }
     projections::TimelineQuery query;
     query.debtor_id = absl::StrCat("d", n / 2);
     query.limit = 100;
@@ -238,8 +256,10 @@ int Run() {
     absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_settle_seconds)));
   };
   const int reads = absl::GetFlag(FLAGS_reads);
+  const int hot = absl::GetFlag(FLAGS_hot_set);
   settle();
-  const Reads at_small = MeasureReads(**store, cases, reads);
+  const Reads at_small = MeasureReads(**store, cases, reads, 0);
+  const Reads hot_small = MeasureReads(**store, cases, reads, hot);
 
   start = absl::Now();
   cases = Grow(**log, cases, large, per_case);
@@ -248,7 +268,8 @@ int Run() {
               static_cast<long long>((*log)->HeadPosition()),
               absl::ToDoubleSeconds(absl::Now() - start));
   settle();
-  const Reads at_large = MeasureReads(**store, cases, reads);
+  const Reads at_large = MeasureReads(**store, cases, reads, 0);
+  const Reads hot_large = MeasureReads(**store, cases, reads, hot);
 
   // Lag under live single-event appends.
   standing.Start();
@@ -292,6 +313,10 @@ int Run() {
 
   const double timeline_ratio = at_large.timeline.p50 / at_small.timeline.p50;
   const double standing_ratio = at_large.standing.p50 / at_small.standing.p50;
+  const double hot_timeline_ratio =
+      hot_large.timeline.p50 / hot_small.timeline.p50;
+  const double hot_standing_ratio =
+      hot_large.standing.p50 / hot_small.standing.p50;
   std::printf("\n%-34s %14s %14s\n", "", "value", "target");
   std::printf("%-34s %14.0f %14s\n", "rebuild case_standing, events/s",
               standing_rate, ">= 200000");
@@ -305,6 +330,14 @@ int Run() {
               at_small.standing.p50, at_large.standing.p50, "");
   std::printf("%-34s %14.2f %14s\n", "standing p50 ratio large/small",
               standing_ratio, "<= 1.3");
+  std::printf("%-34s %9.3f/%.3f %14s\n", "hot set: timeline p50 ms",
+              hot_small.timeline.p50, hot_large.timeline.p50, "");
+  std::printf("%-34s %14.2f %14s\n", "hot set: timeline ratio",
+              hot_timeline_ratio, "<= 1.3");
+  std::printf("%-34s %9.3f/%.3f %14s\n", "hot set: standing p50 ms",
+              hot_small.standing.p50, hot_large.standing.p50, "");
+  std::printf("%-34s %14.2f %14s\n", "hot set: standing ratio",
+              hot_standing_ratio, "<= 1.3");
   std::printf("%-34s %14.0f %14s\n", "live appends/s during lag test",
               append_rate, "");
   std::printf("%-34s %9.1f/%.1f %14s\n", "lag p50/p99 ms", lag.p50, lag.p99,
@@ -315,11 +348,13 @@ int Run() {
       "\"rebuild_timeline_events_per_s\":%.0f,"
       "\"timeline_p50_ms\":[%.4f,%.4f],\"timeline_p50_ratio\":%.3f,"
       "\"standing_p50_ms\":[%.4f,%.4f],\"standing_p50_ratio\":%.3f,"
+      "\"hot_timeline_p50_ratio\":%.3f,\"hot_standing_p50_ratio\":%.3f,"
       "\"live_appends_per_s\":%.0f,\"lag_p50_ms\":%.2f,\"lag_p99_ms\":%.2f}\n",
       static_cast<long long>(small), static_cast<long long>(large),
       standing_rate, timeline_rate, at_small.timeline.p50,
       at_large.timeline.p50, timeline_ratio, at_small.standing.p50,
-      at_large.standing.p50, standing_ratio, append_rate, lag.p50, lag.p99);
+      at_large.standing.p50, standing_ratio, hot_timeline_ratio,
+      hot_standing_ratio, append_rate, lag.p50, lag.p99);
   return 0;
 }
 
