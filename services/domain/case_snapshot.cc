@@ -123,18 +123,7 @@ CaseState FromSnapshot(const v1::CaseSnapshot& s) {
   state.version = s.version();
   state.last_position = s.last_position();
   if (!s.has_opened()) return state;
-  state.exists = true;
-  const v1::CaseOpened& opened = s.opened();
-  state.case_id = opened.case_id();
-  state.debtor_id = opened.debtor_id();
-  state.creditor_id = opened.creditor_id();
-  state.debtor_kind = opened.debtor_kind();
-  state.currency = opened.currency();
-  state.rule_pack = opened.rule_pack();
-  state.jurisdiction = opened.jurisdiction();
-  state.time_zone = opened.time_zone();
-  if (!absl::LoadTimeZone(state.time_zone, &state.zone))
-    state.zone = absl::UTCTimeZone();
+  SetIdentity(state, s.opened());
   state.stage = FromProtoStage(s.stage());
   state.stage_before_placement = FromProtoStage(s.stage_before_placement());
   state.owed = FromAllocation(s.owed());

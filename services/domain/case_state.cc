@@ -35,18 +35,7 @@ void AddClaimLine(CaseState& state, const v1::ClaimLine& line,
 }
 
 void OpenCase(CaseState& state, const v1::CaseOpened& opened, absl::Time at) {
-  state.exists = true;
-  state.case_id = opened.case_id();
-  state.debtor_id = opened.debtor_id();
-  state.creditor_id = opened.creditor_id();
-  state.debtor_kind = opened.debtor_kind();
-  state.currency = opened.currency();
-  state.rule_pack = opened.rule_pack();
-  state.jurisdiction = opened.jurisdiction();
-  state.time_zone = opened.time_zone();
-  if (!absl::LoadTimeZone(state.time_zone, &state.zone)) {
-    state.zone = absl::UTCTimeZone();
-  }
+  SetIdentity(state, opened);
   state.opened_at = at;
   state.stage = CaseStage::kOpen;
   for (const auto& line : opened.claim_lines()) {
@@ -429,6 +418,21 @@ void EvolveMoney(CaseState& state, const EventPayload& payload) {
 }
 
 }  // namespace
+
+void SetIdentity(CaseState& state, const v1::CaseOpened& opened) {
+  state.exists = true;
+  state.case_id = opened.case_id();
+  state.debtor_id = opened.debtor_id();
+  state.creditor_id = opened.creditor_id();
+  state.debtor_kind = opened.debtor_kind();
+  state.currency = opened.currency();
+  state.rule_pack = opened.rule_pack();
+  state.jurisdiction = opened.jurisdiction();
+  state.time_zone = opened.time_zone();
+  if (!absl::LoadTimeZone(state.time_zone, &state.zone)) {
+    state.zone = absl::UTCTimeZone();
+  }
+}
 
 v1::CaseStage ToProtoStage(CaseStage stage) {
   return static_cast<v1::CaseStage>(static_cast<int>(stage) + 1);

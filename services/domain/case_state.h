@@ -174,6 +174,11 @@ struct CaseState {
 inline constexpr int kCallHistoryDays = 10;
 inline constexpr size_t kMaxRecentCalls = 32;
 
+// Sets what CaseOpened says of the case (ids, kind, currency, pack,
+// jurisdiction, zone) and marks it existing. Used by the fold and by
+// snapshot restores.
+void SetIdentity(CaseState& state, const collections::v1::CaseOpened& opened);
+
 // Folds one event of the case's stream into `state`. Events of types the
 // case does not know are counted in version/position and otherwise ignored,
 // so an older build can still fold a newer stream.
