@@ -201,6 +201,17 @@ class RocksDbProjectionStore final : public ProjectionStore {
     } else {
       read_options.total_order_seek = true;
     }
+    // The first key past the prefix bounds the scan, so the iterator never
+    // reads a block beyond it (often a cache miss) just to find the end.
+    std::string upper = full_prefix;
+    while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff)
+      upper.pop_back();
+    rocksdb::Slice upper_slice;
+    if (!upper.empty()) {
+      upper.back() = static_cast<char>(upper.back() + 1);
+      upper_slice = rocksdb::Slice(upper);
+      read_options.iterate_upper_bound = &upper_slice;
+    }
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
     const std::string start = start_after.empty()
                                   ? full_prefix
