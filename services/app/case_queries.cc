@@ -206,7 +206,7 @@ absl::StatusOr<std::string> CaseQueryHandler::GetDebtorTimeline(
   COLLECTIONS_RETURN_IF_ERROR(
       WaitFor(*timeline_, "debtor timeline", request.min_position(), deadline));
   // Everything the answer shows is at or below this position.
-  query.as_of = timeline_->status().checkpoint;
+  query.as_of = timeline_->checkpoint();
   COLLECTIONS_ASSIGN_OR_RETURN(
       projections::TimelinePage page,
       projections::ReadTimeline(*store_, timeline_->keyspace(), query, log_));
@@ -266,7 +266,7 @@ CaseQueryHandler::GetWorkQueue(
   COLLECTIONS_RETURN_IF_ERROR(
       WaitFor(*standing_, "case standing", request.min_position(), deadline));
   collections::v1::GetWorkQueueResponse response;
-  response.set_as_of_position(standing_->status().checkpoint);
+  response.set_as_of_position(standing_->checkpoint());
   std::string after = request.page_token();
   constexpr size_t kChunk = 256;
   constexpr size_t kMaxScanned = 10000;  // bounded time with thin filters
@@ -360,7 +360,7 @@ absl::StatusOr<collections::v1::ListCasesResponse> CaseQueryHandler::ListCases(
   COLLECTIONS_RETURN_IF_ERROR(
       WaitFor(*standing_, "case standing", request.min_position(), deadline));
   collections::v1::ListCasesResponse response;
-  response.set_as_of_position(standing_->status().checkpoint);
+  response.set_as_of_position(standing_->checkpoint());
   bool more = false;
   COLLECTIONS_ASSIGN_OR_RETURN(
       const std::vector<domain::CaseState> cases,

@@ -83,6 +83,15 @@ ProjectionRunner::Status ManagedProjection::status() const {
   return live->status();
 }
 
+uint64_t ManagedProjection::checkpoint() const {
+  std::shared_ptr<ProjectionRunner> live;
+  {
+    absl::MutexLock lock(&mu_);
+    live = live_;
+  }
+  return live == nullptr ? 0 : live->checkpoint();
+}
+
 uint64_t ManagedProjection::WaitUntil(uint64_t position,
                                       absl::Time deadline) const {
   // In slices, so a swap during the wait moves on to the new runner.
@@ -180,7 +189,7 @@ absl::Status ManagedProjection::RunRebuild(uint64_t generation) {
     live_projection_ = std::move(projection);
     generation_ = generation;
     rebuild_.reset();
-    progress_.checkpoint = runner->status().checkpoint;
+    progress_.checkpoint = runner->checkpoint();
     ++progress_.swaps;
   }
   (void)old_generation;  // kept for queries still reading it; see DropStale

@@ -49,6 +49,8 @@ class ManagedProjection {
   // The keyspace queries read now.
   std::string keyspace() const;
   ProjectionRunner::Status status() const;
+  // The live generation's checkpoint (cheap: no log read).
+  uint64_t checkpoint() const;
   // Waits until the live generation reaches `position` (across a swap).
   uint64_t WaitUntil(uint64_t position, absl::Time deadline) const;
 

@@ -34,8 +34,9 @@ absl::Status ProjectionRunner::CommitBefore(
     const std::vector<storage::RecordedEvent>& events, uint64_t position,
     uint64_t checkpoint) {
   if (position - 1 <= checkpoint) return absl::OkStatus();
-  COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<storage::ProjectionWrite> write,
-                               store_->BeginWrite(keyspace_, projection_->reads_own_writes()));
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::unique_ptr<storage::ProjectionWrite> write,
+      store_->BeginWrite(keyspace_, projection_->reads_own_writes()));
   for (const storage::RecordedEvent& recorded : events) {
     if (recorded.event.global_position() >= position) break;
     COLLECTIONS_RETURN_IF_ERROR(projection_->Apply(recorded, *write));
@@ -74,8 +75,9 @@ absl::Status ProjectionRunner::Step(bool* advanced) {
   const uint64_t reached = result.next_position - 1;
   if (reached <= checkpoint) return absl::OkStatus();
 
-  COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<storage::ProjectionWrite> write,
-                               store_->BeginWrite(keyspace_, projection_->reads_own_writes()));
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::unique_ptr<storage::ProjectionWrite> write,
+      store_->BeginWrite(keyspace_, projection_->reads_own_writes()));
   uint64_t through = reached;
   for (const storage::RecordedEvent& recorded : result.events) {
     const uint64_t position = recorded.event.global_position();
@@ -167,6 +169,11 @@ void ProjectionRunner::Start() {
 void ProjectionRunner::Stop() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
+}
+
+uint64_t ProjectionRunner::checkpoint() const {
+  absl::MutexLock lock(&mu_);
+  return checkpoint_;
 }
 
 ProjectionRunner::Status ProjectionRunner::status() const {

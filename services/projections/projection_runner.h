@@ -104,6 +104,8 @@ class ProjectionRunner {
     uint64_t failed_position = 0;
   };
   Status status() const;
+  // The checkpoint alone (status() also reads the log to age its lag).
+  uint64_t checkpoint() const;
 
   // Waits until the checkpoint reaches `position` or `deadline` passes (or
   // the runner fails); returns the checkpoint then. For read-your-writes.
