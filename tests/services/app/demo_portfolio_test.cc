@@ -6,8 +6,8 @@
 #include <map>
 #include <memory>
 
-#include "gtest/gtest.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
 #include "services/app/case_queries.h"
 #include "services/app/case_state_cache.h"
 #include "storage/rocksdb_event_log.h"
@@ -18,8 +18,8 @@ namespace {
 
 TEST(DemoPortfolioTest, SeedsEveryPathAndFoldsAgreeEverywhere) {
   testing::TempDir dir;
-  auto log = storage::OpenRocksDbEventLog(storage::EventLogOptions{},
-                                          dir.Sub("data"));
+  auto log =
+      storage::OpenRocksDbEventLog(storage::EventLogOptions{}, dir.Sub("data"));
   ASSERT_TRUE(log.ok()) << log.status();
   DemoPortfolioOptions options;
   options.debtors = 60;
@@ -41,8 +41,8 @@ TEST(DemoPortfolioTest, SeedsEveryPathAndFoldsAgreeEverywhere) {
         ASSERT_TRUE(incremental.ok());
         if (!incremental->exists) continue;
         domain::CaseState fresh;
-        ASSERT_TRUE(CatchUpCase(log->get(), domain::CaseStreamId(case_id), fresh)
-                        .ok());
+        ASSERT_TRUE(
+            CatchUpCase(log->get(), domain::CaseStreamId(case_id), fresh).ok());
         const collections::v1::CaseView a = ToCaseView(*incremental);
         const collections::v1::CaseView b = ToCaseView(fresh);
         EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(a, b))
