@@ -99,22 +99,7 @@ void ReversePayment(CaseState& state, const v1::PaymentReversed& reversed) {
 
 void RecordCall(CaseState& state, const v1::CallLogged& call, absl::Time at) {
   ++state.calls_logged;
-  PastCall past;
-  past.at = call.has_placed_at() ? ToTime(call.placed_at()) : at;
-  past.inbound = call.direction() == v1::CALL_DIRECTION_INBOUND;
-  past.connected = call.outcome() != v1::CALL_OUTCOME_NO_ANSWER;
-  switch (call.outcome()) {
-    case v1::CALL_OUTCOME_CONVERSATION:
-    case v1::CALL_OUTCOME_PROMISE_TO_PAY:
-    case v1::CALL_OUTCOME_REFUSED_TO_PAY:
-    case v1::CALL_OUTCOME_DISPUTED:
-      past.conversation = true;
-      break;
-    default:
-      break;
-  }
-  past.with_consent =
-      call.has_consent_until() && ToTime(call.consent_until()) > past.at;
+  const PastCall past = PastCallOf(call, at);
   state.recent_calls.push_back(past);
   // Keep only what a rule can still look at.
   absl::Time newest = absl::InfinitePast();
@@ -418,6 +403,20 @@ void EvolveMoney(CaseState& state, const EventPayload& payload) {
 }
 
 }  // namespace
+
+PastCall PastCallOf(const v1::CallLogged& call, absl::Time logged_at) {
+  PastCall past;
+  past.at = call.has_placed_at() ? ToTime(call.placed_at()) : logged_at;
+  past.inbound = call.direction() == v1::CALL_DIRECTION_INBOUND;
+  past.connected = call.outcome() != v1::CALL_OUTCOME_NO_ANSWER;
+  past.conversation = call.outcome() == v1::CALL_OUTCOME_CONVERSATION ||
+                      call.outcome() == v1::CALL_OUTCOME_PROMISE_TO_PAY ||
+                      call.outcome() == v1::CALL_OUTCOME_REFUSED_TO_PAY ||
+                      call.outcome() == v1::CALL_OUTCOME_DISPUTED;
+  past.with_consent =
+      call.has_consent_until() && ToTime(call.consent_until()) > past.at;
+  return past;
+}
 
 void SetIdentity(CaseState& state, const v1::CaseOpened& opened) {
   state.exists = true;

@@ -174,6 +174,11 @@ struct CaseState {
 inline constexpr int kCallHistoryDays = 10;
 inline constexpr size_t kMaxRecentCalls = 32;
 
+// A logged call as the contact rules count it: placed at `placed_at`, or
+// at `logged_at` (the command's business time) when the call does not say.
+PastCall PastCallOf(const collections::v1::CallLogged& call,
+                    absl::Time logged_at);
+
 // Sets what CaseOpened says of the case (ids, kind, currency, pack,
 // jurisdiction, zone) and marks it existing. Used by the fold and by
 // snapshot restores.

@@ -11,20 +11,6 @@ namespace {
 
 std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
-PastCall ToPastCall(const v1::CallLogged& call, absl::Time at) {
-  PastCall past;
-  past.at = at;
-  past.inbound = call.direction() == v1::CALL_DIRECTION_INBOUND;
-  past.connected = call.outcome() != v1::CALL_OUTCOME_NO_ANSWER;
-  past.conversation = call.outcome() == v1::CALL_OUTCOME_CONVERSATION ||
-                      call.outcome() == v1::CALL_OUTCOME_PROMISE_TO_PAY ||
-                      call.outcome() == v1::CALL_OUTCOME_REFUSED_TO_PAY ||
-                      call.outcome() == v1::CALL_OUTCOME_DISPUTED;
-  past.with_consent =
-      call.has_consent_until() && ToTime(call.consent_until()) > at;
-  return past;
-}
-
 // The stage a letter of `level` moves the ladder to, when it moves it.
 CaseStage LadderStageAfter(v1::LetterLevel level) {
   switch (level) {
@@ -88,8 +74,7 @@ DecisionOr DecideLogCalls(
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
   std::vector<PastCall> history = state.recent_calls;
   for (const v1::CallLogged& call : calls) {
-    const absl::Time at =
-        call.has_placed_at() ? ToTime(call.placed_at()) : input.at;
+    const PastCall past = PastCallOf(call, input.at);
     if (call.direction() == v1::CALL_DIRECTION_OUTBOUND) {
       absl::TimeZone zone;
       if (!absl::LoadTimeZone(call.time_zone(), &zone)) {
@@ -103,11 +88,10 @@ DecisionOr DecideLogCalls(
                    absl::InfinitePast());
         continue;
       }
-      const bool consent =
-          call.has_consent_until() && ToTime(call.consent_until()) > at;
-      if (d.pack().contact_limits.has_value() && !consent) {
+      // Calls placed with the person's consent are not limited.
+      if (d.pack().contact_limits.has_value() && !past.with_consent) {
         const ContactDecision decision =
-            CheckCallAttempt(at, zone, history, *d.pack().contact_limits);
+            CheckCallAttempt(past.at, zone, history, *d.pack().contact_limits);
         if (!decision.allowed && !d.Overridden(decision.rule)) {
           d.Suppress("phone", call.contact_point_id(), decision.rule,
                      decision.reason, decision.next_allowed);
@@ -115,7 +99,7 @@ DecisionOr DecideLogCalls(
         }
       }
     }
-    history.push_back(ToPastCall(call, at));
+    history.push_back(past);
     v1::EventPayload payload;
     *payload.mutable_call_logged() = call;
     d.Emit(std::move(payload));
