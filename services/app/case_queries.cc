@@ -26,12 +26,7 @@ namespace {
 using ::collections::v1::Event;
 using ::collections::v1::EventPayload;
 
-collections::v1::Money MakeMoney(int64_t minor, const std::string& currency) {
-  collections::v1::Money money;
-  money.set_amount_minor(minor);
-  money.set_currency(currency);
-  return money;
-}
+using domain::MoneyOf;
 
 using domain::ToTimestamp;
 
@@ -60,16 +55,16 @@ collections::v1::CaseView ToCaseView(const domain::CaseState& state) {
   view.set_stage(domain::ToProtoStage(state.stage));
   for (collections::v1::CaseHold hold : state.Holds()) view.add_holds(hold);
   const std::string& currency = state.currency;
-  *view.mutable_claimed() = MakeMoney(state.claimed_minor, currency);
-  *view.mutable_paid() = MakeMoney(state.paid_minor, currency);
-  *view.mutable_written_off() = MakeMoney(state.written_off_minor, currency);
-  *view.mutable_outstanding() = MakeMoney(state.outstanding_minor(), currency);
+  *view.mutable_claimed() = MoneyOf(state.claimed_minor, currency);
+  *view.mutable_paid() = MoneyOf(state.paid_minor, currency);
+  *view.mutable_written_off() = MoneyOf(state.written_off_minor, currency);
+  *view.mutable_outstanding() = MoneyOf(state.outstanding_minor(), currency);
   *view.mutable_balance() = domain::ToAllocation(state.owed, currency);
   *view.mutable_costs_assessed() =
-      MakeMoney(state.costs_assessed_minor, currency);
+      MoneyOf(state.costs_assessed_minor, currency);
   *view.mutable_interest_accrued() =
-      MakeMoney(state.interest_accrued_minor, currency);
-  *view.mutable_disputed() = MakeMoney(state.disputed_minor(), currency);
+      MoneyOf(state.interest_accrued_minor, currency);
+  *view.mutable_disputed() = MoneyOf(state.disputed_minor(), currency);
   std::optional<absl::CivilDay> limitation;
   for (const auto& invoice : state.invoices) {
     *view.add_claim_lines() = invoice.line;
@@ -98,9 +93,9 @@ collections::v1::CaseView ToCaseView(const domain::CaseState& state) {
       *standing->mutable_due_date() = installment.due_date();
       *standing->mutable_amount() = installment.amount();
       *standing->mutable_paid() =
-          MakeMoney(std::clamp<int64_t>(plan.paid_minor - before, 0,
-                                        installment.amount().amount_minor()),
-                    currency);
+          MoneyOf(std::clamp<int64_t>(plan.paid_minor - before, 0,
+                                      installment.amount().amount_minor()),
+                  currency);
       standing->set_missed(plan.missed[i]);
     }
   }
@@ -373,7 +368,7 @@ absl::StatusOr<collections::v1::ListCasesResponse> CaseQueryHandler::ListCases(
     summary->set_creditor_id(state.creditor_id);
     summary->set_stage(ToProtoStage(state.stage));
     *summary->mutable_outstanding() =
-        MakeMoney(state.outstanding_minor(), state.currency);
+        MoneyOf(state.outstanding_minor(), state.currency);
     summary->set_version(state.version);
   }
   if (more && !cases.empty()) {

@@ -38,10 +38,7 @@ v1::ActionAvailability Judge(std::string action,
 }
 
 v1::Money Money(const domain::CaseState& state, int64_t minor) {
-  v1::Money money;
-  money.set_amount_minor(minor);
-  money.set_currency(state.currency);
-  return money;
+  return domain::MoneyOf(minor, state.currency);
 }
 
 void AddActions(const domain::CaseState& state, absl::Time as_of,

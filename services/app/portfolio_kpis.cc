@@ -18,10 +18,7 @@ KpiAccumulator::KpiAccumulator(std::string creditor_id, absl::Time as_of)
 }
 
 collections::v1::Money KpiAccumulator::Money(int64_t minor) const {
-  collections::v1::Money money;
-  money.set_amount_minor(minor);
-  money.set_currency(currency_);
-  return money;
+  return domain::MoneyOf(minor, currency_);
 }
 
 void KpiAccumulator::Add(const domain::CaseState& state) {

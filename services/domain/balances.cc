@@ -56,17 +56,20 @@ AllocationResult Allocate(int64_t amount, const Buckets& owed,
   return result;
 }
 
+collections::v1::Money MoneyOf(int64_t minor, const std::string& currency) {
+  collections::v1::Money money;
+  money.set_amount_minor(minor);
+  money.set_currency(currency);
+  return money;
+}
+
 collections::v1::Allocation ToAllocation(const Buckets& buckets,
                                          const std::string& currency) {
   collections::v1::Allocation allocation;
-  auto set = [&currency](collections::v1::Money* money, int64_t amount) {
-    money->set_amount_minor(amount);
-    money->set_currency(currency);
-  };
-  set(allocation.mutable_principal(), buckets.principal);
-  set(allocation.mutable_interest(), buckets.interest);
-  set(allocation.mutable_costs(), buckets.costs);
-  set(allocation.mutable_fees(), buckets.fees);
+  *allocation.mutable_principal() = MoneyOf(buckets.principal, currency);
+  *allocation.mutable_interest() = MoneyOf(buckets.interest, currency);
+  *allocation.mutable_costs() = MoneyOf(buckets.costs, currency);
+  *allocation.mutable_fees() = MoneyOf(buckets.fees, currency);
   return allocation;
 }
 

@@ -46,6 +46,9 @@ struct AllocationResult {
 AllocationResult Allocate(int64_t amount, const Buckets& owed,
                           const AllocationOrder& order);
 
+// An amount on the wire: minor units and an ISO 4217 currency.
+collections::v1::Money MoneyOf(int64_t minor, const std::string& currency);
+
 // Conversions to and from the wire form (Allocation).
 collections::v1::Allocation ToAllocation(const Buckets& buckets,
                                          const std::string& currency);

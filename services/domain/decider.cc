@@ -76,10 +76,7 @@ absl::Status Decider::CheckCurrency(absl::string_view field,
 }
 
 v1::Money Decider::Money(int64_t minor) const {
-  v1::Money money;
-  money.set_amount_minor(minor);
-  money.set_currency(state_.currency);
-  return money;
+  return MoneyOf(minor, state_.currency);
 }
 
 void Decider::MoveTo(CaseStage to, const std::string& reason) {

@@ -22,10 +22,7 @@ class DueCollector {
     return absl::FromCivil(day, state_.zone);
   }
   v1::Money Money(int64_t minor) const {
-    v1::Money money;
-    money.set_amount_minor(minor);
-    money.set_currency(state_.currency);
-    return money;
+    return MoneyOf(minor, state_.currency);
   }
   v1::EventPayload& Add(std::string id, absl::CivilDay became_due_on) {
     events_.push_back(DueEvent{std::move(id), StartOf(became_due_on), {}});
