@@ -187,6 +187,33 @@ class EventLog {
   // The last committed global position (0 for an empty log).
   virtual uint64_t HeadPosition() const = 0;
 
+  // --- The Merkle tree (RFC 9162, storage/merkle.h) ---
+  // Leaf p − 1 of the tree is SHA-256(0x00 || record) of position p. Every
+  // appended batch carries the tree nodes its events complete, so the tree
+  // of any size up to the head is there without lag. Sizes above the head
+  // are OUT_OF_RANGE; a missing node is DATA_LOSS.
+
+  // The root of the tree of the first `tree_size` events.
+  virtual absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) = 0;
+  // The audit path of `position` in the tree of `tree_size` events
+  // (INVALID_ARGUMENT unless 1 ≤ position ≤ tree_size).
+  virtual absl::StatusOr<std::vector<Sha256Digest>> InclusionProof(
+      uint64_t position, uint64_t tree_size) = 0;
+  // The proof that the tree of `old_size` is a prefix of that of
+  // `new_size` (INVALID_ARGUMENT unless old_size ≤ new_size).
+  virtual absl::StatusOr<std::vector<Sha256Digest>> ConsistencyProof(
+      uint64_t old_size, uint64_t new_size) = 0;
+
+  // --- Signed tree heads, kept with the log (bytes opaque to it) ---
+  // Stores `head` for `tree_size` durably (replacing one of that size).
+  virtual absl::Status SaveTreeHead(uint64_t tree_size,
+                                    absl::string_view head) = 0;
+  // The head kept for exactly `tree_size`, or nullopt.
+  virtual absl::StatusOr<std::optional<std::string>> ReadTreeHead(
+      uint64_t tree_size) = 0;
+  // The kept head with the largest tree size, or nullopt when none is.
+  virtual absl::StatusOr<std::optional<std::string>> LatestTreeHead() = 0;
+
   // Blocks until the log's head is at least `position` or `deadline` passes,
   // without polling; returns the head at that moment (which is below
   // `position` on timeout). For tailing readers and read-your-writes.

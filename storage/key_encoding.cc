@@ -19,6 +19,10 @@ const char* ColumnFamilyName(ColumnFamily cf) {
       return "event_ids";
     case ColumnFamily::kStreams:
       return "streams";
+    case ColumnFamily::kMerkle:
+      return "merkle";
+    case ColumnFamily::kTreeHeads:
+      return "tree_heads";
   }
   return "unknown";
 }
@@ -57,6 +61,16 @@ std::string EncodePositionKey(uint64_t position) {
   std::string key;
   PutU64(&key, position);
   return key;
+}
+
+std::string EncodeMerkleNodeKey(int level, uint64_t index) {
+  std::string key(1, static_cast<char>(level));
+  PutU64(&key, index);
+  return key;
+}
+
+std::string EncodeTreeHeadKey(uint64_t tree_size) {
+  return EncodePositionKey(tree_size);
 }
 
 absl::StatusOr<uint64_t> DecodePositionKey(absl::string_view key) {

@@ -47,16 +47,20 @@ enum class ColumnFamily : int {
   kStreamIndex = 2,
   kEventIds = 3,
   kStreams = 4,
+  kMerkle = 5,     // completed RFC 9162 tree nodes of level >= 1
+  kTreeHeads = 6,  // signed tree heads, by tree size
 };
-inline constexpr int kColumnFamilyCount = 5;
+inline constexpr int kColumnFamilyCount = 7;
 // RocksDB name of each column family.
 const char* ColumnFamilyName(ColumnFamily cf);
 
 // The on-disk format this build writes. A database with a larger value was
 // written by a newer build and is refused; smaller values are read as is.
 // Format 2 writes one stream_index entry per append (a run); format 1 wrote
-// one per event, which format 2 reads as runs of one.
-inline constexpr uint32_t kFormatVersion = 2;
+// one per event, which format 2 reads as runs of one. Format 3 adds the
+// Merkle tree ("merkle") and signed tree heads ("tree_heads"); opening a
+// format 2 database builds its tree once from the stored leaf hashes.
+inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr absl::string_view kFormatVersionKey = "format_version";
 
 // Tag byte leading every value in "events".
@@ -68,6 +72,14 @@ void PutU32(std::string* out, uint32_t v);
 uint32_t GetU32(const char* p);  // reads 4 bytes
 
 std::string EncodePositionKey(uint64_t position);
+
+// "merkle" keys: level:u8 index:u64, the node over leaves
+// index·2^level … (index+1)·2^level − 1. Values: the 32-byte hash.
+std::string EncodeMerkleNodeKey(int level, uint64_t index);
+
+// "tree_heads" keys: tree_size:u64. Values: a serialized signed head (the
+// audit layer's format; storage keeps the bytes).
+std::string EncodeTreeHeadKey(uint64_t tree_size);
 // INVALID_ARGUMENT unless exactly 8 bytes.
 absl::StatusOr<uint64_t> DecodePositionKey(absl::string_view key);
 

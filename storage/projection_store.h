@@ -79,6 +79,10 @@ class ProjectionStore {
   // Writes memtables out and waits (up to `timeout`) until no compaction is
   // pending or running: the steady state benchmarks measure reads in.
   virtual absl::Status Settle(absl::Duration timeout) = 0;
+
+  // A human-readable account of how the store lays out its data (files per
+  // level, sizes), for benchmarks and operators; empty when it has none.
+  virtual std::string DescribeLayout() { return ""; }
 };
 
 // Checks a projection name: 1..100 of [A-Za-z0-9_.@-].

@@ -68,16 +68,36 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(
       cf_options.memtable_prefix_bloom_size_ratio = 0.05;
       cf_options.memtable_whole_key_filtering = true;
       break;
+    case ColumnFamily::kMerkle:
+      // Proofs are point reads of nodes, all of which exist.
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      cf_options.optimize_filters_for_hits = true;
+      break;
     case ColumnFamily::kMeta:
+    case ColumnFamily::kTreeHeads:
       break;
   }
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return cf_options;
 }
 
-absl::Status CheckFormatVersion(rocksdb::DB* db,
-                                rocksdb::ColumnFamilyHandle* meta,
-                                uint64_t head) {
+// Checks the stored format version (writing this build's into a new
+// database) and returns it.
+// Records this build's format version, synced (with everything before it).
+absl::Status WriteFormatVersion(rocksdb::DB* db,
+                                rocksdb::ColumnFamilyHandle* meta) {
+  std::string encoded;
+  PutU32(&encoded, kFormatVersion);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  return FromRocksDbStatus(
+      db->Put(write_options, meta, ToSlice(kFormatVersionKey), encoded),
+      "writing the format version");
+}
+
+absl::StatusOr<uint32_t> CheckFormatVersion(rocksdb::DB* db,
+                                            rocksdb::ColumnFamilyHandle* meta,
+                                            uint64_t head) {
   std::string value;
   rocksdb::Status status =
       db->Get(rocksdb::ReadOptions(), meta, ToSlice(kFormatVersionKey), &value);
@@ -86,13 +106,8 @@ absl::Status CheckFormatVersion(rocksdb::DB* db,
       return absl::DataLossError(
           "the event log has events but no format_version record");
     }
-    std::string encoded;
-    PutU32(&encoded, kFormatVersion);
-    rocksdb::WriteOptions write_options;
-    write_options.sync = true;
-    return FromRocksDbStatus(
-        db->Put(write_options, meta, ToSlice(kFormatVersionKey), encoded),
-        "writing the format version");
+    COLLECTIONS_RETURN_IF_ERROR(WriteFormatVersion(db, meta));
+    return kFormatVersion;
   }
   COLLECTIONS_RETURN_IF_ERROR(
       FromRocksDbStatus(status, "reading the format version"));
@@ -104,7 +119,45 @@ absl::Status CheckFormatVersion(rocksdb::DB* db,
         "the data directory was written in format ", stored,
         " by a newer build; this build reads formats up to ", kFormatVersion));
   }
-  return absl::OkStatus();
+  return stored;
+}
+
+// Builds the Merkle tree of a database written before format 3 from the
+// leaf hashes stored with every event, then records format 3. Interrupted,
+// it starts over at the next open (the nodes it wrote are rewritten).
+absl::Status BuildMerkleTree(
+    rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  auto* events = handles[static_cast<int>(ColumnFamily::kEvents)];
+  auto* nodes = handles[static_cast<int>(ColumnFamily::kMerkle)];
+  merkle::Frontier frontier;
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions(), events));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t position,
+                                 DecodePositionKey(View(it->key())));
+    if (position != frontier.size() + 1) {
+      return absl::DataLossError(absl::StrCat(
+          "the event log has no event at position ", frontier.size() + 1));
+    }
+    COLLECTIONS_ASSIGN_OR_RETURN(EventValueView value,
+                                 DecodeEventValue(View(it->value())));
+    frontier.Append(value.leaf_hash,
+                    [&](merkle::NodeId id, const Sha256Digest& hash) {
+                      batch.Put(nodes, EncodeMerkleNodeKey(id.level, id.index),
+                                ToSlice(AsBytes(hash)));
+                    });
+    if (batch.Count() >= 100000) {
+      COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(
+          db->Write(rocksdb::WriteOptions(), &batch), "building the tree"));
+      batch.Clear();
+    }
+  }
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(it->status(), "reading the log to build its tree"));
+  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(
+      db->Write(rocksdb::WriteOptions(), &batch), "building the tree"));
+  return WriteFormatVersion(db, handles[static_cast<int>(ColumnFamily::kMeta)]);
 }
 
 }  // namespace
@@ -207,10 +260,12 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(
       head = *last;
     }
   }
-  if (absl::Status status = CheckFormatVersion(
-          db.get(), handles[static_cast<int>(ColumnFamily::kMeta)], head);
-      !status.ok()) {
-    return close_on_error(status);
+  absl::StatusOr<uint32_t> format = CheckFormatVersion(
+      db.get(), handles[static_cast<int>(ColumnFamily::kMeta)], head);
+  if (!format.ok()) return close_on_error(format.status());
+  if (*format < 3) {
+    if (absl::Status built = BuildMerkleTree(db.get(), handles); !built.ok())
+      return close_on_error(built);
   }
   EventLogDatabase database;
   database.db = std::move(db);
@@ -230,7 +285,50 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(
     head = *last;
   }
   database.head_position = head;
+  if (!options.merkle_tree) return database;
+  absl::StatusOr<merkle::Frontier> frontier = merkle::Frontier::Load(
+      head,
+      [&database](merkle::NodeId id) { return ReadMerkleNode(database, id); });
+  if (!frontier.ok()) {
+    database.Close();
+    return absl::DataLossError(
+        absl::StrCat("the event log's Merkle tree is incomplete at size ", head,
+                     ": ", frontier.status().message()));
+  }
+  database.frontier = *std::move(frontier);
   return database;
+}
+
+absl::StatusOr<Sha256Digest> ReadMerkleNode(const EventLogDatabase& database,
+                                            merkle::NodeId id) {
+  std::string value;
+  Sha256Digest hash;
+  if (id.level == 0) {
+    // Leaves are stored with their events.
+    rocksdb::Status status = database.db->Get(
+        rocksdb::ReadOptions(), database.cf(ColumnFamily::kEvents),
+        EncodePositionKey(id.index + 1), &value);
+    if (status.IsNotFound()) {
+      return absl::NotFoundError(
+          absl::StrCat("no event at position ", id.index + 1));
+    }
+    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(status, "reading a leaf"));
+    COLLECTIONS_ASSIGN_OR_RETURN(EventValueView view, DecodeEventValue(value));
+    return view.leaf_hash;
+  }
+  rocksdb::Status status = database.db->Get(
+      rocksdb::ReadOptions(), database.cf(ColumnFamily::kMerkle),
+      EncodeMerkleNodeKey(id.level, id.index), &value);
+  if (status.IsNotFound()) {
+    return absl::NotFoundError(
+        absl::StrCat("no Merkle node ", id.level, "/", id.index));
+  }
+  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(status, "reading a node"));
+  if (!DigestFromBytes(value, &hash)) {
+    return absl::DataLossError(
+        absl::StrCat("Merkle node ", id.level, "/", id.index, " is malformed"));
+  }
+  return hash;
 }
 
 absl::StatusOr<uint64_t> ReadLastPosition(const EventLogDatabase& database) {
@@ -379,6 +477,8 @@ absl::Status RepairPartialGroup(const EventLogDatabase& database,
       fix.Delete(database.cf(ColumnFamily::kStreams), stream);
     }
   }
+  // Tree nodes completed by a removed event may stay: no read looks above
+  // the head, and re-appending those positions rewrites every one of them.
   fix.Delete(database.cf(ColumnFamily::kMeta), ToSlice(kLastGroupKey));
   rocksdb::WriteOptions sync;
   sync.sync = true;

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "rocksdb/db.h"
+#include "storage/merkle.h"
 #include "storage/rocksdb_event_log.h"
 
 namespace collections::storage {
@@ -22,6 +23,7 @@ struct EventLogDatabase {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   uint64_t head_position = 0;  // last key of "events"; 0 when empty
+  merkle::Frontier frontier;   // the tree's right edge at head_position
 
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
     return handles[static_cast<int>(family)];
@@ -35,6 +37,11 @@ struct EventLogDatabase {
 // reads the log head. Errors as OpenRocksDbEventLog.
 absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(
     const EventLogOptions& options, absl::string_view dir);
+
+// A complete node of the log's Merkle tree: a leaf hash (level 0) from
+// "events", any other from "merkle". NOT_FOUND when absent.
+absl::StatusOr<Sha256Digest> ReadMerkleNode(const EventLogDatabase& database,
+                                            merkle::NodeId id);
 
 // The last key of "events" (0 for an empty log).
 absl::StatusOr<uint64_t> ReadLastPosition(const EventLogDatabase& database);

@@ -120,6 +120,7 @@ class RocksDbEventLog final : public EventLog {
         db_(database_.db.get()),
         reader_(database_, options.max_stream_id_bytes),
         next_position_(database_.head_position + 1),
+        frontier_(database_.frontier),
         head_position_(database_.head_position),
         published_head_(database_.head_position) {
     // Writes are never synced one by one: the syncer makes every group
@@ -169,8 +170,24 @@ class RocksDbEventLog final : public EventLog {
   }
   uint64_t WaitForPosition(uint64_t position,
                            absl::Time deadline) const override;
+  absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) override;
+  absl::StatusOr<std::vector<Sha256Digest>> InclusionProof(
+      uint64_t position, uint64_t tree_size) override;
+  absl::StatusOr<std::vector<Sha256Digest>> ConsistencyProof(
+      uint64_t old_size, uint64_t new_size) override;
+  absl::Status SaveTreeHead(uint64_t tree_size,
+                            absl::string_view head) override;
+  absl::StatusOr<std::optional<std::string>> ReadTreeHead(
+      uint64_t tree_size) override;
+  absl::StatusOr<std::optional<std::string>> LatestTreeHead() override;
 
  private:
+  // OUT_OF_RANGE unless the tree of `tree_size` events is acknowledged.
+  absl::Status CheckTreeSize(uint64_t tree_size) const;
+  absl::StatusOr<Sha256Digest> ReadNode(merkle::NodeId id) const {
+    return ReadMerkleNode(database_, id);
+  }
+
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
     return database_.cf(family);
   }
@@ -226,8 +243,15 @@ class RocksDbEventLog final : public EventLog {
   // trailers, leaf and chain hashes, both indexes, the stream head and the
   // group marker. Each event's value is completed in place. Returns the
   // stream's new head.
+  // `leaves[position − plan.first_position]` receives each event's leaf hash.
   StreamHead BuildStreamBatch(const StreamBatch& batch, const GroupPlan& plan,
-                              rocksdb::WriteBatch* out);
+                              rocksdb::WriteBatch* out,
+                              std::vector<Sha256Digest>* leaves);
+
+  // Committer only. Adds the group's leaves to the tree: every node they
+  // complete goes into `out`, the same batch as their events.
+  void AddTreeNodes(const std::vector<Sha256Digest>& leaves,
+                    rocksdb::WriteBatch* out);
 
   // Committer only. Writes the planned group unsynced as one batch and
   // remembers the streams' new heads.
@@ -261,6 +285,9 @@ class RocksDbEventLog final : public EventLog {
 
   // Touched only by the committer thread.
   uint64_t next_position_;
+  // The Merkle tree's right edge after the last group written (reloaded
+  // from disk by Repair when a write fails).
+  merkle::Frontier frontier_;
   // The heads of streams the committer wrote lately, so sequencing an
   // append to a busy stream does not read its head back from RocksDB. A
   // group that was written is in it even before it is durable: the next
@@ -531,6 +558,21 @@ void RocksDbEventLog::Repair() {
         last.status().message(), "); reopen the data directory to recover"));
     return;
   }
+  absl::StatusOr<merkle::Frontier> frontier =
+      options_.merkle_tree
+          ? merkle::Frontier::Load(*last,
+                                   [this](merkle::NodeId id) {
+                                     return ReadMerkleNode(database_, id);
+                                   })
+          : merkle::Frontier();
+  if (!frontier.ok()) {
+    broken_ = absl::UnavailableError(absl::StrCat(
+        "the event log refuses appends after a failed write: its Merkle tree "
+        "could not be reloaded (",
+        frontier.status().message(), "); reopen the data directory"));
+    return;
+  }
+  frontier_ = *std::move(frontier);
   next_position_ = *last + 1;
   head_cache_.clear();
   PublishHead(*last);
@@ -544,9 +586,11 @@ void RocksDbEventLog::WriteGroup(GroupPlan* plan) {
   rocksdb::WriteBatch batch(plan->bytes + 256 * plan->batches.size());
   std::vector<StreamHead> heads;
   heads.reserve(plan->batches.size());
+  std::vector<Sha256Digest> leaves(plan->next_position - plan->first_position);
   for (const StreamBatch& stream_batch : plan->batches) {
-    heads.push_back(BuildStreamBatch(stream_batch, *plan, &batch));
+    heads.push_back(BuildStreamBatch(stream_batch, *plan, &batch, &leaves));
   }
+  if (options_.merkle_tree) AddTreeNodes(leaves, &batch);
   plan->write_error =
       FromRocksDbStatus(db_->Write(unsynced_write_options_, &batch),
                         "appending to the event log");
@@ -645,9 +689,19 @@ absl::StatusOr<StreamHead> RocksDbEventLog::LoadHead(
   return head.value_or(StreamHead{});
 }
 
-StreamHead RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch,
-                                             const GroupPlan& plan,
-                                             rocksdb::WriteBatch* out) {
+void RocksDbEventLog::AddTreeNodes(const std::vector<Sha256Digest>& leaves,
+                                   rocksdb::WriteBatch* out) {
+  for (const Sha256Digest& leaf : leaves) {
+    frontier_.Append(leaf, [&](merkle::NodeId id, const Sha256Digest& hash) {
+      out->Put(cf(ColumnFamily::kMerkle),
+               EncodeMerkleNodeKey(id.level, id.index), ToSlice(AsBytes(hash)));
+    });
+  }
+}
+
+StreamHead RocksDbEventLog::BuildStreamBatch(
+    const StreamBatch& stream_batch, const GroupPlan& plan,
+    rocksdb::WriteBatch* out, std::vector<Sha256Digest>* leaves) {
   rocksdb::WriteBatch& batch = *out;
   StreamHead head = stream_batch.head_before;
   Event trailer;
@@ -668,6 +722,7 @@ StreamHead RocksDbEventLog::BuildStreamBatch(const StreamBatch& stream_batch,
       event.value.append(trailer_bytes);
       const Sha256Digest leaf =
           event.leaf_hasher.Update(trailer_bytes).Finish();
+      (*leaves)[position - plan.first_position] = leaf;
       head.chain_hash = ChainHash(head.chain_hash, leaf);
       head.version = version;
       head.last_position = position;
@@ -730,6 +785,95 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(
 
 absl::StatusOr<LogReadResult> RocksDbEventLog::ReadAll(const LogRead& read) {
   return reader_.ReadAll(read, HeadPosition());
+}
+
+absl::Status RocksDbEventLog::CheckTreeSize(uint64_t tree_size) const {
+  if (tree_size > HeadPosition()) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "the log holds ", HeadPosition(), " events; no tree of ", tree_size));
+  }
+  if (!options_.merkle_tree) {
+    return absl::FailedPreconditionError(
+        "this event log was opened without its Merkle tree");
+  }
+  return absl::OkStatus();
+}
+
+// A node missing below the head means the stored tree is damaged.
+absl::Status TreeDamage(const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kNotFound) return status;
+  return absl::DataLossError(absl::StrCat(
+      "the event log's Merkle tree is damaged: ", status.message()));
+}
+
+absl::StatusOr<Sha256Digest> RocksDbEventLog::TreeRoot(uint64_t tree_size) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckTreeSize(tree_size));
+  auto root = merkle::RootHash(
+      [this](merkle::NodeId id) { return ReadNode(id); }, tree_size);
+  if (!root.ok()) return TreeDamage(root.status());
+  return root;
+}
+
+absl::StatusOr<std::vector<Sha256Digest>> RocksDbEventLog::InclusionProof(
+    uint64_t position, uint64_t tree_size) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckTreeSize(tree_size));
+  if (position == 0 || position > tree_size) {
+    return absl::InvalidArgumentError(absl::StrCat("position ", position,
+                                                   " is not in the tree of ",
+                                                   tree_size, " events"));
+  }
+  auto proof =
+      merkle::InclusionProof([this](merkle::NodeId id) { return ReadNode(id); },
+                             position - 1, tree_size);
+  if (!proof.ok()) return TreeDamage(proof.status());
+  return proof;
+}
+
+absl::StatusOr<std::vector<Sha256Digest>> RocksDbEventLog::ConsistencyProof(
+    uint64_t old_size, uint64_t new_size) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckTreeSize(new_size));
+  if (old_size > new_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the old tree size ", old_size,
+                     " is larger than the new one, ", new_size));
+  }
+  auto proof = merkle::ConsistencyProof(
+      [this](merkle::NodeId id) { return ReadNode(id); }, old_size, new_size);
+  if (!proof.ok()) return TreeDamage(proof.status());
+  return proof;
+}
+
+absl::Status RocksDbEventLog::SaveTreeHead(uint64_t tree_size,
+                                           absl::string_view head) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckTreeSize(tree_size));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  return FromRocksDbStatus(
+      db_->Put(write_options, cf(ColumnFamily::kTreeHeads),
+               EncodeTreeHeadKey(tree_size), ToSlice(head)),
+      "saving a signed tree head");
+}
+
+absl::StatusOr<std::optional<std::string>> RocksDbEventLog::ReadTreeHead(
+    uint64_t tree_size) {
+  std::string value;
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kTreeHeads),
+               EncodeTreeHeadKey(tree_size), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(status, "reading a signed tree head"));
+  return value;
+}
+
+absl::StatusOr<std::optional<std::string>> RocksDbEventLog::LatestTreeHead() {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kTreeHeads)));
+  it->SeekToLast();
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(it->status(), "reading the latest tree head"));
+  if (!it->Valid()) return std::nullopt;
+  return it->value().ToString();
 }
 
 }  // namespace

@@ -62,6 +62,11 @@ struct EventLogOptions {
   // RocksDB memtable size per column family. Default 64 MiB.
   size_t write_buffer_bytes = 64 * 1024 * 1024;
 
+  // Maintain the Merkle tree in every append's batch. Default on. Off only
+  // as a benchmark's baseline: such a log cannot be proven, and opening it
+  // with the tree on fails with DATA_LOSS.
+  bool merkle_tree = true;
+
   // Source of recorded_at. Default the wall clock. Must outlive the log.
   const Clock* clock = Clock::Real();
 };

@@ -268,6 +268,12 @@ class RocksDbProjectionStore final : public ProjectionStore {
     return absl::DeadlineExceededError("compactions still running");
   }
 
+  std::string DescribeLayout() override {
+    std::string levels;
+    db_->GetProperty("rocksdb.levelstats", &levels);
+    return levels;
+  }
+
   absl::StatusOr<std::vector<std::string>> Projections() override {
     std::vector<std::string> names;
     rocksdb::ReadOptions read_options;

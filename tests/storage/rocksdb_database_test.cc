@@ -93,6 +93,17 @@ TEST(RepairPartialGroupTest,
       log->Append("case-c", ExpectedVersion::NoStream(), MakeCalls("c", 2)));
   EXPECT_FALSE(again.already_appended);
   EXPECT_EQ(again.first_position, 3u);
+  // The tree nodes the removed events had completed went with them: the
+  // tree of positions 1-4 is that of the events now there, not the old ones.
+  merkle::Frontier frontier;
+  ASSERT_OK_AND_ASSIGN(LogReadResult all, log->ReadAll(LogRead{}));
+  ASSERT_THAT(all.events, SizeIs(4));
+  for (const RecordedEvent& e : all.events) {
+    frontier.Append(LeafHash(e.record),
+                    [](merkle::NodeId, const Sha256Digest&) {});
+  }
+  ASSERT_OK_AND_ASSIGN(Sha256Digest root, log->TreeRoot(4));
+  EXPECT_EQ(root, frontier.Root());
 }
 
 TEST(RepairPartialGroupTest,

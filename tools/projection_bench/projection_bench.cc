@@ -54,6 +54,9 @@ ABSL_FLAG(int, settle_seconds, 10,
           "pause before each read measurement, after the projection store "
           "has settled, for the log's compactions");
 
+ABSL_FLAG(bool, prefix_filters, false,
+          "prefix bloom filters in the projection store");
+
 namespace collections {
 namespace {
 
@@ -215,7 +218,10 @@ int Run() {
   storage::EventLogOptions log_options;
   log_options.sync = false;  // the log is input here, not what is measured
   auto log = storage::OpenRocksDbEventLog(log_options, dir + "/log");
-  auto store = storage::OpenRocksDbProjectionStore({}, dir + "/projections");
+  storage::ProjectionStoreOptions store_options;
+  store_options.prefix_filters = absl::GetFlag(FLAGS_prefix_filters);
+  auto store =
+      storage::OpenRocksDbProjectionStore(store_options, dir + "/projections");
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines as they come
   if (!log.ok() || !store.ok()) {
     std::fprintf(stderr, "open failed\n");
@@ -254,6 +260,7 @@ int Run() {
     absl::Status settled = (*store)->Settle(absl::Minutes(5));
     if (!settled.ok()) std::fprintf(stderr, "%s\n", settled.ToString().c_str());
     absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_settle_seconds)));
+    std::printf("%s", (*store)->DescribeLayout().c_str());
   };
   const int reads = absl::GetFlag(FLAGS_reads);
   const int hot = absl::GetFlag(FLAGS_hot_set);

@@ -1,0 +1,115 @@
+// Ed25519 keys and signed tree heads: a head verifies with its key and with
+// nothing else, any change to what it commits to breaks it, keys persist in
+// their file, and the signer keeps heads in the log.
+#include "services/audit/signed_tree_head.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <memory>
+
+#include "gtest/gtest.h"
+#include "storage/merkle.h"
+#include "storage/rocksdb_event_log.h"
+#include "tests/testing/events.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace collections::audit {
+namespace {
+
+using ::collections::testing::MakeCalls;
+namespace v1 = ::collections::v1;
+
+TEST(Ed25519KeysTest, SignaturesVerifyOnlyWithTheirKeyAndMessage) {
+  ASSERT_OK_AND_ASSIGN(SigningKey key, SigningKey::Generate());
+  ASSERT_OK_AND_ASSIGN(SigningKey other, SigningKey::Generate());
+  const std::string signature = key.Sign("the message");
+  EXPECT_EQ(signature.size(), 64u);
+  EXPECT_TRUE(key.public_key().Verify("the message", signature));
+  EXPECT_FALSE(key.public_key().Verify("the messagE", signature));
+  EXPECT_FALSE(other.public_key().Verify("the message", signature));
+  // The exported public key is the same key.
+  ASSERT_OK_AND_ASSIGN(VerifyingKey exported,
+                       VerifyingKey::FromPem(key.public_key().Pem()));
+  EXPECT_TRUE(exported.Verify("the message", signature));
+  EXPECT_EQ(exported.Fingerprint(), key.public_key().Fingerprint());
+  EXPECT_EQ(exported.Fingerprint().size(), 64u);
+  EXPECT_FALSE(VerifyingKey::FromPem("not a key").ok());
+  EXPECT_FALSE(VerifyingKey::FromRaw("short").ok());
+}
+
+TEST(Ed25519KeysTest, AKeyFileIsCreatedOnceWithOwnerOnlyAccess) {
+  collections::testing::TempDir dir;
+  const std::string path = dir.path() + "/signing_key.pem";
+  EXPECT_EQ(SigningKey::LoadOrCreate(path, false).status().code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(SigningKey created,
+                       SigningKey::LoadOrCreate(path, true));
+  struct stat info;
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600);
+  ASSERT_OK_AND_ASSIGN(SigningKey loaded, SigningKey::LoadOrCreate(path, true));
+  EXPECT_EQ(loaded.public_key().Fingerprint(),
+            created.public_key().Fingerprint());
+  std::ofstream(path) << "garbage";
+  EXPECT_EQ(SigningKey::LoadOrCreate(path, true).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(SignedTreeHeadTest, AnyChangeToWhatTheHeadCommitsToIsRefused) {
+  ASSERT_OK_AND_ASSIGN(SigningKey key, SigningKey::Generate());
+  ASSERT_OK_AND_ASSIGN(SigningKey other, SigningKey::Generate());
+  const storage::Sha256Digest root = storage::Sha256Of("root");
+  const v1::SignedTreeHead head =
+      SignTreeHead(key, 42, root, absl::FromUnixMillis(1795000000123));
+  EXPECT_EQ(head.timestamp().nanos(), 123000000);
+  EXPECT_TRUE(VerifyTreeHead(head, key.public_key()).ok());
+  EXPECT_FALSE(VerifyTreeHead(head, other.public_key()).ok());
+
+  v1::SignedTreeHead changed = head;
+  changed.set_tree_size(43);
+  EXPECT_FALSE(VerifyTreeHead(changed, key.public_key()).ok());
+  changed = head;
+  changed.mutable_root_hash()->at(0) ^= 1;
+  EXPECT_FALSE(VerifyTreeHead(changed, key.public_key()).ok());
+  changed = head;
+  changed.mutable_timestamp()->set_seconds(head.timestamp().seconds() + 1);
+  EXPECT_FALSE(VerifyTreeHead(changed, key.public_key()).ok());
+  changed = head;
+  changed.mutable_signature()->at(10) ^= 1;
+  EXPECT_FALSE(VerifyTreeHead(changed, key.public_key()).ok());
+}
+
+TEST(TreeHeadSignerTest, SignsWhenTheLogMovedAndKeepsEveryHead) {
+  collections::testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto log,
+                       storage::OpenRocksDbEventLog({}, dir.path() + "/log"));
+  ASSERT_OK_AND_ASSIGN(SigningKey key, SigningKey::Generate());
+  FakeClock clock(absl::FromUnixSeconds(1795000000));
+  TreeHeadSigner signer(log.get(), key, &clock);
+
+  ASSERT_OK_AND_ASSIGN(v1::SignedTreeHead empty, signer.SignLatest());
+  EXPECT_EQ(empty.tree_size(), 0u);
+  ASSERT_OK(log->Append("case-a", storage::ExpectedVersion::Any(),
+                        MakeCalls("a", 3)));
+  clock.Advance(absl::Seconds(5));
+  ASSERT_OK_AND_ASSIGN(v1::SignedTreeHead three, signer.SignLatest());
+  EXPECT_EQ(three.tree_size(), 3u);
+  EXPECT_TRUE(VerifyTreeHead(three, key.public_key()).ok());
+  EXPECT_EQ(*RootOf(three), *log->TreeRoot(3));
+  // Nothing new: the same head, not a new signature.
+  clock.Advance(absl::Seconds(5));
+  ASSERT_OK_AND_ASSIGN(v1::SignedTreeHead again, signer.SignLatest());
+  EXPECT_EQ(again.SerializeAsString(), three.SerializeAsString());
+  // Both heads are kept and provably consistent.
+  ASSERT_OK_AND_ASSIGN(auto kept_empty, signer.At(0));
+  ASSERT_TRUE(kept_empty.has_value());
+  ASSERT_OK_AND_ASSIGN(auto proof, log->ConsistencyProof(0, 3));
+  EXPECT_TRUE(storage::merkle::VerifyConsistency(0, 3, *RootOf(*kept_empty),
+                                                 *RootOf(three), proof)
+                  .ok());
+}
+
+}  // namespace
+}  // namespace collections::audit
