@@ -46,6 +46,18 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       log, server->projection_store_.get(), server->standing_.get(),
       server->timeline_.get(), options.clock);
   server->feed_ = std::make_unique<app::EventFeed>(log);
+  const bool default_key = options.signing_key_file.empty();
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      audit::SigningKey key,
+      audit::SigningKey::LoadOrCreate(
+          default_key ? absl::StrCat(options.data_dir, "/audit_signing_key.pem")
+                      : options.signing_key_file,
+          /*create_if_missing=*/default_key));
+  server->signer_ = std::make_unique<audit::TreeHeadSigner>(log, std::move(key),
+                                                            options.clock);
+  server->audit_ = std::make_unique<app::AuditQueries>(
+      log, server->signer_.get(), server->projection_store_.get(),
+      server->standing_.get(), options.clock);
 
   if (options.seed_demo && log->HeadPosition() == 0) {
     app::DemoPortfolioOptions demo;
@@ -74,6 +86,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
           {projections::TimelineProjection::kName, server->timeline_.get()}});
   server->operations_service_ =
       std::make_unique<grpc_api::OperationsService>(server->operations_.get());
+  server->audit_service_ = std::make_unique<grpc_api::AuditService>(
+      server->audit_.get(), options.max_message_bytes);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -86,6 +100,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   builder.RegisterService(server->queries_service_.get());
   builder.RegisterService(server->stream_service_.get());
   builder.RegisterService(server->operations_service_.get());
+  builder.RegisterService(server->audit_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(
@@ -106,6 +121,19 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
         std::fprintf(stderr, "collectionsd: %s\n", health.ToString().c_str());
     }
   });
+  if (options.tree_head_interval > absl::ZeroDuration()) {
+    server->signing_thread_ = std::thread([self] {
+      do {
+        absl::StatusOr<collections::v1::SignedTreeHead> head =
+            self->signer_->SignLatest();
+        if (!head.ok()) {
+          std::fprintf(stderr, "collectionsd: signing the tree head: %s\n",
+                       head.status().ToString().c_str());
+        }
+      } while (!self->stopping_.WaitForNotificationWithTimeout(
+          self->options_.tree_head_interval));
+    });
+  }
   return server;
 }
 
@@ -117,10 +145,9 @@ void CollectionsServer::Shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
   }
-  if (health_thread_.joinable()) {
-    stopping_.Notify();
-    health_thread_.join();
-  }
+  if (!stopping_.HasBeenNotified()) stopping_.Notify();
+  if (health_thread_.joinable()) health_thread_.join();
+  if (signing_thread_.joinable()) signing_thread_.join();
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     stream_service_->EndSubscriptions();

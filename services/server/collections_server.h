@@ -20,11 +20,14 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "services/app/audit_queries.h"
 #include "services/app/case_commands.h"
 #include "services/app/case_queries.h"
 #include "services/app/due_time_processor.h"
 #include "services/app/event_feed.h"
 #include "services/app/projection_operations.h"
+#include "services/audit/signed_tree_head.h"
+#include "services/grpc/audit_service.h"
 #include "services/grpc/case_commands_service.h"
 #include "services/grpc/case_queries_service.h"
 #include "services/grpc/event_stream_service.h"
@@ -57,6 +60,13 @@ struct ServerOptions {
   const Clock* clock = Clock::Real();
   // How long in-flight calls may take to finish on shutdown.
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // The Ed25519 key tree heads are signed with (PEM). Empty: the data
+  // directory's audit_signing_key.pem, created on the first start. A
+  // configured file must exist.
+  std::string signing_key_file;
+  // How often the log's head is signed (when it moved); zero = only on
+  // request.
+  absl::Duration tree_head_interval = absl::Minutes(1);
 };
 
 class CollectionsServer {
@@ -94,6 +104,11 @@ class CollectionsServer {
   std::unique_ptr<grpc_api::EventStreamService> stream_service_;
   std::unique_ptr<app::ProjectionOperations> operations_;
   std::unique_ptr<grpc_api::OperationsService> operations_service_;
+  std::unique_ptr<audit::TreeHeadSigner> signer_;
+  std::unique_ptr<app::AuditQueries> audit_;
+  std::unique_ptr<grpc_api::AuditService> audit_service_;
+  // Signs the log's head every tree_head_interval until shutdown.
+  std::thread signing_thread_;
   // Publishes the projections' health (CaseQueries NOT_SERVING while one
   // has stopped on an event) once a second until shutdown.
   std::thread health_thread_;

@@ -36,6 +36,13 @@ ABSL_FLAG(int, due_events_interval_seconds, 60,
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "how long in-flight calls may run on shutdown");
 
+ABSL_FLAG(std::string, signing_key_file, "",
+          "Ed25519 private key (PEM) that signs tree heads; empty = "
+          "<data_dir>/audit_signing_key.pem, created on the first start");
+ABSL_FLAG(int, tree_head_interval_seconds, 60,
+          "how often to sign the log's head when it moved; 0 = on request "
+          "only");
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "collectionsd: the collections case-management server");
@@ -64,6 +71,9 @@ int main(int argc, char** argv) {
       absl::Seconds(absl::GetFlag(FLAGS_due_events_interval_seconds));
   options.shutdown_grace =
       absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
+  options.signing_key_file = absl::GetFlag(FLAGS_signing_key_file);
+  options.tree_head_interval =
+      absl::Seconds(absl::GetFlag(FLAGS_tree_head_interval_seconds));
 
   auto server = collections::server::CollectionsServer::Start(options);
   if (!server.ok()) {

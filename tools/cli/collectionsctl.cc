@@ -5,6 +5,10 @@
 //   collectionsctl case c-0001-1
 //   collectionsctl timeline d-0001
 //   collectionsctl tail [--after=0]     follow the log (Ctrl-C to stop)
+//   collectionsctl public-key --out=key.pem
+//   collectionsctl head [--fresh]
+//   collectionsctl bundle case c-0001-1 --out=c-0001-1.bundle
+//   collectionsctl trail [--actor=…] [--case_id=…] [--debtor=…] [--type=…]
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -20,6 +24,7 @@
 #include "collections/v1/operations.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
+#include "tools/cli/audit_commands.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "collectionsd address");
 ABSL_FLAG(std::string, debtor, "", "list: only this debtor's cases");
@@ -249,7 +254,8 @@ int Projections(const std::shared_ptr<grpc::Channel>& channel,
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "collectionsctl health | list | case <id> | standing <id> | "
-      "timeline <debtor> | tail | projections | rebuild <projection>");
+      "timeline <debtor> | tail | projections | rebuild <projection> | "
+      "public-key | head | bundle case|debtor <id> | trail");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
@@ -268,6 +274,12 @@ int main(int argc, char** argv) {
   if (command == "tail") return Tail(channel);
   if (command == "projections") return Projections(channel, "");
   if (command == "rebuild" && !arg.empty()) return Projections(channel, arg);
+  if (command == "public-key") return collections::cli::PublicKey(channel);
+  if (command == "head") return collections::cli::Head(channel);
+  if (command == "bundle")
+    return collections::cli::Bundle(channel, arg,
+                                    args.size() > 3 ? args[3] : "");
+  if (command == "trail") return collections::cli::Trail(channel);
   std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
   return 2;
 }

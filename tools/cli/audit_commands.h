@@ -1,0 +1,25 @@
+// collectionsctl's audit commands: the public key, signed heads, evidence
+// bundles written to a file (for collections-verify), and the audit trail.
+#ifndef COLLECTIONS_TOOLS_CLI_AUDIT_COMMANDS_H_
+#define COLLECTIONS_TOOLS_CLI_AUDIT_COMMANDS_H_
+
+#include <memory>
+#include <string>
+
+#include "grpcpp/grpcpp.h"
+
+namespace collections::cli {
+
+// `public-key [--out=FILE]`: the PEM public key, to a file or stdout.
+int PublicKey(const std::shared_ptr<grpc::Channel>& channel);
+// `head [--fresh]`: the newest signed tree head.
+int Head(const std::shared_ptr<grpc::Channel>& channel);
+// `bundle case|debtor <id> --out=FILE`.
+int Bundle(const std::shared_ptr<grpc::Channel>& channel,
+           const std::string& kind, const std::string& id);
+// `trail [--actor=…] [--case_id=…] [--debtor=…] [--type=…]`.
+int Trail(const std::shared_ptr<grpc::Channel>& channel);
+
+}  // namespace collections::cli
+
+#endif  // COLLECTIONS_TOOLS_CLI_AUDIT_COMMANDS_H_
