@@ -177,6 +177,7 @@ class Checker {
   void CheckNode(merkle::NodeId id, const Sha256Digest& recomputed) {
     rocksdb::ColumnFamilyHandle* nodes = log_.cf(ColumnFamily::kMerkle);
     if (nodes == nullptr) return;  // format 2: no tree stored yet
+    if (id.level < kLowestStoredMerkleLevel) return;  // not stored
     std::string value;
     rocksdb::Status status =
         log_.db->Get(rocksdb::ReadOptions(), nodes,

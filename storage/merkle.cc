@@ -67,9 +67,7 @@ absl::Status Refuted(absl::string_view what) {
 }  // namespace
 
 Sha256Digest NodeHash(const Sha256Digest& left, const Sha256Digest& right) {
-  Sha256 hasher;
-  hasher.UpdateByte(kNodeHashPrefix).Update(left).Update(right);
-  return hasher.Finish();
+  return storage::NodeHash(left, right);
 }
 
 Sha256Digest EmptyRoot() { return Sha256Of(""); }

@@ -72,6 +72,10 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(
       // Proofs are point reads of nodes, all of which exist.
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       cf_options.optimize_filters_for_hits = true;
+      // Within a level, node indexes only grow: one hint per level makes
+      // each insert land after the previous one without a search.
+      cf_options.memtable_insert_with_hint_prefix_extractor.reset(
+          rocksdb::NewFixedPrefixTransform(1));
       break;
     case ColumnFamily::kMeta:
     case ColumnFamily::kTreeHeads:
@@ -144,6 +148,7 @@ absl::Status BuildMerkleTree(
                                  DecodeEventValue(View(it->value())));
     frontier.Append(value.leaf_hash,
                     [&](merkle::NodeId id, const Sha256Digest& hash) {
+                      if (id.level < kLowestStoredMerkleLevel) return;
                       batch.Put(nodes, EncodeMerkleNodeKey(id.level, id.index),
                                 ToSlice(AsBytes(hash)));
                     });
@@ -303,18 +308,35 @@ absl::StatusOr<Sha256Digest> ReadMerkleNode(const EventLogDatabase& database,
                                             merkle::NodeId id) {
   std::string value;
   Sha256Digest hash;
-  if (id.level == 0) {
-    // Leaves are stored with their events.
-    rocksdb::Status status = database.db->Get(
-        rocksdb::ReadOptions(), database.cf(ColumnFamily::kEvents),
-        EncodePositionKey(id.index + 1), &value);
-    if (status.IsNotFound()) {
-      return absl::NotFoundError(
-          absl::StrCat("no event at position ", id.index + 1));
+  if (id.level < kLowestStoredMerkleLevel) {
+    // Not stored: the fold of its 2^level leaves, stored with their events
+    // at consecutive positions.
+    const uint64_t count = uint64_t{1} << id.level;
+    const uint64_t first = (id.index << id.level) + 1;
+    const std::string upper = EncodePositionKey(first + count);
+    const rocksdb::Slice upper_bound(upper);
+    rocksdb::ReadOptions read_options;
+    read_options.iterate_upper_bound = &upper_bound;
+    std::unique_ptr<rocksdb::Iterator> it(database.db->NewIterator(
+        read_options, database.cf(ColumnFamily::kEvents)));
+    std::vector<Sha256Digest> level;
+    for (it->Seek(EncodePositionKey(first)); it->Valid(); it->Next()) {
+      COLLECTIONS_ASSIGN_OR_RETURN(EventValueView view,
+                                   DecodeEventValue(View(it->value())));
+      level.push_back(view.leaf_hash);
     }
-    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(status, "reading a leaf"));
-    COLLECTIONS_ASSIGN_OR_RETURN(EventValueView view, DecodeEventValue(value));
-    return view.leaf_hash;
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(it->status(), "reading leaves"));
+    if (level.size() != count) {
+      return absl::NotFoundError(absl::StrCat(
+          "positions ", first, "..", first + count - 1, " are not all there"));
+    }
+    while (level.size() > 1) {
+      for (size_t i = 0; i < level.size() / 2; ++i)
+        level[i] = NodeHash(level[2 * i], level[2 * i + 1]);
+      level.resize(level.size() / 2);
+    }
+    return level[0];
   }
   rocksdb::Status status = database.db->Get(
       rocksdb::ReadOptions(), database.cf(ColumnFamily::kMerkle),

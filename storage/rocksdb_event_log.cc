@@ -693,6 +693,7 @@ void RocksDbEventLog::AddTreeNodes(const std::vector<Sha256Digest>& leaves,
                                    rocksdb::WriteBatch* out) {
   for (const Sha256Digest& leaf : leaves) {
     frontier_.Append(leaf, [&](merkle::NodeId id, const Sha256Digest& hash) {
+      if (id.level < kLowestStoredMerkleLevel) return;
       out->Put(cf(ColumnFamily::kMerkle),
                EncodeMerkleNodeKey(id.level, id.index), ToSlice(AsBytes(hash)));
     });

@@ -59,6 +59,9 @@ Sha256Digest LeafHash(absl::string_view record);
 // SHA-256(0x02 || previous || leaf).
 Sha256Digest ChainHash(const Sha256Digest& previous, const Sha256Digest& leaf);
 
+// SHA-256(0x01 || left || right): an RFC 9162 interior node.
+Sha256Digest NodeHash(const Sha256Digest& left, const Sha256Digest& right);
+
 // Lower-case hex, 64 characters.
 std::string ToHex(const Sha256Digest& digest);
 

@@ -9,8 +9,8 @@
 //        from `writers` threads, each to its own stream.
 // and prints a table and a final JSON line with events/s and log/raw ratios.
 //
-//   build/tools/storage_bench --writers=1,16,64 --batches=1,10,100 \
-//       --seconds=3 --rounds=3
+//   build/tools/storage_bench --writers=1,16,64 --batches=1,10,100
+//       --seconds=3 --rounds=3        (one command line)
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -33,6 +33,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 #include "storage/rocksdb_event_log.h"
+#include "tools/bench_util/bench_util.h"
 
 ABSL_FLAG(std::string, writers, "1,16,64",
           "comma-separated concurrent writer counts");
@@ -52,59 +53,10 @@ ABSL_FLAG(std::string, dir, "",
 namespace collections::storage {
 namespace {
 
-std::vector<int> ParseList(const std::string& text) {
-  std::vector<int> values;
-  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
-    int value = 0;
-    if (absl::SimpleAtoi(part, &value) && value > 0) values.push_back(value);
-  }
-  return values;
-}
-
-// The median of `values` (0 when empty): robust against one noisy round.
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const size_t mid = values.size() / 2;
-  return values.size() % 2 == 1 ? values[mid]
-                                : (values[mid - 1] + values[mid]) / 2;
-}
-
-collections::v1::Event MakeEvent(const std::string& id, int approx_bytes) {
-  collections::v1::Event event;
-  event.set_event_id(id);
-  event.set_type("CallLogged");
-  event.mutable_occurred_at()->set_seconds(1767225600);
-  event.mutable_actor()->set_id("storage-bench");
-  event.set_schema_version(1);
-  auto* call = event.mutable_payload()->mutable_call_logged();
-  call->set_outcome(collections::v1::CALL_OUTCOME_CONVERSATION);
-  call->set_time_zone("Europe/Amsterdam");
-  const int used = static_cast<int>(event.ByteSizeLong());
-  if (approx_bytes > used + 3)
-    call->set_notes(std::string(approx_bytes - used - 3, 'n'));
-  return event;
-}
-
-// Runs `body(thread, stop)` on `writers` threads for `seconds`; returns the
-// events/s summed over the counts the bodies return.
-template <typename Body>
-double RunTimed(int writers, double seconds, Body body) {
-  std::atomic<bool> stop{false};
-  std::vector<uint64_t> counts(writers, 0);
-  std::vector<std::thread> threads;
-  const absl::Time start = absl::Now();
-  for (int t = 0; t < writers; ++t) {
-    threads.emplace_back([&, t] { counts[t] = body(t, stop); });
-  }
-  absl::SleepFor(absl::Seconds(seconds));
-  stop.store(true);
-  for (auto& thread : threads) thread.join();
-  const double elapsed = absl::ToDoubleSeconds(absl::Now() - start);
-  uint64_t total = 0;
-  for (uint64_t c : counts) total += c;
-  return static_cast<double>(total) / elapsed;
-}
+using bench::MakeEvent;
+using bench::Median;
+using bench::ParseList;
+using bench::RunTimed;
 
 double RunRaw(const std::string& dir, int writers, int batch, double seconds,
               int event_bytes, bool sync) {

@@ -243,7 +243,7 @@ TEST_F(EvidenceTest, AConsistentRewriteFailsAgainstTheSignedHead) {
   EXPECT_FALSE(report.ok());
   EXPECT_THAT(Joined(report.failures),
               HasSubstr("do not give the root the server signed"));
-  EXPECT_THAT(Joined(report.failures), HasSubstr("positions 5..6"));
+  EXPECT_THAT(Joined(report.failures), HasSubstr("positions 5..8"));
 }
 
 }  // namespace
