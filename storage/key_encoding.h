@@ -76,10 +76,10 @@ std::string EncodePositionKey(uint64_t position);
 // "merkle" keys: level:u8 index:u64, the node over leaves
 // index·2^level … (index+1)·2^level − 1. Values: the 32-byte hash.
 // Only levels from kLowestStoredMerkleLevel up are stored: the levels below
-// are a fold of at most 2^kLowestStoredMerkleLevel leaf hashes (read with
-// their events), and leaving them out takes 3/4 of the node writes off the
-// append path.
-inline constexpr int kLowestStoredMerkleLevel = 2;
+// are a fold of at most 2^(kLowestStoredMerkleLevel − 1) leaf hashes (read
+// with their events, one short scan), and leaving them out takes 15/16 of
+// the node writes off the append path.
+inline constexpr int kLowestStoredMerkleLevel = 4;
 std::string EncodeMerkleNodeKey(int level, uint64_t index);
 
 // "tree_heads" keys: tree_size:u64. Values: a serialized signed head (the

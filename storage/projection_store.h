@@ -47,6 +47,17 @@ class ProjectionWrite {
   virtual size_t pending_bytes() const = 0;
 };
 
+// A consistent view of one projection's committed state as of the moment
+// it was taken: reads of keys that depend on each other (an index and what
+// it points to) never mix two commits. Holds resources until destroyed:
+// take one per query, not per process.
+class ProjectionSnapshot {
+ public:
+  virtual ~ProjectionSnapshot() = default;
+  virtual absl::StatusOr<std::optional<std::string>> Get(
+      absl::string_view key) = 0;
+};
+
 class ProjectionStore {
  public:
   virtual ~ProjectionStore() = default;
@@ -64,6 +75,10 @@ class ProjectionStore {
   // The committed value of `key`, or nullopt.
   virtual absl::StatusOr<std::optional<std::string>> Get(
       absl::string_view projection, absl::string_view key) = 0;
+  // A snapshot of `projection`'s committed state (INVALID_ARGUMENT for a
+  // bad name).
+  virtual absl::StatusOr<std::unique_ptr<ProjectionSnapshot>> Snapshot(
+      absl::string_view projection) = 0;
   // Up to `limit` committed entries whose keys start with `prefix`, in key
   // order, after `start_after` when it is not empty.
   virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(

@@ -137,6 +137,30 @@ class RocksDbProjectionWrite final : public ProjectionWrite {
   std::string key_;                     // scratch for the prefixed key
 };
 
+class RocksDbProjectionSnapshot final : public ProjectionSnapshot {
+ public:
+  RocksDbProjectionSnapshot(rocksdb::DB* db, absl::string_view projection)
+      : db_(db), snapshot_(db), prefix_(DataPrefix(projection)) {
+    read_options_.snapshot = snapshot_.snapshot();
+  }
+  absl::StatusOr<std::optional<std::string>> Get(
+      absl::string_view key) override {
+    std::string value;
+    rocksdb::Status status =
+        db_->Get(read_options_, ToSlice(absl::StrCat(prefix_, key)), &value);
+    if (status.IsNotFound()) return std::nullopt;
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(status, "reading projection state"));
+    return value;
+  }
+
+ private:
+  rocksdb::DB* const db_;
+  rocksdb::ManagedSnapshot snapshot_;
+  const std::string prefix_;
+  rocksdb::ReadOptions read_options_;
+};
+
 class RocksDbProjectionStore final : public ProjectionStore {
  public:
   RocksDbProjectionStore(const ProjectionStoreOptions& options,
@@ -184,6 +208,13 @@ class RocksDbProjectionStore final : public ProjectionStore {
     COLLECTIONS_RETURN_IF_ERROR(
         FromRocksDbStatus(status, "reading projection state"));
     return value;
+  }
+
+  absl::StatusOr<std::unique_ptr<ProjectionSnapshot>> Snapshot(
+      absl::string_view projection) override {
+    COLLECTIONS_RETURN_IF_ERROR(ValidateProjectionName(projection));
+    return std::unique_ptr<ProjectionSnapshot>(
+        new RocksDbProjectionSnapshot(db_.get(), projection));
   }
 
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/audit/evidence_bundle.h"
 #include "services/domain/case_state.h"
+#include "services/projections/actor_index_projection.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/event_summary.h"
 #include "storage/status_macros.h"
@@ -66,11 +67,13 @@ AuditQueries::AuditQueries(storage::EventLog* log,
                            audit::TreeHeadSigner* signer,
                            storage::ProjectionStore* store,
                            projections::ManagedProjection* standing,
+                           projections::ManagedProjection* actors,
                            const Clock* clock)
     : log_(log),
       signer_(signer),
       store_(store),
       standing_(standing),
+      actors_(actors),
       clock_(clock) {}
 
 absl::StatusOr<v1::SignedTreeHead> AuditQueries::SignedHead(bool fresh) {
@@ -273,6 +276,42 @@ absl::StatusOr<v1::ListAuditTrailResponse> AuditQueries::Trail(
       }
       add(recorded);
     }
+    return response;
+  }
+
+  if (!request.actor_id().empty()) {
+    // The actor's own entries, from the index, once it has caught up.
+    const uint64_t head = log_->HeadPosition();
+    if (actors_->WaitUntil(head, absl::Now() + absl::Seconds(1)) < head) {
+      return absl::UnavailableError(
+          "the actor index is behind the log; retry shortly");
+    }
+    size_t looked_at = 0;
+    bool more = true;
+    storage::LogRead one;
+    one.max_events = 1;
+    one.max_scanned = 1;
+    while (more && looked_at < kMaxScannedPerPage &&
+           response.entries_size() < static_cast<int>(page_size)) {
+      COLLECTIONS_ASSIGN_OR_RETURN(
+          std::vector<uint64_t> positions,
+          projections::ReadActorPositions(
+              *store_, actors_->keyspace(), request.actor_id(), after,
+              page_size - response.entries_size(), &more));
+      for (uint64_t position : positions) {
+        one.from_position = position;
+        COLLECTIONS_ASSIGN_OR_RETURN(storage::LogReadResult event,
+                                     log_->ReadAll(one));
+        if (event.events.empty()) {
+          return absl::DataLossError(absl::StrCat(
+              "the actor index names position ", position, " beyond the log"));
+        }
+        if (matches(event.events[0].event)) add(event.events[0]);
+        after = position;
+        ++looked_at;
+      }
+    }
+    if (more) response.set_next_page_token(absl::StrCat(after));
     return response;
   }
 

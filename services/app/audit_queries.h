@@ -3,7 +3,8 @@
 // and when). Everything here reads; the only write is a new signed head.
 //
 // A debtor's cases come from the case standing projection (the cases it
-// has applied); a case's events come from the log itself.
+// has applied); an actor's events from the actor index projection; a case's
+// events from the log itself.
 //
 // Thread safety: all methods may be called concurrently.
 #ifndef COLLECTIONS_SERVICES_APP_AUDIT_QUERIES_H_
@@ -27,7 +28,8 @@ class AuditQueries {
   // Everything must outlive the handler.
   AuditQueries(storage::EventLog* log, audit::TreeHeadSigner* signer,
                storage::ProjectionStore* store,
-               projections::ManagedProjection* standing, const Clock* clock);
+               projections::ManagedProjection* standing,
+               projections::ManagedProjection* actors, const Clock* clock);
 
   // The newest kept head; with `fresh` (or when none is kept yet), the
   // log's current head signed first.
@@ -46,8 +48,12 @@ class AuditQueries {
   absl::StatusOr<collections::v1::EvidenceBundle> Bundle(
       const collections::v1::GetEvidenceBundleRequest& request);
 
-  // The audit trail in log order, filtered, paged by position.
-  // INVALID_ARGUMENT for a bad token or page size.
+  // The audit trail in log order, filtered, paged by position. A page looks
+  // at a bounded number of events: the token continues where it stopped,
+  // so a page may hold fewer entries than asked and still have a token.
+  // By actor, the actor index serves once it has applied the log as it was
+  // when the call came (waiting up to a second). INVALID_ARGUMENT for a bad
+  // token or page size.
   absl::StatusOr<collections::v1::ListAuditTrailResponse> Trail(
       const collections::v1::ListAuditTrailRequest& request);
 
@@ -59,6 +65,7 @@ class AuditQueries {
   audit::TreeHeadSigner* const signer_;
   storage::ProjectionStore* const store_;
   projections::ManagedProjection* const standing_;
+  projections::ManagedProjection* const actors_;
   const Clock* const clock_;
 };
 

@@ -1,22 +1,55 @@
 #include "services/projections/timeline_projection.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "services/domain/case_state.h"
 #include "storage/status_macros.h"
 
 namespace collections::projections {
 namespace {
 
-std::string TimelinePrefix(const std::string& debtor_id) {
-  return absl::StrCat("t/", debtor_id, "/");
+namespace v1 = ::collections::v1;
+
+std::string IndexKey(const std::string& debtor_id) {
+  return absl::StrCat("th/", debtor_id);
+}
+
+std::string ChunkKey(const std::string& debtor_id, uint32_t id) {
+  return absl::StrFormat("tc/%s/%08x", debtor_id, id);
 }
 
 int64_t Nanos(absl::Time t) {
   if (t == absl::InfinitePast()) return INT64_MIN;
   if (t == absl::InfiniteFuture()) return INT64_MAX;
   return absl::ToUnixNanos(t);
+}
+
+// The index of the chunk an entry with `key` belongs in: the last whose
+// first key is not after it (the first chunk for a key before them all).
+int ChunkFor(const v1::TimelineIndex& index, const std::string& key) {
+  const auto& chunks = index.chunks();
+  auto after = std::upper_bound(
+      chunks.begin(), chunks.end(), key,
+      [](const std::string& k, const v1::TimelineIndex::Chunk& chunk) {
+        return k < chunk.first_key();
+      });
+  return std::max(0, static_cast<int>(after - chunks.begin()) - 1);
+}
+
+template <typename Message>
+absl::StatusOr<std::optional<Message>> ReadMessage(
+    absl::StatusOr<std::optional<std::string>> bytes, const std::string& key) {
+  COLLECTIONS_RETURN_IF_ERROR(bytes.status());
+  if (!bytes->has_value()) return std::nullopt;
+  Message message;
+  if (!message.ParseFromString(**bytes)) {
+    return absl::DataLossError(absl::StrCat("unreadable timeline data ", key));
+  }
+  return message;
 }
 
 }  // namespace
@@ -27,30 +60,152 @@ storage::LogFilter TimelineProjection::filter() const {
   return filter;
 }
 
-absl::Status TimelineProjection::Apply(const storage::RecordedEvent& recorded,
-                                       storage::ProjectionWrite& write) {
-  const collections::v1::Event& event = recorded.event;
+absl::StatusOr<std::string> TimelineProjection::DebtorOf(
+    const v1::Event& event, storage::ProjectionWrite& write) {
   const std::string case_id = domain::CaseIdOfStream(event.stream_id());
-  std::string debtor_id;
+  // A cache, not a copy: past the bound it starts over from "cd/".
+  if (debtors_.size() > kMaxCachedCases) debtors_.clear();
   if (event.payload().has_case_opened()) {
-    debtor_id = event.payload().case_opened().debtor_id();
+    const std::string& debtor_id = event.payload().case_opened().debtor_id();
     write.Put(absl::StrCat("cd/", case_id), debtor_id);
     debtors_[case_id] = debtor_id;
-  } else if (auto it = debtors_.find(case_id); it != debtors_.end()) {
-    debtor_id = it->second;
-  } else {
-    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                                 write.Get(absl::StrCat("cd/", case_id)));
-    if (!stored.has_value()) {
-      return absl::DataLossError(absl::StrCat(
-          "case ", case_id, " has an event before its CaseOpened"));
-    }
-    debtor_id = *stored;
-    debtors_[case_id] = debtor_id;
+    return debtor_id;
   }
-  write.Put(
-      absl::StrCat(TimelinePrefix(debtor_id), TimelineKey::Of(event).Encode()),
-      RenderTimelineEntry(event, case_id).SerializeAsString());
+  if (auto it = debtors_.find(case_id); it != debtors_.end()) {
+    return it->second;
+  }
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                               write.Get(absl::StrCat("cd/", case_id)));
+  if (!stored.has_value()) {
+    return absl::DataLossError(
+        absl::StrCat("case ", case_id, " has an event before its CaseOpened"));
+  }
+  debtors_[case_id] = *stored;
+  return *stored;
+}
+
+absl::StatusOr<TimelineProjection::Pending*> TimelineProjection::LoadPending(
+    const std::string& debtor_id, storage::ProjectionWrite& write) {
+  auto [it, inserted] = pending_.try_emplace(debtor_id);
+  if (inserted) {
+    const std::string key = IndexKey(debtor_id);
+    auto index = ReadMessage<v1::TimelineIndex>(write.Get(key), key);
+    if (!index.ok()) {
+      pending_.erase(it);
+      return index.status();
+    }
+    if (index->has_value()) it->second.index = **std::move(index);
+  }
+  return &it->second;
+}
+
+absl::StatusOr<v1::TimelineChunk*> TimelineProjection::LoadChunk(
+    const std::string& debtor_id, Pending& pending, uint32_t id,
+    storage::ProjectionWrite& write) {
+  auto [it, inserted] = pending.chunks.try_emplace(id);
+  if (inserted) {
+    const std::string key = ChunkKey(debtor_id, id);
+    auto chunk = ReadMessage<v1::TimelineChunk>(write.Get(key), key);
+    if (!chunk.ok() || !chunk->has_value()) {
+      pending.chunks.erase(it);
+      return chunk.ok() ? absl::DataLossError(absl::StrCat(
+                              "the timeline index names a missing chunk ", key))
+                        : chunk.status();
+    }
+    it->second = **std::move(chunk);
+  }
+  return &it->second;
+}
+
+absl::Status TimelineProjection::Apply(const storage::RecordedEvent& recorded,
+                                       storage::ProjectionWrite& write) {
+  const v1::Event& event = recorded.event;
+  COLLECTIONS_ASSIGN_OR_RETURN(std::string debtor_id, DebtorOf(event, write));
+  COLLECTIONS_ASSIGN_OR_RETURN(Pending * pending,
+                               LoadPending(debtor_id, write));
+  v1::TimelineIndex& index = pending->index;
+  const std::string key = TimelineKey::Of(event).Encode();
+  std::string entry =
+      RenderTimelineEntry(event, domain::CaseIdOfStream(event.stream_id()))
+          .SerializeAsString();
+
+  if (index.chunks().empty()) {
+    const uint32_t id = index.next_id();
+    index.set_next_id(id + 1);
+    v1::TimelineIndex::Chunk* meta = index.add_chunks();
+    meta->set_id(id);
+    meta->set_first_key(key);
+    meta->set_count(1);
+    v1::TimelineChunk& chunk = pending->chunks[id];
+    chunk.add_keys(key);
+    chunk.add_entries(std::move(entry));
+    pending->dirty.insert(id);
+    return absl::OkStatus();
+  }
+
+  const int slot = ChunkFor(index, key);
+  v1::TimelineIndex::Chunk* meta = index.mutable_chunks(slot);
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      v1::TimelineChunk * chunk,
+      LoadChunk(debtor_id, *pending, meta->id(), write));
+  pending->dirty.insert(meta->id());
+  auto& keys = *chunk->mutable_keys();
+  auto& entries = *chunk->mutable_entries();
+  const auto at = std::lower_bound(keys.begin(), keys.end(), key);
+  const int offset = static_cast<int>(at - keys.begin());
+  if (at != keys.end() && *at == key) {  // the same event again: replace
+    entries[offset] = std::move(entry);
+    return absl::OkStatus();
+  }
+  // Insert at `offset` (protobuf's repeated fields append; rotate into place).
+  keys.Add(std::string(key));
+  entries.Add(std::move(entry));
+  std::rotate(keys.begin() + offset, keys.end() - 1, keys.end());
+  std::rotate(entries.begin() + offset, entries.end() - 1, entries.end());
+  if (offset == 0) meta->set_first_key(key);
+  meta->set_count(keys.size());
+  if (keys.size() <= kChunkEntries) return absl::OkStatus();
+
+  // Full: split. At the timeline's end, the new entry alone starts the next
+  // chunk; elsewhere, the upper half moves.
+  const bool at_end =
+      slot == index.chunks_size() - 1 && offset == keys.size() - 1;
+  const int keep = at_end ? keys.size() - 1 : keys.size() / 2;
+  const uint32_t id = index.next_id();
+  index.set_next_id(id + 1);
+  v1::TimelineChunk& moved = pending->chunks[id];
+  for (int i = keep; i < keys.size(); ++i) {
+    moved.add_keys(std::move(keys[i]));
+    moved.add_entries(std::move(entries[i]));
+  }
+  keys.DeleteSubrange(keep, keys.size() - keep);
+  entries.DeleteSubrange(keep, entries.size() - keep);
+  pending->dirty.insert(id);
+  // `meta` may move when the index grows: update it first.
+  meta->set_count(keep);
+  v1::TimelineIndex::Chunk next;
+  next.set_id(id);
+  next.set_first_key(moved.keys(0));
+  next.set_count(moved.keys_size());
+  auto* chunks = index.mutable_chunks();
+  chunks->Add(std::move(next));
+  std::rotate(chunks->begin() + slot + 1, chunks->end() - 1, chunks->end());
+  return absl::OkStatus();
+}
+
+absl::Status TimelineProjection::Flush(storage::ProjectionWrite& write) {
+  std::string bytes;
+  for (auto& [debtor_id, pending] : pending_) {
+    for (uint32_t id : pending.dirty) {
+      pending.chunks.at(id).SerializeToString(&bytes);
+      write.Put(ChunkKey(debtor_id, id), bytes);
+    }
+    if (!pending.dirty.empty()) {
+      pending.index.SerializeToString(&bytes);
+      write.Put(IndexKey(debtor_id), bytes);
+    }
+  }
+  pending_.clear();
   return absl::OkStatus();
 }
 
@@ -58,27 +213,43 @@ absl::StatusOr<TimelinePage> ReadTimeline(storage::ProjectionStore& store,
                                           const std::string& keyspace,
                                           const TimelineQuery& query,
                                           storage::EventLog* log) {
-  const std::string prefix = TimelinePrefix(query.debtor_id);
   TimelinePage page;
+  // One snapshot for the index and its chunks: a commit between the reads
+  // (a split moving entries to a new chunk) must not hide entries.
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::unique_ptr<storage::ProjectionSnapshot> view,
+      store.Snapshot(keyspace));
+  const std::string index_key = IndexKey(query.debtor_id);
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::optional<v1::TimelineIndex> index,
+      ReadMessage<v1::TimelineIndex>(view->Get(index_key), index_key));
+  if (!index.has_value() || index->chunks().empty()) return page;
+  page.debtor_known = true;
   // Start after the token, or at the period's first instant.
   std::string start_after;
   if (query.after.has_value()) {
-    start_after = absl::StrCat(prefix, query.after->Encode());
+    start_after = query.after->Encode();
   } else if (query.from != absl::InfinitePast()) {
-    TimelineKey before{Nanos(query.from) - 1, UINT64_MAX};
-    start_after = absl::StrCat(prefix, before.Encode());
+    start_after = TimelineKey{Nanos(query.from) - 1, UINT64_MAX}.Encode();
   }
   const int64_t to = Nanos(query.to);
   size_t scanned = 0;
-  constexpr size_t kChunk = 256;
   std::optional<TimelineKey> last_seen;
-  for (;;) {
+  for (int slot = start_after.empty() ? 0 : ChunkFor(*index, start_after);
+       slot < index->chunks_size(); ++slot) {
+    const std::string chunk_key =
+        ChunkKey(query.debtor_id, index->chunks(slot).id());
     COLLECTIONS_ASSIGN_OR_RETURN(
-        auto chunk, store.Scan(keyspace, prefix, start_after, kChunk));
-    if (!chunk.empty()) page.debtor_known = true;
-    for (auto& [key, entry_bytes] : chunk) {
-      std::optional<TimelineKey> timeline_key =
-          TimelineKey::Decode(absl::string_view(key).substr(prefix.size()));
+        std::optional<v1::TimelineChunk> chunk,
+        ReadMessage<v1::TimelineChunk>(view->Get(chunk_key), chunk_key));
+    if (!chunk.has_value()) {
+      return absl::DataLossError(
+          absl::StrCat("the timeline index names a missing chunk ", chunk_key));
+    }
+    for (int i = 0; i < chunk->keys_size(); ++i) {
+      const std::string& key = chunk->keys(i);
+      if (!start_after.empty() && key <= start_after) continue;
+      std::optional<TimelineKey> timeline_key = TimelineKey::Decode(key);
       if (!timeline_key.has_value()) {
         return absl::DataLossError(absl::StrCat("bad timeline key ", key));
       }
@@ -90,8 +261,9 @@ absl::StatusOr<TimelinePage> ReadTimeline(storage::ProjectionStore& store,
       ++scanned;
       last_seen = timeline_key;
       if (timeline_key->position > query.as_of) continue;
+      std::string& entry_bytes = *chunk->mutable_entries(i);
       if (!query.case_id.empty() || !query.event_types.empty()) {
-        collections::v1::TimelineEntry entry;
+        v1::TimelineEntry entry;
         if (!entry.ParseFromString(entry_bytes)) {
           return absl::DataLossError(absl::StrCat("bad timeline entry ", key));
         }
@@ -119,9 +291,8 @@ absl::StatusOr<TimelinePage> ReadTimeline(storage::ProjectionStore& store,
       }
       page.items.push_back(std::move(item));
     }
-    if (chunk.size() < kChunk) return page;
-    start_after = chunk.back().first;
   }
+  return page;
 }
 
 }  // namespace collections::projections

@@ -1,12 +1,24 @@
 // TimelineProjection: every debtor's timeline across all of their cases, in
 // timeline order (business time, then log position), stored so that a page
-// is one ordered scan:
-//   "t/<debtor id>/<TimelineKey::Encode()>"  → the rendered entry (bytes)
-//   "cd/<case id>"                            → the case's debtor id
+// is a few point reads, whatever the store's size:
+//   "th/<debtor id>"                → TimelineIndex: the debtor's chunks
+//   "tc/<debtor id>/<chunk id hex>" → TimelineChunk: up to kChunkEntries
+//                                     entries (key, rendered entry), sorted
+//   "cd/<case id>"                  → the case's debtor id
+// (snapshots.proto). A range scan would cost one seek per sorted run of the
+// LSM tree, and the runs multiply as the store grows; point reads pass
+// every run that lacks the key on its bloom filter.
+//
+// Apply keeps the chunks it touches in memory and Flush writes each dirty
+// chunk and index once per commit, so a rebuild writes a debtor's chunk
+// about once per batch rather than once per event.
+// An event recorded late (business time before events already recorded) is
+// inserted in its chunk at its place; a full chunk splits in two (at the end
+// of the timeline, the new entry starts the next chunk, so appends in time
+// order leave full chunks behind).
+//
 // The full events (include_events) are read from the log by position, not
 // copied here: a rebuild writes half as much.
-// An event recorded late (business time before events already recorded)
-// lands in its place by its key; nothing is re-sorted.
 //
 // Thread safety: driven by one ProjectionRunner; ReadTimeline from any
 // thread.
@@ -19,8 +31,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "collections/v1/snapshots.pb.h"
 #include "services/projections/projection_runner.h"
 #include "services/projections/timeline_entries.h"
 
@@ -29,7 +43,10 @@ namespace collections::projections {
 class TimelineProjection final : public StoredProjection {
  public:
   static constexpr char kName[] = "debtor_timeline";
-  static constexpr int kVersion = 1;
+  static constexpr int kVersion = 2;  // 2: chunks; 1 had a key per entry
+  static constexpr int kChunkEntries = 64;
+  // Case → debtor pairs kept in memory at most (about 100 bytes each).
+  static constexpr size_t kMaxCachedCases = 1000000;
 
   std::string name() const override { return kName; }
   int version() const override { return kVersion; }
@@ -39,11 +56,32 @@ class TimelineProjection final : public StoredProjection {
   // Its only read ("cd/<case>") is of a case opened in an earlier run, or
   // found in debtors_: its writes need no index.
   bool reads_own_writes() const override { return false; }
-  void Reset() override { debtors_.clear(); }
+  absl::Status Flush(storage::ProjectionWrite& write) override;
+  void Reset() override {
+    debtors_.clear();
+    pending_.clear();
+  }
 
  private:
+  // A debtor's timeline as far as this batch has touched it.
+  struct Pending {
+    collections::v1::TimelineIndex index;
+    // node_hash_map: Apply holds a chunk while adding the one it splits off.
+    absl::node_hash_map<uint32_t, collections::v1::TimelineChunk> chunks;
+    absl::flat_hash_set<uint32_t> dirty;  // chunk ids to write
+  };
+  absl::StatusOr<std::string> DebtorOf(const collections::v1::Event& event,
+                                       storage::ProjectionWrite& write);
+  absl::StatusOr<Pending*> LoadPending(const std::string& debtor_id,
+                                       storage::ProjectionWrite& write);
+  absl::StatusOr<collections::v1::TimelineChunk*> LoadChunk(
+      const std::string& debtor_id, Pending& pending, uint32_t id,
+      storage::ProjectionWrite& write);
+
   // case id → debtor id, for the cases seen (reloaded from "cd/" on a miss).
   absl::flat_hash_map<std::string, std::string> debtors_;
+  // debtor id → what this batch changed, written by Flush.
+  absl::node_hash_map<std::string, Pending> pending_;
 };
 
 // Which entries a timeline read returns. Empty filters match everything.

@@ -9,6 +9,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "services/app/demo_portfolio.h"
+#include "services/projections/actor_index_projection.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/timeline_projection.h"
 #include "storage/status_macros.h"
@@ -38,6 +39,10 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       log, server->projection_store_.get(),
       [] { return std::make_unique<projections::TimelineProjection>(); },
       options.clock);
+  server->actors_ = std::make_unique<projections::ManagedProjection>(
+      log, server->projection_store_.get(),
+      [] { return std::make_unique<projections::ActorIndexProjection>(); },
+      options.clock);
   server->commands_ = std::make_unique<app::CaseCommandHandler>(log);
   server->due_time_ = std::make_unique<app::DueTimeProcessor>(
       server->commands_.get(), log, server->projection_store_.get(),
@@ -57,7 +62,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
                                                             options.clock);
   server->audit_ = std::make_unique<app::AuditQueries>(
       log, server->signer_.get(), server->projection_store_.get(),
-      server->standing_.get(), options.clock);
+      server->standing_.get(), server->actors_.get(), options.clock);
 
   if (options.seed_demo && log->HeadPosition() == 0) {
     app::DemoPortfolioOptions demo;
@@ -70,6 +75,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   }
   COLLECTIONS_RETURN_IF_ERROR(server->standing_->Start());
   COLLECTIONS_RETURN_IF_ERROR(server->timeline_->Start());
+  COLLECTIONS_RETURN_IF_ERROR(server->actors_->Start());
   if (options.due_events_interval > absl::ZeroDuration()) {
     server->due_time_->Start(options.due_events_interval);
   }
@@ -83,7 +89,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->operations_ = std::make_unique<app::ProjectionOperations>(
       std::map<std::string, projections::ManagedProjection*>{
           {projections::CaseStandingProjection::kName, server->standing_.get()},
-          {projections::TimelineProjection::kName, server->timeline_.get()}});
+          {projections::TimelineProjection::kName, server->timeline_.get()},
+          {projections::ActorIndexProjection::kName, server->actors_.get()}});
   server->operations_service_ =
       std::make_unique<grpc_api::OperationsService>(server->operations_.get());
   server->audit_service_ = std::make_unique<grpc_api::AuditService>(
@@ -158,9 +165,11 @@ void CollectionsServer::Shutdown() {
   if (due_time_ != nullptr) due_time_->Stop();
   if (standing_ != nullptr) standing_->Stop();
   if (timeline_ != nullptr) timeline_->Stop();
+  if (actors_ != nullptr) actors_->Stop();
   commands_.reset();  // answers any command still being retried
   standing_.reset();
   timeline_.reset();
+  actors_.reset();
   projection_store_.reset();
   log_.reset();  // closes RocksDB: flushes and syncs
 }

@@ -95,6 +95,7 @@ class CollectionsServer {
   std::unique_ptr<storage::ProjectionStore> projection_store_;
   std::unique_ptr<projections::ManagedProjection> standing_;
   std::unique_ptr<projections::ManagedProjection> timeline_;
+  std::unique_ptr<projections::ManagedProjection> actors_;
   std::unique_ptr<app::CaseCommandHandler> commands_;
   std::unique_ptr<app::DueTimeProcessor> due_time_;
   std::unique_ptr<app::CaseQueryHandler> queries_;

@@ -188,15 +188,17 @@ TEST(EventLogMerkleTest, AMissingTreeInAFormatThreeDatabaseIsDataLoss) {
   collections::testing::TempDir dir;
   {
     auto log = Open(dir.path());
-    ASSERT_OK(log->Append("case-a", ExpectedVersion::Any(), MakeCalls("a", 6)));
+    ASSERT_OK(
+        log->Append("case-a", ExpectedVersion::Any(), MakeCalls("a", 20)));
   }
   {
     auto database = OpenEventLogDatabase({}, dir.path());
     ASSERT_OK(database);
+    // The node over positions 1..16, the lowest level stored.
     ASSERT_TRUE(database->db
                     ->Delete(rocksdb::WriteOptions(),
                              database->cf(ColumnFamily::kMerkle),
-                             EncodeMerkleNodeKey(2, 0))
+                             EncodeMerkleNodeKey(kLowestStoredMerkleLevel, 0))
                     .ok());
     database->Close();
   }

@@ -59,6 +59,30 @@ TEST_F(ProjectionStoreTest,
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+TEST_F(ProjectionStoreTest, ASnapshotKeepsReadingTheStateItWasTakenAt) {
+  auto write = Begin("timeline@2");
+  write->Put("index", "chunks: 1");
+  write->Put("chunk/1", "a b c");
+  ASSERT_TRUE(store_->Commit(*write, 1).ok());
+  ASSERT_OK_AND_ASSIGN(auto snapshot, store_->Snapshot("timeline@2"));
+  // A later commit moves part of chunk 1 into a new chunk 2.
+  write = Begin("timeline@2");
+  write->Put("index", "chunks: 1 2");
+  write->Put("chunk/1", "a");
+  write->Put("chunk/2", "b c");
+  ASSERT_TRUE(store_->Commit(*write, 2).ok());
+  ASSERT_OK_AND_ASSIGN(auto index, snapshot->Get("index"));
+  ASSERT_OK_AND_ASSIGN(auto chunk, snapshot->Get("chunk/1"));
+  ASSERT_OK_AND_ASSIGN(auto moved, snapshot->Get("chunk/2"));
+  EXPECT_EQ(index, "chunks: 1");
+  EXPECT_EQ(chunk, "a b c");  // not "a": the snapshot never mixes commits
+  EXPECT_EQ(moved, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(auto fresh, store_->Snapshot("timeline@2"));
+  ASSERT_OK_AND_ASSIGN(chunk, fresh->Get("chunk/1"));
+  EXPECT_EQ(chunk, "a");
+  EXPECT_FALSE(store_->Snapshot("bad name!").ok());
+}
+
 TEST_F(ProjectionStoreTest, ScanFollowsKeyOrderWithinOneProjectionOnly) {
   auto a = Begin("timeline@1");
   for (const char* key : {"d1/003", "d1/001", "d1/002", "d2/001"})

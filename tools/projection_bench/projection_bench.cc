@@ -54,6 +54,8 @@ ABSL_FLAG(int, settle_seconds, 10,
           "pause before each read measurement, after the projection store "
           "has settled, for the log's compactions");
 
+ABSL_FLAG(bool, diagnose, false,
+          "also time the parts of a timeline read (snapshot, index, chunk)");
 ABSL_FLAG(bool, prefix_filters, false,
           "prefix bloom filters in the projection store");
 
@@ -157,6 +159,38 @@ Percentiles Of(std::vector<double> ms) {
 struct Reads {
   Percentiles timeline, standing;
 };
+
+// --diagnose: the parts of a timeline read, timed alone over the hot set.
+void DiagnoseTimelineReads(storage::ProjectionStore& store, int64_t cases,
+                           int hot) {
+  std::mt19937_64 rng(7);
+  std::vector<int64_t> hot_set;
+  for (int i = 0; i < hot; ++i)
+    hot_set.push_back(static_cast<int64_t>(rng() % cases));
+  std::vector<double> snapshot_ms, index_ms, chunk_ms, parse_ms;
+  for (int round = 0; round < 3; ++round) {
+    for (int64_t n : hot_set) {
+      const std::string debtor = absl::StrCat("d", n / 2);
+      absl::Time start = absl::Now();
+      auto view = store.Snapshot("timeline");
+      snapshot_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+      start = absl::Now();
+      auto index = (*view)->Get(absl::StrCat("th/", debtor));
+      index_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+      start = absl::Now();
+      auto chunk = (*view)->Get(absl::StrFormat("tc/%s/%08x", debtor, 0));
+      chunk_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+      start = absl::Now();
+      v1::TimelineChunk parsed;
+      if (chunk.ok() && chunk->has_value()) parsed.ParseFromString(**chunk);
+      parse_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+    }
+  }
+  std::printf(
+      "diagnose p50 ms: snapshot %.4f index %.4f chunk %.4f parse %.4f\n",
+      Of(snapshot_ms).p50, Of(index_ms).p50, Of(chunk_ms).p50,
+      Of(parse_ms).p50);
+}
 
 // Reads of random cases and their debtors' timelines. With `hot` > 0 the
 // cases come from a fixed set of that many (read once to warm the caches
@@ -267,6 +301,7 @@ int Run() {
   settle();
   const Reads at_small = MeasureReads(**store, cases, reads, 0);
   const Reads hot_small = MeasureReads(**store, cases, reads, hot);
+  if (absl::GetFlag(FLAGS_diagnose)) DiagnoseTimelineReads(**store, cases, hot);
 
   start = absl::Now();
   cases = Grow(**log, cases, large, per_case);
@@ -277,6 +312,7 @@ int Run() {
   settle();
   const Reads at_large = MeasureReads(**store, cases, reads, 0);
   const Reads hot_large = MeasureReads(**store, cases, reads, hot);
+  if (absl::GetFlag(FLAGS_diagnose)) DiagnoseTimelineReads(**store, cases, hot);
 
   // Lag under live single-event appends.
   standing.Start();

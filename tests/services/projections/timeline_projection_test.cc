@@ -77,6 +77,7 @@ class TimelineProjectionTest : public ::testing::Test {
     for (const storage::RecordedEvent& recorded : logged->events) {
       ASSERT_TRUE(projection_.Apply(recorded, *write).ok());
     }
+    ASSERT_TRUE(projection_.Flush(*write).ok());
     ASSERT_TRUE(store_->Commit(*write, 7).ok());
   }
   std::vector<uint64_t> Positions(const TimelineQuery& query,
@@ -153,8 +154,55 @@ TEST_F(TimelineProjectionTest, ALateEventLandsInItsPlace) {
   auto write = *store_->BeginWrite("tl");
   ASSERT_TRUE(
       projection_.Apply(Recorded(Event("b", 8, 0)), *write).ok());  // day 0
+  ASSERT_TRUE(projection_.Flush(*write).ok());
   ASSERT_TRUE(store_->Commit(*write, 8).ok());
   EXPECT_EQ(Positions(Query("d1")), (std::vector<uint64_t>{1, 8, 2, 5, 7, 4}));
+}
+
+// Hundreds of events of one debtor in shuffled business time, applied over
+// several commits: the chunks split, late events land in earlier chunks,
+// and pages of any size read the exact timeline order without gaps.
+TEST_F(TimelineProjectionTest, ManyEventsSplitIntoChunksAndPageInOrder) {
+  std::vector<int> days(400);
+  for (int i = 0; i < 400; ++i) days[i] = (i * 7919) % 400;  // a permutation
+  uint64_t position = 8;
+  // d1's entries so far (days 0 to 5), then the new ones (days 10 on).
+  std::vector<uint64_t> want = Positions(Query("d1"));
+  size_t applied = 0;
+  while (applied < days.size()) {
+    auto write = *store_->BeginWrite("tl");
+    for (int n = 0; n < 37 && applied < days.size(); ++n, ++applied) {
+      ASSERT_TRUE(
+          projection_
+              .Apply(Recorded(Event("b", position++, 10 + days[applied])),
+                     *write)
+              .ok());
+    }
+    ASSERT_TRUE(projection_.Flush(*write).ok());
+    ASSERT_TRUE(store_->Commit(*write, position - 1).ok());
+  }
+  std::vector<std::pair<int, uint64_t>> added;
+  for (size_t i = 0; i < days.size(); ++i) added.push_back({days[i], 8 + i});
+  std::sort(added.begin(), added.end());
+  for (const auto& [unused, p] : added) want.push_back(p);
+
+  for (size_t limit : {1, 7, 64, 100, 1000}) {
+    TimelineQuery query = Query("d1");
+    query.limit = limit;
+    std::vector<uint64_t> got;
+    for (int page = 0; page < 1000; ++page) {
+      std::optional<TimelineKey> next;
+      for (uint64_t p : Positions(query, &next)) got.push_back(p);
+      if (!next.has_value()) break;
+      query.after = next;
+    }
+    EXPECT_EQ(got, want) << "pages of " << limit;
+  }
+  // A period in the middle starts in the right chunk.
+  TimelineQuery period = Query("d1");
+  period.from = absl::FromUnixSeconds(1795000000 + (10 + 200) * 86400);
+  period.to = absl::FromUnixSeconds(1795000000 + (10 + 203) * 86400);
+  EXPECT_EQ(Positions(period).size(), 3u);
 }
 
 TEST_F(TimelineProjectionTest, AnEventBeforeItsCaseOpenedIsDataLoss) {
