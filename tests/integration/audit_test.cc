@@ -17,6 +17,7 @@
 #include "services/server/collections_server.h"
 #include "storage/merkle.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_server.h"
 
 namespace collections {
 namespace {
@@ -42,21 +43,15 @@ class AuditTest : public ::testing::Test {
   void SetUp() override { Start(); }
 
   void Start() {
-    server::ServerOptions options;
-    options.listen_address = "127.0.0.1:0";
-    options.data_dir = dir_.Sub("data");
-    options.due_events_interval = absl::ZeroDuration();
-    options.tree_head_interval = absl::ZeroDuration();
+    server::ServerOptions options =
+        testing::TestServerOptions(dir_.Sub("data"));
     options.seed_demo = true;
     options.demo_debtors = 6;
-    auto server = server::CollectionsServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    auto channel =
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                            grpc::InsecureChannelCredentials());
-    audit_ = v1::Audit::NewStub(channel);
-    commands_ = v1::CaseCommands::NewStub(channel);
+    auto running = testing::StartTestServer(options);
+    ASSERT_TRUE(running.ok()) << running.status();
+    server_ = std::move(running->server);
+    audit_ = v1::Audit::NewStub(running->channel);
+    commands_ = v1::CaseCommands::NewStub(running->channel);
   }
 
   audit::VerifyingKey Key() {

@@ -20,6 +20,7 @@
 #include "services/server/collections_server.h"
 #include "storage/clock.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_server.h"
 
 namespace collections {
 namespace {
@@ -53,20 +54,16 @@ struct Balance {
 class DutchConsumerCaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server::ServerOptions options;
-    options.listen_address = "127.0.0.1:0";
-    options.data_dir = dir_.Sub("data");
-    options.due_events_interval = absl::ZeroDuration();  // driven below
+    // Due events are driven below, through ProcessDueEvents.
+    server::ServerOptions options =
+        testing::TestServerOptions(dir_.Sub("data"));
     options.clock = &clock_;
-    auto server = server::CollectionsServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    auto channel =
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                            grpc::InsecureChannelCredentials());
-    commands_ = v1::CaseCommands::NewStub(channel);
-    queries_ = v1::CaseQueries::NewStub(channel);
-    stream_ = v1::EventStream::NewStub(channel);
+    auto running = testing::StartTestServer(options);
+    ASSERT_TRUE(running.ok()) << running.status();
+    server_ = std::move(running->server);
+    commands_ = v1::CaseCommands::NewStub(running->channel);
+    queries_ = v1::CaseQueries::NewStub(running->channel);
+    stream_ = v1::EventStream::NewStub(running->channel);
   }
 
   template <typename Request>

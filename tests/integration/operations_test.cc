@@ -12,6 +12,7 @@
 #include "services/domain/case_state.h"
 #include "services/server/collections_server.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_server.h"
 
 namespace collections {
 namespace {
@@ -21,20 +22,15 @@ namespace v1 = ::collections::v1;
 class OperationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server::ServerOptions options;
-    options.listen_address = "127.0.0.1:0";
-    options.data_dir = dir_.Sub("data");
-    options.due_events_interval = absl::ZeroDuration();
+    server::ServerOptions options =
+        testing::TestServerOptions(dir_.Sub("data"));
     options.seed_demo = true;
     options.demo_debtors = 20;
-    auto server = server::CollectionsServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    auto channel =
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                            grpc::InsecureChannelCredentials());
-    operations_ = v1::Operations::NewStub(channel);
-    queries_ = v1::CaseQueries::NewStub(channel);
+    auto running = testing::StartTestServer(options);
+    ASSERT_TRUE(running.ok()) << running.status();
+    server_ = std::move(running->server);
+    operations_ = v1::Operations::NewStub(running->channel);
+    queries_ = v1::CaseQueries::NewStub(running->channel);
   }
   v1::ProjectionStatus Find(const std::string& name) {
     grpc::ClientContext context;
