@@ -10,6 +10,7 @@
 #include "services/domain/case_snapshot.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_projection_store.h"
+#include "tests/services/projections/failing_at.h"
 #include "tests/testing/temp_dir.h"
 
 namespace collections::projections {
@@ -121,29 +122,6 @@ TEST_F(CaseStandingProjectionTest, AStreamThatSkipsAVersionStopsTheProjection) {
   EXPECT_EQ(runner.status().failed_position, 1u);
 }
 
-// The standing projection failing at one position, as if killed there.
-class FailingAt final : public StoredProjection {
- public:
-  explicit FailingAt(uint64_t position) : position_(position) {}
-  std::string name() const override { return inner_.name(); }
-  int version() const override { return inner_.version(); }
-  storage::LogFilter filter() const override { return inner_.filter(); }
-  absl::Status Apply(const storage::RecordedEvent& recorded,
-                     storage::ProjectionWrite& write) override {
-    if (recorded.event.global_position() == position_)
-      return absl::AbortedError("killed");
-    return inner_.Apply(recorded, write);
-  }
-  absl::Status Flush(storage::ProjectionWrite& write) override {
-    return inner_.Flush(write);
-  }
-  void Reset() override { inner_.Reset(); }
-
- private:
-  CaseStandingProjection inner_;
-  const uint64_t position_;
-};
-
 TEST_F(CaseStandingProjectionTest, StoppedAtAnyEventItResumesToAFreshBuild) {
   // Interleaved cases, so commits hold several cases' changes.
   for (int round = 0; round < 6; ++round) {
@@ -170,7 +148,7 @@ TEST_F(CaseStandingProjectionTest, StoppedAtAnyEventItResumesToAFreshBuild) {
     SCOPED_TRACE(stop_at);
     ASSERT_TRUE(store_->Drop("resumed").ok());
     {
-      FailingAt failing(stop_at);
+      FailingAt<CaseStandingProjection> failing(stop_at);
       ProjectionRunner runner(log_.get(), store_.get(), &failing, "resumed",
                               &clock_, options);
       EXPECT_EQ(runner.CatchUp().code(), absl::StatusCode::kAborted);

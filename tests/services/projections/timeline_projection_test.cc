@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_projection_store.h"
+#include "tests/services/projections/failing_at.h"
 #include "tests/testing/temp_dir.h"
 
 namespace collections::projections {
@@ -203,6 +204,57 @@ TEST_F(TimelineProjectionTest, ManyEventsSplitIntoChunksAndPageInOrder) {
   period.from = absl::FromUnixSeconds(1795000000 + (10 + 200) * 86400);
   period.to = absl::FromUnixSeconds(1795000000 + (10 + 203) * 86400);
   EXPECT_EQ(Positions(period).size(), 3u);
+}
+
+// Stopped at any event (commits of 7 events, chunks splitting, late events
+// going into earlier chunks), the timeline resumes to exactly the state of
+// a fresh build: what Apply kept in memory is either committed whole with
+// its checkpoint or applied again.
+TEST_F(TimelineProjectionTest, StoppedAtAnyEventItResumesToAFreshBuild) {
+  int id = 100;
+  for (int i = 0; i < 150; ++i) {
+    v1::Event event = Event(i % 3 == 0 ? "a" : "b", 0, (i * 37) % 150);
+    event.clear_stream_id();
+    event.clear_global_position();
+    event.set_event_id(absl::StrCat("e", ++id));
+    ASSERT_TRUE(log_->Append(i % 3 == 0 ? "case-a" : "case-b",
+                             storage::ExpectedVersion::Any(), {event})
+                    .ok());
+  }
+  FakeClock clock(absl::FromUnixSeconds(1795000000));
+  ProjectionRunner::Options options;
+  options.events_per_commit = 7;
+  TimelineProjection fresh_projection;
+  ProjectionRunner fresh(log_.get(), store_.get(), &fresh_projection, "fresh",
+                         &clock, options);
+  ASSERT_TRUE(fresh.CatchUp().ok());
+  auto expected = store_->Scan("fresh", "", "", 100000);
+  ASSERT_TRUE(expected.ok());
+  const uint64_t head = log_->HeadPosition();
+  for (uint64_t stop_at = 1; stop_at <= head; ++stop_at) {
+    SCOPED_TRACE(stop_at);
+    ASSERT_TRUE(store_->Drop("resumed").ok());
+    {
+      FailingAt<TimelineProjection> failing(stop_at);
+      ProjectionRunner runner(log_.get(), store_.get(), &failing, "resumed",
+                              &clock, options);
+      EXPECT_EQ(runner.CatchUp().code(), absl::StatusCode::kAborted);
+      EXPECT_EQ(runner.status().checkpoint, stop_at - 1);
+    }
+    TimelineProjection healthy;
+    ProjectionRunner resumed(log_.get(), store_.get(), &healthy, "resumed",
+                             &clock, options);
+    ASSERT_TRUE(resumed.CatchUp().ok());
+    auto state = store_->Scan("resumed", "", "", 100000);
+    ASSERT_TRUE(state.ok());
+    ASSERT_EQ(*state, *expected);
+  }
+  // And the fresh build holds all of d1: its 5 first entries and the 150.
+  TimelineQuery all = Query("d1");
+  all.limit = 1000;
+  auto page = ReadTimeline(*store_, "fresh", all);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->items.size(), 5u + 150u);
 }
 
 TEST_F(TimelineProjectionTest, AnEventBeforeItsCaseOpenedIsDataLoss) {
