@@ -1,0 +1,321 @@
+// The RocksDB event log's implementation class, shared by its two source
+// files: rocksdb_event_log.cc (the committer and syncer: sequencing, group
+// writes, durability, repair) and rocksdb_event_log_calls.cc (the caller's
+// side: preparing appends, reads, proofs). Internal to storage/; the rest of
+// the code opens the log with OpenRocksDbEventLog (rocksdb_event_log.h).
+#ifndef COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_IMPL_H_
+#define COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_IMPL_H_
+
+#include <atomic>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "storage/append_checks.h"
+#include "storage/merkle.h"
+#include "storage/rocksdb_database.h"
+#include "storage/rocksdb_event_log.h"
+#include "storage/rocksdb_log_reader.h"
+#include "storage/rocksdb_log_tree.h"
+
+namespace collections::storage::internal {
+
+using collections::v1::Event;
+
+// Byte offsets inside an "events" value (key_encoding.h).
+inline constexpr size_t kLeafOffset = 1;
+inline constexpr size_t kChainOffset = 33;
+inline constexpr size_t kRecordOffset = 65;
+// Room reserved after the body for the trailer of log-assigned fields.
+inline constexpr size_t kTrailerReserve = 64;
+// PendingAppend::ids_absent_at_version when the sequencer must look the ids
+// up again whatever the stream's version.
+inline constexpr uint64_t kLookAgain = UINT64_MAX;
+// Most stream heads the committer keeps cached.
+inline constexpr size_t kMaxCachedHeads = 100000;
+
+// An event after the caller-thread half of the work. `value` is already the
+// "events" value being built: tag, room for the two hashes, the serialized
+// body; the stream's writer appends the trailer and fills the hashes in
+// place, so the record is never copied before it goes into a batch.
+struct PreparedEvent {
+  std::string event_id;
+  std::string id_key;  // EncodeEventIdKey(stream, event_id)
+  std::string value;
+  Sha256 leaf_hasher;  // has seen 0x00 || body
+};
+
+// One Append call between AppendAsync and its acknowledgement. Owns
+// everything it needs: the caller's events may be gone once AppendAsync
+// returns.
+struct PendingAppend {
+  std::string stream_id;
+  ExpectedVersion expected;
+  std::vector<PreparedEvent> events;
+  size_t bytes = 0;
+  // The stream version at which the caller found none of the event ids in
+  // the stream. If the committer finds the stream still there, the ids need
+  // no second look.
+  uint64_t ids_absent_at_version = 0;
+
+  // Assigned by the committer when the append is accepted.
+  uint64_t first_position = 0;
+  uint64_t first_version = 0;
+
+  absl::StatusOr<AppendResult> result = absl::InternalError("not committed");
+  AppendCallback done;
+};
+
+// All accepted appends of one group to one stream, in group order.
+struct StreamBatch {
+  absl::string_view stream_id;
+  StreamHead head_before;               // the stream's head before the group
+  std::vector<PendingAppend*> appends;  // in group order
+  size_t bytes = 0;
+};
+
+// The sequencing of one group: its per-stream batches and its outcome.
+struct GroupPlan {
+  uint64_t first_position = 0;
+  uint64_t next_position = 0;
+  google::protobuf::Timestamp recorded_at;
+  std::string marker;  // kLastGroupKey value
+  size_t bytes = 0;    // of all accepted appends
+  // Stable addresses: batch_of_stream points into it.
+  std::deque<StreamBatch> batches;
+  absl::flat_hash_map<absl::string_view, StreamBatch*> batch_of_stream;
+  absl::Status write_error;
+};
+
+// A group on its way through the pipeline: sequenced and written by the
+// committer thread, then made durable and acknowledged by the syncer thread.
+struct Group {
+  std::vector<std::unique_ptr<PendingAppend>> members;  // in queue order
+  GroupPlan plan;
+};
+
+// The event ids of an append, for ClassifyRetry's messages.
+inline auto EventIdOf(const PendingAppend& append) {
+  return [&append](size_t i) {
+    return absl::string_view(append.events[i].event_id);
+  };
+}
+
+inline google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) /
+                                    absl::Nanoseconds(1)));
+  return ts;
+}
+
+class RocksDbEventLog final : public EventLog {
+ public:
+  RocksDbEventLog(const EventLogOptions& options, EventLogDatabase database)
+      : options_(options),
+        database_(std::move(database)),
+        db_(database_.db.get()),
+        reader_(database_, options.max_stream_id_bytes),
+        tree_(database_),
+        next_position_(database_.head_position + 1),
+        frontier_(database_.frontier),
+        head_position_(database_.head_position),
+        published_head_(database_.head_position) {
+    // Writes are never synced one by one: the syncer makes every group
+    // written so far durable with one SyncWAL().
+    // (memtable_insert_hint_per_batch stays off: a group interleaves column
+    // families and streams, and the hint's splice recomputation cost more than
+    // it saved in storage_bench.)
+    committer_ = std::thread([this] { RunCommitter(); });
+    syncer_ = std::thread([this] { RunSyncer(); });
+  }
+
+  ~RocksDbEventLog() override {
+    // Everything queued is still committed and acknowledged: the committer
+    // drains the queue before it stops, the syncer drains the pipeline.
+    {
+      absl::MutexLock lock(&queue_mu_);
+      stopping_ = true;
+    }
+    committer_.join();
+    {
+      absl::MutexLock lock(&queue_mu_);
+      committer_stopped_ = true;
+    }
+    syncer_.join();
+    // Without sync the WAL may still sit in RocksDB's buffer; a clean close
+    // must not lose it.
+    db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+    database_.Close();
+  }
+
+  RocksDbEventLog(const RocksDbEventLog&) = delete;
+  RocksDbEventLog& operator=(const RocksDbEventLog&) = delete;
+
+  void AppendAsync(absl::string_view stream_id, ExpectedVersion expected,
+                   absl::Span<const Event> events,
+                   AppendCallback done) override;
+  absl::StatusOr<std::optional<EventLocation>> FindEvent(
+      absl::string_view stream_id, absl::string_view event_id) override;
+  absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
+      absl::string_view stream_id, uint64_t from_version,
+      ReadDirection direction, size_t limit) override;
+  absl::StatusOr<LogReadResult> ReadAll(const LogRead& read) override;
+  absl::StatusOr<std::optional<StreamHead>> GetStreamHead(
+      absl::string_view stream_id) override;
+  uint64_t HeadPosition() const override {
+    return head_position_.load(std::memory_order_acquire);
+  }
+  uint64_t WaitForPosition(uint64_t position,
+                           absl::Time deadline) const override;
+  absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) override;
+  absl::StatusOr<std::vector<Sha256Digest>> InclusionProof(
+      uint64_t position, uint64_t tree_size) override;
+  absl::StatusOr<std::vector<Sha256Digest>> ConsistencyProof(
+      uint64_t old_size, uint64_t new_size) override;
+  absl::Status SaveTreeHead(uint64_t tree_size,
+                            absl::string_view head) override;
+  absl::StatusOr<std::optional<std::string>> ReadTreeHead(
+      uint64_t tree_size) override;
+  absl::StatusOr<std::optional<std::string>> LatestTreeHead() override;
+
+ private:
+  // OUT_OF_RANGE unless the tree of `tree_size` events is acknowledged.
+  absl::Status CheckTreeSize(uint64_t tree_size) const;
+
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
+    return database_.cf(family);
+  }
+
+  // Caller-thread half of an append: validation, serialization, body hashing.
+  absl::Status Prepare(absl::string_view stream_id, ExpectedVersion expected,
+                       absl::Span<const Event> events,
+                       PendingAppend* append) const;
+
+  // Caller-thread idempotency check against one snapshot of the stream head
+  // and the event-id index. Returns the original result of a retry, nullopt
+  // for new events (recording the version it checked at), or
+  // FAILED_PRECONDITION for a partial retry.
+  absl::StatusOr<std::optional<AppendResult>> PrecheckIds(
+      PendingAppend* append) const;
+
+  // Looks the append's ids up in the event-id index, as of `snapshot`
+  // (nullptr: latest). Slots already filled in `found` are skipped.
+  absl::Status LookUpIds(const PendingAppend& append,
+                         const rocksdb::Snapshot* snapshot,
+                         std::vector<std::optional<EventIdEntry>>* found) const;
+
+  // The committer thread: takes what is queued as one group (up to
+  // max_group_bytes), sequences it, writes it unsynced and hands it to the
+  // syncer; then takes the next group while that one syncs. Drains the queue
+  // before it stops.
+  void RunCommitter();
+
+  // The syncer thread: makes every group written so far durable with one
+  // WAL sync, publishes the new head and acknowledges the groups' appends,
+  // strictly in the order they were written.
+  void RunSyncer();
+
+  // Syncer (or committer, when nothing else is in flight). Makes `groups`
+  // durable with one WAL sync, publishes the head and calls every member's
+  // callback, in order. A failed group fails every group after it until the
+  // committer has repaired the log.
+  void FinishGroups(std::vector<std::unique_ptr<Group>> groups);
+
+  // Committer only. Decides every member's fate and assigns positions and
+  // versions, grouping accepted appends by stream.
+  void Sequence(Group* group);
+
+  // Committer only. Accepts, refuses or answers as a retry one append.
+  absl::StatusOr<AppendResult> SequenceOne(PendingAppend* append,
+                                           GroupPlan* plan);
+
+  // Committer only. The stream's head as of the group so far.
+  absl::StatusOr<StreamHead> LoadHead(absl::string_view stream_id,
+                                      GroupPlan* plan);
+
+  // Adds one stream's part of the group to `out`: records with their
+  // trailers, leaf and chain hashes, both indexes, the stream head and the
+  // group marker. Each event's value is completed in place. Returns the
+  // stream's new head.
+  // `leaves[position − plan.first_position]` receives each event's leaf hash.
+  StreamHead BuildStreamBatch(const StreamBatch& batch, const GroupPlan& plan,
+                              rocksdb::WriteBatch* out,
+                              std::vector<Sha256Digest>* leaves);
+
+  // Committer only. Adds the group's leaves to the tree: every node they
+  // complete goes into `out`, the same batch as their events.
+  void AddTreeNodes(const std::vector<Sha256Digest>& leaves,
+                    rocksdb::WriteBatch* out);
+
+  // Committer only. Writes the planned group unsynced as one batch and
+  // remembers the streams' new heads.
+  void WriteGroup(GroupPlan* plan);
+
+  // Committer only, with no group in flight: removes what a failed group left
+  // behind beyond the first gap and re-reads the head.
+  void Repair();
+
+  void PublishHead(uint64_t head);
+
+  const EventLogOptions options_;
+  EventLogDatabase database_;
+  rocksdb::DB* const db_;          // owned by database_
+  const RocksDbLogReader reader_;  // reads database_
+  const RocksDbLogTree tree_;      // proves database_'s tree
+  rocksdb::WriteOptions unsynced_write_options_;
+
+  absl::Mutex queue_mu_;
+  // Appends waiting for the committer, in arrival order.
+  std::deque<std::unique_ptr<PendingAppend>> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // Groups written by the committer and waiting for the syncer, in order.
+  std::deque<std::unique_ptr<Group>> written_ ABSL_GUARDED_BY(queue_mu_);
+  // Groups handed to the syncer and not yet acknowledged.
+  int groups_in_flight_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  // A group failed: groups still in flight fail too (the repair may remove
+  // them), and the committer repairs before sequencing anything more.
+  bool pipeline_failed_ ABSL_GUARDED_BY(queue_mu_) = false;
+  bool needs_repair_ ABSL_GUARDED_BY(queue_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  bool committer_stopped_ ABSL_GUARDED_BY(queue_mu_) = false;
+
+  // Touched only by the committer thread.
+  uint64_t next_position_;
+  // The Merkle tree's right edge after the last group written (reloaded
+  // from disk by Repair when a write fails).
+  merkle::Frontier frontier_;
+  // The heads of streams the committer wrote lately, so sequencing an
+  // append to a busy stream does not read its head back from RocksDB. A
+  // group that was written is in it even before it is durable: the next
+  // group builds on it, and fails with it if its sync fails. Cleared by a
+  // failed write and by Repair; cleared whole when it reaches
+  // kMaxCachedHeads (crude, but a miss only costs a read).
+  absl::flat_hash_map<std::string, StreamHead> head_cache_;
+  // Set when a failed group could not be repaired: what is on disk is
+  // unknown, so appends are refused until the log is reopened (which repairs).
+  absl::Status broken_;
+
+  // The last committed position, for lock-free reads…
+  std::atomic<uint64_t> head_position_;
+  // …and for waiters.
+  mutable absl::Mutex head_mu_;
+  uint64_t published_head_ ABSL_GUARDED_BY(head_mu_);
+
+  std::thread committer_;
+  std::thread syncer_;
+};
+
+}  // namespace collections::storage::internal
+
+#endif  // COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_IMPL_H_
