@@ -134,34 +134,8 @@ TEST_F(CaseStandingProjectionTest, StoppedAtAnyEventItResumesToAFreshBuild) {
       }
     }
   }
-  const uint64_t head = log_->HeadPosition();
-  CaseStandingProjection fresh_projection;
-  ProjectionRunner fresh(log_.get(), store_.get(), &fresh_projection, "fresh",
-                         &clock_);
-  ASSERT_TRUE(fresh.CatchUp().ok());
-  auto expected = store_->Scan("fresh", "", "", 10000);
-  ASSERT_TRUE(expected.ok());
-
-  ProjectionRunner::Options options;
-  options.events_per_commit = 5;
-  for (uint64_t stop_at = 1; stop_at <= head; ++stop_at) {
-    SCOPED_TRACE(stop_at);
-    ASSERT_TRUE(store_->Drop("resumed").ok());
-    {
-      FailingAt<CaseStandingProjection> failing(stop_at);
-      ProjectionRunner runner(log_.get(), store_.get(), &failing, "resumed",
-                              &clock_, options);
-      EXPECT_EQ(runner.CatchUp().code(), absl::StatusCode::kAborted);
-      EXPECT_EQ(runner.status().checkpoint, stop_at - 1);
-    }
-    CaseStandingProjection healthy;
-    ProjectionRunner resumed(log_.get(), store_.get(), &healthy, "resumed",
-                             &clock_, options);
-    ASSERT_TRUE(resumed.CatchUp().ok());
-    auto state = store_->Scan("resumed", "", "", 10000);
-    ASSERT_TRUE(state.ok());
-    EXPECT_EQ(*state, *expected);
-  }
+  ExpectResumesToAFreshBuildFromAnyEvent<CaseStandingProjection>(
+      *log_, *store_, clock_, /*events_per_commit=*/5);
 }
 
 }  // namespace

@@ -222,33 +222,8 @@ TEST_F(TimelineProjectionTest, StoppedAtAnyEventItResumesToAFreshBuild) {
                     .ok());
   }
   FakeClock clock(absl::FromUnixSeconds(1795000000));
-  ProjectionRunner::Options options;
-  options.events_per_commit = 7;
-  TimelineProjection fresh_projection;
-  ProjectionRunner fresh(log_.get(), store_.get(), &fresh_projection, "fresh",
-                         &clock, options);
-  ASSERT_TRUE(fresh.CatchUp().ok());
-  auto expected = store_->Scan("fresh", "", "", 100000);
-  ASSERT_TRUE(expected.ok());
-  const uint64_t head = log_->HeadPosition();
-  for (uint64_t stop_at = 1; stop_at <= head; ++stop_at) {
-    SCOPED_TRACE(stop_at);
-    ASSERT_TRUE(store_->Drop("resumed").ok());
-    {
-      FailingAt<TimelineProjection> failing(stop_at);
-      ProjectionRunner runner(log_.get(), store_.get(), &failing, "resumed",
-                              &clock, options);
-      EXPECT_EQ(runner.CatchUp().code(), absl::StatusCode::kAborted);
-      EXPECT_EQ(runner.status().checkpoint, stop_at - 1);
-    }
-    TimelineProjection healthy;
-    ProjectionRunner resumed(log_.get(), store_.get(), &healthy, "resumed",
-                             &clock, options);
-    ASSERT_TRUE(resumed.CatchUp().ok());
-    auto state = store_->Scan("resumed", "", "", 100000);
-    ASSERT_TRUE(state.ok());
-    ASSERT_EQ(*state, *expected);
-  }
+  ExpectResumesToAFreshBuildFromAnyEvent<TimelineProjection>(
+      *log_, *store_, clock, /*events_per_commit=*/7);
   // And the fresh build holds all of d1: its 5 first entries and the 150.
   TimelineQuery all = Query("d1");
   all.limit = 1000;
