@@ -219,6 +219,12 @@ class EventLog {
   // `position` on timeout). For tailing readers and read-your-writes.
   virtual uint64_t WaitForPosition(uint64_t position,
                                    absl::Time deadline) const = 0;
+
+  // Writes buffered data out and waits (up to `timeout`) until the store
+  // has no background work pending: the quiet state benchmarks start from,
+  // and a moment an operator may want before a file-level backup.
+  // DEADLINE_EXCEEDED when the work outlasts `timeout`.
+  virtual absl::Status Settle(absl::Duration timeout) = 0;
 };
 
 // Checks a stream id: 1..max_bytes bytes of printable ASCII (0x21..0x7e).

@@ -1,6 +1,7 @@
 // The caller's side of the RocksDB event log: preparing and queueing
 // appends, reads, and the tree's roots and proofs (see
 // rocksdb_event_log_impl.h).
+#include "absl/time/clock.h"
 #include "storage/rocksdb_event_log_impl.h"
 #include "storage/rocksdb_status.h"
 #include "storage/status_macros.h"
@@ -122,6 +123,22 @@ void RocksDbEventLog::PublishHead(uint64_t head) {
   head_position_.store(head, std::memory_order_release);
   absl::MutexLock lock(&head_mu_);
   published_head_ = head;
+}
+
+absl::Status RocksDbEventLog::Settle(absl::Duration timeout) {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(
+      db_->Flush(flush, database_.handles), "flushing the event log"));
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    uint64_t pending = 0, running = 0;
+    db_->GetIntProperty("rocksdb.compaction-pending", &pending);
+    db_->GetIntProperty("rocksdb.num-running-compactions", &running);
+    if (pending == 0 && running == 0) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return absl::DeadlineExceededError("event log compactions still running");
 }
 
 uint64_t RocksDbEventLog::WaitForPosition(uint64_t position,

@@ -177,6 +177,7 @@ class RocksDbEventLog final : public EventLog {
   uint64_t HeadPosition() const override {
     return head_position_.load(std::memory_order_acquire);
   }
+  absl::Status Settle(absl::Duration timeout) override;
   uint64_t WaitForPosition(uint64_t position,
                            absl::Time deadline) const override;
   absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) override;
