@@ -94,7 +94,17 @@ absl::StatusOr<TimelineProjection::Pending*> TimelineProjection::LoadPending(
       pending_.erase(it);
       return index.status();
     }
-    if (index->has_value()) it->second.index = **std::move(index);
+    if (index->has_value()) {
+      Pending& pending = it->second;
+      pending.index = **std::move(index);
+      if (pending.index.has_inline_chunk()) {
+        // Held with the other chunks while the batch works on it; Flush
+        // puts it back inline while it is the only one.
+        pending.chunks[pending.index.chunks(0).id()] =
+            std::move(*pending.index.mutable_inline_chunk());
+        pending.index.clear_inline_chunk();
+      }
+    }
   }
   return &it->second;
 }
@@ -196,14 +206,21 @@ absl::Status TimelineProjection::Apply(const storage::RecordedEvent& recorded,
 absl::Status TimelineProjection::Flush(storage::ProjectionWrite& write) {
   std::string bytes;
   for (auto& [debtor_id, pending] : pending_) {
-    for (uint32_t id : pending.dirty) {
-      pending.chunks.at(id).SerializeToString(&bytes);
-      write.Put(ChunkKey(debtor_id, id), bytes);
+    if (pending.dirty.empty()) continue;
+    if (pending.index.chunks_size() == 1) {
+      // One chunk: inline in the index (it never had a key of its own).
+      *pending.index.mutable_inline_chunk() =
+          std::move(pending.chunks.at(pending.index.chunks(0).id()));
+    } else {
+      // Past one chunk, every chunk has its key (the first one, inline
+      // until now, is dirty: it just split).
+      for (uint32_t id : pending.dirty) {
+        pending.chunks.at(id).SerializeToString(&bytes);
+        write.Put(ChunkKey(debtor_id, id), bytes);
+      }
     }
-    if (!pending.dirty.empty()) {
-      pending.index.SerializeToString(&bytes);
-      write.Put(IndexKey(debtor_id), bytes);
-    }
+    pending.index.SerializeToString(&bytes);
+    write.Put(IndexKey(debtor_id), bytes);
   }
   pending_.clear();
   return absl::OkStatus();
@@ -237,14 +254,18 @@ absl::StatusOr<TimelinePage> ReadTimeline(storage::ProjectionStore& store,
   std::optional<TimelineKey> last_seen;
   for (int slot = start_after.empty() ? 0 : ChunkFor(*index, start_after);
        slot < index->chunks_size(); ++slot) {
-    const std::string chunk_key =
-        ChunkKey(query.debtor_id, index->chunks(slot).id());
-    COLLECTIONS_ASSIGN_OR_RETURN(
-        std::optional<v1::TimelineChunk> chunk,
-        ReadMessage<v1::TimelineChunk>(view->Get(chunk_key), chunk_key));
-    if (!chunk.has_value()) {
-      return absl::DataLossError(
-          absl::StrCat("the timeline index names a missing chunk ", chunk_key));
+    std::optional<v1::TimelineChunk> chunk;
+    if (index->has_inline_chunk()) {
+      chunk = std::move(*index->mutable_inline_chunk());
+    } else {
+      const std::string chunk_key =
+          ChunkKey(query.debtor_id, index->chunks(slot).id());
+      COLLECTIONS_ASSIGN_OR_RETURN(chunk, ReadMessage<v1::TimelineChunk>(
+                                              view->Get(chunk_key), chunk_key));
+      if (!chunk.has_value()) {
+        return absl::DataLossError(absl::StrCat(
+            "the timeline index names a missing chunk ", chunk_key));
+      }
     }
     for (int i = 0; i < chunk->keys_size(); ++i) {
       const std::string& key = chunk->keys(i);

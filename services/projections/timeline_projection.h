@@ -1,9 +1,13 @@
 // TimelineProjection: every debtor's timeline across all of their cases, in
 // timeline order (business time, then log position), stored so that a page
 // is a few point reads, whatever the store's size:
-//   "th/<debtor id>"                → TimelineIndex: the debtor's chunks
+//   "th/<debtor id>"                → TimelineIndex: the debtor's chunks,
+//                                     and the only chunk inline while there
+//                                     is one (up to kChunkEntries entries:
+//                                     most debtors, one point read a page)
 //   "tc/<debtor id>/<chunk id hex>" → TimelineChunk: up to kChunkEntries
-//                                     entries (key, rendered entry), sorted
+//                                     entries (key, rendered entry), sorted,
+//                                     once the debtor has two or more
 //   "cd/<case id>"                  → the case's debtor id
 // (snapshots.proto). A range scan would cost one seek per sorted run of the
 // LSM tree, and the runs multiply as the store grows; point reads pass
@@ -43,7 +47,8 @@ namespace collections::projections {
 class TimelineProjection final : public StoredProjection {
  public:
   static constexpr char kName[] = "debtor_timeline";
-  static constexpr int kVersion = 2;  // 2: chunks; 1 had a key per entry
+  // 3: a single chunk inline in the index; 2: chunks; 1: a key per entry.
+  static constexpr int kVersion = 3;
   static constexpr int kChunkEntries = 64;
   // Case → debtor pairs kept in memory at most (about 100 bytes each).
   static constexpr size_t kMaxCachedCases = 1000000;

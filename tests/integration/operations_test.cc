@@ -56,7 +56,7 @@ TEST_F(OperationsTest, ProjectionsReportLagAndRebuildWhileServing) {
   EXPECT_EQ(standing.keyspace(), "case_standing@3.1");
   EXPECT_GT(standing.head(), 100u);  // the demo portfolio
   EXPECT_FALSE(standing.failed());
-  EXPECT_EQ(Find("debtor_timeline").keyspace(), "debtor_timeline@2.1");
+  EXPECT_EQ(Find("debtor_timeline").keyspace(), "debtor_timeline@3.1");
 
   v1::RebuildProjectionRequest rebuild;
   rebuild.set_name("case_standing");
