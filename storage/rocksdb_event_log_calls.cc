@@ -3,6 +3,7 @@
 // rocksdb_event_log_impl.h).
 #include "absl/time/clock.h"
 #include "storage/rocksdb_event_log_impl.h"
+#include "storage/rocksdb_settle.h"
 #include "storage/rocksdb_status.h"
 #include "storage/status_macros.h"
 
@@ -126,19 +127,7 @@ void RocksDbEventLog::PublishHead(uint64_t head) {
 }
 
 absl::Status RocksDbEventLog::Settle(absl::Duration timeout) {
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(
-      db_->Flush(flush, database_.handles), "flushing the event log"));
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    uint64_t pending = 0, running = 0;
-    db_->GetIntProperty("rocksdb.compaction-pending", &pending);
-    db_->GetIntProperty("rocksdb.num-running-compactions", &running);
-    if (pending == 0 && running == 0) return absl::OkStatus();
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return absl::DeadlineExceededError("event log compactions still running");
+  return SettleDatabase(db_, database_.handles, timeout, "the event log");
 }
 
 uint64_t RocksDbEventLog::WaitForPosition(uint64_t position,

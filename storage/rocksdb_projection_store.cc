@@ -13,6 +13,7 @@
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/rocksdb_settle.h"
 #include "storage/rocksdb_status.h"
 #include "storage/status_macros.h"
 
@@ -284,19 +285,8 @@ class RocksDbProjectionStore final : public ProjectionStore {
   }
 
   absl::Status Settle(absl::Duration timeout) override {
-    rocksdb::FlushOptions flush;
-    flush.wait = true;
-    COLLECTIONS_RETURN_IF_ERROR(
-        FromRocksDbStatus(db_->Flush(flush), "flushing projections"));
-    const absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      uint64_t pending = 0, running = 0;
-      db_->GetIntProperty("rocksdb.compaction-pending", &pending);
-      db_->GetIntProperty("rocksdb.num-running-compactions", &running);
-      if (pending == 0 && running == 0) return absl::OkStatus();
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return absl::DeadlineExceededError("compactions still running");
+    return SettleDatabase(db_.get(), {db_->DefaultColumnFamily()}, timeout,
+                          "the projection store");
   }
 
   std::string DescribeLayout() override {

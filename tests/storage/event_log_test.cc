@@ -683,22 +683,5 @@ TEST(EventLogOpenTest, UnsyncedAppendsSurviveACleanClose) {
   EXPECT_EQ(log->HeadPosition(), 10u);
 }
 
-// Settle writes everything out and returns once no background work is
-// pending; the log reads the same afterwards.
-TEST_F(EventLogTest, SettleLeavesTheLogQuietAndUnchanged) {
-  for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(log_->Append(absl::StrCat("case-", i), ExpectedVersion::Any(),
-                             MakeCalls(absl::StrCat("s", i), 50))
-                    .ok());
-  }
-  EXPECT_TRUE(log_->Settle(absl::Minutes(1)).ok());
-  LogRead read;
-  read.max_events = 5000;
-  auto all = log_->ReadAll(read);
-  ASSERT_TRUE(all.ok());
-  EXPECT_EQ(all->events.size(), 1000u);
-  EXPECT_EQ(log_->HeadPosition(), 1000u);
-}
-
 }  // namespace
 }  // namespace collections::storage
