@@ -50,7 +50,8 @@ class ProjectionWrite {
 // A consistent view of one projection's committed state as of the moment
 // it was taken: reads of keys that depend on each other (an index and what
 // it points to) never mix two commits. Holds resources until destroyed:
-// take one per query, not per process.
+// take one per query, not per process. Not shared between threads; the
+// store must outlive it.
 class ProjectionSnapshot {
  public:
   virtual ~ProjectionSnapshot() = default;

@@ -23,7 +23,8 @@ struct EventLogDatabase {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   uint64_t head_position = 0;  // last key of "events"; 0 when empty
-  merkle::Frontier frontier;   // the tree's right edge at head_position
+  // The tree's right edge at head_position; the log moves it out on open.
+  merkle::Frontier frontier;
 
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
     return handles[static_cast<int>(family)];

@@ -129,7 +129,7 @@ class RocksDbEventLog final : public EventLog {
         reader_(database_, options.max_stream_id_bytes),
         tree_(database_),
         next_position_(database_.head_position + 1),
-        frontier_(database_.frontier),
+        frontier_(std::move(database_.frontier)),
         head_position_(database_.head_position),
         published_head_(database_.head_position) {
     // Writes are never synced one by one: the syncer makes every group

@@ -1,11 +1,8 @@
-// Ed25519 keys and signed tree heads: a head verifies with its key and with
-// nothing else, any change to what it commits to breaks it, keys persist in
-// their file, and the signer keeps heads in the log.
+// Signed tree heads: a head verifies with its key and with nothing else,
+// any change to what it commits to breaks it, and the signer keeps heads
+// in the log.
 #include "services/audit/signed_tree_head.h"
 
-#include <sys/stat.h>
-
-#include <fstream>
 #include <memory>
 
 #include "gtest/gtest.h"
@@ -20,42 +17,6 @@ namespace {
 
 using ::collections::testing::MakeCalls;
 namespace v1 = ::collections::v1;
-
-TEST(Ed25519KeysTest, SignaturesVerifyOnlyWithTheirKeyAndMessage) {
-  ASSERT_OK_AND_ASSIGN(SigningKey key, SigningKey::Generate());
-  ASSERT_OK_AND_ASSIGN(SigningKey other, SigningKey::Generate());
-  const std::string signature = key.Sign("the message");
-  EXPECT_EQ(signature.size(), 64u);
-  EXPECT_TRUE(key.public_key().Verify("the message", signature));
-  EXPECT_FALSE(key.public_key().Verify("the messagE", signature));
-  EXPECT_FALSE(other.public_key().Verify("the message", signature));
-  // The exported public key is the same key.
-  ASSERT_OK_AND_ASSIGN(VerifyingKey exported,
-                       VerifyingKey::FromPem(key.public_key().Pem()));
-  EXPECT_TRUE(exported.Verify("the message", signature));
-  EXPECT_EQ(exported.Fingerprint(), key.public_key().Fingerprint());
-  EXPECT_EQ(exported.Fingerprint().size(), 64u);
-  EXPECT_FALSE(VerifyingKey::FromPem("not a key").ok());
-  EXPECT_FALSE(VerifyingKey::FromRaw("short").ok());
-}
-
-TEST(Ed25519KeysTest, AKeyFileIsCreatedOnceWithOwnerOnlyAccess) {
-  collections::testing::TempDir dir;
-  const std::string path = dir.path() + "/signing_key.pem";
-  EXPECT_EQ(SigningKey::LoadOrCreate(path, false).status().code(),
-            absl::StatusCode::kNotFound);
-  ASSERT_OK_AND_ASSIGN(SigningKey created,
-                       SigningKey::LoadOrCreate(path, true));
-  struct stat info;
-  ASSERT_EQ(::stat(path.c_str(), &info), 0);
-  EXPECT_EQ(info.st_mode & 0777, 0600);
-  ASSERT_OK_AND_ASSIGN(SigningKey loaded, SigningKey::LoadOrCreate(path, true));
-  EXPECT_EQ(loaded.public_key().Fingerprint(),
-            created.public_key().Fingerprint());
-  std::ofstream(path) << "garbage";
-  EXPECT_EQ(SigningKey::LoadOrCreate(path, true).status().code(),
-            absl::StatusCode::kInvalidArgument);
-}
 
 TEST(SignedTreeHeadTest, AnyChangeToWhatTheHeadCommitsToIsRefused) {
   ASSERT_OK_AND_ASSIGN(SigningKey key, SigningKey::Generate());
