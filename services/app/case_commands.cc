@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/app/event_envelope.h"
 #include "services/domain/case_state.h"
 #include "services/domain/command_checks.h"
 #include "services/domain/due_events.h"
@@ -15,13 +16,6 @@ namespace {
 namespace v1 = ::collections::v1;
 using ::collections::v1::CommandContext;
 using ::collections::v1::EventPayload;
-
-// The event type name recorded in the envelope: the payload message's name.
-std::string TypeName(const EventPayload& payload) {
-  const auto* field = EventPayload::descriptor()->FindFieldByNumber(
-      static_cast<int>(payload.kind_case()));
-  return field == nullptr ? "" : field->message_type()->name();
-}
 
 absl::Status CheckContext(const CommandContext& context) {
   COLLECTIONS_RETURN_IF_ERROR(domain::CheckRequestId(context.request_id()));
@@ -37,21 +31,6 @@ absl::Status CheckContext(const CommandContext& context) {
         "context.occurred_at is outside 1970-01-01..9999-12-31");
   }
   return domain::CheckRuleOverrides(context.overrides());
-}
-
-v1::Event MakeEvent(std::string id, absl::Time occurred_at,
-                    const v1::Actor& actor, const std::string& correlation_id,
-                    const std::string& causation_id, EventPayload payload) {
-  v1::Event event;
-  event.set_event_id(std::move(id));
-  event.set_type(TypeName(payload));
-  *event.mutable_occurred_at() = domain::ToTimestamp(occurred_at);
-  *event.mutable_actor() = actor;
-  event.set_correlation_id(correlation_id);
-  event.set_causation_id(causation_id);
-  event.set_schema_version(1);
-  *event.mutable_payload() = std::move(payload);
-  return event;
 }
 
 // The answer an earlier run of this request got, when its events are in the

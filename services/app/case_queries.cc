@@ -100,6 +100,12 @@ collections::v1::CaseView ToCaseView(const domain::CaseState& state) {
     }
   }
   view.set_agency_id(state.agency_id);
+  if (!state.agency_id.empty()) {
+    view.set_recall_pending(state.recall_requested);
+    view.set_reconciliation_required(state.reconciliation_required);
+    *view.mutable_agency_balance() =
+        MoneyOf(state.agency_balance_minor, currency);
+  }
   for (const auto& dispute : state.open_disputes)
     view.add_open_dispute_ids(dispute.dispute_id);
   view.set_closure_reason(state.closure_reason);

@@ -40,9 +40,11 @@ google::protobuf::Timestamp Stamp(absl::Time t) {
 // Writes one case's history, command by command, advancing business time.
 class CaseScript {
  public:
-  CaseScript(CaseCommandHandler& commands, std::mt19937_64& rng,
-             std::string case_id, absl::Time start, DemoPortfolioStats& stats)
+  CaseScript(CaseCommandHandler& commands, AgencyHandoff* handoff,
+             std::mt19937_64& rng, std::string case_id, absl::Time start,
+             DemoPortfolioStats& stats)
       : commands_(commands),
+        handoff_(handoff),
         rng_(rng),
         case_id_(std::move(case_id)),
         at_(start),
@@ -78,6 +80,7 @@ class CaseScript {
   }
 
   CaseCommandHandler& commands_;
+  AgencyHandoff* const handoff_;
   std::mt19937_64& rng_;
   std::string case_id_;
   absl::Time at_;
@@ -234,18 +237,31 @@ absl::Status HandToAgency(CaseScript& s) {
   placement->set_agency_registration("WKI-2024-0117");
   placement->set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
   placement->set_commission_basis_points(1500);
-  placement->set_package_id(absl::StrCat("PKG-", s.case_id_));
-  COLLECTIONS_RETURN_IF_ERROR(s.Check(
-      s.commands_.Await(&CaseCommandHandler::HandToAgency, hand, s.actor_)));
+  if (s.handoff_ != nullptr) {
+    AgencyHandoff::PlaceResult placed =
+        s.handoff_->PlaceAndWait(hand, s.actor_);
+    ++s.stats_.commands;
+    COLLECTIONS_RETURN_IF_ERROR(placed.status());
+  } else {
+    placement->set_package_id(absl::StrCat("PKG-", s.case_id_));
+    COLLECTIONS_RETURN_IF_ERROR(s.Check(
+        s.commands_.Await(&CaseCommandHandler::HandToAgency, hand, s.actor_)));
+  }
+  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
   s.Wait(2, 5);
   auto ack = s.Start<v1::RecordAgencyReportRequest>();
   ack.set_case_id(s.case_id_);
   ack.mutable_acknowledged()->set_agency_id("incasso-noord");
-  ack.mutable_acknowledged()->set_package_id(absl::StrCat("PKG-", s.case_id_));
+  ack.mutable_acknowledged()->set_package_id(
+      s.handoff_ != nullptr
+          ? agency::DefaultPackageId(s.case_id_, state.placements)
+          : absl::StrCat("PKG-", s.case_id_));
+  *ack.mutable_acknowledged()->mutable_balance_acknowledged() =
+      Eur(state.outstanding_minor());
   COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
       &CaseCommandHandler::RecordAgencyReport, ack, s.actor_)));
   s.Wait(20, 40);
-  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
+  COLLECTIONS_ASSIGN_OR_RETURN(state, Standing(s));
   auto paid = s.Start<v1::RecordAgencyReportRequest>();
   paid.set_case_id(s.case_id_);
   v1::AgencyPaymentReported* payment = paid.mutable_payment();
@@ -382,8 +398,8 @@ absl::StatusOr<DemoPortfolioStats> SeedDemoPortfolio(
     for (int c = 1; c <= cases; ++c) {
       const absl::Time start =
           options.now - absl::Hours(24 * (250 + rng() % 120));
-      CaseScript script(commands, rng, absl::StrFormat("c-%04d-%d", d, c),
-                        start, stats);
+      CaseScript script(commands, options.handoff, rng,
+                        absl::StrFormat("c-%04d-%d", d, c), start, stats);
       absl::Status status = WriteCase(script, debtor_id, business);
       // Whatever has come due since the script's last step, by now.
       if (status.ok()) {

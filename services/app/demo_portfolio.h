@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/app/agency_handoff.h"
 #include "services/app/case_commands.h"
 
 namespace collections::app {
@@ -22,6 +23,9 @@ struct DemoPortfolioOptions {
   // Histories end by `now` (business time); the earliest starts ~370 days
   // before it. The due-time processor is run for each case up to `now`.
   absl::Time now = absl::FromUnixSeconds(1795000000);
+  // Places cases with their packages; null: placements are recorded
+  // without one.
+  AgencyHandoff* handoff = nullptr;
 };
 
 struct DemoPortfolioStats {

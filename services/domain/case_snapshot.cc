@@ -104,6 +104,8 @@ v1::CaseSnapshot ToSnapshot(const CaseState& state) {
   for (int hold : holds) s.add_placed_holds(static_cast<v1::CaseHold>(hold));
   s.set_agency_id(state.agency_id);
   s.set_recall_requested(state.recall_requested);
+  s.set_reconciliation_required(state.reconciliation_required);
+  s.set_agency_balance_minor(state.agency_balance_minor);
   s.set_closure_reason(state.closure_reason);
   *s.mutable_opened_at() = ToTimestamp(state.opened_at);
   *s.mutable_last_activity_at() = ToTimestamp(state.last_activity_at);
@@ -196,6 +198,8 @@ CaseState FromSnapshot(const v1::CaseSnapshot& s) {
   for (int hold : s.placed_holds()) state.placed_holds.insert(hold);
   state.agency_id = s.agency_id();
   state.recall_requested = s.recall_requested();
+  state.reconciliation_required = s.reconciliation_required();
+  state.agency_balance_minor = s.agency_balance_minor();
   state.closure_reason = s.closure_reason();
   state.opened_at =
       s.has_opened_at() ? ToTime(s.opened_at()) : absl::InfinitePast();

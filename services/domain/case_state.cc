@@ -81,9 +81,11 @@ void ApplyPayment(CaseState& state, const std::string& payment_id,
   state.payments.push_back(std::move(payment));
 }
 
-void ReversePayment(CaseState& state, const v1::PaymentReversed& reversed) {
-  PaymentState* payment = FindPayment(state, reversed.payment_id());
-  if (payment == nullptr || payment->reversed) return;
+// Puts a payment's allocation back on the balance; returns its amount (0
+// when it is unknown or reversed already).
+int64_t ReversePayment(CaseState& state, const std::string& payment_id) {
+  PaymentState* payment = FindPayment(state, payment_id);
+  if (payment == nullptr || payment->reversed) return 0;
   payment->reversed = true;
   state.owed += payment->allocation;
   state.paid_minor -= payment->amount_minor;
@@ -95,6 +97,7 @@ void ReversePayment(CaseState& state, const v1::PaymentReversed& reversed) {
     state.plan->paid_minor =
         std::max<int64_t>(0, state.plan->paid_minor - payment->amount_minor);
   }
+  return payment->amount_minor;
 }
 
 void RecordCall(CaseState& state, const v1::CallLogged& call, absl::Time at) {
@@ -173,7 +176,16 @@ void EvolvePlacement(CaseState& state, const EventPayload& payload) {
       ++state.placements;
       state.placed_balance_minor += state.owed.total();
       state.recall_requested = false;
+      state.reconciliation_required = false;
+      state.agency_balance_minor = 0;
       break;
+    case EventPayload::kPlacementAcknowledged: {
+      const auto& acknowledged = payload.placement_acknowledged();
+      state.agency_balance_minor =
+          acknowledged.balance_acknowledged().amount_minor();
+      state.reconciliation_required = acknowledged.reconciliation_required();
+      break;
+    }
     case EventPayload::kRecallRequested:
       state.recall_requested = true;
       break;
@@ -184,6 +196,11 @@ void EvolvePlacement(CaseState& state, const EventPayload& payload) {
     case EventPayload::kReturnedByAgency:
       state.agency_id.clear();
       state.recall_requested = false;
+      state.reconciliation_required = false;
+      break;
+    case EventPayload::kAgencyPaymentReversed:
+      state.agency_collected_minor -=
+          ReversePayment(state, payload.agency_payment_reversed().payment_id());
       break;
     case EventPayload::kAgencyPaymentReported: {
       const auto& reported = payload.agency_payment_reported();
@@ -330,7 +347,7 @@ void EvolveMoney(CaseState& state, const EventPayload& payload) {
                    payload.payment_received().allocation());
       break;
     case EventPayload::kPaymentReversed:
-      ReversePayment(state, payload.payment_reversed());
+      ReversePayment(state, payload.payment_reversed().payment_id());
       break;
     case EventPayload::kCollectionCostsAssessed: {
       const int64_t amount =

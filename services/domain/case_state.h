@@ -148,6 +148,9 @@ struct CaseState {
   int64_t agency_collected_minor = 0;
   std::map<int, int64_t> written_off_by_reason;
   bool recall_requested = false;
+  // The agency's last acknowledged balance differs from the case's.
+  bool reconciliation_required = false;
+  int64_t agency_balance_minor = 0;  // as the agency last acknowledged it
   collections::v1::ClosureReason closure_reason =
       collections::v1::CLOSURE_REASON_UNSPECIFIED;
 

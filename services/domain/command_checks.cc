@@ -243,6 +243,21 @@ absl::Status CheckHandedToAgency(
                              placement.package_manifest_sha256());
 }
 
+absl::Status CheckPlacementRequest(
+    const collections::v1::HandedToAgency& placement) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckHandedToAgency(placement));
+  if (!placement.package_manifest_sha256().empty() ||
+      placement.package_tree_size() != 0) {
+    return absl::InvalidArgumentError(
+        "placement.package_manifest_sha256 and package_tree_size are set by "
+        "the server when it cuts the package; leave them unset");
+  }
+  if (!placement.package_id().empty()) {
+    return CheckSubId("placement.package_id", placement.package_id());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckRecallRequested(
     const collections::v1::RecallRequested& recall) {
   COLLECTIONS_RETURN_IF_ERROR(CheckId("recall.agency_id", recall.agency_id()));
@@ -340,8 +355,33 @@ absl::Status CheckAgencyReport(
   using Report = collections::v1::RecordAgencyReportRequest;
   switch (request.report_case()) {
     case Report::kAcknowledged:
-      return CheckId("acknowledged.agency_id",
-                     request.acknowledged().agency_id());
+      COLLECTIONS_RETURN_IF_ERROR(CheckId("acknowledged.agency_id",
+                                          request.acknowledged().agency_id()));
+      if (request.acknowledged().has_balance_expected() ||
+          request.acknowledged().reconciliation_required()) {
+        return absl::InvalidArgumentError(
+            "acknowledged.balance_expected and reconciliation_required are "
+            "set by the server; leave them unset");
+      }
+      return CheckMoney("acknowledged.balance_acknowledged",
+                        request.acknowledged().has_balance_acknowledged(),
+                        request.acknowledged().balance_acknowledged(), false);
+    case Report::kPaymentReversed:
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckId("payment_reversed.agency_id",
+                  request.payment_reversed().agency_id()));
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckSubId("payment_reversed.payment_id",
+                     request.payment_reversed().payment_id()));
+      if (request.payment_reversed().has_amount() ||
+          request.payment_reversed().has_allocation()) {
+        return absl::InvalidArgumentError(
+            "payment_reversed.amount and allocation are set by the server "
+            "from the reported payment; leave them unset");
+      }
+      if (request.payment_reversed().reason().empty())
+        return Missing("payment_reversed.reason");
+      return absl::OkStatus();
     case Report::kPayment:
       COLLECTIONS_RETURN_IF_ERROR(
           CheckId("payment.agency_id", request.payment().agency_id()));
@@ -350,10 +390,6 @@ absl::Status CheckAgencyReport(
       COLLECTIONS_RETURN_IF_ERROR(CheckMoney("payment.amount",
                                              request.payment().has_amount(),
                                              request.payment().amount(), true));
-      if (request.payment().has_allocation()) {
-        return absl::InvalidArgumentError(
-            "payment.allocation is computed by the server; leave it unset");
-      }
       return CheckDate("payment.value_date", request.payment().has_value_date(),
                        request.payment().value_date());
     case Report::kUpdate:
@@ -376,8 +412,8 @@ absl::Status CheckAgencyReport(
       break;
   }
   return Missing(
-      "report (acknowledged, payment, update, recall_objected, "
-      "recall_completed or returned)");
+      "report (acknowledged, payment, payment_reversed, update, "
+      "recall_objected, recall_completed or returned)");
 }
 
 absl::Status CheckVatReliefClaimed(

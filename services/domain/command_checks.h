@@ -43,6 +43,10 @@ absl::Status CheckDisputeResolved(
     const collections::v1::DisputeResolved& resolution);
 absl::Status CheckHandedToAgency(
     const collections::v1::HandedToAgency& placement);
+// A placement as a caller asks for it: the package fields the server sets
+// (manifest hash, tree size) must be unset; a package id is optional.
+absl::Status CheckPlacementRequest(
+    const collections::v1::HandedToAgency& placement);
 absl::Status CheckRecallRequested(
     const collections::v1::RecallRequested& recall);
 absl::Status CheckWriteOffApproved(

@@ -281,14 +281,69 @@ DecisionOr DecideRecallFromAgency(const CaseState& state,
   Decider d(state, input);
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
   COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, recall.agency_id()));
-  if (state.recall_requested) {
-    return RuleRefusal(rules::kRecallState, "a recall is already pending");
+  if (state.recall_requested && !recall.final()) {
+    return RuleRefusal(rules::kRecallState,
+                       "a recall is already pending (a final recall may "
+                       "still be made)");
   }
   v1::EventPayload payload;
   *payload.mutable_recall_requested() = recall;
   d.Emit(std::move(payload));
+  if (recall.final()) {
+    // Back in-house at once: the placement hold ends with the agency id,
+    // so in-house contact is allowed again.
+    v1::EventPayload completed;
+    completed.mutable_recall_completed()->set_agency_id(recall.agency_id());
+    d.Emit(std::move(completed));
+    d.MoveTo(state.stage_before_placement, "final recall: back in-house");
+  }
   return d.Finish();
 }
+
+namespace {
+
+// The split of an agency's payment: the agency's own when it states one
+// (its parts must add up to the amount and fit each bucket), else the rule
+// pack's allocation order.
+absl::StatusOr<Buckets> AgencyAllocation(
+    const Decider& d, const CaseState& state,
+    const v1::AgencyPaymentReported& reported) {
+  const int64_t amount = reported.amount().amount_minor();
+  if (!reported.has_allocation()) {
+    return Allocate(amount, state.owed, d.pack().allocation_order).allocated;
+  }
+  const v1::Allocation& stated = reported.allocation();
+  const std::pair<const char*, const v1::Money*> parts[] = {
+      {"costs", &stated.costs()},
+      {"interest", &stated.interest()},
+      {"principal", &stated.principal()},
+      {"fees", &stated.fees()}};
+  for (const auto& [name, money] : parts) {
+    if (money->currency().empty() && money->amount_minor() == 0) continue;
+    COLLECTIONS_RETURN_IF_ERROR(
+        d.CheckCurrency(absl::StrCat("payment.allocation.", name), *money));
+    if (money->amount_minor() < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("payment.allocation.", name, " is negative"));
+    }
+  }
+  const Buckets split = FromAllocation(stated);
+  if (split.total() != amount) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("payment.allocation adds up to ", split.total(),
+                     ", not the amount ", amount));
+  }
+  if (split.costs > state.owed.costs || split.interest > state.owed.interest ||
+      split.principal > state.owed.principal || split.fees > state.owed.fees) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "payment.allocation puts more on a bucket than it holds (owed: costs ",
+        state.owed.costs, ", interest ", state.owed.interest, ", principal ",
+        state.owed.principal, ", fees ", state.owed.fees, ")"));
+  }
+  return split;
+}
+
+}  // namespace
 
 DecisionOr DecideAgencyReport(const CaseState& state,
                               const v1::RecordAgencyReportRequest& report,
@@ -297,11 +352,21 @@ DecisionOr DecideAgencyReport(const CaseState& state,
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
   v1::EventPayload payload;
   switch (report.report_case()) {
-    case v1::RecordAgencyReportRequest::kAcknowledged:
+    case v1::RecordAgencyReportRequest::kAcknowledged: {
+      const auto& acknowledged = report.acknowledged();
       COLLECTIONS_RETURN_IF_ERROR(
-          CheckPlacedWith(state, report.acknowledged().agency_id()));
-      *payload.mutable_placement_acknowledged() = report.acknowledged();
+          CheckPlacedWith(state, acknowledged.agency_id()));
+      COLLECTIONS_RETURN_IF_ERROR(
+          d.CheckCurrency("acknowledged.balance_acknowledged",
+                          acknowledged.balance_acknowledged()));
+      auto* recorded = payload.mutable_placement_acknowledged();
+      *recorded = acknowledged;
+      *recorded->mutable_balance_expected() = d.Money(state.owed.total());
+      recorded->set_reconciliation_required(
+          acknowledged.balance_acknowledged().amount_minor() !=
+          state.owed.total());
       break;
+    }
     case v1::RecordAgencyReportRequest::kPayment: {
       const auto& reported = report.payment();
       COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, reported.agency_id()));
@@ -309,16 +374,35 @@ DecisionOr DecideAgencyReport(const CaseState& state,
           d.CheckCurrency("payment.amount", reported.amount()));
       COLLECTIONS_RETURN_IF_ERROR(
           CheckNewPaymentId(state, reported.payment_id()));
-      const AllocationResult result =
-          Allocate(reported.amount().amount_minor(), state.owed,
-                   d.pack().allocation_order);
+      COLLECTIONS_ASSIGN_OR_RETURN(Buckets allocated,
+                                   AgencyAllocation(d, state, reported));
       *payload.mutable_agency_payment_reported() = reported;
       *payload.mutable_agency_payment_reported()->mutable_allocation() =
-          ToAllocation(result.allocated, state.currency);
+          ToAllocation(allocated, state.currency);
       d.Emit(std::move(payload));
       SettleCommitments(d, reported.amount().amount_minor(),
-                        result.allocated.principal);
+                        allocated.principal);
       return d.Finish();
+    }
+    case v1::RecordAgencyReportRequest::kPaymentReversed: {
+      const auto& reversal = report.payment_reversed();
+      COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, reversal.agency_id()));
+      for (const auto& payment : state.payments) {
+        if (payment.payment_id != reversal.payment_id()) continue;
+        if (payment.reversed) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "payment ", payment.payment_id, " was reversed already"));
+        }
+        auto* recorded = payload.mutable_agency_payment_reversed();
+        *recorded = reversal;
+        *recorded->mutable_amount() = d.Money(payment.amount_minor);
+        *recorded->mutable_allocation() =
+            ToAllocation(payment.allocation, state.currency);
+        d.Emit(std::move(payload));
+        return d.Finish();
+      }
+      return absl::NotFoundError(absl::StrCat("payment ", reversal.payment_id(),
+                                              " is not recorded on this case"));
     }
     case v1::RecordAgencyReportRequest::kUpdate:
       COLLECTIONS_RETURN_IF_ERROR(
@@ -353,8 +437,8 @@ DecisionOr DecideAgencyReport(const CaseState& state,
       return d.Finish();
     case v1::RecordAgencyReportRequest::REPORT_NOT_SET:
       return absl::InvalidArgumentError(
-          "report is required: acknowledged, payment, update, "
-          "recall_objected, recall_completed or returned");
+          "report is required: acknowledged, payment, payment_reversed, "
+          "update, recall_objected, recall_completed or returned");
   }
   d.Emit(std::move(payload));
   return d.Finish();

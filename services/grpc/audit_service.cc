@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/grpc/caller.h"
 #include "services/grpc/status_conversion.h"
 
 namespace collections::grpc_api {
@@ -21,33 +22,54 @@ grpc::Status Answer(absl::StatusOr<T> result, T* response) {
 }  // namespace
 
 grpc::Status AuditService::GetSignedTreeHead(
-    grpc::ServerContext*, const v1::GetSignedTreeHeadRequest* request,
+    grpc::ServerContext* context, const v1::GetSignedTreeHeadRequest* request,
     v1::SignedTreeHead* response) {
+  if (grpc::Status denied =
+          DenyAgencies(*access_, *context, "GetSignedTreeHead");
+      !denied.ok()) {
+    return denied;
+  }
   return Answer(queries_->SignedHead(request->fresh()), response);
 }
 
 grpc::Status AuditService::GetPublicKey(grpc::ServerContext*,
                                         const v1::GetPublicKeyRequest*,
                                         v1::PublicKey* response) {
+  // Open to everyone, agencies too: it is what verifies their packages.
   *response = queries_->PublicKey();
   return grpc::Status::OK;
 }
 
 grpc::Status AuditService::GetInclusionProof(
-    grpc::ServerContext*, const v1::GetInclusionProofRequest* request,
+    grpc::ServerContext* context, const v1::GetInclusionProofRequest* request,
     v1::InclusionProof* response) {
+  if (grpc::Status denied =
+          DenyAgencies(*access_, *context, "GetInclusionProof");
+      !denied.ok()) {
+    return denied;
+  }
   return Answer(queries_->Inclusion(*request), response);
 }
 
 grpc::Status AuditService::GetConsistencyProof(
-    grpc::ServerContext*, const v1::GetConsistencyProofRequest* request,
+    grpc::ServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::ConsistencyProof* response) {
+  if (grpc::Status denied =
+          DenyAgencies(*access_, *context, "GetConsistencyProof");
+      !denied.ok()) {
+    return denied;
+  }
   return Answer(queries_->Consistency(*request), response);
 }
 
 grpc::Status AuditService::GetEvidenceBundle(
-    grpc::ServerContext*, const v1::GetEvidenceBundleRequest* request,
+    grpc::ServerContext* context, const v1::GetEvidenceBundleRequest* request,
     v1::EvidenceBundle* response) {
+  if (grpc::Status denied =
+          DenyAgencies(*access_, *context, "GetEvidenceBundle");
+      !denied.ok()) {
+    return denied;
+  }
   absl::StatusOr<v1::EvidenceBundle> bundle = queries_->Bundle(*request);
   if (bundle.ok() && bundle->ByteSizeLong() > max_message_bytes_) {
     return ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
@@ -60,8 +82,12 @@ grpc::Status AuditService::GetEvidenceBundle(
 }
 
 grpc::Status AuditService::ListAuditTrail(
-    grpc::ServerContext*, const v1::ListAuditTrailRequest* request,
+    grpc::ServerContext* context, const v1::ListAuditTrailRequest* request,
     v1::ListAuditTrailResponse* response) {
+  if (grpc::Status denied = DenyAgencies(*access_, *context, "ListAuditTrail");
+      !denied.ok()) {
+    return denied;
+  }
   return Answer(queries_->Trail(*request), response);
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "collections/v1/audit.grpc.pb.h"
+#include "services/app/agency_access.h"
 #include "services/app/audit_queries.h"
 
 namespace collections::grpc_api {
@@ -16,8 +17,12 @@ class AuditService final : public collections::v1::Audit::Service {
  public:
   // A bundle larger than `max_message_bytes` is refused with
   // RESOURCE_EXHAUSTED rather than failing in transport.
-  AuditService(app::AuditQueries* queries, size_t max_message_bytes)
-      : queries_(queries), max_message_bytes_(max_message_bytes) {}
+  // Agencies may fetch the public key only. Both must outlive the service.
+  AuditService(app::AuditQueries* queries, const app::AgencyAccess* access,
+               size_t max_message_bytes)
+      : queries_(queries),
+        access_(access),
+        max_message_bytes_(max_message_bytes) {}
 
   grpc::Status GetSignedTreeHead(
       grpc::ServerContext* context,
@@ -45,6 +50,7 @@ class AuditService final : public collections::v1::Audit::Service {
 
  private:
   app::AuditQueries* const queries_;
+  const app::AgencyAccess* const access_;
   const size_t max_message_bytes_;
 };
 

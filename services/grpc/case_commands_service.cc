@@ -3,26 +3,12 @@
 #include <string>
 
 #include "absl/time/clock.h"
+#include "services/agency/return_file.h"
+#include "services/grpc/caller.h"
 #include "services/grpc/status_conversion.h"
 
 namespace collections::grpc_api {
 namespace {
-
-std::string Metadata(const grpc::ServerContextBase& context, const char* key) {
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find(key);
-  if (it == metadata.end()) return "";
-  return std::string(it->second.data(), it->second.size());
-}
-
-collections::v1::Actor ActorOf(const grpc::ServerContextBase& context) {
-  collections::v1::Actor actor;
-  actor.set_id(Metadata(context, "x-actor-id"));
-  actor.set_role(Metadata(context, "x-actor-role"));
-  if (actor.id().empty()) actor.set_id("anonymous");
-  if (actor.role().empty()) actor.set_role("service");
-  return actor;
-}
 
 void Answer(app::CaseCommandHandler::Result result,
             collections::v1::CommandResult* response,
@@ -37,6 +23,21 @@ void Answer(app::CaseCommandHandler::Result result,
 
 }  // namespace
 
+// Agencies may only report on the cases placed with them, as themselves.
+template <typename Request>
+absl::Status CaseCommandsService::Authorize(const char* method,
+                                            const collections::v1::Actor& actor,
+                                            const Request& request) const {
+  if constexpr (std::is_same_v<Request,
+                               collections::v1::RecordAgencyReportRequest>) {
+    absl::Status allowed = access_->CheckCase(actor, request.case_id());
+    if (!allowed.ok()) return allowed;
+    return access_->CheckAgency(actor, agency::AgencyIdOf(request));
+  } else {
+    return access_->DenyAgency(actor, method);
+  }
+}
+
 // Starts the command; its callback fills the response and finishes the call.
 // gRPC keeps the request, response and context alive until Finish.
 #define COLLECTIONS_DEFINE_COMMAND(Method, Request)                           \
@@ -45,7 +46,13 @@ void Answer(app::CaseCommandHandler::Result result,
       const collections::v1::Request* request,                                \
       collections::v1::CommandResult* response) {                             \
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();            \
-    handler_->Method(*request, ActorOf(*context),                             \
+    const collections::v1::Actor actor = CallerOf(*context);                  \
+    absl::Status allowed = Authorize(#Method, actor, *request);               \
+    if (!allowed.ok()) {                                                      \
+      reactor->Finish(ToGrpcStatus(allowed));                                 \
+      return reactor;                                                         \
+    }                                                                         \
+    handler_->Method(*request, actor,                                         \
                      [reactor, response](app::CaseCommandHandler::Result r) { \
                        Answer(std::move(r), response, reactor);               \
                      });                                                      \
@@ -59,7 +66,6 @@ COLLECTIONS_DEFINE_COMMAND(AgreePaymentPlan, AgreePaymentPlanRequest)
 COLLECTIONS_DEFINE_COMMAND(IssueLetter, IssueLetterRequest)
 COLLECTIONS_DEFINE_COMMAND(RaiseDispute, RaiseDisputeRequest)
 COLLECTIONS_DEFINE_COMMAND(ResolveDispute, ResolveDisputeRequest)
-COLLECTIONS_DEFINE_COMMAND(HandToAgency, HandToAgencyRequest)
 COLLECTIONS_DEFINE_COMMAND(RecallFromAgency, RecallFromAgencyRequest)
 COLLECTIONS_DEFINE_COMMAND(WriteOff, WriteOffRequest)
 COLLECTIONS_DEFINE_COMMAND(CloseCase, CloseCaseRequest)
@@ -75,11 +81,40 @@ COLLECTIONS_DEFINE_COMMAND(RecordAgencyReport, RecordAgencyReportRequest)
 COLLECTIONS_DEFINE_COMMAND(ClaimVatRelief, ClaimVatReliefRequest)
 #undef COLLECTIONS_DEFINE_COMMAND
 
+// The same placement as AgencyHandoff.PlaceWithAgency: the package is cut
+// and its manifest hash recorded.
+grpc::ServerUnaryReactor* CaseCommandsService::HandToAgency(
+    grpc::CallbackServerContext* context,
+    const collections::v1::HandToAgencyRequest* request,
+    collections::v1::CommandResult* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const collections::v1::Actor actor = CallerOf(*context);
+  absl::Status allowed = Authorize("HandToAgency", actor, *request);
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
+  handoff_->Place(*request, actor,
+                  [reactor, response](app::AgencyHandoff::PlaceResult r) {
+                    if (!r.ok())
+                      return reactor->Finish(ToGrpcStatus(r.status()));
+                    *response = std::move(*r->mutable_result());
+                    reactor->Finish(grpc::Status::OK);
+                  });
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* CaseCommandsService::ProcessDueEvents(
     grpc::CallbackServerContext* context,
     const collections::v1::ProcessDueEventsRequest* request,
     collections::v1::ProcessDueEventsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status allowed =
+      access_->DenyAgency(CallerOf(*context), "ProcessDueEvents");
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
   absl::Time as_of = due_time_->Now();
   if (request->has_as_of()) {
     as_of = absl::FromUnixSeconds(request->as_of().seconds()) +

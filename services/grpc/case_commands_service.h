@@ -12,6 +12,8 @@
 #define COLLECTIONS_SERVICES_GRPC_CASE_COMMANDS_SERVICE_H_
 
 #include "collections/v1/case_commands.grpc.pb.h"
+#include "services/app/agency_access.h"
+#include "services/app/agency_handoff.h"
 #include "services/app/case_commands.h"
 #include "services/app/due_time_processor.h"
 
@@ -20,9 +22,15 @@ namespace collections::grpc_api {
 class CaseCommandsService final
     : public collections::v1::CaseCommands::CallbackService {
  public:
+  // Everything must outlive the service.
   CaseCommandsService(app::CaseCommandHandler* handler,
-                      app::DueTimeProcessor* due_time)
-      : handler_(handler), due_time_(due_time) {}
+                      app::DueTimeProcessor* due_time,
+                      app::AgencyHandoff* handoff,
+                      const app::AgencyAccess* access)
+      : handler_(handler),
+        due_time_(due_time),
+        handoff_(handoff),
+        access_(access) {}
 
 #define COLLECTIONS_DECLARE_COMMAND(Method, Request)                         \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,     \
@@ -62,8 +70,15 @@ class CaseCommandsService final
       collections::v1::ProcessDueEventsResponse* response) override;
 
  private:
+  template <typename Request>
+  absl::Status Authorize(const char* method,
+                         const collections::v1::Actor& actor,
+                         const Request& request) const;
+
   app::CaseCommandHandler* const handler_;
   app::DueTimeProcessor* const due_time_;
+  app::AgencyHandoff* const handoff_;
+  const app::AgencyAccess* const access_;
 };
 
 }  // namespace collections::grpc_api

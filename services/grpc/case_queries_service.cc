@@ -1,5 +1,6 @@
 #include "services/grpc/case_queries_service.h"
 
+#include "services/grpc/caller.h"
 #include "services/grpc/status_conversion.h"
 
 namespace collections::grpc_api {
@@ -27,8 +28,9 @@ int GetDebtorTimelineMethodIndex() {
 
 }  // namespace
 
-CaseQueriesService::CaseQueriesService(app::CaseQueryHandler* handler)
-    : handler_(handler) {
+CaseQueriesService::CaseQueriesService(app::CaseQueryHandler* handler,
+                                       const app::AgencyAccess* access)
+    : handler_(handler), access_(access) {
   MarkMethodStreamed(
       GetDebtorTimelineMethodIndex(),
       new grpc::internal::StreamedUnaryHandler<
@@ -42,6 +44,9 @@ grpc::Status CaseQueriesService::GetCase(
     grpc::ServerContext* context,
     const collections::v1::GetCaseRequest* request,
     collections::v1::GetCaseResponse* response) {
+  absl::Status allowed =
+      access_->CheckCase(CallerOf(*context), request->case_id());
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
   return Reply(handler_->GetCase(*request, DeadlineOf(*context, kMaxWait)),
                response);
 }
@@ -50,6 +55,9 @@ grpc::Status CaseQueriesService::GetCaseStanding(
     grpc::ServerContext* context,
     const collections::v1::GetCaseStandingRequest* request,
     collections::v1::CaseStanding* response) {
+  absl::Status allowed =
+      access_->CheckCase(CallerOf(*context), request->case_id());
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
   return Reply(
       handler_->GetCaseStanding(*request, DeadlineOf(*context, kMaxWait)),
       response);
@@ -59,6 +67,10 @@ grpc::Status CaseQueriesService::GetWorkQueue(
     grpc::ServerContext* context,
     const collections::v1::GetWorkQueueRequest* request,
     collections::v1::GetWorkQueueResponse* response) {
+  if (grpc::Status denied = DenyAgencies(*access_, *context, "GetWorkQueue");
+      !denied.ok()) {
+    return denied;
+  }
   return Reply(handler_->GetWorkQueue(*request, DeadlineOf(*context, kMaxWait)),
                response);
 }
@@ -67,6 +79,11 @@ grpc::Status CaseQueriesService::GetPortfolioKpis(
     grpc::ServerContext* context,
     const collections::v1::GetPortfolioKpisRequest* request,
     collections::v1::PortfolioKpis* response) {
+  if (grpc::Status denied =
+          DenyAgencies(*access_, *context, "GetPortfolioKpis");
+      !denied.ok()) {
+    return denied;
+  }
   return Reply(
       handler_->GetPortfolioKpis(*request, DeadlineOf(*context, kMaxWait)),
       response);
@@ -74,6 +91,11 @@ grpc::Status CaseQueriesService::GetPortfolioKpis(
 
 grpc::Status CaseQueriesService::GetEncodedDebtorTimeline(
     grpc::ServerContext* context, TimelineStreamer* streamer) {
+  if (grpc::Status denied =
+          DenyAgencies(*access_, *context, "GetEncodedDebtorTimeline");
+      !denied.ok()) {
+    return denied;
+  }
   collections::v1::GetDebtorTimelineRequest request;
   if (!streamer->Read(&request)) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -94,6 +116,10 @@ grpc::Status CaseQueriesService::ListCases(
     grpc::ServerContext* context,
     const collections::v1::ListCasesRequest* request,
     collections::v1::ListCasesResponse* response) {
+  if (grpc::Status denied = DenyAgencies(*access_, *context, "ListCases");
+      !denied.ok()) {
+    return denied;
+  }
   return Reply(handler_->ListCases(*request, DeadlineOf(*context, kMaxWait)),
                response);
 }

@@ -13,13 +13,17 @@
 #define COLLECTIONS_SERVICES_GRPC_CASE_QUERIES_SERVICE_H_
 
 #include "collections/v1/case_queries.grpc.pb.h"
+#include "services/app/agency_access.h"
 #include "services/app/case_queries.h"
 
 namespace collections::grpc_api {
 
 class CaseQueriesService final : public collections::v1::CaseQueries::Service {
  public:
-  explicit CaseQueriesService(app::CaseQueryHandler* handler);
+  // Agencies may read only the cases placed with them (GetCase,
+  // GetCaseStanding). Both must outlive the service.
+  CaseQueriesService(app::CaseQueryHandler* handler,
+                     const app::AgencyAccess* access);
 
   grpc::Status GetCase(grpc::ServerContext* context,
                        const collections::v1::GetCaseRequest* request,
@@ -48,6 +52,7 @@ class CaseQueriesService final : public collections::v1::CaseQueries::Service {
                                         TimelineStreamer* streamer);
 
   app::CaseQueryHandler* const handler_;
+  const app::AgencyAccess* const access_;
 };
 
 }  // namespace collections::grpc_api

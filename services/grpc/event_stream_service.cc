@@ -1,13 +1,19 @@
 #include "services/grpc/event_stream_service.h"
 
 #include "absl/time/clock.h"
+#include "services/grpc/caller.h"
 #include "services/grpc/status_conversion.h"
 
 namespace collections::grpc_api {
 
 grpc::Status EventStreamService::ReadStream(
-    grpc::ServerContext*, const collections::v1::ReadStreamRequest* request,
+    grpc::ServerContext* context,
+    const collections::v1::ReadStreamRequest* request,
     collections::v1::ReadStreamResponse* response) {
+  if (grpc::Status denied = DenyAgencies(*access_, *context, "ReadStream");
+      !denied.ok()) {
+    return denied;
+  }
   auto result = feed_->ReadStream(*request);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *std::move(result);
@@ -15,8 +21,13 @@ grpc::Status EventStreamService::ReadStream(
 }
 
 grpc::Status EventStreamService::ReadLog(
-    grpc::ServerContext*, const collections::v1::ReadLogRequest* request,
+    grpc::ServerContext* context,
+    const collections::v1::ReadLogRequest* request,
     collections::v1::ReadLogResponse* response) {
+  if (grpc::Status denied = DenyAgencies(*access_, *context, "ReadLog");
+      !denied.ok()) {
+    return denied;
+  }
   auto result = feed_->ReadLog(*request);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *std::move(result);
@@ -27,6 +38,10 @@ grpc::Status EventStreamService::Subscribe(
     grpc::ServerContext* context,
     const collections::v1::SubscribeRequest* request,
     grpc::ServerWriter<collections::v1::SubscribeResponse>* writer) {
+  if (grpc::Status denied = DenyAgencies(*access_, *context, "Subscribe");
+      !denied.ok()) {
+    return denied;
+  }
   absl::StatusOr<app::EventFeed::Cursor> cursor = feed_->Subscribe(*request);
   if (!cursor.ok()) return ToGrpcStatus(cursor.status());
   while (!context->IsCancelled() && !ending_) {

@@ -13,13 +13,16 @@
 
 #include "absl/time/time.h"
 #include "collections/v1/event_stream.grpc.pb.h"
+#include "services/app/agency_access.h"
 #include "services/app/event_feed.h"
 
 namespace collections::grpc_api {
 
 class EventStreamService final : public collections::v1::EventStream::Service {
  public:
-  explicit EventStreamService(app::EventFeed* feed) : feed_(feed) {}
+  // Closed to agencies. Both must outlive the service.
+  EventStreamService(app::EventFeed* feed, const app::AgencyAccess* access)
+      : feed_(feed), access_(access) {}
 
   grpc::Status ReadStream(
       grpc::ServerContext* context,
@@ -40,6 +43,7 @@ class EventStreamService final : public collections::v1::EventStream::Service {
 
  private:
   app::EventFeed* const feed_;
+  const app::AgencyAccess* const access_;
   std::atomic<bool> ending_{false};
   const absl::Duration heartbeat_ = absl::Milliseconds(200);
 };

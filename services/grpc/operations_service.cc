@@ -1,5 +1,6 @@
 #include "services/grpc/operations_service.h"
 
+#include "services/grpc/caller.h"
 #include "services/grpc/status_conversion.h"
 
 namespace collections::grpc_api {
@@ -8,6 +9,10 @@ grpc::Status OperationsService::ListProjections(
     grpc::ServerContext* context,
     const collections::v1::ListProjectionsRequest* request,
     collections::v1::ListProjectionsResponse* response) {
+  if (grpc::Status denied = DenyAgencies(*access_, *context, "ListProjections");
+      !denied.ok()) {
+    return denied;
+  }
   *response = operations_->List();
   return grpc::Status::OK;
 }
@@ -16,6 +21,11 @@ grpc::Status OperationsService::RebuildProjection(
     grpc::ServerContext* context,
     const collections::v1::RebuildProjectionRequest* request,
     collections::v1::ProjectionStatus* response) {
+  if (grpc::Status denied =
+          DenyAgencies(*access_, *context, "RebuildProjection");
+      !denied.ok()) {
+    return denied;
+  }
   absl::StatusOr<collections::v1::ProjectionStatus> status =
       operations_->Rebuild(request->name());
   if (!status.ok()) return ToGrpcStatus(status.status());

@@ -6,14 +6,17 @@
 #define COLLECTIONS_SERVICES_GRPC_OPERATIONS_SERVICE_H_
 
 #include "collections/v1/operations.grpc.pb.h"
+#include "services/app/agency_access.h"
 #include "services/app/projection_operations.h"
 
 namespace collections::grpc_api {
 
 class OperationsService final : public collections::v1::Operations::Service {
  public:
-  explicit OperationsService(app::ProjectionOperations* operations)
-      : operations_(operations) {}
+  // Closed to agencies. Both must outlive the service.
+  OperationsService(app::ProjectionOperations* operations,
+                    const app::AgencyAccess* access)
+      : operations_(operations), access_(access) {}
 
   grpc::Status ListProjections(
       grpc::ServerContext* context,
@@ -26,6 +29,7 @@ class OperationsService final : public collections::v1::Operations::Service {
 
  private:
   app::ProjectionOperations* const operations_;
+  const app::AgencyAccess* const access_;
 };
 
 }  // namespace collections::grpc_api

@@ -34,7 +34,7 @@ class CaseStandingProjection final : public StoredProjection {
  public:
   static constexpr char kName[] = "case_standing";
   // 2: the open-case index; 3: creditor index and work queue.
-  static constexpr int kVersion = 3;
+  static constexpr int kVersion = 4;
   // Cases kept in memory between commits (beyond that, reloaded).
   static constexpr size_t kMaxCached = 50000;
 

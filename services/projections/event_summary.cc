@@ -28,8 +28,49 @@ std::string Name(const std::string& full, const char* prefix) {
   return full.compare(0, p.size(), p) == 0 ? full.substr(p.size()) : full;
 }
 
+// What an agency reported back.
+std::string SummarizeAgencyReport(const Event& event) {
+  const EventPayload& p = event.payload();
+  switch (p.kind_case()) {
+    case EventPayload::kPlacementAcknowledged: {
+      const auto& ack = p.placement_acknowledged();
+      return absl::StrCat(
+          "Agency ", ack.agency_id(), " acknowledged a balance of ",
+          FormatMoney(ack.balance_acknowledged()),
+          ack.reconciliation_required()
+              ? absl::StrCat(" (case holds ",
+                             FormatMoney(ack.balance_expected()),
+                             ": to reconcile)")
+              : "");
+    }
+    case EventPayload::kAgencyPaymentReversed:
+      return absl::StrCat("Agency ", p.agency_payment_reversed().agency_id(),
+                          " reversed payment ",
+                          p.agency_payment_reversed().payment_id(), " of ",
+                          FormatMoney(p.agency_payment_reversed().amount()),
+                          ": ", p.agency_payment_reversed().reason());
+    case EventPayload::kAgencyUpdateReceived:
+      return absl::StrCat("Agency ", p.agency_update_received().agency_id(),
+                          " status ", p.agency_update_received().status());
+    case EventPayload::kRecallObjected:
+      return absl::StrCat(
+          "Agency ", p.recall_objected().agency_id(),
+          " objected to the recall: ", p.recall_objected().reason());
+    case EventPayload::kRecallCompleted:
+      return absl::StrCat("Recall from agency ",
+                          p.recall_completed().agency_id(),
+                          " completed: back in-house");
+    case EventPayload::kReturnedByAgency:
+      return absl::StrCat("Returned by agency ",
+                          p.returned_by_agency().agency_id(), ": ",
+                          p.returned_by_agency().reason());
+    default:
+      return event.type();  // the type name reads well enough
+  }
+}
+
 // The events that follow up on the acts: derived events, money, holds,
-// placement returns, tax.
+// tax.
 std::string SummarizeFollowUp(const Event& event) {
   namespace v1 = ::collections::v1;
   const EventPayload& p = event.payload();
@@ -110,7 +151,7 @@ std::string SummarizeFollowUp(const Event& event) {
           "VAT relief of ", FormatMoney(p.vat_relief_claimed().vat()),
           " claimed in ", p.vat_relief_claimed().return_period());
     default:
-      return event.type();  // the type name reads well enough
+      return SummarizeAgencyReport(event);
   }
 }
 
@@ -170,8 +211,10 @@ std::string SummarizeEvent(const Event& event) {
           collections::v1::DisputeOutcome_Name(p.dispute_resolved().outcome())
               .substr(16));
     case EventPayload::kRecallRequested:
-      return absl::StrCat("Recalled from agency ",
-                          p.recall_requested().agency_id());
+      return absl::StrCat(
+          p.recall_requested().final() ? "Final recall" : "Recall requested",
+          " from agency ", p.recall_requested().agency_id(), ": ",
+          p.recall_requested().reason());
     case EventPayload::kWriteOffApproved:
       return absl::StrCat(
           "Write-off approved: ",

@@ -63,11 +63,16 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->audit_ = std::make_unique<app::AuditQueries>(
       log, server->signer_.get(), server->projection_store_.get(),
       server->standing_.get(), server->actors_.get(), options.clock);
+  server->handoff_ = std::make_unique<app::AgencyHandoff>(
+      log, server->commands_.get(), server->signer_.get());
+  server->access_ =
+      std::make_unique<app::AgencyAccess>(server->commands_.get());
 
   if (options.seed_demo && log->HeadPosition() == 0) {
     app::DemoPortfolioOptions demo;
     demo.debtors = options.demo_debtors;
     demo.now = options.clock->Now();
+    demo.handoff = server->handoff_.get();
     COLLECTIONS_ASSIGN_OR_RETURN(
         app::DemoPortfolioStats stats,
         app::SeedDemoPortfolio(*server->commands_, demo));
@@ -81,20 +86,23 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   }
 
   server->commands_service_ = std::make_unique<grpc_api::CaseCommandsService>(
-      server->commands_.get(), server->due_time_.get());
-  server->queries_service_ =
-      std::make_unique<grpc_api::CaseQueriesService>(server->queries_.get());
-  server->stream_service_ =
-      std::make_unique<grpc_api::EventStreamService>(server->feed_.get());
+      server->commands_.get(), server->due_time_.get(), server->handoff_.get(),
+      server->access_.get());
+  server->queries_service_ = std::make_unique<grpc_api::CaseQueriesService>(
+      server->queries_.get(), server->access_.get());
+  server->stream_service_ = std::make_unique<grpc_api::EventStreamService>(
+      server->feed_.get(), server->access_.get());
   server->operations_ = std::make_unique<app::ProjectionOperations>(
       std::map<std::string, projections::ManagedProjection*>{
           {projections::CaseStandingProjection::kName, server->standing_.get()},
           {projections::TimelineProjection::kName, server->timeline_.get()},
           {projections::ActorIndexProjection::kName, server->actors_.get()}});
-  server->operations_service_ =
-      std::make_unique<grpc_api::OperationsService>(server->operations_.get());
+  server->operations_service_ = std::make_unique<grpc_api::OperationsService>(
+      server->operations_.get(), server->access_.get());
   server->audit_service_ = std::make_unique<grpc_api::AuditService>(
-      server->audit_.get(), options.max_message_bytes);
+      server->audit_.get(), server->access_.get(), options.max_message_bytes);
+  server->agency_service_ = std::make_unique<grpc_api::AgencyService>(
+      server->handoff_.get(), server->access_.get(), options.max_message_bytes);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -108,6 +116,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   builder.RegisterService(server->stream_service_.get());
   builder.RegisterService(server->operations_service_.get());
   builder.RegisterService(server->audit_service_.get());
+  builder.RegisterService(server->agency_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(

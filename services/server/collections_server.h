@@ -20,6 +20,8 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "services/app/agency_access.h"
+#include "services/app/agency_handoff.h"
 #include "services/app/audit_queries.h"
 #include "services/app/case_commands.h"
 #include "services/app/case_queries.h"
@@ -27,6 +29,7 @@
 #include "services/app/event_feed.h"
 #include "services/app/projection_operations.h"
 #include "services/audit/signed_tree_head.h"
+#include "services/grpc/agency_service.h"
 #include "services/grpc/audit_service.h"
 #include "services/grpc/case_commands_service.h"
 #include "services/grpc/case_queries_service.h"
@@ -108,6 +111,9 @@ class CollectionsServer {
   std::unique_ptr<audit::TreeHeadSigner> signer_;
   std::unique_ptr<app::AuditQueries> audit_;
   std::unique_ptr<grpc_api::AuditService> audit_service_;
+  std::unique_ptr<app::AgencyHandoff> handoff_;
+  std::unique_ptr<app::AgencyAccess> access_;
+  std::unique_ptr<grpc_api::AgencyService> agency_service_;
   // Signs the log's head every tree_head_interval until shutdown.
   std::thread signing_thread_;
   // Publishes the projections' health (CaseQueries NOT_SERVING while one

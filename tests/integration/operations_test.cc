@@ -10,6 +10,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "services/domain/case_state.h"
+#include "services/projections/case_standing_projection.h"
 #include "services/server/collections_server.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
@@ -53,7 +54,9 @@ class OperationsTest : public ::testing::Test {
 
 TEST_F(OperationsTest, ProjectionsReportLagAndRebuildWhileServing) {
   const v1::ProjectionStatus standing = Find("case_standing");
-  EXPECT_EQ(standing.keyspace(), "case_standing@3.1");
+  const std::string keyspace = absl::StrCat(
+      "case_standing@", projections::CaseStandingProjection::kVersion, ".");
+  EXPECT_EQ(standing.keyspace(), keyspace + "1");
   EXPECT_GT(standing.head(), 100u);  // the demo portfolio
   EXPECT_FALSE(standing.failed());
   EXPECT_EQ(Find("debtor_timeline").keyspace(), "debtor_timeline@3.1");
@@ -79,7 +82,7 @@ TEST_F(OperationsTest, ProjectionsReportLagAndRebuildWhileServing) {
   const v1::ProjectionStatus after = Find("case_standing");
   EXPECT_EQ(after.rebuild().swaps(), 1u);
   EXPECT_EQ(after.rebuild().last_outcome(), "OK");
-  EXPECT_EQ(after.keyspace(), "case_standing@3.2");
+  EXPECT_EQ(after.keyspace(), keyspace + "2");
   EXPECT_EQ(after.lag_positions(), 0u);
 
   rebuild.set_name("no_such_projection");

@@ -24,6 +24,7 @@
 #include "collections/v1/operations.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
+#include "tools/cli/agency_commands.h"
 #include "tools/cli/audit_commands.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "collectionsd address");
@@ -255,7 +256,9 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "collectionsctl health | list | case <id> | standing <id> | "
       "timeline <debtor> | tail | projections | rebuild <projection> | "
-      "public-key | head | bundle case|debtor <id> | trail");
+      "public-key | head | bundle case|debtor <id> | trail | "
+      "package <case> --out=DIR | delivery <agency> --out=DIR | "
+      "import-returns <file>");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
@@ -280,6 +283,10 @@ int main(int argc, char** argv) {
     return collections::cli::Bundle(channel, arg,
                                     args.size() > 3 ? args[3] : "");
   if (command == "trail") return collections::cli::Trail(channel);
+  if (command == "package") return collections::cli::Package(channel, arg);
+  if (command == "delivery") return collections::cli::Delivery(channel, arg);
+  if (command == "import-returns")
+    return collections::cli::ImportReturns(channel, arg);
   std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
   return 2;
 }

@@ -3,17 +3,23 @@
 //
 //   collections-verify bundle  --bundle=case-123.bundle --public_key=key.pem
 //   collections-verify datadir --data_dir=data          --public_key=key.pem
+//   collections-verify package --dir=PKG-c-1-1          --public_key=key.pem
 //
 // `bundle` checks an evidence bundle (written by `collectionsctl bundle`):
 // the signed head, every event's inclusion in it at its position, and each
 // stream's chain from its first version to its last. `datadir` recomputes a
 // whole event log data directory (opened read-only) from its records and
-// checks it against every signed head kept there.
+// checks it against every signed head kept there. `package` checks a
+// placement package directory (collectionsctl package): every file against
+// the manifest's SHA-256, the manifest's signed head, and the evidence
+// bundle inside against that head.
 //
 // Prints what holds and, on failure, which event and which check failed.
 // Exit status: 0 verified, 1 a check failed, 2 the input could not be read.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -22,6 +28,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "collections/v1/audit.pb.h"
+#include "services/agency/package_verification.h"
 #include "services/audit/ed25519_keys.h"
 #include "services/audit/evidence_bundle.h"
 #include "services/audit/log_verification.h"
@@ -29,6 +36,7 @@
 
 ABSL_FLAG(std::string, bundle, "", "bundle: the evidence bundle file");
 ABSL_FLAG(std::string, data_dir, "", "datadir: the event log data directory");
+ABSL_FLAG(std::string, dir, "", "package: the placement package directory");
 ABSL_FLAG(std::string, public_key, "",
           "the server's public key, PEM (collectionsctl public-key)");
 
@@ -61,11 +69,12 @@ int Report(const collections::audit::VerificationReport& report) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "collections-verify bundle --bundle=FILE --public_key=KEY.pem\n"
-      "collections-verify datadir --data_dir=DIR --public_key=KEY.pem");
+      "collections-verify datadir --data_dir=DIR --public_key=KEY.pem\n"
+      "collections-verify package --dir=DIR --public_key=KEY.pem");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string mode = args.size() == 2 ? args[1] : "";
   std::string pem;
-  if ((mode != "bundle" && mode != "datadir") ||
+  if ((mode != "bundle" && mode != "datadir" && mode != "package") ||
       !ReadFile(absl::GetFlag(FLAGS_public_key), &pem)) {
     std::fprintf(stderr, "%s\n(the public key file must be readable)\n",
                  absl::ProgramUsageMessage().data());
@@ -92,6 +101,23 @@ int main(int argc, char** argv) {
                 bundle.streams_size(),
                 static_cast<unsigned long long>(bundle.head().tree_size()));
     return Report(collections::audit::VerifyEvidenceBundle(bundle, *key));
+  }
+  if (mode == "package") {
+    std::map<std::string, std::string> files;
+    std::error_code error;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(absl::GetFlag(FLAGS_dir), error)) {
+      if (!entry.is_regular_file()) continue;
+      std::string& content = files[entry.path().filename().string()];
+      if (!ReadFile(entry.path().string(), &content))
+        error = std::make_error_code(std::errc::io_error);
+    }
+    if (error || files.empty()) {
+      std::fprintf(stderr, "cannot read a package from '%s'\n",
+                   absl::GetFlag(FLAGS_dir).c_str());
+      return kUnreadable;
+    }
+    return Report(collections::agency::VerifyPlacementPackage(files, *key));
   }
   auto integrity =
       collections::storage::CheckLogIntegrity(absl::GetFlag(FLAGS_data_dir));

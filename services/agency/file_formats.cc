@@ -1,0 +1,130 @@
+#include "services/agency/file_formats.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "storage/sha256.h"
+
+namespace collections::agency {
+
+CsvWriter::CsvWriter(const std::vector<std::string>& header)
+    : columns_(header.size()) {
+  Line(header);
+}
+
+void CsvWriter::Row(const std::vector<std::string>& fields) {
+  Line(fields);
+  ++rows_;
+}
+
+void CsvWriter::Line(const std::vector<std::string>& fields) {
+  for (size_t i = 0; i < columns_; ++i) {
+    if (i > 0) text_ += ',';
+    const absl::string_view field =
+        i < fields.size() ? absl::string_view(fields[i]) : "";
+    if (field.find_first_of(",\"\r\n") == absl::string_view::npos) {
+      absl::StrAppend(&text_, field);
+      continue;
+    }
+    text_ += '"';
+    for (char c : field) {
+      if (c == '"') text_ += '"';
+      text_ += c;
+    }
+    text_ += '"';
+  }
+  text_ += "\r\n";
+}
+
+std::string JsonString(absl::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          absl::StrAppendFormat(&out, "\\u%04x", c);
+        } else {
+          out += static_cast<char>(c);  // UTF-8 passes through
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+void JsonObject::Key(absl::string_view key) {
+  if (body_.size() > 1) body_ += ',';
+  absl::StrAppend(&body_, JsonString(key), ":");
+}
+
+JsonObject& JsonObject::Add(absl::string_view key, absl::string_view value) {
+  Key(key);
+  body_ += JsonString(value);
+  return *this;
+}
+
+JsonObject& JsonObject::Add(absl::string_view key, int64_t value) {
+  Key(key);
+  absl::StrAppend(&body_, value);
+  return *this;
+}
+
+JsonObject& JsonObject::Add(absl::string_view key, bool value) {
+  Key(key);
+  body_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonObject& JsonObject::Add(absl::string_view key,
+                            const std::vector<std::string>& list) {
+  Key(key);
+  body_ += '[';
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) body_ += ',';
+    body_ += JsonString(list[i]);
+  }
+  body_ += ']';
+  return *this;
+}
+
+std::string MessageJsonLine(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string out;
+  // Printing a well-formed message cannot fail; an error would leave `out`
+  // empty, which the manifest's hashes would still cover.
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+}
+
+std::string Rfc3339(const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() == 0 && ts.nanos() == 0) return "";
+  return Rfc3339(absl::FromUnixSeconds(ts.seconds()) +
+                 absl::Nanoseconds(ts.nanos()));
+}
+
+std::string Sha256Hex(absl::string_view bytes) {
+  return storage::ToHex(storage::Sha256Of(bytes));
+}
+
+}  // namespace collections::agency

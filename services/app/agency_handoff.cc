@@ -1,0 +1,555 @@
+#include "services/app/agency_handoff.h"
+
+#include <map>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
+#include "services/agency/return_file.h"
+#include "services/app/event_envelope.h"
+#include "services/audit/evidence_bundle.h"
+#include "services/domain/case_decisions.h"
+#include "services/domain/case_state.h"
+#include "services/domain/command_checks.h"
+#include "storage/status_macros.h"
+
+namespace collections::app {
+namespace {
+
+namespace v1 = ::collections::v1;
+
+// Reads per page when a use case walks a stream or the log.
+constexpr size_t kReadPage = 1000;
+
+// The recorded placement of `events` with `package_id` (empty: the last
+// one), or nullptr.
+const v1::Event* FindPlacement(const std::vector<v1::Event>& events,
+                               const std::string& package_id) {
+  const v1::Event* found = nullptr;
+  for (const v1::Event& event : events) {
+    if (!event.payload().has_handed_to_agency()) continue;
+    if (package_id.empty() ||
+        event.payload().handed_to_agency().package_id() == package_id) {
+      found = &event;
+    }
+  }
+  return found;
+}
+
+v1::PlaceWithAgencyResponse ResponseOf(v1::CommandResult result,
+                                       const v1::HandedToAgency& placement) {
+  v1::PlaceWithAgencyResponse response;
+  *response.mutable_result() = std::move(result);
+  response.set_package_id(placement.package_id());
+  response.set_manifest_sha256_hex(
+      absl::BytesToHexString(placement.package_manifest_sha256()));
+  response.set_package_tree_size(placement.package_tree_size());
+  return response;
+}
+
+// Money per currency, summed, for a delivery's trailer.
+void AddTo(std::map<std::string, int64_t>& totals, const std::string& currency,
+           int64_t amount) {
+  totals[currency] += amount;
+}
+
+void Totals(const std::map<std::string, int64_t>& totals,
+            google::protobuf::RepeatedPtrField<v1::Money>* out) {
+  for (const auto& [currency, amount] : totals) {
+    v1::Money* money = out->Add();
+    money->set_currency(currency);
+    money->set_amount_minor(amount);
+  }
+}
+
+// Which agency a case was placed with as of each version: the versions of
+// its placements and of their ends, read once per case per delivery.
+class PlacementHistory {
+ public:
+  explicit PlacementHistory(storage::EventLog* log) : log_(log) {}
+
+  // The agency the case was with just before `version` ("" for none).
+  absl::StatusOr<std::string> AgencyBefore(const std::string& stream,
+                                           uint64_t version) {
+    auto it = changes_.find(stream);
+    if (it == changes_.end()) {
+      COLLECTIONS_ASSIGN_OR_RETURN(auto read, Read(stream));
+      it = changes_.emplace(stream, std::move(read)).first;
+    }
+    std::string agency;
+    for (const auto& [at, placed_with] : it->second) {
+      if (at >= version) break;
+      agency = placed_with;
+    }
+    return agency;
+  }
+
+ private:
+  using Changes = std::vector<std::pair<uint64_t, std::string>>;
+  absl::StatusOr<Changes> Read(const std::string& stream) {
+    Changes changes;
+    for (uint64_t from = 1;;) {
+      COLLECTIONS_ASSIGN_OR_RETURN(
+          auto page,
+          log_->ReadStream(stream, from, storage::ReadDirection::kForward,
+                           kReadPage));
+      for (const auto& recorded : page) {
+        const v1::EventPayload& p = recorded.event.payload();
+        const uint64_t version = recorded.event.stream_version();
+        if (p.has_handed_to_agency()) {
+          changes.emplace_back(version, p.handed_to_agency().agency_id());
+        } else if (p.has_recall_completed() || p.has_returned_by_agency()) {
+          changes.emplace_back(version, "");
+        }
+      }
+      if (page.size() < kReadPage) return changes;
+      from = page.back().event.stream_version() + 1;
+    }
+  }
+
+  storage::EventLog* const log_;
+  std::map<std::string, Changes> changes_;
+};
+
+// One case's part of a return file: its records' events, decided.
+struct CaseImport {
+  std::string case_id;
+  int first_line = 0;
+  uint64_t expected_version = 0;
+  std::vector<const agency::ReturnRecord*> records;
+  std::vector<v1::Event> events;
+  bool already_imported = false;
+};
+
+}  // namespace
+
+AgencyHandoff::AgencyHandoff(storage::EventLog* log,
+                             CaseCommandHandler* commands,
+                             audit::TreeHeadSigner* signer)
+    : log_(log), commands_(commands), signer_(signer) {}
+
+absl::StatusOr<std::vector<v1::Event>> AgencyHandoff::CaseEvents(
+    const std::string& case_id, uint64_t last_version) {
+  const std::string stream = domain::CaseStreamId(case_id);
+  std::vector<v1::Event> events;
+  for (uint64_t from = 1; from <= last_version;) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        auto page,
+        log_->ReadStream(stream, from, storage::ReadDirection::kForward,
+                         kReadPage));
+    for (auto& recorded : page) {
+      if (recorded.event.stream_version() > last_version) return events;
+      events.push_back(std::move(recorded.event));
+    }
+    if (page.size() < kReadPage) break;
+    from = events.back().stream_version() + 1;
+  }
+  return events;
+}
+
+absl::StatusOr<v1::PlacementPackage> AgencyHandoff::Cut(
+    const v1::HandedToAgency& placement, std::vector<v1::Event> events,
+    const v1::SignedTreeHead& head) {
+  agency::PackageInput input;
+  input.placement = placement;
+  for (const v1::Event& event : events) domain::Evolve(input.state, event);
+  if (!input.state.exists) {
+    return absl::NotFoundError("the case has no events to package");
+  }
+  input.events = std::move(events);
+  input.head = head;
+  // The bundle's creation time is the head's, so a rebuilt package is the
+  // same bytes.
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      input.bundle,
+      audit::BuildEvidenceBundle(*log_, head, signer_->key().public_key(),
+                                 {domain::CaseStreamId(input.state.case_id)},
+                                 absl::StrCat("case ", input.state.case_id),
+                                 domain::ToTime(head.timestamp())));
+  return agency::BuildPlacementPackage(input);
+}
+
+void AgencyHandoff::Place(const v1::HandToAgencyRequest& request,
+                          const v1::Actor& actor, PlaceDone done) {
+  auto fail = [&done](absl::Status status) {
+    std::move(done)(std::move(status));
+  };
+  const std::string& case_id = request.case_id();
+  absl::Status checked = domain::CheckId("case_id", case_id);
+  if (checked.ok())
+    checked = domain::CheckRequestId(request.context().request_id());
+  if (!checked.ok()) return fail(checked);
+  const std::string stream = domain::CaseStreamId(case_id);
+
+  // A retry: answer with what the first attempt recorded.
+  auto earlier = log_->FindEvent(
+      stream, absl::StrCat(request.context().request_id(), "/0"));
+  if (!earlier.ok()) return fail(earlier.status());
+  if (earlier->has_value()) {
+    auto recorded = log_->ReadStream(stream, (*earlier)->stream_version,
+                                     storage::ReadDirection::kForward, 1);
+    if (!recorded.ok()) return fail(recorded.status());
+    if (recorded->empty() ||
+        !recorded->front().event.payload().has_handed_to_agency()) {
+      return fail(absl::AlreadyExistsError(
+          absl::StrCat("request id ", request.context().request_id(),
+                       " was used for another command on case ", case_id)));
+    }
+    v1::HandToAgencyRequest again = request;
+    *again.mutable_placement() =
+        recorded->front().event.payload().handed_to_agency();
+    commands_->HandToAgency(
+        again, actor,
+        [placement = again.placement(),
+         done = std::move(done)](CaseCommandHandler::Result r) mutable {
+          if (!r.ok()) return std::move(done)(r.status());
+          std::move(done)(ResponseOf(*std::move(r), placement));
+        });
+    return;
+  }
+
+  checked = domain::CheckPlacementRequest(request.placement());
+  if (!checked.ok()) return fail(checked);
+  absl::StatusOr<domain::CaseState> state = commands_->LoadCase(case_id);
+  if (!state.ok()) return fail(state.status());
+  if (!state->exists) {
+    return fail(absl::NotFoundError(
+        absl::StrCat("case ", case_id, " does not exist; open it first")));
+  }
+  const v1::CommandContext& context = request.context();
+  if (context.has_expected_version() &&
+      context.expected_version() != state->version) {
+    return fail(absl::AbortedError(
+        absl::StrCat("case ", case_id, " is at version ", state->version,
+                     ", not the expected ", context.expected_version(),
+                     "; reload it and decide again")));
+  }
+  v1::HandToAgencyRequest placing = request;
+  v1::HandedToAgency* placement = placing.mutable_placement();
+  if (placement->package_id().empty()) {
+    placement->set_package_id(
+        agency::DefaultPackageId(case_id, state->placements + 1));
+  }
+  // Refused placements get no package: judge the rules first.
+  if (context.has_occurred_at()) {
+    domain::CommandInput input;
+    input.at = domain::ToTime(context.occurred_at());
+    input.actor_id = actor.id();
+    input.overrides.assign(context.overrides().begin(),
+                           context.overrides().end());
+    domain::DecisionOr decided =
+        domain::DecideHandToAgency(*state, *placement, input);
+    if (!decided.ok()) return fail(decided.status());
+  }
+
+  absl::StatusOr<v1::SignedTreeHead> head = signer_->SignLatest();
+  if (!head.ok()) return fail(head.status());
+  absl::StatusOr<std::vector<v1::Event>> events =
+      CaseEvents(case_id, state->version);
+  if (!events.ok()) return fail(events.status());
+  absl::StatusOr<v1::PlacementPackage> package =
+      Cut(*placement, *std::move(events), *head);
+  if (!package.ok()) return fail(package.status());
+
+  placement->set_package_manifest_sha256(
+      absl::HexStringToBytes(package->manifest_sha256_hex()));
+  placement->set_package_tree_size(head->tree_size());
+  // The package shows the case at this version: if the case moves before
+  // the placement lands, the placement is refused (ABORTED), not recorded
+  // with a package that misses the newest events.
+  placing.mutable_context()->set_expected_version(state->version);
+  commands_->HandToAgency(
+      placing, actor,
+      [placement = *placement,
+       done = std::move(done)](CaseCommandHandler::Result r) mutable {
+        if (!r.ok()) return std::move(done)(r.status());
+        std::move(done)(ResponseOf(*std::move(r), placement));
+      });
+}
+
+AgencyHandoff::PlaceResult AgencyHandoff::PlaceAndWait(
+    const v1::HandToAgencyRequest& request, const v1::Actor& actor) {
+  PlaceResult result = absl::InternalError("not answered");
+  absl::Notification answered;
+  Place(request, actor, [&](PlaceResult r) {
+    result = std::move(r);
+    answered.Notify();
+  });
+  answered.WaitForNotification();
+  return result;
+}
+
+absl::StatusOr<v1::PlacementPackage> AgencyHandoff::Package(
+    const std::string& case_id, const std::string& package_id) {
+  COLLECTIONS_RETURN_IF_ERROR(domain::CheckId("case_id", case_id));
+  COLLECTIONS_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
+                               CaseEvents(case_id, UINT64_MAX));
+  if (events.empty()) {
+    return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
+  }
+  const v1::Event* found = FindPlacement(events, package_id);
+  if (found == nullptr) {
+    return absl::NotFoundError(
+        package_id.empty()
+            ? absl::StrCat("case ", case_id, " was never placed")
+            : absl::StrCat("case ", case_id, " has no package ", package_id));
+  }
+  const v1::HandedToAgency placement = found->payload().handed_to_agency();
+  if (placement.package_tree_size() == 0 ||
+      placement.package_manifest_sha256().empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("placement ", placement.package_id(), " of case ", case_id,
+                     " was recorded without a package"));
+  }
+  COLLECTIONS_ASSIGN_OR_RETURN(auto head,
+                               signer_->At(placement.package_tree_size()));
+  if (!head.has_value()) {
+    return absl::DataLossError(absl::StrCat(
+        "the signed head of size ", placement.package_tree_size(),
+        " that package ", placement.package_id(), " was cut at is not kept"));
+  }
+  events.resize(found->stream_version() - 1);  // `found` is invalid now
+  COLLECTIONS_ASSIGN_OR_RETURN(v1::PlacementPackage package,
+                               Cut(placement, std::move(events), *head));
+  const std::string recorded =
+      absl::BytesToHexString(placement.package_manifest_sha256());
+  if (package.manifest_sha256_hex() != recorded) {
+    return absl::DataLossError(absl::StrCat(
+        "package ", placement.package_id(), " rebuilds to manifest ",
+        package.manifest_sha256_hex(), ", not the recorded ", recorded));
+  }
+  return package;
+}
+
+absl::Status AgencyHandoff::Delivery(
+    const v1::ExportDeliveryRequest& request,
+    absl::FunctionRef<bool(const v1::DeliveryPart&)> emit) {
+  const std::string& agency_id = request.agency_id();
+  COLLECTIONS_RETURN_IF_ERROR(domain::CheckId("agency_id", agency_id));
+  const uint64_t head = log_->HeadPosition();
+  const uint64_t through =
+      request.through_position() == 0 ? head : request.through_position();
+  if (through > head) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "through_position ", through, " is beyond the log's head ", head));
+  }
+  const uint64_t since = request.since_position();
+  if (since > through) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "since_position ", since, " is after through_position ", through));
+  }
+  v1::DeliveryPart part;
+  v1::DeliveryHeader* header = part.mutable_header();
+  header->set_delivery_id(absl::StrCat(agency_id, "-", since, "-", through));
+  header->set_agency_id(agency_id);
+  header->set_since_position(since);
+  header->set_through_position(through);
+  if (!emit(part)) return absl::OkStatus();
+
+  v1::DeliveryTrailer trailer;
+  std::map<std::string, int64_t> placed, paid;
+  PlacementHistory history(log_);
+  storage::LogRead read;
+  read.from_position = since + 1;
+  read.max_events = kReadPage;
+  read.filter.stream_prefix = domain::kCaseStreamPrefix;
+  read.filter.event_types = {"HandedToAgency", "RecallRequested",
+                             "PaymentReceived", "PaymentReversed"};
+  while (read.from_position <= through) {
+    COLLECTIONS_ASSIGN_OR_RETURN(storage::LogReadResult page,
+                                 log_->ReadAll(read));
+    for (const storage::RecordedEvent& recorded : page.events) {
+      const v1::Event& event = recorded.event;
+      if (event.global_position() > through) break;
+      const v1::EventPayload& p = event.payload();
+      const std::string case_id = domain::CaseIdOfStream(event.stream_id());
+      part.Clear();
+      if (p.has_handed_to_agency()) {
+        if (p.handed_to_agency().agency_id() != agency_id) continue;
+        v1::DeliveryPlacement* placement = part.mutable_placement();
+        placement->set_position(event.global_position());
+        *placement->mutable_occurred_at() = event.occurred_at();
+        COLLECTIONS_ASSIGN_OR_RETURN(
+            *placement->mutable_package(),
+            Package(case_id, p.handed_to_agency().package_id()));
+        const v1::BucketTotals& balance = placement->package().balance();
+        AddTo(placed, balance.currency(), balance.total_minor());
+        trailer.set_placements(trailer.placements() + 1);
+      } else if (p.has_recall_requested()) {
+        if (p.recall_requested().agency_id() != agency_id) continue;
+        v1::DeliveryRecall* recall = part.mutable_recall();
+        recall->set_position(event.global_position());
+        recall->set_case_id(case_id);
+        *recall->mutable_occurred_at() = event.occurred_at();
+        recall->set_reason(p.recall_requested().reason());
+        recall->set_final(p.recall_requested().final());
+        trailer.set_recalls(trailer.recalls() + 1);
+      } else {
+        COLLECTIONS_ASSIGN_OR_RETURN(
+            std::string placed_with,
+            history.AgencyBefore(event.stream_id(), event.stream_version()));
+        if (placed_with != agency_id) continue;
+        v1::DeliveryPaymentNotice* notice = part.mutable_payment_notice();
+        notice->set_position(event.global_position());
+        notice->set_case_id(case_id);
+        *notice->mutable_occurred_at() = event.occurred_at();
+        if (p.has_payment_received()) {
+          notice->set_payment_id(p.payment_received().payment_id());
+          *notice->mutable_amount() = p.payment_received().amount();
+          *notice->mutable_allocation() = p.payment_received().allocation();
+        } else {
+          const v1::Allocation& back = p.payment_reversed().allocation();
+          notice->set_payment_id(p.payment_reversed().payment_id());
+          notice->set_reversal(true);
+          notice->mutable_amount()->set_currency(back.principal().currency());
+          notice->mutable_amount()->set_amount_minor(
+              -(back.costs().amount_minor() + back.interest().amount_minor() +
+                back.principal().amount_minor() + back.fees().amount_minor()));
+          *notice->mutable_allocation() = back;
+        }
+        AddTo(paid, notice->amount().currency(),
+              notice->amount().amount_minor());
+        trailer.set_payment_notices(trailer.payment_notices() + 1);
+      }
+      if (!emit(part)) return absl::OkStatus();
+    }
+    if (page.next_position <= read.from_position) break;  // nothing more
+    read.from_position = page.next_position;
+  }
+  trailer.set_records(trailer.placements() + trailer.recalls() +
+                      trailer.payment_notices());
+  Totals(placed, trailer.mutable_placed_balance());
+  Totals(paid, trailer.mutable_payment_total());
+  trailer.set_through_position(through);
+  part.Clear();
+  *part.mutable_trailer() = std::move(trailer);
+  emit(part);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
+    const v1::ImportReturnFileRequest& request, const v1::Actor& actor,
+    const std::string& agency_id) {
+  const std::string name =
+      request.file_name().empty() ? "the file" : request.file_name();
+  absl::StatusOr<agency::ReturnFile> parsed =
+      agency::ParseReturnFile(request.content());
+  if (!parsed.ok()) {
+    return absl::Status(parsed.status().code(),
+                        absl::StrCat(name, " rejected whole, nothing applied: ",
+                                     parsed.status().message()));
+  }
+  const agency::ReturnFile& file = *parsed;
+  if (!agency_id.empty() && file.header.agency_id() != agency_id) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(name, " is agency ", file.header.agency_id(),
+                     "'s; agency ", agency_id, " may import only its own"));
+  }
+  // Each case's records, cases in the order they first appear.
+  std::vector<CaseImport> cases;
+  std::map<std::string, size_t> case_index;
+  for (const agency::ReturnRecord& record : file.records) {
+    auto [it, added] =
+        case_index.try_emplace(record.request.case_id(), cases.size());
+    if (added) {
+      cases.emplace_back();
+      cases.back().case_id = record.request.case_id();
+      cases.back().first_line = record.line;
+    }
+    cases[it->second].records.push_back(&record);
+  }
+
+  v1::ImportReturnFileResponse response;
+  response.set_file_sha256_hex(file.sha256_hex);
+  response.set_records(file.records.size());
+  response.set_cases(cases.size());
+  const std::string request_id =
+      absl::StrCat("agency-file-", file.sha256_hex.substr(0, 32));
+  // Decide every record before writing anything.
+  for (CaseImport& import : cases) {
+    const std::string stream = domain::CaseStreamId(import.case_id);
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        auto earlier, log_->FindEvent(stream, absl::StrCat(request_id, "/0")));
+    if (earlier.has_value()) {
+      import.already_imported = true;
+      continue;
+    }
+    COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state,
+                                 commands_->LoadCase(import.case_id));
+    if (!state.exists) {
+      return absl::NotFoundError(absl::StrCat(
+          name, " rejected whole, nothing applied: line ", import.first_line,
+          ": case ", import.case_id, " does not exist"));
+    }
+    import.expected_version = state.version;
+    for (const agency::ReturnRecord* record : import.records) {
+      domain::CommandInput input;
+      input.at = domain::ToTime(record->request.context().occurred_at());
+      input.actor_id = actor.id();
+      domain::DecisionOr decided =
+          domain::DecideAgencyReport(state, record->request, input);
+      if (decided.ok() && !decided->refusal.ok()) decided = decided->refusal;
+      if (!decided.ok()) {
+        return absl::Status(
+            decided.status().code(),
+            absl::StrCat(name, " rejected whole, nothing applied: line ",
+                         record->line, " (case ", import.case_id,
+                         "): ", decided.status().message()));
+      }
+      for (v1::EventPayload& payload : decided->events) {
+        v1::Event event = MakeEvent(
+            absl::StrCat(request_id, "/", import.events.size()), input.at,
+            actor, request_id, file.header.file_id(), std::move(payload));
+        // Fold a copy with the version it will get, so the next record is
+        // judged on the case as this one leaves it.
+        v1::Event folded = event;
+        folded.set_stream_version(state.version + 1);
+        domain::Evolve(state, folded);
+        if (event.payload().has_placement_acknowledged() &&
+            event.payload()
+                .placement_acknowledged()
+                .reconciliation_required()) {
+          const auto& ack = event.payload().placement_acknowledged();
+          response.add_reconciliation_flags(absl::StrCat(
+              "case ", import.case_id, ": agency balance ",
+              ack.balance_acknowledged().amount_minor(), ", case balance ",
+              ack.balance_expected().amount_minor(), " ",
+              ack.balance_expected().currency()));
+        }
+        import.events.push_back(std::move(event));
+      }
+    }
+  }
+
+  std::vector<std::string> applied;
+  bool wrote = false;
+  for (const CaseImport& import : cases) {
+    if (import.already_imported) continue;
+    absl::StatusOr<storage::AppendResult> appended =
+        log_->Append(domain::CaseStreamId(import.case_id),
+                     storage::ExpectedVersion::Exact(import.expected_version),
+                     import.events);
+    if (!appended.ok()) {
+      return absl::Status(
+          appended.status().code(),
+          absl::StrCat(
+              name, ": case ", import.case_id, " not applied (",
+              appended.status().message(), "); ",
+              applied.empty()
+                  ? "no case was applied"
+                  : absl::StrCat("applied: ", absl::StrJoin(applied, ", ")),
+              ". Import the same file again to finish: nothing is "
+              "applied twice"));
+    }
+    wrote = true;
+    applied.push_back(import.case_id);
+    response.set_last_position(
+        std::max(response.last_position(), appended->last_position));
+  }
+  response.set_already_imported(!wrote);
+  return response;
+}
+
+}  // namespace collections::app

@@ -1,0 +1,97 @@
+// AgencyHandoff: the use cases of handing claims to collection agencies
+// (proto/collections/v1/agency.proto).
+//
+//   Place     cuts the case's placement package at a freshly signed tree
+//             head, then records HandedToAgency (through CaseCommandHandler,
+//             with the case's version as the expected version) carrying the
+//             package id, the manifest's SHA-256 and the head's size.
+//   Package   rebuilds a recorded placement's package from the log: the
+//             case's events before the placement, the kept head of the
+//             recorded size. It must hash to what HandedToAgency recorded
+//             (DATA_LOSS otherwise), so a package is the same bytes forever.
+//   Delivery  an agency's placements (with packages), recalls and payment
+//             notices in a position range, then a trailer. It reads the log
+//             in that range only: a daily delivery reads a day of log.
+//   Import    an agency's return file: parsed and checked whole
+//             (services/agency/return_file.h), then every record decided on
+//             its case in file order (each case's state evolving record by
+//             record); the first refusal rejects the file naming the line,
+//             before anything is written. Then one append per case, with
+//             ids derived from the file's hash ("agency-file-<hash>/<n>"),
+//             so importing the same file again writes nothing.
+//             Not atomic across cases: if a case moves between the check
+//             and its append (ABORTED) or a write fails, the cases before
+//             it are applied and the error says so; importing the same
+//             file again finishes the rest and duplicates nothing.
+//
+// Errors as CaseCommandHandler's, plus NOT_FOUND for an unknown case or
+// package, FAILED_PRECONDITION for a placement recorded without a package.
+//
+// Thread safety: all methods may be called concurrently. Everything given
+// to the constructor must outlive the object.
+#ifndef COLLECTIONS_SERVICES_APP_AGENCY_HANDOFF_H_
+#define COLLECTIONS_SERVICES_APP_AGENCY_HANDOFF_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "collections/v1/agency.pb.h"
+#include "services/agency/placement_package.h"
+#include "services/app/case_commands.h"
+#include "services/audit/signed_tree_head.h"
+#include "storage/event_log.h"
+
+namespace collections::app {
+
+class AgencyHandoff {
+ public:
+  AgencyHandoff(storage::EventLog* log, CaseCommandHandler* commands,
+                audit::TreeHeadSigner* signer);
+
+  using PlaceResult = absl::StatusOr<collections::v1::PlaceWithAgencyResponse>;
+  using PlaceDone = absl::AnyInvocable<void(PlaceResult) &&>;
+  // `done` is called once, on the calling thread or the log's (quick).
+  void Place(const collections::v1::HandToAgencyRequest& request,
+             const collections::v1::Actor& actor, PlaceDone done);
+  PlaceResult PlaceAndWait(const collections::v1::HandToAgencyRequest& request,
+                           const collections::v1::Actor& actor);
+
+  // `package_id` empty: the case's latest placement.
+  absl::StatusOr<collections::v1::PlacementPackage> Package(
+      const std::string& case_id, const std::string& package_id);
+
+  // Hands each part to `emit` in order (header, records by position,
+  // trailer); stops early when `emit` returns false (a cancelled call).
+  // INVALID_ARGUMENT for a bad agency id or range; OUT_OF_RANGE for a
+  // through_position beyond the log.
+  absl::Status Delivery(
+      const collections::v1::ExportDeliveryRequest& request,
+      absl::FunctionRef<bool(const collections::v1::DeliveryPart&)> emit);
+
+  // `agency_id` non-empty: the caller is that agency, and the file must be
+  // its own (PERMISSION_DENIED otherwise).
+  absl::StatusOr<collections::v1::ImportReturnFileResponse> Import(
+      const collections::v1::ImportReturnFileRequest& request,
+      const collections::v1::Actor& actor, const std::string& agency_id);
+
+ private:
+  // The case's stored events with versions in [1, last_version].
+  absl::StatusOr<std::vector<collections::v1::Event>> CaseEvents(
+      const std::string& case_id, uint64_t last_version);
+  // The package of `placement`, cut from `events` at `head`.
+  absl::StatusOr<collections::v1::PlacementPackage> Cut(
+      const collections::v1::HandedToAgency& placement,
+      std::vector<collections::v1::Event> events,
+      const collections::v1::SignedTreeHead& head);
+
+  storage::EventLog* const log_;
+  CaseCommandHandler* const commands_;
+  audit::TreeHeadSigner* const signer_;
+};
+
+}  // namespace collections::app
+
+#endif  // COLLECTIONS_SERVICES_APP_AGENCY_HANDOFF_H_
