@@ -37,6 +37,10 @@ class CsvWriter {
 class JsonObject {
  public:
   JsonObject& Add(absl::string_view key, absl::string_view value);
+  // Without it a string literal would pick the bool overload.
+  JsonObject& Add(absl::string_view key, const char* value) {
+    return Add(key, absl::string_view(value));
+  }
   JsonObject& Add(absl::string_view key, int64_t value);
   JsonObject& Add(absl::string_view key, bool value);
   JsonObject& Add(absl::string_view key, const std::vector<std::string>& list);

@@ -499,5 +499,72 @@ TEST(DecideVatReliefTest, DueAYearAfterTheDueDateOrEarlierByOverride) {
             2100);
 }
 
+TEST(DecidePlacementTest, AgencyReportsCheckTheSplitAndFlagABalanceMismatch) {
+  CaseUnderTest c;
+  v1::HandedToAgency placement;
+  placement.set_agency_id("ag-1");
+  placement.set_agency_registration("WKI-1");
+  placement.set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
+  const CommandInput in =
+      CaseUnderTest::In(Local(absl::CivilDay(2026, 2, 10)),
+                        {{"LADDER_ORDER", "placed early by agreement"}});
+  ASSERT_TRUE(c.Apply(DecideHandToAgency(c.state_, placement, in)).ok());
+  const int64_t owed = c.state_.owed.total();
+
+  v1::RecordAgencyReportRequest ack;
+  ack.mutable_acknowledged()->set_agency_id("ag-1");
+  *ack.mutable_acknowledged()->mutable_balance_acknowledged() = Eur(owed - 100);
+  ASSERT_TRUE(c.Apply(DecideAgencyReport(c.state_, ack, in)).ok());
+  EXPECT_TRUE(c.state_.reconciliation_required);
+  EXPECT_EQ(c.state_.agency_balance_minor, owed - 100);
+  *ack.mutable_acknowledged()->mutable_balance_acknowledged() = Eur(owed);
+  ASSERT_TRUE(c.Apply(DecideAgencyReport(c.state_, ack, in)).ok());
+  EXPECT_FALSE(c.state_.reconciliation_required);
+
+  v1::RecordAgencyReportRequest paid;
+  v1::AgencyPaymentReported* payment = paid.mutable_payment();
+  payment->set_agency_id("ag-1");
+  payment->set_payment_id("AP-1");
+  *payment->mutable_amount() = Eur(5000);
+  *payment->mutable_allocation()->mutable_principal() = Eur(4000);
+  EXPECT_THAT(c.Apply(DecideAgencyReport(c.state_, paid, in)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("adds up to 4000, not the amount 5000")));
+  *payment->mutable_allocation()->mutable_principal() = Eur(3000);
+  *payment->mutable_allocation()->mutable_interest() = Eur(2000);
+  EXPECT_THAT(c.Apply(DecideAgencyReport(c.state_, paid, in)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("more on a bucket than it holds")));
+  payment->mutable_allocation()->clear_interest();
+  *payment->mutable_allocation()->mutable_principal() = Eur(5000);
+  ASSERT_TRUE(c.Apply(DecideAgencyReport(c.state_, paid, in)).ok());
+  EXPECT_EQ(c.state_.owed.total(), owed - 5000);
+  EXPECT_EQ(c.state_.agency_collected_minor, 5000);
+
+  v1::RecordAgencyReportRequest reversal;
+  reversal.mutable_payment_reversed()->set_agency_id("ag-1");
+  reversal.mutable_payment_reversed()->set_payment_id("AP-1");
+  reversal.mutable_payment_reversed()->set_reason("chargeback");
+  ASSERT_TRUE(c.Apply(DecideAgencyReport(c.state_, reversal, in)).ok());
+  EXPECT_EQ(c.state_.owed.total(), owed);
+  EXPECT_EQ(c.state_.agency_collected_minor, 0);
+  EXPECT_THAT(c.Apply(DecideAgencyReport(c.state_, reversal, in)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("reversed already")));
+
+  // A final recall ends the placement at once, even over a pending one.
+  v1::RecallRequested recall;
+  recall.set_agency_id("ag-1");
+  recall.set_reason("review");
+  ASSERT_TRUE(c.Apply(DecideRecallFromAgency(c.state_, recall, in)).ok());
+  EXPECT_THAT(c.Apply(DecideRecallFromAgency(c.state_, recall, in)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("RECALL_STATE")));
+  recall.set_final(true);
+  ASSERT_TRUE(c.Apply(DecideRecallFromAgency(c.state_, recall, in)).ok());
+  EXPECT_TRUE(c.state_.agency_id.empty());
+  EXPECT_FALSE(c.state_.HasHold(v1::CASE_HOLD_PLACED_WITH_AGENCY));
+}
+
 }  // namespace
 }  // namespace collections::domain
