@@ -11,17 +11,8 @@ server_bin=$1 ctl=$2 verify=$3
 work=$(mktemp -d)
 trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$server_bin" --listen=127.0.0.1:0 --data_dir="$work/data" --seed_demo \
-  --demo_debtors=20 --tree_head_interval_seconds=0 \
-  --due_events_interval_seconds=0 >"$work/server.out" 2>&1 &
-server_pid=$!
-for _ in $(seq 200); do
-  grep -q "serving on port" "$work/server.out" && break
-  sleep 0.1
-done
-port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.out")
-[[ -n "$port" ]] || { cat "$work/server.out"; exit 1; }
-ctl() { "$ctl" --server="127.0.0.1:$port" "$@"; }
+source "$(dirname "$0")/server_lib.sh"
+start_server "$server_bin" "$ctl" 20
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 ctl public-key --out="$work/key.pem" 2>/dev/null
