@@ -371,11 +371,20 @@ absl::Status AgencyHandoff::Delivery(
         v1::DeliveryPlacement* placement = part.mutable_placement();
         placement->set_position(event.global_position());
         *placement->mutable_occurred_at() = event.occurred_at();
-        COLLECTIONS_ASSIGN_OR_RETURN(
-            *placement->mutable_package(),
-            Package(case_id, p.handed_to_agency().package_id()));
-        const v1::BucketTotals& balance = placement->package().balance();
-        AddTo(placed, balance.currency(), balance.total_minor());
+        absl::StatusOr<v1::PlacementPackage> package =
+            Package(case_id, p.handed_to_agency().package_id());
+        if (package.ok()) {
+          *placement->mutable_package() = *std::move(package);
+          const v1::BucketTotals& balance = placement->package().balance();
+          AddTo(placed, balance.currency(), balance.total_minor());
+        } else if (absl::IsFailedPrecondition(package.status())) {
+          // Placed before packages were cut: listed, without files.
+          placement->mutable_package()->set_package_id(
+              p.handed_to_agency().package_id());
+          placement->mutable_package()->set_case_id(case_id);
+        } else {
+          return package.status();
+        }
         trailer.set_placements(trailer.placements() + 1);
       } else if (p.has_recall_requested()) {
         if (p.recall_requested().agency_id() != agency_id) continue;
