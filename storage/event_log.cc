@@ -19,6 +19,19 @@ absl::StatusOr<AppendResult> EventLog::Append(
   return result;
 }
 
+absl::StatusOr<std::vector<AppendResult>> EventLog::AppendTransaction(
+    absl::Span<const StreamAppend> parts) {
+  absl::StatusOr<std::vector<AppendResult>> result;
+  absl::Notification done;
+  AppendTransactionAsync(
+      parts, [&](absl::StatusOr<std::vector<AppendResult>> outcome) {
+        result = std::move(outcome);
+        done.Notify();
+      });
+  done.WaitForNotification();
+  return result;
+}
+
 absl::Status ValidateStreamId(absl::string_view stream_id, size_t max_bytes) {
   if (stream_id.empty())
     return absl::InvalidArgumentError("stream id is empty");

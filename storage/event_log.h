@@ -114,6 +114,18 @@ struct LogReadResult {
 using AppendCallback =
     absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
 
+// One stream's part of a transaction (EventLog::AppendTransaction).
+struct StreamAppend {
+  std::string stream_id;
+  ExpectedVersion expected;
+  std::vector<collections::v1::Event> events;
+};
+
+// Receives the outcome of an AppendTransactionAsync: one result per part,
+// in the parts' order.
+using TransactionCallback =
+    absl::AnyInvocable<void(absl::StatusOr<std::vector<AppendResult>>) &&>;
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
@@ -154,6 +166,20 @@ class EventLog {
                            ExpectedVersion expected,
                            absl::Span<const collections::v1::Event> events,
                            AppendCallback done) = 0;
+
+  // Appends to several streams as one: every part lands, in one group
+  // commit, or none does. Each part is checked as Append checks it (errors
+  // name the part); any part failing fails the whole transaction and
+  // nothing of it is written. Positions are contiguous across the parts, in
+  // their order. A retry of a transaction that landed (every event id found)
+  // returns the original results marked already_appended; one whose ids are
+  // found for some parts only is FAILED_PRECONDITION. INVALID_ARGUMENT for
+  // no parts or a stream named twice.
+  absl::StatusOr<std::vector<AppendResult>> AppendTransaction(
+      absl::Span<const StreamAppend> parts);
+  // The same without waiting; `done` as AppendAsync's.
+  virtual void AppendTransactionAsync(absl::Span<const StreamAppend> parts,
+                                      TransactionCallback done) = 0;
 
   // Reads up to `limit` events of a stream starting at `from_version`
   // (inclusive): forwards towards newer versions, or backwards towards older

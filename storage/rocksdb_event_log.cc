@@ -30,7 +30,7 @@ void RocksDbEventLog::RunCommitter() {
       // Take everything queued, up to the group byte budget.
       size_t bytes = 0;
       while (!queue_.empty()) {
-        const size_t next = queue_.front()->bytes;
+        const size_t next = queue_.front()->queued_bytes();
         if (!group->members.empty() && bytes + next > options_.max_group_bytes)
           break;
         bytes += next;
@@ -198,7 +198,13 @@ void RocksDbEventLog::Sequence(Group* group) {
   plan->next_position = next_position_;
   plan->recorded_at = ToTimestamp(options_.clock->Now());
   for (auto& member : group->members) {
-    member->result = broken_.ok() ? SequenceOne(member.get(), plan) : broken_;
+    if (!broken_.ok()) {
+      member->result = broken_;
+    } else if (member->linked.empty()) {
+      member->result = SequenceOne(member.get(), plan);
+    } else {
+      SequenceTransaction(member.get(), plan);
+    }
   }
   PutU64(&plan->marker, plan->first_position);
   PutU64(&plan->marker, plan->next_position - 1);
@@ -255,6 +261,51 @@ absl::StatusOr<AppendResult> RocksDbEventLog::SequenceOne(PendingAppend* append,
   result.last_position = plan->next_position - 1;
   result.stream_version = head.version + append->events.size();
   return result;
+}
+
+void RocksDbEventLog::SequenceTransaction(PendingAppend* first,
+                                          GroupPlan* plan) {
+  std::vector<PendingAppend*> parts = {first};
+  for (const auto& part : first->linked) parts.push_back(part.get());
+  const uint64_t next_position = plan->next_position;
+  const size_t bytes = plan->bytes;
+  const size_t batches = plan->batches.size();
+  std::vector<StreamBatch*> staged;  // where each new part went, in order
+  absl::Status failure;
+  size_t retries = 0;
+  for (size_t i = 0; i < parts.size() && failure.ok(); ++i) {
+    PendingAppend* part = parts[i];
+    part->result = SequenceOne(part, plan);
+    if (!part->result.ok()) {
+      failure = absl::Status(
+          part->result.status().code(),
+          absl::StrCat("transaction part ", i, " (stream ", part->stream_id,
+                       "): ", part->result.status().message()));
+    } else if (part->result->already_appended) {
+      ++retries;
+    } else {
+      staged.push_back(plan->batch_of_stream.at(part->stream_id));
+    }
+  }
+  if (failure.ok() && retries > 0 && retries < parts.size()) {
+    failure = absl::FailedPreconditionError(
+        "some parts of the transaction are in the log already and others "
+        "not: it is not a retry of one transaction");
+  }
+  if (failure.ok()) return;
+  // Undo, newest first: the parts leave their streams' batches, and the
+  // batches this transaction opened go.
+  for (auto it = staged.rbegin(); it != staged.rend(); ++it) {
+    (*it)->bytes -= (*it)->appends.back()->bytes;
+    (*it)->appends.pop_back();
+  }
+  while (plan->batches.size() > batches) {
+    plan->batch_of_stream.erase(plan->batches.back().stream_id);
+    plan->batches.pop_back();
+  }
+  plan->next_position = next_position;
+  plan->bytes = bytes;
+  for (PendingAppend* part : parts) part->result = failure;
 }
 
 absl::StatusOr<StreamHead> RocksDbEventLog::LoadHead(

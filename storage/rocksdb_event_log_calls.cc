@@ -1,6 +1,7 @@
 // The caller's side of the RocksDB event log: preparing and queueing
 // appends, reads, and the tree's roots and proofs (see
 // rocksdb_event_log_impl.h).
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/clock.h"
 #include "storage/rocksdb_event_log_impl.h"
 #include "storage/rocksdb_settle.h"
@@ -118,6 +119,69 @@ void RocksDbEventLog::AppendAsync(absl::string_view stream_id,
   append->done = std::move(done);
   absl::MutexLock lock(&queue_mu_);
   queue_.push_back(std::move(append));
+}
+
+void RocksDbEventLog::AppendTransactionAsync(
+    absl::Span<const StreamAppend> parts, TransactionCallback done) {
+  if (parts.empty()) {
+    std::move(done)(
+        absl::InvalidArgumentError("a transaction needs at least one part"));
+    return;
+  }
+  std::vector<std::unique_ptr<PendingAppend>> prepared;
+  std::vector<AppendResult> originals;
+  absl::flat_hash_set<absl::string_view> streams;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const StreamAppend& part = parts[i];
+    auto fail = [&](const absl::Status& status) {
+      std::move(done)(
+          absl::Status(status.code(),
+                       absl::StrCat("transaction part ", i, " (stream ",
+                                    part.stream_id, "): ", status.message())));
+    };
+    if (!streams.insert(part.stream_id).second) {
+      return fail(absl::InvalidArgumentError(
+          "the stream is named by an earlier part too"));
+    }
+    auto append = std::make_unique<PendingAppend>();
+    absl::Status status =
+        Prepare(part.stream_id, part.expected, part.events, append.get());
+    if (!status.ok()) return fail(status);
+    absl::StatusOr<std::optional<AppendResult>> original =
+        PrecheckIds(append.get());
+    if (!original.ok()) return fail(original.status());
+    if (original->has_value()) originals.push_back(**original);
+    prepared.push_back(std::move(append));
+  }
+  if (originals.size() == parts.size()) {  // a retry of one that landed
+    std::move(done)(std::move(originals));
+    return;
+  }
+  if (!originals.empty()) {
+    std::move(done)(absl::FailedPreconditionError(
+        "some parts of the transaction are in the log already and others "
+        "not: it is not a retry of one transaction"));
+    return;
+  }
+  std::unique_ptr<PendingAppend> first = std::move(prepared.front());
+  for (size_t i = 1; i < prepared.size(); ++i) {
+    first->linked.push_back(std::move(prepared[i]));
+  }
+  // Runs when the first part is acknowledged: its result stands for the
+  // whole (a failed group fails it), the others' are read off the parts.
+  PendingAppend* leader = first.get();
+  first->done = [leader, done = std::move(done)](
+                    absl::StatusOr<AppendResult> result) mutable {
+    if (!result.ok()) return std::move(done)(result.status());
+    std::vector<AppendResult> results = {*result};
+    for (const auto& part : leader->linked) {
+      if (!part->result.ok()) return std::move(done)(part->result.status());
+      results.push_back(*part->result);
+    }
+    std::move(done)(std::move(results));
+  };
+  absl::MutexLock lock(&queue_mu_);
+  queue_.push_back(std::move(first));
 }
 
 void RocksDbEventLog::PublishHead(uint64_t head) {

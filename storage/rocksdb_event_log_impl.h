@@ -74,6 +74,18 @@ struct PendingAppend {
 
   absl::StatusOr<AppendResult> result = absl::InternalError("not committed");
   AppendCallback done;
+
+  // The first part of a transaction holds its other parts: the whole
+  // transaction is queued, grouped, sequenced and acknowledged as one.
+  // Their results are read by the first part's `done`.
+  std::vector<std::unique_ptr<PendingAppend>> linked;
+
+  // Bytes of the whole transaction (just this append when not one).
+  size_t queued_bytes() const {
+    size_t total = bytes;
+    for (const auto& part : linked) total += part->bytes;
+    return total;
+  }
 };
 
 // All accepted appends of one group to one stream, in group order.
@@ -166,6 +178,8 @@ class RocksDbEventLog final : public EventLog {
   void AppendAsync(absl::string_view stream_id, ExpectedVersion expected,
                    absl::Span<const Event> events,
                    AppendCallback done) override;
+  void AppendTransactionAsync(absl::Span<const StreamAppend> parts,
+                              TransactionCallback done) override;
   absl::StatusOr<std::optional<EventLocation>> FindEvent(
       absl::string_view stream_id, absl::string_view event_id) override;
   absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
@@ -241,6 +255,11 @@ class RocksDbEventLog final : public EventLog {
   // Committer only. Accepts, refuses or answers as a retry one append.
   absl::StatusOr<AppendResult> SequenceOne(PendingAppend* append,
                                            GroupPlan* plan);
+
+  // Committer only. Sequences every part of the transaction `first` leads,
+  // or, when one fails, takes the others back out of the plan and fails
+  // them all with that part's error.
+  void SequenceTransaction(PendingAppend* first, GroupPlan* plan);
 
   // Committer only. The stream's head as of the group so far.
   absl::StatusOr<StreamHead> LoadHead(absl::string_view stream_id,

@@ -5,7 +5,6 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "services/agency/return_file.h"
 #include "services/app/event_envelope.h"
@@ -532,30 +531,31 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
     }
   }
 
-  std::vector<std::string> applied;
-  bool wrote = false;
-  for (const CaseImport& import : cases) {
+  // One transaction over every case: all of the file lands, or none of it.
+  std::vector<storage::StreamAppend> parts;
+  for (CaseImport& import : cases) {
     if (import.already_imported) continue;
-    absl::StatusOr<storage::AppendResult> appended =
-        log_->Append(domain::CaseStreamId(import.case_id),
-                     storage::ExpectedVersion::Exact(import.expected_version),
-                     import.events);
+    storage::StreamAppend& part = parts.emplace_back();
+    part.stream_id = domain::CaseStreamId(import.case_id);
+    part.expected = storage::ExpectedVersion::Exact(import.expected_version);
+    part.events = std::move(import.events);
+  }
+  const bool wrote = !parts.empty();
+  if (wrote) {
+    absl::StatusOr<std::vector<storage::AppendResult>> appended =
+        log_->AppendTransaction(parts);
     if (!appended.ok()) {
       return absl::Status(
           appended.status().code(),
-          absl::StrCat(
-              name, ": case ", import.case_id, " not applied (",
-              appended.status().message(), "); ",
-              applied.empty()
-                  ? "no case was applied"
-                  : absl::StrCat("applied: ", absl::StrJoin(applied, ", ")),
-              ". Import the same file again to finish: nothing is "
-              "applied twice"));
+          absl::StrCat(name, " not applied, nothing of it: ",
+                       appended.status().message(),
+                       ". Import the same file again: it is decided anew "
+                       "and never applied twice"));
     }
-    wrote = true;
-    applied.push_back(import.case_id);
-    response.set_last_position(
-        std::max(response.last_position(), appended->last_position));
+    for (const storage::AppendResult& result : *appended) {
+      response.set_last_position(
+          std::max(response.last_position(), result.last_position));
+    }
   }
   response.set_already_imported(!wrote);
   return response;

@@ -16,13 +16,13 @@
 //             (services/agency/return_file.h), then every record decided on
 //             its case in file order (each case's state evolving record by
 //             record); the first refusal rejects the file naming the line,
-//             before anything is written. Then one append per case, with
-//             ids derived from the file's hash ("agency-file-<hash>/<n>"),
-//             so importing the same file again writes nothing.
-//             Not atomic across cases: if a case moves between the check
-//             and its append (ABORTED) or a write fails, the cases before
-//             it are applied and the error says so; importing the same
-//             file again finishes the rest and duplicates nothing.
+//             before anything is written. Then every case's events are
+//             appended as one transaction (EventLog::AppendTransaction),
+//             each case at the version it was decided on: all of the file
+//             lands or none of it (a case that moved meanwhile fails it
+//             with ABORTED; importing again decides anew). Event ids come
+//             from the file's hash ("agency-file-<hash>/<n>"), so importing
+//             the same file again writes nothing.
 //
 // Errors as CaseCommandHandler's, plus NOT_FOUND for an unknown case or
 // package, FAILED_PRECONDITION for a placement recorded without a package.
