@@ -8,7 +8,8 @@
 //     never lost, reordered or duplicated.
 //   - Global positions are 1, 2, 3 … without gaps; a stream's versions are
 //     1, 2, 3 … without gaps; an append's events are contiguous in both.
-//   - All events of one Append land atomically, or none do.
+//   - All events of one Append land atomically, or none do; so do all parts
+//     of one AppendTransaction, across streams.
 //   - Appending events whose ids are already in the stream (a retry) returns
 //     the original result and writes nothing.
 //   - Readers only ever see a prefix of the log: never a gap.
