@@ -396,6 +396,16 @@ absl::Status CheckAgencyReport(
       COLLECTIONS_RETURN_IF_ERROR(
           CheckId("update.agency_id", request.update().agency_id()));
       if (request.update().status().empty()) return Missing("update.status");
+      if (!request.update().contact_kind().empty()) {
+        const std::string& kind = request.update().contact_kind();
+        if (kind != "phone" && kind != "email" && kind != "postal") {
+          return absl::InvalidArgumentError(
+              absl::StrCat("update.contact_kind is '", kind,
+                           "'; one of phone, email, postal"));
+        }
+        if (request.update().contact_value().empty())
+          return Missing("update.contact_value");
+      }
       return absl::OkStatus();
     case Report::kRecallObjected:
       COLLECTIONS_RETURN_IF_ERROR(CheckId(

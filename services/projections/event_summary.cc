@@ -50,8 +50,14 @@ std::string SummarizeAgencyReport(const Event& event) {
                           FormatMoney(p.agency_payment_reversed().amount()),
                           ": ", p.agency_payment_reversed().reason());
     case EventPayload::kAgencyUpdateReceived:
-      return absl::StrCat("Agency ", p.agency_update_received().agency_id(),
-                          " status ", p.agency_update_received().status());
+      return absl::StrCat(
+          "Agency ", p.agency_update_received().agency_id(), " status ",
+          p.agency_update_received().status(),
+          p.agency_update_received().contact_kind().empty()
+              ? ""
+              : absl::StrCat(", new ",
+                             p.agency_update_received().contact_kind(),
+                             " reported"));
     case EventPayload::kRecallObjected:
       return absl::StrCat(
           "Agency ", p.recall_objected().agency_id(),

@@ -50,13 +50,21 @@ grep -q "not placed with agency incasso-zuid" "$work/err.out"
 # A return file: imported once; cut or altered, refused whole.
 cat >"$work/returns.jsonl" <<JSON
 {"header":{"agency_id":"incasso-noord","file_id":"R-2026-11-22"}}
-{"record":{"case_id":"$case_id","context":{"occurred_at":"2026-11-01T10:00:00Z"},"update":{"agency_id":"incasso-noord","status":"TRACING","notes":"new address found"}}}
+{"record":{"case_id":"$case_id","context":{"occurred_at":"2026-11-01T10:00:00Z"},"update":{"agency_id":"incasso-noord","status":"TRACING","contact_kind":"postal","contact_value":"Dorpsstraat 1, Utrecht"}}}
 {"trailer":{"record_count":1,"payments_total_minor":0,"reversals_count":0}}
 JSON
 ctl import-returns "$work/returns.jsonl" --actor_role=agency:incasso-noord |
   grep -q "1 records on 1 cases applied" || fail "import"
 ctl import-returns "$work/returns.jsonl" --actor_role=agency:incasso-noord |
   grep -q "already imported: nothing changed" || fail "re-import"
+debtor_id=$(sed -n 's/.*"debtor_id":"\([^"]*\)".*/\1/p' "$first/debtor.jsonl")
+on_timeline=no
+for _ in $(seq 50); do  # the timeline projection follows the log
+  if ctl timeline "$debtor_id" | grep -q "status TRACING, new postal reported"
+  then on_timeline=yes; break; fi
+  sleep 0.1
+done
+[[ $on_timeline == yes ]] || fail "the update is not on the timeline"
 head -2 "$work/returns.jsonl" >"$work/short.jsonl"
 if ctl import-returns "$work/short.jsonl" 2>"$work/err.out"; then
   fail "a short file was imported"

@@ -86,6 +86,13 @@ TEST(ReturnFileTest, RefusesTheWholeFileNamingTheLine) {
       {absl::StrCat(kHeader, "\n", Trailer(0, 0)), "line 2: empty line"},
       {absl::StrCat(kHeader, Trailer(0, 0), Payment("ag-1", 1)),
        "line 3: a line after the trailer"},
+      {absl::StrCat(kHeader,
+                    R"({"record":{"case_id":"c-1","context":{"occurred_at":)"
+                    R"("2026-06-01T10:00:00Z"},"update":{"agency_id":"ag-1",)"
+                    R"("status":"FOUND","contact_kind":"fax",)"
+                    R"("contact_value":"+31 20 000"}}})",
+                    "\n", Trailer(1, 0)),
+       "line 2: update.contact_kind is 'fax'; one of phone, email, postal"},
   };
   for (const Refusal& refusal : refusals) {
     auto parsed = ParseReturnFile(refusal.file);
