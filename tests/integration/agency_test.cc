@@ -590,42 +590,29 @@ TEST_F(AgencyTest, AnAgencySeesOnlyItsOwnCases) {
   auto pay = Command<v1::RecordPaymentRequest>("c-1", At(6, 2));
   EXPECT_EQ(Run(&v1::CaseCommands::Stub::RecordPayment, pay, mine).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  {
+  // Unary call `method` of `stub` with `request`, as `role`: its code.
+  auto code_as = [](const std::string& role, auto& stub, auto method,
+                    const auto& request, auto response) {
     grpc::ClientContext context;
-    As(&context, mine);
-    v1::ListCasesResponse cases;
-    EXPECT_EQ(queries_->ListCases(&context, v1::ListCasesRequest(), &cases)
-                  .error_code(),
-              grpc::StatusCode::PERMISSION_DENIED);
-  }
-  {
-    grpc::ClientContext context;
-    As(&context, mine);
-    v1::ReadStreamRequest read;
-    read.set_stream_id("case-c-2");
-    v1::ReadStreamResponse events;
-    EXPECT_EQ(stream_->ReadStream(&context, read, &events).error_code(),
-              grpc::StatusCode::PERMISSION_DENIED);
-  }
-  {
-    grpc::ClientContext context;
-    As(&context, mine);
-    v1::GetEvidenceBundleRequest bundle_request;
-    bundle_request.set_case_id("c-2");
-    v1::EvidenceBundle bundle;
-    EXPECT_EQ(audit_->GetEvidenceBundle(&context, bundle_request, &bundle)
-                  .error_code(),
-              grpc::StatusCode::PERMISSION_DENIED);
-  }
-  {
-    grpc::ClientContext context;
-    As(&context, mine);
-    v1::PlaceWithAgencyResponse response;
-    EXPECT_EQ(
-        agency_->PlaceWithAgency(&context, Placement("c-3", kAgency), &response)
-            .error_code(),
-        grpc::StatusCode::PERMISSION_DENIED);
-  }
+    As(&context, role);
+    return ((*stub).*method)(&context, request, &response).error_code();
+  };
+  v1::ReadStreamRequest read;
+  read.set_stream_id("case-c-2");
+  v1::GetEvidenceBundleRequest bundle;
+  bundle.set_case_id("c-2");
+  EXPECT_EQ(code_as(mine, queries_, &v1::CaseQueries::Stub::ListCases,
+                    v1::ListCasesRequest(), v1::ListCasesResponse()),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(code_as(mine, stream_, &v1::EventStream::Stub::ReadStream, read,
+                    v1::ReadStreamResponse()),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(code_as(mine, audit_, &v1::Audit::Stub::GetEvidenceBundle, bundle,
+                    v1::EvidenceBundle()),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(code_as(mine, agency_, &v1::AgencyHandoff::Stub::PlaceWithAgency,
+                    Placement("c-3", kAgency), v1::PlaceWithAgencyResponse()),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace
