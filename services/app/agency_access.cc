@@ -36,12 +36,4 @@ absl::Status AgencyAccess::CheckAgency(const collections::v1::Actor& actor,
       absl::StrCat("agency ", agency, " may not act for agency ", agency_id));
 }
 
-absl::Status AgencyAccess::DenyAgency(const collections::v1::Actor& actor,
-                                      absl::string_view method) const {
-  const std::string agency = AgencyOf(actor);
-  if (agency.empty()) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      method, " is not open to agencies (caller agency ", agency, ")"));
-}
-
 }  // namespace collections::app

@@ -1,14 +1,12 @@
-// AgencyAccess: what an agency caller (role "agency:<id>") may reach. An
-// agency reads and reports on the cases placed with it now, takes its own
-// deliveries and packages, imports its own return files, and nothing else:
-// no other case, no portfolio-wide query, no log or audit read, no
-// operations. Every other role passes here (the permission table of the
-// security work decides what they may do).
+// AgencyAccess: the scope of an agency caller (role "agency:<id>") within
+// the methods the permission table (services/security/permissions.h) lets
+// it call: it reads and reports on the cases placed with it now, takes its
+// own deliveries and packages, and imports its own return files. Every
+// other role passes here.
 //
-// Until callers are authenticated, the role is the caller identity the
-// server is given (see services/grpc/caller.h). Refusals are
-// PERMISSION_DENIED; an unknown case is refused the same way as another
-// agency's, so an agency learns nothing of cases it does not hold.
+// Refusals are PERMISSION_DENIED; an unknown case is refused the same way
+// as another agency's, so an agency learns nothing of cases it does not
+// hold.
 //
 // Thread safety: all methods may be called concurrently; `commands` must
 // outlive the object.
@@ -37,10 +35,6 @@ class AgencyAccess {
   // OK unless the caller is an agency other than `agency_id`.
   absl::Status CheckAgency(const collections::v1::Actor& actor,
                            const std::string& agency_id) const;
-  // OK unless the caller is an agency: for `method`, which agencies never
-  // call.
-  absl::Status DenyAgency(const collections::v1::Actor& actor,
-                          absl::string_view method) const;
 
  private:
   CaseCommandHandler* const commands_;

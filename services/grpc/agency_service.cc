@@ -15,12 +15,11 @@ namespace v1 = ::collections::v1;
 grpc::Status AgencyService::PlaceWithAgency(
     grpc::ServerContext* context, const v1::HandToAgencyRequest* request,
     v1::PlaceWithAgencyResponse* response) {
-  if (grpc::Status denied = DenyAgencies(*access_, *context, "PlaceWithAgency");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.AgencyHandoff/PlaceWithAgency", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   app::AgencyHandoff::PlaceResult placed =
-      handoff_->PlaceAndWait(*request, CallerOf(*context));
+      handoff_->PlaceAndWait(*request, *actor);
   if (!placed.ok()) return ToGrpcStatus(placed.status());
   *response = *std::move(placed);
   return grpc::Status::OK;
@@ -29,8 +28,10 @@ grpc::Status AgencyService::PlaceWithAgency(
 grpc::Status AgencyService::GetPlacementPackage(
     grpc::ServerContext* context, const v1::GetPlacementPackageRequest* request,
     v1::PlacementPackage* response) {
-  absl::Status allowed =
-      access_->CheckCase(CallerOf(*context), request->case_id());
+  absl::StatusOr<v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.AgencyHandoff/GetPlacementPackage", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
+  absl::Status allowed = guard_->access().CheckCase(*actor, request->case_id());
   if (!allowed.ok()) return ToGrpcStatus(allowed);
   absl::StatusOr<v1::PlacementPackage> package =
       handoff_->Package(request->case_id(), request->package_id());
@@ -42,8 +43,11 @@ grpc::Status AgencyService::GetPlacementPackage(
 grpc::Status AgencyService::ExportDelivery(
     grpc::ServerContext* context, const v1::ExportDeliveryRequest* request,
     grpc::ServerWriter<v1::DeliveryPart>* writer) {
+  absl::StatusOr<v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.AgencyHandoff/ExportDelivery", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   absl::Status allowed =
-      access_->CheckAgency(CallerOf(*context), request->agency_id());
+      guard_->access().CheckAgency(*actor, request->agency_id());
   if (!allowed.ok()) return ToGrpcStatus(allowed);
   absl::Status failed;
   absl::Status done =
@@ -67,9 +71,11 @@ grpc::Status AgencyService::ExportDelivery(
 grpc::Status AgencyService::ImportReturnFile(
     grpc::ServerContext* context, const v1::ImportReturnFileRequest* request,
     v1::ImportReturnFileResponse* response) {
-  const v1::Actor caller = CallerOf(*context);
+  absl::StatusOr<v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.AgencyHandoff/ImportReturnFile", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   absl::StatusOr<v1::ImportReturnFileResponse> imported =
-      handoff_->Import(*request, caller, app::AgencyAccess::AgencyOf(caller));
+      handoff_->Import(*request, *actor, app::AgencyAccess::AgencyOf(*actor));
   if (!imported.ok()) return ToGrpcStatus(imported.status());
   *response = *std::move(imported);
   return grpc::Status::OK;

@@ -10,17 +10,17 @@
 #include <cstddef>
 
 #include "collections/v1/agency.grpc.pb.h"
-#include "services/app/agency_access.h"
+#include "services/grpc/caller.h"
 #include "services/app/agency_handoff.h"
 
 namespace collections::grpc_api {
 
 class AgencyService final : public collections::v1::AgencyHandoff::Service {
  public:
-  AgencyService(app::AgencyHandoff* handoff, const app::AgencyAccess* access,
+  AgencyService(app::AgencyHandoff* handoff, const Guard* guard,
                 size_t max_message_bytes)
       : handoff_(handoff),
-        access_(access),
+        guard_(guard),
         max_message_bytes_(max_message_bytes) {}
 
   grpc::Status PlaceWithAgency(
@@ -44,7 +44,7 @@ class AgencyService final : public collections::v1::AgencyHandoff::Service {
 
  private:
   app::AgencyHandoff* const handoff_;
-  const app::AgencyAccess* const access_;
+  const Guard* const guard_;
   const size_t max_message_bytes_;
 };
 

@@ -24,18 +24,19 @@ grpc::Status Answer(absl::StatusOr<T> result, T* response) {
 grpc::Status AuditService::GetSignedTreeHead(
     grpc::ServerContext* context, const v1::GetSignedTreeHeadRequest* request,
     v1::SignedTreeHead* response) {
-  if (grpc::Status denied =
-          DenyAgencies(*access_, *context, "GetSignedTreeHead");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.Audit/GetSignedTreeHead", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   return Answer(queries_->SignedHead(request->fresh()), response);
 }
 
-grpc::Status AuditService::GetPublicKey(grpc::ServerContext*,
-                                        const v1::GetPublicKeyRequest*,
+grpc::Status AuditService::GetPublicKey(grpc::ServerContext* context,
+                                        const v1::GetPublicKeyRequest* request,
                                         v1::PublicKey* response) {
-  // Open to everyone, agencies too: it is what verifies their packages.
+  // Every role holds it, agencies too: it is what verifies their packages.
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.Audit/GetPublicKey", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   *response = queries_->PublicKey();
   return grpc::Status::OK;
 }
@@ -43,33 +44,27 @@ grpc::Status AuditService::GetPublicKey(grpc::ServerContext*,
 grpc::Status AuditService::GetInclusionProof(
     grpc::ServerContext* context, const v1::GetInclusionProofRequest* request,
     v1::InclusionProof* response) {
-  if (grpc::Status denied =
-          DenyAgencies(*access_, *context, "GetInclusionProof");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.Audit/GetInclusionProof", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   return Answer(queries_->Inclusion(*request), response);
 }
 
 grpc::Status AuditService::GetConsistencyProof(
     grpc::ServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::ConsistencyProof* response) {
-  if (grpc::Status denied =
-          DenyAgencies(*access_, *context, "GetConsistencyProof");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.Audit/GetConsistencyProof", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   return Answer(queries_->Consistency(*request), response);
 }
 
 grpc::Status AuditService::GetEvidenceBundle(
     grpc::ServerContext* context, const v1::GetEvidenceBundleRequest* request,
     v1::EvidenceBundle* response) {
-  if (grpc::Status denied =
-          DenyAgencies(*access_, *context, "GetEvidenceBundle");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.Audit/GetEvidenceBundle", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   absl::StatusOr<v1::EvidenceBundle> bundle = queries_->Bundle(*request);
   if (bundle.ok() && bundle->ByteSizeLong() > max_message_bytes_) {
     return ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
@@ -84,10 +79,9 @@ grpc::Status AuditService::GetEvidenceBundle(
 grpc::Status AuditService::ListAuditTrail(
     grpc::ServerContext* context, const v1::ListAuditTrailRequest* request,
     v1::ListAuditTrailResponse* response) {
-  if (grpc::Status denied = DenyAgencies(*access_, *context, "ListAuditTrail");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.Audit/ListAuditTrail", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   return Answer(queries_->Trail(*request), response);
 }
 

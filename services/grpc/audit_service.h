@@ -8,7 +8,7 @@
 #include <cstddef>
 
 #include "collections/v1/audit.grpc.pb.h"
-#include "services/app/agency_access.h"
+#include "services/grpc/caller.h"
 #include "services/app/audit_queries.h"
 
 namespace collections::grpc_api {
@@ -18,10 +18,10 @@ class AuditService final : public collections::v1::Audit::Service {
   // A bundle larger than `max_message_bytes` is refused with
   // RESOURCE_EXHAUSTED rather than failing in transport.
   // Agencies may fetch the public key only. Both must outlive the service.
-  AuditService(app::AuditQueries* queries, const app::AgencyAccess* access,
+  AuditService(app::AuditQueries* queries, const Guard* guard,
                size_t max_message_bytes)
       : queries_(queries),
-        access_(access),
+        guard_(guard),
         max_message_bytes_(max_message_bytes) {}
 
   grpc::Status GetSignedTreeHead(
@@ -50,7 +50,7 @@ class AuditService final : public collections::v1::Audit::Service {
 
  private:
   app::AuditQueries* const queries_;
-  const app::AgencyAccess* const access_;
+  const Guard* const guard_;
   const size_t max_message_bytes_;
 };
 

@@ -2,7 +2,8 @@
 
 #include <string>
 
-#include "services/grpc/status_conversion.h"
+#include "absl/strings/strip.h"
+#include "grpc/grpc_security_constants.h"
 
 namespace collections::grpc_api {
 namespace {
@@ -14,21 +15,33 @@ std::string Metadata(const grpc::ServerContextBase& context, const char* key) {
   return std::string(it->second.data(), it->second.size());
 }
 
-}  // namespace
-
-collections::v1::Actor CallerOf(const grpc::ServerContextBase& context) {
-  collections::v1::Actor actor;
-  actor.set_id(Metadata(context, "x-actor-id"));
-  actor.set_role(Metadata(context, "x-actor-role"));
-  if (actor.id().empty()) actor.set_id("anonymous");
-  if (actor.role().empty()) actor.set_role("service");
-  return actor;
+security::Credentials CredentialsOf(const grpc::ServerContextBase& context) {
+  security::Credentials credentials;
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth != nullptr && auth->IsPeerAuthenticated()) {
+    for (const char* property :
+         {GRPC_X509_CN_PROPERTY_NAME, GRPC_X509_SAN_PROPERTY_NAME}) {
+      for (const grpc::string_ref& name : auth->FindPropertyValues(property)) {
+        credentials.certificate_names.emplace_back(name.data(), name.size());
+      }
+    }
+  }
+  std::string authorization = Metadata(context, "authorization");
+  absl::string_view token = authorization;
+  if (absl::ConsumePrefix(&token, "Bearer ")) {
+    credentials.bearer_token = std::string(token);
+  }
+  credentials.claimed_id = Metadata(context, "x-actor-id");
+  credentials.claimed_role = Metadata(context, "x-actor-role");
+  return credentials;
 }
 
-grpc::Status DenyAgencies(const app::AgencyAccess& access,
-                          const grpc::ServerContextBase& context,
-                          const char* method) {
-  return ToGrpcStatus(access.DenyAgency(CallerOf(context), method));
+}  // namespace
+
+absl::StatusOr<collections::v1::Actor> Guard::Admit(
+    const grpc::ServerContextBase& context, const char* method,
+    const google::protobuf::Message* request) const {
+  return gatekeeper_->Admit(CredentialsOf(context), method, request);
 }
 
 }  // namespace collections::grpc_api

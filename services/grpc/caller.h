@@ -1,24 +1,42 @@
-// Who is calling: the actor recorded on every event a call appends and
-// checked by the access rules (services/app/agency_access.h). Until callers
-// are authenticated, it is the identity the server is given in the call's
-// metadata: "x-actor-id" and "x-actor-role" (collector, agency:<id>,
-// auditor, admin, service). Without them: "anonymous", role "service".
+// Guard: the entry check every RPC makes before anything else. It reads
+// what the transport saw (the verified client certificate's names, the
+// bearer token, and in plaintext development mode the claimed
+// x-actor-id/x-actor-role) and lets the gatekeeper (services/security/
+// gatekeeper.h) authenticate, rate-limit, authorize and check the request.
+// The actor it returns is the one every appended event records.
+//
+// Agencies are further kept to their own cases and files with access()
+// (services/app/agency_access.h), by the methods that name them.
+//
+// Thread safety: as the gatekeeper; both given must outlive the guard.
 #ifndef COLLECTIONS_SERVICES_GRPC_CALLER_H_
 #define COLLECTIONS_SERVICES_GRPC_CALLER_H_
 
+#include "absl/status/statusor.h"
 #include "collections/v1/events.pb.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
 #include "services/app/agency_access.h"
+#include "services/security/gatekeeper.h"
 
 namespace collections::grpc_api {
 
-collections::v1::Actor CallerOf(const grpc::ServerContextBase& context);
+class Guard {
+ public:
+  Guard(security::Gatekeeper* gatekeeper, const app::AgencyAccess* access)
+      : gatekeeper_(gatekeeper), access_(access) {}
 
-// PERMISSION_DENIED when the caller is an agency: for the methods agencies
-// never call (app::AgencyAccess::DenyAgency); OK otherwise.
-grpc::Status DenyAgencies(const app::AgencyAccess& access,
-                          const grpc::ServerContextBase& context,
-                          const char* method);
+  // `method` is the full name, "collections.v1.CaseQueries/GetCase".
+  absl::StatusOr<collections::v1::Actor> Admit(
+      const grpc::ServerContextBase& context, const char* method,
+      const google::protobuf::Message* request) const;
+
+  const app::AgencyAccess& access() const { return *access_; }
+
+ private:
+  security::Gatekeeper* const gatekeeper_;
+  const app::AgencyAccess* const access_;
+};
 
 }  // namespace collections::grpc_api
 

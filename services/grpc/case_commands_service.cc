@@ -23,19 +23,24 @@ void Answer(app::CaseCommandHandler::Result result,
 
 }  // namespace
 
-// Agencies may only report on the cases placed with them, as themselves.
+// The guard's admission, then the agency's scope: an agency reports only
+// on the cases placed with it, as itself (other commands it may not call).
 template <typename Request>
-absl::Status CaseCommandsService::Authorize(const char* method,
-                                            const collections::v1::Actor& actor,
-                                            const Request& request) const {
+absl::StatusOr<collections::v1::Actor> CaseCommandsService::Admit(
+    const grpc::CallbackServerContext& context, const char* method,
+    const Request& request) const {
+  absl::StatusOr<collections::v1::Actor> actor =
+      guard_->Admit(context, method, &request);
+  if (!actor.ok()) return actor;
   if constexpr (std::is_same_v<Request,
                                collections::v1::RecordAgencyReportRequest>) {
-    absl::Status allowed = access_->CheckCase(actor, request.case_id());
-    if (!allowed.ok()) return allowed;
-    return access_->CheckAgency(actor, agency::AgencyIdOf(request));
-  } else {
-    return access_->DenyAgency(actor, method);
+    absl::Status scoped = guard_->access().CheckCase(*actor, request.case_id());
+    if (scoped.ok()) {
+      scoped = guard_->access().CheckAgency(*actor, agency::AgencyIdOf(request));
+    }
+    if (!scoped.ok()) return scoped;
   }
+  return actor;
 }
 
 // Starts the command; its callback fills the response and finishes the call.
@@ -46,13 +51,13 @@ absl::Status CaseCommandsService::Authorize(const char* method,
       const collections::v1::Request* request,                                \
       collections::v1::CommandResult* response) {                             \
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();            \
-    const collections::v1::Actor actor = CallerOf(*context);                  \
-    absl::Status allowed = Authorize(#Method, actor, *request);               \
-    if (!allowed.ok()) {                                                      \
-      reactor->Finish(ToGrpcStatus(allowed));                                 \
+    absl::StatusOr<collections::v1::Actor> actor =                            \
+        Admit(*context, "collections.v1.CaseCommands/" #Method, *request);    \
+    if (!actor.ok()) {                                                        \
+      reactor->Finish(ToGrpcStatus(actor.status()));                          \
       return reactor;                                                         \
     }                                                                         \
-    handler_->Method(*request, actor,                                         \
+    handler_->Method(*request, *actor,                                        \
                      [reactor, response](app::CaseCommandHandler::Result r) { \
                        Answer(std::move(r), response, reactor);               \
                      });                                                      \
@@ -88,13 +93,13 @@ grpc::ServerUnaryReactor* CaseCommandsService::HandToAgency(
     const collections::v1::HandToAgencyRequest* request,
     collections::v1::CommandResult* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const collections::v1::Actor actor = CallerOf(*context);
-  absl::Status allowed = Authorize("HandToAgency", actor, *request);
-  if (!allowed.ok()) {
-    reactor->Finish(ToGrpcStatus(allowed));
+  absl::StatusOr<collections::v1::Actor> actor =
+      Admit(*context, "collections.v1.CaseCommands/HandToAgency", *request);
+  if (!actor.ok()) {
+    reactor->Finish(ToGrpcStatus(actor.status()));
     return reactor;
   }
-  handoff_->Place(*request, actor,
+  handoff_->Place(*request, *actor,
                   [reactor, response](app::AgencyHandoff::PlaceResult r) {
                     if (!r.ok())
                       return reactor->Finish(ToGrpcStatus(r.status()));
@@ -109,10 +114,10 @@ grpc::ServerUnaryReactor* CaseCommandsService::ProcessDueEvents(
     const collections::v1::ProcessDueEventsRequest* request,
     collections::v1::ProcessDueEventsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status allowed =
-      access_->DenyAgency(CallerOf(*context), "ProcessDueEvents");
-  if (!allowed.ok()) {
-    reactor->Finish(ToGrpcStatus(allowed));
+  absl::StatusOr<collections::v1::Actor> actor = Admit(
+      *context, "collections.v1.CaseCommands/ProcessDueEvents", *request);
+  if (!actor.ok()) {
+    reactor->Finish(ToGrpcStatus(actor.status()));
     return reactor;
   }
   absl::Time as_of = due_time_->Now();

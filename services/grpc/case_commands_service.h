@@ -12,7 +12,7 @@
 #define COLLECTIONS_SERVICES_GRPC_CASE_COMMANDS_SERVICE_H_
 
 #include "collections/v1/case_commands.grpc.pb.h"
-#include "services/app/agency_access.h"
+#include "services/grpc/caller.h"
 #include "services/app/agency_handoff.h"
 #include "services/app/case_commands.h"
 #include "services/app/due_time_processor.h"
@@ -25,12 +25,11 @@ class CaseCommandsService final
   // Everything must outlive the service.
   CaseCommandsService(app::CaseCommandHandler* handler,
                       app::DueTimeProcessor* due_time,
-                      app::AgencyHandoff* handoff,
-                      const app::AgencyAccess* access)
+                      app::AgencyHandoff* handoff, const Guard* guard)
       : handler_(handler),
         due_time_(due_time),
         handoff_(handoff),
-        access_(access) {}
+        guard_(guard) {}
 
 #define COLLECTIONS_DECLARE_COMMAND(Method, Request)                         \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,     \
@@ -71,14 +70,14 @@ class CaseCommandsService final
 
  private:
   template <typename Request>
-  absl::Status Authorize(const char* method,
-                         const collections::v1::Actor& actor,
-                         const Request& request) const;
+  absl::StatusOr<collections::v1::Actor> Admit(
+      const grpc::CallbackServerContext& context, const char* method,
+      const Request& request) const;
 
   app::CaseCommandHandler* const handler_;
   app::DueTimeProcessor* const due_time_;
   app::AgencyHandoff* const handoff_;
-  const app::AgencyAccess* const access_;
+  const Guard* const guard_;
 };
 
 }  // namespace collections::grpc_api

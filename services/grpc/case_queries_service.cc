@@ -28,9 +28,20 @@ int GetDebtorTimelineMethodIndex() {
 
 }  // namespace
 
+// Admitted to `method` on the request's case (an agency: only its own).
+template <typename Request>
+absl::Status CaseQueriesService::AdmitToCase(const grpc::ServerContext& context,
+                                             const char* method,
+                                             const Request& request) const {
+  absl::StatusOr<collections::v1::Actor> actor =
+      guard_->Admit(context, method, &request);
+  if (!actor.ok()) return actor.status();
+  return guard_->access().CheckCase(*actor, request.case_id());
+}
+
 CaseQueriesService::CaseQueriesService(app::CaseQueryHandler* handler,
-                                       const app::AgencyAccess* access)
-    : handler_(handler), access_(access) {
+                                       const Guard* guard)
+    : handler_(handler), guard_(guard) {
   MarkMethodStreamed(
       GetDebtorTimelineMethodIndex(),
       new grpc::internal::StreamedUnaryHandler<
@@ -44,8 +55,8 @@ grpc::Status CaseQueriesService::GetCase(
     grpc::ServerContext* context,
     const collections::v1::GetCaseRequest* request,
     collections::v1::GetCaseResponse* response) {
-  absl::Status allowed =
-      access_->CheckCase(CallerOf(*context), request->case_id());
+  absl::Status allowed = AdmitToCase(
+      *context, "collections.v1.CaseQueries/GetCase", *request);
   if (!allowed.ok()) return ToGrpcStatus(allowed);
   return Reply(handler_->GetCase(*request, DeadlineOf(*context, kMaxWait)),
                response);
@@ -55,8 +66,8 @@ grpc::Status CaseQueriesService::GetCaseStanding(
     grpc::ServerContext* context,
     const collections::v1::GetCaseStandingRequest* request,
     collections::v1::CaseStanding* response) {
-  absl::Status allowed =
-      access_->CheckCase(CallerOf(*context), request->case_id());
+  absl::Status allowed = AdmitToCase(
+      *context, "collections.v1.CaseQueries/GetCaseStanding", *request);
   if (!allowed.ok()) return ToGrpcStatus(allowed);
   return Reply(
       handler_->GetCaseStanding(*request, DeadlineOf(*context, kMaxWait)),
@@ -67,10 +78,9 @@ grpc::Status CaseQueriesService::GetWorkQueue(
     grpc::ServerContext* context,
     const collections::v1::GetWorkQueueRequest* request,
     collections::v1::GetWorkQueueResponse* response) {
-  if (grpc::Status denied = DenyAgencies(*access_, *context, "GetWorkQueue");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.CaseQueries/GetWorkQueue", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   return Reply(handler_->GetWorkQueue(*request, DeadlineOf(*context, kMaxWait)),
                response);
 }
@@ -79,11 +89,9 @@ grpc::Status CaseQueriesService::GetPortfolioKpis(
     grpc::ServerContext* context,
     const collections::v1::GetPortfolioKpisRequest* request,
     collections::v1::PortfolioKpis* response) {
-  if (grpc::Status denied =
-          DenyAgencies(*access_, *context, "GetPortfolioKpis");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.CaseQueries/GetPortfolioKpis", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   return Reply(
       handler_->GetPortfolioKpis(*request, DeadlineOf(*context, kMaxWait)),
       response);
@@ -91,16 +99,14 @@ grpc::Status CaseQueriesService::GetPortfolioKpis(
 
 grpc::Status CaseQueriesService::GetEncodedDebtorTimeline(
     grpc::ServerContext* context, TimelineStreamer* streamer) {
-  if (grpc::Status denied =
-          DenyAgencies(*access_, *context, "GetEncodedDebtorTimeline");
-      !denied.ok()) {
-    return denied;
-  }
   collections::v1::GetDebtorTimelineRequest request;
   if (!streamer->Read(&request)) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the request is not a GetDebtorTimelineRequest");
   }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.CaseQueries/GetDebtorTimeline", &request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   absl::StatusOr<std::string> encoded =
       handler_->GetDebtorTimeline(request, DeadlineOf(*context, kMaxWait));
   if (!encoded.ok()) return ToGrpcStatus(encoded.status());
@@ -116,10 +122,9 @@ grpc::Status CaseQueriesService::ListCases(
     grpc::ServerContext* context,
     const collections::v1::ListCasesRequest* request,
     collections::v1::ListCasesResponse* response) {
-  if (grpc::Status denied = DenyAgencies(*access_, *context, "ListCases");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.CaseQueries/ListCases", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   return Reply(handler_->ListCases(*request, DeadlineOf(*context, kMaxWait)),
                response);
 }

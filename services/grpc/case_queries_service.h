@@ -13,7 +13,7 @@
 #define COLLECTIONS_SERVICES_GRPC_CASE_QUERIES_SERVICE_H_
 
 #include "collections/v1/case_queries.grpc.pb.h"
-#include "services/app/agency_access.h"
+#include "services/grpc/caller.h"
 #include "services/app/case_queries.h"
 
 namespace collections::grpc_api {
@@ -23,7 +23,7 @@ class CaseQueriesService final : public collections::v1::CaseQueries::Service {
   // Agencies may read only the cases placed with them (GetCase,
   // GetCaseStanding). Both must outlive the service.
   CaseQueriesService(app::CaseQueryHandler* handler,
-                     const app::AgencyAccess* access);
+                     const Guard* guard);
 
   grpc::Status GetCase(grpc::ServerContext* context,
                        const collections::v1::GetCaseRequest* request,
@@ -51,8 +51,12 @@ class CaseQueriesService final : public collections::v1::CaseQueries::Service {
   grpc::Status GetEncodedDebtorTimeline(grpc::ServerContext* context,
                                         TimelineStreamer* streamer);
 
+  template <typename Request>
+  absl::Status AdmitToCase(const grpc::ServerContext& context,
+                           const char* method, const Request& request) const;
+
   app::CaseQueryHandler* const handler_;
-  const app::AgencyAccess* const access_;
+  const Guard* const guard_;
 };
 
 }  // namespace collections::grpc_api

@@ -10,10 +10,9 @@ grpc::Status EventStreamService::ReadStream(
     grpc::ServerContext* context,
     const collections::v1::ReadStreamRequest* request,
     collections::v1::ReadStreamResponse* response) {
-  if (grpc::Status denied = DenyAgencies(*access_, *context, "ReadStream");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.EventStream/ReadStream", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   auto result = feed_->ReadStream(*request);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *std::move(result);
@@ -24,10 +23,9 @@ grpc::Status EventStreamService::ReadLog(
     grpc::ServerContext* context,
     const collections::v1::ReadLogRequest* request,
     collections::v1::ReadLogResponse* response) {
-  if (grpc::Status denied = DenyAgencies(*access_, *context, "ReadLog");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.EventStream/ReadLog", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   auto result = feed_->ReadLog(*request);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *std::move(result);
@@ -38,10 +36,9 @@ grpc::Status EventStreamService::Subscribe(
     grpc::ServerContext* context,
     const collections::v1::SubscribeRequest* request,
     grpc::ServerWriter<collections::v1::SubscribeResponse>* writer) {
-  if (grpc::Status denied = DenyAgencies(*access_, *context, "Subscribe");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.EventStream/Subscribe", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   absl::StatusOr<app::EventFeed::Cursor> cursor = feed_->Subscribe(*request);
   if (!cursor.ok()) return ToGrpcStatus(cursor.status());
   while (!context->IsCancelled() && !ending_) {

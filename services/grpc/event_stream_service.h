@@ -13,7 +13,7 @@
 
 #include "absl/time/time.h"
 #include "collections/v1/event_stream.grpc.pb.h"
-#include "services/app/agency_access.h"
+#include "services/grpc/caller.h"
 #include "services/app/event_feed.h"
 
 namespace collections::grpc_api {
@@ -21,8 +21,8 @@ namespace collections::grpc_api {
 class EventStreamService final : public collections::v1::EventStream::Service {
  public:
   // Closed to agencies. Both must outlive the service.
-  EventStreamService(app::EventFeed* feed, const app::AgencyAccess* access)
-      : feed_(feed), access_(access) {}
+  EventStreamService(app::EventFeed* feed, const Guard* guard)
+      : feed_(feed), guard_(guard) {}
 
   grpc::Status ReadStream(
       grpc::ServerContext* context,
@@ -43,7 +43,7 @@ class EventStreamService final : public collections::v1::EventStream::Service {
 
  private:
   app::EventFeed* const feed_;
-  const app::AgencyAccess* const access_;
+  const Guard* const guard_;
   std::atomic<bool> ending_{false};
   const absl::Duration heartbeat_ = absl::Milliseconds(200);
 };

@@ -9,10 +9,9 @@ grpc::Status OperationsService::ListProjections(
     grpc::ServerContext* context,
     const collections::v1::ListProjectionsRequest* request,
     collections::v1::ListProjectionsResponse* response) {
-  if (grpc::Status denied = DenyAgencies(*access_, *context, "ListProjections");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.Operations/ListProjections", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   *response = operations_->List();
   return grpc::Status::OK;
 }
@@ -21,11 +20,9 @@ grpc::Status OperationsService::RebuildProjection(
     grpc::ServerContext* context,
     const collections::v1::RebuildProjectionRequest* request,
     collections::v1::ProjectionStatus* response) {
-  if (grpc::Status denied =
-          DenyAgencies(*access_, *context, "RebuildProjection");
-      !denied.ok()) {
-    return denied;
-  }
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.Operations/RebuildProjection", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
   absl::StatusOr<collections::v1::ProjectionStatus> status =
       operations_->Rebuild(request->name());
   if (!status.ok()) return ToGrpcStatus(status.status());

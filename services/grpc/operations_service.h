@@ -6,7 +6,7 @@
 #define COLLECTIONS_SERVICES_GRPC_OPERATIONS_SERVICE_H_
 
 #include "collections/v1/operations.grpc.pb.h"
-#include "services/app/agency_access.h"
+#include "services/grpc/caller.h"
 #include "services/app/projection_operations.h"
 
 namespace collections::grpc_api {
@@ -15,8 +15,8 @@ class OperationsService final : public collections::v1::Operations::Service {
  public:
   // Closed to agencies. Both must outlive the service.
   OperationsService(app::ProjectionOperations* operations,
-                    const app::AgencyAccess* access)
-      : operations_(operations), access_(access) {}
+                    const Guard* guard)
+      : operations_(operations), guard_(guard) {}
 
   grpc::Status ListProjections(
       grpc::ServerContext* context,
@@ -29,7 +29,7 @@ class OperationsService final : public collections::v1::Operations::Service {
 
  private:
   app::ProjectionOperations* const operations_;
-  const app::AgencyAccess* const access_;
+  const Guard* const guard_;
 };
 
 }  // namespace collections::grpc_api

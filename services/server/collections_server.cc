@@ -1,6 +1,8 @@
 #include "services/server/collections_server.h"
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <utility>
 
@@ -15,6 +17,65 @@
 #include "storage/status_macros.h"
 
 namespace collections::server {
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path,
+                                    const char* what) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read the ", what, " ", path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// TLS (mutual when a client CA is configured), or plaintext when asked for
+// explicitly; nothing configured is refused rather than served open.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
+    const ServerOptions& options) {
+  const TlsOptions& tls = options.tls;
+  if (tls.cert_file.empty() && tls.key_file.empty()) {
+    if (!options.insecure_plaintext) {
+      return absl::FailedPreconditionError(
+          "no TLS configured: give --tls_cert_file and --tls_key_file (and "
+          "--tls_client_ca_file for mutual TLS), or --insecure_plaintext for "
+          "local development");
+    }
+    std::fprintf(stderr,
+                 "collectionsd: WARNING: serving PLAINTEXT without "
+                 "authentication (--insecure_plaintext): callers name "
+                 "themselves; for local development only\n");
+    return grpc::InsecureServerCredentials();
+  }
+  if (options.insecure_plaintext) {
+    return absl::InvalidArgumentError(
+        "--insecure_plaintext and TLS files are both set: choose one");
+  }
+  if (tls.cert_file.empty() || tls.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "TLS needs both --tls_cert_file and --tls_key_file");
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  COLLECTIONS_ASSIGN_OR_RETURN(pair.cert_chain,
+                               ReadPem(tls.cert_file, "TLS certificate"));
+  COLLECTIONS_ASSIGN_OR_RETURN(pair.private_key,
+                               ReadPem(tls.key_file, "TLS key"));
+  ssl.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!tls.client_ca_file.empty()) {
+    COLLECTIONS_ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                                 ReadPem(tls.client_ca_file, "client CA"));
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  } else {
+    ssl.client_certificate_request = GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
 
 CollectionsServer::CollectionsServer(const ServerOptions& options)
     : options_(options) {}
@@ -67,6 +128,20 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       log, server->commands_.get(), server->signer_.get());
   server->access_ =
       std::make_unique<app::AgencyAccess>(server->commands_.get());
+  security::GatekeeperOptions gate;
+  gate.plaintext_development = options.insecure_plaintext;
+  if (!options.identities_file.empty()) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        gate.identities, security::Identities::Load(options.identities_file));
+  }
+  gate.rate_limit_per_second = options.rate_limit_per_second;
+  gate.rate_limit_burst = options.rate_limit_burst;
+  gate.clock = options.clock;
+  server->gatekeeper_ = std::make_unique<security::Gatekeeper>(std::move(gate));
+  server->guard_ = std::make_unique<grpc_api::Guard>(server->gatekeeper_.get(),
+                                                     server->access_.get());
+  COLLECTIONS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                               ServerCredentialsFor(options));
 
   if (options.seed_demo && log->HeadPosition() == 0) {
     app::DemoPortfolioOptions demo;
@@ -87,28 +162,28 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
 
   server->commands_service_ = std::make_unique<grpc_api::CaseCommandsService>(
       server->commands_.get(), server->due_time_.get(), server->handoff_.get(),
-      server->access_.get());
+      server->guard_.get());
   server->queries_service_ = std::make_unique<grpc_api::CaseQueriesService>(
-      server->queries_.get(), server->access_.get());
+      server->queries_.get(), server->guard_.get());
   server->stream_service_ = std::make_unique<grpc_api::EventStreamService>(
-      server->feed_.get(), server->access_.get());
+      server->feed_.get(), server->guard_.get());
   server->operations_ = std::make_unique<app::ProjectionOperations>(
       std::map<std::string, projections::ManagedProjection*>{
           {projections::CaseStandingProjection::kName, server->standing_.get()},
           {projections::TimelineProjection::kName, server->timeline_.get()},
           {projections::ActorIndexProjection::kName, server->actors_.get()}});
   server->operations_service_ = std::make_unique<grpc_api::OperationsService>(
-      server->operations_.get(), server->access_.get());
+      server->operations_.get(), server->guard_.get());
   server->audit_service_ = std::make_unique<grpc_api::AuditService>(
-      server->audit_.get(), server->access_.get(), options.max_message_bytes);
+      server->audit_.get(), server->guard_.get(), options.max_message_bytes);
   server->agency_service_ = std::make_unique<grpc_api::AgencyService>(
-      server->handoff_.get(), server->access_.get(), options.max_message_bytes);
+      server->handoff_.get(), server->guard_.get(), options.max_message_bytes);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.listen_address, credentials,
+                           &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->commands_service_.get());

@@ -30,6 +30,8 @@
 #include "services/app/projection_operations.h"
 #include "services/audit/signed_tree_head.h"
 #include "services/grpc/agency_service.h"
+#include "services/grpc/caller.h"
+#include "services/security/gatekeeper.h"
 #include "services/grpc/audit_service.h"
 #include "services/grpc/case_commands_service.h"
 #include "services/grpc/case_queries_service.h"
@@ -41,6 +43,15 @@
 #include "storage/rocksdb_projection_store.h"
 
 namespace collections::server {
+
+// Transport security of the gRPC port.
+struct TlsOptions {
+  std::string cert_file;       // the server's certificate chain (PEM)
+  std::string key_file;        // its private key (PEM)
+  // Set: mutual TLS. Clients must present a certificate signed by this CA
+  // (PEM); connections without one are refused in the handshake.
+  std::string client_ca_file;
+};
 
 struct ServerOptions {
   // host:port to listen on; port 0 picks a free port (see port()).
@@ -70,6 +81,19 @@ struct ServerOptions {
   // How often the log's head is signed (when it moved); zero = only on
   // request.
   absl::Duration tree_head_interval = absl::Minutes(1);
+
+  // TLS, required unless `insecure_plaintext` is set (local development
+  // only: callers then state who they are in x-actor-id/x-actor-role
+  // metadata, and a warning is printed at start).
+  TlsOptions tls;
+  bool insecure_plaintext = false;
+  // The principals (services/security/identities.h): client certificates
+  // and bearer tokens, each with an id and a role. Empty: no one but
+  // plaintext development callers.
+  std::string identities_file;
+  // Per-caller rate limit, calls per second (≤ 0: none), and burst.
+  double rate_limit_per_second = 0;
+  double rate_limit_burst = 50;
 };
 
 class CollectionsServer {
@@ -113,6 +137,8 @@ class CollectionsServer {
   std::unique_ptr<grpc_api::AuditService> audit_service_;
   std::unique_ptr<app::AgencyHandoff> handoff_;
   std::unique_ptr<app::AgencyAccess> access_;
+  std::unique_ptr<security::Gatekeeper> gatekeeper_;
+  std::unique_ptr<grpc_api::Guard> guard_;
   std::unique_ptr<grpc_api::AgencyService> agency_service_;
   // Signs the log's head every tree_head_interval until shutdown.
   std::thread signing_thread_;

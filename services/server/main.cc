@@ -43,6 +43,21 @@ ABSL_FLAG(int, tree_head_interval_seconds, 60,
           "how often to sign the log's head when it moved; 0 = on request "
           "only");
 
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "the server's TLS certificate chain (PEM)");
+ABSL_FLAG(std::string, tls_key_file, "", "the server's TLS private key (PEM)");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "CA (PEM) client certificates must chain to: mutual TLS");
+ABSL_FLAG(bool, insecure_plaintext, false,
+          "serve without TLS, callers naming themselves in x-actor-id/"
+          "x-actor-role metadata: local development only");
+ABSL_FLAG(std::string, identities_file, "",
+          "principals: client certificate names and bearer-token hashes, each "
+          "with an id and a role (see services/security/identities.h)");
+ABSL_FLAG(double, rate_limit_per_second, 0,
+          "calls per second per caller; 0 = no limit");
+ABSL_FLAG(double, rate_limit_burst, 50, "calls a caller may burst");
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "collectionsd: the collections case-management server");
@@ -74,6 +89,13 @@ int main(int argc, char** argv) {
   options.signing_key_file = absl::GetFlag(FLAGS_signing_key_file);
   options.tree_head_interval =
       absl::Seconds(absl::GetFlag(FLAGS_tree_head_interval_seconds));
+  options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  options.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  options.insecure_plaintext = absl::GetFlag(FLAGS_insecure_plaintext);
+  options.identities_file = absl::GetFlag(FLAGS_identities_file);
+  options.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit_per_second);
+  options.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
 
   auto server = collections::server::CollectionsServer::Start(options);
   if (!server.ok()) {

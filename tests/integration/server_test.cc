@@ -93,6 +93,7 @@ class ServerTest : public ::testing::Test {
     options.max_message_bytes = 1 << 20;
     options.shutdown_grace = absl::Seconds(5);
     options.due_events_interval = absl::ZeroDuration();  // tests drive it
+    options.insecure_plaintext = true;  // callers name themselves
     auto server = server::CollectionsServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);

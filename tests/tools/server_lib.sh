@@ -7,7 +7,8 @@ start_server() {
   local server_bin=$1 ctl_bin=$2 debtors=$3
   "$server_bin" --listen=127.0.0.1:0 --data_dir="$work/data" --seed_demo \
     --demo_debtors="$debtors" --tree_head_interval_seconds=0 \
-    --due_events_interval_seconds=0 >"$work/server.out" 2>&1 &
+    --due_events_interval_seconds=0 --insecure_plaintext \
+    >"$work/server.out" 2>&1 &
   server_pid=$!
   for _ in $(seq 200); do
     grep -q "serving on port" "$work/server.out" && break

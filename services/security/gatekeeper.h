@@ -1,0 +1,76 @@
+// Gatekeeper: the one place every call passes before any use case runs.
+// In order:
+//   1. who is calling (authentication): a bearer token listed in the
+//      identities, else a verified client certificate listed there; in
+//      plaintext development mode only, the x-actor-id/x-actor-role the
+//      caller claims. Anything else is UNAUTHENTICATED. Over TLS, claimed
+//      identities are ignored: the actor recorded on events is always the
+//      authenticated one.
+//   2. how often (per-caller rate limit): RESOURCE_EXHAUSTED;
+//   3. whether the role may call the method (services/security/
+//      permissions.h): PERMISSION_DENIED;
+//   4. whether the request is within the input limits
+//      (services/security/request_limits.h): INVALID_ARGUMENT naming the
+//      field.
+//
+// Thread safety: Admit may be called concurrently; the options' clock must
+// outlive the gatekeeper.
+#ifndef COLLECTIONS_SERVICES_SECURITY_GATEKEEPER_H_
+#define COLLECTIONS_SERVICES_SECURITY_GATEKEEPER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "collections/v1/events.pb.h"
+#include "google/protobuf/message.h"
+#include "services/security/identities.h"
+#include "services/security/rate_limiter.h"
+#include "storage/clock.h"
+
+namespace collections::security {
+
+// What a call presents, as the transport saw it.
+struct Credentials {
+  // The verified client certificate's subject CN and SANs (mutual TLS);
+  // empty without one.
+  std::vector<std::string> certificate_names;
+  std::string bearer_token;  // from "authorization: Bearer <token>"
+  // x-actor-id / x-actor-role: honoured in plaintext development mode only.
+  std::string claimed_id;
+  std::string claimed_role;
+};
+
+struct GatekeeperOptions {
+  // The server listens without TLS (local development): claimed
+  // identities are taken as they come (default: "anonymous", "admin").
+  bool plaintext_development = false;
+  Identities identities;
+  double rate_limit_per_second = 0;  // per caller; ≤ 0: none
+  double rate_limit_burst = 0;
+  const Clock* clock = Clock::Real();
+};
+
+class Gatekeeper {
+ public:
+  explicit Gatekeeper(GatekeeperOptions options);
+
+  // The caller of `method`, admitted; `request` is checked when given.
+  absl::StatusOr<collections::v1::Actor> Admit(
+      const Credentials& credentials, absl::string_view method,
+      const google::protobuf::Message* request);
+
+  bool plaintext_development() const { return options_.plaintext_development; }
+
+ private:
+  absl::StatusOr<collections::v1::Actor> Authenticate(
+      const Credentials& credentials) const;
+
+  const GatekeeperOptions options_;
+  RateLimiter limiter_;
+};
+
+}  // namespace collections::security
+
+#endif  // COLLECTIONS_SERVICES_SECURITY_GATEKEEPER_H_
