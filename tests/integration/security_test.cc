@@ -1,0 +1,285 @@
+// Security on the real server: every role against every RPC (allowed and
+// denied as the permission table says), mutual TLS refusing clients
+// without a trusted certificate, identities from certificates and tokens
+// with forged actor claims ignored, input limits and rate limits over the
+// wire, and no plaintext unless asked for.
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "collections/v1/case_commands.grpc.pb.h"
+#include "collections/v1/event_stream.grpc.pb.h"
+#include "collections/v1/operations.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "services/domain/case_state.h"
+#include "services/security/permissions.h"
+#include "storage/sha256.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_server.h"
+#include "tests/testing/tls_files.h"
+
+namespace collections {
+namespace {
+
+namespace v1 = ::collections::v1;
+using ::testing::HasSubstr;
+
+v1::OpenCaseRequest OpenCase(const std::string& case_id) {
+  v1::OpenCaseRequest open;
+  open.mutable_context()->set_request_id(absl::StrCat("open-", case_id));
+  open.mutable_context()->mutable_occurred_at()->set_seconds(1767225600);
+  v1::CaseOpened* opened = open.mutable_case_();
+  opened->set_case_id(case_id);
+  opened->set_debtor_id("d-1");
+  opened->set_creditor_id("acme");
+  opened->set_debtor_kind(v1::DEBTOR_KIND_BUSINESS);
+  opened->set_currency("EUR");
+  opened->set_rule_pack("nl-business");
+  opened->set_jurisdiction("NL");
+  v1::ClaimLine* line = opened->add_claim_lines();
+  line->set_invoice_number("INV-1");
+  *line->mutable_due_date() = domain::ToLocalDate(absl::CivilDay(2026, 2, 1));
+  line->mutable_net()->set_amount_minor(1000);
+  line->mutable_net()->set_currency("EUR");
+  line->mutable_vat()->set_currency("EUR");
+  line->mutable_gross()->set_amount_minor(1000);
+  line->mutable_gross()->set_currency("EUR");
+  return open;
+}
+
+// Calls `method` with an empty request as `role` (plaintext development
+// mode: the role is claimed); the status.
+grpc::Status CallAs(const std::shared_ptr<grpc::Channel>& channel,
+                    const std::string& method, const std::string& role) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.AddMetadata("x-actor-id", "matrix");
+  context.AddMetadata("x-actor-role", role);
+  // Streaming methods that are let in keep streaming: the deadline ends
+  // them, and only the table's refusal matters here.
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(2));
+  grpc::ByteBuffer request, response;
+  grpc::Slice empty("");
+  request = grpc::ByteBuffer(&empty, 1);
+  grpc::Status status;
+  absl::Notification done;
+  stub.UnaryCall(&context, absl::StrCat("/", method), grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  return status;
+}
+
+TEST(SecurityTest, EveryRoleAgainstEveryRpcAsThePermissionTableSays) {
+  testing::TempDir dir;
+  auto running =
+      testing::StartTestServer(testing::TestServerOptions(dir.Sub("data")));
+  ASSERT_TRUE(running.ok()) << running.status();
+  const std::vector<std::string> roles = {"collector", "agency:incasso-noord",
+                                          "auditor", "service", "admin"};
+  int allowed = 0, denied = 0;
+  for (const auto& entry : security::MethodTable()) {
+    const std::vector<std::string> holders =
+        security::RolesWith(entry.permission);
+    for (const std::string& role : roles) {
+      const std::string role_class =
+          role.rfind("agency:", 0) == 0 ? "agency" : role;
+      const bool may = std::find(holders.begin(), holders.end(), role_class) !=
+                       holders.end();
+      const grpc::Status status = CallAs(running->channel, entry.method, role);
+      // Refused by the table: PERMISSION_DENIED saying so. (An agency's
+      // scope refusal, for a case not placed with it, is a different one.)
+      const bool refused =
+          status.error_code() == grpc::StatusCode::PERMISSION_DENIED &&
+          status.error_message().find("may not call") != std::string::npos;
+      EXPECT_EQ(refused, !may)
+          << role << " → " << entry.method << ": " << status.error_code() << " "
+          << status.error_message();
+      (may ? allowed : denied) += 1;
+    }
+  }
+  EXPECT_GT(allowed, 40);
+  EXPECT_GT(denied, 40);
+  // A role that is no role is not let in at all.
+  EXPECT_EQ(
+      CallAs(running->channel, "collections.v1.Audit/GetPublicKey", "root")
+          .error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
+}
+
+class TlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto files = testing::MakeTlsFiles(
+        dir_.Sub("tls"), {"anna.example.com", "mallory.example.com"});
+    ASSERT_TRUE(files.ok()) << files.status();
+    tls_ = *std::move(files);
+    std::ofstream identities(dir_.Sub("identities"));
+    identities << "cert anna.example.com anna collector\n"
+               << "token sha256:" << storage::ToHex(storage::Sha256Of("aud1t"))
+               << " audra auditor\n";
+  }
+
+  void Start(bool mutual) {
+    server::ServerOptions options =
+        testing::TestServerOptions(dir_.Sub("data"));
+    options.insecure_plaintext = false;
+    options.tls.cert_file = tls_.server_cert;
+    options.tls.key_file = tls_.server_key;
+    if (mutual) options.tls.client_ca_file = tls_.ca_cert;
+    options.identities_file = dir_.Sub("identities");
+    auto started = server::CollectionsServer::Start(options);
+    ASSERT_TRUE(started.ok()) << started.status();
+    server_ = *std::move(started);
+  }
+
+  // A TLS channel trusting the test CA, presenting `client`'s certificate
+  // unless empty.
+  std::shared_ptr<grpc::Channel> Channel(const std::string& client) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = testing::ReadText(tls_.ca_cert);
+    if (!client.empty()) {
+      ssl.pem_cert_chain = testing::ReadText(tls_.ClientCert(client));
+      ssl.pem_private_key = testing::ReadText(tls_.ClientKey(client));
+    }
+    return grpc::CreateChannel(absl::StrCat("localhost:", server_->port()),
+                               grpc::SslCredentials(ssl));
+  }
+
+  grpc::Status Open(const std::shared_ptr<grpc::Channel>& channel,
+                    const std::string& case_id,
+                    const std::map<std::string, std::string>& metadata = {}) {
+    auto stub = v1::CaseCommands::NewStub(channel);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
+    for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
+    v1::CommandResult result;
+    return stub->OpenCase(&context, OpenCase(case_id), &result);
+  }
+
+  testing::TempDir dir_;
+  testing::TlsFiles tls_;
+  std::unique_ptr<server::CollectionsServer> server_;
+};
+
+TEST_F(TlsTest, MutualTlsRefusesClientsWithoutATrustedCertificate) {
+  Start(/*mutual=*/true);
+  // No certificate, or one from a CA the server does not trust: the
+  // handshake fails.
+  EXPECT_EQ(Open(Channel(""), "c-1").error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Open(Channel("rogue"), "c-1").error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  // Trusted but not a known identity.
+  const grpc::Status stranger = Open(Channel("mallory.example.com"), "c-1");
+  EXPECT_EQ(stranger.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(stranger.error_message(), HasSubstr("not a known identity"));
+
+  // Anna is a collector, whatever her metadata claims.
+  const grpc::Status opened =
+      Open(Channel("anna.example.com"), "c-1",
+           {{"x-actor-id", "mallory"}, {"x-actor-role", "admin"}});
+  ASSERT_TRUE(opened.ok()) << opened.error_message();
+  {
+    auto operations = v1::Operations::NewStub(Channel("anna.example.com"));
+    grpc::ClientContext context;
+    context.AddMetadata("x-actor-role", "admin");
+    v1::RebuildProjectionRequest rebuild;
+    rebuild.set_name("case_standing");
+    v1::ProjectionStatus status;
+    EXPECT_EQ(
+        operations->RebuildProjection(&context, rebuild, &status).error_code(),
+        grpc::StatusCode::PERMISSION_DENIED);
+  }
+  // The event records the authenticated actor (read by the auditor, with
+  // a bearer token over the same mutual TLS).
+  auto stream = v1::EventStream::NewStub(Channel("anna.example.com"));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer aud1t");
+  v1::ReadStreamRequest read;
+  read.set_stream_id("case-c-1");
+  v1::ReadStreamResponse events;
+  grpc::Status status = stream->ReadStream(&context, read, &events);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_GE(events.events_size(), 1);
+  EXPECT_EQ(events.events(0).actor().id(), "anna");
+  EXPECT_EQ(events.events(0).actor().role(), "collector");
+}
+
+TEST_F(TlsTest, TlsWithBearerTokens) {
+  Start(/*mutual=*/false);
+  const grpc::Status anonymous = Open(Channel(""), "c-1");
+  EXPECT_EQ(anonymous.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(anonymous.error_message(), HasSubstr("no credentials"));
+  // Claims without credentials are not an identity over TLS.
+  EXPECT_EQ(Open(Channel(""), "c-1",
+                 {{"x-actor-id", "mallory"}, {"x-actor-role", "admin"}})
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Open(Channel(""), "c-1", {{"authorization", "Bearer guess"}})
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // The auditor's token authenticates; an auditor records no acts.
+  EXPECT_EQ(Open(Channel(""), "c-1", {{"authorization", "Bearer aud1t"}})
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST(ServerSecurityTest, NoPlaintextUnlessAskedFor) {
+  testing::TempDir dir;
+  server::ServerOptions options = testing::TestServerOptions(dir.Sub("data"));
+  options.insecure_plaintext = false;
+  auto started = server::CollectionsServer::Start(options);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(started.status().message(), HasSubstr("--insecure_plaintext"));
+}
+
+TEST(ServerSecurityTest, InputLimitsAndRateLimitsOverTheWire) {
+  testing::TempDir dir;
+  server::ServerOptions options = testing::TestServerOptions(dir.Sub("data"));
+  options.rate_limit_per_second = 0.5;
+  options.rate_limit_burst = 3;
+  auto running = testing::StartTestServer(options);
+  ASSERT_TRUE(running.ok()) << running.status();
+  auto commands = v1::CaseCommands::NewStub(running->channel);
+  auto call = [&](const v1::OpenCaseRequest& request, const char* caller) {
+    grpc::ClientContext context;
+    context.AddMetadata("x-actor-id", caller);
+    v1::CommandResult result;
+    return commands->OpenCase(&context, request, &result);
+  };
+  v1::OpenCaseRequest request = OpenCase("c-1");
+  request.mutable_case_()->set_creditor_id(std::string(300, 'x'));
+  grpc::Status status = call(request, "a");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("case.creditor_id is 300 bytes; at most 256"));
+  request = OpenCase("c-1");
+  request.mutable_case_()->set_debtor_kind(static_cast<v1::DebtorKind>(7));
+  status = call(request, "a");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("case.debtor_kind holds 7, not a value of DebtorKind"));
+  // Caller "a" used its burst of 3 on the next call; "b" has its own.
+  EXPECT_TRUE(call(OpenCase("c-1"), "a").ok());
+  status = call(OpenCase("c-2"), "a");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(status.error_message(), HasSubstr("caller a is over its limit"));
+  EXPECT_TRUE(call(OpenCase("c-2"), "b").ok());
+}
+
+}  // namespace
+}  // namespace collections

@@ -1,0 +1,34 @@
+// Certificates for the TLS tests, made with the openssl command in a test's
+// directory: a CA, a server certificate for localhost/127.0.0.1, client
+// certificates signed by the CA, and one signed by a CA the server does
+// not trust. EC P-256 keys, valid for two days.
+#ifndef COLLECTIONS_TESTS_TESTING_TLS_FILES_H_
+#define COLLECTIONS_TESTS_TESTING_TLS_FILES_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace collections::testing {
+
+struct TlsFiles {
+  std::string dir;
+  std::string ca_cert;  // PEM file paths
+  std::string server_cert, server_key;
+  // "<dir>/<name>.pem" and "<dir>/<name>.key" for each client name.
+  std::string ClientCert(const std::string& name) const;
+  std::string ClientKey(const std::string& name) const;
+};
+
+// Client certificates with subject CN=<name> for each of `clients`, signed
+// by the CA; "rogue" is signed by another CA.
+absl::StatusOr<TlsFiles> MakeTlsFiles(const std::string& dir,
+                                      const std::vector<std::string>& clients);
+
+// The contents of a file ("" when unreadable).
+std::string ReadText(const std::string& path);
+
+}  // namespace collections::testing
+
+#endif  // COLLECTIONS_TESTS_TESTING_TLS_FILES_H_
