@@ -10,7 +10,10 @@
 //   collectionsctl bundle case c-0001-1 --out=c-0001-1.bundle
 //   collectionsctl trail [--actor=…] [--case_id=…] [--debtor=…] [--type=…]
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,14 @@
 #include "tools/cli/audit_commands.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "collectionsd address");
+ABSL_FLAG(std::string, tls_ca_file, "",
+          "TLS: the CA (PEM) the server's certificate chains to; empty = "
+          "plaintext (a development server)");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "mutual TLS: this client's certificate (PEM)");
+ABSL_FLAG(std::string, tls_key_file, "", "mutual TLS: its private key (PEM)");
+ABSL_FLAG(std::string, token, "",
+          "a bearer token (over TLS); or set COLLECTIONS_TOKEN");
 ABSL_FLAG(std::string, debtor, "", "list: only this debtor's cases");
 ABSL_FLAG(int, page_size, 50, "entries per page");
 ABSL_FLAG(uint64_t, after, 0, "tail: start after this global position");
@@ -252,6 +263,49 @@ int Projections(const std::shared_ptr<grpc::Channel>& channel,
   return 0;
 }
 
+std::string ReadFileOrEmpty(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Plaintext without --tls_ca_file; TLS (mutual with a client certificate)
+// with it, plus the bearer token when given. False (after saying why) for
+// an unreadable file or a token without TLS.
+bool CredentialsFromFlags(std::shared_ptr<grpc::ChannelCredentials>* out) {
+  std::string token = absl::GetFlag(FLAGS_token);
+  if (token.empty() && std::getenv("COLLECTIONS_TOKEN") != nullptr)
+    token = std::getenv("COLLECTIONS_TOKEN");
+  const std::string ca = absl::GetFlag(FLAGS_tls_ca_file);
+  if (ca.empty()) {
+    if (!token.empty()) {
+      std::fprintf(stderr, "error: a bearer token needs TLS (--tls_ca_file)\n");
+      return false;
+    }
+    *out = grpc::InsecureChannelCredentials();
+    return true;
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadFileOrEmpty(ca);
+  if (!absl::GetFlag(FLAGS_tls_cert_file).empty()) {
+    ssl.pem_cert_chain = ReadFileOrEmpty(absl::GetFlag(FLAGS_tls_cert_file));
+    ssl.pem_private_key = ReadFileOrEmpty(absl::GetFlag(FLAGS_tls_key_file));
+  }
+  if (ssl.pem_root_certs.empty() ||
+      (!absl::GetFlag(FLAGS_tls_cert_file).empty() &&
+       (ssl.pem_cert_chain.empty() || ssl.pem_private_key.empty()))) {
+    std::fprintf(stderr, "error: cannot read the TLS files\n");
+    return false;
+  }
+  *out = grpc::SslCredentials(ssl);
+  if (!token.empty()) {
+    *out = grpc::CompositeChannelCredentials(
+        *out, grpc::AccessTokenCredentials(token));
+  }
+  return true;
+}
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "collectionsctl health | list | case <id> | standing <id> | "
@@ -264,8 +318,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
     return 2;
   }
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server),
-                                     grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (!CredentialsFromFlags(&credentials)) return 2;
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server), credentials);
   auto queries = v1::CaseQueries::NewStub(channel);
   const std::string command = args[1];
   const std::string arg = args.size() > 2 ? args[2] : "";
