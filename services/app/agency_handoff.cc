@@ -117,6 +117,7 @@ struct CaseImport {
   std::string case_id;
   int first_line = 0;
   uint64_t expected_version = 0;
+  std::string debtor_id;
   std::vector<const agency::ReturnRecord*> records;
   std::vector<v1::Event> events;
   bool already_imported = false;
@@ -126,8 +127,9 @@ struct CaseImport {
 
 AgencyHandoff::AgencyHandoff(storage::EventLog* log,
                              CaseCommandHandler* commands,
-                             audit::TreeHeadSigner* signer)
-    : log_(log), commands_(commands), signer_(signer) {}
+                             audit::TreeHeadSigner* signer,
+                             security::PersonalDataVault* vault)
+    : log_(log), commands_(commands), signer_(signer), vault_(vault) {}
 
 absl::StatusOr<std::vector<v1::Event>> AgencyHandoff::CaseEvents(
     const std::string& case_id, uint64_t last_version) {
@@ -492,6 +494,7 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
           ": case ", import.case_id, " does not exist"));
     }
     import.expected_version = state.version;
+    import.debtor_id = state.debtor_id;
     for (const agency::ReturnRecord* record : import.records) {
       domain::CommandInput input;
       input.at = domain::ToTime(record->request.context().occurred_at());
@@ -539,6 +542,11 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
     part.stream_id = domain::CaseStreamId(import.case_id);
     part.expected = storage::ExpectedVersion::Exact(import.expected_version);
     part.events = std::move(import.events);
+    if (vault_ != nullptr) {
+      COLLECTIONS_RETURN_IF_ERROR(vault_->Seal(import.debtor_id, part.stream_id,
+                                               import.expected_version + 1,
+                                               part.events));
+    }
   }
   const bool wrote = !parts.empty();
   if (wrote) {

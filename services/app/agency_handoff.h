@@ -48,8 +48,10 @@ namespace collections::app {
 
 class AgencyHandoff {
  public:
+  // `vault` (optional) seals the personal data of imported reports.
   AgencyHandoff(storage::EventLog* log, CaseCommandHandler* commands,
-                audit::TreeHeadSigner* signer);
+                audit::TreeHeadSigner* signer,
+                security::PersonalDataVault* vault = nullptr);
 
   using PlaceResult = absl::StatusOr<collections::v1::PlaceWithAgencyResponse>;
   using PlaceDone = absl::AnyInvocable<void(PlaceResult) &&>;
@@ -90,6 +92,7 @@ class AgencyHandoff {
   storage::EventLog* const log_;
   CaseCommandHandler* const commands_;
   audit::TreeHeadSigner* const signer_;
+  security::PersonalDataVault* const vault_;
 };
 
 }  // namespace collections::app

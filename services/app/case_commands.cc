@@ -87,8 +87,10 @@ struct CaseCommandHandler::Command {
   }
 };
 
-CaseCommandHandler::CaseCommandHandler(storage::EventLog* log)
+CaseCommandHandler::CaseCommandHandler(storage::EventLog* log,
+                                       security::PersonalDataVault* vault)
     : log_(log),
+      vault_(vault),
       states_(log, /*capacity=*/100000),
       retry_thread_([this] { RunRetries(); }) {}
 
@@ -222,6 +224,15 @@ void CaseCommandHandler::Attempt(std::shared_ptr<Command> c) {
   const storage::ExpectedVersion expected =
       c->opens_case ? storage::ExpectedVersion::NoStream()
                     : storage::ExpectedVersion::Exact(state.version);
+  if (vault_ != nullptr) {
+    // Sealed as stored: at the versions the expected version implies.
+    const std::string& debtor_id =
+        c->opens_case ? events.front().payload().case_opened().debtor_id()
+                      : state.debtor_id;
+    absl::Status sealed =
+        vault_->Seal(debtor_id, c->stream, state.version + 1, events);
+    if (!sealed.ok()) return c->Answer(std::move(sealed));
+  }
   absl::Status refusal = decision->refusal;
   log_->AppendAsync(
       c->stream, expected, events,

@@ -48,13 +48,17 @@
 #include "collections/v1/events.pb.h"
 #include "services/app/case_state_cache.h"
 #include "services/domain/case_decisions.h"
+#include "services/security/personal_data_vault.h"
 #include "storage/event_log.h"
 
 namespace collections::app {
 
 class CaseCommandHandler {
  public:
-  explicit CaseCommandHandler(storage::EventLog* log);
+  // `vault` (optional) seals the personal data of every event before it is
+  // appended (services/security/personal_data_vault.h).
+  explicit CaseCommandHandler(storage::EventLog* log,
+                              security::PersonalDataVault* vault = nullptr);
   // Waits until every command started has been answered (retries
   // included); the log must still be open.
   ~CaseCommandHandler();
@@ -154,6 +158,7 @@ class CaseCommandHandler {
   void RunRetries();
 
   storage::EventLog* const log_;
+  security::PersonalDataVault* const vault_;
   CaseStateCache states_;
   absl::Mutex retry_mu_;
   std::deque<absl::AnyInvocable<void() &&>> retries_ ABSL_GUARDED_BY(retry_mu_);

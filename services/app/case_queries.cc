@@ -223,7 +223,19 @@ absl::StatusOr<std::string> CaseQueryHandler::GetDebtorTimeline(
   constexpr int kEntriesField =
       collections::v1::GetDebtorTimelineResponse::kEntriesFieldNumber;
   std::string response;
-  for (const projections::TimelineItem& item : page.items) {
+  for (projections::TimelineItem& item : page.items) {
+    if (request.include_events() && vault_ != nullptr) {
+      // The stored record carries personal data sealed: show it revealed
+      // (or erased), never as ciphertext.
+      collections::v1::Event event;
+      if (!event.ParseFromString(item.event_bytes)) {
+        return absl::DataLossError("a timeline event does not parse");
+      }
+      if (event.has_sealed()) {
+        COLLECTIONS_RETURN_IF_ERROR(vault_->Reveal(event));
+        item.event_bytes = event.SerializeAsString();
+      }
+    }
     projections::AppendEncodedEntry(item, request.include_events(),
                                     kEntriesField, &response);
   }

@@ -21,6 +21,7 @@
 #include "services/domain/case_state.h"
 #include "services/projections/managed_projection.h"
 #include "storage/clock.h"
+#include "services/security/personal_data_vault.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 
@@ -31,12 +32,14 @@ class CaseQueryHandler {
   CaseQueryHandler(storage::EventLog* log, storage::ProjectionStore* store,
                    const projections::ManagedProjection* standing,
                    const projections::ManagedProjection* timeline,
-                   const Clock* clock)
+                   const Clock* clock,
+                   security::PersonalDataVault* vault = nullptr)
       : log_(log),
         store_(store),
         standing_(standing),
         timeline_(timeline),
-        clock_(clock) {}
+        clock_(clock),
+        vault_(vault) {}
 
   absl::StatusOr<collections::v1::GetCaseResponse> GetCase(
       const collections::v1::GetCaseRequest& request, absl::Time deadline);
@@ -78,6 +81,8 @@ class CaseQueryHandler {
   const projections::ManagedProjection* const standing_;
   const projections::ManagedProjection* const timeline_;
   const Clock* const clock_;
+  // Reveals the personal data of include_events timelines (optional).
+  security::PersonalDataVault* const vault_;
 };
 
 // The CaseView of a folded case.

@@ -58,6 +58,7 @@ absl::StatusOr<DueTimeProcessor::Report> DueTimeProcessor::RunOnce(
       after = page->back();
     }
   }
+  if (case_id.empty() && also_ && first_error.ok()) first_error = also_(as_of);
   if (!first_error.ok()) return first_error;
   return report;
 }

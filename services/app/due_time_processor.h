@@ -14,6 +14,7 @@
 #ifndef COLLECTIONS_SERVICES_APP_DUE_TIME_PROCESSOR_H_
 #define COLLECTIONS_SERVICES_APP_DUE_TIME_PROCESSOR_H_
 
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -60,6 +61,12 @@ class DueTimeProcessor {
   // The processor's clock: the instant a run without one is for.
   absl::Time Now() const { return clock_->Now(); }
 
+  // Also runs `work` for each run over all cases (not for one case): other
+  // due work, such as deferred erasures falling due. Set before Start.
+  void AlsoOnEachRun(std::function<absl::Status(absl::Time)> work) {
+    also_ = std::move(work);
+  }
+
   // Runs RunOnce(clock now) every `interval` on a thread of its own until
   // Stop. Errors are logged to stderr and retried on the next tick.
   void Start(absl::Duration interval);
@@ -71,6 +78,7 @@ class DueTimeProcessor {
   storage::ProjectionStore* const store_;
   const projections::ManagedProjection* const standing_;
   const Clock* const clock_;
+  std::function<absl::Status(absl::Time)> also_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

@@ -28,6 +28,14 @@ storage::LogFilter ToFilter(const collections::v1::EventFilter& filter) {
 
 }  // namespace
 
+absl::StatusOr<collections::v1::Event> EventFeed::Reveal(
+    storage::RecordedEvent recorded) {
+  if (vault_ != nullptr) {
+    COLLECTIONS_RETURN_IF_ERROR(vault_->Reveal(recorded.event));
+  }
+  return std::move(recorded.event);
+}
+
 absl::StatusOr<collections::v1::ReadStreamResponse> EventFeed::ReadStream(
     const collections::v1::ReadStreamRequest& request) {
   COLLECTIONS_ASSIGN_OR_RETURN(uint32_t limit, Limit("limit", request.limit()));
@@ -42,8 +50,10 @@ absl::StatusOr<collections::v1::ReadStreamResponse> EventFeed::ReadStream(
                                 : storage::ReadDirection::kForward,
                        limit));
   collections::v1::ReadStreamResponse response;
-  for (auto& recorded : events)
-    *response.add_events() = std::move(recorded.event);
+  for (auto& recorded : events) {
+    COLLECTIONS_ASSIGN_OR_RETURN(*response.add_events(),
+                                 Reveal(std::move(recorded)));
+  }
   return response;
 }
 
@@ -58,8 +68,10 @@ absl::StatusOr<collections::v1::ReadLogResponse> EventFeed::ReadLog(
   COLLECTIONS_ASSIGN_OR_RETURN(storage::LogReadResult result,
                                log_->ReadAll(read));
   collections::v1::ReadLogResponse response;
-  for (auto& recorded : result.events)
-    *response.add_events() = std::move(recorded.event);
+  for (auto& recorded : result.events) {
+    COLLECTIONS_ASSIGN_OR_RETURN(*response.add_events(),
+                                 Reveal(std::move(recorded)));
+  }
   response.set_next_position(result.next_position);
   response.set_head_position(result.head_position);
   return response;
@@ -93,8 +105,10 @@ EventFeed::Next(Cursor& cursor, absl::Time wait_deadline) {
                                log_->ReadAll(read));
   if (result.next_position <= cursor.next_position) return std::nullopt;
   collections::v1::SubscribeResponse response;
-  for (auto& recorded : result.events)
-    *response.add_events() = std::move(recorded.event);
+  for (auto& recorded : result.events) {
+    COLLECTIONS_ASSIGN_OR_RETURN(*response.add_events(),
+                                 Reveal(std::move(recorded)));
+  }
   cursor.next_position = result.next_position;
   response.set_position(result.next_position - 1);
   response.set_caught_up(response.position() >= result.head_position);

@@ -20,13 +20,18 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "collections/v1/event_stream.pb.h"
+#include "services/security/personal_data_vault.h"
 #include "storage/event_log.h"
 
 namespace collections::app {
 
 class EventFeed {
  public:
-  explicit EventFeed(storage::EventLog* log) : log_(log) {}
+  // `vault` (optional) reveals personal data: decrypted, or "[erased]"
+  // once the debtor's key is destroyed.
+  explicit EventFeed(storage::EventLog* log,
+                     security::PersonalDataVault* vault = nullptr)
+      : log_(log), vault_(vault) {}
 
   absl::StatusOr<collections::v1::ReadStreamResponse> ReadStream(
       const collections::v1::ReadStreamRequest& request);
@@ -49,7 +54,11 @@ class EventFeed {
   static constexpr uint32_t kMaxLimit = 1000;
 
  private:
+  // The event as readers see it: personal data revealed.
+  absl::StatusOr<collections::v1::Event> Reveal(storage::RecordedEvent recorded);
+
   storage::EventLog* const log_;
+  security::PersonalDataVault* const vault_;
 };
 
 }  // namespace collections::app

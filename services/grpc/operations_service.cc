@@ -30,4 +30,18 @@ grpc::Status OperationsService::RebuildProjection(
   return grpc::Status::OK;
 }
 
+grpc::Status OperationsService::ForgetDebtor(
+    grpc::ServerContext* context,
+    const collections::v1::ForgetDebtorRequest* request,
+    collections::v1::ForgetDebtorResponse* response) {
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.Operations/ForgetDebtor", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
+  absl::StatusOr<collections::v1::ForgetDebtorResponse> forgotten =
+      erasure_->Forget(*request, *actor, clock_->Now());
+  if (!forgotten.ok()) return ToGrpcStatus(forgotten.status());
+  *response = *std::move(forgotten);
+  return grpc::Status::OK;
+}
+
 }  // namespace collections::grpc_api

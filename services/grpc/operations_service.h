@@ -1,22 +1,28 @@
-// gRPC Operations: projection status, lag and failures, and rebuilds, for
-// operators (access control comes with the security issue).
+// gRPC Operations: projection status, lag and failures, rebuilds, and
+// forgetting a debtor, for operators (admins: see the permission table).
 //
-// Thread safety: as ProjectionOperations.
+// Thread safety: as ProjectionOperations and Erasure.
 #ifndef COLLECTIONS_SERVICES_GRPC_OPERATIONS_SERVICE_H_
 #define COLLECTIONS_SERVICES_GRPC_OPERATIONS_SERVICE_H_
 
 #include "collections/v1/operations.grpc.pb.h"
-#include "services/grpc/caller.h"
+#include "services/app/erasure.h"
 #include "services/app/projection_operations.h"
+#include "services/grpc/caller.h"
+#include "storage/clock.h"
 
 namespace collections::grpc_api {
 
 class OperationsService final : public collections::v1::Operations::Service {
  public:
-  // Closed to agencies. Both must outlive the service.
+  // Everything must outlive the service.
   OperationsService(app::ProjectionOperations* operations,
+                    app::Erasure* erasure, const Clock* clock,
                     const Guard* guard)
-      : operations_(operations), guard_(guard) {}
+      : operations_(operations),
+        erasure_(erasure),
+        clock_(clock),
+        guard_(guard) {}
 
   grpc::Status ListProjections(
       grpc::ServerContext* context,
@@ -26,9 +32,15 @@ class OperationsService final : public collections::v1::Operations::Service {
       grpc::ServerContext* context,
       const collections::v1::RebuildProjectionRequest* request,
       collections::v1::ProjectionStatus* response) override;
+  grpc::Status ForgetDebtor(
+      grpc::ServerContext* context,
+      const collections::v1::ForgetDebtorRequest* request,
+      collections::v1::ForgetDebtorResponse* response) override;
 
  private:
   app::ProjectionOperations* const operations_;
+  app::Erasure* const erasure_;
+  const Clock* const clock_;
   const Guard* const guard_;
 };
 

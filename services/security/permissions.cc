@@ -50,6 +50,7 @@ const std::vector<MethodPermission>& Table() {
       // Operations.
       {"collections.v1.Operations/ListProjections", P::kOperate},
       {"collections.v1.Operations/RebuildProjection", P::kOperate},
+      {"collections.v1.Operations/ForgetDebtor", P::kErase},
       // Audit.
       {"collections.v1.Audit/GetSignedTreeHead", P::kAudit},
       {"collections.v1.Audit/GetPublicKey", P::kPublicKey},

@@ -104,14 +104,34 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       log, server->projection_store_.get(),
       [] { return std::make_unique<projections::ActorIndexProjection>(); },
       options.clock);
-  server->commands_ = std::make_unique<app::CaseCommandHandler>(log);
+  // Personal data: the debtors' data keys live in a store of their own,
+  // wrapped by the master key.
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::string master_key,
+      security::LoadMasterKey(options.master_key_file, options.data_dir));
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      server->key_store_,
+      storage::OpenRocksDbKeyStore(options.keys_dir.empty()
+                                       ? absl::StrCat(options.data_dir, "/keys")
+                                       : options.keys_dir));
+  server->vault_ = std::make_unique<security::PersonalDataVault>(
+      server->key_store_.get(), std::move(master_key));
+  server->commands_ =
+      std::make_unique<app::CaseCommandHandler>(log, server->vault_.get());
   server->due_time_ = std::make_unique<app::DueTimeProcessor>(
       server->commands_.get(), log, server->projection_store_.get(),
       server->standing_.get(), options.clock);
   server->queries_ = std::make_unique<app::CaseQueryHandler>(
       log, server->projection_store_.get(), server->standing_.get(),
-      server->timeline_.get(), options.clock);
-  server->feed_ = std::make_unique<app::EventFeed>(log);
+      server->timeline_.get(), options.clock, server->vault_.get());
+  server->feed_ = std::make_unique<app::EventFeed>(log, server->vault_.get());
+  server->erasure_ = std::make_unique<app::Erasure>(
+      log, server->commands_.get(), server->vault_.get(),
+      server->projection_store_.get(), server->standing_.get());
+  server->due_time_->AlsoOnEachRun([erasure = server->erasure_.get()](
+                                       absl::Time as_of) {
+    return erasure->DestroyDue(as_of).status();
+  });
   const bool default_key = options.signing_key_file.empty();
   COLLECTIONS_ASSIGN_OR_RETURN(
       audit::SigningKey key,
@@ -125,7 +145,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       log, server->signer_.get(), server->projection_store_.get(),
       server->standing_.get(), server->actors_.get(), options.clock);
   server->handoff_ = std::make_unique<app::AgencyHandoff>(
-      log, server->commands_.get(), server->signer_.get());
+      log, server->commands_.get(), server->signer_.get(), server->vault_.get());
   server->access_ =
       std::make_unique<app::AgencyAccess>(server->commands_.get());
   security::GatekeeperOptions gate;
@@ -173,7 +193,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
           {projections::TimelineProjection::kName, server->timeline_.get()},
           {projections::ActorIndexProjection::kName, server->actors_.get()}});
   server->operations_service_ = std::make_unique<grpc_api::OperationsService>(
-      server->operations_.get(), server->guard_.get());
+      server->operations_.get(), server->erasure_.get(), options.clock,
+      server->guard_.get());
   server->audit_service_ = std::make_unique<grpc_api::AuditService>(
       server->audit_.get(), server->guard_.get(), options.max_message_bytes);
   server->agency_service_ = std::make_unique<grpc_api::AgencyService>(

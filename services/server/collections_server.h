@@ -26,12 +26,14 @@
 #include "services/app/case_commands.h"
 #include "services/app/case_queries.h"
 #include "services/app/due_time_processor.h"
+#include "services/app/erasure.h"
 #include "services/app/event_feed.h"
 #include "services/app/projection_operations.h"
 #include "services/audit/signed_tree_head.h"
 #include "services/grpc/agency_service.h"
 #include "services/grpc/caller.h"
 #include "services/security/gatekeeper.h"
+#include "services/security/personal_data_vault.h"
 #include "services/grpc/audit_service.h"
 #include "services/grpc/case_commands_service.h"
 #include "services/grpc/case_queries_service.h"
@@ -40,6 +42,7 @@
 #include "services/projections/managed_projection.h"
 #include "storage/clock.h"
 #include "storage/rocksdb_event_log.h"
+#include "storage/rocksdb_key_store.h"
 #include "storage/rocksdb_projection_store.h"
 
 namespace collections::server {
@@ -91,6 +94,12 @@ struct ServerOptions {
   // and bearer tokens, each with an id and a role. Empty: no one but
   // plaintext development callers.
   std::string identities_file;
+  // The master key wrapping the debtors' data keys (64 hex digits): the
+  // environment's COLLECTIONS_MASTER_KEY, else this file, else
+  // <data_dir>/master.key created on the first start (development only).
+  std::string master_key_file;
+  // Where the data keys are kept; empty: <data_dir>/keys.
+  std::string keys_dir;
   // Per-caller rate limit, calls per second (≤ 0: none), and burst.
   double rate_limit_per_second = 0;
   double rate_limit_burst = 50;
@@ -123,10 +132,13 @@ class CollectionsServer {
   std::unique_ptr<projections::ManagedProjection> standing_;
   std::unique_ptr<projections::ManagedProjection> timeline_;
   std::unique_ptr<projections::ManagedProjection> actors_;
+  std::unique_ptr<storage::KeyStore> key_store_;
+  std::unique_ptr<security::PersonalDataVault> vault_;
   std::unique_ptr<app::CaseCommandHandler> commands_;
   std::unique_ptr<app::DueTimeProcessor> due_time_;
   std::unique_ptr<app::CaseQueryHandler> queries_;
   std::unique_ptr<app::EventFeed> feed_;
+  std::unique_ptr<app::Erasure> erasure_;
   std::unique_ptr<grpc_api::CaseCommandsService> commands_service_;
   std::unique_ptr<grpc_api::CaseQueriesService> queries_service_;
   std::unique_ptr<grpc_api::EventStreamService> stream_service_;

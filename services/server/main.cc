@@ -54,6 +54,10 @@ ABSL_FLAG(bool, insecure_plaintext, false,
 ABSL_FLAG(std::string, identities_file, "",
           "principals: client certificate names and bearer-token hashes, each "
           "with an id and a role (see services/security/identities.h)");
+ABSL_FLAG(std::string, master_key_file, "",
+          "the master key (64 hex digits) wrapping the debtors' data keys; "
+          "else COLLECTIONS_MASTER_KEY, else <data_dir>/master.key (created; "
+          "development only)");
 ABSL_FLAG(double, rate_limit_per_second, 0,
           "calls per second per caller; 0 = no limit");
 ABSL_FLAG(double, rate_limit_burst, 50, "calls a caller may burst");
@@ -94,6 +98,7 @@ int main(int argc, char** argv) {
   options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   options.insecure_plaintext = absl::GetFlag(FLAGS_insecure_plaintext);
   options.identities_file = absl::GetFlag(FLAGS_identities_file);
+  options.master_key_file = absl::GetFlag(FLAGS_master_key_file);
   options.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit_per_second);
   options.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
 

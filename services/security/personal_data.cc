@@ -1,0 +1,254 @@
+#include "services/security/personal_data.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "collections/v1/personal_data.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
+#include "openssl/evp.h"
+#include "openssl/rand.h"
+
+namespace collections::security {
+namespace {
+
+namespace v1 = ::collections::v1;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+constexpr size_t kNonceBytes = 12;
+constexpr size_t kTagBytes = 16;
+
+struct CipherContext {
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  ~CipherContext() { EVP_CIPHER_CTX_free(ctx); }
+};
+
+const unsigned char* Bytes(absl::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+// A personal value found in the payload: where, and what.
+struct Found {
+  std::string path;
+  std::string value;
+  Message* owner;
+  const FieldDescriptor* field;
+};
+
+bool IsPersonal(const FieldDescriptor& field) {
+  return field.cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
+         field.type() == FieldDescriptor::TYPE_STRING && !field.is_repeated() &&
+         field.options().GetExtension(v1::personal);
+}
+
+// Every set personal field below `message`, depth first in field order.
+void Collect(Message& message, const std::string& path,
+             std::vector<Found>* out) {
+  const auto* reflection = message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    const std::string here =
+        path.empty() ? absl::StrCat(field->number())
+                     : absl::StrCat(path, ".", field->number());
+    if (IsPersonal(*field)) {
+      std::string value = reflection->GetString(message, field);
+      if (!value.empty()) out->push_back({here, std::move(value), &message, field});
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          Collect(*reflection->MutableRepeatedMessage(&message, field, i),
+                  absl::StrCat(here, ":", i), out);
+        }
+      } else {
+        Collect(*reflection->MutableMessage(&message, field), here, out);
+      }
+    }
+  }
+}
+
+// The string field at `path` below `message`, or nullptr when the path
+// does not lead to a personal field.
+std::pair<Message*, const FieldDescriptor*> Resolve(Message& message,
+                                                    absl::string_view path) {
+  Message* current = &message;
+  std::vector<absl::string_view> steps = absl::StrSplit(path, '.');
+  for (size_t s = 0; s < steps.size(); ++s) {
+    std::pair<absl::string_view, absl::string_view> step =
+        absl::StrSplit(steps[s], absl::MaxSplits(':', 1));
+    int number = 0, index = -1;
+    if (!absl::SimpleAtoi(step.first, &number)) return {nullptr, nullptr};
+    if (!step.second.empty() && !absl::SimpleAtoi(step.second, &index))
+      return {nullptr, nullptr};
+    const FieldDescriptor* field =
+        current->GetDescriptor()->FindFieldByNumber(number);
+    if (field == nullptr) return {nullptr, nullptr};
+    const auto* reflection = current->GetReflection();
+    if (s + 1 == steps.size()) {
+      if (!IsPersonal(*field) || index >= 0) return {nullptr, nullptr};
+      return {current, field};
+    }
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE)
+      return {nullptr, nullptr};
+    if (field->is_repeated()) {
+      if (index < 0 || index >= reflection->FieldSize(*current, field))
+        return {nullptr, nullptr};
+      current = reflection->MutableRepeatedMessage(current, field, index);
+    } else {
+      current = reflection->MutableMessage(current, field);
+    }
+  }
+  return {nullptr, nullptr};
+}
+
+std::string AssociatedData(absl::string_view stream_id, uint64_t version,
+                           absl::string_view type, absl::string_view key_id,
+                           const google::protobuf::RepeatedPtrField<std::string>&
+                               paths) {
+  return absl::StrCat("collections.v1.personal\n", stream_id, "\n", version,
+                      "\n", type, "\n", key_id, "\n", absl::StrJoin(paths, ","));
+}
+
+}  // namespace
+
+absl::StatusOr<Sealed> AesGcmSeal(absl::string_view key,
+                                  absl::string_view plaintext,
+                                  absl::string_view associated_data) {
+  if (key.size() != 32) return absl::InvalidArgumentError("the key is not 32 bytes");
+  Sealed sealed;
+  sealed.nonce.resize(kNonceBytes);
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(sealed.nonce.data()),
+                 kNonceBytes) != 1) {
+    return absl::InternalError("no random nonce");
+  }
+  CipherContext c;
+  int length = 0;
+  sealed.ciphertext.resize(plaintext.size() + kTagBytes);
+  auto* out = reinterpret_cast<unsigned char*>(sealed.ciphertext.data());
+  if (c.ctx == nullptr ||
+      EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, Bytes(key),
+                         Bytes(sealed.nonce)) != 1 ||
+      EVP_EncryptUpdate(c.ctx, nullptr, &length, Bytes(associated_data),
+                        static_cast<int>(associated_data.size())) != 1 ||
+      EVP_EncryptUpdate(c.ctx, out, &length, Bytes(plaintext),
+                        static_cast<int>(plaintext.size())) != 1 ||
+      EVP_EncryptFinal_ex(c.ctx, out + length, &length) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, kTagBytes,
+                          out + plaintext.size()) != 1) {
+    return absl::InternalError("AES-256-GCM encryption failed");
+  }
+  return sealed;
+}
+
+absl::StatusOr<std::string> AesGcmOpen(absl::string_view key,
+                                       absl::string_view nonce,
+                                       absl::string_view ciphertext,
+                                       absl::string_view associated_data) {
+  if (key.size() != 32 || nonce.size() != kNonceBytes ||
+      ciphertext.size() < kTagBytes) {
+    return absl::DataLossError("a sealed value is malformed");
+  }
+  const size_t size = ciphertext.size() - kTagBytes;
+  std::string plaintext(size, '\0');
+  CipherContext c;
+  int length = 0;
+  auto* out = reinterpret_cast<unsigned char*>(plaintext.data());
+  std::string tag(ciphertext.substr(size));
+  if (c.ctx == nullptr ||
+      EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, Bytes(key),
+                         Bytes(nonce)) != 1 ||
+      EVP_DecryptUpdate(c.ctx, nullptr, &length, Bytes(associated_data),
+                        static_cast<int>(associated_data.size())) != 1 ||
+      EVP_DecryptUpdate(c.ctx, out, &length, Bytes(ciphertext),
+                        static_cast<int>(size)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes,
+                          tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(c.ctx, out + length, &length) != 1) {
+    return absl::DataLossError(
+        "a sealed value does not authenticate: tampered, or not this "
+        "event's");
+  }
+  return plaintext;
+}
+
+bool HasPersonalData(const v1::Event& event) {
+  v1::EventPayload copy = event.payload();
+  std::vector<Found> found;
+  Collect(copy, "", &found);
+  return !found.empty();
+}
+
+absl::Status SealPersonalData(v1::Event& event, absl::string_view stream_id,
+                              uint64_t version, const DataKey& key) {
+  if (event.has_sealed()) {
+    return absl::InvalidArgumentError("the event is sealed already");
+  }
+  std::vector<Found> found;
+  Collect(*event.mutable_payload(), "", &found);
+  if (found.empty()) return absl::OkStatus();
+  v1::SealedPersonalData sealed;
+  sealed.set_key_id(key.id);
+  v1::PersonalValues values;
+  for (Found& f : found) {
+    sealed.add_paths(f.path);
+    values.add_values(std::move(f.value));
+    f.owner->GetReflection()->ClearField(f.owner, f.field);
+  }
+  absl::StatusOr<Sealed> encrypted = AesGcmSeal(
+      key.bytes, values.SerializeAsString(),
+      AssociatedData(stream_id, version, event.type(), key.id, sealed.paths()));
+  if (!encrypted.ok()) return encrypted.status();
+  sealed.set_nonce(std::move(encrypted->nonce));
+  sealed.set_ciphertext(std::move(encrypted->ciphertext));
+  *event.mutable_sealed() = std::move(sealed);
+  return absl::OkStatus();
+}
+
+absl::Status OpenPersonalData(v1::Event& event, const DataKey& key) {
+  if (!event.has_sealed()) return absl::OkStatus();
+  const v1::SealedPersonalData& sealed = event.sealed();
+  absl::StatusOr<std::string> plaintext = AesGcmOpen(
+      key.bytes, sealed.nonce(), sealed.ciphertext(),
+      AssociatedData(event.stream_id(), event.stream_version(), event.type(),
+                     sealed.key_id(), sealed.paths()));
+  if (!plaintext.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "event at position ", event.global_position(), ": ",
+        plaintext.status().message()));
+  }
+  v1::PersonalValues values;
+  if (!values.ParseFromString(*plaintext) ||
+      values.values_size() != sealed.paths_size()) {
+    return absl::DataLossError(absl::StrCat(
+        "event at position ", event.global_position(),
+        ": its sealed values do not match their paths"));
+  }
+  for (int i = 0; i < sealed.paths_size(); ++i) {
+    auto [owner, field] = Resolve(*event.mutable_payload(), sealed.paths(i));
+    if (owner == nullptr) {
+      return absl::DataLossError(absl::StrCat(
+          "event at position ", event.global_position(), ": sealed path ",
+          sealed.paths(i), " is not a personal field"));
+    }
+    owner->GetReflection()->SetString(owner, field, values.values(i));
+  }
+  event.clear_sealed();
+  return absl::OkStatus();
+}
+
+void MarkPersonalDataErased(v1::Event& event) {
+  if (!event.has_sealed()) return;
+  for (const std::string& path : event.sealed().paths()) {
+    auto [owner, field] = Resolve(*event.mutable_payload(), path);
+    if (owner != nullptr) owner->GetReflection()->SetString(owner, field, kErased);
+  }
+  event.clear_sealed();
+}
+
+}  // namespace collections::security

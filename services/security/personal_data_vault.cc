@@ -1,0 +1,213 @@
+#include "services/security/personal_data_vault.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "openssl/rand.h"
+#include "storage/status_macros.h"
+
+namespace collections::security {
+namespace {
+
+namespace v1 = ::collections::v1;
+
+// Key store layout: the current wrapped key, the generation counter (kept
+// after erasure, so a new key never reuses an id) and deferred erasures.
+std::string KeyEntry(const std::string& debtor) { return "k/" + debtor; }
+std::string GenerationEntry(const std::string& debtor) { return "g/" + debtor; }
+std::string DeferredEntry(const std::string& debtor) { return "d/" + debtor; }
+
+std::string WrapData(const std::string& key_id) {
+  return absl::StrCat("collections.v1.data-key\n", key_id);
+}
+
+absl::StatusOr<std::string> ParseHexKey(absl::string_view text,
+                                        absl::string_view source) {
+  text = absl::StripAsciiWhitespace(text);
+  if (text.size() != 64 ||
+      !std::all_of(text.begin(), text.end(), absl::ascii_isxdigit)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the master key from ", source, " is not 64 hex digits (32 bytes)"));
+  }
+  return absl::HexStringToBytes(text);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> LoadMasterKey(const std::string& file,
+                                          const std::string& data_dir) {
+  if (const char* env = std::getenv("COLLECTIONS_MASTER_KEY")) {
+    return ParseHexKey(env, "COLLECTIONS_MASTER_KEY");
+  }
+  const std::string path =
+      file.empty() ? absl::StrCat(data_dir, "/master.key") : file;
+  std::ifstream in(path);
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    return ParseHexKey(text.str(), path);
+  }
+  if (!file.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read the master key file ", file));
+  }
+  std::string key(32, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), 32) != 1) {
+    return absl::InternalError("no randomness for a master key");
+  }
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << absl::BytesToHexString(key) << "\n";
+    if (!out) {
+      return absl::UnavailableError(absl::StrCat("cannot write ", temp));
+    }
+  }
+  chmod(temp.c_str(), 0600);
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot create ", path));
+  }
+  std::fprintf(stderr,
+               "collectionsd: created the master key %s (keep it off the data "
+               "volume in production: --master_key_file or "
+               "COLLECTIONS_MASTER_KEY)\n",
+               path.c_str());
+  return key;
+}
+
+PersonalDataVault::PersonalDataVault(storage::KeyStore* store,
+                                     std::string master_key)
+    : store_(store), master_key_(std::move(master_key)) {}
+
+absl::StatusOr<std::optional<DataKey>> PersonalDataVault::LoadCurrent(
+    const std::string& debtor_id) {
+  if (auto it = cache_.find(debtor_id); it != cache_.end()) return it->second;
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                               store_->Get(KeyEntry(debtor_id)));
+  if (!stored.has_value()) return std::nullopt;
+  v1::WrappedDataKey wrapped;
+  if (!wrapped.ParseFromString(*stored)) {
+    return absl::DataLossError(
+        absl::StrCat("the data key of debtor ", debtor_id, " is unreadable"));
+  }
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::string bytes, AesGcmOpen(master_key_, wrapped.nonce(),
+                                    wrapped.wrapped(), WrapData(wrapped.key_id())));
+  DataKey key{wrapped.key_id(), std::move(bytes)};
+  cache_[debtor_id] = key;
+  return key;
+}
+
+absl::StatusOr<DataKey> PersonalDataVault::KeyFor(const std::string& debtor_id) {
+  absl::MutexLock lock(&mu_);
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<DataKey> current,
+                               LoadCurrent(debtor_id));
+  if (current.has_value()) return *current;
+  // A new key: the next generation, stored (durably) before any event
+  // sealed with it can be appended.
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> generation_text,
+                               store_->Get(GenerationEntry(debtor_id)));
+  uint64_t generation = 0;
+  if (generation_text.has_value() &&
+      !absl::SimpleAtoi(*generation_text, &generation)) {
+    return absl::DataLossError("a key generation is unreadable");
+  }
+  ++generation;
+  DataKey key{absl::StrCat(debtor_id, "#", generation), std::string(32, '\0')};
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.bytes.data()), 32) != 1) {
+    return absl::InternalError("no randomness for a data key");
+  }
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      Sealed sealed, AesGcmSeal(master_key_, key.bytes, WrapData(key.id)));
+  v1::WrappedDataKey wrapped;
+  wrapped.set_key_id(key.id);
+  wrapped.set_nonce(sealed.nonce);
+  wrapped.set_wrapped(sealed.ciphertext);
+  COLLECTIONS_RETURN_IF_ERROR(store_->Put(GenerationEntry(debtor_id),
+                                          absl::StrCat(generation)));
+  COLLECTIONS_RETURN_IF_ERROR(
+      store_->Put(KeyEntry(debtor_id), wrapped.SerializeAsString()));
+  cache_[debtor_id] = key;
+  return key;
+}
+
+absl::StatusOr<std::optional<DataKey>> PersonalDataVault::Find(
+    const std::string& key_id) {
+  const size_t hash = key_id.rfind('#');
+  if (hash == std::string::npos) {
+    return absl::DataLossError(absl::StrCat("bad data key id ", key_id));
+  }
+  absl::MutexLock lock(&mu_);
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<DataKey> current,
+                               LoadCurrent(key_id.substr(0, hash)));
+  if (!current.has_value() || current->id != key_id) return std::nullopt;
+  return current;
+}
+
+absl::Status PersonalDataVault::Seal(const std::string& debtor_id,
+                                     const std::string& stream_id,
+                                     uint64_t first_version,
+                                     std::vector<v1::Event>& events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!HasPersonalData(events[i])) continue;
+    COLLECTIONS_ASSIGN_OR_RETURN(DataKey key, KeyFor(debtor_id));
+    COLLECTIONS_RETURN_IF_ERROR(
+        SealPersonalData(events[i], stream_id, first_version + i, key));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PersonalDataVault::Reveal(v1::Event& event) {
+  if (!event.has_sealed()) return absl::OkStatus();
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<DataKey> key,
+                               Find(event.sealed().key_id()));
+  if (!key.has_value()) {
+    MarkPersonalDataErased(event);
+    return absl::OkStatus();
+  }
+  return OpenPersonalData(event, *key);
+}
+
+absl::StatusOr<std::string> PersonalDataVault::Destroy(
+    const std::string& debtor_id) {
+  absl::MutexLock lock(&mu_);
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<DataKey> current,
+                               LoadCurrent(debtor_id));
+  cache_.erase(debtor_id);
+  if (!current.has_value()) return std::string();
+  COLLECTIONS_RETURN_IF_ERROR(store_->Erase(KeyEntry(debtor_id)));
+  return current->id;
+}
+
+absl::Status PersonalDataVault::Defer(const v1::DeferredErasure& erasure) {
+  return store_->Put(DeferredEntry(erasure.debtor_id()),
+                     erasure.SerializeAsString());
+}
+
+absl::StatusOr<std::vector<v1::DeferredErasure>> PersonalDataVault::Deferred() {
+  COLLECTIONS_ASSIGN_OR_RETURN(auto entries, store_->Scan("d/"));
+  std::vector<v1::DeferredErasure> deferred;
+  for (const auto& [key, value] : entries) {
+    v1::DeferredErasure erasure;
+    if (!erasure.ParseFromString(value)) {
+      return absl::DataLossError(absl::StrCat("unreadable entry ", key));
+    }
+    deferred.push_back(std::move(erasure));
+  }
+  return deferred;
+}
+
+absl::Status PersonalDataVault::ClearDeferred(const std::string& debtor_id) {
+  return store_->Erase(DeferredEntry(debtor_id));
+}
+
+}  // namespace collections::security

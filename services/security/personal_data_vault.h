@@ -1,0 +1,78 @@
+// PersonalDataVault: the debtors' data keys and what is done with them.
+//   - Seal: before an append, each event's personal values are sealed with
+//     its debtor's key (made, wrapped by the master key and stored durably
+//     the first time a debtor has any).
+//   - Reveal: on the read paths that show personal data, sealed values are
+//     decrypted; once the debtor's key is destroyed they read as kErased.
+//   - Destroy: the debtor's key is erased from the key store's files
+//     (storage/key_store.h); every event sealed with it is unreadable
+//     forever, while the log's bytes, hashes and proofs stay as they were.
+//   - Deferred erasures (a forget request inside a retention period) are
+//     kept here too, until they fall due.
+//
+// Key ids are "<debtor id>#<generation>": a debtor who comes back after
+// erasure gets a new key, and the old events stay erased.
+//
+// Thread safety: all methods may be called concurrently. The key store
+// must outlive the vault.
+#ifndef COLLECTIONS_SERVICES_SECURITY_PERSONAL_DATA_VAULT_H_
+#define COLLECTIONS_SERVICES_SECURITY_PERSONAL_DATA_VAULT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "collections/v1/events.pb.h"
+#include "services/security/personal_data.h"
+#include "storage/key_store.h"
+
+namespace collections::security {
+
+// The master key: 64 hex digits from the environment variable
+// COLLECTIONS_MASTER_KEY, else from `file`; with neither, from
+// <data_dir>/master.key, created (mode 0600) on the first start — a
+// development default: in production keep the master key off the data
+// volume. INVALID_ARGUMENT for a malformed key.
+absl::StatusOr<std::string> LoadMasterKey(const std::string& file,
+                                          const std::string& data_dir);
+
+class PersonalDataVault {
+ public:
+  PersonalDataVault(storage::KeyStore* store, std::string master_key);
+
+  // Seals every event of `events` that has personal values, as it will be
+  // stored at first_version + i of `stream_id`, with `debtor_id`'s key.
+  absl::Status Seal(const std::string& debtor_id, const std::string& stream_id,
+                    uint64_t first_version,
+                    std::vector<collections::v1::Event>& events);
+
+  // Decrypts the event's sealed values, or marks them erased when the key
+  // is gone. DATA_LOSS when they do not decrypt with a key that exists.
+  absl::Status Reveal(collections::v1::Event& event);
+
+  // Destroys the debtor's current key. Returns its id ("" when the debtor
+  // had none).
+  absl::StatusOr<std::string> Destroy(const std::string& debtor_id);
+
+  absl::Status Defer(const collections::v1::DeferredErasure& erasure);
+  absl::StatusOr<std::vector<collections::v1::DeferredErasure>> Deferred();
+  absl::Status ClearDeferred(const std::string& debtor_id);
+
+ private:
+  absl::StatusOr<DataKey> KeyFor(const std::string& debtor_id);
+  // nullopt when the key was destroyed (or never existed).
+  absl::StatusOr<std::optional<DataKey>> Find(const std::string& key_id);
+  absl::StatusOr<std::optional<DataKey>> LoadCurrent(
+      const std::string& debtor_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  storage::KeyStore* const store_;
+  const std::string master_key_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, DataKey> cache_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace collections::security
+
+#endif  // COLLECTIONS_SERVICES_SECURITY_PERSONAL_DATA_VAULT_H_

@@ -1,0 +1,39 @@
+// KeyStore: the small store that keeps debtors' data keys (wrapped by the
+// master key) apart from the event log, so that erasing a key erases it
+// from disk while the log stays untouched. The RocksDB implementation is
+// opened with storage/rocksdb_key_store.h.
+//
+// Guarantees: Put is durable when it returns. Erase removes a key from
+// every file of the store before it returns: the deletion is flushed, the
+// files that held the value are compacted away and deleted, and no WAL
+// keeps it.
+//
+// Thread safety: all methods may be called concurrently.
+#ifndef COLLECTIONS_STORAGE_KEY_STORE_H_
+#define COLLECTIONS_STORAGE_KEY_STORE_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace collections::storage {
+
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+  virtual absl::StatusOr<std::optional<std::string>> Get(
+      absl::string_view key) = 0;
+  virtual absl::Status Put(absl::string_view key, absl::string_view value) = 0;
+  virtual absl::Status Erase(absl::string_view key) = 0;
+  // Every entry whose key starts with `prefix`, in key order.
+  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+  Scan(absl::string_view prefix) = 0;
+};
+
+}  // namespace collections::storage
+
+#endif  // COLLECTIONS_STORAGE_KEY_STORE_H_
