@@ -62,7 +62,8 @@ absl::StatusOr<absl::Time> Erasure::RetentionEnd(const std::string& debtor_id) {
     if (cases.empty()) break;
   }
   if (last_activity == absl::InfinitePast()) return last_activity;
-  const absl::CivilDay day = absl::ToCivilDay(last_activity, absl::UTCTimeZone());
+  const absl::CivilDay day =
+      absl::ToCivilDay(last_activity, absl::UTCTimeZone());
   return absl::FromCivil(
       absl::CivilDay(day.year() + kRetentionYears, day.month(), day.day()),
       absl::UTCTimeZone());
@@ -87,7 +88,8 @@ absl::StatusOr<std::pair<std::string, uint64_t>> Erasure::DestroyAndRecord(
 absl::StatusOr<v1::ForgetDebtorResponse> Erasure::Forget(
     const v1::ForgetDebtorRequest& request, const v1::Actor& actor,
     absl::Time now) {
-  COLLECTIONS_RETURN_IF_ERROR(domain::CheckId("debtor_id", request.debtor_id()));
+  COLLECTIONS_RETURN_IF_ERROR(
+      domain::CheckId("debtor_id", request.debtor_id()));
   COLLECTIONS_RETURN_IF_ERROR(
       domain::CheckId("request_reference", request.request_reference()));
   const absl::Time at =
@@ -98,7 +100,13 @@ absl::StatusOr<v1::ForgetDebtorResponse> Erasure::Forget(
   }
   const std::string& debtor = request.debtor_id();
   const std::string& reference = request.request_reference();
-  COLLECTIONS_ASSIGN_OR_RETURN(absl::Time until, RetentionEnd(debtor));
+  // Nothing readable is left to keep (no key, or destroyed already): no
+  // retention to wait for.
+  COLLECTIONS_ASSIGN_OR_RETURN(const bool has_key, vault_->HasKey(debtor));
+  absl::Time until = absl::InfinitePast();
+  if (has_key) {
+    COLLECTIONS_ASSIGN_OR_RETURN(until, RetentionEnd(debtor));
+  }
 
   v1::EventPayload requested;
   requested.mutable_erasure_requested()->set_request_reference(reference);
@@ -109,8 +117,8 @@ absl::StatusOr<v1::ForgetDebtorResponse> Erasure::Forget(
   if (at < until) {
     v1::EventPayload deferred;
     deferred.mutable_erasure_deferred()->set_basis(kRetentionBasis);
-    *deferred.mutable_erasure_deferred()->mutable_until() = domain::ToLocalDate(
-        absl::ToCivilDay(until, absl::UTCTimeZone()));
+    *deferred.mutable_erasure_deferred()->mutable_until() =
+        domain::ToLocalDate(absl::ToCivilDay(until, absl::UTCTimeZone()));
     events.push_back(MakeEvent(absl::StrCat("forget-", reference, "/deferred"),
                                at, actor, reference, "", std::move(deferred)));
   }
@@ -145,10 +153,10 @@ absl::StatusOr<int> Erasure::DestroyDue(absl::Time as_of) {
   int destroyed = 0;
   for (const v1::DeferredErasure& erasure : deferred) {
     if (absl::FromUnixSeconds(erasure.until_unix_seconds()) > as_of) continue;
-    COLLECTIONS_RETURN_IF_ERROR(
-        DestroyAndRecord(erasure.debtor_id(), erasure.request_reference(),
-                         as_of, SystemActor())
-            .status());
+    COLLECTIONS_RETURN_IF_ERROR(DestroyAndRecord(erasure.debtor_id(),
+                                                 erasure.request_reference(),
+                                                 as_of, SystemActor())
+                                    .status());
     COLLECTIONS_RETURN_IF_ERROR(vault_->ClearDeferred(erasure.debtor_id()));
     ++destroyed;
   }

@@ -1,12 +1,12 @@
 // Erasure: forgetting a debtor by crypto-shredding (domain.md §3).
 //
 // Forget records ErasureRequested in the debtor's stream ("debtor-<id>").
-// Retention: the Dutch fiscal period, seven years after the last activity
-// on any of the debtor's cases. While it runs, ErasureDeferred (basis,
-// until) is recorded and the request kept in the vault; once it has ended
-// — at once, or when DestroyDue finds it due — the debtor's data key is
-// destroyed and SubjectKeyDestroyed recorded. Destruction is final: every
-// event sealed with that key reads "[erased]" from then on.
+// Retention: the Dutch fiscal period, seven years after the last event
+// (derived ones included) on any of the debtor's cases. While it runs,
+// ErasureDeferred (basis, until) is recorded and the request kept in the vault;
+// once it has ended — at once, or when DestroyDue finds it due — the debtor's
+// data key is destroyed and SubjectKeyDestroyed recorded. Destruction is final:
+// every event sealed with that key reads "[erased]" from then on.
 //
 // Idempotent: the events of one request reference are appended once.
 // Errors: INVALID_ARGUMENT for a bad id, reference or a future as_of.
@@ -55,8 +55,8 @@ class Erasure {
   absl::StatusOr<absl::Time> RetentionEnd(const std::string& debtor_id);
   // Destroys the key and records it; returns the key id and position.
   absl::StatusOr<std::pair<std::string, uint64_t>> DestroyAndRecord(
-      const std::string& debtor_id, const std::string& reference,
-      absl::Time at, const collections::v1::Actor& actor);
+      const std::string& debtor_id, const std::string& reference, absl::Time at,
+      const collections::v1::Actor& actor);
 
   storage::EventLog* const log_;
   CaseCommandHandler* const commands_;

@@ -100,14 +100,16 @@ absl::StatusOr<std::optional<DataKey>> PersonalDataVault::LoadCurrent(
         absl::StrCat("the data key of debtor ", debtor_id, " is unreadable"));
   }
   COLLECTIONS_ASSIGN_OR_RETURN(
-      std::string bytes, AesGcmOpen(master_key_, wrapped.nonce(),
-                                    wrapped.wrapped(), WrapData(wrapped.key_id())));
+      std::string bytes,
+      AesGcmOpen(master_key_, wrapped.nonce(), wrapped.wrapped(),
+                 WrapData(wrapped.key_id())));
   DataKey key{wrapped.key_id(), std::move(bytes)};
   cache_[debtor_id] = key;
   return key;
 }
 
-absl::StatusOr<DataKey> PersonalDataVault::KeyFor(const std::string& debtor_id) {
+absl::StatusOr<DataKey> PersonalDataVault::KeyFor(
+    const std::string& debtor_id) {
   absl::MutexLock lock(&mu_);
   COLLECTIONS_ASSIGN_OR_RETURN(std::optional<DataKey> current,
                                LoadCurrent(debtor_id));
@@ -132,8 +134,8 @@ absl::StatusOr<DataKey> PersonalDataVault::KeyFor(const std::string& debtor_id) 
   wrapped.set_key_id(key.id);
   wrapped.set_nonce(sealed.nonce);
   wrapped.set_wrapped(sealed.ciphertext);
-  COLLECTIONS_RETURN_IF_ERROR(store_->Put(GenerationEntry(debtor_id),
-                                          absl::StrCat(generation)));
+  COLLECTIONS_RETURN_IF_ERROR(
+      store_->Put(GenerationEntry(debtor_id), absl::StrCat(generation)));
   COLLECTIONS_RETURN_IF_ERROR(
       store_->Put(KeyEntry(debtor_id), wrapped.SerializeAsString()));
   cache_[debtor_id] = key;
@@ -175,6 +177,13 @@ absl::Status PersonalDataVault::Reveal(v1::Event& event) {
     return absl::OkStatus();
   }
   return OpenPersonalData(event, *key);
+}
+
+absl::StatusOr<bool> PersonalDataVault::HasKey(const std::string& debtor_id) {
+  absl::MutexLock lock(&mu_);
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<DataKey> current,
+                               LoadCurrent(debtor_id));
+  return current.has_value();
 }
 
 absl::StatusOr<std::string> PersonalDataVault::Destroy(

@@ -52,6 +52,9 @@ class PersonalDataVault {
   // is gone. DATA_LOSS when they do not decrypt with a key that exists.
   absl::Status Reveal(collections::v1::Event& event);
 
+  // Whether the debtor has a key now (some personal data is readable).
+  absl::StatusOr<bool> HasKey(const std::string& debtor_id);
+
   // Destroys the debtor's current key. Returns its id ("" when the debtor
   // had none).
   absl::StatusOr<std::string> Destroy(const std::string& debtor_id);

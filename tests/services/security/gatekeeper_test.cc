@@ -13,12 +13,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class FakeClock final : public Clock {
- public:
-  absl::Time Now() const override { return now; }
-  absl::Time now = absl::FromUnixSeconds(1767225600);
-};
-
 constexpr char kLogCalls[] = "collections.v1.CaseCommands/LogCalls";
 
 Identities Principals() {
@@ -97,7 +91,7 @@ TEST(GatekeeperTest, DevelopmentModeTakesClaimsButOnlyKnownRoles) {
 }
 
 TEST(GatekeeperTest, EachCallerHasItsOwnRateLimit) {
-  FakeClock clock;
+  FakeClock clock(absl::FromUnixSeconds(1767225600));
   GatekeeperOptions options;
   options.plaintext_development = true;
   options.rate_limit_per_second = 2;
@@ -107,12 +101,13 @@ TEST(GatekeeperTest, EachCallerHasItsOwnRateLimit) {
   Credentials a, b;
   a.claimed_id = "a";
   b.claimed_id = "b";
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(gate.Admit(a, kLogCalls, nullptr).ok());
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(gate.Admit(a, kLogCalls, nullptr).ok());
   const absl::Status limited = gate.Admit(a, kLogCalls, nullptr).status();
   EXPECT_EQ(limited.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(limited.message(), HasSubstr("retry in 500 ms"));
   EXPECT_TRUE(gate.Admit(b, kLogCalls, nullptr).ok());  // b is not a
-  clock.now += absl::Milliseconds(500);                 // one token back
+  clock.Advance(absl::Milliseconds(500));               // one token back
   EXPECT_TRUE(gate.Admit(a, kLogCalls, nullptr).ok());
   EXPECT_FALSE(gate.Admit(a, kLogCalls, nullptr).ok());
 }
