@@ -89,6 +89,17 @@ class CaseScript {
   int step_ = 0;
 };
 
+// A made-up name for a demo debtor (personal data: sealed in the log).
+std::string DemoName(const std::string& debtor_id, bool business) {
+  static const char* const kFirst[] = {"Anouk", "Bram",  "Daan",  "Eva",
+                                       "Fleur", "Jesse", "Lotte", "Sem"};
+  static const char* const kLast[] = {"de Vries", "Jansen", "Bakker", "Visser",
+                                      "Smit",     "Meijer", "Mulder"};
+  const size_t h = std::hash<std::string>()(debtor_id);
+  if (business) return absl::StrCat(kLast[h % 7], " Handel B.V.");
+  return absl::StrCat(kFirst[h % 8], " ", kLast[(h / 8) % 7]);
+}
+
 absl::Status Call(CaseScript& s, v1::CallOutcome outcome) {
   auto request = s.Start<v1::LogCallsRequest>();
   request.set_case_id(s.case_id_);
@@ -99,6 +110,10 @@ absl::Status Call(CaseScript& s, v1::CallOutcome outcome) {
   call->set_party_reached(outcome == v1::CALL_OUTCOME_NO_ANSWER ? "none"
                                                                 : "debtor");
   call->set_outcome(outcome);
+  if (outcome == v1::CALL_OUTCOME_CONVERSATION ||
+      outcome == v1::CALL_OUTCOME_PROMISE_TO_PAY) {
+    call->set_notes("spoke with the debtor; confirmed the address on file");
+  }
   call->set_time_zone("Europe/Amsterdam");
   call->set_zone_source(v1::ZONE_SOURCE_DEBTOR_RECORD);
   call->set_duration_seconds(
@@ -311,6 +326,7 @@ absl::Status OpenCase(CaseScript& s, const std::string& debtor_id,
   v1::CaseOpened* opened = request.mutable_case_();
   opened->set_case_id(s.case_id_);
   opened->set_debtor_id(debtor_id);
+  opened->set_debtor_name(DemoName(debtor_id, business));
   opened->set_creditor_id(s.Roll(2) == 0 ? "acme-energy" : "nordic-telecom");
   opened->set_debtor_kind(business ? v1::DEBTOR_KIND_BUSINESS
                                    : v1::DEBTOR_KIND_CONSUMER);

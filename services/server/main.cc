@@ -58,6 +58,8 @@ ABSL_FLAG(std::string, master_key_file, "",
           "the master key (64 hex digits) wrapping the debtors' data keys; "
           "else COLLECTIONS_MASTER_KEY, else <data_dir>/master.key (created; "
           "development only)");
+ABSL_FLAG(std::string, keys_dir, "",
+          "where the debtors' data keys are kept; empty = <data_dir>/keys");
 ABSL_FLAG(double, rate_limit_per_second, 0,
           "calls per second per caller; 0 = no limit");
 ABSL_FLAG(double, rate_limit_burst, 50, "calls a caller may burst");
@@ -99,6 +101,7 @@ int main(int argc, char** argv) {
   options.insecure_plaintext = absl::GetFlag(FLAGS_insecure_plaintext);
   options.identities_file = absl::GetFlag(FLAGS_identities_file);
   options.master_key_file = absl::GetFlag(FLAGS_master_key_file);
+  options.keys_dir = absl::GetFlag(FLAGS_keys_dir);
   options.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit_per_second);
   options.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
 

@@ -229,6 +229,21 @@ TEST_F(ErasureTest, DeferredWithinRetentionThenErasedWhileProofsHold) {
   EXPECT_EQ(Shown(),
             std::make_pair(std::string("[erased]"), std::string("[erased]")));
   EXPECT_EQ(TimelineNotes(), "[erased]");
+  {
+    // The log read (and subscriptions, which read the same way) too.
+    grpc::ClientContext context;
+    v1::ReadLogRequest read;
+    v1::ReadLogResponse log;
+    ASSERT_TRUE(stream_->ReadLog(&context, read, &log).ok());
+    int erased = 0;
+    for (const auto& event : log.events()) {
+      if (event.payload().has_call_logged()) {
+        EXPECT_EQ(event.payload().call_logged().notes(), "[erased]");
+        ++erased;
+      }
+    }
+    EXPECT_EQ(erased, 1);
+  }
   // The debtor's stream tells what happened, and asking again destroys
   // nothing more.
   {

@@ -2,7 +2,8 @@
 # collectionsd with mutual TLS and an identities file, as an operator
 # configures it, called by collectionsctl: a collector's certificate lists
 # cases, a client without a certificate is refused in the handshake, an
-# auditor's bearer token reads the audit trail, and the collector may not.
+# auditor's bearer token reads the audit trail, and the collector may not;
+# an administrator forgets debtors.
 #
 #   tls_cli_test.sh <collectionsd> <collectionsctl>
 set -euo pipefail
@@ -27,9 +28,12 @@ issue() {  # issue <name> <subject> [req options…]
 issue server /CN=localhost -addext "subjectAltName=DNS:localhost"
 issue anna /CN=anna.example.com
 token=auditor-token-$RANDOM$RANDOM
+admin_token=admin-token-$RANDOM$RANDOM
+hash() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 cat >identities <<EOF2
 cert  anna.example.com  anna  collector
-token sha256:$(printf %s "$token" | sha256sum | cut -d' ' -f1) audra auditor
+token sha256:$(hash "$token") audra auditor
+token sha256:$(hash "$admin_token") ops admin
 EOF2
 
 "$server_bin" --listen=127.0.0.1:0 --data_dir=data --seed_demo \
@@ -57,4 +61,15 @@ fi
 grep -q "role 'collector' may not call collections.v1.Audit/ListAuditTrail" out ||
   { cat out; fail "the refusal does not say why"; }
 grep -q WARNING server.out && fail "a TLS server warned about plaintext"
+
+# Forgetting: a demo debtor is within retention (deferred); one the server
+# holds nothing personal of is erased at once; collectors may not.
+ctl --tls_cert_file=anna.pem --tls_key_file=anna.key --token="$admin_token" \
+  forget d-0001 --reference=GDPR-1 | grep -q "deferred until .*7 years" ||
+  fail "forget within retention was not deferred"
+ctl --tls_cert_file=anna.pem --tls_key_file=anna.key --token="$admin_token" \
+  forget d-9999 --reference=GDPR-2 | grep -q "erased: key (none left)" ||
+  fail "forget without data"
+if ctl --tls_cert_file=anna.pem --tls_key_file=anna.key forget d-0001 \
+  --reference=GDPR-3 >out 2>&1; then fail "a collector forgot a debtor"; fi
 echo "TLS CLI: OK"

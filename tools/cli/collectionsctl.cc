@@ -37,6 +37,8 @@ ABSL_FLAG(std::string, tls_ca_file, "",
 ABSL_FLAG(std::string, tls_cert_file, "",
           "mutual TLS: this client's certificate (PEM)");
 ABSL_FLAG(std::string, tls_key_file, "", "mutual TLS: its private key (PEM)");
+ABSL_FLAG(std::string, reference, "",
+          "forget: the erasure request's reference (e.g. GDPR-2026-117)");
 ABSL_FLAG(std::string, token, "",
           "a bearer token (over TLS); or set COLLECTIONS_TOKEN");
 ABSL_FLAG(std::string, debtor, "", "list: only this debtor's cases");
@@ -263,6 +265,34 @@ int Projections(const std::shared_ptr<grpc::Channel>& channel,
   return 0;
 }
 
+// `forget <debtor> --reference=…`: erase a debtor (or defer it, within
+// retention).
+int Forget(const std::shared_ptr<grpc::Channel>& channel,
+           const std::string& debtor) {
+  auto stub = v1::Operations::NewStub(channel);
+  grpc::ClientContext context;
+  v1::ForgetDebtorRequest request;
+  request.set_debtor_id(debtor);
+  request.set_request_reference(absl::GetFlag(FLAGS_reference));
+  v1::ForgetDebtorResponse response;
+  grpc::Status rpc = stub->ForgetDebtor(&context, request, &response);
+  if (!rpc.ok()) return Fail(rpc);
+  if (response.outcome() == v1::ForgetDebtorResponse::OUTCOME_DEFERRED) {
+    std::printf(
+        "deferred until %s: %s\n",
+        absl::FormatTime("%Y-%m-%d",
+                         absl::FromUnixSeconds(response.until().seconds()),
+                         absl::UTCTimeZone())
+            .c_str(),
+        response.basis().c_str());
+  } else {
+    std::printf("erased: key %s destroyed\n", response.key_id().empty()
+                                                  ? "(none left)"
+                                                  : response.key_id().c_str());
+  }
+  return 0;
+}
+
 std::string ReadFileOrEmpty(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
@@ -312,7 +342,7 @@ int main(int argc, char** argv) {
       "timeline <debtor> | tail | projections | rebuild <projection> | "
       "public-key | head | bundle case|debtor <id> | trail | "
       "package <case> --out=DIR | delivery <agency> --out=DIR | "
-      "import-returns <file>");
+      "import-returns <file> | forget <debtor> --reference=REF");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
@@ -338,6 +368,7 @@ int main(int argc, char** argv) {
     return collections::cli::Bundle(channel, arg,
                                     args.size() > 3 ? args[3] : "");
   if (command == "trail") return collections::cli::Trail(channel);
+  if (command == "forget" && !arg.empty()) return Forget(channel, arg);
   if (command == "package") return collections::cli::Package(channel, arg);
   if (command == "delivery") return collections::cli::Delivery(channel, arg);
   if (command == "import-returns")
