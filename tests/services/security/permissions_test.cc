@@ -2,10 +2,16 @@
 // role gets what the README's table says.
 #include "services/security/permissions.h"
 
+#include <algorithm>
+#include <fstream>
+#include <map>
 #include <set>
+#include <vector>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "collections/v1/agency.pb.h"
 #include "collections/v1/audit.pb.h"
 #include "collections/v1/case_commands.pb.h"
@@ -84,6 +90,37 @@ TEST(PermissionsTest, RolesGetWhatTheirWorkNeeds) {
   for (const char* bad : {"", "agency:", "root", "Admin"}) {
     EXPECT_FALSE(IsKnownRole(bad)) << bad;
     EXPECT_FALSE(Authorize(bad, record).ok()) << bad;
+  }
+}
+
+// The README's permission table says what the code's says, row by row.
+TEST(PermissionsTest, TheReadmeTableIsTheCodesTable) {
+  std::ifstream in(std::string(COLLECTIONS_SOURCE_DIR) + "/README.md");
+  ASSERT_TRUE(in) << "README.md not found";
+  const std::vector<std::string> columns = {"collector", "agency", "auditor",
+                                            "service", "admin"};
+  std::map<std::string, std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("| `", 0) != 0) continue;
+    std::vector<std::string> cells = absl::StrSplit(line, '|');
+    // "", " `Svc/Method` ", " permission ", five role cells, "".
+    if (cells.size() != 9) continue;
+    for (auto& cell : cells) cell = std::string(absl::StripAsciiWhitespace(cell));
+    rows[absl::StrCat("collections.v1.", cells[1].substr(1, cells[1].size() - 2))] =
+        std::vector<std::string>(cells.begin() + 2, cells.begin() + 8);
+  }
+  ASSERT_EQ(rows.size(), MethodTable().size());
+  for (const auto& entry : MethodTable()) {
+    auto row = rows.find(entry.method);
+    ASSERT_NE(row, rows.end()) << entry.method;
+    EXPECT_EQ(row->second[0], PermissionName(entry.permission)) << entry.method;
+    const std::vector<std::string> holders = RolesWith(entry.permission);
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const bool holds = std::find(holders.begin(), holders.end(),
+                                   columns[i]) != holders.end();
+      EXPECT_EQ(!row->second[i + 1].empty(), holds)
+          << entry.method << " / " << columns[i];
+    }
   }
 }
 
