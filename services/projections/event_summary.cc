@@ -210,7 +210,14 @@ std::string SummarizeEvent(const Event& event) {
               .substr(13),
           " stating ", FormatMoney(p.letter_issued().amount_stated()));
     case EventPayload::kDisputeRaised:
-      return absl::StrCat("Dispute raised: ", p.dispute_raised().reason());
+      // Not the reason: it is personal data (sealed in the log).
+      return absl::StrCat(
+          "Dispute raised",
+          p.dispute_raised().has_disputed_amount()
+              ? absl::StrCat(" over ",
+                             FormatMoney(p.dispute_raised().disputed_amount()))
+              : "",
+          p.dispute_raised().in_writing() ? ", in writing" : "");
     case EventPayload::kDisputeResolved:
       return absl::StrCat(
           "Dispute resolved: ",

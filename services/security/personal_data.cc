@@ -54,12 +54,13 @@ void Collect(Message& message, const std::string& path,
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
-    const std::string here =
-        path.empty() ? absl::StrCat(field->number())
-                     : absl::StrCat(path, ".", field->number());
+    const std::string here = path.empty()
+                                 ? absl::StrCat(field->number())
+                                 : absl::StrCat(path, ".", field->number());
     if (IsPersonal(*field)) {
       std::string value = reflection->GetString(message, field);
-      if (!value.empty()) out->push_back({here, std::move(value), &message, field});
+      if (!value.empty())
+        out->push_back({here, std::move(value), &message, field});
     } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       if (field->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
@@ -71,6 +72,29 @@ void Collect(Message& message, const std::string& path,
       }
     }
   }
+}
+
+// Whether any personal field below `message` holds a value (no copies:
+// this runs for every event appended).
+bool AnyPersonal(const Message& message) {
+  const auto* reflection = message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (IsPersonal(*field)) {
+      if (!reflection->GetString(message, field).empty()) return true;
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          if (AnyPersonal(reflection->GetRepeatedMessage(message, field, i)))
+            return true;
+        }
+      } else if (AnyPersonal(reflection->GetMessage(message, field))) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 // The string field at `path` below `message`, or nullptr when the path
@@ -107,12 +131,13 @@ std::pair<Message*, const FieldDescriptor*> Resolve(Message& message,
   return {nullptr, nullptr};
 }
 
-std::string AssociatedData(absl::string_view stream_id, uint64_t version,
-                           absl::string_view type, absl::string_view key_id,
-                           const google::protobuf::RepeatedPtrField<std::string>&
-                               paths) {
+std::string AssociatedData(
+    absl::string_view stream_id, uint64_t version, absl::string_view type,
+    absl::string_view key_id,
+    const google::protobuf::RepeatedPtrField<std::string>& paths) {
   return absl::StrCat("collections.v1.personal\n", stream_id, "\n", version,
-                      "\n", type, "\n", key_id, "\n", absl::StrJoin(paths, ","));
+                      "\n", type, "\n", key_id, "\n",
+                      absl::StrJoin(paths, ","));
 }
 
 }  // namespace
@@ -120,7 +145,8 @@ std::string AssociatedData(absl::string_view stream_id, uint64_t version,
 absl::StatusOr<Sealed> AesGcmSeal(absl::string_view key,
                                   absl::string_view plaintext,
                                   absl::string_view associated_data) {
-  if (key.size() != 32) return absl::InvalidArgumentError("the key is not 32 bytes");
+  if (key.size() != 32)
+    return absl::InvalidArgumentError("the key is not 32 bytes");
   Sealed sealed;
   sealed.nonce.resize(kNonceBytes);
   if (RAND_bytes(reinterpret_cast<unsigned char*>(sealed.nonce.data()),
@@ -167,8 +193,8 @@ absl::StatusOr<std::string> AesGcmOpen(absl::string_view key,
                         static_cast<int>(associated_data.size())) != 1 ||
       EVP_DecryptUpdate(c.ctx, out, &length, Bytes(ciphertext),
                         static_cast<int>(size)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes,
-                          tag.data()) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) !=
+          1 ||
       EVP_DecryptFinal_ex(c.ctx, out + length, &length) != 1) {
     return absl::DataLossError(
         "a sealed value does not authenticate: tampered, or not this "
@@ -178,10 +204,7 @@ absl::StatusOr<std::string> AesGcmOpen(absl::string_view key,
 }
 
 bool HasPersonalData(const v1::Event& event) {
-  v1::EventPayload copy = event.payload();
-  std::vector<Found> found;
-  Collect(copy, "", &found);
-  return !found.empty();
+  return AnyPersonal(event.payload());
 }
 
 absl::Status SealPersonalData(v1::Event& event, absl::string_view stream_id,
@@ -213,21 +236,21 @@ absl::Status SealPersonalData(v1::Event& event, absl::string_view stream_id,
 absl::Status OpenPersonalData(v1::Event& event, const DataKey& key) {
   if (!event.has_sealed()) return absl::OkStatus();
   const v1::SealedPersonalData& sealed = event.sealed();
-  absl::StatusOr<std::string> plaintext = AesGcmOpen(
-      key.bytes, sealed.nonce(), sealed.ciphertext(),
-      AssociatedData(event.stream_id(), event.stream_version(), event.type(),
-                     sealed.key_id(), sealed.paths()));
+  absl::StatusOr<std::string> plaintext =
+      AesGcmOpen(key.bytes, sealed.nonce(), sealed.ciphertext(),
+                 AssociatedData(event.stream_id(), event.stream_version(),
+                                event.type(), sealed.key_id(), sealed.paths()));
   if (!plaintext.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        "event at position ", event.global_position(), ": ",
-        plaintext.status().message()));
+    return absl::DataLossError(absl::StrCat("event at position ",
+                                            event.global_position(), ": ",
+                                            plaintext.status().message()));
   }
   v1::PersonalValues values;
   if (!values.ParseFromString(*plaintext) ||
       values.values_size() != sealed.paths_size()) {
-    return absl::DataLossError(absl::StrCat(
-        "event at position ", event.global_position(),
-        ": its sealed values do not match their paths"));
+    return absl::DataLossError(
+        absl::StrCat("event at position ", event.global_position(),
+                     ": its sealed values do not match their paths"));
   }
   for (int i = 0; i < sealed.paths_size(); ++i) {
     auto [owner, field] = Resolve(*event.mutable_payload(), sealed.paths(i));
@@ -246,7 +269,8 @@ void MarkPersonalDataErased(v1::Event& event) {
   if (!event.has_sealed()) return;
   for (const std::string& path : event.sealed().paths()) {
     auto [owner, field] = Resolve(*event.mutable_payload(), path);
-    if (owner != nullptr) owner->GetReflection()->SetString(owner, field, kErased);
+    if (owner != nullptr)
+      owner->GetReflection()->SetString(owner, field, kErased);
   }
   event.clear_sealed();
 }

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "services/domain/case_state.h"
 #include "services/projections/case_standing_projection.h"
+#include "services/projections/timeline_projection.h"
 #include "services/server/collections_server.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
@@ -59,7 +60,9 @@ TEST_F(OperationsTest, ProjectionsReportLagAndRebuildWhileServing) {
   EXPECT_EQ(standing.keyspace(), keyspace + "1");
   EXPECT_GT(standing.head(), 100u);  // the demo portfolio
   EXPECT_FALSE(standing.failed());
-  EXPECT_EQ(Find("debtor_timeline").keyspace(), "debtor_timeline@3.1");
+  EXPECT_EQ(Find("debtor_timeline").keyspace(),
+            absl::StrCat("debtor_timeline@",
+                         projections::TimelineProjection::kVersion, ".1"));
 
   v1::RebuildProjectionRequest rebuild;
   rebuild.set_name("case_standing");
