@@ -152,17 +152,11 @@ absl::StatusOr<v1::ConsistencyProof> AuditQueries::Consistency(
 absl::StatusOr<std::vector<std::string>> AuditQueries::StreamsOfDebtor(
     const std::string& debtor_id) {
   std::vector<std::string> streams;
-  std::string after;
-  for (bool more = true; more;) {
-    COLLECTIONS_ASSIGN_OR_RETURN(
-        std::vector<domain::CaseState> cases,
-        projections::ListStoredCases(*store_, standing_->keyspace(), after,
-                                     debtor_id, 500, &more));
-    for (const domain::CaseState& state : cases) {
-      streams.push_back(domain::CaseStreamId(state.case_id));
-      after = state.case_id;
-    }
-    if (cases.empty()) break;
+  COLLECTIONS_ASSIGN_OR_RETURN(std::vector<domain::CaseState> cases,
+                               projections::StoredCasesOfDebtor(
+                                   *store_, standing_->keyspace(), debtor_id));
+  for (const domain::CaseState& state : cases) {
+    streams.push_back(domain::CaseStreamId(state.case_id));
   }
   if (streams.empty()) {
     return absl::NotFoundError(

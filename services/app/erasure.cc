@@ -49,17 +49,11 @@ absl::StatusOr<absl::Time> Erasure::RetentionEnd(const std::string& debtor_id) {
         "the case standing has not caught up with the log; try again");
   }
   absl::Time last_activity = absl::InfinitePast();
-  std::string after;
-  for (bool more = true; more;) {
-    COLLECTIONS_ASSIGN_OR_RETURN(
-        std::vector<domain::CaseState> cases,
-        projections::ListStoredCases(*store_, standing_->keyspace(), after,
-                                     debtor_id, 500, &more));
-    for (const domain::CaseState& state : cases) {
-      last_activity = std::max(last_activity, state.last_activity_at);
-      after = state.case_id;
-    }
-    if (cases.empty()) break;
+  COLLECTIONS_ASSIGN_OR_RETURN(std::vector<domain::CaseState> cases,
+                               projections::StoredCasesOfDebtor(
+                                   *store_, standing_->keyspace(), debtor_id));
+  for (const domain::CaseState& state : cases) {
+    last_activity = std::max(last_activity, state.last_activity_at);
   }
   if (last_activity == absl::InfinitePast()) return last_activity;
   const absl::CivilDay day =

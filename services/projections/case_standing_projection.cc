@@ -74,6 +74,22 @@ absl::StatusOr<std::vector<domain::CaseState>> ListStoredCases(
   return cases;
 }
 
+absl::StatusOr<std::vector<domain::CaseState>> StoredCasesOfDebtor(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& debtor_id) {
+  std::vector<domain::CaseState> all;
+  std::string after;
+  for (bool more = true; more;) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        std::vector<domain::CaseState> page,
+        ListStoredCases(store, keyspace, after, debtor_id, 500, &more));
+    if (page.empty()) break;
+    after = page.back().case_id;
+    for (auto& state : page) all.push_back(std::move(state));
+  }
+  return all;
+}
+
 namespace {
 
 // "wq/<16 hex due nanos>/<case>/<kind, 2 digits>/<reference>": due order.

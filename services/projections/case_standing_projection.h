@@ -76,6 +76,11 @@ absl::StatusOr<std::vector<domain::CaseState>> ListStoredCases(
     const std::string& after, const std::string& debtor_id, size_t limit,
     bool* more);
 
+// Every stored case of `debtor_id`, in id order.
+absl::StatusOr<std::vector<domain::CaseState>> StoredCasesOfDebtor(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& debtor_id);
+
 // Up to `limit` work items due before `until`, in due order, after the key
 // `after` (empty: from the start), each with its key (to continue after).
 using KeyedWorkItem = std::pair<std::string, collections::v1::WorkItem>;

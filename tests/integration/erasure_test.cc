@@ -42,18 +42,6 @@ absl::Time Day(int year, int month, int day) {
                          absl::UTCTimeZone());
 }
 
-// Whether any file below `dir` holds `bytes`.
-bool AnyFileHolds(const std::string& dir, const std::string& bytes) {
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream content;
-    content << in.rdbuf();
-    if (content.str().find(bytes) != std::string::npos) return true;
-  }
-  return false;
-}
-
 class ErasureTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -97,7 +85,13 @@ class ErasureTest : public ::testing::Test {
     line->mutable_net()->set_amount_minor(50000);
     line->mutable_net()->set_currency("EUR");
     ASSERT_TRUE(Run(&v1::CaseCommands::Stub::OpenCase, open).ok());
-    auto calls = Command<v1::LogCallsRequest>(Day(2026, 1, 6));
+    grpc::Status logged = LogCall(Day(2026, 1, 6), kNote);
+    ASSERT_TRUE(logged.ok()) << logged.error_message();
+  }
+
+  // An inbound conversation on c-1, with notes.
+  grpc::Status LogCall(absl::Time at, const std::string& notes) {
+    auto calls = Command<v1::LogCallsRequest>(at);
     calls.set_case_id("c-1");
     v1::CallLogged* call = calls.add_calls();
     call->set_direction(v1::CALL_DIRECTION_INBOUND);
@@ -105,9 +99,8 @@ class ErasureTest : public ::testing::Test {
     call->set_outcome(v1::CALL_OUTCOME_CONVERSATION);
     call->set_time_zone("Europe/Amsterdam");
     call->set_zone_source(v1::ZONE_SOURCE_DEBTOR_RECORD);
-    call->set_notes(kNote);
-    grpc::Status logged = Run(&v1::CaseCommands::Stub::LogCalls, calls);
-    ASSERT_TRUE(logged.ok()) << logged.error_message();
+    call->set_notes(notes);
+    return Run(&v1::CaseCommands::Stub::LogCalls, calls);
   }
 
   template <typename Request>
@@ -187,9 +180,10 @@ TEST_F(ErasureTest, DeferredWithinRetentionThenErasedWhileProofsHold) {
   EXPECT_EQ(Shown(), std::make_pair(std::string(kName), std::string(kNote)));
   EXPECT_EQ(TimelineNotes(), kNote);
   // Sealed before hashing: the plaintext is in no file of the server's.
-  EXPECT_FALSE(AnyFileHolds(dir_.Sub("data"), kName));
-  EXPECT_FALSE(AnyFileHolds(dir_.Sub("data"), kNote));
-  EXPECT_TRUE(AnyFileHolds(dir_.Sub("data"), "case-c-1"));  // the probe works
+  EXPECT_FALSE(testing::AnyFileHolds(dir_.Sub("data"), kName));
+  EXPECT_FALSE(testing::AnyFileHolds(dir_.Sub("data"), kNote));
+  EXPECT_TRUE(
+      testing::AnyFileHolds(dir_.Sub("data"), "case-c-1"));  // the probe works
 
   // The debtor's wrapped data key, as the key store holds it (read with the
   // server stopped: the store is the server's while it runs).
@@ -204,7 +198,7 @@ TEST_F(ErasureTest, DeferredWithinRetentionThenErasedWhileProofsHold) {
     wrapped_key = **entry;
   }
   SetUp();  // the same data directory, served again
-  EXPECT_TRUE(AnyFileHolds(dir_.Sub("data/keys"), wrapped_key));
+  EXPECT_TRUE(testing::AnyFileHolds(dir_.Sub("data/keys"), wrapped_key));
 
   // Within the 7-year fiscal retention: deferred, still readable.
   grpc::Status status;
@@ -294,7 +288,7 @@ TEST_F(ErasureTest, DeferredWithinRetentionThenErasedWhileProofsHold) {
   }();
   server_->Shutdown();
   server_.reset();
-  EXPECT_FALSE(AnyFileHolds(dir_.Sub("data/keys"), wrapped_key));
+  EXPECT_FALSE(testing::AnyFileHolds(dir_.Sub("data/keys"), wrapped_key));
   {
     auto store = storage::OpenRocksDbKeyStore(dir_.Sub("data/keys"));
     ASSERT_TRUE(store.ok()) << store.status();
@@ -326,16 +320,7 @@ TEST_F(ErasureTest, AfterRetentionTheKeyIsDestroyedAtOnce) {
   EXPECT_TRUE(status.ok()) << status.error_message();
 
   // A new note for the same debtor gets a new key; the old ones stay erased.
-  auto calls = Command<v1::LogCallsRequest>(Day(2034, 1, 2));
-  calls.set_case_id("c-1");
-  v1::CallLogged* call = calls.add_calls();
-  call->set_direction(v1::CALL_DIRECTION_INBOUND);
-  call->set_contact_point_id("phone-1");
-  call->set_outcome(v1::CALL_OUTCOME_CONVERSATION);
-  call->set_time_zone("Europe/Amsterdam");
-  call->set_zone_source(v1::ZONE_SOURCE_DEBTOR_RECORD);
-  call->set_notes("called back");
-  ASSERT_TRUE(Run(&v1::CaseCommands::Stub::LogCalls, calls).ok());
+  ASSERT_TRUE(LogCall(Day(2034, 1, 2), "called back").ok());
   const v1::ReadStreamResponse events = CaseEvents();
   std::vector<std::string> notes;
   for (const auto& event : events.events()) {

@@ -12,18 +12,6 @@
 namespace collections::storage {
 namespace {
 
-// Whether any file below `dir` holds `bytes`.
-bool AnyFileHolds(const std::string& dir, const std::string& bytes) {
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream content;
-    content << in.rdbuf();
-    if (content.str().find(bytes) != std::string::npos) return true;
-  }
-  return false;
-}
-
 TEST(KeyStoreTest, EraseLeavesTheValueInNoFile) {
   testing::TempDir dir;
   const std::string secret = "wrapped-key-bytes-5f1c9a";
@@ -32,7 +20,7 @@ TEST(KeyStoreTest, EraseLeavesTheValueInNoFile) {
     ASSERT_TRUE(store.ok()) << store.status();
     ASSERT_TRUE((*store)->Put("k/d-1", secret).ok());
     ASSERT_TRUE((*store)->Put("k/d-2", "other").ok());
-    EXPECT_TRUE(AnyFileHolds(dir.Sub("keys"), secret));  // in the WAL
+    EXPECT_TRUE(testing::AnyFileHolds(dir.Sub("keys"), secret));  // in the WAL
   }
   {
     // Reopened: the value went from the WAL into an SST.
@@ -47,12 +35,12 @@ TEST(KeyStoreTest, EraseLeavesTheValueInNoFile) {
     auto kept = (*store)->Get("k/d-2");
     ASSERT_TRUE(kept.ok() && kept->has_value());
     EXPECT_EQ(**kept, "other");
-    EXPECT_FALSE(AnyFileHolds(dir.Sub("keys"), secret));
+    EXPECT_FALSE(testing::AnyFileHolds(dir.Sub("keys"), secret));
     auto entries = (*store)->Scan("k/");
     ASSERT_TRUE(entries.ok());
     ASSERT_EQ(entries->size(), 1u);
   }
-  EXPECT_FALSE(AnyFileHolds(dir.Sub("keys"), secret));
+  EXPECT_FALSE(testing::AnyFileHolds(dir.Sub("keys"), secret));
 }
 
 }  // namespace

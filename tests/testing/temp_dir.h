@@ -23,6 +23,10 @@ class TempDir {
   std::string path_;
 };
 
+// Whether any file below `dir` holds `bytes` (raw-bytes checks: what a
+// store left on disk).
+bool AnyFileHolds(const std::string& dir, const std::string& bytes);
+
 }  // namespace collections::testing
 
 #endif  // COLLECTIONS_TESTS_TESTING_TEMP_DIR_H_
