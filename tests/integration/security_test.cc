@@ -273,6 +273,32 @@ TEST(ServerSecurityTest, InputLimitsAndRateLimitsOverTheWire) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(),
               HasSubstr("case.debtor_kind holds 7, not a value of DebtorKind"));
+  // Bytes that are not UTF-8 in a string: protobuf's parser refuses the
+  // request before any of our code runs, and the server goes on.
+  {
+    grpc::GenericStub stub(running->channel);
+    grpc::ClientContext context;
+    context.AddMetadata("x-actor-id", "utf8");
+    std::string bytes = OpenCase("c-9").SerializeAsString();
+    const size_t at = bytes.find("acme");
+    ASSERT_NE(at, std::string::npos);
+    bytes[at] = '\xff';
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer raw(&slice, 1), reply;
+    absl::Notification done;
+    grpc::Status refused;
+    stub.UnaryCall(&context, "/collections.v1.CaseCommands/OpenCase",
+                   grpc::StubOptions(), &raw, &reply, [&](grpc::Status s) {
+                     refused = std::move(s);
+                     done.Notify();
+                   });
+    done.WaitForNotification();
+    // (gRPC's code for a request that does not parse: UNIMPLEMENTED on
+    // the callback CaseCommands service. Not INVALID_ARGUMENT: see the
+    // README.)
+    EXPECT_FALSE(refused.ok());
+    EXPECT_TRUE(call(OpenCase("c-9"), "utf8").ok());  // still serving
+  }
   // Caller "a" used its burst of 3 on the next call; "b" has its own.
   EXPECT_TRUE(call(OpenCase("c-1"), "a").ok());
   status = call(OpenCase("c-2"), "a");
