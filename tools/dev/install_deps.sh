@@ -9,7 +9,7 @@ PACKAGES=(
   librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata  # IANA zones: debtors' local time, deadlines in their calendar
-  openssl  # the verifier test makes a stranger's Ed25519 key with its CLI
+  openssl  # tests make keys and TLS certificates with its CLI
 )
 
 missing=()
