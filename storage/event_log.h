@@ -252,6 +252,13 @@ class EventLog {
   // and a moment an operator may want before a file-level backup.
   // DEADLINE_EXCEEDED when the work outlasts `timeout`.
   virtual absl::Status Settle(absl::Duration timeout) = 0;
+
+  // An online, consistent copy of the log in `dir` (which must not exist),
+  // taken while appends go on: every event acknowledged before the call is
+  // in it, and it opens as a log of its own (a RocksDB checkpoint: hard
+  // links where the file system allows). FAILED_PRECONDITION when `dir`
+  // exists; UNAVAILABLE for I/O errors.
+  virtual absl::Status Checkpoint(const std::string& dir) = 0;
 };
 
 // Checks a stream id: 1..max_bytes bytes of printable ASCII (0x21..0x7e).

@@ -30,8 +30,11 @@ class KeyStore {
   virtual absl::Status Put(absl::string_view key, absl::string_view value) = 0;
   virtual absl::Status Erase(absl::string_view key) = 0;
   // Every entry whose key starts with `prefix`, in key order.
-  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
-  Scan(absl::string_view prefix) = 0;
+  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(
+      absl::string_view prefix) = 0;
+  // An online, consistent copy of the store in `dir` (which must not
+  // exist), as EventLog::Checkpoint.
+  virtual absl::Status Checkpoint(const std::string& dir) = 0;
 };
 
 }  // namespace collections::storage

@@ -190,6 +190,10 @@ void RocksDbEventLog::PublishHead(uint64_t head) {
   published_head_ = head;
 }
 
+absl::Status RocksDbEventLog::Checkpoint(const std::string& dir) {
+  return CheckpointDatabase(db_, dir, "the event log");
+}
+
 absl::Status RocksDbEventLog::Settle(absl::Duration timeout) {
   return SettleDatabase(db_, database_.handles, timeout, "the event log");
 }

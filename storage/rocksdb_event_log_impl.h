@@ -192,6 +192,7 @@ class RocksDbEventLog final : public EventLog {
     return head_position_.load(std::memory_order_acquire);
   }
   absl::Status Settle(absl::Duration timeout) override;
+  absl::Status Checkpoint(const std::string& dir) override;
   uint64_t WaitForPosition(uint64_t position,
                            absl::Time deadline) const override;
   absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) override;

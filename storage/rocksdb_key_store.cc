@@ -5,6 +5,7 @@
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
+#include "storage/rocksdb_settle.h"
 #include "storage/rocksdb_status.h"
 #include "storage/status_macros.h"
 
@@ -48,12 +49,17 @@ class RocksDbKeyStore final : public KeyStore {
     rocksdb::CompactRangeOptions compact;
     compact.bottommost_level_compaction =
         rocksdb::BottommostLevelCompaction::kForce;
-    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(
-        db_->CompactRange(compact, nullptr, nullptr), "compacting the key store"));
-    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(
-        db_->DisableFileDeletions(), "pausing file deletions"));
+    COLLECTIONS_RETURN_IF_ERROR(
+        FromRocksDbStatus(db_->CompactRange(compact, nullptr, nullptr),
+                          "compacting the key store"));
+    COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(db_->DisableFileDeletions(),
+                                                  "pausing file deletions"));
     return FromRocksDbStatus(db_->EnableFileDeletions(/*force=*/true),
                              "purging obsolete key store files");
+  }
+
+  absl::Status Checkpoint(const std::string& dir) override {
+    return CheckpointDatabase(db_.get(), dir, "the key store");
   }
 
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(
@@ -90,8 +96,7 @@ absl::StatusOr<std::unique_ptr<KeyStore>> OpenRocksDbKeyStore(
   options.keep_log_file_num = 2;
   rocksdb::DB* db = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, dir, &db);
-  if (status.IsIOError() &&
-      absl::StrContains(status.ToString(), "lock")) {
+  if (status.IsIOError() && absl::StrContains(status.ToString(), "lock")) {
     return absl::FailedPreconditionError(
         absl::StrCat("the key store ", dir, " is in use by another process"));
   }

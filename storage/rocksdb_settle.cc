@@ -1,7 +1,11 @@
 #include "storage/rocksdb_settle.h"
 
+#include <filesystem>
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "storage/rocksdb_status.h"
 #include "storage/status_macros.h"
 
@@ -30,6 +34,21 @@ absl::Status SettleDatabase(
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
+}
+
+absl::Status CheckpointDatabase(rocksdb::DB* db, const std::string& dir,
+                                absl::string_view what) {
+  std::error_code error;
+  if (std::filesystem::exists(dir, error)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot copy ", what, " to ", dir, ": it exists already"));
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  COLLECTIONS_RETURN_IF_ERROR(FromRocksDbStatus(
+      rocksdb::Checkpoint::Create(db, &raw), absl::StrCat("copying ", what)));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  return FromRocksDbStatus(checkpoint->CreateCheckpoint(dir),
+                           absl::StrCat("copying ", what, " to ", dir));
 }
 
 }  // namespace collections::storage

@@ -1,9 +1,11 @@
-// Bringing a RocksDB database to rest: memtables written out and no
-// compaction pending or running. What EventLog::Settle and
-// ProjectionStore::Settle do, for benchmarks and operators.
+// Bringing a RocksDB database to rest (memtables written out, no compaction
+// pending or running), what EventLog::Settle and ProjectionStore::Settle
+// do, for benchmarks and operators; and copying one online (checkpoints,
+// for backups).
 #ifndef COLLECTIONS_STORAGE_ROCKSDB_SETTLE_H_
 #define COLLECTIONS_STORAGE_ROCKSDB_SETTLE_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -20,6 +22,11 @@ namespace collections::storage {
 absl::Status SettleDatabase(
     rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& families,
     absl::Duration timeout, absl::string_view what);
+
+// A RocksDB checkpoint of `db` in `dir`, which must not exist
+// (FAILED_PRECONDITION naming `what` when it does).
+absl::Status CheckpointDatabase(rocksdb::DB* db, const std::string& dir,
+                                absl::string_view what);
 
 }  // namespace collections::storage
 

@@ -44,4 +44,18 @@ grpc::Status OperationsService::ForgetDebtor(
   return grpc::Status::OK;
 }
 
+grpc::Status OperationsService::CreateBackup(
+    grpc::ServerContext* context,
+    const collections::v1::CreateBackupRequest* request,
+    collections::v1::CreateBackupResponse* response) {
+  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.Operations/CreateBackup", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
+  absl::StatusOr<collections::v1::CreateBackupResponse> created =
+      backup_->Create(request->directory());
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  *response = *std::move(created);
+  return grpc::Status::OK;
+}
+
 }  // namespace collections::grpc_api

@@ -51,6 +51,7 @@ const std::vector<MethodPermission>& Table() {
       {"collections.v1.Operations/ListProjections", P::kOperate},
       {"collections.v1.Operations/RebuildProjection", P::kOperate},
       {"collections.v1.Operations/ForgetDebtor", P::kErase},
+      {"collections.v1.Operations/CreateBackup", P::kOperate},
       // Audit.
       {"collections.v1.Audit/GetSignedTreeHead", P::kAudit},
       {"collections.v1.Audit/GetPublicKey", P::kPublicKey},
@@ -73,8 +74,7 @@ const std::vector<std::pair<std::string, std::vector<Permission>>>& Roles() {
       new std::vector<std::pair<std::string, std::vector<Permission>>>{
           {"collector",
            {P::kRecordActs, P::kPlaceWithAgency, P::kAgencyReports,
-            P::kReadCases, P::kReadPortfolio, P::kReadPackages,
-            P::kPublicKey}},
+            P::kReadCases, P::kReadPortfolio, P::kReadPackages, P::kPublicKey}},
           {"agency",
            {P::kAgencyReports, P::kReadCases, P::kReadPackages,
             P::kTakeDeliveries, P::kPublicKey}},
@@ -83,14 +83,13 @@ const std::vector<std::pair<std::string, std::vector<Permission>>>& Roles() {
             P::kAudit, P::kPublicKey}},
           {"service",
            {P::kRecordActs, P::kPlaceWithAgency, P::kAgencyReports,
-            P::kProcessDue, P::kReadCases, P::kReadPortfolio,
-            P::kReadPackages, P::kTakeDeliveries, P::kReadLog,
-            P::kPublicKey}},
+            P::kProcessDue, P::kReadCases, P::kReadPortfolio, P::kReadPackages,
+            P::kTakeDeliveries, P::kReadLog, P::kPublicKey}},
           {"admin",
            {P::kRecordActs, P::kPlaceWithAgency, P::kAgencyReports,
-            P::kProcessDue, P::kReadCases, P::kReadPortfolio,
-            P::kReadPackages, P::kTakeDeliveries, P::kReadLog, P::kAudit,
-            P::kPublicKey, P::kOperate, P::kErase}},
+            P::kProcessDue, P::kReadCases, P::kReadPortfolio, P::kReadPackages,
+            P::kTakeDeliveries, P::kReadLog, P::kAudit, P::kPublicKey,
+            P::kOperate, P::kErase}},
       };
   return *roles;
 }
@@ -104,19 +103,32 @@ absl::string_view RoleClass(absl::string_view role) {
 
 std::string PermissionName(Permission permission) {
   switch (permission) {
-    case P::kRecordActs: return "record-acts";
-    case P::kPlaceWithAgency: return "place-with-agency";
-    case P::kAgencyReports: return "agency-reports";
-    case P::kProcessDue: return "process-due";
-    case P::kReadCases: return "read-cases";
-    case P::kReadPortfolio: return "read-portfolio";
-    case P::kReadPackages: return "read-packages";
-    case P::kTakeDeliveries: return "take-deliveries";
-    case P::kReadLog: return "read-log";
-    case P::kAudit: return "audit";
-    case P::kPublicKey: return "public-key";
-    case P::kOperate: return "operate";
-    case P::kErase: return "erase";
+    case P::kRecordActs:
+      return "record-acts";
+    case P::kPlaceWithAgency:
+      return "place-with-agency";
+    case P::kAgencyReports:
+      return "agency-reports";
+    case P::kProcessDue:
+      return "process-due";
+    case P::kReadCases:
+      return "read-cases";
+    case P::kReadPortfolio:
+      return "read-portfolio";
+    case P::kReadPackages:
+      return "read-packages";
+    case P::kTakeDeliveries:
+      return "take-deliveries";
+    case P::kReadLog:
+      return "read-log";
+    case P::kAudit:
+      return "audit";
+    case P::kPublicKey:
+      return "public-key";
+    case P::kOperate:
+      return "operate";
+    case P::kErase:
+      return "erase";
   }
   return "unknown";
 }
@@ -132,7 +144,8 @@ bool IsKnownRole(absl::string_view role) {
 absl::Status Authorize(absl::string_view role, absl::string_view method) {
   static const auto* const by_method = [] {
     auto* map = new absl::flat_hash_map<std::string, Permission>();
-    for (const auto& entry : Table()) map->emplace(entry.method, entry.permission);
+    for (const auto& entry : Table())
+      map->emplace(entry.method, entry.permission);
     return map;
   }();
   auto it = by_method->find(method);

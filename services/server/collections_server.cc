@@ -2,8 +2,8 @@
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <map>
+#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -19,8 +19,7 @@
 namespace collections::server {
 namespace {
 
-absl::StatusOr<std::string> ReadPem(const std::string& path,
-                                    const char* what) {
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* what) {
   std::ifstream in(path);
   if (!in) {
     return absl::FailedPreconditionError(
@@ -128,10 +127,10 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->erasure_ = std::make_unique<app::Erasure>(
       log, server->commands_.get(), server->vault_.get(),
       server->projection_store_.get(), server->standing_.get());
-  server->due_time_->AlsoOnEachRun([erasure = server->erasure_.get()](
-                                       absl::Time as_of) {
-    return erasure->DestroyDue(as_of).status();
-  });
+  server->due_time_->AlsoOnEachRun(
+      [erasure = server->erasure_.get()](absl::Time as_of) {
+        return erasure->DestroyDue(as_of).status();
+      });
   const bool default_key = options.signing_key_file.empty();
   COLLECTIONS_ASSIGN_OR_RETURN(
       audit::SigningKey key,
@@ -144,8 +143,13 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->audit_ = std::make_unique<app::AuditQueries>(
       log, server->signer_.get(), server->projection_store_.get(),
       server->standing_.get(), server->actors_.get(), options.clock);
+  server->backup_ = std::make_unique<app::Backup>(
+      log, server->key_store_.get(), server->signer_.get(),
+      default_key ? absl::StrCat(options.data_dir, "/audit_signing_key.pem")
+                  : options.signing_key_file);
   server->handoff_ = std::make_unique<app::AgencyHandoff>(
-      log, server->commands_.get(), server->signer_.get(), server->vault_.get());
+      log, server->commands_.get(), server->signer_.get(),
+      server->vault_.get());
   server->access_ =
       std::make_unique<app::AgencyAccess>(server->commands_.get());
   security::GatekeeperOptions gate;
@@ -160,8 +164,9 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->gatekeeper_ = std::make_unique<security::Gatekeeper>(std::move(gate));
   server->guard_ = std::make_unique<grpc_api::Guard>(server->gatekeeper_.get(),
                                                      server->access_.get());
-  COLLECTIONS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
-                               ServerCredentialsFor(options));
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::shared_ptr<grpc::ServerCredentials> credentials,
+      ServerCredentialsFor(options));
 
   if (options.seed_demo && log->HeadPosition() == 0) {
     app::DemoPortfolioOptions demo;
@@ -193,8 +198,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
           {projections::TimelineProjection::kName, server->timeline_.get()},
           {projections::ActorIndexProjection::kName, server->actors_.get()}});
   server->operations_service_ = std::make_unique<grpc_api::OperationsService>(
-      server->operations_.get(), server->erasure_.get(), options.clock,
-      server->guard_.get());
+      server->operations_.get(), server->erasure_.get(), server->backup_.get(),
+      options.clock, server->guard_.get());
   server->audit_service_ = std::make_unique<grpc_api::AuditService>(
       server->audit_.get(), server->guard_.get(), options.max_message_bytes);
   server->agency_service_ = std::make_unique<grpc_api::AgencyService>(
@@ -203,8 +208,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, credentials,
-                           &server->port_);
+  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->commands_service_.get());

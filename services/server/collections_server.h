@@ -23,6 +23,7 @@
 #include "services/app/agency_access.h"
 #include "services/app/agency_handoff.h"
 #include "services/app/audit_queries.h"
+#include "services/app/backup.h"
 #include "services/app/case_commands.h"
 #include "services/app/case_queries.h"
 #include "services/app/due_time_processor.h"
@@ -31,15 +32,15 @@
 #include "services/app/projection_operations.h"
 #include "services/audit/signed_tree_head.h"
 #include "services/grpc/agency_service.h"
-#include "services/grpc/caller.h"
-#include "services/security/gatekeeper.h"
-#include "services/security/personal_data_vault.h"
 #include "services/grpc/audit_service.h"
+#include "services/grpc/caller.h"
 #include "services/grpc/case_commands_service.h"
 #include "services/grpc/case_queries_service.h"
 #include "services/grpc/event_stream_service.h"
 #include "services/grpc/operations_service.h"
 #include "services/projections/managed_projection.h"
+#include "services/security/gatekeeper.h"
+#include "services/security/personal_data_vault.h"
 #include "storage/clock.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_key_store.h"
@@ -49,8 +50,8 @@ namespace collections::server {
 
 // Transport security of the gRPC port.
 struct TlsOptions {
-  std::string cert_file;       // the server's certificate chain (PEM)
-  std::string key_file;        // its private key (PEM)
+  std::string cert_file;  // the server's certificate chain (PEM)
+  std::string key_file;   // its private key (PEM)
   // Set: mutual TLS. Clients must present a certificate signed by this CA
   // (PEM); connections without one are refused in the handshake.
   std::string client_ca_file;
@@ -139,6 +140,7 @@ class CollectionsServer {
   std::unique_ptr<app::CaseQueryHandler> queries_;
   std::unique_ptr<app::EventFeed> feed_;
   std::unique_ptr<app::Erasure> erasure_;
+  std::unique_ptr<app::Backup> backup_;
   std::unique_ptr<grpc_api::CaseCommandsService> commands_service_;
   std::unique_ptr<grpc_api::CaseQueriesService> queries_service_;
   std::unique_ptr<grpc_api::EventStreamService> stream_service_;

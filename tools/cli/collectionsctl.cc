@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -31,6 +32,7 @@
 #include "tools/cli/audit_commands.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "collectionsd address");
+ABSL_DECLARE_FLAG(std::string, out);
 ABSL_FLAG(std::string, tls_ca_file, "",
           "TLS: the CA (PEM) the server's certificate chains to; empty = "
           "plaintext (a development server)");
@@ -293,6 +295,23 @@ int Forget(const std::shared_ptr<grpc::Channel>& channel,
   return 0;
 }
 
+// `backup --out=DIR`: an online backup into DIR on the server's host.
+int Backup(const std::shared_ptr<grpc::Channel>& channel) {
+  auto stub = v1::Operations::NewStub(channel);
+  grpc::ClientContext context;
+  v1::CreateBackupRequest request;
+  request.set_directory(absl::GetFlag(FLAGS_out));
+  v1::CreateBackupResponse response;
+  grpc::Status rpc = stub->CreateBackup(&context, request, &response);
+  if (!rpc.ok()) return Fail(rpc);
+  std::printf(
+      "backup in %s (signed head of %llu events; restore: start "
+      "collectionsd on a copy, with the master key)\n",
+      response.directory().c_str(),
+      static_cast<unsigned long long>(response.signed_tree_size()));
+  return 0;
+}
+
 std::string ReadFileOrEmpty(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
@@ -342,7 +361,8 @@ int main(int argc, char** argv) {
       "timeline <debtor> | tail | projections | rebuild <projection> | "
       "public-key | head | bundle case|debtor <id> | trail | "
       "package <case> --out=DIR | delivery <agency> --out=DIR | "
-      "import-returns <file> | forget <debtor> --reference=REF");
+      "import-returns <file> | forget <debtor> --reference=REF | "
+      "backup --out=DIR");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
@@ -369,6 +389,7 @@ int main(int argc, char** argv) {
                                     args.size() > 3 ? args[3] : "");
   if (command == "trail") return collections::cli::Trail(channel);
   if (command == "forget" && !arg.empty()) return Forget(channel, arg);
+  if (command == "backup") return Backup(channel);
   if (command == "package") return collections::cli::Package(channel, arg);
   if (command == "delivery") return collections::cli::Delivery(channel, arg);
   if (command == "import-returns")
