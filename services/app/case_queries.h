@@ -20,8 +20,8 @@
 #include "collections/v1/case_queries.pb.h"
 #include "services/domain/case_state.h"
 #include "services/projections/managed_projection.h"
-#include "storage/clock.h"
 #include "services/security/personal_data_vault.h"
+#include "storage/clock.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 

@@ -55,7 +55,8 @@ class EventFeed {
 
  private:
   // The event as readers see it: personal data revealed.
-  absl::StatusOr<collections::v1::Event> Reveal(storage::RecordedEvent recorded);
+  absl::StatusOr<collections::v1::Event> Reveal(
+      storage::RecordedEvent recorded);
 
   storage::EventLog* const log_;
   security::PersonalDataVault* const vault_;

@@ -10,8 +10,8 @@
 #include <cstddef>
 
 #include "collections/v1/agency.grpc.pb.h"
-#include "services/grpc/caller.h"
 #include "services/app/agency_handoff.h"
+#include "services/grpc/caller.h"
 
 namespace collections::grpc_api {
 

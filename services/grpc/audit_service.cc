@@ -34,8 +34,8 @@ grpc::Status AuditService::GetPublicKey(grpc::ServerContext* context,
                                         const v1::GetPublicKeyRequest* request,
                                         v1::PublicKey* response) {
   // Every role holds it, agencies too: it is what verifies their packages.
-  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
-      *context, "collections.v1.Audit/GetPublicKey", request);
+  absl::StatusOr<collections::v1::Actor> actor =
+      guard_->Admit(*context, "collections.v1.Audit/GetPublicKey", request);
   if (!actor.ok()) return ToGrpcStatus(actor.status());
   *response = queries_->PublicKey();
   return grpc::Status::OK;
@@ -79,8 +79,8 @@ grpc::Status AuditService::GetEvidenceBundle(
 grpc::Status AuditService::ListAuditTrail(
     grpc::ServerContext* context, const v1::ListAuditTrailRequest* request,
     v1::ListAuditTrailResponse* response) {
-  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
-      *context, "collections.v1.Audit/ListAuditTrail", request);
+  absl::StatusOr<collections::v1::Actor> actor =
+      guard_->Admit(*context, "collections.v1.Audit/ListAuditTrail", request);
   if (!actor.ok()) return ToGrpcStatus(actor.status());
   return Answer(queries_->Trail(*request), response);
 }

@@ -8,8 +8,8 @@
 #include <cstddef>
 
 #include "collections/v1/audit.grpc.pb.h"
-#include "services/grpc/caller.h"
 #include "services/app/audit_queries.h"
+#include "services/grpc/caller.h"
 
 namespace collections::grpc_api {
 

@@ -36,7 +36,8 @@ absl::StatusOr<collections::v1::Actor> CaseCommandsService::Admit(
                                collections::v1::RecordAgencyReportRequest>) {
     absl::Status scoped = guard_->access().CheckCase(*actor, request.case_id());
     if (scoped.ok()) {
-      scoped = guard_->access().CheckAgency(*actor, agency::AgencyIdOf(request));
+      scoped =
+          guard_->access().CheckAgency(*actor, agency::AgencyIdOf(request));
     }
     if (!scoped.ok()) return scoped;
   }
@@ -114,8 +115,8 @@ grpc::ServerUnaryReactor* CaseCommandsService::ProcessDueEvents(
     const collections::v1::ProcessDueEventsRequest* request,
     collections::v1::ProcessDueEventsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<collections::v1::Actor> actor = Admit(
-      *context, "collections.v1.CaseCommands/ProcessDueEvents", *request);
+  absl::StatusOr<collections::v1::Actor> actor =
+      Admit(*context, "collections.v1.CaseCommands/ProcessDueEvents", *request);
   if (!actor.ok()) {
     reactor->Finish(ToGrpcStatus(actor.status()));
     return reactor;

@@ -12,10 +12,10 @@
 #define COLLECTIONS_SERVICES_GRPC_CASE_COMMANDS_SERVICE_H_
 
 #include "collections/v1/case_commands.grpc.pb.h"
-#include "services/grpc/caller.h"
 #include "services/app/agency_handoff.h"
 #include "services/app/case_commands.h"
 #include "services/app/due_time_processor.h"
+#include "services/grpc/caller.h"
 
 namespace collections::grpc_api {
 

@@ -55,8 +55,8 @@ grpc::Status CaseQueriesService::GetCase(
     grpc::ServerContext* context,
     const collections::v1::GetCaseRequest* request,
     collections::v1::GetCaseResponse* response) {
-  absl::Status allowed = AdmitToCase(
-      *context, "collections.v1.CaseQueries/GetCase", *request);
+  absl::Status allowed =
+      AdmitToCase(*context, "collections.v1.CaseQueries/GetCase", *request);
   if (!allowed.ok()) return ToGrpcStatus(allowed);
   return Reply(handler_->GetCase(*request, DeadlineOf(*context, kMaxWait)),
                response);
@@ -122,8 +122,8 @@ grpc::Status CaseQueriesService::ListCases(
     grpc::ServerContext* context,
     const collections::v1::ListCasesRequest* request,
     collections::v1::ListCasesResponse* response) {
-  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
-      *context, "collections.v1.CaseQueries/ListCases", request);
+  absl::StatusOr<collections::v1::Actor> actor =
+      guard_->Admit(*context, "collections.v1.CaseQueries/ListCases", request);
   if (!actor.ok()) return ToGrpcStatus(actor.status());
   return Reply(handler_->ListCases(*request, DeadlineOf(*context, kMaxWait)),
                response);

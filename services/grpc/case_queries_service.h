@@ -13,8 +13,8 @@
 #define COLLECTIONS_SERVICES_GRPC_CASE_QUERIES_SERVICE_H_
 
 #include "collections/v1/case_queries.grpc.pb.h"
-#include "services/grpc/caller.h"
 #include "services/app/case_queries.h"
+#include "services/grpc/caller.h"
 
 namespace collections::grpc_api {
 
@@ -22,8 +22,7 @@ class CaseQueriesService final : public collections::v1::CaseQueries::Service {
  public:
   // Agencies may read only the cases placed with them (GetCase,
   // GetCaseStanding). Both must outlive the service.
-  CaseQueriesService(app::CaseQueryHandler* handler,
-                     const Guard* guard);
+  CaseQueriesService(app::CaseQueryHandler* handler, const Guard* guard);
 
   grpc::Status GetCase(grpc::ServerContext* context,
                        const collections::v1::GetCaseRequest* request,

@@ -10,8 +10,8 @@ grpc::Status EventStreamService::ReadStream(
     grpc::ServerContext* context,
     const collections::v1::ReadStreamRequest* request,
     collections::v1::ReadStreamResponse* response) {
-  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
-      *context, "collections.v1.EventStream/ReadStream", request);
+  absl::StatusOr<collections::v1::Actor> actor =
+      guard_->Admit(*context, "collections.v1.EventStream/ReadStream", request);
   if (!actor.ok()) return ToGrpcStatus(actor.status());
   auto result = feed_->ReadStream(*request);
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -23,8 +23,8 @@ grpc::Status EventStreamService::ReadLog(
     grpc::ServerContext* context,
     const collections::v1::ReadLogRequest* request,
     collections::v1::ReadLogResponse* response) {
-  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
-      *context, "collections.v1.EventStream/ReadLog", request);
+  absl::StatusOr<collections::v1::Actor> actor =
+      guard_->Admit(*context, "collections.v1.EventStream/ReadLog", request);
   if (!actor.ok()) return ToGrpcStatus(actor.status());
   auto result = feed_->ReadLog(*request);
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -36,8 +36,8 @@ grpc::Status EventStreamService::Subscribe(
     grpc::ServerContext* context,
     const collections::v1::SubscribeRequest* request,
     grpc::ServerWriter<collections::v1::SubscribeResponse>* writer) {
-  absl::StatusOr<collections::v1::Actor> actor = guard_->Admit(
-      *context, "collections.v1.EventStream/Subscribe", request);
+  absl::StatusOr<collections::v1::Actor> actor =
+      guard_->Admit(*context, "collections.v1.EventStream/Subscribe", request);
   if (!actor.ok()) return ToGrpcStatus(actor.status());
   absl::StatusOr<app::EventFeed::Cursor> cursor = feed_->Subscribe(*request);
   if (!cursor.ok()) return ToGrpcStatus(cursor.status());

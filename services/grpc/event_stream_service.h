@@ -13,8 +13,8 @@
 
 #include "absl/time/time.h"
 #include "collections/v1/event_stream.grpc.pb.h"
-#include "services/grpc/caller.h"
 #include "services/app/event_feed.h"
+#include "services/grpc/caller.h"
 
 namespace collections::grpc_api {
 

@@ -33,10 +33,10 @@ absl::StatusOr<v1::Actor> Gatekeeper::Authenticate(
     std::optional<Principal> principal =
         options_.identities.ForCertificate(credentials.certificate_names);
     if (!principal.has_value()) {
-      return absl::UnauthenticatedError(absl::StrCat(
-          "the client certificate (",
-          absl::StrJoin(credentials.certificate_names, ", "),
-          ") is not a known identity"));
+      return absl::UnauthenticatedError(
+          absl::StrCat("the client certificate (",
+                       absl::StrJoin(credentials.certificate_names, ", "),
+                       ") is not a known identity"));
     }
     actor.set_id(principal->id);
     actor.set_role(principal->role);

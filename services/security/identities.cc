@@ -41,7 +41,8 @@ absl::StatusOr<Identities> Identities::Parse(absl::string_view text) {
     if (fields[0] == "cert") {
       table = &identities.certs_;
     } else if (fields[0] == "token") {
-      if (!absl::ConsumePrefix(&fields[1], "sha256:") || fields[1].size() != 64 ||
+      if (!absl::ConsumePrefix(&fields[1], "sha256:") ||
+          fields[1].size() != 64 ||
           !std::all_of(fields[1].begin(), fields[1].end(), [](char c) {
             return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
           })) {
@@ -50,8 +51,8 @@ absl::StatusOr<Identities> Identities::Parse(absl::string_view text) {
       credential = std::string(fields[1]);
       table = &identities.tokens_;
     } else {
-      return error(absl::StrCat("unknown kind '", fields[0],
-                                "'; cert or token"));
+      return error(
+          absl::StrCat("unknown kind '", fields[0], "'; cert or token"));
     }
     if (!table->emplace(credential, std::move(principal)).second) {
       return error("this credential is listed already");

@@ -4,7 +4,7 @@
 //   # kind  credential                       id               role
 //   cert    anna.collector.example.com       anna             collector
 //   token   sha256:9f86d0…(64 hex)           billing          service
-//   cert    incasso-noord.example.com        incasso-noord    agency:incasso-noord
+//   cert    incasso-noord.example.com        incasso-noord agency:incasso-noord
 //
 // `cert` matches the certificate's subject common name or any of its
 // subject alternative names. `token` holds the SHA-256 of the bearer token

@@ -17,19 +17,19 @@
 namespace collections::security {
 
 enum class Permission {
-  kRecordActs,        // the collection acts: calls, letters, payments…
-  kPlaceWithAgency,   // hand a case to an agency, recall it
-  kAgencyReports,     // an agency's reports and return files
-  kProcessDue,        // run the due-time processor
-  kReadCases,         // one case: its view and standing
-  kReadPortfolio,     // across cases: lists, timelines, work queue, KPIs
-  kReadPackages,      // placement packages
-  kTakeDeliveries,    // agency deliveries
-  kReadLog,           // the raw event streams and the log
-  kAudit,             // signed heads, proofs, bundles, the audit trail
-  kPublicKey,         // the key that verifies heads and packages
-  kOperate,           // projections and their rebuilds
-  kErase,             // forget a debtor (crypto-shredding)
+  kRecordActs,       // the collection acts: calls, letters, payments…
+  kPlaceWithAgency,  // hand a case to an agency, recall it
+  kAgencyReports,    // an agency's reports and return files
+  kProcessDue,       // run the due-time processor
+  kReadCases,        // one case: its view and standing
+  kReadPortfolio,    // across cases: lists, timelines, work queue, KPIs
+  kReadPackages,     // placement packages
+  kTakeDeliveries,   // agency deliveries
+  kReadLog,          // the raw event streams and the log
+  kAudit,            // signed heads, proofs, bundles, the audit trail
+  kPublicKey,        // the key that verifies heads and packages
+  kOperate,          // projections and their rebuilds
+  kErase,            // forget a debtor (crypto-shredding)
 };
 
 std::string PermissionName(Permission permission);

@@ -8,9 +8,7 @@
 namespace collections::security {
 
 RateLimiter::RateLimiter(double per_second, double burst, const Clock* clock)
-    : per_second_(per_second),
-      burst_(std::max(1.0, burst)),
-      clock_(clock) {}
+    : per_second_(per_second), burst_(std::max(1.0, burst)), clock_(clock) {}
 
 absl::Status RateLimiter::Admit(const std::string& caller) {
   if (per_second_ <= 0) return absl::OkStatus();
@@ -36,9 +34,9 @@ absl::Status RateLimiter::Admit(const std::string& caller) {
     return absl::OkStatus();
   }
   const double wait_ms = std::ceil((1.0 - bucket.tokens) / per_second_ * 1000);
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "caller ", caller, " is over its limit of ", per_second_,
-      " calls/s (burst ", burst_, "); retry in ", wait_ms, " ms"));
+  return absl::ResourceExhaustedError(
+      absl::StrCat("caller ", caller, " is over its limit of ", per_second_,
+                   " calls/s (burst ", burst_, "); retry in ", wait_ms, " ms"));
 }
 
 }  // namespace collections::security

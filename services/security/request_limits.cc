@@ -66,17 +66,17 @@ absl::Status CheckShape(const Message& message, const std::string& path) {
   const Reflection* r = message.GetReflection();
   const auto* d = message.GetDescriptor();
   if (type == "collections.v1.Money") {
-    const int64_t amount = r->GetInt64(message, d->FindFieldByName("amount_minor"));
+    const int64_t amount =
+        r->GetInt64(message, d->FindFieldByName("amount_minor"));
     const std::string currency =
         r->GetString(message, d->FindFieldByName("currency"));
     if (amount > kMaxAmountMinor || amount < -kMaxAmountMinor) {
-      return Refuse(path, absl::StrCat("amount_minor ", amount,
-                                       " is beyond ±", kMaxAmountMinor));
+      return Refuse(path, absl::StrCat("amount_minor ", amount, " is beyond ±",
+                                       kMaxAmountMinor));
     }
-    const bool code = currency.size() == 3 &&
-                      absl::ascii_isupper(currency[0]) &&
-                      absl::ascii_isupper(currency[1]) &&
-                      absl::ascii_isupper(currency[2]);
+    const bool code =
+        currency.size() == 3 && absl::ascii_isupper(currency[0]) &&
+        absl::ascii_isupper(currency[1]) && absl::ascii_isupper(currency[2]);
     if (!code && !(currency.empty() && amount == 0)) {
       return Refuse(path, absl::StrCat("currency '", currency,
                                        "' is not an ISO 4217 code (e.g. EUR)"));
@@ -110,9 +110,9 @@ absl::Status CheckValue(const Message& message, const FieldDescriptor& field,
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string scratch;
       const std::string& value =
-          index < 0 ? r->GetStringReference(message, &field, &scratch)
-                    : r->GetRepeatedStringReference(message, &field, index,
-                                                    &scratch);
+          index < 0
+              ? r->GetStringReference(message, &field, &scratch)
+              : r->GetRepeatedStringReference(message, &field, index, &scratch);
       if (field.type() == FieldDescriptor::TYPE_BYTES) {
         const size_t limit =
             field.name() == "content" ? kMaxContentBytes : kMaxBytesField;
@@ -124,8 +124,8 @@ absl::Status CheckValue(const Message& message, const FieldDescriptor& field,
       }
       const size_t limit = IsFreeText(field) ? kMaxTextBytes : kMaxStringBytes;
       if (value.size() > limit) {
-        return Refuse(path, absl::StrCat("is ", value.size(),
-                                         " bytes; at most ", limit));
+        return Refuse(
+            path, absl::StrCat("is ", value.size(), " bytes; at most ", limit));
       }
       if (!ValidUtf8(value)) return Refuse(path, "is not valid UTF-8");
       return absl::OkStatus();
@@ -166,8 +166,8 @@ absl::Status CheckMessage(const Message& message, const std::string& path) {
     }
     const int size = r->FieldSize(message, field);
     if (size > kMaxRepeated) {
-      return Refuse(name, absl::StrCat("has ", size, " entries; at most ",
-                                       kMaxRepeated));
+      return Refuse(
+          name, absl::StrCat("has ", size, " entries; at most ", kMaxRepeated));
     }
     for (int i = 0; i < size; ++i) {
       if (absl::Status s =

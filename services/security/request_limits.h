@@ -25,7 +25,7 @@ namespace collections::security {
 
 inline constexpr size_t kMaxStringBytes = 256;
 inline constexpr size_t kMaxTextBytes = 8192;
-inline constexpr size_t kMaxBytesField = 1 << 20;  // return files: 1 MiB…
+inline constexpr size_t kMaxBytesField = 1 << 20;     // return files: 1 MiB…
 inline constexpr size_t kMaxContentBytes = 16 << 20;  // …except `content`
 inline constexpr int kMaxRepeated = 1000;
 inline constexpr int64_t kMaxAmountMinor = 1'000'000'000'000'000;  // 10^15

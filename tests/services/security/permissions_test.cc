@@ -6,8 +6,8 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -74,8 +74,7 @@ TEST(PermissionsTest, RolesGetWhatTheirWorkNeeds) {
   EXPECT_FALSE(Authorize("service", rebuild).ok());
   for (const auto& entry : MethodTable()) {
     EXPECT_TRUE(Authorize("admin", entry.method).ok()) << entry.method;
-    EXPECT_TRUE(
-        Authorize("auditor", "collections.v1.Audit/GetPublicKey").ok());
+    EXPECT_TRUE(Authorize("auditor", "collections.v1.Audit/GetPublicKey").ok());
   }
 
   const absl::Status refused = Authorize("auditor", record);
@@ -105,8 +104,10 @@ TEST(PermissionsTest, TheReadmeTableIsTheCodesTable) {
     std::vector<std::string> cells = absl::StrSplit(line, '|');
     // "", " `Svc/Method` ", " permission ", five role cells, "".
     if (cells.size() != 9) continue;
-    for (auto& cell : cells) cell = std::string(absl::StripAsciiWhitespace(cell));
-    rows[absl::StrCat("collections.v1.", cells[1].substr(1, cells[1].size() - 2))] =
+    for (auto& cell : cells)
+      cell = std::string(absl::StripAsciiWhitespace(cell));
+    rows[absl::StrCat("collections.v1.",
+                      cells[1].substr(1, cells[1].size() - 2))] =
         std::vector<std::string>(cells.begin() + 2, cells.begin() + 8);
   }
   ASSERT_EQ(rows.size(), MethodTable().size());

@@ -61,7 +61,8 @@ TEST(RequestLimitsTest, EachLimitNamesTheField) {
 
   request = Calls();
   request.mutable_calls(0)->set_outcome(static_cast<v1::CallOutcome>(99));
-  ExpectRefused(request, "calls[0].outcome holds 99, not a value of CallOutcome");
+  ExpectRefused(request,
+                "calls[0].outcome holds 99, not a value of CallOutcome");
 
   request = Calls();
   for (int i = 0; i < 1000; ++i) *request.add_calls() = request.calls(0);
@@ -69,7 +70,8 @@ TEST(RequestLimitsTest, EachLimitNamesTheField) {
 
   request = Calls();
   request.mutable_context()->mutable_occurred_at()->set_seconds(-1);
-  ExpectRefused(request, "context.occurred_at is outside 1970-01-01..9999-12-31");
+  ExpectRefused(request,
+                "context.occurred_at is outside 1970-01-01..9999-12-31");
 
   v1::RecordPaymentRequest payment;
   v1::Money* amount = payment.mutable_payment()->mutable_amount();
@@ -78,8 +80,9 @@ TEST(RequestLimitsTest, EachLimitNamesTheField) {
   ExpectRefused(payment, "payment.amount currency 'eur' is not an ISO 4217");
   amount->set_currency("EUR");
   amount->set_amount_minor(int64_t{2'000'000'000'000'000'000});
-  ExpectRefused(payment, "payment.amount amount_minor 2000000000000000000 is "
-                         "beyond");
+  ExpectRefused(payment,
+                "payment.amount amount_minor 2000000000000000000 is "
+                "beyond");
   amount->set_amount_minor(100);
   v1::LocalDate* date = payment.mutable_payment()->mutable_value_date();
   date->set_year(2026);
