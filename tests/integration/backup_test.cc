@@ -18,6 +18,7 @@
 #include "services/audit/log_verification.h"
 #include "services/domain/case_state.h"
 #include "storage/log_integrity.h"
+#include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -27,25 +28,9 @@ namespace {
 namespace v1 = ::collections::v1;
 
 v1::OpenCaseRequest Open(int n) {
-  v1::OpenCaseRequest open;
-  open.mutable_context()->set_request_id(absl::StrCat("open-", n));
-  open.mutable_context()->mutable_occurred_at()->set_seconds(1767225600);
-  v1::CaseOpened* opened = open.mutable_case_();
-  opened->set_case_id(absl::StrCat("c-", n));
-  opened->set_debtor_id(absl::StrCat("d-", n));
-  opened->set_debtor_name(absl::StrCat("Debtor Number ", n));
-  opened->set_creditor_id("acme");
-  opened->set_debtor_kind(v1::DEBTOR_KIND_BUSINESS);
-  opened->set_currency("EUR");
-  opened->set_rule_pack("nl-business");
-  opened->set_jurisdiction("NL");
-  v1::ClaimLine* line = opened->add_claim_lines();
-  line->set_invoice_number("INV-1");
-  *line->mutable_due_date() = domain::ToLocalDate(absl::CivilDay(2026, 2, 1));
-  line->mutable_gross()->set_amount_minor(1000);
-  line->mutable_gross()->set_currency("EUR");
-  line->mutable_net()->set_amount_minor(1000);
-  line->mutable_net()->set_currency("EUR");
+  v1::OpenCaseRequest open =
+      testing::OpenBusinessCase(absl::StrCat("c-", n), absl::StrCat("d-", n));
+  open.mutable_case_()->set_debtor_name(absl::StrCat("Debtor Number ", n));
   return open;
 }
 

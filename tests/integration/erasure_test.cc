@@ -25,6 +25,7 @@
 #include "storage/clock.h"
 #include "storage/log_integrity.h"
 #include "storage/rocksdb_key_store.h"
+#include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -67,23 +68,10 @@ class ErasureTest : public ::testing::Test {
   }
 
   void OpenCaseWithPersonalData() {
-    auto open = Command<v1::OpenCaseRequest>(Day(2026, 1, 5));
-    v1::CaseOpened* opened = open.mutable_case_();
-    opened->set_case_id("c-1");
-    opened->set_debtor_id("d-1");
-    opened->set_debtor_name(kName);
-    opened->set_creditor_id("acme");
-    opened->set_debtor_kind(v1::DEBTOR_KIND_BUSINESS);
-    opened->set_currency("EUR");
-    opened->set_rule_pack("nl-business");
-    opened->set_jurisdiction("NL");
-    v1::ClaimLine* line = opened->add_claim_lines();
-    line->set_invoice_number("INV-1");
-    *line->mutable_due_date() = domain::ToLocalDate(absl::CivilDay(2026, 2, 1));
-    line->mutable_gross()->set_amount_minor(50000);
-    line->mutable_gross()->set_currency("EUR");
-    line->mutable_net()->set_amount_minor(50000);
-    line->mutable_net()->set_currency("EUR");
+    v1::OpenCaseRequest open = testing::OpenBusinessCase("c-1", "d-1");
+    *open.mutable_context()->mutable_occurred_at() =
+        domain::ToTimestamp(Day(2026, 1, 5));
+    open.mutable_case_()->set_debtor_name(kName);
     ASSERT_TRUE(Run(&v1::CaseCommands::Stub::OpenCase, open).ok());
     grpc::Status logged = LogCall(Day(2026, 1, 6), kNote);
     ASSERT_TRUE(logged.ok()) << logged.error_message();

@@ -22,6 +22,7 @@
 #include "services/domain/case_state.h"
 #include "services/security/permissions.h"
 #include "storage/sha256.h"
+#include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 #include "tests/testing/tls_files.h"
@@ -33,26 +34,7 @@ namespace v1 = ::collections::v1;
 using ::testing::HasSubstr;
 
 v1::OpenCaseRequest OpenCase(const std::string& case_id) {
-  v1::OpenCaseRequest open;
-  open.mutable_context()->set_request_id(absl::StrCat("open-", case_id));
-  open.mutable_context()->mutable_occurred_at()->set_seconds(1767225600);
-  v1::CaseOpened* opened = open.mutable_case_();
-  opened->set_case_id(case_id);
-  opened->set_debtor_id("d-1");
-  opened->set_creditor_id("acme");
-  opened->set_debtor_kind(v1::DEBTOR_KIND_BUSINESS);
-  opened->set_currency("EUR");
-  opened->set_rule_pack("nl-business");
-  opened->set_jurisdiction("NL");
-  v1::ClaimLine* line = opened->add_claim_lines();
-  line->set_invoice_number("INV-1");
-  *line->mutable_due_date() = domain::ToLocalDate(absl::CivilDay(2026, 2, 1));
-  line->mutable_net()->set_amount_minor(1000);
-  line->mutable_net()->set_currency("EUR");
-  line->mutable_vat()->set_currency("EUR");
-  line->mutable_gross()->set_amount_minor(1000);
-  line->mutable_gross()->set_currency("EUR");
-  return open;
+  return testing::OpenBusinessCase(case_id, "d-1");
 }
 
 // Calls `method` with an empty request as `role` (plaintext development

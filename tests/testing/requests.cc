@@ -1,0 +1,33 @@
+#include "tests/testing/requests.h"
+
+namespace collections::testing {
+
+namespace v1 = ::collections::v1;
+
+v1::OpenCaseRequest OpenBusinessCase(const std::string& case_id,
+                                     const std::string& debtor_id) {
+  v1::OpenCaseRequest open;
+  open.mutable_context()->set_request_id("open-" + case_id);
+  open.mutable_context()->mutable_occurred_at()->set_seconds(1767225600);
+  v1::CaseOpened* opened = open.mutable_case_();
+  opened->set_case_id(case_id);
+  opened->set_debtor_id(debtor_id);
+  opened->set_creditor_id("acme");
+  opened->set_debtor_kind(v1::DEBTOR_KIND_BUSINESS);
+  opened->set_currency("EUR");
+  opened->set_rule_pack("nl-business");
+  opened->set_jurisdiction("NL");
+  v1::ClaimLine* line = opened->add_claim_lines();
+  line->set_invoice_number("INV-1");
+  line->mutable_due_date()->set_year(2026);
+  line->mutable_due_date()->set_month(2);
+  line->mutable_due_date()->set_day(1);
+  for (v1::Money* money : {line->mutable_net(), line->mutable_gross()}) {
+    money->set_amount_minor(1000);
+    money->set_currency("EUR");
+  }
+  line->mutable_vat()->set_currency("EUR");
+  return open;
+}
+
+}  // namespace collections::testing
