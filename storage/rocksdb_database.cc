@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "collections/v1/events.pb.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
@@ -17,10 +19,37 @@
 #include "storage/key_encoding.h"
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_status.h"
+#include "storage/rocksdb_write_faults.h"
 #include "storage/status_macros.h"
 
 namespace collections::storage {
 namespace {
+
+// DATA_LOSS for a database RocksDB found damaged while opening it. RocksDB's
+// own message names a damaged table file (".sst") but not a damaged
+// write-ahead log record, so this adds the logs it was replaying: one of
+// them holds the damage. Never opened past it: that would drop every
+// acknowledged append after the damaged record.
+absl::Status DescribeDamageAtOpen(const std::string& path,
+                                  const rocksdb::Status& opened) {
+  std::vector<std::string> logs;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".log") == 0)
+      logs.push_back(name);
+  }
+  std::sort(logs.begin(), logs.end());
+  return absl::DataLossError(absl::StrCat(
+      "opening the event log in ", path, ": ", opened.ToString(),
+      opened.ToString().find(".sst") != std::string::npos
+          ? ""
+          : absl::StrCat(" (in the write-ahead log being replayed: ",
+                         absl::StrJoin(logs, ", "), ")"),
+      "; the log is not opened past damage. Restore the data directory from "
+      "a backup (README: Backup and restore); collections-verify datadir "
+      "reports what a copy holds"));
+}
 
 // The "stream_id 0x00" prefix of stream_index and event_ids keys. Used only
 // as a memtable insert hint: a stream's versions arrive in increasing order,
@@ -194,6 +223,18 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(
   // write no longer wait for each other's memtable work. Measured with
   // tools/storage_bench: 100-event batches go from ~0.68x to ~0.8x of raw.
   db_options.enable_pipelined_write = true;
+  // A damaged record in the write-ahead log fails the open (DATA_LOSS)
+  // instead of silently ending the replay there, which RocksDB's default
+  // (point-in-time recovery) does, dropping every later acknowledged write.
+  // Only an incomplete last record is tolerated: the write a crash
+  // interrupted, which was never synced, so never acknowledged.
+  db_options.wal_recovery_mode =
+      rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  std::unique_ptr<rocksdb::Env> fault_env;
+  if (options.write_faults != nullptr) {
+    fault_env = NewWriteFaultEnv(options.write_faults);
+    db_options.env = fault_env.get();
+  }
 
   // Refuse a database with column families this build does not know: it was
   // written by a newer build, and opening it without them would fail anyway.
@@ -236,6 +277,7 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(
           absl::StrCat("the data directory ", path,
                        " is in use by another process: ", opened.ToString()));
     }
+    if (opened.IsCorruption()) return DescribeDamageAtOpen(path, opened);
     return FromRocksDbStatus(opened,
                              absl::StrCat("opening the event log in ", path));
   }
@@ -273,7 +315,9 @@ absl::StatusOr<EventLogDatabase> OpenEventLogDatabase(
       return close_on_error(built);
   }
   EventLogDatabase database;
+  database.fault_env = std::move(fault_env);
   database.db = std::move(db);
+  database.dir = path;
   database.handles = std::move(handles);
   bool repaired = false;
   if (absl::Status status = RepairPartialGroup(database, &repaired);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,7 +21,11 @@ namespace collections::storage {
 // ColumnFamily); Close() releases them and must be called before destruction
 // of a database that was opened successfully.
 struct EventLogDatabase {
+  // The Env the DB writes through when faults are injected (declared first:
+  // destroyed after the DB).
+  std::unique_ptr<rocksdb::Env> fault_env;
   std::unique_ptr<rocksdb::DB> db;
+  std::string dir;  // the data directory
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   uint64_t head_position = 0;  // last key of "events"; 0 when empty
   // The tree's right edge at head_position; the log moves it out on open.

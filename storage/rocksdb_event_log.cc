@@ -1,5 +1,6 @@
 #include "storage/rocksdb_event_log.h"
 
+#include "storage/disk_space.h"
 #include "storage/rocksdb_event_log_impl.h"
 #include "storage/rocksdb_status.h"
 #include "storage/status_macros.h"
@@ -38,7 +39,12 @@ void RocksDbEventLog::RunCommitter() {
         queue_.pop_front();
       }
     }
-    if (repair_first) Repair();
+    if (repair_first) group->refusal = Repair();
+    if (group->refusal.ok()) {
+      group->refusal = CheckFreeSpace(database_.dir,
+                                      options_.min_free_disk_bytes,
+                                      options_.write_faults);
+    }
     Sequence(group.get());
     WriteGroup(&group->plan);
     if (!group->plan.batches.empty())
@@ -99,6 +105,15 @@ void RocksDbEventLog::FinishGroups(std::vector<std::unique_ptr<Group>> groups) {
   }
 
   for (const auto& group : groups) {
+    if (!group->refusal.ok()) {
+      // Refused before anything was written (no room on the disk, or an
+      // earlier failure not repaired yet): its members already hold the
+      // reason, and the groups around it are unaffected.
+      for (auto& member : group->members) {
+        std::move(member->done)(std::move(member->result));
+      }
+      continue;
+    }
     absl::Status failure =
         !group->plan.write_error.ok() ? group->plan.write_error : sync_status;
     if (failure.ok() && failed) {
@@ -133,31 +148,47 @@ void RocksDbEventLog::FinishGroups(std::vector<std::unique_ptr<Group>> groups) {
   }
 }
 
-void RocksDbEventLog::Repair() {
+absl::Status RocksDbEventLog::Repair() {
+  // After a failed write RocksDB refuses every write (its "background
+  // error"), and the repair's own write with it, until the data directory is
+  // reopened. Resume() is not called: with Debian's RocksDB 7.8 it can
+  // report success and then send the next write to the failed WAL writer,
+  // which aborts the process on an assertion. Refusing until a restart is
+  // the safe answer; the free-space reserve keeps a full disk from getting
+  // here (disk_space.h).
   bool repaired = false;
   absl::Status status = RepairPartialGroup(database_, &repaired);
   absl::StatusOr<uint64_t> last =
       status.ok() ? ReadLastPosition(database_) : status;
-  if (!last.ok()) {
-    broken_ = absl::UnavailableError(absl::StrCat(
-        "the event log refuses appends after a failed write that it could not "
-        "repair (",
-        last.status().message(), "); reopen the data directory to recover"));
-    return;
-  }
   absl::StatusOr<merkle::Frontier> frontier =
-      options_.merkle_tree
-          ? merkle::Frontier::Load(*last,
-                                   [this](merkle::NodeId id) {
-                                     return ReadMerkleNode(database_, id);
-                                   })
-          : merkle::Frontier();
+      absl::UnavailableError("the log head could not be read");
+  if (!last.ok()) {
+    frontier = last.status();
+  } else {
+    frontier = options_.merkle_tree
+                   ? merkle::Frontier::Load(*last,
+                                            [this](merkle::NodeId id) {
+                                              return ReadMerkleNode(database_,
+                                                                    id);
+                                            })
+                   : merkle::Frontier();
+  }
   if (!frontier.ok()) {
-    broken_ = absl::UnavailableError(absl::StrCat(
-        "the event log refuses appends after a failed write: its Merkle tree "
-        "could not be reloaded (",
-        frontier.status().message(), "); reopen the data directory"));
-    return;
+    const absl::Status& cause = frontier.status();
+    if (cause.code() != absl::StatusCode::kDataLoss) {
+      // I/O again: the repair is retried before the next group.
+      return absl::UnavailableError(absl::StrCat(
+          "the event log's storage refused a write and accepts none since (",
+          cause.message(),
+          "); nothing was appended: once the disk accepts writes again, "
+          "restart the server (reopening the data directory recovers) and "
+          "retry with the same event ids"));
+    }
+    broken_ = absl::DataLossError(absl::StrCat(
+        "the event log refuses appends after a failed write: what is on disk "
+        "cannot be read back (",
+        cause.message(), "); reopen the data directory to recover"));
+    return broken_;
   }
   frontier_ = *std::move(frontier);
   next_position_ = *last + 1;
@@ -166,6 +197,7 @@ void RocksDbEventLog::Repair() {
   absl::MutexLock lock(&queue_mu_);
   needs_repair_ = false;
   pipeline_failed_ = false;
+  return absl::OkStatus();
 }
 
 void RocksDbEventLog::WriteGroup(GroupPlan* plan) {
@@ -200,6 +232,8 @@ void RocksDbEventLog::Sequence(Group* group) {
   for (auto& member : group->members) {
     if (!broken_.ok()) {
       member->result = broken_;
+    } else if (!group->refusal.ok()) {
+      member->result = group->refusal;
     } else if (member->linked.empty()) {
       member->result = SequenceOne(member.get(), plan);
     } else {

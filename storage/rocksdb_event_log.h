@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "storage/clock.h"
 #include "storage/event_log.h"
+#include "storage/write_faults.h"
 
 namespace collections::storage {
 
@@ -69,6 +70,15 @@ struct EventLogOptions {
 
   // Source of recorded_at. Default the wall clock. Must outlive the log.
   const Clock* clock = Clock::Real();
+
+  // Appends are refused with UNAVAILABLE while the data directory's disk
+  // has less than this free (disk_space.h says why), and accepted again as
+  // soon as it has. 0 turns the check off. Default 64 MiB.
+  uint64_t min_free_disk_bytes = 64 << 20;
+
+  // Fault tests only: writes fail while this switch is on (write_faults.h).
+  // Null in production. Must outlive the log.
+  WriteFaults* write_faults = nullptr;
 };
 
 // Opens (or creates) the event log in `dir` and restores every head.
@@ -79,7 +89,9 @@ struct EventLogOptions {
 //                        held open by another process;
 //   NOT_FOUND            the directory has no database and create_if_missing
 //                        is off;
-//   DATA_LOSS            the database is corrupt;
+//   DATA_LOSS            the database is corrupt (a damaged SST file, or a
+//                        damaged record in the write-ahead log before its
+//                        last one): the message names the file;
 //   UNAVAILABLE          I/O error.
 absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
     const EventLogOptions& options, absl::string_view dir);

@@ -114,6 +114,9 @@ struct GroupPlan {
 struct Group {
   std::vector<std::unique_ptr<PendingAppend>> members;  // in queue order
   GroupPlan plan;
+  // Why the whole group was refused before sequencing (the repair of an
+  // earlier failed write did not succeed yet); OK otherwise.
+  absl::Status refusal;
 };
 
 // The event ids of an append, for ClassifyRetry's messages.
@@ -167,8 +170,16 @@ class RocksDbEventLog final : public EventLog {
     }
     syncer_.join();
     // Without sync the WAL may still sit in RocksDB's buffer; a clean close
-    // must not lose it.
-    db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+    // must not lose it. Not after a failed write that was never repaired:
+    // RocksDB's WAL writer is then in an error state (and its debug build
+    // asserts on a sync); nothing since was acknowledged, and the next open
+    // repairs.
+    bool unrepaired;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      unrepaired = needs_repair_;
+    }
+    if (!unrepaired) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
     database_.Close();
   }
 
@@ -250,7 +261,8 @@ class RocksDbEventLog final : public EventLog {
   void FinishGroups(std::vector<std::unique_ptr<Group>> groups);
 
   // Committer only. Decides every member's fate and assigns positions and
-  // versions, grouping accepted appends by stream.
+  // versions, grouping accepted appends by stream; with group->refusal set
+  // (the log cannot write yet), fails every member with it instead.
   void Sequence(Group* group);
 
   // Committer only. Accepts, refuses or answers as a retry one append.
@@ -284,9 +296,13 @@ class RocksDbEventLog final : public EventLog {
   // remembers the streams' new heads.
   void WriteGroup(GroupPlan* plan);
 
-  // Committer only, with no group in flight: removes what a failed group left
-  // behind beyond the first gap and re-reads the head.
-  void Repair();
+  // Committer only, with no group in flight: resumes RocksDB's writes
+  // (refused after a failed one until then), removes what a failed group
+  // left behind beyond the first gap and re-reads the head. UNAVAILABLE
+  // while the storage still refuses (a disk still full): the repair is tried
+  // again before the next group. DATA_LOSS when what is on disk cannot be
+  // read back: then broken_ is set.
+  absl::Status Repair();
 
   void PublishHead(uint64_t head);
 
@@ -323,8 +339,8 @@ class RocksDbEventLog final : public EventLog {
   // failed write and by Repair; cleared whole when it reaches
   // kMaxCachedHeads (crude, but a miss only costs a read).
   absl::flat_hash_map<std::string, StreamHead> head_cache_;
-  // Set when a failed group could not be repaired: what is on disk is
-  // unknown, so appends are refused until the log is reopened (which repairs).
+  // Set when a failed group could not be repaired because what is on disk
+  // cannot be read back: appends are refused until the log is reopened.
   absl::Status broken_;
 
   // The last committed position, for lock-free reads…

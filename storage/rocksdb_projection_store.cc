@@ -15,6 +15,7 @@
 #include "rocksdb/utilities/write_batch_with_index.h"
 #include "storage/rocksdb_settle.h"
 #include "storage/rocksdb_status.h"
+#include "storage/rocksdb_write_faults.h"
 #include "storage/status_macros.h"
 
 namespace collections::storage {
@@ -165,8 +166,9 @@ class RocksDbProjectionSnapshot final : public ProjectionSnapshot {
 class RocksDbProjectionStore final : public ProjectionStore {
  public:
   RocksDbProjectionStore(const ProjectionStoreOptions& options,
+                         std::unique_ptr<rocksdb::Env> fault_env,
                          std::unique_ptr<rocksdb::DB> db)
-      : db_(std::move(db)) {
+      : fault_env_(std::move(fault_env)), db_(std::move(db)) {
     write_options_.sync = options.sync;
   }
   ~RocksDbProjectionStore() override { db_->Close().PermitUncheckedError(); }
@@ -309,6 +311,7 @@ class RocksDbProjectionStore final : public ProjectionStore {
   }
 
  private:
+  std::unique_ptr<rocksdb::Env> fault_env_;  // destroyed after db_
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions write_options_;
   absl::Mutex commit_mu_;
@@ -339,6 +342,11 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> OpenRocksDbProjectionStore(
     db_options.prefix_extractor = std::make_shared<TwoSegmentPrefix>();
   }
   db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  std::unique_ptr<rocksdb::Env> fault_env;
+  if (options.write_faults != nullptr) {
+    fault_env = NewWriteFaultEnv(options.write_faults);
+    db_options.env = fault_env.get();
+  }
   rocksdb::DB* raw = nullptr;
   const std::string path(dir);
   rocksdb::Status opened = rocksdb::DB::Open(db_options, path, &raw);
@@ -352,8 +360,8 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> OpenRocksDbProjectionStore(
     return FromRocksDbStatus(
         opened, absl::StrCat("opening the projection store in ", path));
   }
-  return std::unique_ptr<ProjectionStore>(
-      new RocksDbProjectionStore(options, std::unique_ptr<rocksdb::DB>(raw)));
+  return std::unique_ptr<ProjectionStore>(new RocksDbProjectionStore(
+      options, std::move(fault_env), std::unique_ptr<rocksdb::DB>(raw)));
 }
 
 }  // namespace collections::storage

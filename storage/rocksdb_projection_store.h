@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "storage/projection_store.h"
+#include "storage/write_faults.h"
 
 namespace collections::storage {
 
@@ -21,6 +22,9 @@ struct ProjectionStoreOptions {
   // within one debtor's timeline or one creditor's cases. Off by default:
   // measured slower for this workload (projection_bench).
   bool prefix_filters = false;
+  // Fault tests only: writes fail while this switch is on (write_faults.h).
+  // Null in production. Must outlive the store.
+  WriteFaults* write_faults = nullptr;
 };
 
 // Opens or creates the store in `dir`. FAILED_PRECONDITION when another

@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include <csignal>
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/flags/flag.h"
@@ -29,6 +30,9 @@ ABSL_FLAG(bool, seed_demo, false,
 ABSL_FLAG(int, demo_debtors, 300, "debtors in the demo portfolio");
 ABSL_FLAG(int, max_message_bytes, 8 << 20,
           "largest gRPC request or response, bytes");
+ABSL_FLAG(int, min_free_disk_mb, 64,
+          "appends answer UNAVAILABLE while the data directory's disk has "
+          "less than this many MiB free (0: no reserve)");
 ABSL_FLAG(int, max_event_bytes, 256 << 10, "largest single event, bytes");
 ABSL_FLAG(int, due_events_interval_seconds, 60,
           "how often to append events whose time has come (promises broken, "
@@ -84,6 +88,9 @@ int main(int argc, char** argv) {
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.log.sync = absl::GetFlag(FLAGS_sync);
+  options.log.min_free_disk_bytes =
+      static_cast<uint64_t>(std::max(0, absl::GetFlag(FLAGS_min_free_disk_mb)))
+      << 20;
   options.log.max_event_bytes = absl::GetFlag(FLAGS_max_event_bytes);
   options.seed_demo = absl::GetFlag(FLAGS_seed_demo);
   options.demo_debtors = absl::GetFlag(FLAGS_demo_debtors);

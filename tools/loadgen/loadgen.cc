@@ -11,6 +11,14 @@
 // Prints a table of throughput and p50/p95/p99/max latency per operation and
 // a final JSON line.
 //
+// For the crash test (tests/tools/crash_test.sh), `--acked_log=FILE` writes
+// one line per acknowledged append, flushed at once:
+//   <case_id> <request_id> <events> <case_version> <last_position>
+// and `--retry` makes a failed append retry with the same request id (so a
+// retry after a crash must be recognised, not appended twice), waiting for
+// the server to come back; the run then ends without error unless a call
+// failed for another reason than the server being away.
+//
 //   build/tools/loadgen --server=127.0.0.1:50051 --workload=single --callers=64
 #include <algorithm>
 #include <atomic>
@@ -41,6 +49,13 @@ ABSL_FLAG(int, batch_events, 100, "events per call in the batch workload");
 ABSL_FLAG(int, readers, 4, "timeline readers next to the appenders (mixed)");
 ABSL_FLAG(bool, include_events, false,
           "timeline reads ask for each entry's full event too");
+ABSL_FLAG(std::string, acked_log, "",
+          "append a line per acknowledged append to this file");
+ABSL_FLAG(bool, retry, false,
+          "retry failed appends with the same request id, waiting for the "
+          "server to come back");
+ABSL_FLAG(std::string, case_prefix, "lg",
+          "case ids are <prefix>-<run>-<caller>");
 
 namespace {
 
@@ -67,6 +82,7 @@ struct OpStats {
   std::vector<double> latencies_ms;
   uint64_t events = 0;
   uint64_t errors = 0;
+  uint64_t retries = 0;  // --retry: calls repeated after a crash
   std::string first_error;
 };
 
@@ -112,6 +128,9 @@ bool OpenCase(v1::CaseCommands::Stub& stub, const std::string& case_id,
   line->mutable_gross()->set_amount_minor(10000);
   line->mutable_gross()->set_currency("EUR");
   grpc::ClientContext context;
+  context.set_wait_for_ready(absl::GetFlag(FLAGS_retry));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(60));
   v1::CommandResult result;
   grpc::Status status = stub.OpenCase(&context, request, &result);
   if (!status.ok() && status.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
@@ -120,6 +139,20 @@ bool OpenCase(v1::CaseCommands::Stub& stub, const std::string& case_id,
     return false;
   }
   return true;
+}
+
+// Failures a crash causes: the server went away or was not back in time.
+// Any other failure is a real error even in --retry mode.
+bool CausedByCrash(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::UNKNOWN:  // the connection broke mid-call
+      return true;
+    default:
+      return false;
+  }
 }
 
 double Percentile(std::vector<double>& sorted, double p) {
@@ -147,6 +180,13 @@ int main(int argc, char** argv) {
 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
+  if (absl::GetFlag(FLAGS_retry)) {
+    // Reconnect within a second of a restart, not after gRPC's default
+    // backoff of up to two minutes.
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  }
   auto channel = grpc::CreateCustomChannel(
       absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials(), args);
   auto commands = v1::CaseCommands::NewStub(channel);
@@ -155,9 +195,19 @@ int main(int argc, char** argv) {
 
   // Setup: a case per caller, and a debtor whose timeline has 200 events.
   const std::string run = absl::StrCat(absl::ToUnixMillis(absl::Now()));
+  const bool retry = absl::GetFlag(FLAGS_retry);
+  FILE* acked_log = nullptr;
+  if (!absl::GetFlag(FLAGS_acked_log).empty()) {
+    acked_log = std::fopen(absl::GetFlag(FLAGS_acked_log).c_str(), "a");
+    if (acked_log == nullptr) {
+      std::perror(absl::GetFlag(FLAGS_acked_log).c_str());
+      return 2;
+    }
+  }
   std::vector<std::string> cases;
   for (int i = 0; i < callers; ++i) {
-    cases.push_back(absl::StrCat("lg-", run, "-", i));
+    cases.push_back(
+        absl::StrCat(absl::GetFlag(FLAGS_case_prefix), "-", run, "-", i));
     if (!OpenCase(*commands, cases.back(), absl::StrCat("lgd-", run, "-", i)))
       return 1;
   }
@@ -208,7 +258,8 @@ int main(int argc, char** argv) {
   // [callers, in_flight) read the timeline.
   const int in_flight =
       callers + (workload == "mixed" ? absl::GetFlag(FLAGS_readers) : 0);
-  std::vector<uint64_t> sequence(in_flight, 0);
+  // Each caller's request number; a retried call keeps its number.
+  std::vector<uint64_t> sequence(in_flight, 1);
   auto op_of = [&](int caller) {
     if (workload == "timeline") return Op::kTimeline;
     if (workload == "mixed" && caller >= callers) return Op::kTimeline;
@@ -220,11 +271,12 @@ int main(int argc, char** argv) {
     call->op = op_of(caller);
     call->context.set_deadline(std::chrono::system_clock::now() +
                                std::chrono::seconds(30));
+    call->context.set_wait_for_ready(retry);
     call->started = Clock::now();
     if (call->op == Op::kAppend) {
       call->append = commands->AsyncLogCalls(
           &call->context,
-          Calls(cases[caller], absl::StrCat("r", ++sequence[caller]),
+          Calls(cases[caller], absl::StrCat("r", sequence[caller]),
                 batch_events),
           &append_cq);
       call->append->Finish(&call->command_result, &call->status, call);
@@ -253,11 +305,27 @@ int main(int argc, char** argv) {
       const double ms = std::chrono::duration<double, std::milli>(Clock::now() -
                                                                   call->started)
                             .count();
+      const bool appended = call->op == Op::kAppend;
       if (call->status.ok()) {
         stats->latencies_ms.push_back(ms);
-        stats->events += call->op == Op::kAppend ? batch_events : 1;
-      } else if (stats->errors++ == 0) {
-        stats->first_error = call->status.error_message();
+        stats->events += appended ? batch_events : 1;
+        if (appended && acked_log != nullptr) {
+          const v1::CommandResult& result = call->command_result;
+          std::fprintf(acked_log, "%s r%llu %d %llu %llu\n",
+                       cases[call->caller].c_str(),
+                       static_cast<unsigned long long>(sequence[call->caller]),
+                       batch_events,
+                       static_cast<unsigned long long>(result.case_version()),
+                       static_cast<unsigned long long>(result.last_position()));
+          std::fflush(acked_log);
+        }
+        if (appended) ++sequence[call->caller];
+      } else if (retry && CausedByCrash(call->status)) {
+        ++stats->retries;  // the same request again, below
+      } else {
+        if (stats->errors++ == 0)
+          stats->first_error = call->status.error_message();
+        if (appended) ++sequence[call->caller];
       }
       if (absl::Now() < end) {
         start_call(call->caller);
@@ -307,6 +375,11 @@ int main(int argc, char** argv) {
   };
   report(workload == "batch" ? "append100" : "append1", append_stats);
   report("timeline", timeline_stats);
+  if (retry) {
+    std::printf("retried %llu appends after the server went away\n",
+                static_cast<unsigned long long>(append_stats.retries));
+  }
+  if (acked_log != nullptr) std::fclose(acked_log);
   if (absl::GetFlag(FLAGS_subscribers) > 0) {
     std::printf("subscribers received %llu events\n",
                 static_cast<unsigned long long>(subscribed_events.load()));
