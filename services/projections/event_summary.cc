@@ -23,7 +23,11 @@ std::string Date(const collections::v1::LocalDate& date) {
 }
 
 // Enum value names without their prefix: "LETTER_LEVEL_DUNNING" → "DUNNING".
+// A value this build does not know (proto3 keeps it; _Name gives "") reads
+// "UNKNOWN": a stored event from a newer writer, or a damaged one, must
+// still summarise (a fuzzed event once threw std::out_of_range here).
 std::string Name(const std::string& full, const char* prefix) {
+  if (full.empty()) return "UNKNOWN";
   const std::string p(prefix);
   return full.compare(0, p.size(), p) == 0 ? full.substr(p.size()) : full;
 }
@@ -181,8 +185,7 @@ std::string SummarizeEvent(const Event& event) {
               ? "Inbound"
               : "Outbound",
           " call: ",
-          collections::v1::CallOutcome_Name(p.call_logged().outcome())
-              .substr(13));
+          Name(collections::v1::CallOutcome_Name(p.call_logged().outcome()), "CALL_OUTCOME_"));
     case EventPayload::kPromiseMade:
       return absl::StrFormat("Promise to pay %s by %04d-%02d-%02d",
                              FormatMoney(p.promise_made().amount()),
@@ -192,8 +195,7 @@ std::string SummarizeEvent(const Event& event) {
     case EventPayload::kPaymentReceived:
       return absl::StrCat(
           "Payment of ", FormatMoney(p.payment_received().amount()), " (",
-          collections::v1::PaymentMethod_Name(p.payment_received().method())
-              .substr(15),
+          Name(collections::v1::PaymentMethod_Name(p.payment_received().method()), "PAYMENT_METHOD_"),
           ")");
     case EventPayload::kHandedToAgency:
       return absl::StrCat("Handed to agency ",
@@ -206,8 +208,7 @@ std::string SummarizeEvent(const Event& event) {
     case EventPayload::kLetterIssued:
       return absl::StrCat(
           "Letter sent: ",
-          collections::v1::LetterLevel_Name(p.letter_issued().level())
-              .substr(13),
+          Name(collections::v1::LetterLevel_Name(p.letter_issued().level()), "LETTER_LEVEL_"),
           " stating ", FormatMoney(p.letter_issued().amount_stated()));
     case EventPayload::kDisputeRaised:
       // Not the reason: it is personal data (sealed in the log).
@@ -221,8 +222,7 @@ std::string SummarizeEvent(const Event& event) {
     case EventPayload::kDisputeResolved:
       return absl::StrCat(
           "Dispute resolved: ",
-          collections::v1::DisputeOutcome_Name(p.dispute_resolved().outcome())
-              .substr(16));
+          Name(collections::v1::DisputeOutcome_Name(p.dispute_resolved().outcome()), "DISPUTE_OUTCOME_"));
     case EventPayload::kRecallRequested:
       return absl::StrCat(
           p.recall_requested().final() ? "Final recall" : "Recall requested",
@@ -231,12 +231,12 @@ std::string SummarizeEvent(const Event& event) {
     case EventPayload::kWriteOffApproved:
       return absl::StrCat(
           "Write-off approved: ",
-          collections::v1::WriteOffReason_Name(p.write_off_approved().reason())
-              .substr(17));
+          Name(collections::v1::WriteOffReason_Name(p.write_off_approved().reason()), "WRITE_OFF_REASON_"));
     case EventPayload::kCaseClosed:
-      return absl::StrCat("Case closed: ", collections::v1::ClosureReason_Name(
-                                               p.case_closed().reason())
-                                               .substr(15));
+      return absl::StrCat(
+          "Case closed: ",
+          Name(collections::v1::ClosureReason_Name(p.case_closed().reason()),
+               "CLOSURE_REASON_"));
     default:
       return SummarizeFollowUp(event);
   }
