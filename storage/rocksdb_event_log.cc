@@ -126,7 +126,9 @@ void RocksDbEventLog::FinishGroups(std::vector<std::unique_ptr<Group>> groups) {
         failure = absl::UnavailableError(
             absl::StrCat(failure.message(),
                          "; the append was not acknowledged and may be "
-                         "retried with the same event ids"));
+                         "retried with the same event ids (if writes keep "
+                         "failing once the disk is sound, restart the "
+                         "server: reopening the data directory recovers)"));
       }
       for (auto& member : group->members) member->result = failure;
       failed = true;

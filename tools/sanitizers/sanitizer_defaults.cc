@@ -20,6 +20,7 @@ const char* __asan_default_options() {
 const char* __lsan_default_suppressions() {
   return "leak:libgrpc\n"
          "leak:libgpr\n"
+         "leak:libcares\n"
          "leak:libprotobuf\n"
          "leak:libabsl\n"
          "leak:librocksdb\n"

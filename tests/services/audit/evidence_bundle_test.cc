@@ -231,7 +231,9 @@ TEST_F(EvidenceTest, AConsistentRewriteFailsAgainstTheSignedHead) {
   Append("case-x", "more", 8);  // 20 events: a stored node over 1..16
   ASSERT_OK(signer_->SignLatest());
   EditEvents([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
-    auto value = storage::DecodeEventValue(Stored(db, events, 5));
+    // The views point into `stored`, which must outlive them.
+    const std::string stored = Stored(db, events, 5);
+    auto value = storage::DecodeEventValue(stored);
     ASSERT_OK(value);
     std::string record(value->record);
     record[10] ^= 0x01;
