@@ -164,8 +164,9 @@ bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
 }
 
 // Notification: Notify releases, every way of seeing it notified acquires.
-// HasBeenNotified() is inline and passes the flag's address, so Notify
-// releases that address too (the flag follows the Mutex member).
+// HasBeenNotified() is inline (instrumented): its acquire load of the flag
+// synchronises with a release on the flag's address, so Notify releases
+// that address too (the flag follows the Mutex member).
 void Notification::Notify() {
   static auto real =
       Real<void (*)(Notification*)>(COLLECTIONS_ABSL_SYMBOL("12Notification6NotifyEv"));
@@ -188,15 +189,6 @@ bool Notification::WaitForNotificationWithTimeout(
           "12Notification30WaitForNotificationWithTimeoutENS0_8DurationE"));
   const bool notified = real(this, timeout);
   if (notified) Acquire(this);
-  return notified;
-}
-
-bool Notification::HasBeenNotifiedInternal(
-    const std::atomic<bool>* notified_yet) {
-  static auto real = Real<bool (*)(const std::atomic<bool>*)>(
-      COLLECTIONS_ABSL_SYMBOL("12Notification23HasBeenNotifiedInternalEPKSt6atomicIbE"));
-  const bool notified = real(notified_yet);
-  if (notified) Acquire(notified_yet);
   return notified;
 }
 
