@@ -59,6 +59,25 @@ static_assert(std::string_view(COLLECTIONS_STRINGIFY(
 #define COLLECTIONS_ABSL_SYMBOL(rest) "_ZN4absl7debian3" rest
 #define COLLECTIONS_ABSL_CONST_SYMBOL(rest) "_ZNK4absl7debian3" rest
 
+// A condition is evaluated inside the library, with the mutex held there but
+// before the waiting call returns (and sometimes on the thread that unlocks):
+// the evaluation itself must acquire, and release after, or its reads of
+// guarded data look unsynchronised. Await and LockWhen pass the library this wrapper instead.
+struct AcquiringCondition {
+  const absl::Condition* condition;
+  const absl::Mutex* mu;
+};
+
+bool EvalAcquiring(void* arg) {
+  const auto* wrapped = static_cast<const AcquiringCondition*>(arg);
+  Acquire(wrapped->mu);
+  const bool holds = wrapped->condition->Eval();
+  // When it does not hold the library unlocks and waits: whoever locks next
+  // comes after these reads.
+  Release(wrapped->mu);
+  return holds;
+}
+
 }  // namespace
 
 namespace absl {
@@ -107,23 +126,29 @@ void Mutex::ReaderUnlock() {
 void Mutex::LockWhen(const Condition& cond) {
   static auto real = Real<void (*)(Mutex*, const Condition&)>(
       COLLECTIONS_ABSL_SYMBOL("5Mutex8LockWhenERKNS0_9ConditionE"));
-  real(this, cond);
+  AcquiringCondition wrapped{&cond, this};
+  const Condition acquiring(&EvalAcquiring, &wrapped);
+  real(this, acquiring);
   Acquire(this);
 }
 
 void Mutex::Await(const Condition& cond) {
   static auto real = Real<void (*)(Mutex*, const Condition&)>(
       COLLECTIONS_ABSL_SYMBOL("5Mutex5AwaitERKNS0_9ConditionE"));
+  AcquiringCondition wrapped{&cond, this};
+  const Condition acquiring(&EvalAcquiring, &wrapped);
   Release(this);
-  real(this, cond);
+  real(this, acquiring);
   Acquire(this);
 }
 
 bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Time)>(
       COLLECTIONS_ABSL_SYMBOL("5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE"));
+  AcquiringCondition wrapped{&cond, this};
+  const Condition acquiring(&EvalAcquiring, &wrapped);
   Release(this);
-  const bool met = real(this, cond, deadline);
+  const bool met = real(this, acquiring, deadline);
   Acquire(this);
   return met;
 }
@@ -131,8 +156,10 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
 bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Duration)>(
       COLLECTIONS_ABSL_SYMBOL("5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE"));
+  AcquiringCondition wrapped{&cond, this};
+  const Condition acquiring(&EvalAcquiring, &wrapped);
   Release(this);
-  const bool met = real(this, cond, timeout);
+  const bool met = real(this, acquiring, timeout);
   Acquire(this);
   return met;
 }
