@@ -41,9 +41,8 @@ void RocksDbEventLog::RunCommitter() {
     }
     if (repair_first) group->refusal = Repair();
     if (group->refusal.ok()) {
-      group->refusal = CheckFreeSpace(database_.dir,
-                                      options_.min_free_disk_bytes,
-                                      options_.write_faults);
+      group->refusal = CheckFreeSpace(
+          database_.dir, options_.min_free_disk_bytes, options_.write_faults);
     }
     Sequence(group.get());
     WriteGroup(&group->plan);
@@ -167,13 +166,13 @@ absl::Status RocksDbEventLog::Repair() {
   if (!last.ok()) {
     frontier = last.status();
   } else {
-    frontier = options_.merkle_tree
-                   ? merkle::Frontier::Load(*last,
-                                            [this](merkle::NodeId id) {
-                                              return ReadMerkleNode(database_,
-                                                                    id);
-                                            })
-                   : merkle::Frontier();
+    frontier =
+        options_.merkle_tree
+            ? merkle::Frontier::Load(*last,
+                                     [this](merkle::NodeId id) {
+                                       return ReadMerkleNode(database_, id);
+                                     })
+            : merkle::Frontier();
   }
   if (!frontier.ok()) {
     const absl::Status& cause = frontier.status();

@@ -185,7 +185,8 @@ std::string SummarizeEvent(const Event& event) {
               ? "Inbound"
               : "Outbound",
           " call: ",
-          Name(collections::v1::CallOutcome_Name(p.call_logged().outcome()), "CALL_OUTCOME_"));
+          Name(collections::v1::CallOutcome_Name(p.call_logged().outcome()),
+               "CALL_OUTCOME_"));
     case EventPayload::kPromiseMade:
       return absl::StrFormat("Promise to pay %s by %04d-%02d-%02d",
                              FormatMoney(p.promise_made().amount()),
@@ -193,10 +194,12 @@ std::string SummarizeEvent(const Event& event) {
                              p.promise_made().promised_date().month(),
                              p.promise_made().promised_date().day());
     case EventPayload::kPaymentReceived:
-      return absl::StrCat(
-          "Payment of ", FormatMoney(p.payment_received().amount()), " (",
-          Name(collections::v1::PaymentMethod_Name(p.payment_received().method()), "PAYMENT_METHOD_"),
-          ")");
+      return absl::StrCat("Payment of ",
+                          FormatMoney(p.payment_received().amount()), " (",
+                          Name(collections::v1::PaymentMethod_Name(
+                                   p.payment_received().method()),
+                               "PAYMENT_METHOD_"),
+                          ")");
     case EventPayload::kHandedToAgency:
       return absl::StrCat("Handed to agency ",
                           p.handed_to_agency().agency_id());
@@ -208,7 +211,8 @@ std::string SummarizeEvent(const Event& event) {
     case EventPayload::kLetterIssued:
       return absl::StrCat(
           "Letter sent: ",
-          Name(collections::v1::LetterLevel_Name(p.letter_issued().level()), "LETTER_LEVEL_"),
+          Name(collections::v1::LetterLevel_Name(p.letter_issued().level()),
+               "LETTER_LEVEL_"),
           " stating ", FormatMoney(p.letter_issued().amount_stated()));
     case EventPayload::kDisputeRaised:
       // Not the reason: it is personal data (sealed in the log).
@@ -220,18 +224,20 @@ std::string SummarizeEvent(const Event& event) {
               : "",
           p.dispute_raised().in_writing() ? ", in writing" : "");
     case EventPayload::kDisputeResolved:
-      return absl::StrCat(
-          "Dispute resolved: ",
-          Name(collections::v1::DisputeOutcome_Name(p.dispute_resolved().outcome()), "DISPUTE_OUTCOME_"));
+      return absl::StrCat("Dispute resolved: ",
+                          Name(collections::v1::DisputeOutcome_Name(
+                                   p.dispute_resolved().outcome()),
+                               "DISPUTE_OUTCOME_"));
     case EventPayload::kRecallRequested:
       return absl::StrCat(
           p.recall_requested().final() ? "Final recall" : "Recall requested",
           " from agency ", p.recall_requested().agency_id(), ": ",
           p.recall_requested().reason());
     case EventPayload::kWriteOffApproved:
-      return absl::StrCat(
-          "Write-off approved: ",
-          Name(collections::v1::WriteOffReason_Name(p.write_off_approved().reason()), "WRITE_OFF_REASON_"));
+      return absl::StrCat("Write-off approved: ",
+                          Name(collections::v1::WriteOffReason_Name(
+                                   p.write_off_approved().reason()),
+                               "WRITE_OFF_REASON_"));
     case EventPayload::kCaseClosed:
       return absl::StrCat(
           "Case closed: ",

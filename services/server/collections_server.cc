@@ -89,8 +89,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   COLLECTIONS_ASSIGN_OR_RETURN(
       server->projection_store_,
       storage::OpenRocksDbProjectionStore(
-          storage::ProjectionStoreOptions{
-              .write_faults = options.log.write_faults},
+          storage::ProjectionStoreOptions{.write_faults =
+                                              options.log.write_faults},
           absl::StrCat(options.data_dir, "/projections")));
   server->standing_ = std::make_unique<projections::ManagedProjection>(
       log, server->projection_store_.get(),

@@ -6,8 +6,8 @@
 // (one --flag=value per line). SIGTERM or SIGINT shuts down gracefully.
 #include <pthread.h>
 
-#include <csignal>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 
 #include "absl/flags/flag.h"

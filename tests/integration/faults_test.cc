@@ -28,7 +28,8 @@ using ::testing::HasSubstr;
 class FaultsTest : public ::testing::Test {
  protected:
   void Start(storage::WriteFaults* faults) {
-    server::ServerOptions options = testing::TestServerOptions(dir_.Sub("data"));
+    server::ServerOptions options =
+        testing::TestServerOptions(dir_.Sub("data"));
     options.log.write_faults = faults;
     auto running = testing::StartTestServer(options);
     ASSERT_TRUE(running.ok()) << running.status();
@@ -94,7 +95,8 @@ class FaultsTest : public ::testing::Test {
   std::unique_ptr<v1::EventStream::Stub> stream_;
 };
 
-TEST_F(FaultsTest, ANearlyFullDiskAnswersUnavailableAndResumesWhenSpaceReturns) {
+TEST_F(FaultsTest,
+       ANearlyFullDiskAnswersUnavailableAndResumesWhenSpaceReturns) {
   storage::WriteFaults& faults = faults_;
   Start(&faults);
   ASSERT_TRUE(OpenCase("c-1").ok());

@@ -27,9 +27,9 @@ TEST(DiskSpaceTest, RefusesBelowTheReserveSayingHowMuchIsFree) {
   EXPECT_TRUE(CheckFreeSpace(dir.path(), 0, nullptr).ok());
   EXPECT_TRUE(CheckFreeSpace(dir.path(), 1, nullptr).ok());
   // No disk has an exbibyte free.
-  EXPECT_THAT(CheckFreeSpace(dir.path(), uint64_t{1} << 60, nullptr),
-              StatusIs(absl::StatusCode::kUnavailable,
-                       HasSubstr("nearly full")));
+  EXPECT_THAT(
+      CheckFreeSpace(dir.path(), uint64_t{1} << 60, nullptr),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("nearly full")));
   WriteFaults faults;
   faults.SimulateFreeBytes(3 << 20);
   EXPECT_THAT(CheckFreeSpace(dir.path(), 64 << 20, &faults),

@@ -37,9 +37,9 @@ TEST(ParseAckedLogTest, ReadsLinesAndIgnoresACutLastLine) {
 }
 
 TEST(ParseAckedLogTest, RefusesAMalformedLineNamingIt) {
-  EXPECT_THAT(ParseAckedLog("s-1 r1 1 2 7\ns-1 r2 one 3 8\n").status(),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("line 2")));
+  EXPECT_THAT(
+      ParseAckedLog("s-1 r1 1 2 7\ns-1 r2 one 3 8\n").status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 2")));
   EXPECT_THAT(ParseAckedLog("s-1 r1 0 2 7\n").status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
@@ -69,10 +69,10 @@ class CrashInvariantsTest : public ::testing::Test {
 
 TEST_F(CrashInvariantsTest, AcknowledgedAppendsInPlaceHold) {
   CrashCheckReport report;
-  ASSERT_TRUE(CheckLogAgainstAcks(*log_,
-                                  {{"c1", "r1", 2, 2, 2}, {"c2", "r1", 1, 1, 3}},
-                                  &report)
-                  .ok());
+  ASSERT_TRUE(
+      CheckLogAgainstAcks(*log_, {{"c1", "r1", 2, 2, 2}, {"c2", "r1", 1, 1, 3}},
+                          &report)
+          .ok());
   EXPECT_THAT(report.problems, IsEmpty());
   EXPECT_EQ(report.events, 3u);
   EXPECT_EQ(report.streams, 2u);
@@ -85,8 +85,7 @@ TEST_F(CrashInvariantsTest, ALostAcknowledgedEventIsReported) {
   ASSERT_TRUE(
       CheckLogAgainstAcks(*log_, {{"c1", "r2", 1, 3, 4}}, &report).ok());
   EXPECT_EQ(report.lost_events, 1u);
-  EXPECT_THAT(report.problems,
-              ElementsAre(HasSubstr("case-c1 r2/0 is lost")));
+  EXPECT_THAT(report.problems, ElementsAre(HasSubstr("case-c1 r2/0 is lost")));
 }
 
 TEST_F(CrashInvariantsTest, AnAcknowledgementNamingAnotherPlaceIsReported) {
@@ -95,9 +94,8 @@ TEST_F(CrashInvariantsTest, AnAcknowledgementNamingAnotherPlaceIsReported) {
   ASSERT_TRUE(
       CheckLogAgainstAcks(*log_, {{"c1", "r1", 2, 3, 2}}, &report).ok());
   EXPECT_EQ(report.lost_events, 0u);
-  EXPECT_THAT(report.problems,
-              ElementsAre(HasSubstr("r1/0 is at version 1"),
-                          HasSubstr("r1/1 is at version 2")));
+  EXPECT_THAT(report.problems, ElementsAre(HasSubstr("r1/0 is at version 1"),
+                                           HasSubstr("r1/1 is at version 2")));
 }
 
 // Counts events per stream.

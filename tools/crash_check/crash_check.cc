@@ -70,30 +70,36 @@ int main(int argc, char** argv) {
       absl::StrCat(data_dir, ".crash-check-rebuild");
   std::filesystem::remove_all(scratch_dir);
   {
-    auto log = storage::OpenRocksDbEventLog(storage::EventLogOptions{},
-                                            data_dir);
+    auto log =
+        storage::OpenRocksDbEventLog(storage::EventLogOptions{}, data_dir);
     if (!log.ok()) return CannotRun("opening the log", log.status());
-    absl::Status checked = collections::crash_check::CheckLogAgainstAcks(
-        **log, *acked, &report);
+    absl::Status checked =
+        collections::crash_check::CheckLogAgainstAcks(**log, *acked, &report);
     if (!checked.ok()) return CannotRun("reading the log", checked);
     auto store = storage::OpenRocksDbProjectionStore(
-        storage::ProjectionStoreOptions{}, absl::StrCat(data_dir, "/projections"));
+        storage::ProjectionStoreOptions{},
+        absl::StrCat(data_dir, "/projections"));
     if (!store.ok()) return CannotRun("opening projections", store.status());
     checked = collections::crash_check::CheckProjectionsEqualRebuild(
         **log, **store,
         {{projections::CaseStandingProjection::kName,
-          [] { return std::make_unique<projections::CaseStandingProjection>(); }},
+          [] {
+            return std::make_unique<projections::CaseStandingProjection>();
+          }},
          {projections::TimelineProjection::kName,
           [] { return std::make_unique<projections::TimelineProjection>(); }},
          {projections::ActorIndexProjection::kName,
-          [] { return std::make_unique<projections::ActorIndexProjection>(); }}},
+          [] {
+            return std::make_unique<projections::ActorIndexProjection>();
+          }}},
         scratch_dir, &report);
     if (!checked.ok()) return CannotRun("comparing projections", checked);
   }
   std::filesystem::remove_all(scratch_dir);
 
   auto integrity = storage::CheckLogIntegrity(data_dir);
-  if (!integrity.ok()) return CannotRun("verifying the log", integrity.status());
+  if (!integrity.ok())
+    return CannotRun("verifying the log", integrity.status());
   for (const std::string& problem : integrity->problems)
     report.Problem(problem);
 

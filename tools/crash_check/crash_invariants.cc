@@ -95,7 +95,8 @@ absl::StatusOr<std::vector<AckedAppend>> ParseAckedLog(absl::string_view text) {
         !absl::SimpleAtoi(fields[3], &append.case_version) ||
         !absl::SimpleAtoi(fields[4], &append.last_position)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("acknowledgement line ", line_number, " is not "
+          absl::StrCat("acknowledgement line ", line_number,
+                       " is not "
                        "'<case> <request> <events> <version> <position>': '",
                        line, "'"));
     }
@@ -129,9 +130,9 @@ absl::Status CheckLogAgainstAcks(storage::EventLog& log,
       expected_position = event.global_position() + 1;
       uint64_t& version = stream_versions[event.stream_id()];
       if (event.stream_version() != version + 1) {
-        report->Problem(absl::StrCat(
-            event.stream_id(), " goes from version ", version, " to ",
-            event.stream_version(), " at position ", event.global_position()));
+        report->Problem(absl::StrCat(event.stream_id(), " goes from version ",
+                                     version, " to ", event.stream_version(),
+                                     " at position ", event.global_position()));
       }
       version = event.stream_version();
       Landing& landing = landings[event.stream_id()][event.event_id()];
@@ -179,9 +180,10 @@ absl::Status CheckLogAgainstAcks(storage::EventLog& log,
           landing->position + back != append.last_position) {
         report->Problem(absl::StrCat(
             stream, " ", event_id, " is at version ", landing->version,
-            " position ", landing->position, "; the acknowledgement said its "
-            "append ended at version ", append.case_version, " position ",
-            append.last_position));
+            " position ", landing->position,
+            "; the acknowledgement said its "
+            "append ended at version ",
+            append.case_version, " position ", append.last_position));
       }
     }
   }
@@ -204,10 +206,10 @@ absl::Status CheckProjectionsEqualRebuild(
     report->projection_entries += caught_up.entries;
     if (caught_up.entries != rebuilt.entries ||
         caught_up.digest != rebuilt.digest) {
-      report->Problem(absl::StrCat(
-          projection.name, " caught up (", caught_up.entries,
-          " entries) differs from its rebuild (", rebuilt.entries,
-          " entries)"));
+      report->Problem(absl::StrCat(projection.name, " caught up (",
+                                   caught_up.entries,
+                                   " entries) differs from its rebuild (",
+                                   rebuilt.entries, " entries)"));
     }
   }
   return absl::OkStatus();

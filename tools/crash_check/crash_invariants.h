@@ -45,12 +45,12 @@ struct AckedAppend {
 absl::StatusOr<std::vector<AckedAppend>> ParseAckedLog(absl::string_view text);
 
 struct CrashCheckReport {
-  uint64_t events = 0;   // in the log
+  uint64_t events = 0;  // in the log
   uint64_t streams = 0;
   uint64_t acked_appends = 0;
   uint64_t acked_events = 0;
-  uint64_t lost_events = 0;  // acknowledged but not in the log
-  uint64_t projection_entries = 0;  // summed over the projections compared
+  uint64_t lost_events = 0;           // acknowledged but not in the log
+  uint64_t projection_entries = 0;    // summed over the projections compared
   std::vector<std::string> problems;  // the first kMaxProblems
   bool ok() const { return problems.empty(); }
   void Problem(std::string text);

@@ -46,8 +46,12 @@ Function Real(const char* symbol) {
   return reinterpret_cast<Function>(address);
 }
 
-void Acquire(const void* address) { __tsan_acquire(const_cast<void*>(address)); }
-void Release(const void* address) { __tsan_release(const_cast<void*>(address)); }
+void Acquire(const void* address) {
+  __tsan_acquire(const_cast<void*>(address));
+}
+void Release(const void* address) {
+  __tsan_release(const_cast<void*>(address));
+}
 
 // The mangled names carry Abseil's inline namespace, Debian's "debian3"
 // (absl/base/options.h); the assertion stops a build against another one.
@@ -62,7 +66,8 @@ static_assert(std::string_view(COLLECTIONS_STRINGIFY(
 // A condition is evaluated inside the library, with the mutex held there but
 // before the waiting call returns (and sometimes on the thread that unlocks):
 // the evaluation itself must acquire, and release after, or its reads of
-// guarded data look unsynchronised. Await and LockWhen pass the library this wrapper instead.
+// guarded data look unsynchronised. Await and LockWhen pass the library this
+// wrapper instead.
 struct AcquiringCondition {
   const absl::Condition* condition;
   const absl::Mutex* mu;
@@ -84,34 +89,38 @@ namespace absl {
 ABSL_NAMESPACE_BEGIN
 
 void Mutex::Lock() {
-  static auto real = Real<void (*)(Mutex*)>(COLLECTIONS_ABSL_SYMBOL("5Mutex4LockEv"));
+  static auto real =
+      Real<void (*)(Mutex*)>(COLLECTIONS_ABSL_SYMBOL("5Mutex4LockEv"));
   real(this);
   Acquire(this);
 }
 
 void Mutex::ReaderLock() {
-  static auto real = Real<void (*)(Mutex*)>(COLLECTIONS_ABSL_SYMBOL("5Mutex10ReaderLockEv"));
+  static auto real =
+      Real<void (*)(Mutex*)>(COLLECTIONS_ABSL_SYMBOL("5Mutex10ReaderLockEv"));
   real(this);
   Acquire(this);
 }
 
 bool Mutex::TryLock() {
-  static auto real = Real<bool (*)(Mutex*)>(COLLECTIONS_ABSL_SYMBOL("5Mutex7TryLockEv"));
+  static auto real =
+      Real<bool (*)(Mutex*)>(COLLECTIONS_ABSL_SYMBOL("5Mutex7TryLockEv"));
   const bool locked = real(this);
   if (locked) Acquire(this);
   return locked;
 }
 
 bool Mutex::ReaderTryLock() {
-  static auto real =
-      Real<bool (*)(Mutex*)>(COLLECTIONS_ABSL_SYMBOL("5Mutex13ReaderTryLockEv"));
+  static auto real = Real<bool (*)(Mutex*)>(
+      COLLECTIONS_ABSL_SYMBOL("5Mutex13ReaderTryLockEv"));
   const bool locked = real(this);
   if (locked) Acquire(this);
   return locked;
 }
 
 void Mutex::Unlock() {
-  static auto real = Real<void (*)(Mutex*)>(COLLECTIONS_ABSL_SYMBOL("5Mutex6UnlockEv"));
+  static auto real =
+      Real<void (*)(Mutex*)>(COLLECTIONS_ABSL_SYMBOL("5Mutex6UnlockEv"));
   Release(this);
   real(this);
 }
@@ -144,7 +153,8 @@ void Mutex::Await(const Condition& cond) {
 
 bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Time)>(
-      COLLECTIONS_ABSL_SYMBOL("5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE"));
+      COLLECTIONS_ABSL_SYMBOL(
+          "5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE"));
   AcquiringCondition wrapped{&cond, this};
   const Condition acquiring(&EvalAcquiring, &wrapped);
   Release(this);
@@ -155,7 +165,8 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
 
 bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Duration)>(
-      COLLECTIONS_ABSL_SYMBOL("5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE"));
+      COLLECTIONS_ABSL_SYMBOL(
+          "5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE"));
   AcquiringCondition wrapped{&cond, this};
   const Condition acquiring(&EvalAcquiring, &wrapped);
   Release(this);
@@ -173,8 +184,9 @@ void CondVar::Wait(Mutex* mu) {
 }
 
 bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time deadline) {
-  static auto real = Real<bool (*)(CondVar*, Mutex*, absl::Time)>(
-      COLLECTIONS_ABSL_SYMBOL("7CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE"));
+  static auto real =
+      Real<bool (*)(CondVar*, Mutex*, absl::Time)>(COLLECTIONS_ABSL_SYMBOL(
+          "7CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE"));
   Release(mu);
   const bool timed_out = real(this, mu, deadline);
   Acquire(mu);
@@ -182,8 +194,9 @@ bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time deadline) {
 }
 
 bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
-  static auto real = Real<bool (*)(CondVar*, Mutex*, absl::Duration)>(
-      COLLECTIONS_ABSL_SYMBOL("7CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE"));
+  static auto real =
+      Real<bool (*)(CondVar*, Mutex*, absl::Duration)>(COLLECTIONS_ABSL_SYMBOL(
+          "7CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE"));
   Release(mu);
   const bool timed_out = real(this, mu, timeout);
   Acquire(mu);
@@ -195,8 +208,8 @@ bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
 // synchronises with a release on the flag's address, so Notify releases
 // that address too (the flag follows the Mutex member).
 void Notification::Notify() {
-  static auto real =
-      Real<void (*)(Notification*)>(COLLECTIONS_ABSL_SYMBOL("12Notification6NotifyEv"));
+  static auto real = Real<void (*)(Notification*)>(
+      COLLECTIONS_ABSL_SYMBOL("12Notification6NotifyEv"));
   Release(this);
   Release(reinterpret_cast<const char*>(this) + sizeof(Mutex));
   real(this);
