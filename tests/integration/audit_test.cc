@@ -16,6 +16,7 @@
 #include "services/audit/signed_tree_head.h"
 #include "services/server/collections_server.h"
 #include "storage/merkle.h"
+#include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -109,16 +110,7 @@ class AuditTest : public ::testing::Test {
   // Appends one call to c-audit-1, as the dialer (the tree grows).
   void LogACall(const std::string& id) {
     grpc::ClientContext context;
-    v1::LogCallsRequest request;
-    request.set_case_id("c-audit-1");
-    v1::CallLogged* call = request.add_calls();
-    call->set_direction(v1::CALL_DIRECTION_OUTBOUND);
-    call->set_outcome(v1::CALL_OUTCOME_NO_ANSWER);
-    call->set_time_zone("Europe/Amsterdam");
-    call->set_zone_source(v1::ZONE_SOURCE_DEBTOR_RECORD);
-    call->set_contact_point_id("phone-1");
-    request.mutable_context()->set_request_id(id);
-    request.mutable_context()->mutable_occurred_at()->set_seconds(1795000000);
+    v1::LogCallsRequest request = testing::NoAnswerCalls("c-audit-1", id, 1);
     context.AddMetadata("x-actor-id", "dialer-7");
     v1::CommandResult result;
     grpc::Status status = commands_->LogCalls(&context, request, &result);

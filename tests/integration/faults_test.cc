@@ -50,23 +50,11 @@ class FaultsTest : public ::testing::Test {
         &context, testing::OpenBusinessCase(case_id, "d-" + case_id), &result);
   }
 
-  // Logs `calls` calls on c-1 under `request_id`.
   grpc::Status LogCalls(const std::string& request_id, int calls,
                         v1::CommandResult* result) {
-    v1::LogCallsRequest request;
-    request.set_case_id("c-1");
-    request.mutable_context()->set_request_id(request_id);
-    request.mutable_context()->mutable_occurred_at()->set_seconds(1795000000);
-    for (int i = 0; i < calls; ++i) {
-      v1::CallLogged* call = request.add_calls();
-      call->set_direction(v1::CALL_DIRECTION_OUTBOUND);
-      call->set_outcome(v1::CALL_OUTCOME_NO_ANSWER);
-      call->set_time_zone("Europe/Amsterdam");
-      call->set_zone_source(v1::ZONE_SOURCE_DEBTOR_RECORD);
-      call->set_contact_point_id("phone-1");
-    }
     grpc::ClientContext context;
-    return commands_->LogCalls(&context, request, result);
+    return commands_->LogCalls(
+        &context, testing::NoAnswerCalls("c-1", request_id, calls), result);
   }
 
   // The event ids of case c-1, in version order, checking versions run

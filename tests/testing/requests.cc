@@ -30,4 +30,22 @@ v1::OpenCaseRequest OpenBusinessCase(const std::string& case_id,
   return open;
 }
 
+collections::v1::LogCallsRequest NoAnswerCalls(const std::string& case_id,
+                                               const std::string& request_id,
+                                               int calls, int64_t at) {
+  collections::v1::LogCallsRequest request;
+  request.set_case_id(case_id);
+  request.mutable_context()->set_request_id(request_id);
+  request.mutable_context()->mutable_occurred_at()->set_seconds(at);
+  for (int i = 0; i < calls; ++i) {
+    collections::v1::CallLogged* call = request.add_calls();
+    call->set_direction(collections::v1::CALL_DIRECTION_OUTBOUND);
+    call->set_outcome(collections::v1::CALL_OUTCOME_NO_ANSWER);
+    call->set_time_zone("Europe/Amsterdam");
+    call->set_zone_source(collections::v1::ZONE_SOURCE_DEBTOR_RECORD);
+    call->set_contact_point_id("phone-1");
+  }
+  return request;
+}
+
 }  // namespace collections::testing
