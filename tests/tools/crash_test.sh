@@ -86,7 +86,7 @@ loadgen_pids=()
 kill -KILL "$server_pid"
 wait "$server_pid" 2>/dev/null || true
 check "final"
-acked=$(sed -n 's/.*acked_events=\([0-9]*\).*/\1/p' <<<"$last_check")
-lost=$(sed -n 's/.*lost=\([0-9]*\).*/\1/p' <<<"$last_check")
-retries=$(grep -c . "$work/acked" || true)
-echo "crash_test: kills=$kills acked_appends=$retries acked_events=$acked lost=$lost PASSED"
+field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$last_check"; }
+echo "crash_test: kills=$kills acked_appends=$(field acked_appends)" \
+  "acked_events=$(field acked_events) events_in_log=$(field events)" \
+  "lost=$(field lost) PASSED"

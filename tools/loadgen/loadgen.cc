@@ -106,6 +106,20 @@ v1::LogCallsRequest Calls(const std::string& case_id,
   return request;
 }
 
+// Failures a crash causes: the server went away or was not back in time.
+// Any other failure is a real error even in --retry mode.
+bool CausedByCrash(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::UNKNOWN:  // the connection broke mid-call
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool OpenCase(v1::CaseCommands::Stub& stub, const std::string& case_id,
               const std::string& debtor_id) {
   v1::OpenCaseRequest request;
@@ -127,32 +141,25 @@ bool OpenCase(v1::CaseCommands::Stub& stub, const std::string& case_id,
   line->mutable_due_date()->set_day(1);
   line->mutable_gross()->set_amount_minor(10000);
   line->mutable_gross()->set_currency("EUR");
-  grpc::ClientContext context;
-  context.set_wait_for_ready(absl::GetFlag(FLAGS_retry));
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(60));
-  v1::CommandResult result;
-  grpc::Status status = stub.OpenCase(&context, request, &result);
+  const bool retry = absl::GetFlag(FLAGS_retry);
+  grpc::Status status;
+  // With --retry, a crash mid-call is retried (the same request id, so an
+  // open that landed is ALREADY_EXISTS), for up to a few minutes.
+  for (int attempt = 0; attempt < (retry ? 100 : 1); ++attempt) {
+    grpc::ClientContext context;
+    context.set_wait_for_ready(retry);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
+    v1::CommandResult result;
+    status = stub.OpenCase(&context, request, &result);
+    if (!CausedByCrash(status)) break;
+  }
   if (!status.ok() && status.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
     std::fprintf(stderr, "opening %s: %s\n", case_id.c_str(),
                  status.error_message().c_str());
     return false;
   }
   return true;
-}
-
-// Failures a crash causes: the server went away or was not back in time.
-// Any other failure is a real error even in --retry mode.
-bool CausedByCrash(const grpc::Status& status) {
-  switch (status.error_code()) {
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::CANCELLED:
-    case grpc::StatusCode::UNKNOWN:  // the connection broke mid-call
-      return true;
-    default:
-      return false;
-  }
 }
 
 double Percentile(std::vector<double>& sorted, double p) {
