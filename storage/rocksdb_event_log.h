@@ -73,8 +73,11 @@ struct EventLogOptions {
 
   // Appends are refused with UNAVAILABLE while the data directory's disk
   // has less than this free (disk_space.h says why), and accepted again as
-  // soon as it has. 0 turns the check off. Default 64 MiB.
-  uint64_t min_free_disk_bytes = 64 << 20;
+  // soon as it has. 0 turns the check off. Default 256 MiB: what RocksDB may
+  // still claim at once after the check passed, for the log and the
+  // projection store each: the next write-ahead-log chunk it preallocates
+  // (1.1 x write_buffer_bytes, 70 MiB) and a memtable flush (up to 64 MiB).
+  uint64_t min_free_disk_bytes = uint64_t{256} << 20;
 
   // Fault tests only: writes fail while this switch is on (write_faults.h).
   // Null in production. Must outlive the log.

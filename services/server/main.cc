@@ -30,7 +30,7 @@ ABSL_FLAG(bool, seed_demo, false,
 ABSL_FLAG(int, demo_debtors, 300, "debtors in the demo portfolio");
 ABSL_FLAG(int, max_message_bytes, 8 << 20,
           "largest gRPC request or response, bytes");
-ABSL_FLAG(int, min_free_disk_mb, 64,
+ABSL_FLAG(int, min_free_disk_mb, 256,
           "appends answer UNAVAILABLE while the data directory's disk has "
           "less than this many MiB free (0: no reserve)");
 ABSL_FLAG(int, max_event_bytes, 256 << 10, "largest single event, bytes");

@@ -59,10 +59,11 @@ TEST(DiskFullTest, ANearlyFullDiskRefusesAppendsUntilSpaceReturns) {
   ASSERT_NE(log, nullptr);
   ASSERT_TRUE(log->Append("s", ExpectedVersion::Any(), MakeCalls("a", 2)).ok());
 
-  faults.SimulateFreeBytes(10 << 20);  // below the 64 MiB reserve
-  EXPECT_THAT(log->Append("s", ExpectedVersion::Any(), MakeCalls("b", 3)),
-              StatusIs(absl::StatusCode::kUnavailable,
-                       HasSubstr("nearly full: 10 MiB free, appends need 64")));
+  faults.SimulateFreeBytes(10 << 20);  // below the 256 MiB reserve
+  EXPECT_THAT(
+      log->Append("s", ExpectedVersion::Any(), MakeCalls("b", 3)),
+      StatusIs(absl::StatusCode::kUnavailable,
+               HasSubstr("nearly full: 10 MiB free, appends need 256")));
   EXPECT_EQ(log->HeadPosition(), 2u);  // reads go on
   EXPECT_EQ(Versions(*log, "s"), (std::vector<uint64_t>{1, 2}));
 
