@@ -18,6 +18,7 @@
 # Prints one line per kill and a summary; exit status 0 only when every
 # check held.
 set -euo pipefail
+source "$(dirname "$0")/server_lib.sh"
 server_bin=$1 loadgen_bin=$2 check_bin=$3
 kills=${KILLS:-20} min_ms=${MIN_MS:-50} max_ms=${MAX_MS:-1000}
 work=$(mktemp -d)
@@ -37,15 +38,7 @@ start_server() {
     --tree_head_interval_seconds=1 --due_events_interval_seconds=0 \
     >>"$work/server.out" 2>&1 &
   server_pid=$!
-  for _ in $(seq 600); do
-    grep -q "serving on port" "$work/server.out" && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.out")
-  if [[ -z "$port" ]]; then
-    echo "FAIL: the server did not start:"; cat "$work/server.out"; exit 1
-  fi
+  wait_serving "$work/server.out"
 }
 
 start_server 127.0.0.1:0

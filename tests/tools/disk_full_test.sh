@@ -11,6 +11,7 @@
 #
 #   disk_full_test.sh <collectionsd> <collectionsctl> <loadgen> <crash_check>
 set -euo pipefail
+source "$(dirname "$0")/server_lib.sh"
 server_bin=$1 ctl_bin=$2 loadgen_bin=$3 check_bin=$4
 work=$(mktemp -d)
 fs=$work/fs
@@ -35,12 +36,7 @@ start_server() {  # start_server <reserve MiB>
     --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
     >>"$work/server.out" 2>&1 &
   server_pid=$!
-  for _ in $(seq 600); do
-    grep -q "serving on port" "$work/server.out" && break
-    sleep 0.05
-  done
-  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.out")
-  [[ -n "$port" ]] || { echo "FAIL: no server"; cat "$work/server.out"; exit 1; }
+  wait_serving "$work/server.out"
 }
 load() {  # load <case prefix>: a second of single appends; prints the result
   "$loadgen_bin" --server="127.0.0.1:$port" --workload=single --callers=2 \

@@ -1,6 +1,22 @@
 # Sourced by the tool tests: starts collectionsd on a free loopback port
 # with a small demo portfolio in "$work/data", and defines ctl() to call it.
 #
+#   wait_serving <server output file>
+# Waits (up to 30 s) until the server started last ($server_pid) prints
+# the port it serves on, and sets port; exits 1 showing its output if it
+# does not.
+wait_serving() {
+  for _ in $(seq 600); do
+    grep -q "serving on port" "$1" && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$1")
+  if [[ -z "$port" ]]; then
+    echo "FAIL: the server did not start:"; cat "$1"; exit 1
+  fi
+}
+#
 #   start_server <collectionsd> <collectionsctl> <demo debtors>
 # Sets server_pid and port; the caller's EXIT trap kills the server.
 start_server() {
@@ -10,12 +26,7 @@ start_server() {
     --due_events_interval_seconds=0 --insecure_plaintext \
     >"$work/server.out" 2>&1 &
   server_pid=$!
-  for _ in $(seq 200); do
-    grep -q "serving on port" "$work/server.out" && break
-    sleep 0.1
-  done
-  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.out")
-  [[ -n "$port" ]] || { cat "$work/server.out"; exit 1; }
+  wait_serving "$work/server.out"
   ctl_path=$ctl_bin
   ctl() { "$ctl_path" --server="127.0.0.1:$port" "$@"; }
 }
