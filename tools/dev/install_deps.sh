@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata  # IANA zones: debtors' local time, deadlines in their calendar
   openssl  # tests make keys and TLS certificates with its CLI
+  python3 python3-yaml  # tests/deploy reads the Kubernetes manifests
 )
 
 missing=()

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Checks deploy/ against the server it deploys:
+
+- the sample flag file, and the flags in the Kubernetes ConfigMap, parse as
+  collectionsd flags (the real binary reads them, and stops only at the
+  missing secrets, past flag parsing);
+- the Kubernetes manifests are valid YAML with the expected objects and
+  fields, and agree with each other (mounts, flag file path, ports);
+- the systemd unit has its hardening and points at the sample flag file;
+- the container's runtime stage installs every Debian package that provides
+  a library the server binary links.
+
+    deploy_test.py <collectionsd> <source dir>
+"""
+import configparser
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+# Packages a Debian base image has, and the sanitizers' runtimes (a test
+# build's binary links them; a release build does not).
+BASE_OR_TEST_ONLY = {"libc6", "libgcc-s1", "libstdc++6", "libasan8",
+                     "libubsan1", "libtsan2", "liblsan0"}
+
+failures = []
+
+
+def check(condition, what):
+    if not condition:
+        failures.append(what)
+
+
+def flags_parse(server, flags_text, label):
+    """Runs collectionsd on the flags; they parse when it gets as far as the
+    secrets they name (which do not exist here)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "collectionsd.flags")
+        with open(path, "w") as out:
+            out.write(flags_text)
+        try:
+            run = subprocess.run(
+                [server, f"--flagfile={path}", f"--data_dir={tmp}/data",
+                 "--listen=127.0.0.1:0"],
+                capture_output=True, text=True, timeout=60)
+            output = run.stdout + run.stderr
+        except subprocess.TimeoutExpired:
+            check(False, f"{label}: the server ran instead of stopping at the "
+                         "missing secrets")
+            return
+    check("Unknown command line flag" not in output and
+          "Illegal value" not in output,
+          f"{label}: flags do not parse:\n{output}")
+    check(run.returncode != 0 and "/etc/collections/secrets" in output,
+          f"{label}: expected to stop at the missing secrets:\n{output}")
+
+
+def flags_of(text):
+    return dict(line.split("=", 1) for line in text.splitlines()
+                if line.startswith("--") and "=" in line)
+
+
+def main():
+    server, source = sys.argv[1], sys.argv[2]
+    deploy = os.path.join(source, "deploy")
+
+    # The sample configuration.
+    with open(os.path.join(deploy, "collectionsd.flags")) as f:
+        sample = f.read()
+    flags_parse(server, sample, "deploy/collectionsd.flags")
+    sample_flags = flags_of(sample)
+
+    # Kubernetes.
+    with open(os.path.join(deploy, "kubernetes", "collectionsd.yaml")) as f:
+        documents = [d for d in yaml.safe_load_all(f) if d]
+    by_kind = {d["kind"]: d for d in documents}
+    check(set(by_kind) == {"ConfigMap", "Service", "StatefulSet"},
+          f"kubernetes: objects {sorted(by_kind)}")
+    config = by_kind["ConfigMap"]["data"]["collectionsd.flags"]
+    flags_parse(server, config, "kubernetes ConfigMap")
+    spec = by_kind["StatefulSet"]["spec"]
+    check(spec["replicas"] == 1, "kubernetes: the event log has one writer")
+    pod = spec["template"]["spec"]
+    container = pod["containers"][0]
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    check([c["metadata"]["name"] for c in spec["volumeClaimTemplates"]] ==
+          ["data"], "kubernetes: one persistent volume, 'data'")
+    check(flags_of(config)["--data_dir"].startswith(mounts["data"] + "/"),
+          "kubernetes: --data_dir is not on the persistent volume")
+    check(container["args"] ==
+          [f"--flagfile={mounts['config']}/collectionsd.flags"],
+          "kubernetes: the flag file is not where the ConfigMap is mounted")
+    check(all(v.startswith(mounts["secrets"] + "/")
+              for k, v in flags_of(config).items()
+              if k.endswith("_file")),
+          "kubernetes: a secret file outside the mounted Secret")
+    port_names = {p["name"] for p in container["ports"]}
+    check(all(p["targetPort"] in port_names
+              for p in by_kind["Service"]["spec"]["ports"]),
+          "kubernetes: the Service targets a port the container lacks")
+    check("readinessProbe" in container and "livenessProbe" in container,
+          "kubernetes: probes")
+    check(pod["securityContext"].get("runAsNonRoot") is True,
+          "kubernetes: runs as root")
+    check(container["securityContext"].get("readOnlyRootFilesystem") is True,
+          "kubernetes: writable root file system")
+
+    # systemd.
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str
+    unit.read(os.path.join(deploy, "collectionsd.service"))
+    service = unit["Service"]
+    check(service["ExecStart"].endswith(
+        "--flagfile=/etc/collections/collectionsd.flags"),
+        "systemd: ExecStart does not use the sample flag file's path")
+    for key, value in [("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"),
+                       ("CapabilityBoundingSet", ""), ("PrivateTmp", "yes")]:
+        check(service.get(key) == value, f"systemd: {key}={value}")
+    check(sample_flags["--data_dir"].startswith(
+        service["ReadWritePaths"] + "/"),
+        "systemd: --data_dir is outside ReadWritePaths")
+
+    # The container's runtime packages.
+    with open(os.path.join(deploy, "Dockerfile")) as f:
+        dockerfile = f.read()
+    runtime = re.search(r"# runtime-packages-begin(.*)# runtime-packages-end",
+                        dockerfile, re.S).group(1)
+    installed = set(re.findall(r"\b(lib[\w.+-]+|zlib1g|tzdata)\b", runtime))
+    linked = subprocess.run(["ldd", server], capture_output=True,
+                            text=True).stdout
+    needed = set()
+    for path in re.findall(r"=> (/\S+)", linked):
+        real = os.path.realpath(path)
+        for candidate in (real, real.replace("/usr/lib/", "/lib/", 1)):
+            owner = subprocess.run(["dpkg", "-S", candidate],
+                                   capture_output=True, text=True)
+            if owner.returncode == 0:
+                needed.add(owner.stdout.split(":")[0])
+                break
+    check(needed, "docker: found no package the server links")
+    missing = needed - installed - BASE_OR_TEST_ONLY
+    check(not missing, f"docker: runtime stage lacks {sorted(missing)}")
+    check(re.search(r"^USER (?!0\b|root\b)", dockerfile, re.M) is not None,
+          "docker: the server must not run as root")
+
+    for failure in failures:
+        print("FAIL", failure)
+    print(f"deploy_test: {len(failures)} failures; "
+          f"{len(needed)} linked packages checked")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
