@@ -1,0 +1,100 @@
+// The vault on a real key store in a fresh temp dir: sealing clears the
+// personal values from the stored form, revealing brings them back, and
+// destroying the debtor's key leaves them erased for good while a new key
+// serves the debtor's later events. The master key is created once and a
+// malformed one is refused.
+#include "services/security/personal_data_vault.h"
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/rocksdb_key_store.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace collections::security {
+namespace {
+
+using ::collections::testing::StatusIs;
+
+v1::Event Opened(const std::string& name) {
+  v1::Event event;
+  event.mutable_payload()->mutable_case_opened()->set_debtor_name(name);
+  return event;
+}
+
+// What the log assigns on append: the seal is bound to it.
+v1::Event Stored(v1::Event event, const std::string& stream, uint64_t version) {
+  event.set_stream_id(stream);
+  event.set_stream_version(version);
+  return event;
+}
+
+class PersonalDataVaultTest : public ::testing::Test {
+ protected:
+  PersonalDataVaultTest() {
+    auto store = storage::OpenRocksDbKeyStore(dir_.Sub("keys"));
+    EXPECT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    vault_ =
+        std::make_unique<PersonalDataVault>(store_.get(), std::string(32, 'm'));
+  }
+
+  collections::testing::TempDir dir_;
+  std::unique_ptr<storage::KeyStore> store_;
+  std::unique_ptr<PersonalDataVault> vault_;
+};
+
+TEST_F(PersonalDataVaultTest, SealsRevealsAndAfterDestroyReadsErased) {
+  std::vector<v1::Event> events = {Opened("Jan Jansen")};
+  ASSERT_TRUE(vault_->Seal("d-1", "case-c-1", 1, events).ok());
+  EXPECT_EQ(events[0].payload().case_opened().debtor_name(), "");
+  EXPECT_TRUE(events[0].has_sealed());
+  ASSERT_OK_AND_ASSIGN(bool has_key, vault_->HasKey("d-1"));
+  EXPECT_TRUE(has_key);
+
+  v1::Event revealed = Stored(events[0], "case-c-1", 1);
+  ASSERT_TRUE(vault_->Reveal(revealed).ok());
+  EXPECT_EQ(revealed.payload().case_opened().debtor_name(), "Jan Jansen");
+
+  ASSERT_OK_AND_ASSIGN(std::string destroyed, vault_->Destroy("d-1"));
+  EXPECT_FALSE(destroyed.empty());
+  ASSERT_OK_AND_ASSIGN(has_key, vault_->HasKey("d-1"));
+  EXPECT_FALSE(has_key);
+  v1::Event after = Stored(events[0], "case-c-1", 1);
+  ASSERT_TRUE(vault_->Reveal(after).ok());
+  EXPECT_EQ(after.payload().case_opened().debtor_name(), kErased);
+
+  // The debtor comes back: a new key; the old event stays erased.
+  std::vector<v1::Event> later = {Opened("Jan Jansen")};
+  ASSERT_TRUE(vault_->Seal("d-1", "case-c-2", 1, later).ok());
+  v1::Event later_stored = Stored(later[0], "case-c-2", 1);
+  ASSERT_TRUE(vault_->Reveal(later_stored).ok());
+  EXPECT_EQ(later_stored.payload().case_opened().debtor_name(), "Jan Jansen");
+  after = Stored(events[0], "case-c-1", 1);
+  ASSERT_TRUE(vault_->Reveal(after).ok());
+  EXPECT_EQ(after.payload().case_opened().debtor_name(), kErased);
+}
+
+TEST(LoadMasterKeyTest, CreatesOnceAndRefusesAMalformedKey) {
+  collections::testing::TempDir dir;
+  if (std::getenv("COLLECTIONS_MASTER_KEY") != nullptr)
+    GTEST_SKIP() << "COLLECTIONS_MASTER_KEY is set";
+  ASSERT_OK_AND_ASSIGN(std::string first, LoadMasterKey("", dir.path()));
+  EXPECT_EQ(first.size(), 32u);
+  ASSERT_OK_AND_ASSIGN(std::string again, LoadMasterKey("", dir.path()));
+  EXPECT_EQ(again, first);
+
+  std::ofstream(dir.Sub("bad.key")) << "not hex\n";
+  EXPECT_THAT(LoadMasterKey(dir.Sub("bad.key"), dir.path()).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(LoadMasterKey(dir.Sub("missing.key"), dir.path()).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+}  // namespace
+}  // namespace collections::security
