@@ -34,6 +34,7 @@
 #include "absl/types/span.h"
 #include "collections/v1/events.pb.h"
 #include "storage/key_encoding.h"
+#include "storage/log_observer.h"
 #include "storage/sha256.h"
 
 namespace collections::storage {
@@ -259,6 +260,10 @@ class EventLog {
   // links where the file system allows). FAILED_PRECONDITION when `dir`
   // exists; UNAVAILABLE for I/O errors.
   virtual absl::Status Checkpoint(const std::string& dir) = 0;
+
+  // The storage engine's figures now (compaction debt, memtables, write
+  // stalls), for metrics. Cheap; no I/O.
+  virtual StorageFigures Figures() const = 0;
 };
 
 // Checks a stream id: 1..max_bytes bytes of printable ASCII (0x21..0x7e).

@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "storage/log_observer.h"
 
 namespace collections::storage {
 
@@ -95,6 +96,10 @@ class ProjectionStore {
   // Writes memtables out and waits (up to `timeout`) until no compaction is
   // pending or running: the steady state benchmarks measure reads in.
   virtual absl::Status Settle(absl::Duration timeout) = 0;
+
+  // The storage engine's figures now (compaction debt, memtables, write
+  // stalls), for metrics. Cheap; no I/O.
+  virtual StorageFigures Figures() const = 0;
 
   // A human-readable account of how the store lays out its data (files per
   // level, sizes), for benchmarks and operators; empty when it has none.

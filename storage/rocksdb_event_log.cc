@@ -1,5 +1,6 @@
 #include "storage/rocksdb_event_log.h"
 
+#include "absl/time/clock.h"
 #include "storage/disk_space.h"
 #include "storage/rocksdb_event_log_impl.h"
 #include "storage/rocksdb_status.h"
@@ -86,6 +87,20 @@ void RocksDbEventLog::RunSyncer() {
   }
 }
 
+GroupCommitReport RocksDbEventLog::ReportOf(const Group& group,
+                                            absl::Duration wal_sync,
+                                            bool acknowledged) {
+  GroupCommitReport report;
+  report.appends = group.members.size();
+  report.wal_sync = wal_sync;
+  report.acknowledged = acknowledged;
+  for (const auto& member : group.members) {
+    report.events += member->events.size();
+    for (const auto& part : member->linked) report.events += part->events.size();
+  }
+  return report;
+}
+
 void RocksDbEventLog::FinishGroups(std::vector<std::unique_ptr<Group>> groups) {
   bool failed;
   {
@@ -99,8 +114,11 @@ void RocksDbEventLog::FinishGroups(std::vector<std::unique_ptr<Group>> groups) {
     wrote |= !group->plan.batches.empty() && group->plan.write_error.ok();
   }
   absl::Status sync_status;
+  absl::Duration sync_time;
   if (wrote && options_.sync && !failed) {
+    const absl::Time sync_start = absl::Now();
     sync_status = FromRocksDbStatus(db_->SyncWAL(), "syncing the event log");
+    sync_time = absl::Now() - sync_start;
   }
 
   for (const auto& group : groups) {
@@ -108,6 +126,10 @@ void RocksDbEventLog::FinishGroups(std::vector<std::unique_ptr<Group>> groups) {
       // Refused before anything was written (no room on the disk, or an
       // earlier failure not repaired yet): its members already hold the
       // reason, and the groups around it are unaffected.
+      if (options_.observer != nullptr) {
+        options_.observer->OnGroupCommit(
+            ReportOf(*group, absl::ZeroDuration(), /*acknowledged=*/false));
+      }
       for (auto& member : group->members) {
         std::move(member->done)(std::move(member->result));
       }
@@ -135,6 +157,10 @@ void RocksDbEventLog::FinishGroups(std::vector<std::unique_ptr<Group>> groups) {
       // Published before anyone is told, so an acknowledged append is
       // always visible to the caller's next read.
       PublishHead(group->plan.next_position - 1);
+    }
+    if (options_.observer != nullptr) {
+      options_.observer->OnGroupCommit(
+          ReportOf(*group, sync_time, /*acknowledged=*/failure.ok()));
     }
     for (auto& member : group->members) {
       std::move(member->done)(std::move(member->result));

@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "storage/clock.h"
 #include "storage/event_log.h"
+#include "storage/log_observer.h"
 #include "storage/write_faults.h"
 
 namespace collections::storage {
@@ -78,6 +79,10 @@ struct EventLogOptions {
   // projection store each: the next write-ahead-log chunk it preallocates
   // (1.1 x write_buffer_bytes, 70 MiB) and a memtable flush (up to 64 MiB).
   uint64_t min_free_disk_bytes = uint64_t{256} << 20;
+
+  // Told about every group commit (metrics: group sizes, WAL sync time).
+  // Null: no one. Must outlive the log.
+  LogObserver* observer = nullptr;
 
   // Fault tests only: writes fail while this switch is on (write_faults.h).
   // Null in production. Must outlive the log.

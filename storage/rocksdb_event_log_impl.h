@@ -24,6 +24,7 @@
 #include "storage/append_checks.h"
 #include "storage/merkle.h"
 #include "storage/rocksdb_database.h"
+#include "storage/rocksdb_figures.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_log_tree.h"
@@ -204,6 +205,9 @@ class RocksDbEventLog final : public EventLog {
   }
   absl::Status Settle(absl::Duration timeout) override;
   absl::Status Checkpoint(const std::string& dir) override;
+  StorageFigures Figures() const override {
+    return ReadStorageFigures(db_, database_.handles);
+  }
   uint64_t WaitForPosition(uint64_t position,
                            absl::Time deadline) const override;
   absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) override;
@@ -258,6 +262,11 @@ class RocksDbEventLog final : public EventLog {
   // durable with one WAL sync, publishes the head and calls every member's
   // callback, in order. A failed group fails every group after it until the
   // committer has repaired the log.
+  // What the observer hears of a finished group: `acknowledged` when it
+  // was written and synced (its members' answers, refusals included, are
+  // final), false when it was refused or its write or sync failed.
+  static GroupCommitReport ReportOf(const Group& group, absl::Duration wal_sync,
+                                    bool acknowledged);
   void FinishGroups(std::vector<std::unique_ptr<Group>> groups);
 
   // Committer only. Decides every member's fate and assigns positions and

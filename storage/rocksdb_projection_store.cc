@@ -13,6 +13,7 @@
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/rocksdb_figures.h"
 #include "storage/rocksdb_settle.h"
 #include "storage/rocksdb_status.h"
 #include "storage/rocksdb_write_faults.h"
@@ -289,6 +290,10 @@ class RocksDbProjectionStore final : public ProjectionStore {
   absl::Status Settle(absl::Duration timeout) override {
     return SettleDatabase(db_.get(), {db_->DefaultColumnFamily()}, timeout,
                           "the projection store");
+  }
+
+  StorageFigures Figures() const override {
+    return ReadStorageFigures(db_.get(), {db_->DefaultColumnFamily()});
   }
 
   std::string DescribeLayout() override {

@@ -1,10 +1,10 @@
 #include "services/app/due_time_processor.h"
 
-#include <cstdio>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/observability/json_log.h"
 #include "services/projections/case_standing_projection.h"
 
 namespace collections::app {
@@ -75,8 +75,9 @@ void DueTimeProcessor::Start(absl::Duration interval) {
       }
       absl::StatusOr<Report> report = RunOnce(clock_->Now());
       if (!report.ok()) {
-        std::fprintf(stderr, "due-time processing: %s\n",
-                     report.status().ToString().c_str());
+        observability::JsonLog::Stderr()->Error(
+            "due-time processing failed",
+            {{"status", report.status().ToString()}});
       }
     }
   });

@@ -1,5 +1,6 @@
 #include "services/app/event_feed.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -88,7 +89,38 @@ absl::StatusOr<EventFeed::Cursor> EventFeed::Subscribe(
   cursor.next_position = request.after_position() + 1;
   cursor.filter = ToFilter(request.filter());
   cursor.max_batch = max_batch;
+  cursor.registration = std::make_shared<Registration>(this);
+  {
+    absl::MutexLock lock(&subscriptions_mu_);
+    subscriptions_[cursor.registration.get()] = cursor.next_position;
+  }
   return cursor;
+}
+
+// Removes its subscription from the figures when the last cursor copy goes.
+class EventFeed::Registration {
+ public:
+  explicit Registration(EventFeed* feed) : feed_(feed) {}
+  ~Registration() {
+    absl::MutexLock lock(&feed_->subscriptions_mu_);
+    feed_->subscriptions_.erase(this);
+  }
+
+ private:
+  EventFeed* const feed_;
+};
+
+EventFeed::SubscriptionFigures EventFeed::Subscriptions() const {
+  const uint64_t head = log_->HeadPosition();
+  SubscriptionFigures figures;
+  absl::MutexLock lock(&subscriptions_mu_);
+  figures.active = subscriptions_.size();
+  for (const auto& [registration, next_position] : subscriptions_) {
+    const uint64_t lag = head >= next_position ? head - next_position + 1 : 0;
+    figures.max_lag = std::max(figures.max_lag, lag);
+    figures.total_lag += lag;
+  }
+  return figures;
 }
 
 absl::StatusOr<std::optional<collections::v1::SubscribeResponse>>
@@ -110,6 +142,10 @@ EventFeed::Next(Cursor& cursor, absl::Time wait_deadline) {
                                  Reveal(std::move(recorded)));
   }
   cursor.next_position = result.next_position;
+  if (cursor.registration != nullptr) {
+    absl::MutexLock lock(&subscriptions_mu_);
+    subscriptions_[cursor.registration.get()] = cursor.next_position;
+  }
   response.set_position(result.next_position - 1);
   response.set_caught_up(response.position() >= result.head_position);
   return response;

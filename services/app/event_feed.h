@@ -15,9 +15,12 @@
 #define COLLECTIONS_SERVICES_APP_EVENT_FEED_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "collections/v1/event_stream.pb.h"
 #include "services/security/personal_data_vault.h"
@@ -38,10 +41,13 @@ class EventFeed {
   absl::StatusOr<collections::v1::ReadLogResponse> ReadLog(
       const collections::v1::ReadLogRequest& request);
 
+  class Registration;
   struct Cursor {
     uint64_t next_position = 1;  // the first position not yet delivered
     storage::LogFilter filter;
     size_t max_batch = 100;
+    // Counts the subscription in Subscriptions() while any copy lives.
+    std::shared_ptr<Registration> registration;
   };
   absl::StatusOr<Cursor> Subscribe(
       const collections::v1::SubscribeRequest& request);
@@ -49,6 +55,15 @@ class EventFeed {
   // `wait_deadline`; nullopt when nothing new was committed by then.
   absl::StatusOr<std::optional<collections::v1::SubscribeResponse>> Next(
       Cursor& cursor, absl::Time wait_deadline);
+
+  // The live subscriptions and how far behind the log's head they are
+  // (events committed but not yet delivered), for metrics.
+  struct SubscriptionFigures {
+    size_t active = 0;
+    uint64_t max_lag = 0;
+    uint64_t total_lag = 0;
+  };
+  SubscriptionFigures Subscriptions() const;
 
   static constexpr uint32_t kDefaultLimit = 100;
   static constexpr uint32_t kMaxLimit = 1000;
@@ -60,6 +75,10 @@ class EventFeed {
 
   storage::EventLog* const log_;
   security::PersonalDataVault* const vault_;
+  // Next undelivered position of each live subscription, by registration.
+  mutable absl::Mutex subscriptions_mu_;
+  absl::flat_hash_map<const Registration*, uint64_t> subscriptions_
+      ABSL_GUARDED_BY(subscriptions_mu_);
 };
 
 }  // namespace collections::app

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/strip.h"
+#include "collections/v1/case_commands.pb.h"
 #include "grpc/grpc_security_constants.h"
 
 namespace collections::grpc_api {
@@ -36,11 +37,41 @@ security::Credentials CredentialsOf(const grpc::ServerContextBase& context) {
   return credentials;
 }
 
+// The request's CommandContext (field "context"), when it has one.
+const collections::v1::CommandContext* CommandContextOf(
+    const google::protobuf::Message* request) {
+  if (request == nullptr) return nullptr;
+  const google::protobuf::FieldDescriptor* field =
+      request->GetDescriptor()->FindFieldByName("context");
+  if (field == nullptr ||
+      field->message_type() !=
+          collections::v1::CommandContext::descriptor()) {
+    return nullptr;
+  }
+  return static_cast<const collections::v1::CommandContext*>(
+      &request->GetReflection()->GetMessage(*request, field));
+}
+
 }  // namespace
 
 absl::StatusOr<collections::v1::Actor> Guard::Admit(
-    const grpc::ServerContextBase& context, const char* method,
+    grpc::ServerContextBase& context, const char* method,
     const google::protobuf::Message* request) const {
+  if (const auto* command = CommandContextOf(request)) {
+    // Printable ASCII only (gRPC refuses other metadata values); the
+    // gatekeeper checks the ids themselves.
+    auto printable = [](const std::string& id) {
+      if (id.empty() || id.size() > 200) return false;
+      for (char c : id)
+        if (c < 0x20 || c > 0x7e) return false;
+      return true;
+    };
+    if (printable(command->request_id()))
+      context.AddTrailingMetadata("x-request-id", command->request_id());
+    if (printable(command->correlation_id()))
+      context.AddTrailingMetadata("x-correlation-id",
+                                  command->correlation_id());
+  }
   return gatekeeper_->Admit(CredentialsOf(context), method, request);
 }
 

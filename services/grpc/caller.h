@@ -27,8 +27,12 @@ class Guard {
       : gatekeeper_(gatekeeper), access_(access) {}
 
   // `method` is the full name, "collections.v1.CaseQueries/GetCase".
+  // A command's request and correlation ids (its CommandContext) go into
+  // the call's trailing metadata as x-request-id and x-correlation-id: the
+  // caller gets them back, and the RPC log line (rpc_observer.h) reads them
+  // from there.
   absl::StatusOr<collections::v1::Actor> Admit(
-      const grpc::ServerContextBase& context, const char* method,
+      grpc::ServerContextBase& context, const char* method,
       const google::protobuf::Message* request) const;
 
   const app::AgencyAccess& access() const { return *access_; }

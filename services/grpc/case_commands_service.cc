@@ -27,7 +27,7 @@ void Answer(app::CaseCommandHandler::Result result,
 // on the cases placed with it, as itself (other commands it may not call).
 template <typename Request>
 absl::StatusOr<collections::v1::Actor> CaseCommandsService::Admit(
-    const grpc::CallbackServerContext& context, const char* method,
+    grpc::CallbackServerContext& context, const char* method,
     const Request& request) const {
   absl::StatusOr<collections::v1::Actor> actor =
       guard_->Admit(context, method, &request);

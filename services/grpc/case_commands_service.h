@@ -71,7 +71,7 @@ class CaseCommandsService final
  private:
   template <typename Request>
   absl::StatusOr<collections::v1::Actor> Admit(
-      const grpc::CallbackServerContext& context, const char* method,
+      grpc::CallbackServerContext& context, const char* method,
       const Request& request) const;
 
   app::CaseCommandHandler* const handler_;

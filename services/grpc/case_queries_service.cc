@@ -30,7 +30,7 @@ int GetDebtorTimelineMethodIndex() {
 
 // Admitted to `method` on the request's case (an agency: only its own).
 template <typename Request>
-absl::Status CaseQueriesService::AdmitToCase(const grpc::ServerContext& context,
+absl::Status CaseQueriesService::AdmitToCase(grpc::ServerContext& context,
                                              const char* method,
                                              const Request& request) const {
   absl::StatusOr<collections::v1::Actor> actor =

@@ -51,7 +51,7 @@ class CaseQueriesService final : public collections::v1::CaseQueries::Service {
                                         TimelineStreamer* streamer);
 
   template <typename Request>
-  absl::Status AdmitToCase(const grpc::ServerContext& context,
+  absl::Status AdmitToCase(grpc::ServerContext& context,
                            const char* method, const Request& request) const;
 
   app::CaseQueryHandler* const handler_;

@@ -21,4 +21,8 @@ absl::Time DeadlineOf(const grpc::ServerContext& context, absl::Duration cap) {
   return std::min(capped, absl::FromChrono(deadline));
 }
 
+std::string StatusCodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
 }  // namespace collections::grpc_api

@@ -5,6 +5,8 @@
 #ifndef COLLECTIONS_SERVICES_GRPC_STATUS_CONVERSION_H_
 #define COLLECTIONS_SERVICES_GRPC_STATUS_CONVERSION_H_
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
@@ -12,6 +14,10 @@
 namespace collections::grpc_api {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The code's canonical name, "OK", "INVALID_ARGUMENT"… (as metrics and
+// logs label calls).
+std::string StatusCodeName(grpc::StatusCode code);
 
 // The call's deadline as absl::Time (InfiniteFuture when none), capped at
 // `cap` from now so a query never waits unboundedly.

@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "openssl/rand.h"
+#include "services/observability/json_log.h"
 #include "storage/status_macros.h"
 
 namespace collections::security {
@@ -76,11 +77,10 @@ absl::StatusOr<std::string> LoadMasterKey(const std::string& file,
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
     return absl::UnavailableError(absl::StrCat("cannot create ", path));
   }
-  std::fprintf(stderr,
-               "collectionsd: created the master key %s (keep it off the data "
-               "volume in production: --master_key_file or "
-               "COLLECTIONS_MASTER_KEY)\n",
-               path.c_str());
+  observability::JsonLog::Stderr()->Warning(
+      "created the master key (keep it off the data volume in production: "
+      "--master_key_file or COLLECTIONS_MASTER_KEY)",
+      {{"path", path}});
   return key;
 }
 

@@ -14,6 +14,7 @@
 #include "services/projections/actor_index_projection.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/timeline_projection.h"
+#include "services/server/server_gauges.h"
 #include "storage/status_macros.h"
 
 namespace collections::server {
@@ -42,10 +43,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
           "--tls_client_ca_file for mutual TLS), or --insecure_plaintext for "
           "local development");
     }
-    std::fprintf(stderr,
-                 "collectionsd: WARNING: serving PLAINTEXT without "
-                 "authentication (--insecure_plaintext): callers name "
-                 "themselves; for local development only\n");
+    options.json_log->Warning(
+        "serving PLAINTEXT without authentication (--insecure_plaintext): "
+        "callers name themselves; for local development only");
     return grpc::InsecureServerCredentials();
   }
   if (options.insecure_plaintext) {
@@ -82,9 +82,11 @@ CollectionsServer::CollectionsServer(const ServerOptions& options)
 absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
     const ServerOptions& options) {
   std::unique_ptr<CollectionsServer> server(new CollectionsServer(options));
+  server->metrics_ = std::make_unique<observability::ServerMetrics>();
+  storage::EventLogOptions log_options = options.log;
+  log_options.observer = server->metrics_.get();
   COLLECTIONS_ASSIGN_OR_RETURN(
-      server->log_,
-      storage::OpenRocksDbEventLog(options.log, options.data_dir));
+      server->log_, storage::OpenRocksDbEventLog(log_options, options.data_dir));
   storage::EventLog* log = server->log_.get();
   COLLECTIONS_ASSIGN_OR_RETURN(
       server->projection_store_,
@@ -206,12 +208,35 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->agency_service_ = std::make_unique<grpc_api::AgencyService>(
       server->handoff_.get(), server->guard_.get(), options.max_message_bytes);
 
+  AddServerGauges(
+      GaugedParts{.log = log,
+                  .projection_store = server->projection_store_.get(),
+                  .projections = server->operations_.get(),
+                  .feed = server->feed_.get(),
+                  .signer = server->signer_.get(),
+                  .clock = options.clock},
+      server->metrics_.get());
+  if (!options.metrics_listen_address.empty()) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        server->metrics_endpoint_,
+        observability::MetricsEndpoint::Start(options.metrics_listen_address,
+                                              server->metrics_.get()));
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(grpc_api::NewRpcObserverFactory(
+      grpc_api::RpcObserverOptions{.metrics = server->metrics_.get(),
+                                   .log = options.json_log,
+                                   .policy = options.rpc_log,
+                                   .slow_call = options.slow_call}));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->commands_service_.get());
   builder.RegisterService(server->queries_service_.get());
   builder.RegisterService(server->stream_service_.get());
@@ -234,8 +259,12 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       healthy = health.ok();
       self->server_->GetHealthCheckService()->SetServingStatus(
           "collections.v1.CaseQueries", healthy);
-      if (!healthy)
-        std::fprintf(stderr, "collectionsd: %s\n", health.ToString().c_str());
+      if (healthy) {
+        self->options_.json_log->Info("projections running again");
+      } else {
+        self->options_.json_log->Error("a projection stopped; queries NOT_SERVING",
+                                  {{"status", health.ToString()}});
+      }
     }
   });
   if (options.tree_head_interval > absl::ZeroDuration()) {
@@ -244,8 +273,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
         absl::StatusOr<collections::v1::SignedTreeHead> head =
             self->signer_->SignLatest();
         if (!head.ok()) {
-          std::fprintf(stderr, "collectionsd: signing the tree head: %s\n",
-                       head.status().ToString().c_str());
+          self->options_.json_log->Error("signing the tree head failed",
+                                    {{"status", head.status().ToString()}});
         }
       } while (!self->stopping_.WaitForNotificationWithTimeout(
           self->options_.tree_head_interval));
@@ -265,6 +294,9 @@ void CollectionsServer::Shutdown() {
   if (!stopping_.HasBeenNotified()) stopping_.Notify();
   if (health_thread_.joinable()) health_thread_.join();
   if (signing_thread_.joinable()) signing_thread_.join();
+  // The gauges read the parts below: stop them before anything closes.
+  if (metrics_ != nullptr) metrics_->ClearScrapeSources();
+  metrics_endpoint_.reset();
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     stream_service_->EndSubscriptions();

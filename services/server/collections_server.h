@@ -38,6 +38,9 @@
 #include "services/grpc/case_queries_service.h"
 #include "services/grpc/event_stream_service.h"
 #include "services/grpc/operations_service.h"
+#include "services/grpc/rpc_observer.h"
+#include "services/observability/json_log.h"
+#include "services/observability/server_metrics.h"
 #include "services/projections/managed_projection.h"
 #include "services/security/gatekeeper.h"
 #include "services/security/personal_data_vault.h"
@@ -104,6 +107,16 @@ struct ServerOptions {
   // Per-caller rate limit, calls per second (≤ 0: none), and burst.
   double rate_limit_per_second = 0;
   double rate_limit_burst = 50;
+
+  // Prometheus metrics on http://<address>/metrics (port 0: any free port,
+  // see metrics_port()); empty: no endpoint (the metrics are still kept).
+  std::string metrics_listen_address;
+  // The structured log (services/observability/json_log.h); must outlive
+  // the server. Which calls get a line: every one, failures (and calls
+  // slower than slow_call), or none.
+  observability::JsonLog* json_log = observability::JsonLog::Stderr();
+  grpc_api::RpcLogPolicy rpc_log = grpc_api::RpcLogPolicy::kFailures;
+  absl::Duration slow_call = absl::Seconds(1);
 };
 
 class CollectionsServer {
@@ -119,6 +132,11 @@ class CollectionsServer {
 
   // The bound port (useful with port 0).
   int port() const { return port_; }
+  // The metrics endpoint's port; 0 without one.
+  int metrics_port() const {
+    return metrics_endpoint_ == nullptr ? 0 : metrics_endpoint_->port();
+  }
+  const observability::ServerMetrics& metrics() const { return *metrics_; }
   // Graceful shutdown (see the file comment); idempotent.
   void Shutdown();
   // Blocks until the server has shut down.
@@ -128,6 +146,9 @@ class CollectionsServer {
   explicit CollectionsServer(const ServerOptions& options);
 
   const ServerOptions options_;
+  // Declared first: the log reports to it until the log is closed.
+  std::unique_ptr<observability::ServerMetrics> metrics_;
+  std::unique_ptr<observability::MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<storage::ProjectionStore> projection_store_;
   std::unique_ptr<projections::ManagedProjection> standing_;

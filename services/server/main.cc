@@ -13,6 +13,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/server/collections_server.h"
@@ -68,6 +69,15 @@ ABSL_FLAG(double, rate_limit_per_second, 0,
           "calls per second per caller; 0 = no limit");
 ABSL_FLAG(double, rate_limit_burst, 50, "calls a caller may burst");
 
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port serving Prometheus metrics at /metrics (plain HTTP, "
+          "figures only); empty = no endpoint");
+ABSL_FLAG(std::string, rpc_log, "failures",
+          "which calls get a JSON log line on stderr: all, failures (and "
+          "calls slower than --slow_call_ms), or none");
+ABSL_FLAG(int, slow_call_ms, 1000,
+          "calls slower than this are logged under --rpc_log=failures");
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "collectionsd: the collections case-management server");
@@ -112,22 +122,35 @@ int main(int argc, char** argv) {
   options.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit_per_second);
   options.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
 
+  options.metrics_listen_address = absl::GetFlag(FLAGS_metrics_listen);
+  options.slow_call = absl::Milliseconds(absl::GetFlag(FLAGS_slow_call_ms));
+  const std::string rpc_log = absl::GetFlag(FLAGS_rpc_log);
+  if (rpc_log == "all") {
+    options.rpc_log = collections::grpc_api::RpcLogPolicy::kAll;
+  } else if (rpc_log == "none") {
+    options.rpc_log = collections::grpc_api::RpcLogPolicy::kNone;
+  } else if (rpc_log != "failures") {
+    std::fprintf(stderr, "collectionsd: --rpc_log is all, failures or none\n");
+    return 2;
+  }
+  collections::observability::JsonLog* log = options.json_log;
+
   auto server = collections::server::CollectionsServer::Start(options);
   if (!server.ok()) {
-    std::fprintf(stderr, "collectionsd: %s\n",
-                 server.status().ToString().c_str());
+    log->Error("cannot start", {{"status", server.status().ToString()}});
     return 1;
   }
-  std::printf("collectionsd: serving on port %d, data in %s (sync %s)\n",
-              (*server)->port(), options.data_dir.c_str(),
-              options.log.sync ? "on" : "off");
-  std::fflush(stdout);
+  // Scripts wait for "serving on port N" (tests/tools/server_lib.sh).
+  log->Info(absl::StrCat("serving on port ", (*server)->port()),
+            {{"port", (*server)->port()},
+             {"metrics_port", (*server)->metrics_port()},
+             {"data_dir", options.data_dir},
+             {"sync", options.log.sync}});
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  std::printf("collectionsd: signal %d, shutting down\n", signal_number);
-  std::fflush(stdout);
+  log->Info("shutting down", {{"signal", signal_number}});
   (*server)->Shutdown();
-  std::printf("collectionsd: stopped cleanly\n");
+  log->Info("stopped cleanly");
   return 0;
 }

@@ -84,6 +84,7 @@ def main():
     spec = by_kind["StatefulSet"]["spec"]
     check(spec["replicas"] == 1, "kubernetes: the event log has one writer")
     pod = spec["template"]["spec"]
+    pod_metadata = spec["template"]["metadata"]
     container = pod["containers"][0]
     mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
     check([c["metadata"]["name"] for c in spec["volumeClaimTemplates"]] ==
@@ -101,6 +102,13 @@ def main():
     check(all(p["targetPort"] in port_names
               for p in by_kind["Service"]["spec"]["ports"]),
           "kubernetes: the Service targets a port the container lacks")
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    for flag, name in [("--listen", "grpc"), ("--metrics_listen", "metrics")]:
+        check(flags_of(config)[flag].endswith(f":{ports.get(name)}"),
+              f"kubernetes: {flag} is not on the container's {name} port")
+    annotations = pod_metadata.get("annotations", {})
+    check(annotations.get("prometheus.io/port") == str(ports.get("metrics")),
+          "kubernetes: the scrape annotation names another port")
     check("readinessProbe" in container and "livenessProbe" in container,
           "kubernetes: probes")
     check(pod["securityContext"].get("runAsNonRoot") is True,

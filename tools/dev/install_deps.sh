@@ -11,6 +11,7 @@ PACKAGES=(
   tzdata  # IANA zones: debtors' local time, deadlines in their calendar
   openssl  # tests make keys and TLS certificates with its CLI
   python3 python3-yaml  # tests/deploy reads the Kubernetes manifests
+  prometheus-cpp-dev  # the metrics endpoint (see README: why prometheus-cpp)
 )
 
 missing=()

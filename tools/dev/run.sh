@@ -9,5 +9,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/dev/build.sh
 BUILD_DIR="${BUILD_DIR:-build}"
+# Metrics on http://127.0.0.1:9464/metrics; the JSON log on stderr.
 exec "$BUILD_DIR/services/server/collectionsd" --data_dir="${DATA_DIR:-data}" \
-  --seed_demo --insecure_plaintext "$@"
+  --seed_demo --insecure_plaintext --metrics_listen=127.0.0.1:9464 "$@"

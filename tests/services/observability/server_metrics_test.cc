@@ -1,0 +1,110 @@
+// ServerMetrics rendered as a scrape would see it: RPC series under
+// go-grpc-prometheus' names, group commits, and scrape-time families.
+#include "services/observability/server_metrics.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "tests/testing/http_get.h"
+
+namespace collections::observability {
+namespace {
+
+using testing::SeriesValue;
+
+TEST(ServerMetricsTest, RpcsAreCountedByMethodAndCode) {
+  ServerMetrics metrics;
+  metrics.RpcStarted("/collections.v1.CaseQueries/GetCase");
+  metrics.RpcStarted("/collections.v1.CaseQueries/GetCase");
+  metrics.RpcHandled("/collections.v1.CaseQueries/GetCase", "OK",
+                     absl::Microseconds(300));
+  metrics.RpcHandled("/collections.v1.CaseQueries/GetCase", "NOT_FOUND",
+                     absl::Milliseconds(3));
+  const std::string text = metrics.Render();
+  const std::string method =
+      "grpc_method=\"GetCase\",grpc_service=\"collections.v1.CaseQueries\"";
+  EXPECT_EQ(SeriesValue(text, "grpc_server_started_total{" + method + "}"), 2);
+  EXPECT_EQ(SeriesValue(text, "grpc_server_handled_total{grpc_code=\"OK\"," +
+                                  method + "}"),
+            1);
+  EXPECT_EQ(SeriesValue(text, "grpc_server_handled_total{grpc_code="
+                              "\"NOT_FOUND\"," +
+                                  method + "}"),
+            1);
+  // 0.3 ms falls in the 0.5 ms bucket, 3 ms only from the 5 ms bucket on.
+  EXPECT_EQ(SeriesValue(text, "grpc_server_handling_seconds_bucket{" + method +
+                                  ",le=\"0.0005\"}"),
+            1);
+  EXPECT_EQ(SeriesValue(text, "grpc_server_handling_seconds_bucket{" + method +
+                                  ",le=\"0.005\"}"),
+            2);
+  EXPECT_NEAR(
+      SeriesValue(text, "grpc_server_handling_seconds_sum{" + method + "}"),
+      0.0033, 1e-9);
+}
+
+TEST(ServerMetricsTest, GroupCommitsFeedTheirHistograms) {
+  ServerMetrics metrics;
+  metrics.OnGroupCommit({.appends = 3,
+                         .events = 7,
+                         .wal_sync = absl::Microseconds(800),
+                         .acknowledged = true});
+  metrics.OnGroupCommit({.appends = 1, .events = 1, .acknowledged = false});
+  const std::string text = metrics.Render();
+  EXPECT_EQ(SeriesValue(text, "collections_append_group_appends_sum"), 4);
+  EXPECT_EQ(SeriesValue(text, "collections_append_group_appends_bucket{le=\"2\"}"),
+            1);
+  EXPECT_EQ(SeriesValue(text, "collections_append_group_events_sum"), 8);
+  // The failed group synced nothing: one sync observed.
+  EXPECT_EQ(SeriesValue(text, "collections_wal_sync_seconds_count"), 1);
+  EXPECT_EQ(SeriesValue(text,
+                        "collections_append_groups_total{outcome=\"failed\"}"),
+            1);
+  EXPECT_EQ(SeriesValue(
+                text, "collections_append_groups_total{outcome=\"acknowledged\"}"),
+            1);
+}
+
+TEST(ServerMetricsTest, ScrapeSourcesAreReadAtEveryScrapeUntilCleared) {
+  ServerMetrics metrics;
+  int reads = 0;
+  metrics.AddScrapeSource([&reads] {
+    ++reads;
+    return std::vector<ScrapedFamily>{
+        {"test_gauge", "a gauge", false, {{{{"kind", "a"}}, double(reads)}}},
+        {"test_total", "a counter", true, {{{}, 5}}}};
+  });
+  EXPECT_EQ(SeriesValue(metrics.Render(), "test_gauge{kind=\"a\"}"), 1);
+  const std::string text = metrics.Render();
+  EXPECT_EQ(SeriesValue(text, "test_gauge{kind=\"a\"}"), 2);
+  EXPECT_TRUE(absl::StrContains(text, "# TYPE test_total counter"));
+  EXPECT_TRUE(absl::StrContains(text, "# TYPE test_gauge gauge"));
+  metrics.ClearScrapeSources();
+  EXPECT_FALSE(absl::StrContains(metrics.Render(), "test_gauge"));
+  EXPECT_EQ(reads, 2);
+}
+
+TEST(MetricsEndpointTest, ServesTheRenderedMetricsOverHttp) {
+  ServerMetrics metrics;
+  metrics.RpcStarted("/a.B/C");
+  auto endpoint = MetricsEndpoint::Start("127.0.0.1:0", &metrics);
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status();
+  ASSERT_GT((*endpoint)->port(), 0);
+  absl::StatusOr<std::string> body =
+      testing::HttpGet((*endpoint)->port(), "/metrics");
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_EQ(SeriesValue(*body, "grpc_server_started_total{grpc_method=\"C\","
+                               "grpc_service=\"a.B\"}"),
+            1);
+}
+
+TEST(MetricsEndpointTest, AnUnusableAddressIsUnavailable) {
+  ServerMetrics metrics;
+  auto endpoint = MetricsEndpoint::Start("256.1.1.1:0", &metrics);
+  ASSERT_FALSE(endpoint.ok());
+  EXPECT_EQ(endpoint.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace collections::observability

@@ -1,0 +1,118 @@
+// The storage figures of a real event log and projection store: memtables
+// fill with appends, table files appear after a flush, stalls stay zero on
+// a quiet database; and the log tells its observer about each group commit.
+#include "storage/rocksdb_figures.h"
+
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "storage/rocksdb_event_log.h"
+#include "storage/rocksdb_projection_store.h"
+#include "storage/write_faults.h"
+#include "tests/testing/events.h"
+#include "tests/testing/temp_dir.h"
+
+namespace collections::storage {
+namespace {
+
+using ::collections::testing::MakeCalls;
+
+class RecordingObserver final : public LogObserver {
+ public:
+  void OnGroupCommit(const GroupCommitReport& report) override {
+    absl::MutexLock lock(&mu_);
+    reports_.push_back(report);
+  }
+  std::vector<GroupCommitReport> reports() {
+    absl::MutexLock lock(&mu_);
+    return reports_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<GroupCommitReport> reports_;
+};
+
+TEST(RocksDbFiguresTest, LogFiguresFollowAppendsAndFlushes) {
+  collections::testing::TempDir dir;
+  auto log = OpenRocksDbEventLog({}, dir.Sub("log"));
+  ASSERT_TRUE(log.ok()) << log.status();
+  const StorageFigures empty = (*log)->Figures();
+  EXPECT_EQ(empty.live_sst_bytes, 0u);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE((*log)
+                    ->Append(absl::StrCat("case-", i), ExpectedVersion::Any(),
+                             MakeCalls(absl::StrCat("e", i), 20, 1000))
+                    .ok());
+  }
+  const StorageFigures written = (*log)->Figures();
+  EXPECT_GT(written.memtable_bytes, empty.memtable_bytes);
+  ASSERT_TRUE((*log)->Settle(absl::Seconds(30)).ok());
+  const StorageFigures settled = (*log)->Figures();
+  EXPECT_GT(settled.live_sst_bytes, 0u);  // the padding compresses well
+  EXPECT_EQ(settled.running_compactions, 0u);
+  EXPECT_EQ(settled.pending_compaction_bytes, 0u);
+  EXPECT_FALSE(settled.write_stopped);
+  EXPECT_EQ(settled.write_stops, 0u);
+  EXPECT_EQ(settled.delayed_write_rate, 0u);
+}
+
+TEST(RocksDbFiguresTest, ProjectionStoreReportsItsFigures) {
+  collections::testing::TempDir dir;
+  auto store = OpenRocksDbProjectionStore({}, dir.Sub("projections"));
+  ASSERT_TRUE(store.ok());
+  const uint64_t before = (*store)->Figures().memtable_bytes;
+  auto write = (*store)->BeginWrite("p");
+  ASSERT_TRUE(write.ok());
+  for (int i = 0; i < 1000; ++i)
+    (*write)->Put(absl::StrCat("key-", i), std::string(100, 'v'));
+  ASSERT_TRUE((*store)->Commit(**write, 1).ok());
+  EXPECT_GT((*store)->Figures().memtable_bytes, before);
+}
+
+TEST(RocksDbFiguresTest, ObserverHearsOfEveryGroupCommit) {
+  collections::testing::TempDir dir;
+  RecordingObserver observer;
+  WriteFaults faults;
+  EventLogOptions options;
+  options.observer = &observer;
+  options.write_faults = &faults;
+  {
+    auto log = OpenRocksDbEventLog(options, dir.Sub("log"));
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE(
+        (*log)->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 3)).ok());
+    ASSERT_TRUE(
+        (*log)->Append("case-2", ExpectedVersion::Any(), MakeCalls("b", 2)).ok());
+    // A stale expected version is refused inside an acknowledged group.
+    EXPECT_FALSE((*log)
+                     ->Append("case-1", ExpectedVersion::Exact(1),
+                              MakeCalls("c", 1))
+                     .ok());
+    // No room on the disk: the whole group is refused.
+    faults.SimulateFreeBytes(0);
+    EXPECT_FALSE(
+        (*log)->Append("case-3", ExpectedVersion::Any(), MakeCalls("d", 4)).ok());
+  }
+  const std::vector<GroupCommitReport> reports = observer.reports();
+  size_t appends = 0, events = 0, synced = 0, acknowledged = 0;
+  for (const GroupCommitReport& report : reports) {
+    appends += report.appends;
+    events += report.events;
+    if (report.wal_sync > absl::ZeroDuration()) ++synced;
+    if (report.acknowledged) ++acknowledged;
+  }
+  EXPECT_EQ(appends, 4u);
+  EXPECT_EQ(events, 10u);
+  EXPECT_GE(synced, 1u);
+  EXPECT_EQ(acknowledged, reports.size() - 1);
+  ASSERT_FALSE(reports.empty());
+  EXPECT_FALSE(reports.back().acknowledged);
+  EXPECT_EQ(reports.back().events, 4u);
+}
+
+}  // namespace
+}  // namespace collections::storage
