@@ -96,7 +96,8 @@ GroupCommitReport RocksDbEventLog::ReportOf(const Group& group,
   report.acknowledged = acknowledged;
   for (const auto& member : group.members) {
     report.events += member->events.size();
-    for (const auto& part : member->linked) report.events += part->events.size();
+    for (const auto& part : member->linked)
+      report.events += part->events.size();
   }
   return report;
 }

@@ -24,8 +24,8 @@
 #include "storage/append_checks.h"
 #include "storage/merkle.h"
 #include "storage/rocksdb_database.h"
-#include "storage/rocksdb_figures.h"
 #include "storage/rocksdb_event_log.h"
+#include "storage/rocksdb_figures.h"
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_log_tree.h"
 

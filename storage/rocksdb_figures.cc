@@ -10,8 +10,9 @@ namespace {
 uint64_t IntProperty(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
                      const rocksdb::Slice& name) {
   uint64_t value = 0;
-  const bool known = family == nullptr ? db->GetIntProperty(name, &value)
-                                       : db->GetIntProperty(family, name, &value);
+  const bool known = family == nullptr
+                         ? db->GetIntProperty(name, &value)
+                         : db->GetIntProperty(family, name, &value);
   return known ? value : 0;
 }
 
@@ -48,8 +49,8 @@ StorageFigures ReadStorageFigures(
       IntProperty(db, nullptr, rocksdb::DB::Properties::kNumRunningFlushes);
   figures.write_stopped =
       IntProperty(db, nullptr, rocksdb::DB::Properties::kIsWriteStopped) != 0;
-  figures.delayed_write_rate =
-      IntProperty(db, nullptr, rocksdb::DB::Properties::kActualDelayedWriteRate);
+  figures.delayed_write_rate = IntProperty(
+      db, nullptr, rocksdb::DB::Properties::kActualDelayedWriteRate);
   return figures;
 }
 

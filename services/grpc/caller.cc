@@ -44,8 +44,7 @@ const collections::v1::CommandContext* CommandContextOf(
   const google::protobuf::FieldDescriptor* field =
       request->GetDescriptor()->FindFieldByName("context");
   if (field == nullptr ||
-      field->message_type() !=
-          collections::v1::CommandContext::descriptor()) {
+      field->message_type() != collections::v1::CommandContext::descriptor()) {
     return nullptr;
   }
   return static_cast<const collections::v1::CommandContext*>(

@@ -51,8 +51,8 @@ class CaseQueriesService final : public collections::v1::CaseQueries::Service {
                                         TimelineStreamer* streamer);
 
   template <typename Request>
-  absl::Status AdmitToCase(grpc::ServerContext& context,
-                           const char* method, const Request& request) const;
+  absl::Status AdmitToCase(grpc::ServerContext& context, const char* method,
+                           const Request& request) const;
 
   app::CaseQueryHandler* const handler_;
   const Guard* const guard_;

@@ -39,12 +39,14 @@ class RpcObserver final : public grpc::experimental::Interceptor {
         server_stream_(
             info->type() ==
                 grpc::experimental::ServerRpcInfo::Type::SERVER_STREAMING ||
-            info->type() == grpc::experimental::ServerRpcInfo::Type::BIDI_STREAMING),
+            info->type() ==
+                grpc::experimental::ServerRpcInfo::Type::BIDI_STREAMING),
         start_(absl::Now()) {
     if (options_.metrics != nullptr) options_.metrics->RpcStarted(method_);
   }
 
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
       Finish(methods);
@@ -84,15 +86,16 @@ class RpcObserver final : public grpc::experimental::Interceptor {
                                  {"request_id", request_id},
                                  {"correlation_id", correlation_id}});
     } else {
-      options_.log->Write(
-          IsServerFault(status.error_code()) ? observability::LogLevel::kError
-                                             : observability::LogLevel::kWarning,
-          "rpc", {{"method", method},
-                  {"code", code},
-                  {"ms", ms},
-                  {"request_id", request_id},
-                  {"correlation_id", correlation_id},
-                  {"error", status.error_message()}});
+      options_.log->Write(IsServerFault(status.error_code())
+                              ? observability::LogLevel::kError
+                              : observability::LogLevel::kWarning,
+                          "rpc",
+                          {{"method", method},
+                           {"code", code},
+                           {"ms", ms},
+                           {"request_id", request_id},
+                           {"correlation_id", correlation_id},
+                           {"error", status.error_message()}});
     }
   }
 

@@ -25,9 +25,10 @@ prometheus::Labels MethodLabels(absl::string_view method) {
 // Latency buckets, seconds: a cached query takes tens of microseconds, a
 // synced append about a millisecond, a bundle or export seconds.
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
-  static const auto* const kBuckets = new prometheus::Histogram::BucketBoundaries{
-      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-      0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 10};
+  static const auto* const kBuckets =
+      new prometheus::Histogram::BucketBoundaries{
+          0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   10};
   return *kBuckets;
 }
 
@@ -133,8 +134,8 @@ void ServerMetrics::RpcStarted(absl::string_view method) {
   rpc_started_->Add(MethodLabels(method)).Increment();
 }
 
-void ServerMetrics::RpcHandled(absl::string_view method,
-                               absl::string_view code, absl::Duration latency) {
+void ServerMetrics::RpcHandled(absl::string_view method, absl::string_view code,
+                               absl::Duration latency) {
   prometheus::Labels labels = MethodLabels(method);
   rpc_seconds_->Add(labels, LatencyBuckets())
       .Observe(absl::ToDoubleSeconds(latency));
@@ -158,7 +159,8 @@ void ServerMetrics::ClearScrapeSources() { scraped_->Clear(); }
 
 std::string ServerMetrics::Render() const {
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
-  for (auto& family : scraped_->Collect()) families.push_back(std::move(family));
+  for (auto& family : scraped_->Collect())
+    families.push_back(std::move(family));
   return prometheus::TextSerializer().Serialize(families);
 }
 
@@ -169,9 +171,9 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
     // One serving thread: a scrape every few seconds needs no more.
     endpoint->exposer_ = std::make_unique<prometheus::Exposer>(address, 1);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot serve metrics on ", address, ": ", e.what(),
-        " (address in use or not valid)"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve metrics on ", address, ": ", e.what(),
+                     " (address in use or not valid)"));
   }
   endpoint->exposer_->RegisterCollectable(metrics->registry_);
   endpoint->exposer_->RegisterCollectable(metrics->scraped_);

@@ -86,7 +86,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   storage::EventLogOptions log_options = options.log;
   log_options.observer = server->metrics_.get();
   COLLECTIONS_ASSIGN_OR_RETURN(
-      server->log_, storage::OpenRocksDbEventLog(log_options, options.data_dir));
+      server->log_,
+      storage::OpenRocksDbEventLog(log_options, options.data_dir));
   storage::EventLog* log = server->log_.get();
   COLLECTIONS_ASSIGN_OR_RETURN(
       server->projection_store_,
@@ -229,7 +230,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(grpc_api::NewRpcObserverFactory(
       grpc_api::RpcObserverOptions{.metrics = server->metrics_.get(),
@@ -250,6 +252,10 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
                      " (address in use or not valid)"));
   }
   server->server_->GetHealthCheckService()->SetServingStatus(true);
+  // Queries answer only while every projection runs (the health thread
+  // below turns this off and on); named so a probe can ask for it.
+  server->server_->GetHealthCheckService()->SetServingStatus(
+      "collections.v1.CaseQueries", true);
   CollectionsServer* self = server.get();
   server->health_thread_ = std::thread([self] {
     bool healthy = true;
@@ -262,8 +268,9 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       if (healthy) {
         self->options_.json_log->Info("projections running again");
       } else {
-        self->options_.json_log->Error("a projection stopped; queries NOT_SERVING",
-                                  {{"status", health.ToString()}});
+        self->options_.json_log->Error(
+            "a projection stopped; queries NOT_SERVING",
+            {{"status", health.ToString()}});
       }
     }
   });
@@ -273,8 +280,9 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
         absl::StatusOr<collections::v1::SignedTreeHead> head =
             self->signer_->SignLatest();
         if (!head.ok()) {
-          self->options_.json_log->Error("signing the tree head failed",
-                                    {{"status", head.status().ToString()}});
+          self->options_.json_log->Error(
+              "signing the tree head failed",
+              {{"status", head.status().ToString()}});
         }
       } while (!self->stopping_.WaitForNotificationWithTimeout(
           self->options_.tree_head_interval));

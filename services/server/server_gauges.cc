@@ -25,17 +25,17 @@ std::vector<ScrapedFamily> ProjectionFamilies(
   ScrapedFamily age =
       Gauge("collections_projection_lag_seconds",
             "Age of the oldest event a projection has not applied", {});
-  ScrapedFamily stopped =
-      Gauge("collections_projection_stopped",
-            "1 while the projection has stopped on an event it cannot apply",
-            {});
+  ScrapedFamily stopped = Gauge(
+      "collections_projection_stopped",
+      "1 while the projection has stopped on an event it cannot apply", {});
   ScrapedFamily rebuild = Gauge("collections_projection_rebuild_percent",
                                 "Progress of a running rebuild", {});
   const collections::v1::ListProjectionsResponse list = projections.List();
   for (const auto& status : list.projections()) {
     const std::vector<std::pair<std::string, std::string>> labels = {
         {"projection", status.name()}};
-    lag.samples.push_back({labels, static_cast<double>(status.lag_positions())});
+    lag.samples.push_back(
+        {labels, static_cast<double>(status.lag_positions())});
     age.samples.push_back({labels, status.lag_millis() / 1000.0});
     stopped.samples.push_back({labels, status.failed() ? 1.0 : 0.0});
     if (status.rebuild().running()) {
@@ -103,8 +103,8 @@ std::vector<ScrapedFamily> StorageFamilies(storage::EventLog* log,
                        /*counter=*/true,
                        {}};
   for (const auto& [db, figures] : databases) {
-    stalls.samples.push_back({{{"db", db}, {"kind", "slowdown"}},
-                              double(figures.write_slowdowns)});
+    stalls.samples.push_back(
+        {{{"db", db}, {"kind", "slowdown"}}, double(figures.write_slowdowns)});
     stalls.samples.push_back(
         {{{"db", db}, {"kind", "stop"}}, double(figures.write_stops)});
   }
@@ -118,8 +118,9 @@ std::vector<ScrapedFamily> SignedHeadFamilies(audit::TreeHeadSigner* signer,
   auto latest = signer->Latest();
   if (!latest.ok() || !latest->has_value()) return {};
   const auto& head = **latest;
-  const absl::Time signed_at = absl::FromUnixSeconds(head.timestamp().seconds()) +
-                               absl::Nanoseconds(head.timestamp().nanos());
+  const absl::Time signed_at =
+      absl::FromUnixSeconds(head.timestamp().seconds()) +
+      absl::Nanoseconds(head.timestamp().nanos());
   return {
       Gauge("collections_signed_tree_head_age_seconds",
             "Time since the newest signed tree head was signed",
@@ -152,12 +153,11 @@ void AddServerGauges(const GaugedParts& parts,
     families.push_back(Gauge("collections_subscriptions_active",
                              "Live event subscriptions",
                              {Unlabelled(double(subscriptions.active))}));
-    families.push_back(
-        Gauge("collections_subscription_lag_events",
-              "Events committed but not yet delivered to subscribers",
-              {ScrapedSample{{{"stat", "max"}}, double(subscriptions.max_lag)},
-               ScrapedSample{{{"stat", "sum"}},
-                             double(subscriptions.total_lag)}}));
+    families.push_back(Gauge(
+        "collections_subscription_lag_events",
+        "Events committed but not yet delivered to subscribers",
+        {ScrapedSample{{{"stat", "max"}}, double(subscriptions.max_lag)},
+         ScrapedSample{{{"stat", "sum"}}, double(subscriptions.total_lag)}}));
     for (auto& family : StorageFamilies(parts.log, parts.projection_store))
       families.push_back(std::move(family));
     for (auto& family :

@@ -2,17 +2,18 @@
 // what collectionsd reports of its parts at every Prometheus scrape.
 //
 //   collections_log_head_position
-//   collections_projection_lag_events{projection}      events not yet applied
-//   collections_projection_lag_seconds{projection}     age of the oldest one
-//   collections_projection_stopped{projection}         1 while stopped on an event
-//   collections_projection_rebuild_percent{projection} while a rebuild runs
+//   collections_projection_lag_events{projection}   events not yet applied
+//   collections_projection_lag_seconds{projection}  age of the oldest one
+//   collections_projection_stopped{projection}      1: stopped on an event
+//   collections_projection_rebuild_percent{projection}  (while rebuilding)
 //   collections_subscriptions_active
 //   collections_subscription_lag_events{stat="max"|"sum"}
 //   collections_rocksdb_*{db="event_log"|"projections"}: pending compaction
 //     bytes, memtable bytes, live SST bytes, running compactions and
 //     flushes, write stopped, delayed write rate, write stalls (counter)
-//   collections_signed_tree_head_age_seconds, collections_signed_tree_head_size,
-//   collections_unsigned_events                        head minus signed size
+//   collections_signed_tree_head_age_seconds
+//   collections_signed_tree_head_size
+//   collections_unsigned_events                     head minus signed size
 #ifndef COLLECTIONS_SERVICES_SERVER_SERVER_GAUGES_H_
 #define COLLECTIONS_SERVICES_SERVER_SERVER_GAUGES_H_
 

@@ -156,8 +156,8 @@ TEST_F(RpcLogTest, CallerMetadataIdsOrAMadeIdSentBack) {
   const std::string not_found = LineWith(made_id);
   EXPECT_TRUE(absl::StrContains(not_found, "\"code\":\"NOT_FOUND\""));
   // Without a correlation id of its own, the call correlates to itself.
-  EXPECT_TRUE(absl::StrContains(
-      not_found, "\"correlation_id\":\"" + made_id + "\""));
+  EXPECT_TRUE(
+      absl::StrContains(not_found, "\"correlation_id\":\"" + made_id + "\""));
 }
 
 TEST_F(RpcLogTest, FailuresPolicyLogsOnlyFailedCalls) {

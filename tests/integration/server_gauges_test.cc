@@ -58,10 +58,10 @@ TEST_F(ServerGaugesTest, ScrapeHasEveryNamedSeries) {
   for (const char* id : {"c-1", "c-2", "c-3"}) {
     grpc::ClientContext context;
     v1::CommandResult result;
-    ASSERT_TRUE(commands
-                    ->OpenCase(&context, testing::OpenBusinessCase(id, "d-1"),
-                               &result)
-                    .ok());
+    ASSERT_TRUE(
+        commands
+            ->OpenCase(&context, testing::OpenBusinessCase(id, "d-1"), &result)
+            .ok());
   }
   {
     grpc::ClientContext context;
@@ -116,30 +116,37 @@ TEST_F(ServerGaugesTest, ScrapeHasEveryNamedSeries) {
   EXPECT_EQ(SeriesValue(text, "collections_append_group_events_sum"),
             SeriesValue(text, "collections_log_head_position"));
   EXPECT_EQ(SeriesValue(text, "collections_wal_sync_seconds_count"), 3);
+  EXPECT_EQ(
+      SeriesValue(text, "collections_append_groups_total{outcome=\"failed\"}"),
+      0);
+  EXPECT_GE(SeriesValue(text,
+                        "collections_projection_lag_events{projection="
+                        "\"case_standing\"}"),
+            0);
   EXPECT_EQ(SeriesValue(text,
-                        "collections_append_groups_total{outcome=\"failed\"}"),
-            0);
-  EXPECT_GE(SeriesValue(text, "collections_projection_lag_events{projection="
-                              "\"case_standing\"}"),
-            0);
-  EXPECT_EQ(SeriesValue(text, "collections_projection_stopped{projection="
-                              "\"debtor_timeline\"}"),
+                        "collections_projection_stopped{projection="
+                        "\"debtor_timeline\"}"),
             0);
   EXPECT_EQ(SeriesValue(text, "collections_subscriptions_active"), 1);
-  EXPECT_GE(SeriesValue(text, "collections_subscription_lag_events{stat="
-                              "\"max\"}"),
+  EXPECT_GE(SeriesValue(text,
+                        "collections_subscription_lag_events{stat="
+                        "\"max\"}"),
             0);
-  EXPECT_GT(SeriesValue(text, "collections_rocksdb_memtable_bytes{db="
-                              "\"event_log\"}"),
+  EXPECT_GT(SeriesValue(text,
+                        "collections_rocksdb_memtable_bytes{db="
+                        "\"event_log\"}"),
             0);
-  EXPECT_GE(SeriesValue(text, "collections_rocksdb_pending_compaction_bytes{"
-                              "db=\"projections\"}"),
+  EXPECT_GE(SeriesValue(text,
+                        "collections_rocksdb_pending_compaction_bytes{"
+                        "db=\"projections\"}"),
             0);
-  EXPECT_EQ(SeriesValue(text, "collections_rocksdb_write_stalls_total{db="
-                              "\"event_log\",kind=\"stop\"}"),
+  EXPECT_EQ(SeriesValue(text,
+                        "collections_rocksdb_write_stalls_total{db="
+                        "\"event_log\",kind=\"stop\"}"),
             0);
-  EXPECT_EQ(SeriesValue(text, "collections_rocksdb_write_stopped{db="
-                              "\"event_log\"}"),
+  EXPECT_EQ(SeriesValue(text,
+                        "collections_rocksdb_write_stopped{db="
+                        "\"event_log\"}"),
             0);
   EXPECT_GE(SeriesValue(text, "collections_signed_tree_head_age_seconds"), 0);
   EXPECT_EQ(SeriesValue(text, "collections_signed_tree_head_size"),

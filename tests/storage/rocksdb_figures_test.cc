@@ -84,18 +84,24 @@ TEST(RocksDbFiguresTest, ObserverHearsOfEveryGroupCommit) {
     auto log = OpenRocksDbEventLog(options, dir.Sub("log"));
     ASSERT_TRUE(log.ok());
     ASSERT_TRUE(
-        (*log)->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 3)).ok());
+        (*log)
+            ->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 3))
+            .ok());
     ASSERT_TRUE(
-        (*log)->Append("case-2", ExpectedVersion::Any(), MakeCalls("b", 2)).ok());
+        (*log)
+            ->Append("case-2", ExpectedVersion::Any(), MakeCalls("b", 2))
+            .ok());
     // A stale expected version is refused inside an acknowledged group.
-    EXPECT_FALSE((*log)
-                     ->Append("case-1", ExpectedVersion::Exact(1),
-                              MakeCalls("c", 1))
-                     .ok());
+    EXPECT_FALSE(
+        (*log)
+            ->Append("case-1", ExpectedVersion::Exact(1), MakeCalls("c", 1))
+            .ok());
     // No room on the disk: the whole group is refused.
     faults.SimulateFreeBytes(0);
     EXPECT_FALSE(
-        (*log)->Append("case-3", ExpectedVersion::Any(), MakeCalls("d", 4)).ok());
+        (*log)
+            ->Append("case-3", ExpectedVersion::Any(), MakeCalls("d", 4))
+            .ok());
   }
   const std::vector<GroupCommitReport> reports = observer.reports();
   size_t appends = 0, events = 0, synced = 0, acknowledged = 0;

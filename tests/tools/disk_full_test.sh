@@ -42,7 +42,7 @@ load() {  # load <case prefix>: a second of single appends; prints the result
   "$loadgen_bin" --server="127.0.0.1:$port" --workload=single --callers=2 \
     --seconds=1 --case_prefix="$1" --acked_log="$work/acked" 2>&1
 }
-healthy() { "$ctl_bin" --server="127.0.0.1:$port" health | grep -q SERVING; }
+healthy() { "$ctl_bin" --server="127.0.0.1:$port" health | grep -qx SERVING; }
 fill() {  # fill <MiB to leave free>
   local free_mib
   free_mib=$(( $(stat -f -c '%a' "$fs") * $(stat -f -c '%S' "$fs") / 1048576 ))

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "collections/v1/agency.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "tools/cli/cli_output.h"
 
 ABSL_FLAG(std::string, package_id, "",
           "package: which placement (default: the latest)");
@@ -24,11 +25,6 @@ namespace collections::cli {
 namespace {
 
 namespace v1 = ::collections::v1;
-
-int Fail(const grpc::Status& status) {
-  std::fprintf(stderr, "error: %s\n", status.error_message().c_str());
-  return 1;
-}
 
 void Identify(grpc::ClientContext* context) {
   if (!absl::GetFlag(FLAGS_actor_id).empty())

@@ -8,11 +8,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "collections/v1/audit.grpc.pb.h"
+#include "tools/cli/cli_output.h"
 
 ABSL_FLAG(std::string, out, "", "public-key, bundle: the file to write");
 ABSL_FLAG(bool, fresh, false, "head: sign the log's current head first");
 ABSL_FLAG(std::string, actor, "", "trail: only this actor's acts");
-ABSL_FLAG(std::string, case_id, "", "trail: only this case");
+ABSL_FLAG(std::string, case_id, "", "trail, process-due: only this case");
 ABSL_FLAG(std::string, type, "", "trail: only this event type");
 ABSL_DECLARE_FLAG(std::string, debtor);
 ABSL_DECLARE_FLAG(int, page_size);
@@ -21,11 +22,6 @@ namespace collections::cli {
 namespace {
 
 namespace v1 = ::collections::v1;
-
-int Fail(const grpc::Status& status) {
-  std::fprintf(stderr, "error: %s\n", status.error_message().c_str());
-  return 1;
-}
 
 std::string Time(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime(

@@ -12,27 +12,19 @@
 // checks it against every signed head kept there. `package` checks a
 // placement package directory (collectionsctl package): every file against
 // the manifest's SHA-256, the manifest's signed head, and the evidence
-// bundle inside against that head.
+// bundle inside against that head. (collectionsctl verify does the same
+// for an operator; this binary is the one handed to third parties.)
 //
 // Prints what holds and, on failure, which event and which check failed.
 // Exit status: 0 verified, 1 a check failed, 2 the input could not be read.
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "collections/v1/audit.pb.h"
-#include "services/agency/package_verification.h"
-#include "services/audit/ed25519_keys.h"
-#include "services/audit/evidence_bundle.h"
-#include "services/audit/log_verification.h"
-#include "storage/log_integrity.h"
+#include "tools/verify/verification.h"
 
 ABSL_FLAG(std::string, bundle, "", "bundle: the evidence bundle file");
 ABSL_FLAG(std::string, data_dir, "", "datadir: the event log data directory");
@@ -40,90 +32,27 @@ ABSL_FLAG(std::string, dir, "", "package: the placement package directory");
 ABSL_FLAG(std::string, public_key, "",
           "the server's public key, PEM (collectionsctl public-key)");
 
-namespace {
-
-constexpr int kVerified = 0;
-constexpr int kFailed = 1;
-constexpr int kUnreadable = 2;
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream contents;
-  contents << in.rdbuf();
-  *out = contents.str();
-  return true;
-}
-
-int Report(const collections::audit::VerificationReport& report) {
-  for (const std::string& line : report.holds)
-    std::printf("HOLDS   %s\n", line.c_str());
-  for (const std::string& line : report.failures)
-    std::printf("FAILED  %s\n", line.c_str());
-  std::printf("%s\n", report.ok() ? "VERIFIED" : "NOT VERIFIED");
-  return report.ok() ? kVerified : kFailed;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
+  namespace verify = collections::verify;
   absl::SetProgramUsageMessage(
       "collections-verify bundle --bundle=FILE --public_key=KEY.pem\n"
       "collections-verify datadir --data_dir=DIR --public_key=KEY.pem\n"
       "collections-verify package --dir=DIR --public_key=KEY.pem");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string mode = args.size() == 2 ? args[1] : "";
-  std::string pem;
-  if ((mode != "bundle" && mode != "datadir" && mode != "package") ||
-      !ReadFile(absl::GetFlag(FLAGS_public_key), &pem)) {
-    std::fprintf(stderr, "%s\n(the public key file must be readable)\n",
-                 absl::ProgramUsageMessage().data());
-    return kUnreadable;
+  if (mode != "bundle" && mode != "datadir" && mode != "package") {
+    std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
+    return verify::kUnreadable;
   }
-  auto key = collections::audit::VerifyingKey::FromPem(pem);
+  auto key = verify::LoadVerifyingKey(absl::GetFlag(FLAGS_public_key));
   if (!key.ok()) {
-    std::fprintf(stderr, "public key: %s\n", key.status().ToString().c_str());
-    return kUnreadable;
+    std::fprintf(stderr, "%s\n", std::string(key.status().message()).c_str());
+    return verify::kUnreadable;
   }
   std::printf("key     %s\n", key->Fingerprint().c_str());
-
-  if (mode == "bundle") {
-    std::string bytes;
-    collections::v1::EvidenceBundle bundle;
-    if (!ReadFile(absl::GetFlag(FLAGS_bundle), &bytes) ||
-        !bundle.ParseFromString(bytes)) {
-      std::fprintf(stderr, "cannot read an evidence bundle from '%s'\n",
-                   absl::GetFlag(FLAGS_bundle).c_str());
-      return kUnreadable;
-    }
-    std::printf("bundle  %s: %d events, %d streams, tree size %llu\n",
-                bundle.subject().c_str(), bundle.events_size(),
-                bundle.streams_size(),
-                static_cast<unsigned long long>(bundle.head().tree_size()));
-    return Report(collections::audit::VerifyEvidenceBundle(bundle, *key));
-  }
-  if (mode == "package") {
-    std::map<std::string, std::string> files;
-    std::error_code error;
-    for (const auto& entry :
-         std::filesystem::directory_iterator(absl::GetFlag(FLAGS_dir), error)) {
-      if (!entry.is_regular_file()) continue;
-      std::string& content = files[entry.path().filename().string()];
-      if (!ReadFile(entry.path().string(), &content))
-        error = std::make_error_code(std::errc::io_error);
-    }
-    if (error || files.empty()) {
-      std::fprintf(stderr, "cannot read a package from '%s'\n",
-                   absl::GetFlag(FLAGS_dir).c_str());
-      return kUnreadable;
-    }
-    return Report(collections::agency::VerifyPlacementPackage(files, *key));
-  }
-  auto integrity =
-      collections::storage::CheckLogIntegrity(absl::GetFlag(FLAGS_data_dir));
-  if (!integrity.ok()) {
-    std::fprintf(stderr, "%s\n", integrity.status().ToString().c_str());
-    return kUnreadable;
-  }
-  return Report(collections::audit::JudgeLogIntegrity(*integrity, *key));
+  if (mode == "bundle")
+    return verify::VerifyBundleFile(absl::GetFlag(FLAGS_bundle), *key, false);
+  if (mode == "package")
+    return verify::VerifyPackageDir(absl::GetFlag(FLAGS_dir), *key, false);
+  return verify::VerifyDataDir(absl::GetFlag(FLAGS_data_dir), *key, false);
 }

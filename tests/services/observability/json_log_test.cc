@@ -41,14 +41,19 @@ TEST_F(JsonLogTest, ValidUtf8IsKeptInvalidBytesBecomeReplacement) {
   EXPECT_EQ(out, "\"Bergen op Zoom \xc3\xa9\xe2\x82\xac\"");
   out.clear();
   // A lone continuation byte, a truncated sequence, an overlong encoding.
-  AppendJsonString("a\x80" "b\xe2\x82" "c\xc0\xaf", &out);
+  AppendJsonString(
+      "a\x80"
+      "b\xe2\x82"
+      "c\xc0\xaf",
+      &out);
   EXPECT_EQ(out, "\"a\\ufffdb\\ufffd\\ufffdc\\ufffd\\ufffd\"");
 }
 
 TEST_F(JsonLogTest, NonFiniteRealsAreNull) {
   const std::string line =
-      log_.Format(LogLevel::kInfo, "x", {{"nan", std::numeric_limits<double>::quiet_NaN()},
-                    {"inf", std::numeric_limits<double>::infinity()}});
+      log_.Format(LogLevel::kInfo, "x",
+                  {{"nan", std::numeric_limits<double>::quiet_NaN()},
+                   {"inf", std::numeric_limits<double>::infinity()}});
   EXPECT_NE(line.find("\"nan\":null,\"inf\":null"), std::string::npos) << line;
 }
 

@@ -28,9 +28,10 @@ TEST(ServerMetricsTest, RpcsAreCountedByMethodAndCode) {
   EXPECT_EQ(SeriesValue(text, "grpc_server_handled_total{grpc_code=\"OK\"," +
                                   method + "}"),
             1);
-  EXPECT_EQ(SeriesValue(text, "grpc_server_handled_total{grpc_code="
-                              "\"NOT_FOUND\"," +
-                                  method + "}"),
+  EXPECT_EQ(SeriesValue(text,
+                        "grpc_server_handled_total{grpc_code="
+                        "\"NOT_FOUND\"," +
+                            method + "}"),
             1);
   // 0.3 ms falls in the 0.5 ms bucket, 3 ms only from the 5 ms bucket on.
   EXPECT_EQ(SeriesValue(text, "grpc_server_handling_seconds_bucket{" + method +
@@ -53,17 +54,19 @@ TEST(ServerMetricsTest, GroupCommitsFeedTheirHistograms) {
   metrics.OnGroupCommit({.appends = 1, .events = 1, .acknowledged = false});
   const std::string text = metrics.Render();
   EXPECT_EQ(SeriesValue(text, "collections_append_group_appends_sum"), 4);
-  EXPECT_EQ(SeriesValue(text, "collections_append_group_appends_bucket{le=\"2\"}"),
-            1);
+  EXPECT_EQ(
+      SeriesValue(text, "collections_append_group_appends_bucket{le=\"2\"}"),
+      1);
   EXPECT_EQ(SeriesValue(text, "collections_append_group_events_sum"), 8);
   // The failed group synced nothing: one sync observed.
   EXPECT_EQ(SeriesValue(text, "collections_wal_sync_seconds_count"), 1);
-  EXPECT_EQ(SeriesValue(text,
-                        "collections_append_groups_total{outcome=\"failed\"}"),
-            1);
-  EXPECT_EQ(SeriesValue(
-                text, "collections_append_groups_total{outcome=\"acknowledged\"}"),
-            1);
+  EXPECT_EQ(
+      SeriesValue(text, "collections_append_groups_total{outcome=\"failed\"}"),
+      1);
+  EXPECT_EQ(
+      SeriesValue(text,
+                  "collections_append_groups_total{outcome=\"acknowledged\"}"),
+      1);
 }
 
 TEST(ServerMetricsTest, ScrapeSourcesAreReadAtEveryScrapeUntilCleared) {
@@ -94,8 +97,9 @@ TEST(MetricsEndpointTest, ServesTheRenderedMetricsOverHttp) {
   absl::StatusOr<std::string> body =
       testing::HttpGet((*endpoint)->port(), "/metrics");
   ASSERT_TRUE(body.ok()) << body.status();
-  EXPECT_EQ(SeriesValue(*body, "grpc_server_started_total{grpc_method=\"C\","
-                               "grpc_service=\"a.B\"}"),
+  EXPECT_EQ(SeriesValue(*body,
+                        "grpc_server_started_total{grpc_method=\"C\","
+                        "grpc_service=\"a.B\"}"),
             1);
 }
 

@@ -1,0 +1,146 @@
+#include "tools/cli/cli_output.h"
+
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
+
+ABSL_FLAG(bool, json, false,
+          "print one JSON document on stdout instead of tables (errors as "
+          "JSON on stderr)");
+
+namespace collections::cli {
+
+ExitCode ExitCodeFor(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return kExitOk;
+    case grpc::StatusCode::NOT_FOUND:
+      return kExitNotFound;
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return kExitUnavailable;
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return kExitDenied;
+    case grpc::StatusCode::DATA_LOSS:
+    case grpc::StatusCode::INTERNAL:
+      return kExitDamaged;
+    default:
+      return kExitRefused;
+  }
+}
+
+namespace {
+
+std::string CodeName(grpc::StatusCode code) {
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
+  const int index = static_cast<int>(code);
+  return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
+}
+
+// `text` as a JSON string literal (ids and messages are ASCII or UTF-8).
+std::string Quoted(absl::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += absl::StrFormat("\\u%04x", c);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+int Fail(const grpc::Status& status) {
+  const std::string code = CodeName(status.error_code());
+  if (JsonOutput()) {
+    std::fprintf(stderr, "{\"error\":{\"code\":%s,\"message\":%s}}\n",
+                 Quoted(code).c_str(), Quoted(status.error_message()).c_str());
+  } else {
+    std::fprintf(stderr, "error: %s: %s\n", code.c_str(),
+                 status.error_message().c_str());
+  }
+  return ExitCodeFor(status.error_code());
+}
+
+int UsageError(absl::string_view message) {
+  if (JsonOutput()) {
+    std::fprintf(stderr, "{\"error\":{\"code\":\"USAGE\",\"message\":%s}}\n",
+                 Quoted(message).c_str());
+  } else {
+    std::fprintf(stderr, "error: %.*s\n", static_cast<int>(message.size()),
+                 message.data());
+  }
+  return kExitUsage;
+}
+
+bool JsonOutput() { return absl::GetFlag(FLAGS_json); }
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+void PrintJson(const google::protobuf::Message& message) {
+  std::printf("%s\n", ToJson(message).c_str());
+}
+
+std::string FormatMoney(const collections::v1::Money& money) {
+  const int64_t minor = money.amount_minor();
+  const uint64_t magnitude = minor < 0 ? 0 - static_cast<uint64_t>(minor)
+                                       : static_cast<uint64_t>(minor);
+  return absl::StrFormat("%s %s%d.%02d", money.currency(), minor < 0 ? "-" : "",
+                         magnitude / 100, magnitude % 100);
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& time) {
+  return absl::FormatTime("%Y-%m-%d %H:%M %Z",
+                          absl::FromUnixSeconds(time.seconds()),
+                          absl::UTCTimeZone());
+}
+
+bool ParseInstant(absl::string_view text, google::protobuf::Timestamp* out) {
+  absl::Time instant;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &instant, &error) &&
+      !absl::ParseTime("%Y-%m-%d", text, absl::UTCTimeZone(), &instant,
+                       &error)) {
+    return false;
+  }
+  const int64_t seconds = absl::ToUnixSeconds(instant);
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(
+      (instant - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  return true;
+}
+
+}  // namespace collections::cli

@@ -1,0 +1,401 @@
+#include "tools/cli/operations_commands.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "collections/v1/audit.grpc.pb.h"
+#include "collections/v1/case_commands.grpc.pb.h"
+#include "collections/v1/operations.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "services/audit/ed25519_keys.h"
+#include "tools/cli/cli_output.h"
+#include "tools/verify/verification.h"
+
+ABSL_FLAG(std::string, reference, "",
+          "forget: the erasure request's reference (e.g. GDPR-2026-117)");
+ABSL_FLAG(bool, wait, true,
+          "rebuild: follow the rebuild with a progress bar until it is "
+          "swapped in");
+ABSL_FLAG(std::string, data_dir, "",
+          "restore: the data directory to create from the backup");
+ABSL_FLAG(std::string, public_key, "",
+          "verify, restore: the server's public key (PEM; collectionsctl "
+          "public-key --out=FILE)");
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(std::string, as_of);
+ABSL_DECLARE_FLAG(std::string, case_id);
+
+namespace collections::cli {
+namespace {
+
+namespace v1 = ::collections::v1;
+
+// grpc.health.v1.Health/Check for `service` (empty: the server as a
+// whole), called generically so no health proto needs generating. OK with
+// `serving` set, or the call's error.
+grpc::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
+                         const std::string& service, bool* serving) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(3));
+  grpc::GenericStub stub(channel);
+  // HealthCheckRequest{service}: field 1, length-delimited.
+  std::string encoded;
+  if (!service.empty()) {
+    encoded =
+        absl::StrCat("\x0a", std::string(1, char(service.size())), service);
+  }
+  grpc::Slice slice(encoded);
+  grpc::ByteBuffer request(&slice, 1), response;
+  grpc::CompletionQueue cq;
+  grpc::Status status;
+  auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check",
+                                    request, &cq);
+  call->StartCall();
+  call->Finish(&response, &status, reinterpret_cast<void*>(1));
+  void* tag;
+  bool ok;
+  cq.Next(&tag, &ok);
+  if (!status.ok()) return status;
+  std::vector<grpc::Slice> slices;
+  response.Dump(&slices);
+  // HealthCheckResponse{status = SERVING(1)} encodes as 08 01.
+  *serving =
+      !slices.empty() && slices[0].size() >= 2 && slices[0].begin()[1] == 1;
+  return status;
+}
+
+void PrintProjection(const v1::ProjectionStatus& p) {
+  std::printf("%-16s %-22s %10llu %10llu %8llu %8llu  %s\n", p.name().c_str(),
+              p.keyspace().c_str(),
+              static_cast<unsigned long long>(p.checkpoint()),
+              static_cast<unsigned long long>(p.head()),
+              static_cast<unsigned long long>(p.lag_positions()),
+              static_cast<unsigned long long>(p.lag_millis()),
+              p.failed() ? "STOPPED" : "running");
+  if (p.failed()) std::printf("  %s\n", p.failure().c_str());
+  if (p.rebuild().running()) {
+    std::printf("  rebuilding generation %llu: %u%%\n",
+                static_cast<unsigned long long>(p.rebuild().generation()),
+                p.rebuild().percent());
+  }
+}
+
+void PrintProjectionHeader() {
+  std::printf("%-16s %-22s %10s %10s %8s %8s  %s\n", "PROJECTION", "KEYSPACE",
+              "CHECKPOINT", "HEAD", "LAG", "LAG_MS", "STATE");
+}
+
+grpc::Status ListProjections(const std::shared_ptr<grpc::Channel>& channel,
+                             v1::ListProjectionsResponse* response) {
+  grpc::ClientContext context;
+  return v1::Operations::NewStub(channel)->ListProjections(
+      &context, v1::ListProjectionsRequest(), response);
+}
+
+// "[##########          ]  52%"
+std::string ProgressBar(uint32_t percent) {
+  const int filled = static_cast<int>(std::min<uint32_t>(percent, 100) / 5);
+  return absl::StrCat("[", std::string(filled, '#'),
+                      std::string(20 - filled, ' '), "] ",
+                      absl::StrFormat("%3u%%", percent));
+}
+
+}  // namespace
+
+int Health(const std::shared_ptr<grpc::Channel>& channel) {
+  bool serving = false;
+  grpc::Status status = CheckHealth(channel, "", &serving);
+  if (!status.ok()) return Fail(status);
+  if (JsonOutput()) {
+    std::printf("{\"status\":\"%s\"}\n", serving ? "SERVING" : "NOT_SERVING");
+  } else {
+    std::printf("%s\n", serving ? "SERVING" : "NOT_SERVING");
+  }
+  return serving ? kExitOk : kExitUnavailable;
+}
+
+int Status(const std::shared_ptr<grpc::Channel>& channel) {
+  bool serving = false, queries_serving = false;
+  grpc::Status status = CheckHealth(channel, "", &serving);
+  if (!status.ok()) return Fail(status);
+  status = CheckHealth(channel, "collections.v1.CaseQueries", &queries_serving);
+  // A server that never reported on queries separately serves them.
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+    queries_serving = serving;
+  } else if (!status.ok()) {
+    return Fail(status);
+  }
+  v1::ListProjectionsResponse projections;
+  status = ListProjections(channel, &projections);
+  if (!status.ok()) return Fail(status);
+  v1::SignedTreeHead head;
+  {
+    grpc::ClientContext context;
+    status = v1::Audit::NewStub(channel)->GetSignedTreeHead(
+        &context, v1::GetSignedTreeHeadRequest(), &head);
+    if (!status.ok()) return Fail(status);
+  }
+  uint64_t log_head = 0;
+  for (const auto& p : projections.projections())
+    log_head = std::max<uint64_t>(log_head, p.head());
+  const bool healthy = serving && queries_serving;
+  if (JsonOutput()) {
+    std::printf(
+        "{\"serving\":%s,\"queries_serving\":%s,\"log_head\":%llu,"
+        "\"signed_head\":%s,\"projections\":%s}\n",
+        serving ? "true" : "false", queries_serving ? "true" : "false",
+        static_cast<unsigned long long>(log_head), ToJson(head).c_str(),
+        ToJson(projections).c_str());
+    return healthy ? kExitOk : kExitUnavailable;
+  }
+  std::printf(
+      "server        %s%s\n", serving ? "SERVING" : "NOT_SERVING",
+      queries_serving ? "" : " (queries NOT_SERVING: a projection stopped)");
+  std::printf("log head      %llu events\n",
+              static_cast<unsigned long long>(log_head));
+  std::printf("signed head   %llu events, signed %s (%llu unsigned)\n",
+              static_cast<unsigned long long>(head.tree_size()),
+              FormatTime(head.timestamp()).c_str(),
+              static_cast<unsigned long long>(log_head > head.tree_size()
+                                                  ? log_head - head.tree_size()
+                                                  : 0));
+  std::printf("\n");
+  PrintProjectionHeader();
+  for (const auto& p : projections.projections()) PrintProjection(p);
+  return healthy ? kExitOk : kExitUnavailable;
+}
+
+int Projections(const std::shared_ptr<grpc::Channel>& channel) {
+  v1::ListProjectionsResponse response;
+  grpc::Status status = ListProjections(channel, &response);
+  if (!status.ok()) return Fail(status);
+  if (JsonOutput()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  PrintProjectionHeader();
+  for (const auto& projection : response.projections())
+    PrintProjection(projection);
+  return kExitOk;
+}
+
+int Rebuild(const std::shared_ptr<grpc::Channel>& channel,
+            const std::string& projection) {
+  v1::RebuildProjectionRequest request;
+  request.set_name(projection);
+  v1::ProjectionStatus started;
+  {
+    grpc::ClientContext context;
+    grpc::Status status = v1::Operations::NewStub(channel)->RebuildProjection(
+        &context, request, &started);
+    if (!status.ok()) return Fail(status);
+  }
+  const uint64_t generation = started.rebuild().generation();
+  const uint64_t swaps_before = started.rebuild().swaps();
+  v1::ProjectionStatus current = started;
+  // Progress on stderr, so stdout keeps only the outcome; redrawn in place
+  // on a terminal, a line per 10% step otherwise (logs, CI).
+  const bool terminal = isatty(STDERR_FILENO) == 1;
+  uint32_t shown = 0;
+  while (absl::GetFlag(FLAGS_wait) && current.rebuild().running()) {
+    if (!JsonOutput()) {
+      const uint32_t percent = current.rebuild().percent();
+      if (terminal) {
+        std::fprintf(
+            stderr, "\rrebuilding %s %s  (%llu of %llu)", projection.c_str(),
+            ProgressBar(percent).c_str(),
+            static_cast<unsigned long long>(current.rebuild().checkpoint()),
+            static_cast<unsigned long long>(current.rebuild().head()));
+      } else if (percent >= shown + 10 || shown == 0) {
+        std::fprintf(stderr, "rebuilding %s %s\n", projection.c_str(),
+                     ProgressBar(percent).c_str());
+        shown = std::max<uint32_t>(percent, 1);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    v1::ListProjectionsResponse response;
+    grpc::Status status = ListProjections(channel, &response);
+    if (!status.ok()) return Fail(status);
+    for (const auto& p : response.projections())
+      if (p.name() == projection) current = p;
+  }
+  const bool waited = absl::GetFlag(FLAGS_wait);
+  const bool swapped = current.rebuild().swaps() > swaps_before;
+  if (waited && !JsonOutput() && terminal) std::fprintf(stderr, "\n");
+  if (JsonOutput()) {
+    PrintJson(current);
+  } else if (!waited) {
+    std::printf("rebuild of %s started (generation %llu)\n", projection.c_str(),
+                static_cast<unsigned long long>(generation));
+  } else if (swapped) {
+    std::printf("rebuilt %s: generation %llu swapped in at position %llu\n",
+                projection.c_str(), static_cast<unsigned long long>(generation),
+                static_cast<unsigned long long>(current.checkpoint()));
+  } else {
+    std::printf("rebuild of %s did not complete: %s\n", projection.c_str(),
+                current.rebuild().last_outcome().c_str());
+  }
+  return !waited || swapped ? kExitOk : kExitRefused;
+}
+
+int Forget(const std::shared_ptr<grpc::Channel>& channel,
+           const std::string& debtor_id) {
+  grpc::ClientContext context;
+  v1::ForgetDebtorRequest request;
+  request.set_debtor_id(debtor_id);
+  request.set_request_reference(absl::GetFlag(FLAGS_reference));
+  v1::ForgetDebtorResponse response;
+  grpc::Status status = v1::Operations::NewStub(channel)->ForgetDebtor(
+      &context, request, &response);
+  if (!status.ok()) return Fail(status);
+  if (JsonOutput()) {
+    PrintJson(response);
+  } else if (response.outcome() == v1::ForgetDebtorResponse::OUTCOME_DEFERRED) {
+    std::printf("deferred until %s: %s\n", FormatTime(response.until()).c_str(),
+                response.basis().c_str());
+  } else {
+    std::printf("erased: key %s destroyed\n", response.key_id().empty()
+                                                  ? "(none left)"
+                                                  : response.key_id().c_str());
+  }
+  return kExitOk;
+}
+
+int Backup(const std::shared_ptr<grpc::Channel>& channel) {
+  if (absl::GetFlag(FLAGS_out).empty())
+    return UsageError("backup needs --out=DIR (a new directory on the server)");
+  grpc::ClientContext context;
+  v1::CreateBackupRequest request;
+  request.set_directory(absl::GetFlag(FLAGS_out));
+  v1::CreateBackupResponse response;
+  grpc::Status status = v1::Operations::NewStub(channel)->CreateBackup(
+      &context, request, &response);
+  if (!status.ok()) return Fail(status);
+  if (JsonOutput()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  std::printf(
+      "backup in %s (signed head of %llu events); restore with: "
+      "collectionsctl restore %s --data_dir=NEW_DIR\n",
+      response.directory().c_str(),
+      static_cast<unsigned long long>(response.signed_tree_size()),
+      response.directory().c_str());
+  return kExitOk;
+}
+
+int ProcessDue(const std::shared_ptr<grpc::Channel>& channel) {
+  v1::ProcessDueEventsRequest request;
+  const std::string as_of = absl::GetFlag(FLAGS_as_of);
+  if (!as_of.empty() && !ParseInstant(as_of, request.mutable_as_of())) {
+    return UsageError(absl::StrCat("--as_of=", as_of,
+                                   " is not an RFC 3339 instant or a date"));
+  }
+  request.set_case_id(absl::GetFlag(FLAGS_case_id));
+  grpc::ClientContext context;
+  v1::ProcessDueEventsResponse response;
+  grpc::Status status = v1::CaseCommands::NewStub(channel)->ProcessDueEvents(
+      &context, request, &response);
+  if (!status.ok()) return Fail(status);
+  if (JsonOutput()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  std::printf(
+      "%u cases examined, %u changed, %u events appended (log at %llu)\n",
+      response.cases_examined(), response.cases_changed(),
+      response.events_appended(),
+      static_cast<unsigned long long>(response.last_position()));
+  return kExitOk;
+}
+
+int Restore(const std::string& backup_dir) {
+  namespace fs = std::filesystem;
+  const std::string target = absl::GetFlag(FLAGS_data_dir);
+  if (backup_dir.empty() || target.empty())
+    return UsageError("restore <backup dir> --data_dir=NEW_DIR");
+  std::error_code error;
+  if (!fs::is_directory(backup_dir, error))
+    return UsageError(absl::StrCat(backup_dir, " is not a directory"));
+  if (fs::exists(target, error)) {
+    std::fprintf(stderr,
+                 "error: %s exists: restore only into a new directory (move "
+                 "the old one aside first)\n",
+                 target.c_str());
+    return kExitRefused;
+  }
+  // The backup's own signing key proves its log unless a public key is
+  // given (better: the one auditors already hold).
+  absl::StatusOr<audit::VerifyingKey> key =
+      absl::GetFlag(FLAGS_public_key).empty()
+      ? [&]() -> absl::StatusOr<audit::VerifyingKey> {
+    auto signing = audit::SigningKey::LoadOrCreate(
+        (fs::path(backup_dir) / "audit_signing_key.pem").string(),
+        /*create_if_missing=*/false);
+    if (!signing.ok()) return signing.status();
+    return signing->public_key();
+  }()
+      : verify::LoadVerifyingKey(absl::GetFlag(FLAGS_public_key));
+  if (!key.ok()) return UsageError(key.status().message());
+  const int verified = verify::VerifyDataDir(backup_dir, *key, JsonOutput());
+  if (verified == verify::kUnreadable) return kExitUsage;
+  if (verified != verify::kVerified) {
+    std::fprintf(stderr,
+                 "error: the backup did not verify; nothing restored\n");
+    return kExitDamaged;
+  }
+  // Copy into a sibling first and rename, so a failed copy leaves nothing
+  // that looks like a data directory.
+  const std::string partial = target + ".restoring";
+  fs::remove_all(partial, error);
+  fs::copy(backup_dir, partial, fs::copy_options::recursive, error);
+  if (!error) fs::rename(partial, target, error);
+  if (error) {
+    fs::remove_all(partial, error);
+    std::fprintf(stderr, "error: copying %s to %s: %s\n", backup_dir.c_str(),
+                 target.c_str(), error.message().c_str());
+    return kExitUnavailable;
+  }
+  if (!JsonOutput()) {
+    std::printf(
+        "restored into %s; start collectionsd --data_dir=%s with the original "
+        "master key (projections rebuild on start)\n",
+        target.c_str(), target.c_str());
+  }
+  return kExitOk;
+}
+
+int Verify(const std::string& what, const std::string& path) {
+  if ((what != "bundle" && what != "package" && what != "datadir") ||
+      path.empty()) {
+    return UsageError(
+        "verify bundle FILE | package DIR | datadir DIR --public_key=KEY.pem");
+  }
+  auto key = verify::LoadVerifyingKey(absl::GetFlag(FLAGS_public_key));
+  if (!key.ok()) return UsageError(key.status().message());
+  int result;
+  if (what == "bundle") {
+    result = verify::VerifyBundleFile(path, *key, JsonOutput());
+  } else if (what == "package") {
+    result = verify::VerifyPackageDir(path, *key, JsonOutput());
+  } else {
+    result = verify::VerifyDataDir(path, *key, JsonOutput());
+  }
+  // verify's own codes: 0 verified, 1 not verified, 2 unreadable, which are
+  // collectionsctl's kExitOk, kExitRefused and kExitUsage.
+  return result;
+}
+
+}  // namespace collections::cli
