@@ -13,6 +13,11 @@ PACKAGES=(
   python3 python3-yaml  # tests/deploy reads the Kubernetes manifests
   prometheus-cpp-dev  # the metrics endpoint (see README: why prometheus-cpp)
 )
+# --with-peers: also what tools/bench/peer_bench.sh measures against (the
+# test command installs them: tests/tools/peer_bench_test.sh runs it).
+if [[ "${1:-}" == "--with-peers" ]]; then
+  PACKAGES+=(rocksdb-tools postgresql-15)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

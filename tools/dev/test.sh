@@ -11,7 +11,7 @@
 #   SANITIZERS=address   runs only the first part; SANITIZERS=thread only the second.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-tools/dev/install_deps.sh
+tools/dev/install_deps.sh --with-peers
 sanitizers=${SANITIZERS:-address thread}
 configure() {  # configure <dir> <sanitizer>
   cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=Debug \

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Benchmarks against peers, in one run on this machine: the same ~400-byte
+# events, the same number of concurrent writers, every write durable before
+# it is acknowledged (fsync'd WAL), written by
+#
+#   collectionsd   LogCalls over gRPC through tools/loadgen (one event per
+#                  call: validation, idempotency lookup, stream head, chain
+#                  hash and Merkle tree, group commit, WAL sync)
+#   RocksDB        Debian's db_bench fillrandom --sync=1: raw puts into one
+#                  RocksDB, in-process, no network, no checks (the floor our
+#                  storage sits on)
+#   PostgreSQL     Debian's PostgreSQL 15 and pgbench: an events table
+#                  (position, stream, version, event id, body) with a unique
+#                  (stream, version), each append reading its stream's head,
+#                  synchronous_commit=on, fsync=on
+#
+# one event per durable write, then 100, and prints one table: events/s,
+# p50 and p99 latency per write, and each system's throughput as a ratio to
+# raw RocksDB measured in the same run with the same shape.
+#
+#   tools/bench/peer_bench.sh                      # 15 s a row, 64 writers
+#   SECONDS_EACH=30 WRITERS=64 tools/bench/peer_bench.sh
+#
+# Installs rocksdb-tools and postgresql when missing (apt-get), builds
+# collectionsd when needed. PostgreSQL runs as a private cluster in a
+# temporary directory on a Unix socket (as the postgres user when run as
+# root); nothing is left behind.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS_EACH="${SECONDS_EACH:-15}"
+WRITERS="${WRITERS:-64}"
+VALUE_BYTES=400
+BUILD_DIR="${BUILD_DIR:-build}"
+
+need=()
+command -v db_bench >/dev/null || need+=(rocksdb-tools)
+[[ -x /usr/lib/postgresql/15/bin/pgbench ]] || need+=(postgresql-15)
+if [[ ${#need[@]} -gt 0 ]]; then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+    --no-install-recommends "${need[@]}" >/dev/null
+fi
+[[ -x "$BUILD_DIR/services/server/collectionsd" && -x "$BUILD_DIR/tools/loadgen" ]] ||
+  tools/dev/build.sh >/dev/null
+
+work=$(mktemp -d /var/tmp/peer_bench.XXXXXX)
+pg_bin=/usr/lib/postgresql/15/bin
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null || true
+  [[ -d "$work/pg" ]] && as_pg "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop \
+    >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+[[ $(id -u) -eq 0 ]] && chown postgres "$work"
+
+# Percentiles of a file of latencies (ms, one per line): "p50 p99".
+percentiles() {
+  sort -g "$1" | awk '{v[NR]=$1} END {
+    i50=int(NR*0.50); if (i50<1) i50=1; i99=int(NR*0.99); if (i99<1) i99=1;
+    printf "%.2f %.2f", v[i50], v[i99] }'
+}
+
+# Each system, in one of two shapes: "single" (one event per durable write)
+# or "batch" (100 events per durable write: one call, one WriteBatch, one
+# transaction). Each prints "<events/s> <p50 ms> <p99 ms>" (latency per
+# write).
+run_collectionsd() {  # run_collectionsd single|batch
+  rm -rf "$work/collectionsd"
+  "$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
+    --data_dir="$work/collectionsd" --insecure_plaintext \
+    --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
+    >"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 300); do
+    grep -q "serving on port" "$work/server.log" && break
+    sleep 0.1
+  done
+  local port
+  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.log")
+  "$BUILD_DIR/tools/loadgen" --server="127.0.0.1:$port" --workload="$1" \
+    --batch_events=100 --callers="$WRITERS" --seconds="$SECONDS_EACH" \
+    >"$work/loadgen.out"
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  grep '^{"benchmark"' "$work/loadgen.out" | python3 -c '
+import json, sys
+op = json.load(sys.stdin)["ops"][0]
+print("%.0f %.2f %.2f" % (op["events_per_s"], op["p50_ms"], op["p99_ms"]))'
+}
+
+run_rocksdb() {  # run_rocksdb single|batch
+  rm -rf "$work/rocksdb"
+  db_bench --benchmarks=fillrandom --db="$work/rocksdb" --sync=1 \
+    --threads="$WRITERS" --value_size="$VALUE_BYTES" --key_size=16 \
+    --batch_size="$([[ $1 == batch ]] && echo 100 || echo 1)" \
+    --duration="$SECONDS_EACH" --num=100000000 --histogram=1 \
+    --compression_type=lz4 --statistics=0 >"$work/db_bench.out" 2>&1
+  # ops/sec counts keys; the histogram times each WriteBatch.
+  python3 - "$work/db_bench.out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+ops = float(re.search(r"fillrandom\s*:\s*[\d.]+ micros/op (\d+) ops/sec", text).group(1))
+p = re.search(r"Percentiles: P50: ([\d.]+) P75: [\d.]+ P99: ([\d.]+)", text)
+print("%.0f %.2f %.2f" % (ops, float(p.group(1)) / 1000, float(p.group(2)) / 1000))
+PY
+}
+
+start_postgres() {
+  as_pg "$pg_bin/initdb" -D "$work/pg" -U bench --auth=trust -E UTF8 >/dev/null
+  as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w \
+    -o "-k $work -c listen_addresses='' -c synchronous_commit=on -c fsync=on -c max_connections=$((WRITERS + 10))" \
+    start >/dev/null
+}
+psql_run() { as_pg psql -h "$work" -U bench -d postgres -qAt "$@"; }
+
+run_postgres() {  # run_postgres single|batch
+  local events=1
+  [[ $1 == batch ]] && events=100
+  psql_run -c "DROP TABLE IF EXISTS events; CREATE TABLE events (
+    position bigserial PRIMARY KEY,
+    stream_id text NOT NULL,
+    version bigint NOT NULL,
+    event_id text NOT NULL,
+    body bytea NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (stream_id, version));"
+  # Each client appends to its own stream after reading its head, as an
+  # append with an expected version does.
+  cat >"$work/append.sql" <<SQL
+INSERT INTO events (stream_id, version, event_id, body)
+SELECT 'case-' || :client_id, head.version + n, md5(random()::text),
+       convert_to(repeat('n', $VALUE_BYTES), 'UTF8')
+FROM (SELECT coalesce(max(version), 0) AS version FROM events
+      WHERE stream_id = 'case-' || :client_id) head,
+     generate_series(1, $events) n;
+SQL
+  chmod a+r "$work/append.sql"
+  rm -f "$work"/pgbench_log.*
+  (cd "$work" && as_pg "$pg_bin/pgbench" -h "$work" -U bench -n -M prepared \
+    -c "$WRITERS" -j 2 -T "$SECONDS_EACH" -f "$work/append.sql" -l \
+    --log-prefix="$work/pgbench_log" postgres >"$work/pgbench.out" 2>&1)
+  cat "$work"/pgbench_log.* | awk '{print $3 / 1000}' >"$work/pg_latencies"
+  local tps
+  tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.out" | head -1)
+  echo "$(python3 -c "print('%.0f' % ($tps * $events))") $(percentiles "$work/pg_latencies")"
+}
+
+start_postgres
+declare -A result
+for shape in single batch; do
+  echo "== $shape: collectionsd + loadgen ($WRITERS callers, ${SECONDS_EACH}s)" >&2
+  result[ours_$shape]=$(run_collectionsd "$shape")
+  echo "== $shape: RocksDB db_bench fillrandom --sync=1 ($WRITERS threads)" >&2
+  result[rocks_$shape]=$(run_rocksdb "$shape")
+  echo "== $shape: PostgreSQL 15 + pgbench ($WRITERS clients)" >&2
+  result[pg_$shape]=$(run_postgres "$shape")
+done
+
+ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
+# row <label> <write> <key> <baseline key>
+row() {
+  local eps p50 p99 base
+  read -r eps p50 p99 <<<"${result[$3]}"
+  read -r base _ _ <<<"${result[$4]}"
+  echo "| $1 | $2 | $eps | $p50 | $p99 | $(ratio "$eps" "$base") |"
+}
+cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
+fs=$(df -T "$work" | awk 'NR==2 {print $2}')
+
+cat <<TABLE
+
+Peer benchmark, $(date -u +%F), $(nproc) cores ($cpu), Linux $(uname -r), data on $fs.
+$WRITERS concurrent writers, ${SECONDS_EACH} s per row, ${VALUE_BYTES}-byte event bodies,
+every write synced to disk before it is acknowledged; latency is per write.
+
+| system | one write | events/s | p50 ms | p99 ms | vs RocksDB |
+|---|---|---:|---:|---:|---:|
+$(row "collectionsd (gRPC)" "LogCalls, 1 event" ours_single rocks_single)
+$(row "RocksDB 7.8 (db_bench)" "put, in-process" rocks_single rocks_single)
+$(row "PostgreSQL 15 (pgbench)" "INSERT after reading the stream head" pg_single rocks_single)
+$(row "collectionsd (gRPC)" "LogCalls, 100 events" ours_batch rocks_batch)
+$(row "RocksDB 7.8 (db_bench)" "WriteBatch of 100 puts" rocks_batch rocks_batch)
+$(row "PostgreSQL 15 (pgbench)" "100-row INSERT after reading the head" pg_batch rocks_batch)
+
+command: SECONDS_EACH=$SECONDS_EACH WRITERS=$WRITERS tools/bench/peer_bench.sh
+TABLE
