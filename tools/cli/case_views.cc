@@ -58,10 +58,7 @@ int List(const std::shared_ptr<grpc::Channel>& channel) {
   v1::ListCasesResponse response;
   grpc::Status status = stub->ListCases(&context, request, &response);
   if (!status.ok()) return Fail(status);
-  if (JsonOutput()) {
-    PrintJson(response);
-    return kExitOk;
-  }
+  if (PrintedAsJson(response)) return kExitOk;
   std::printf("%-10s %-8s %-16s %-22s %s\n", "CASE", "DEBTOR", "CREDITOR",
               "STAGE", "OUTSTANDING");
   for (const auto& c : response.cases()) {
@@ -84,10 +81,7 @@ int Case(const std::shared_ptr<grpc::Channel>& channel,
   v1::GetCaseResponse response;
   grpc::Status status = stub->GetCase(&context, request, &response);
   if (!status.ok()) return Fail(status);
-  if (JsonOutput()) {
-    PrintJson(response);
-    return kExitOk;
-  }
+  if (PrintedAsJson(response)) return kExitOk;
   const v1::CaseView& c = response.case_();
   std::printf("case %s  debtor %s  creditor %s  (%s)\n", c.case_id().c_str(),
               c.debtor_id().c_str(), c.creditor_id().c_str(),
@@ -130,10 +124,7 @@ int Standing(const std::shared_ptr<grpc::Channel>& channel,
   v1::CaseStanding standing;
   grpc::Status status = stub->GetCaseStanding(&context, request, &standing);
   if (!status.ok()) return Fail(status);
-  if (JsonOutput()) {
-    PrintJson(standing);
-    return kExitOk;
-  }
+  if (PrintedAsJson(standing)) return kExitOk;
   std::printf("case %s  stage %s  outstanding %s  %u days past due\n",
               case_id.c_str(),
               v1::CaseStage_Name(standing.case_().stage()).c_str(),
@@ -223,10 +214,7 @@ int WorkQueue(const std::shared_ptr<grpc::Channel>& channel) {
   v1::GetWorkQueueResponse response;
   grpc::Status status = stub->GetWorkQueue(&context, request, &response);
   if (!status.ok()) return Fail(status);
-  if (JsonOutput()) {
-    PrintJson(response);
-    return kExitOk;
-  }
+  if (PrintedAsJson(response)) return kExitOk;
   std::printf("%-20s %-16s %-10s %-8s %-14s %s\n", "DUE", "KIND", "CASE",
               "DEBTOR", "AMOUNT", "WHAT");
   for (const v1::WorkItem& item : response.items()) {
@@ -255,10 +243,7 @@ int Kpis(const std::shared_ptr<grpc::Channel>& channel) {
   v1::PortfolioKpis k;
   grpc::Status status = stub->GetPortfolioKpis(&context, request, &k);
   if (!status.ok()) return Fail(status);
-  if (JsonOutput()) {
-    PrintJson(k);
-    return kExitOk;
-  }
+  if (PrintedAsJson(k)) return kExitOk;
   auto permille = [](uint32_t value) {
     return absl::StrFormat("%u.%u%%", value / 10, value % 10);
   };

@@ -5,7 +5,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "google/protobuf/util/json_util.h"
+#include "services/agency/file_formats.h"
 
 ABSL_FLAG(bool, json, false,
           "print one JSON document on stdout instead of tables (errors as "
@@ -102,16 +102,18 @@ int UsageError(absl::string_view message) {
 bool JsonOutput() { return absl::GetFlag(FLAGS_json); }
 
 std::string ToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
+  // The agency files' JSON: proto field names, zeros and empty lists kept.
+  return agency::MessageJsonLine(message);
 }
 
 void PrintJson(const google::protobuf::Message& message) {
   std::printf("%s\n", ToJson(message).c_str());
+}
+
+bool PrintedAsJson(const google::protobuf::Message& message) {
+  if (!JsonOutput()) return false;
+  PrintJson(message);
+  return true;
 }
 
 std::string FormatMoney(const collections::v1::Money& money) {

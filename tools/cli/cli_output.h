@@ -54,6 +54,9 @@ bool JsonOutput();
 std::string ToJson(const google::protobuf::Message& message);
 // Prints ToJson(message) and a newline on stdout.
 void PrintJson(const google::protobuf::Message& message);
+// With --json: prints `message` as PrintJson does and returns true (the
+// command is done); without, returns false and prints nothing.
+bool PrintedAsJson(const google::protobuf::Message& message);
 
 // "EUR 1265.28" / "EUR -3.50".
 std::string FormatMoney(const collections::v1::Money& money);

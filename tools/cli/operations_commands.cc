@@ -181,10 +181,7 @@ int Projections(const std::shared_ptr<grpc::Channel>& channel) {
   v1::ListProjectionsResponse response;
   grpc::Status status = ListProjections(channel, &response);
   if (!status.ok()) return Fail(status);
-  if (JsonOutput()) {
-    PrintJson(response);
-    return kExitOk;
-  }
+  if (PrintedAsJson(response)) return kExitOk;
   PrintProjectionHeader();
   for (const auto& projection : response.projections())
     PrintProjection(projection);
@@ -283,10 +280,7 @@ int Backup(const std::shared_ptr<grpc::Channel>& channel) {
   grpc::Status status = v1::Operations::NewStub(channel)->CreateBackup(
       &context, request, &response);
   if (!status.ok()) return Fail(status);
-  if (JsonOutput()) {
-    PrintJson(response);
-    return kExitOk;
-  }
+  if (PrintedAsJson(response)) return kExitOk;
   std::printf(
       "backup in %s (signed head of %llu events); restore with: "
       "collectionsctl restore %s --data_dir=NEW_DIR\n",
@@ -309,10 +303,7 @@ int ProcessDue(const std::shared_ptr<grpc::Channel>& channel) {
   grpc::Status status = v1::CaseCommands::NewStub(channel)->ProcessDueEvents(
       &context, request, &response);
   if (!status.ok()) return Fail(status);
-  if (JsonOutput()) {
-    PrintJson(response);
-    return kExitOk;
-  }
+  if (PrintedAsJson(response)) return kExitOk;
   std::printf(
       "%u cases examined, %u changed, %u events appended (log at %llu)\n",
       response.cases_examined(), response.cases_changed(),
