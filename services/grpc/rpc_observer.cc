@@ -2,11 +2,21 @@
 
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "collections/v1/agency.pb.h"
+#include "collections/v1/audit.pb.h"
+#include "collections/v1/case_commands.pb.h"
+#include "collections/v1/case_queries.pb.h"
+#include "collections/v1/event_stream.pb.h"
+#include "collections/v1/operations.pb.h"
+#include "google/protobuf/descriptor.h"
 #include "services/grpc/status_conversion.h"
 
 namespace collections::grpc_api {
@@ -35,7 +45,7 @@ class RpcObserver final : public grpc::experimental::Interceptor {
               grpc::experimental::ServerRpcInfo* info)
       : options_(options),
         info_(info),
-        method_(info->method()),
+        method_(MethodLabel(info->method())),
         server_stream_(
             info->type() ==
                 grpc::experimental::ServerRpcInfo::Type::SERVER_STREAMING ||
@@ -43,6 +53,14 @@ class RpcObserver final : public grpc::experimental::Interceptor {
                 grpc::experimental::ServerRpcInfo::Type::BIDI_STREAMING),
         start_(absl::Now()) {
     if (options_.metrics != nullptr) options_.metrics->RpcStarted(method_);
+  }
+
+  // A call the client cancelled, or whose deadline passed, ends without a
+  // status being sent: it still counts as handled, as CANCELLED.
+  ~RpcObserver() override {
+    if (!finished_ && options_.metrics != nullptr) {
+      options_.metrics->RpcHandled(method_, "CANCELLED", absl::Now() - start_);
+    }
   }
 
   void Intercept(
@@ -56,6 +74,7 @@ class RpcObserver final : public grpc::experimental::Interceptor {
 
  private:
   void Finish(grpc::experimental::InterceptorBatchMethods* methods) {
+    finished_ = true;
     const grpc::Status status = methods->GetSendStatus();
     const absl::Duration elapsed = absl::Now() - start_;
     const std::string code = StatusCodeName(status.error_code());
@@ -112,6 +131,7 @@ class RpcObserver final : public grpc::experimental::Interceptor {
   const absl::string_view method_;
   const bool server_stream_;
   const absl::Time start_;
+  bool finished_ = false;
 };
 
 class RpcObserverFactory final
@@ -129,6 +149,38 @@ class RpcObserverFactory final
 };
 
 }  // namespace
+
+// A made-up path is "unknown", so a caller cannot grow the series without
+// bound.
+absl::string_view MethodLabel(absl::string_view method) {
+  // Every method of our services, as gRPC paths, from their descriptors (a
+  // message of each file pins the file's descriptor into the binary).
+  static const auto* const kKnown = [] {
+    auto* known = new absl::flat_hash_set<std::string>();
+    for (const google::protobuf::FileDescriptor* file :
+         {collections::v1::OpenCaseRequest::descriptor()->file(),
+          collections::v1::GetCaseRequest::descriptor()->file(),
+          collections::v1::ReadLogRequest::descriptor()->file(),
+          collections::v1::ListProjectionsRequest::descriptor()->file(),
+          collections::v1::GetSignedTreeHeadRequest::descriptor()->file(),
+          collections::v1::GetPlacementPackageRequest::descriptor()->file()}) {
+      for (int s = 0; s < file->service_count(); ++s) {
+        const google::protobuf::ServiceDescriptor* service = file->service(s);
+        for (int m = 0; m < service->method_count(); ++m) {
+          known->insert(absl::StrCat("/", service->full_name(), "/",
+                                     service->method(m)->name()));
+        }
+      }
+    }
+    return known;
+  }();
+  if (kKnown->contains(method) ||
+      absl::StartsWith(method, "/grpc.health.v1.Health/") ||
+      absl::StartsWith(method, "/grpc.reflection.")) {
+    return method;
+  }
+  return "/unknown/unknown";
+}
 
 bool ShouldLogRpc(const RpcObserverOptions& options, bool ok,
                   absl::Duration elapsed, bool server_stream) {

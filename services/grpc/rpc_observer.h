@@ -22,6 +22,7 @@
 
 #include <memory>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/support/server_interceptor.h"
 #include "services/observability/json_log.h"
@@ -44,6 +45,10 @@ struct RpcObserverOptions {
 // metrics and log must outlive the server.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 NewRpcObserverFactory(const RpcObserverOptions& options);
+
+// How metrics label `method` (gRPC's path): as it is for our services,
+// health and reflection; "/unknown/unknown" for a path no service has.
+absl::string_view MethodLabel(absl::string_view method);
 
 // Whether a call that ended with `code` after `elapsed` gets a log line.
 bool ShouldLogRpc(const RpcObserverOptions& options, bool ok,

@@ -164,6 +164,17 @@ TEST_F(ServerGaugesTest, ScrapeHasEveryNamedSeries) {
     if (active != 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(active, 0);
+  // The ended subscription counts as handled, whichever code it ended with.
+  const std::string after = Scrape();
+  double subscribe_handled = 0;
+  for (const char* code : {"OK", "CANCELLED"}) {
+    const double value = SeriesValue(
+        after, absl::StrCat("grpc_server_handled_total{grpc_code=\"", code,
+                            "\",grpc_method=\"Subscribe\",grpc_service="
+                            "\"collections.v1.EventStream\"}"));
+    if (!std::isnan(value)) subscribe_handled += value;
+  }
+  EXPECT_EQ(subscribe_handled, 1);
 }
 
 TEST_F(ServerGaugesTest, UnknownPathIsNotFound) {

@@ -84,7 +84,8 @@ expect_exit 0 ctl projections --json
 expect_exit 0 ctl rebuild case_standing
 grep -q "^rebuilt case_standing: generation 2 swapped in" "$work/out" ||
   fail "rebuild: $(cat "$work/out")"
-grep -q "rebuilding case_standing \[" "$work/err" || fail "no progress shown"
+grep -q "rebuilding case_standing \[####################\] 100%" "$work/err" ||
+  fail "no progress shown: $(cat "$work/err")"
 expect_exit 3 ctl rebuild no_such_projection
 
 # Due-time processing for an instant: past is done, the future refused.

@@ -188,52 +188,72 @@ int Projections(const std::shared_ptr<grpc::Channel>& channel) {
   return kExitOk;
 }
 
+// The named projection's status, from ListProjections; NOT_FOUND naming it.
+grpc::Status FindProjection(const std::shared_ptr<grpc::Channel>& channel,
+                            const std::string& name,
+                            v1::ProjectionStatus* out) {
+  v1::ListProjectionsResponse response;
+  grpc::Status status = ListProjections(channel, &response);
+  if (!status.ok()) return status;
+  for (const auto& p : response.projections()) {
+    if (p.name() != name) continue;
+    *out = p;
+    return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                      absl::StrCat("no projection ", name));
+}
+
 int Rebuild(const std::shared_ptr<grpc::Channel>& channel,
             const std::string& projection) {
+  // Swaps counted before the call: a small rebuild may be swapped in before
+  // RebuildProjection even answers.
+  v1::ProjectionStatus before;
+  grpc::Status status = FindProjection(channel, projection, &before);
+  if (!status.ok()) return Fail(status);
   v1::RebuildProjectionRequest request;
   request.set_name(projection);
-  v1::ProjectionStatus started;
+  v1::ProjectionStatus current;
   {
     grpc::ClientContext context;
-    grpc::Status status = v1::Operations::NewStub(channel)->RebuildProjection(
-        &context, request, &started);
+    status = v1::Operations::NewStub(channel)->RebuildProjection(
+        &context, request, &current);
     if (!status.ok()) return Fail(status);
   }
-  const uint64_t generation = started.rebuild().generation();
-  const uint64_t swaps_before = started.rebuild().swaps();
-  v1::ProjectionStatus current = started;
-  // Progress on stderr, so stdout keeps only the outcome; redrawn in place
-  // on a terminal, a line per 10% step otherwise (logs, CI).
+  const uint64_t generation = current.rebuild().generation();
+  const bool wait = absl::GetFlag(FLAGS_wait);
+  // Progress on stderr, so stdout keeps only the outcome: a bar redrawn in
+  // place on a terminal, a line per 10% step otherwise (logs, CI).
   const bool terminal = isatty(STDERR_FILENO) == 1;
-  uint32_t shown = 0;
-  while (absl::GetFlag(FLAGS_wait) && current.rebuild().running()) {
-    if (!JsonOutput()) {
-      const uint32_t percent = current.rebuild().percent();
-      if (terminal) {
-        std::fprintf(
-            stderr, "\rrebuilding %s %s  (%llu of %llu)", projection.c_str(),
-            ProgressBar(percent).c_str(),
-            static_cast<unsigned long long>(current.rebuild().checkpoint()),
-            static_cast<unsigned long long>(current.rebuild().head()));
-      } else if (percent >= shown + 10 || shown == 0) {
-        std::fprintf(stderr, "rebuilding %s %s\n", projection.c_str(),
-                     ProgressBar(percent).c_str());
-        shown = std::max<uint32_t>(percent, 1);
-      }
+  const bool show = wait && !JsonOutput();
+  int shown = -10;
+  auto draw = [&](uint32_t percent, uint64_t done, uint64_t of) {
+    if (terminal) {
+      std::fprintf(stderr, "\rrebuilding %s %s  (%llu of %llu)",
+                   projection.c_str(), ProgressBar(percent).c_str(),
+                   static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(of));
+    } else if (static_cast<int>(percent) >= shown + 10) {
+      std::fprintf(stderr, "rebuilding %s %s\n", projection.c_str(),
+                   ProgressBar(percent).c_str());
+      shown = static_cast<int>(percent);
+    }
+  };
+  while (wait && current.rebuild().running()) {
+    if (show) {
+      draw(current.rebuild().percent(), current.rebuild().checkpoint(),
+           current.rebuild().head());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    v1::ListProjectionsResponse response;
-    grpc::Status status = ListProjections(channel, &response);
+    status = FindProjection(channel, projection, &current);
     if (!status.ok()) return Fail(status);
-    for (const auto& p : response.projections())
-      if (p.name() == projection) current = p;
   }
-  const bool waited = absl::GetFlag(FLAGS_wait);
-  const bool swapped = current.rebuild().swaps() > swaps_before;
-  if (waited && !JsonOutput() && terminal) std::fprintf(stderr, "\n");
+  const bool swapped = current.rebuild().swaps() > before.rebuild().swaps();
+  if (show && swapped) draw(100, current.checkpoint(), current.checkpoint());
+  if (show && terminal) std::fprintf(stderr, "\n");
   if (JsonOutput()) {
     PrintJson(current);
-  } else if (!waited) {
+  } else if (!wait) {
     std::printf("rebuild of %s started (generation %llu)\n", projection.c_str(),
                 static_cast<unsigned long long>(generation));
   } else if (swapped) {
@@ -244,7 +264,7 @@ int Rebuild(const std::shared_ptr<grpc::Channel>& channel,
     std::printf("rebuild of %s did not complete: %s\n", projection.c_str(),
                 current.rebuild().last_outcome().c_str());
   }
-  return !waited || swapped ? kExitOk : kExitRefused;
+  return !wait || swapped ? kExitOk : kExitRefused;
 }
 
 int Forget(const std::shared_ptr<grpc::Channel>& channel,

@@ -28,5 +28,18 @@ TEST(RpcObserverTest, PolicyDecidesWhichCallsAreLogged) {
   EXPECT_TRUE(ShouldLogRpc(options, /*ok=*/false, slow, true));
 }
 
+TEST(RpcObserverTest, MadeUpMethodsShareOneLabel) {
+  EXPECT_EQ(MethodLabel("/collections.v1.CaseQueries/GetCase"),
+            "/collections.v1.CaseQueries/GetCase");
+  EXPECT_EQ(MethodLabel("/grpc.health.v1.Health/Check"),
+            "/grpc.health.v1.Health/Check");
+  EXPECT_EQ(MethodLabel("/collections.v1.CaseQueries/NoSuchMethod"),
+            "/unknown/unknown");
+  EXPECT_EQ(MethodLabel("/collections.v1.NoSuchService/GetCase"),
+            "/unknown/unknown");
+  EXPECT_EQ(MethodLabel("/evil.Service/x-123456"), "/unknown/unknown");
+  EXPECT_EQ(MethodLabel("no slash at all"), "/unknown/unknown");
+}
+
 }  // namespace
 }  // namespace collections::grpc_api
