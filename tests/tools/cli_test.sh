@@ -96,7 +96,13 @@ grep -q "FAILED_PRECONDITION\|INVALID_ARGUMENT" "$work/err" || fail "future as_o
 
 # Evidence: a bundle verified, a damaged one not.
 ctl public-key --out="$work/key.pem" 2>/dev/null
-expect_exit 0 ctl bundle case "$case_id" --out="$work/case.bundle"
+expect_exit 0 ctl bundle case "$case_id" --out="$work/case.bundle" --json
+[[ $(json 'd["events"] > 0 and d["tree_size"] >= d["events"]') == True ]] ||
+  fail "bundle json"
+expect_exit 0 ctl head --json
+[[ $(json 'int(d["tree_size"]) > 0') == True ]] || fail "head json"
+expect_exit 0 ctl trail --actor=demo-seed --page_size=3 --json
+[[ $(json 'len(d["entries"])') == 3 ]] || fail "trail json"
 expect_exit 0 ctl verify bundle "$work/case.bundle" --public_key="$work/key.pem" --json
 [[ $(json 'd["verified"]') == True ]] || fail "verify json"
 python3 - "$work/case.bundle" <<'PY'

@@ -84,6 +84,11 @@ int Package(const std::shared_ptr<grpc::Channel>& channel,
     std::fprintf(stderr, "error: cannot write %s\n", out.c_str());
     return 1;
   }
+  if (JsonOutput()) {
+    for (auto& file : *package.mutable_files()) file.clear_content();
+    PrintJson(package);  // the files' names and hashes; contents in `out`
+    return kExitOk;
+  }
   std::printf("package   %s of case %s\nmanifest  %s\n",
               package.package_id().c_str(), package.case_id().c_str(),
               package.manifest_sha256_hex().c_str());
@@ -138,6 +143,7 @@ int Delivery(const std::shared_ptr<grpc::Channel>& channel,
                  out.c_str());
     return 1;
   }
+  if (PrintedAsJson(trailer)) return kExitOk;
   std::printf(
       "delivery for %s through position %llu: %u placements, %u recalls, "
       "%u payment notices\nnext delivery: --since=%llu\n",
@@ -166,6 +172,7 @@ int ImportReturns(const std::shared_ptr<grpc::Channel>& channel,
   v1::ImportReturnFileResponse response;
   grpc::Status status = stub->ImportReturnFile(&context, request, &response);
   if (!status.ok()) return Fail(status);
+  if (PrintedAsJson(response)) return kExitOk;
   std::printf("%s: %u records on %u cases %s (file %s)\n", path.c_str(),
               response.records(), response.cases(),
               response.already_imported() ? "already imported: nothing changed"

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "collections/v1/audit.grpc.pb.h"
+#include "services/observability/json_log.h"
 #include "tools/cli/cli_output.h"
 
 ABSL_FLAG(std::string, out, "", "public-key, bundle: the file to write");
@@ -46,6 +47,7 @@ int PublicKey(const std::shared_ptr<grpc::Channel>& channel) {
       stub->GetPublicKey(&context, v1::GetPublicKeyRequest(), &key);
   if (!status.ok()) return Fail(status);
   const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty() && PrintedAsJson(key)) return kExitOk;
   if (out.empty()) {
     std::printf("%s", key.pem().c_str());
   } else if (!WriteTo(out, key.pem())) {
@@ -64,6 +66,7 @@ int Head(const std::shared_ptr<grpc::Channel>& channel) {
   v1::SignedTreeHead head;
   grpc::Status status = stub->GetSignedTreeHead(&context, request, &head);
   if (!status.ok()) return Fail(status);
+  if (PrintedAsJson(head)) return kExitOk;
   std::printf("tree size  %llu\nroot hash  %s\nsigned at  %s\nkey        %s\n",
               static_cast<unsigned long long>(head.tree_size()),
               absl::BytesToHexString(head.root_hash()).c_str(),
@@ -95,6 +98,19 @@ int Bundle(const std::shared_ptr<grpc::Channel>& channel,
     std::fprintf(stderr, "error: cannot write %s\n", out.c_str());
     return 1;
   }
+  if (JsonOutput()) {
+    // The bundle itself is binary, in `out`: say what it holds.
+    std::string subject, file;
+    observability::AppendJsonString(bundle.subject(), &subject);
+    observability::AppendJsonString(out, &file);
+    std::printf(
+        "{\"subject\":%s,\"events\":%d,\"streams\":%d,\"tree_size\":%llu,"
+        "\"out\":%s}\n",
+        subject.c_str(), bundle.events_size(), bundle.streams_size(),
+        static_cast<unsigned long long>(bundle.head().tree_size()),
+        file.c_str());
+    return kExitOk;
+  }
   std::printf(
       "%s: %d events in %d streams, proven against tree size %llu; "
       "written to %s\n",
@@ -116,6 +132,7 @@ int Trail(const std::shared_ptr<grpc::Channel>& channel) {
   v1::ListAuditTrailResponse response;
   grpc::Status status = stub->ListAuditTrail(&context, request, &response);
   if (!status.ok()) return Fail(status);
+  if (PrintedAsJson(response)) return kExitOk;
   for (const v1::AuditEntry& entry : response.entries()) {
     std::printf("#%-8llu %s  %-12s %-22s %s\n",
                 static_cast<unsigned long long>(entry.position()),
