@@ -12,6 +12,7 @@ PACKAGES=(
   openssl  # tests make keys and TLS certificates with its CLI
   python3 python3-yaml  # tests/deploy reads the Kubernetes manifests
   prometheus-cpp-dev  # the metrics endpoint (see README: why prometheus-cpp)
+  libnats-dev nats-server  # cluster mode: the replicated log on JetStream
 )
 # --with-peers: also what tools/bench/peer_bench.sh measures against (the
 # test command installs them: tests/tools/peer_bench_test.sh runs it).

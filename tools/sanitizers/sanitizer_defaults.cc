@@ -25,7 +25,10 @@ const char* __lsan_default_suppressions() {
          "leak:libabsl\n"
          "leak:librocksdb\n"
          "leak:libcrypto\n"
-         "leak:libssl\n";
+         "leak:libssl\n"
+         "leak:libnats\n"
+         "leak:libprometheus\n"
+         "leak:libcivetweb\n";
 }
 
 // UBSan: any report fails the run, with the stack that caused it.

@@ -1,0 +1,133 @@
+// JetStreamLog: the replicated, totally ordered log of cluster mode, on a
+// NATS JetStream stream (Debian's nats-server, the C client libnats). The
+// first piece of issue 11's cluster mode: the transport every collectionsd
+// node publishes appends to and reads the log back from. (Applying the
+// log into each node's local RocksDB log and serving from it comes next;
+// deploy/CLUSTER.md is the design.)
+//
+// One message is one append: the events of one Append call, serialized
+// together, so a multi-event append stays atomic (JetStream has no atomic
+// multi-message publish). Its subject is "<prefix><encoded stream id>", so
+// JetStream's per-subject optimistic concurrency is our expected version:
+//   - Publish states the sequence of the stream's last message as the
+//     caller knows it (or that the stream has none); JetStream refuses the
+//     publish when another append got there first: ABORTED, naming the
+//     actual last sequence of the subject.
+//   - The message id (Nats-Msg-Id) de-duplicates a retry within the
+//     stream's duplicate window: the retry is answered with the original
+//     sequence and `duplicate` set, and nothing is written. A retry of the
+//     stream's last append that still carries its first expectation is
+//     answered the same way. A retry of an older append, with an
+//     expectation that no longer holds, is ABORTED like any stale append:
+//     the caller finds its events among those it has applied.
+//
+// Availability: a publish is acknowledged only once a majority of the
+// stream's replicas has it. Without a majority (a partitioned minority, two
+// of three servers down) it fails with UNAVAILABLE after publish_timeout
+// and nothing diverges. The client reconnects to any listed server.
+//
+// Thread safety: all methods may be called concurrently (the NATS
+// connection is thread-safe).
+#ifndef COLLECTIONS_STORAGE_JETSTREAM_LOG_H_
+#define COLLECTIONS_STORAGE_JETSTREAM_LOG_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace collections::storage {
+
+struct JetStreamOptions {
+  // nats://host:port of the cluster's servers (any subset reaches all).
+  std::vector<std::string> servers;
+  std::string stream = "COLLECTIONS";      // the JetStream stream's name
+  std::string subject_prefix = "events.";  // + the encoded stream id
+  int replicas = 3;                        // when the stream is created
+  // How long a publish may wait for the majority's acknowledgement.
+  absl::Duration publish_timeout = absl::Seconds(5);
+  // Retries with the same message id within this window are de-duplicated
+  // by JetStream itself (beyond it, by the event ids a node has applied).
+  absl::Duration duplicate_window = absl::Minutes(2);
+};
+
+// What a publish expects of the event stream's last message.
+struct SubjectExpectation {
+  enum class Kind { kAny, kNone, kSequence };
+  Kind kind = Kind::kAny;
+  uint64_t sequence = 0;  // kSequence: the subject's last message sequence
+
+  static SubjectExpectation Any() { return {Kind::kAny, 0}; }
+  static SubjectExpectation None() { return {Kind::kNone, 0}; }
+  static SubjectExpectation LastAt(uint64_t sequence) {
+    return {Kind::kSequence, sequence};
+  }
+};
+
+struct PublishAck {
+  uint64_t sequence = 0;   // the message's stream sequence
+  bool duplicate = false;  // a retry: the original's sequence, nothing new
+};
+
+struct JetStreamMessage {
+  uint64_t sequence = 0;
+  std::string stream_id;  // decoded from the subject
+  std::string payload;
+};
+
+class JetStreamLog {
+ public:
+  // Connects to the servers and creates the stream when missing (with
+  // `replicas` replicas, file storage, the duplicate window). UNAVAILABLE
+  // when no server answers or the cluster cannot place the stream yet.
+  static absl::StatusOr<std::unique_ptr<JetStreamLog>> Connect(
+      const JetStreamOptions& options);
+  ~JetStreamLog();
+  JetStreamLog(const JetStreamLog&) = delete;
+  JetStreamLog& operator=(const JetStreamLog&) = delete;
+
+  // Publishes one append of event stream `stream_id`. Errors:
+  //   INVALID_ARGUMENT  empty stream id or message id;
+  //   ABORTED           the expectation failed; the message names the
+  //                     subject's actual last sequence, which
+  //                     ActualLastSequence() reads back;
+  //   UNAVAILABLE       no majority acknowledged it within publish_timeout
+  //                     (it may still land: retry with the same message id).
+  absl::StatusOr<PublishAck> Publish(absl::string_view stream_id,
+                                     absl::string_view payload,
+                                     absl::string_view message_id,
+                                     SubjectExpectation expected);
+
+  // The message at `sequence`; NOT_FOUND past the end.
+  absl::StatusOr<JetStreamMessage> Read(uint64_t sequence);
+  // The stream's last sequence (0 when empty).
+  absl::StatusOr<uint64_t> LastSequence();
+
+  // The subject a stream id publishes on, and back. Stream ids are
+  // printable ASCII; '.', '*', '>' and '%' would break a NATS subject and
+  // are percent-encoded.
+  static std::string SubjectToken(absl::string_view stream_id);
+  static std::optional<std::string> StreamIdOf(absl::string_view token);
+
+  // The actual last sequence an ABORTED publish named; nullopt for other
+  // statuses.
+  static std::optional<uint64_t> ActualLastSequence(const absl::Status& status);
+
+ private:
+  struct Handles;
+  JetStreamLog(const JetStreamOptions& options, std::unique_ptr<Handles> h);
+  // Whether the message at `sequence` carries `message_id`.
+  bool LastMessageIdIs(uint64_t sequence, const std::string& message_id);
+
+  const JetStreamOptions options_;
+  std::unique_ptr<Handles> handles_;
+};
+
+}  // namespace collections::storage
+
+#endif  // COLLECTIONS_STORAGE_JETSTREAM_LOG_H_

@@ -1,0 +1,160 @@
+#include "tests/testing/nats_cluster.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+
+namespace collections::testing {
+namespace {
+
+constexpr char kServerBinary[] = "nats-server";
+
+// A free loopback port (bound then released: good enough for tests).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+bool Accepts(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok =
+      connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  return ok;
+}
+
+std::string FindServer() {
+  for (const char* dir : {"/usr/sbin", "/usr/bin", "/usr/local/bin"}) {
+    const std::string path = absl::StrCat(dir, "/", kServerBinary);
+    if (access(path.c_str(), X_OK) == 0) return path;
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::Status NatsCluster::Available() {
+  if (FindServer().empty()) {
+    return absl::UnavailableError(
+        "nats-server is not installed (apt-get install nats-server; "
+        "tools/dev/install_deps.sh does)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NatsCluster> NatsCluster::Start(const std::string& dir,
+                                               int servers) {
+  NatsCluster cluster;
+  std::vector<int> route_ports;
+  for (int i = 0; i < servers; ++i) {
+    cluster.servers_.push_back(Server{});
+    cluster.servers_.back().client_port = FreePort();
+    route_ports.push_back(FreePort());
+  }
+  for (int i = 0; i < servers; ++i) {
+    std::vector<std::string> routes;
+    for (int j = 0; j < servers; ++j) {
+      if (j != i)
+        routes.push_back(
+            absl::StrCat("nats-route://127.0.0.1:", route_ports[j]));
+    }
+    const std::string store = absl::StrCat(dir, "/n", i);
+    std::filesystem::create_directories(store);
+    Server& server = cluster.servers_[i];
+    server.config = absl::StrCat(dir, "/n", i, ".conf");
+    std::ofstream(server.config) << absl::StrCat(
+        "server_name: n", i, "\n", "listen: 127.0.0.1:", server.client_port,
+        "\n", "jetstream { store_dir: \"", store, "\" }\n",
+        "cluster {\n  name: collections-test\n  listen: 127.0.0.1:",
+        route_ports[i], "\n  routes: [", absl::StrJoin(routes, ", "), "]\n}\n");
+    absl::Status launched = cluster.Launch(server);
+    if (!launched.ok()) return launched;
+  }
+  return cluster;
+}
+
+absl::Status NatsCluster::Launch(Server& server) {
+  const std::string binary = FindServer();
+  const std::string log = server.config + ".log";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    // The child: its output to a log next to its config.
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+    }
+    execl(binary.c_str(), binary.c_str(), "-c", server.config.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  server.pid = pid;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (!Accepts(server.client_port)) {
+    if (absl::Now() > deadline) {
+      return absl::UnavailableError(
+          absl::StrCat("nats-server did not start on port ", server.client_port,
+                       " (see ", log, ")"));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::OkStatus();
+}
+
+NatsCluster::NatsCluster(NatsCluster&& other) noexcept
+    : servers_(std::move(other.servers_)) {
+  other.servers_.clear();
+}
+
+NatsCluster::~NatsCluster() {
+  for (int i = 0; i < static_cast<int>(servers_.size()); ++i) Kill(i);
+}
+
+std::vector<std::string> NatsCluster::Urls() const {
+  std::vector<std::string> urls;
+  for (const Server& server : servers_)
+    urls.push_back(absl::StrCat("nats://127.0.0.1:", server.client_port));
+  return urls;
+}
+
+void NatsCluster::Kill(int server) {
+  Server& s = servers_[server];
+  if (s.pid <= 0) return;
+  kill(s.pid, SIGCONT);  // a paused server must be able to die
+  kill(s.pid, SIGKILL);
+  waitpid(s.pid, nullptr, 0);
+  s.pid = -1;
+}
+
+absl::Status NatsCluster::Restart(int server) {
+  return Launch(servers_[server]);
+}
+
+void NatsCluster::Pause(int server) { kill(servers_[server].pid, SIGSTOP); }
+
+void NatsCluster::Resume(int server) { kill(servers_[server].pid, SIGCONT); }
+
+}  // namespace collections::testing

@@ -1,0 +1,57 @@
+// A real three-server NATS JetStream cluster on loopback, for the cluster
+// mode's tests: each server a nats-server process with its own store in a
+// temporary directory, routes to the other two. Servers can be killed,
+// restarted, and paused (SIGSTOP: cut off from the others and the client,
+// as a partition does) and resumed.
+//
+// Tests skip (GTEST_SKIP) with Available()'s message where nats-server is
+// not installed; CI installs it (tools/dev/install_deps.sh).
+#ifndef COLLECTIONS_TESTS_TESTING_NATS_CLUSTER_H_
+#define COLLECTIONS_TESTS_TESTING_NATS_CLUSTER_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace collections::testing {
+
+class NatsCluster {
+ public:
+  // OK when nats-server can be run; else why not (for GTEST_SKIP).
+  static absl::Status Available();
+
+  // Starts `servers` servers under `dir` and waits until each accepts
+  // connections. UNAVAILABLE when one does not start in time.
+  static absl::StatusOr<NatsCluster> Start(const std::string& dir,
+                                           int servers = 3);
+  NatsCluster(NatsCluster&& other) noexcept;
+  NatsCluster& operator=(NatsCluster&&) = delete;
+  ~NatsCluster();  // kills every server
+
+  // nats://127.0.0.1:<port> of each server.
+  std::vector<std::string> Urls() const;
+
+  void Kill(int server);             // SIGKILL, and reap
+  absl::Status Restart(int server);  // start a killed server again
+  void Pause(int server);            // SIGSTOP
+  void Resume(int server);           // SIGCONT
+
+ private:
+  struct Server {
+    std::string config;
+    int client_port = 0;
+    pid_t pid = -1;
+  };
+  NatsCluster() = default;
+  absl::Status Launch(Server& server);
+
+  std::vector<Server> servers_;
+};
+
+}  // namespace collections::testing
+
+#endif  // COLLECTIONS_TESTS_TESTING_NATS_CLUSTER_H_
