@@ -232,6 +232,21 @@ absl::StatusOr<uint64_t> JetStreamLog::LastSequence() {
   return last;
 }
 
+absl::StatusOr<uint64_t> JetStreamLog::LastSubjectSequence(
+    absl::string_view stream_id) {
+  const std::string subject =
+      absl::StrCat(options_.subject_prefix, SubjectToken(stream_id));
+  natsMsg* message = nullptr;
+  jsErrCode error = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetLastMsg(&message, handles_->js, options_.stream.c_str(),
+                               subject.c_str(), nullptr, &error);
+  if (s == NATS_NOT_FOUND || error == JSNoMessageFoundErr) return 0;
+  if (s != NATS_OK) return absl::UnavailableError(NatsError(s));
+  const uint64_t sequence = natsMsg_GetSequence(message);
+  natsMsg_Destroy(message);
+  return sequence;
+}
+
 std::string JetStreamLog::SubjectToken(absl::string_view stream_id) {
   std::string token;
   for (char c : stream_id) {

@@ -107,6 +107,8 @@ class JetStreamLog {
   absl::StatusOr<JetStreamMessage> Read(uint64_t sequence);
   // The stream's last sequence (0 when empty).
   absl::StatusOr<uint64_t> LastSequence();
+  // The sequence of event stream `stream_id`'s last message (0: none).
+  absl::StatusOr<uint64_t> LastSubjectSequence(absl::string_view stream_id);
 
   // The subject a stream id publishes on, and back. Stream ids are
   // printable ASCII; '.', '*', '>' and '%' would break a NATS subject and

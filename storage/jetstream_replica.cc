@@ -45,31 +45,61 @@ absl::StatusOr<uint64_t> JetStreamReplica::CatchUp() {
   return applied_;
 }
 
+namespace {
+
+std::vector<collections::v1::Event> TakeEvents(
+    google::protobuf::RepeatedPtrField<collections::v1::Event>* events) {
+  return std::vector<collections::v1::Event>(
+      std::make_move_iterator(events->begin()),
+      std::make_move_iterator(events->end()));
+}
+
+// Refusals every node reaches alike from the same log: the message is
+// applied as nothing. (I/O errors are not among them: those are retried.)
+bool DeterministicRefusal(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAborted ||
+         status.code() == absl::StatusCode::kFailedPrecondition ||
+         status.code() == absl::StatusCode::kInvalidArgument;
+}
+
+}  // namespace
+
 absl::Status JetStreamReplica::Apply(const JetStreamMessage& message) {
   collections::v1::ReplicatedAppend append;
   if (!append.ParseFromString(message.payload) ||
-      append.stream_id() != message.stream_id || append.events().empty()) {
+      append.stream_id() != message.stream_id ||
+      (append.events().empty() && append.parts().empty())) {
     return absl::DataLossError(
         absl::StrCat("JetStream message ", message.sequence,
                      " is not an append of stream ", message.stream_id));
   }
   clock_->Set(absl::FromUnixSeconds(append.recorded_at().seconds()) +
               absl::Nanoseconds(append.recorded_at().nanos()));
-  // JetStream already decided the order and the expected versions: the
-  // local log takes the append as it comes. A message applied before a
-  // crash is recognised by its event ids and changes nothing.
-  std::vector<collections::v1::Event> events(
-      std::make_move_iterator(append.mutable_events()->begin()),
-      std::make_move_iterator(append.mutable_events()->end()));
-  absl::StatusOr<AppendResult> result =
-      local_->Append(append.stream_id(), ExpectedVersion::Any(), events);
-  if (!result.ok() &&
-      result.status().code() != absl::StatusCode::kUnavailable) {
-    return absl::DataLossError(absl::StrCat("applying JetStream message ",
-                                            message.sequence, ": ",
-                                            result.status().message()));
+  absl::Status status;
+  if (!append.parts().empty()) {
+    // A transaction: its expected versions are checked here, by every node
+    // against the same log, so all refuse or all apply it.
+    std::vector<StreamAppend> parts;
+    for (auto& part : *append.mutable_parts()) {
+      parts.push_back(StreamAppend{
+          part.stream_id(),
+          ExpectedVersion{
+              static_cast<ExpectedVersion::Kind>(part.expected_kind()),
+              part.expected_version()},
+          TakeEvents(part.mutable_events())});
+    }
+    status = local_->AppendTransaction(parts).status();
+  } else {
+    // JetStream already decided the order and the expected version. A
+    // message applied before a crash is recognised by its event ids and
+    // changes nothing.
+    status = local_
+                 ->Append(append.stream_id(), ExpectedVersion::Any(),
+                          TakeEvents(append.mutable_events()))
+                 .status();
   }
-  return result.status();
+  if (status.ok() || DeterministicRefusal(status)) return absl::OkStatus();
+  return status;
 }
 
 absl::Status JetStreamReplica::SaveCheckpoint() {

@@ -6,6 +6,11 @@
 // to the message's recorded_at first, so every node stores byte-identical
 // records and computes the same Merkle roots for the same tree sizes.
 //
+// A message whose events the local log refuses (a transaction whose
+// expected versions no longer hold, event ids reused by another append) is
+// applied as nothing: every node refuses it alike, and the publisher reads
+// the refusal from its own replica.
+//
 // The last applied sequence is kept in a checkpoint file, written after the
 // events (temp file, then rename): after a crash the replica re-applies
 // from there, and the messages it had already applied are recognised by
@@ -35,8 +40,8 @@ class JetStreamReplica {
 
   // Applies every message after the checkpoint up to the source's last
   // sequence, and returns the last sequence applied. Errors: the source's
-  // (UNAVAILABLE), DATA_LOSS for a message that is not a ReplicatedAppend
-  // or whose events the local log refuses, the local log's own.
+  // (UNAVAILABLE), DATA_LOSS for a message that is not a ReplicatedAppend,
+  // the local log's I/O errors (UNAVAILABLE).
   absl::StatusOr<uint64_t> CatchUp();
 
   // The last sequence applied (the checkpoint).

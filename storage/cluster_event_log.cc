@@ -1,0 +1,376 @@
+#include "storage/cluster_event_log.h"
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "collections/v1/cluster.pb.h"
+#include "storage/append_checks.h"
+#include "storage/jetstream_replica.h"
+#include "storage/status_macros.h"
+
+namespace collections::storage {
+namespace {
+
+using collections::v1::Event;
+
+constexpr char kTransactionSubject[] = "_transaction";
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) /
+                                    absl::Nanoseconds(1)));
+  return ts;
+}
+
+// The message id of an append: its stream and event ids, so a retry of the
+// same append, from any node, carries the same id.
+std::string MessageId(absl::string_view stream_id,
+                      absl::Span<const Event> events) {
+  return absl::StrCat(stream_id, "/", events.front().event_id(), "/",
+                      events.size(), "/", events.back().event_id());
+}
+
+class ClusterEventLog final : public EventLog {
+ public:
+  ClusterEventLog(const ClusterLogOptions& options,
+                  const EventLogOptions& local_options,
+                  std::unique_ptr<FakeClock> replay_clock,
+                  std::unique_ptr<EventLog> local,
+                  std::unique_ptr<JetStreamLog> jetstream,
+                  std::unique_ptr<JetStreamReplica> replica)
+      : options_(options),
+        local_options_(local_options),
+        wall_clock_(local_options.clock),
+        replay_clock_(std::move(replay_clock)),
+        local_(std::move(local)),
+        jetstream_(std::move(jetstream)),
+        replica_(std::move(replica)),
+        applied_(replica_->applied()) {
+    applier_ = std::thread([this] { RunApplier(); });
+    for (int i = 0; i < std::max(1, options.append_threads); ++i)
+      workers_.emplace_back([this] { RunWorker(); });
+  }
+
+  ~ClusterEventLog() override {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    for (auto& worker : workers_) worker.join();  // the queue drains first
+    applier_.join();
+  }
+
+  void AppendAsync(absl::string_view stream_id, ExpectedVersion expected,
+                   absl::Span<const Event> events,
+                   AppendCallback done) override {
+    Enqueue([this, stream = std::string(stream_id), expected,
+             copy = std::vector<Event>(events.begin(), events.end()),
+             done = std::move(done)]() mutable {
+      std::move(done)(DoAppend(stream, expected, copy));
+    });
+  }
+
+  void AppendTransactionAsync(absl::Span<const StreamAppend> parts,
+                              TransactionCallback done) override {
+    Enqueue([this, copy = std::vector<StreamAppend>(parts.begin(), parts.end()),
+             done = std::move(done)]() mutable {
+      std::move(done)(DoTransaction(copy));
+    });
+  }
+
+  absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
+      absl::string_view stream_id, uint64_t from_version,
+      ReadDirection direction, size_t limit) override {
+    return local_->ReadStream(stream_id, from_version, direction, limit);
+  }
+  absl::StatusOr<LogReadResult> ReadAll(const LogRead& read) override {
+    return local_->ReadAll(read);
+  }
+  absl::StatusOr<std::optional<StreamHead>> GetStreamHead(
+      absl::string_view stream_id) override {
+    return local_->GetStreamHead(stream_id);
+  }
+  absl::StatusOr<std::optional<EventLocation>> FindEvent(
+      absl::string_view stream_id, absl::string_view event_id) override {
+    return local_->FindEvent(stream_id, event_id);
+  }
+  uint64_t HeadPosition() const override { return local_->HeadPosition(); }
+  absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) override {
+    return local_->TreeRoot(tree_size);
+  }
+  absl::StatusOr<std::vector<Sha256Digest>> InclusionProof(
+      uint64_t position, uint64_t tree_size) override {
+    return local_->InclusionProof(position, tree_size);
+  }
+  absl::StatusOr<std::vector<Sha256Digest>> ConsistencyProof(
+      uint64_t old_size, uint64_t new_size) override {
+    return local_->ConsistencyProof(old_size, new_size);
+  }
+  absl::Status SaveTreeHead(uint64_t tree_size,
+                            absl::string_view head) override {
+    return local_->SaveTreeHead(tree_size, head);
+  }
+  absl::StatusOr<std::optional<std::string>> ReadTreeHead(
+      uint64_t tree_size) override {
+    return local_->ReadTreeHead(tree_size);
+  }
+  absl::StatusOr<std::optional<std::string>> LatestTreeHead() override {
+    return local_->LatestTreeHead();
+  }
+  uint64_t WaitForPosition(uint64_t position,
+                           absl::Time deadline) const override {
+    return local_->WaitForPosition(position, deadline);
+  }
+  absl::Status Settle(absl::Duration timeout) override {
+    return local_->Settle(timeout);
+  }
+  absl::Status Checkpoint(const std::string& dir) override {
+    return local_->Checkpoint(dir);
+  }
+  StorageFigures Figures() const override { return local_->Figures(); }
+
+ private:
+  void Enqueue(absl::AnyInvocable<void() &&> job) {
+    absl::MutexLock lock(&mu_);
+    jobs_.push_back(std::move(job));
+  }
+
+  void RunWorker() {
+    for (;;) {
+      absl::AnyInvocable<void() &&> job;
+      {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return !jobs_.empty() || stopping_;
+        };
+        mu_.Await(absl::Condition(&ready));
+        if (jobs_.empty()) return;  // stopping, and nothing left
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      std::move(job)();
+    }
+  }
+
+  // Applies what the cluster appended, promptly when an append waits for
+  // its own message, else every few milliseconds (other nodes' appends).
+  void RunApplier() {
+    for (;;) {
+      {
+        absl::MutexLock lock(&mu_);
+        auto wanted = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return stopping_ || wanted_ > applied_;
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&wanted), absl::Milliseconds(5));
+        if (stopping_ && jobs_.empty() && waiting_ == 0) return;
+      }
+      absl::StatusOr<uint64_t> applied = replica_->CatchUp();
+      absl::MutexLock lock(&mu_);
+      if (applied.ok()) applied_ = *applied;
+    }
+  }
+
+  // Whether this node has applied `sequence` by `deadline`.
+  bool WaitApplied(uint64_t sequence, absl::Time deadline) {
+    absl::MutexLock lock(&mu_);
+    wanted_ = std::max(wanted_, sequence);
+    ++waiting_;
+    auto done = [this, sequence]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return applied_ >= sequence;
+    };
+    const bool applied =
+        mu_.AwaitWithDeadline(absl::Condition(&done), deadline);
+    --waiting_;
+    return applied;
+  }
+
+  // The original result when every event id of the append is applied;
+  // nullopt when none is; FAILED_PRECONDITION for a mix (ClassifyRetry).
+  absl::StatusOr<std::optional<AppendResult>> AlreadyApplied(
+      absl::string_view stream_id, absl::Span<const Event> events) {
+    std::vector<std::optional<EventIdEntry>> found;
+    for (const Event& event : events) {
+      COLLECTIONS_ASSIGN_OR_RETURN(
+          std::optional<EventLocation> at,
+          local_->FindEvent(stream_id, event.event_id()));
+      if (at.has_value()) {
+        found.push_back(EventIdEntry{at->global_position, at->stream_version});
+      } else {
+        found.push_back(std::nullopt);
+      }
+    }
+    return ClassifyRetry(stream_id, found, [&events](size_t i) {
+      return absl::string_view(events[i].event_id());
+    });
+  }
+
+  absl::Status NotApplied(uint64_t sequence) {
+    return absl::UnavailableError(
+        absl::StrCat("the append was published (sequence ", sequence,
+                     ") but this node has not applied it within ",
+                     absl::FormatDuration(options_.apply_timeout),
+                     "; retry with the same event ids"));
+  }
+
+  absl::StatusOr<AppendResult> DoAppend(const std::string& stream_id,
+                                        ExpectedVersion expected,
+                                        absl::Span<const Event> events) {
+    const absl::Time deadline = absl::Now() + options_.apply_timeout;
+    COLLECTIONS_RETURN_IF_ERROR(
+        ValidateAppend(local_options_, stream_id, expected, events));
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> retry,
+                                 AlreadyApplied(stream_id, events));
+    if (retry.has_value()) return *retry;
+
+    SubjectExpectation subject = SubjectExpectation::Any();
+    if (expected.kind != ExpectedVersion::Kind::kAny) {
+      COLLECTIONS_ASSIGN_OR_RETURN(uint64_t last,
+                                   jetstream_->LastSubjectSequence(stream_id));
+      if (!WaitApplied(last, deadline)) return NotApplied(last);
+      COLLECTIONS_RETURN_IF_ERROR(CheckLocally(stream_id, expected));
+      subject = last == 0 ? SubjectExpectation::None()
+                          : SubjectExpectation::LastAt(last);
+    }
+    collections::v1::ReplicatedAppend message;
+    message.set_stream_id(stream_id);
+    for (const Event& event : events) *message.add_events() = event;
+    *message.mutable_recorded_at() = ToTimestamp(wall_clock_->Now());
+    absl::StatusOr<PublishAck> ack =
+        jetstream_->Publish(stream_id, message.SerializeAsString(),
+                            MessageId(stream_id, events), subject);
+    if (!ack.ok()) {
+      std::optional<uint64_t> actual =
+          JetStreamLog::ActualLastSequence(ack.status());
+      if (!actual.has_value()) return ack.status();
+      // Another append got there first: answer with the version it left.
+      if (!WaitApplied(*actual, deadline)) return NotApplied(*actual);
+      COLLECTIONS_ASSIGN_OR_RETURN(retry, AlreadyApplied(stream_id, events));
+      if (retry.has_value()) return *retry;
+      COLLECTIONS_RETURN_IF_ERROR(CheckLocally(stream_id, expected));
+      return ack.status();
+    }
+    if (!WaitApplied(ack->sequence, deadline)) return NotApplied(ack->sequence);
+    COLLECTIONS_ASSIGN_OR_RETURN(retry, AlreadyApplied(stream_id, events));
+    if (!retry.has_value()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the append to ", stream_id,
+                       " was refused by every node: its event ids are taken"));
+    }
+    retry->already_appended = ack->duplicate;
+    return *retry;
+  }
+
+  // ABORTED naming the actual version when the local copy of the stream
+  // does not meet `expected`.
+  absl::Status CheckLocally(absl::string_view stream_id,
+                            ExpectedVersion expected) {
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head,
+                                 local_->GetStreamHead(stream_id));
+    return CheckExpectation(stream_id, expected,
+                            head.has_value() ? head->version : 0);
+  }
+
+  absl::StatusOr<std::vector<AppendResult>> DoTransaction(
+      const std::vector<StreamAppend>& parts) {
+    const absl::Time deadline = absl::Now() + options_.apply_timeout;
+    if (parts.empty()) {
+      return absl::InvalidArgumentError("a transaction needs parts");
+    }
+    collections::v1::ReplicatedAppend message;
+    message.set_stream_id(kTransactionSubject);
+    std::string id = "tx";
+    for (const StreamAppend& part : parts) {
+      COLLECTIONS_RETURN_IF_ERROR(ValidateAppend(local_options_, part.stream_id,
+                                                 part.expected, part.events));
+      auto* out = message.add_parts();
+      out->set_stream_id(part.stream_id);
+      out->set_expected_kind(static_cast<uint32_t>(part.expected.kind));
+      out->set_expected_version(part.expected.version);
+      for (const Event& event : part.events) *out->add_events() = event;
+      absl::StrAppend(&id, "|", MessageId(part.stream_id, part.events));
+    }
+    *message.mutable_recorded_at() = ToTimestamp(wall_clock_->Now());
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        std::optional<std::vector<AppendResult>> applied, Applied(parts));
+    if (applied.has_value()) return *applied;
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        PublishAck ack,
+        jetstream_->Publish(kTransactionSubject, message.SerializeAsString(),
+                            id, SubjectExpectation::Any()));
+    if (!WaitApplied(ack.sequence, deadline)) return NotApplied(ack.sequence);
+    COLLECTIONS_ASSIGN_OR_RETURN(applied, Applied(parts));
+    if (applied.has_value()) {
+      for (AppendResult& result : *applied)
+        result.already_appended = ack.duplicate;
+      return *applied;
+    }
+    // Every node refused it: say why, as the local log would have.
+    for (const StreamAppend& part : parts)
+      COLLECTIONS_RETURN_IF_ERROR(CheckLocally(part.stream_id, part.expected));
+    return absl::FailedPreconditionError(
+        "the transaction was refused by every node: event ids are taken");
+  }
+
+  // Every part's original result when all are applied; nullopt when not.
+  absl::StatusOr<std::optional<std::vector<AppendResult>>> Applied(
+      const std::vector<StreamAppend>& parts) {
+    std::vector<AppendResult> results;
+    for (const StreamAppend& part : parts) {
+      COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> result,
+                                   AlreadyApplied(part.stream_id, part.events));
+      if (!result.has_value()) return std::nullopt;
+      results.push_back(*result);
+    }
+    return results;
+  }
+
+  const ClusterLogOptions options_;
+  const EventLogOptions local_options_;
+  const Clock* const wall_clock_;
+  // Declared in this order so the replica goes before the logs it uses.
+  std::unique_ptr<FakeClock> replay_clock_;
+  std::unique_ptr<EventLog> local_;
+  std::unique_ptr<JetStreamLog> jetstream_;
+  std::unique_ptr<JetStreamReplica> replica_;
+
+  absl::Mutex mu_;
+  std::deque<absl::AnyInvocable<void() &&>> jobs_ ABSL_GUARDED_BY(mu_);
+  uint64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t wanted_ ABSL_GUARDED_BY(mu_) = 0;
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread applier_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
+    const ClusterLogOptions& options, const EventLogOptions& local_options,
+    absl::string_view dir) {
+  auto replay_clock = std::make_unique<FakeClock>(absl::UnixEpoch());
+  EventLogOptions local = local_options;
+  local.clock = replay_clock.get();
+  COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<EventLog> log,
+                               OpenRocksDbEventLog(local, dir));
+  COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<JetStreamLog> jetstream,
+                               JetStreamLog::Connect(options.jetstream));
+  auto replica = std::make_unique<JetStreamReplica>(
+      jetstream.get(), log.get(), replay_clock.get(),
+      absl::StrCat(dir, "/cluster_checkpoint"));
+  COLLECTIONS_RETURN_IF_ERROR(replica->CatchUp().status());
+  return std::unique_ptr<EventLog>(new ClusterEventLog(
+      options, local_options, std::move(replay_clock), std::move(log),
+      std::move(jetstream), std::move(replica)));
+}
+
+}  // namespace collections::storage

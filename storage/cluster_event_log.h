@@ -1,0 +1,60 @@
+// The event log of cluster mode (deploy/CLUSTER.md): an EventLog whose
+// appends go through the cluster's JetStream log and whose reads, proofs
+// and waits are served by this node's own RocksDB log, which a replica
+// (jetstream_replica.h) keeps a copy of the JetStream log.
+//
+// An append:
+//   1. is checked as the local log would (ValidateAppend), and answered at
+//      once when its event ids are applied already (a retry);
+//   2. with an expected version, learns the stream's last message sequence
+//      from JetStream, waits until the local copy has applied it, checks
+//      the expectation against the local stream version (ABORTED naming the
+//      actual version) and publishes expecting that sequence, so a race
+//      with another node is refused by JetStream, not applied twice;
+//   3. is published as one message (all its events: atomic), its message
+//      id derived from the stream and its event ids (retries de-duplicate);
+//   4. is answered once the local copy has applied it: the positions and
+//      version every node assigned it. Read-your-writes holds on this node.
+// A transaction is one message whose parts' expectations every node checks
+// as it applies it.
+//
+// Errors as EventLog's; UNAVAILABLE also when JetStream has no majority or
+// the local copy does not apply the message within apply_timeout (the
+// append may still land: retry with the same event ids).
+//
+// Thread safety: as EventLog. Appends wait on a pool of threads of their
+// own, never on the caller's.
+#ifndef COLLECTIONS_STORAGE_CLUSTER_EVENT_LOG_H_
+#define COLLECTIONS_STORAGE_CLUSTER_EVENT_LOG_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "storage/event_log.h"
+#include "storage/jetstream_log.h"
+#include "storage/rocksdb_event_log.h"
+
+namespace collections::storage {
+
+struct ClusterLogOptions {
+  JetStreamOptions jetstream;
+  // How long an append waits for this node to apply its own message.
+  absl::Duration apply_timeout = absl::Seconds(10);
+  // Threads that publish and wait for appends.
+  int append_threads = 32;
+};
+
+// Opens this node's local log in `dir` (its clock is replaced: records
+// carry the publisher's recorded_at) and connects to JetStream; catches up
+// before returning. Errors: the local log's open errors, JetStream's
+// UNAVAILABLE.
+absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
+    const ClusterLogOptions& options, const EventLogOptions& local_options,
+    absl::string_view dir);
+
+}  // namespace collections::storage
+
+#endif  // COLLECTIONS_STORAGE_CLUSTER_EVENT_LOG_H_
