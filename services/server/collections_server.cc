@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -15,6 +16,7 @@
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/timeline_projection.h"
 #include "services/server/server_gauges.h"
+#include "storage/cluster_event_log.h"
 #include "storage/status_macros.h"
 
 namespace collections::server {
@@ -85,9 +87,24 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->metrics_ = std::make_unique<observability::ServerMetrics>();
   storage::EventLogOptions log_options = options.log;
   log_options.observer = server->metrics_.get();
-  COLLECTIONS_ASSIGN_OR_RETURN(
-      server->log_,
-      storage::OpenRocksDbEventLog(log_options, options.data_dir));
+  if (options.cluster_servers.empty()) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        server->log_,
+        storage::OpenRocksDbEventLog(log_options, options.data_dir));
+  } else {
+    storage::ClusterLogOptions cluster;
+    cluster.jetstream.servers = options.cluster_servers;
+    cluster.jetstream.stream = options.cluster_stream;
+    cluster.jetstream.replicas = options.cluster_replicas;
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        server->log_,
+        storage::OpenClusterEventLog(cluster, log_options, options.data_dir));
+    options.json_log->Info(
+        "cluster mode",
+        {{"stream", options.cluster_stream},
+         {"servers", absl::StrJoin(options.cluster_servers, ",")},
+         {"applied_position", server->log_->HeadPosition()}});
+  }
   storage::EventLog* log = server->log_.get();
   COLLECTIONS_ASSIGN_OR_RETURN(
       server->projection_store_,

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -107,6 +108,14 @@ struct ServerOptions {
   // Per-caller rate limit, calls per second (≤ 0: none), and burst.
   double rate_limit_per_second = 0;
   double rate_limit_burst = 50;
+
+  // Cluster mode (deploy/CLUSTER.md): the NATS servers of the JetStream
+  // cluster holding the log (nats://host:port each). Empty: single-node
+  // mode, the log in data_dir alone. In cluster mode data_dir holds this
+  // node's copy of the log.
+  std::vector<std::string> cluster_servers;
+  std::string cluster_stream = "COLLECTIONS";
+  int cluster_replicas = 3;
 
   // Prometheus metrics on http://<address>/metrics (port 0: any free port,
   // see metrics_port()); empty: no endpoint (the metrics are still kept).

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -69,6 +71,13 @@ ABSL_FLAG(double, rate_limit_per_second, 0,
           "calls per second per caller; 0 = no limit");
 ABSL_FLAG(double, rate_limit_burst, 50, "calls a caller may burst");
 
+ABSL_FLAG(std::vector<std::string>, cluster_servers, {},
+          "cluster mode: the NATS JetStream servers holding the log, "
+          "comma-separated (nats://host:4222,…); empty = single node");
+ABSL_FLAG(std::string, cluster_stream, "COLLECTIONS",
+          "cluster mode: the JetStream stream's name");
+ABSL_FLAG(int, cluster_replicas, 3,
+          "cluster mode: the stream's replicas, when this node creates it");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port serving Prometheus metrics at /metrics (plain HTTP, "
           "figures only); empty = no endpoint");
@@ -122,6 +131,9 @@ int main(int argc, char** argv) {
   options.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit_per_second);
   options.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
 
+  options.cluster_servers = absl::GetFlag(FLAGS_cluster_servers);
+  options.cluster_stream = absl::GetFlag(FLAGS_cluster_stream);
+  options.cluster_replicas = absl::GetFlag(FLAGS_cluster_replicas);
   options.metrics_listen_address = absl::GetFlag(FLAGS_metrics_listen);
   options.slow_call = absl::Milliseconds(absl::GetFlag(FLAGS_slow_call_ms));
   const std::string rpc_log = absl::GetFlag(FLAGS_rpc_log);

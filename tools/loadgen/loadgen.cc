@@ -34,13 +34,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "collections/v1/case_queries.grpc.pb.h"
 #include "collections/v1/event_stream.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
-ABSL_FLAG(std::string, server, "127.0.0.1:50051", "collectionsd address");
+ABSL_FLAG(std::string, server, "127.0.0.1:50051",
+          "collectionsd address; several, comma-separated, for cluster mode "
+          "(callers spread over them; --retry moves a failed call on)");
 ABSL_FLAG(std::string, workload, "single", "single | batch | timeline | mixed");
 ABSL_FLAG(int, callers, 64, "concurrent callers (calls in flight)");
 ABSL_FLAG(double, seconds, 10, "measured duration");
@@ -194,11 +197,27 @@ int main(int argc, char** argv) {
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   }
-  auto channel = grpc::CreateCustomChannel(
-      absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials(), args);
-  auto commands = v1::CaseCommands::NewStub(channel);
-  auto queries = v1::CaseQueries::NewStub(channel);
+  // Several servers (cluster mode): callers are spread over them, and with
+  // --retry a call that failed on one is retried on the next.
+  std::vector<std::unique_ptr<v1::CaseCommands::Stub>> commands_of;
+  std::vector<std::unique_ptr<v1::CaseQueries::Stub>> queries_of;
+  std::shared_ptr<grpc::Channel> channel;
+  for (absl::string_view address :
+       absl::StrSplit(absl::GetFlag(FLAGS_server), ',', absl::SkipEmpty())) {
+    auto server_channel = grpc::CreateCustomChannel(
+        std::string(address), grpc::InsecureChannelCredentials(), args);
+    if (channel == nullptr) channel = server_channel;
+    commands_of.push_back(v1::CaseCommands::NewStub(server_channel));
+    queries_of.push_back(v1::CaseQueries::NewStub(server_channel));
+  }
+  const int servers = static_cast<int>(commands_of.size());
+  auto& commands = commands_of.front();
+  auto& queries = queries_of.front();
   auto stream = v1::EventStream::NewStub(channel);
+  // Which server each caller calls now.
+  std::vector<int> server_of(callers + absl::GetFlag(FLAGS_readers), 0);
+  for (size_t i = 0; i < server_of.size(); ++i)
+    server_of[i] = static_cast<int>(i) % servers;
 
   // Setup: a case per caller, and a debtor whose timeline has 200 events.
   const std::string run = absl::StrCat(absl::ToUnixMillis(absl::Now()));
@@ -215,7 +234,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < callers; ++i) {
     cases.push_back(
         absl::StrCat(absl::GetFlag(FLAGS_case_prefix), "-", run, "-", i));
-    if (!OpenCase(*commands, cases.back(), absl::StrCat("lgd-", run, "-", i)))
+    if (!OpenCase(*commands_of[i % servers], cases.back(),
+                  absl::StrCat("lgd-", run, "-", i)))
       return 1;
   }
   const std::string timeline_debtor = absl::StrCat("lgt-", run);
@@ -278,10 +298,11 @@ int main(int argc, char** argv) {
     call->op = op_of(caller);
     call->context.set_deadline(std::chrono::system_clock::now() +
                                std::chrono::seconds(30));
-    call->context.set_wait_for_ready(retry);
+    // One server: wait for it to come back. Several: fail fast and move on.
+    call->context.set_wait_for_ready(retry && servers == 1);
     call->started = Clock::now();
     if (call->op == Op::kAppend) {
-      call->append = commands->AsyncLogCalls(
+      call->append = commands_of[server_of[caller]]->AsyncLogCalls(
           &call->context,
           Calls(cases[caller], absl::StrCat("r", sequence[caller]),
                 batch_events),
@@ -292,8 +313,8 @@ int main(int argc, char** argv) {
       request.set_debtor_id(timeline_debtor);
       request.set_page_size(1000);
       request.set_include_events(absl::GetFlag(FLAGS_include_events));
-      call->read =
-          queries->AsyncGetDebtorTimeline(&call->context, request, &read_cq);
+      call->read = queries_of[server_of[caller]]->AsyncGetDebtorTimeline(
+          &call->context, request, &read_cq);
       call->read->Finish(&call->timeline, &call->status, call);
     }
   };
@@ -329,6 +350,7 @@ int main(int argc, char** argv) {
         if (appended) ++sequence[call->caller];
       } else if (retry && CausedByCrash(call->status)) {
         ++stats->retries;  // the same request again, below
+        server_of[call->caller] = (server_of[call->caller] + 1) % servers;
       } else {
         if (stats->errors++ == 0)
           stats->first_error = call->status.error_message();
