@@ -34,9 +34,11 @@ def check(condition, what):
         failures.append(what)
 
 
-def flags_parse(server, flags_text, label):
+def flags_parse(server, flags_text, label,
+                stop_marker="/etc/collections/secrets"):
     """Runs collectionsd on the flags; they parse when it gets as far as the
-    secrets they name (which do not exist here)."""
+    secrets they name (which do not exist here), or for cluster mode as far
+    as connecting to the NATS servers (which are not here)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "collectionsd.flags")
         with open(path, "w") as out:
@@ -54,13 +56,61 @@ def flags_parse(server, flags_text, label):
     check("Unknown command line flag" not in output and
           "Illegal value" not in output,
           f"{label}: flags do not parse:\n{output}")
-    check(run.returncode != 0 and "/etc/collections/secrets" in output,
-          f"{label}: expected to stop at the missing secrets:\n{output}")
+    check(run.returncode != 0 and stop_marker in output,
+          f"{label}: expected to stop at {stop_marker}:\n{output}")
 
 
 def flags_of(text):
     return dict(line.split("=", 1) for line in text.splitlines()
                 if line.startswith("--") and "=" in line)
+
+
+def check_cluster(server, deploy):
+    """Cluster mode's two tiers agree: the NATS pods route to each other,
+    and collectionsd's --cluster_servers name every NATS pod's client port."""
+    directory = os.path.join(deploy, "kubernetes", "cluster")
+    with open(os.path.join(directory, "nats.yaml")) as f:
+        nats = {d["kind"]: d for d in yaml.safe_load_all(f)}
+    with open(os.path.join(directory, "collectionsd-cluster.yaml")) as f:
+        nodes = {d["kind"]: d for d in yaml.safe_load_all(f)}
+    for kind in ("ConfigMap", "Service", "StatefulSet"):
+        check(kind in nats, f"cluster: nats.yaml lacks a {kind}")
+        check(kind in nodes, f"cluster: collectionsd-cluster.yaml lacks a {kind}")
+    if failures:
+        return
+    nats_set = nats["StatefulSet"]["spec"]
+    service = nats["Service"]["metadata"]["name"]
+    replicas = nats_set["replicas"]
+    check(replicas >= 3 and replicas % 2 == 1,
+          "cluster: NATS needs an odd number (3+) of servers for a majority")
+    check(nats_set["serviceName"] == service and
+          nats["Service"]["spec"].get("clusterIP") == "None",
+          "cluster: NATS pods need a headless Service of their own")
+    pods = [f"{nats['StatefulSet']['metadata']['name']}-{i}.{service}"
+            for i in range(replicas)]
+    nats_conf = nats["ConfigMap"]["data"]["nats.conf"]
+    for pod in pods:
+        check(f"nats-route://{pod}:6222" in nats_conf,
+              f"cluster: the NATS routes miss {pod}")
+    check("jetstream" in nats_conf, "cluster: JetStream is not enabled")
+    container = nats_set["template"]["spec"]["containers"][0]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    check(ports.get("client") == 4222 and ports.get("cluster") == 6222,
+          "cluster: NATS container ports")
+    check("readinessProbe" in container, "cluster: NATS readiness probe")
+
+    flags = nodes["ConfigMap"]["data"]["collectionsd.flags"]
+    flags_parse(server, flags, "cluster ConfigMap",
+                stop_marker="JetStream: cannot connect")
+    servers = flags_of(flags).get("--cluster_servers", "").split(",")
+    check(sorted(servers) == sorted(f"nats://{pod}:4222" for pod in pods),
+          f"cluster: --cluster_servers {servers} is not every NATS pod")
+    check(flags_of(flags).get("--cluster_replicas") == str(replicas),
+          "cluster: --cluster_replicas differs from the NATS servers")
+    check("--signing_key_file" in flags_of(flags),
+          "cluster: nodes must share one signing key")
+    check(nodes["StatefulSet"]["spec"]["replicas"] >= 2,
+          "cluster: fewer than two collectionsd nodes")
 
 
 def main():
@@ -130,6 +180,8 @@ def main():
     check(sample_flags["--data_dir"].startswith(
         service["ReadWritePaths"] + "/"),
         "systemd: --data_dir is outside ReadWritePaths")
+
+    check_cluster(server, deploy)
 
     # The container's runtime packages.
     with open(os.path.join(deploy, "Dockerfile")) as f:
