@@ -14,6 +14,7 @@
 #include "storage/append_checks.h"
 #include "storage/jetstream_replica.h"
 #include "storage/status_macros.h"
+#include "storage/timestamps.h"
 
 namespace collections::storage {
 namespace {
@@ -21,15 +22,6 @@ namespace {
 using collections::v1::Event;
 
 constexpr char kTransactionSubject[] = "_transaction";
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) /
-                                    absl::Nanoseconds(1)));
-  return ts;
-}
 
 // The message id of an append: its stream and event ids, so a retry of the
 // same append, from any node, carries the same id.

@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "collections/v1/cluster.pb.h"
 #include "storage/status_macros.h"
+#include "storage/timestamps.h"
 
 namespace collections::storage {
 
@@ -73,8 +74,7 @@ absl::Status JetStreamReplica::Apply(const JetStreamMessage& message) {
         absl::StrCat("JetStream message ", message.sequence,
                      " is not an append of stream ", message.stream_id));
   }
-  clock_->Set(absl::FromUnixSeconds(append.recorded_at().seconds()) +
-              absl::Nanoseconds(append.recorded_at().nanos()));
+  clock_->Set(FromTimestamp(append.recorded_at()));
   absl::Status status;
   if (!append.parts().empty()) {
     // A transaction: its expected versions are checked here, by every node

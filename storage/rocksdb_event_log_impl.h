@@ -28,6 +28,7 @@
 #include "storage/rocksdb_figures.h"
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_log_tree.h"
+#include "storage/timestamps.h"
 
 namespace collections::storage::internal {
 
@@ -125,15 +126,6 @@ inline auto EventIdOf(const PendingAppend& append) {
   return [&append](size_t i) {
     return absl::string_view(append.events[i].event_id);
   };
-}
-
-inline google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) /
-                                    absl::Nanoseconds(1)));
-  return ts;
 }
 
 class RocksDbEventLog final : public EventLog {

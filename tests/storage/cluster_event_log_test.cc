@@ -42,16 +42,14 @@ class ClusterEventLogTest : public ::testing::Test {
     EventLogOptions local;
     local.min_free_disk_bytes = 0;
     std::filesystem::create_directories(dir_.Sub(node));
-    const absl::Time deadline = absl::Now() + absl::Seconds(30);
-    for (;;) {  // the cluster elects its meta leader after start
-      auto log = OpenClusterEventLog(options_, local, dir_.Sub(node + "/data"));
-      if (log.ok()) return *std::move(log);
-      if (absl::Now() > deadline) {
-        ADD_FAILURE() << log.status();
-        return nullptr;
-      }
-      absl::SleepFor(absl::Milliseconds(200));
+    auto log = collections::testing::UntilClusterReady([&] {
+      return OpenClusterEventLog(options_, local, dir_.Sub(node + "/data"));
+    });
+    if (!log.ok()) {
+      ADD_FAILURE() << log.status();
+      return nullptr;
     }
+    return *std::move(log);
   }
 
   // Waits until `log` has applied `position` (another node's append).

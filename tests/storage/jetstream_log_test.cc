@@ -39,18 +39,10 @@ class JetStreamLogTest : public ::testing::Test {
     cluster_ = std::make_unique<NatsCluster>(*std::move(cluster));
     options_.servers = cluster_->Urls();
     options_.publish_timeout = absl::Seconds(2);
-    // The cluster elects its meta leader after start: creating the stream
-    // waits for it.
-    absl::Time deadline = absl::Now() + absl::Seconds(30);
-    for (;;) {
-      auto log = JetStreamLog::Connect(options_);
-      if (log.ok()) {
-        log_ = *std::move(log);
-        break;
-      }
-      ASSERT_LT(absl::Now(), deadline) << log.status();
-      absl::SleepFor(absl::Milliseconds(200));
-    }
+    auto log = collections::testing::UntilClusterReady(
+        [this] { return JetStreamLog::Connect(options_); });
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
   }
 
   absl::StatusOr<PublishAck> Append(const std::string& stream,

@@ -54,16 +54,10 @@ class JetStreamReplicaTest : public ::testing::Test {
     cluster_ = std::make_unique<NatsCluster>(*std::move(cluster));
     JetStreamOptions options;
     options.servers = cluster_->Urls();
-    const absl::Time deadline = absl::Now() + absl::Seconds(30);
-    for (;;) {
-      auto log = JetStreamLog::Connect(options);
-      if (log.ok()) {
-        source_ = *std::move(log);
-        break;
-      }
-      ASSERT_LT(absl::Now(), deadline) << log.status();
-      absl::SleepFor(absl::Milliseconds(200));
-    }
+    auto log = collections::testing::UntilClusterReady(
+        [&options] { return JetStreamLog::Connect(options); });
+    ASSERT_TRUE(log.ok()) << log.status();
+    source_ = *std::move(log);
   }
 
   // Publishes `count` appends of 1..3 events over five cases, as a node

@@ -1,12 +1,13 @@
 // The key store's Erase leaves the erased value in no file of the store:
 // not in a memtable's WAL, not in an SST, not in an old file.
+#include "storage/rocksdb_key_store.h"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "gtest/gtest.h"
-#include "storage/rocksdb_key_store.h"
 #include "tests/testing/temp_dir.h"
 
 namespace collections::storage {

@@ -16,6 +16,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace collections::testing {
 
@@ -51,6 +53,20 @@ class NatsCluster {
 
   std::vector<Server> servers_;
 };
+
+// Calls `open` (a connect to a cluster that may still be electing its
+// leaders, which refuses until it has) every 200 ms until it succeeds or
+// `timeout` passes; returns its last result.
+template <typename Open>
+auto UntilClusterReady(Open open, absl::Duration timeout = absl::Seconds(30))
+    -> decltype(open()) {
+  const absl::Time deadline = absl::Now() + timeout;
+  for (;;) {
+    auto result = open();
+    if (result.ok() || absl::Now() > deadline) return result;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+}
 
 }  // namespace collections::testing
 
