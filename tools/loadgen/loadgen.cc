@@ -212,7 +212,6 @@ int main(int argc, char** argv) {
   }
   const int servers = static_cast<int>(commands_of.size());
   auto& commands = commands_of.front();
-  auto& queries = queries_of.front();
   auto stream = v1::EventStream::NewStub(channel);
   // Which server each caller calls now.
   std::vector<int> server_of(callers + absl::GetFlag(FLAGS_readers), 0);
