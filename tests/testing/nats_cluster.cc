@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -153,7 +154,25 @@ absl::Status NatsCluster::Restart(int server) {
   return Launch(servers_[server]);
 }
 
-void NatsCluster::Pause(int server) { kill(servers_[server].pid, SIGSTOP); }
+void NatsCluster::Pause(int server) {
+  const pid_t pid = servers_[server].pid;
+  kill(pid, SIGSTOP);
+  // kill() only queues the signal: a server still running for a moment
+  // could answer one more request. Wait until the kernel reports it
+  // stopped ("T" in /proc/<pid>/stat).
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (absl::Now() < deadline) {
+    std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+    std::string line;
+    std::getline(stat, line);
+    const size_t state = line.rfind(')');
+    if (state != std::string::npos && state + 2 < line.size() &&
+        line[state + 2] == 'T') {
+      return;
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+}
 
 void NatsCluster::Resume(int server) { kill(servers_[server].pid, SIGCONT); }
 
