@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,6 +103,9 @@ absl::Status NatsCluster::Launch(Server& server) {
   const std::string log = server.config + ".log";
   const pid_t pid = fork();
   if (pid == 0) {
+    // The child dies with the test, even one that crashes before its
+    // destructors run: no server outlives it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     // The child: its output to a log next to its config.
     const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
