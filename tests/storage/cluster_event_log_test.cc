@@ -30,7 +30,7 @@ class ClusterEventLogTest : public ::testing::Test {
     if (!available.ok()) GTEST_SKIP() << available.message();
     auto cluster = NatsCluster::Start(dir_.Sub("nats"));
     ASSERT_TRUE(cluster.ok()) << cluster.status();
-    cluster_ = std::make_unique<NatsCluster>(*std::move(cluster));
+    cluster_ = *std::move(cluster);
     options_.jetstream.servers = cluster_->Urls();
     options_.jetstream.publish_timeout = absl::Seconds(2);
     options_.apply_timeout = absl::Seconds(10);

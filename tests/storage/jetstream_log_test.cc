@@ -36,7 +36,7 @@ class JetStreamLogTest : public ::testing::Test {
     if (!available.ok()) GTEST_SKIP() << available.message();
     auto cluster = NatsCluster::Start(dir_.Sub("nats"));
     ASSERT_TRUE(cluster.ok()) << cluster.status();
-    cluster_ = std::make_unique<NatsCluster>(*std::move(cluster));
+    cluster_ = *std::move(cluster);
     options_.servers = cluster_->Urls();
     options_.publish_timeout = absl::Seconds(2);
     auto log = collections::testing::UntilClusterReady(

@@ -51,7 +51,7 @@ class JetStreamReplicaTest : public ::testing::Test {
     if (!available.ok()) GTEST_SKIP() << available.message();
     auto cluster = NatsCluster::Start(dir_.Sub("nats"));
     ASSERT_TRUE(cluster.ok()) << cluster.status();
-    cluster_ = std::make_unique<NatsCluster>(*std::move(cluster));
+    cluster_ = *std::move(cluster);
     JetStreamOptions options;
     options.servers = cluster_->Urls();
     auto log = collections::testing::UntilClusterReady(

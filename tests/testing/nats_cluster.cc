@@ -67,13 +67,13 @@ absl::Status NatsCluster::Available() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<NatsCluster> NatsCluster::Start(const std::string& dir,
-                                               int servers) {
-  NatsCluster cluster;
+absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(
+    const std::string& dir, int servers) {
+  std::unique_ptr<NatsCluster> cluster(new NatsCluster());
   std::vector<int> route_ports;
   for (int i = 0; i < servers; ++i) {
-    cluster.servers_.push_back(Server{});
-    cluster.servers_.back().client_port = FreePort();
+    cluster->servers_.push_back(Server{});
+    cluster->servers_.back().client_port = FreePort();
     route_ports.push_back(FreePort());
   }
   for (int i = 0; i < servers; ++i) {
@@ -85,14 +85,14 @@ absl::StatusOr<NatsCluster> NatsCluster::Start(const std::string& dir,
     }
     const std::string store = absl::StrCat(dir, "/n", i);
     std::filesystem::create_directories(store);
-    Server& server = cluster.servers_[i];
+    Server& server = cluster->servers_[i];
     server.config = absl::StrCat(dir, "/n", i, ".conf");
     std::ofstream(server.config) << absl::StrCat(
         "server_name: n", i, "\n", "listen: 127.0.0.1:", server.client_port,
         "\n", "jetstream { store_dir: \"", store, "\" }\n",
         "cluster {\n  name: collections-test\n  listen: 127.0.0.1:",
         route_ports[i], "\n  routes: [", absl::StrJoin(routes, ", "), "]\n}\n");
-    absl::Status launched = cluster.Launch(server);
+    absl::Status launched = cluster->Launch(server);
     if (!launched.ok()) return launched;
   }
   return cluster;
@@ -127,11 +127,6 @@ absl::Status NatsCluster::Launch(Server& server) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   return absl::OkStatus();
-}
-
-NatsCluster::NatsCluster(NatsCluster&& other) noexcept
-    : servers_(std::move(other.servers_)) {
-  other.servers_.clear();
 }
 
 NatsCluster::~NatsCluster() {

@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,10 @@ class NatsCluster {
 
   // Starts `servers` servers under `dir` and waits until each accepts
   // connections. UNAVAILABLE when one does not start in time.
-  static absl::StatusOr<NatsCluster> Start(const std::string& dir,
-                                           int servers = 3);
-  NatsCluster(NatsCluster&& other) noexcept;
-  NatsCluster& operator=(NatsCluster&&) = delete;
+  static absl::StatusOr<std::unique_ptr<NatsCluster>> Start(
+      const std::string& dir, int servers = 3);
+  NatsCluster(const NatsCluster&) = delete;
+  NatsCluster& operator=(const NatsCluster&) = delete;
   ~NatsCluster();  // kills every server
 
   // nats://127.0.0.1:<port> of each server.

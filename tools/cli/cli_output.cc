@@ -3,9 +3,11 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "services/agency/file_formats.h"
+#include "services/observability/json_log.h"
 
 ABSL_FLAG(bool, json, false,
           "print one JSON document on stdout instead of tables (errors as "
@@ -36,42 +38,16 @@ ExitCode ExitCodeFor(grpc::StatusCode code) {
 
 namespace {
 
+// The code's canonical name, "NOT_FOUND" (gRPC's codes are Abseil's).
 std::string CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
-// `text` as a JSON string literal (ids and messages are ASCII or UTF-8).
+// `text` as a JSON string literal.
 std::string Quoted(absl::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+  std::string out;
+  observability::AppendJsonString(text, &out);
+  return out;
 }
 
 }  // namespace
