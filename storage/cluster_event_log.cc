@@ -10,6 +10,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "collections/v1/cluster.pb.h"
 #include "storage/append_checks.h"
 #include "storage/jetstream_replica.h"
@@ -22,6 +23,13 @@ namespace {
 using collections::v1::Event;
 
 constexpr char kTransactionSubject[] = "_transaction";
+// How long the applier waits for the next messages before it looks again
+// whether it should stop (and how long it pauses after an error).
+constexpr absl::Duration kApplierWait = absl::Milliseconds(50);
+// Publishes of one append refused for a stale subject sequence before it
+// is answered ABORTED though this node's view still agrees with the caller
+// (a publish racing appends that every node then refused).
+constexpr int kMaxPublishAttempts = 3;
 
 // The message id of an append: its stream and event ids, so a retry of the
 // same append, from any node, carries the same id.
@@ -35,14 +43,12 @@ class ClusterEventLog final : public EventLog {
  public:
   ClusterEventLog(const ClusterLogOptions& options,
                   const EventLogOptions& local_options,
-                  std::unique_ptr<FakeClock> replay_clock,
-                  std::unique_ptr<EventLog> local,
+                  std::unique_ptr<ReplicatedLog> local,
                   std::unique_ptr<JetStreamLog> jetstream,
                   std::unique_ptr<JetStreamReplica> replica)
       : options_(options),
         local_options_(local_options),
         wall_clock_(local_options.clock),
-        replay_clock_(std::move(replay_clock)),
         local_(std::move(local)),
         jetstream_(std::move(jetstream)),
         replica_(std::move(replica)),
@@ -153,21 +159,25 @@ class ClusterEventLog final : public EventLog {
     }
   }
 
-  // Applies what the cluster appended, promptly when an append waits for
-  // its own message, else every few milliseconds (other nodes' appends).
+  // Applies what the cluster appends as it arrives, in batches. Stops
+  // once stopping and no append waits for it any more.
   void RunApplier() {
     for (;;) {
+      uint64_t wanted;
       {
         absl::MutexLock lock(&mu_);
-        auto wanted = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return stopping_ || wanted_ > applied_;
-        };
-        mu_.AwaitWithTimeout(absl::Condition(&wanted), absl::Milliseconds(5));
         if (stopping_ && jobs_.empty() && waiting_ == 0) return;
+        wanted = wanted_;
       }
-      absl::StatusOr<uint64_t> applied = replica_->CatchUp();
+      absl::StatusOr<uint64_t> applied =
+          replica_->ApplyNext(wanted, kApplierWait);
+      if (!applied.ok()) {
+        // JetStream unreachable or a write failed: try again shortly.
+        absl::SleepFor(kApplierWait);
+        continue;
+      }
       absl::MutexLock lock(&mu_);
-      if (applied.ok()) applied_ = *applied;
+      applied_ = *applied;
     }
   }
 
@@ -223,42 +233,81 @@ class ClusterEventLog final : public EventLog {
                                  AlreadyApplied(stream_id, events));
     if (retry.has_value()) return *retry;
 
-    SubjectExpectation subject = SubjectExpectation::Any();
-    if (expected.kind != ExpectedVersion::Kind::kAny) {
-      COLLECTIONS_ASSIGN_OR_RETURN(uint64_t last,
-                                   jetstream_->LastSubjectSequence(stream_id));
-      if (!WaitApplied(last, deadline)) return NotApplied(last);
-      COLLECTIONS_RETURN_IF_ERROR(CheckLocally(stream_id, expected));
-      subject = last == 0 ? SubjectExpectation::None()
-                          : SubjectExpectation::LastAt(last);
-    }
     collections::v1::ReplicatedAppend message;
     message.set_stream_id(stream_id);
     for (const Event& event : events) *message.add_events() = event;
     *message.mutable_recorded_at() = ToTimestamp(wall_clock_->Now());
-    absl::StatusOr<PublishAck> ack =
-        jetstream_->Publish(stream_id, message.SerializeAsString(),
-                            MessageId(stream_id, events), subject);
-    if (!ack.ok()) {
+    message.set_expected_kind(static_cast<uint32_t>(expected.kind));
+    message.set_expected_version(expected.version);
+    const std::string payload = message.SerializeAsString();
+    const std::string id = MessageId(stream_id, events);
+
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        SubjectExpectation subject,
+        FirstExpectation(stream_id, expected, deadline));
+    absl::StatusOr<PublishAck> ack;
+    for (int attempt = 1;; ++attempt) {
+      ack = jetstream_->Publish(stream_id, payload, id, subject);
+      if (ack.ok()) break;
       std::optional<uint64_t> actual =
           JetStreamLog::ActualLastSequence(ack.status());
       if (!actual.has_value()) return ack.status();
-      // Another append got there first: answer with the version it left.
+      // Another append got there first, or this node's view was behind:
+      // decide again once this node has applied what JetStream named.
       if (!WaitApplied(*actual, deadline)) return NotApplied(*actual);
       COLLECTIONS_ASSIGN_OR_RETURN(retry, AlreadyApplied(stream_id, events));
       if (retry.has_value()) return *retry;
       COLLECTIONS_RETURN_IF_ERROR(CheckLocally(stream_id, expected));
-      return ack.status();
+      if (attempt == kMaxPublishAttempts) return ack.status();
+      subject = SubjectExpectation::LastAt(*actual);
     }
     if (!WaitApplied(ack->sequence, deadline)) return NotApplied(ack->sequence);
     COLLECTIONS_ASSIGN_OR_RETURN(retry, AlreadyApplied(stream_id, events));
     if (!retry.has_value()) {
+      // Every node refused it as it applied it: a transaction moved the
+      // stream first (ABORTED), or its event ids are taken.
+      COLLECTIONS_RETURN_IF_ERROR(CheckLocally(stream_id, expected));
       return absl::FailedPreconditionError(
           absl::StrCat("the append to ", stream_id,
                        " was refused by every node: its event ids are taken"));
     }
     retry->already_appended = ack->duplicate;
     return *retry;
+  }
+
+  // What the publish of an append expecting `expected` tells JetStream of
+  // the subject's last message. Without a round trip when this node's view
+  // agrees with the caller and knows the subject's last sequence (or that
+  // the stream has none); JetStream refuses it if that view was behind.
+  // Otherwise asks JetStream, waits until this node has applied that far
+  // and checks the expectation there (ABORTED naming the actual version).
+  absl::StatusOr<SubjectExpectation> FirstExpectation(
+      absl::string_view stream_id, ExpectedVersion expected,
+      absl::Time deadline) {
+    if (expected.kind == ExpectedVersion::Kind::kAny)
+      return SubjectExpectation::Any();
+    // The known sequence first, the version second: the replica notes a
+    // sequence only once the local log has the message.
+    const std::optional<uint64_t> known = replica_->LastSequenceOf(stream_id);
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head,
+                                 local_->GetStreamHead(stream_id));
+    const uint64_t version = head.has_value() ? head->version : 0;
+    absl::Status local = CheckExpectation(stream_id, expected, version);
+    if (local.ok()) {
+      if (known.has_value()) return SubjectExpectation::LastAt(*known);
+      if (version == 0) return SubjectExpectation::None();
+    } else if ((expected.kind == ExpectedVersion::Kind::kNoStream &&
+                version > 0) ||
+               (expected.kind == ExpectedVersion::Kind::kExact &&
+                version > expected.version)) {
+      return local;  // versions only grow: the stream is past it everywhere
+    }
+    COLLECTIONS_ASSIGN_OR_RETURN(uint64_t last,
+                                 jetstream_->LastSubjectSequence(stream_id));
+    if (!WaitApplied(last, deadline)) return NotApplied(last);
+    COLLECTIONS_RETURN_IF_ERROR(CheckLocally(stream_id, expected));
+    return last == 0 ? SubjectExpectation::None()
+                     : SubjectExpectation::LastAt(last);
   }
 
   // ABORTED naming the actual version when the local copy of the stream
@@ -329,8 +378,7 @@ class ClusterEventLog final : public EventLog {
   const EventLogOptions local_options_;
   const Clock* const wall_clock_;
   // Declared in this order so the replica goes before the logs it uses.
-  std::unique_ptr<FakeClock> replay_clock_;
-  std::unique_ptr<EventLog> local_;
+  std::unique_ptr<ReplicatedLog> local_;
   std::unique_ptr<JetStreamLog> jetstream_;
   std::unique_ptr<JetStreamReplica> replica_;
 
@@ -349,20 +397,23 @@ class ClusterEventLog final : public EventLog {
 absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
     const ClusterLogOptions& options, const EventLogOptions& local_options,
     absl::string_view dir) {
-  auto replay_clock = std::make_unique<FakeClock>(absl::UnixEpoch());
   EventLogOptions local = local_options;
-  local.clock = replay_clock.get();
-  COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<EventLog> log,
-                               OpenRocksDbEventLog(local, dir));
+  // The copy is not synced append by append: what makes an append durable
+  // is JetStream's replication, acknowledged before anyone is answered. A
+  // copy that loses its newest writes to a power cut keeps its cursor with
+  // them (the same batch) and applies them again.
+  local.sync = false;
+  COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<ReplicatedLog> log,
+                               OpenRocksDbReplicatedLog(local, dir));
   COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<JetStreamLog> jetstream,
                                JetStreamLog::Connect(options.jetstream));
-  auto replica = std::make_unique<JetStreamReplica>(
-      jetstream.get(), log.get(), replay_clock.get(),
-      absl::StrCat(dir, "/cluster_checkpoint"));
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::unique_ptr<JetStreamReplica> replica,
+      JetStreamReplica::Open(jetstream.get(), log.get()));
   COLLECTIONS_RETURN_IF_ERROR(replica->CatchUp().status());
-  return std::unique_ptr<EventLog>(new ClusterEventLog(
-      options, local_options, std::move(replay_clock), std::move(log),
-      std::move(jetstream), std::move(replica)));
+  return std::unique_ptr<EventLog>(
+      new ClusterEventLog(options, local_options, std::move(log),
+                          std::move(jetstream), std::move(replica)));
 }
 
 }  // namespace collections::storage

@@ -6,17 +6,27 @@
 // An append:
 //   1. is checked as the local log would (ValidateAppend), and answered at
 //      once when its event ids are applied already (a retry);
-//   2. with an expected version, learns the stream's last message sequence
-//      from JetStream, waits until the local copy has applied it, checks
-//      the expectation against the local stream version (ABORTED naming the
-//      actual version) and publishes expecting that sequence, so a race
-//      with another node is refused by JetStream, not applied twice;
+//   2. with an expected version, is checked against the local copy and
+//      published expecting the subject's last sequence as the local
+//      replica knows it, so a race with another node is refused by
+//      JetStream, not applied twice. When the local copy disagrees with
+//      the caller (it may lag) or does not know the subject, the node asks
+//      JetStream for the subject's last sequence and decides once it has
+//      applied that far. A publish refused for a stale sequence is decided
+//      the same way: ABORTED naming the actual version, or published again;
 //   3. is published as one message (all its events: atomic), its message
-//      id derived from the stream and its event ids (retries de-duplicate);
+//      id derived from the stream and its event ids (retries de-duplicate),
+//      its expected version in it: every node checks it again as it applies
+//      the message, so a transaction that moved the stream in between
+//      (another subject) refuses it on every node alike;
 //   4. is answered once the local copy has applied it: the positions and
 //      version every node assigned it. Read-your-writes holds on this node.
 // A transaction is one message whose parts' expectations every node checks
 // as it applies it.
+//
+// The local copy is written unsynced: JetStream's replication makes an
+// append durable before it is answered, and a copy that loses its newest
+// writes to a power cut applies them again from its cursor.
 //
 // Errors as EventLog's; UNAVAILABLE also when JetStream has no majority or
 // the local copy does not apply the message within apply_timeout (the
@@ -47,9 +57,9 @@ struct ClusterLogOptions {
   int append_threads = 32;
 };
 
-// Opens this node's local log in `dir` (its clock is replaced: records
-// carry the publisher's recorded_at) and connects to JetStream; catches up
-// before returning. Errors: the local log's open errors, JetStream's
+// Opens this node's local log in `dir` (records carry their publisher's
+// recorded_at; `local_options.sync` is ignored, see above) and connects to
+// JetStream; catches up before returning. Errors: the local log's open errors, JetStream's
 // UNAVAILABLE.
 absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
     const ClusterLogOptions& options, const EventLogOptions& local_options,

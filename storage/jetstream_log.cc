@@ -1,5 +1,6 @@
 #include "storage/jetstream_log.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 
@@ -195,6 +196,23 @@ bool JetStreamLog::LastMessageIdIs(uint64_t sequence,
   return same;
 }
 
+absl::StatusOr<JetStreamMessage> JetStreamLog::Decode(natsMsg* message,
+                                                     uint64_t sequence) const {
+  JetStreamMessage result;
+  result.sequence = sequence;
+  absl::string_view subject = natsMsg_GetSubject(message);
+  if (absl::ConsumePrefix(&subject, options_.subject_prefix)) {
+    result.stream_id = StreamIdOf(subject).value_or("");
+  }
+  if (result.stream_id.empty()) {
+    return absl::DataLossError(
+        absl::StrCat("message ", sequence, " has an unreadable subject"));
+  }
+  result.payload.assign(natsMsg_GetData(message),
+                        static_cast<size_t>(natsMsg_GetDataLength(message)));
+  return result;
+}
+
 absl::StatusOr<JetStreamMessage> JetStreamLog::Read(uint64_t sequence) {
   natsMsg* message = nullptr;
   jsErrCode error = static_cast<jsErrCode>(0);
@@ -205,20 +223,118 @@ absl::StatusOr<JetStreamMessage> JetStreamLog::Read(uint64_t sequence) {
         absl::StrCat("no message at sequence ", sequence));
   }
   if (s != NATS_OK) return absl::UnavailableError(NatsError(s));
-  JetStreamMessage result;
-  result.sequence = sequence;
-  absl::string_view subject = natsMsg_GetSubject(message);
-  if (absl::ConsumePrefix(&subject, options_.subject_prefix)) {
-    result.stream_id = StreamIdOf(subject).value_or("");
-  }
-  result.payload.assign(natsMsg_GetData(message),
-                        static_cast<size_t>(natsMsg_GetDataLength(message)));
+  absl::StatusOr<JetStreamMessage> result = Decode(message, sequence);
   natsMsg_Destroy(message);
-  if (result.stream_id.empty()) {
-    return absl::DataLossError(
-        absl::StrCat("message ", sequence, " has an unreadable subject"));
-  }
   return result;
+}
+
+// --- JetStreamTail ---
+
+struct JetStreamTail::Subscription {
+  natsSubscription* sub = nullptr;
+  ~Subscription() {
+    if (sub != nullptr) {
+      natsSubscription_Unsubscribe(sub);  // the server drops the consumer
+      natsSubscription_Destroy(sub);
+    }
+  }
+};
+
+JetStreamTail::JetStreamTail(JetStreamLog* log, uint64_t from_sequence)
+    : log_(log), next_(std::max<uint64_t>(1, from_sequence)) {}
+
+JetStreamTail::~JetStreamTail() = default;
+
+std::unique_ptr<JetStreamTail> JetStreamLog::Tail(uint64_t from_sequence) {
+  return std::unique_ptr<JetStreamTail>(new JetStreamTail(this, from_sequence));
+}
+
+void JetStreamTail::Restart() { subscription_.reset(); }
+
+absl::StatusOr<std::vector<JetStreamMessage>> JetStreamTail::Next(
+    size_t max_messages, size_t max_bytes, absl::Duration wait) {
+  const JetStreamOptions& options = log_->options_;
+  if (subscription_ == nullptr) {
+    auto subscription = std::make_unique<Subscription>();
+    const std::string subject = absl::StrCat(options.subject_prefix, ">");
+    jsSubOptions sub_options;
+    jsSubOptions_Init(&sub_options);
+    sub_options.Stream = options.stream.c_str();
+    sub_options.Ordered = true;
+    sub_options.Config.DeliverPolicy = js_DeliverByStartSequence;
+    sub_options.Config.OptStartSeq = next_;
+    // Missed heartbeats make the library re-create the consumer; a short
+    // interval keeps a tail on a lost server from stalling long.
+    sub_options.Config.Heartbeat = absl::ToInt64Nanoseconds(absl::Seconds(1));
+    jsErrCode error = static_cast<jsErrCode>(0);
+    natsStatus s =
+        js_SubscribeSync(&subscription->sub, log_->handles_->js,
+                         subject.c_str(), nullptr, &sub_options, &error);
+    if (s != NATS_OK) {
+      subscription->sub = nullptr;
+      return absl::UnavailableError(
+          absl::StrCat("JetStream: cannot read ", options.stream, " from ",
+                       next_, ": ", NatsError(s)));
+    }
+    subscription_ = std::move(subscription);
+  }
+  std::vector<JetStreamMessage> messages;
+  size_t bytes = 0;
+  int64_t wait_ms = std::max<int64_t>(1, Millis(wait));
+  while (messages.size() < max_messages && bytes < max_bytes) {
+    natsMsg* message = nullptr;
+    natsStatus s =
+        natsSubscription_NextMsg(&message, subscription_->sub, wait_ms);
+    if (s == NATS_TIMEOUT) break;
+    if (s != NATS_OK) {
+      subscription_.reset();
+      if (!messages.empty()) break;  // hand over what came first
+      return absl::UnavailableError(
+          absl::StrCat("JetStream: reading ", options.stream, " stopped at ",
+                       next_, ": ", NatsError(s)));
+    }
+    jsMsgMetaData* meta = nullptr;
+    uint64_t sequence = 0;
+    if (natsMsg_GetMetaData(&meta, message) == NATS_OK) {
+      sequence = meta->Sequence.Stream;
+      jsMsgMetaData_Destroy(meta);
+    }
+    if (sequence != 0 && sequence < next_) {  // delivered twice
+      natsMsg_Destroy(message);
+      continue;
+    }
+    if (sequence != next_) {
+      // A gap (or no metadata): the consumer lost its place. Start again
+      // from the next sequence rather than skip anything.
+      natsMsg_Destroy(message);
+      subscription_.reset();
+      if (!messages.empty()) break;
+      return absl::UnavailableError(absl::StrCat(
+          "JetStream: expected message ", next_, " of ", options.stream,
+          ", got ", sequence, "; reading again from ", next_));
+    }
+    absl::StatusOr<JetStreamMessage> decoded = log_->Decode(message, sequence);
+    natsMsg_Destroy(message);
+    if (!decoded.ok()) {
+      subscription_.reset();  // so the next call reads the bad one again
+      if (!messages.empty()) break;
+      return decoded.status();
+    }
+    bytes += decoded->payload.size();
+    messages.push_back(*std::move(decoded));
+    ++next_;
+    // After the first, take only what has arrived already.
+    int pending = 0;
+    int pending_bytes = 0;
+    if (natsSubscription_GetPending(subscription_->sub, &pending,
+                                    &pending_bytes) !=
+            NATS_OK ||
+        pending <= 0) {
+      break;
+    }
+    wait_ms = 1;
+  }
+  return messages;
 }
 
 absl::StatusOr<uint64_t> JetStreamLog::LastSequence() {

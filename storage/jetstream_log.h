@@ -41,6 +41,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
+struct __natsMsg;
+typedef struct __natsMsg natsMsg;  // NOLINT: the C library's own name
+
 namespace collections::storage {
 
 struct JetStreamOptions {
@@ -80,6 +83,46 @@ struct JetStreamMessage {
   std::string payload;
 };
 
+class JetStreamLog;
+
+// Reads the JetStream log in sequence order from a starting sequence, many
+// messages per round trip, as they are published: a JetStream ordered
+// consumer (ephemeral, no acknowledgements; the client library re-creates
+// it when it misses a message or a heartbeat). Made by JetStreamLog::Tail.
+//
+// Thread safety: one caller at a time. The log must outlive the tail.
+class JetStreamTail {
+ public:
+  ~JetStreamTail();
+  JetStreamTail(const JetStreamTail&) = delete;
+  JetStreamTail& operator=(const JetStreamTail&) = delete;
+
+  // The next messages in order (at most `max_messages`, and no more once
+  // they hold `max_bytes`), waiting up to `wait` for the first; empty when
+  // none came. Messages delivered twice are skipped. UNAVAILABLE when the
+  // consumer cannot be made or lost its place (a gap): the next call
+  // subscribes again from the next sequence, so a caller just retries.
+  absl::StatusOr<std::vector<JetStreamMessage>> Next(size_t max_messages,
+                                                     size_t max_bytes,
+                                                     absl::Duration wait);
+
+  // The sequence the next message will have.
+  uint64_t next_sequence() const { return next_; }
+
+  // Drops the consumer: the next call subscribes again from
+  // next_sequence(). For a caller that suspects it stalled.
+  void Restart();
+
+ private:
+  friend class JetStreamLog;
+  struct Subscription;
+  JetStreamTail(JetStreamLog* log, uint64_t from_sequence);
+
+  JetStreamLog* const log_;
+  uint64_t next_;
+  std::unique_ptr<Subscription> subscription_;
+};
+
 class JetStreamLog {
  public:
   // Connects to the servers and creates the stream when missing (with
@@ -110,6 +153,9 @@ class JetStreamLog {
   // The sequence of event stream `stream_id`'s last message (0: none).
   absl::StatusOr<uint64_t> LastSubjectSequence(absl::string_view stream_id);
 
+  // Reads the log in order from `from_sequence` (>= 1) on.
+  std::unique_ptr<JetStreamTail> Tail(uint64_t from_sequence);
+
   // The subject a stream id publishes on, and back. Stream ids are
   // printable ASCII; '.', '*', '>' and '%' would break a NATS subject and
   // are percent-encoded.
@@ -121,8 +167,13 @@ class JetStreamLog {
   static std::optional<uint64_t> ActualLastSequence(const absl::Status& status);
 
  private:
+  friend class JetStreamTail;
   struct Handles;
   JetStreamLog(const JetStreamOptions& options, std::unique_ptr<Handles> h);
+  // A fetched message as a JetStreamMessage (DATA_LOSS for a subject
+  // outside the log's prefix).
+  absl::StatusOr<JetStreamMessage> Decode(natsMsg* message,
+                                          uint64_t sequence) const;
   // Whether the message at `sequence` carries `message_id`.
   bool LastMessageIdIs(uint64_t sequence, const std::string& message_id);
 

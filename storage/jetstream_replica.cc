@@ -1,52 +1,22 @@
 #include "storage/jetstream_replica.h"
 
-#include <cstdio>
-#include <fstream>
+#include <algorithm>
 #include <iterator>
-#include <sstream>
 #include <utility>
-#include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "collections/v1/cluster.pb.h"
 #include "storage/status_macros.h"
 #include "storage/timestamps.h"
 
 namespace collections::storage {
-
-JetStreamReplica::JetStreamReplica(JetStreamLog* source, EventLog* local,
-                                   FakeClock* clock,
-                                   std::string checkpoint_file)
-    : source_(source),
-      local_(local),
-      clock_(clock),
-      checkpoint_file_(std::move(checkpoint_file)) {
-  std::ifstream in(checkpoint_file_);
-  std::stringstream text;
-  text << in.rdbuf();
-  uint64_t applied = 0;
-  if (absl::SimpleAtoi(absl::StripAsciiWhitespace(text.str()), &applied))
-    applied_ = applied;
-}
-
-absl::StatusOr<uint64_t> JetStreamReplica::CatchUp() {
-  COLLECTIONS_ASSIGN_OR_RETURN(const uint64_t last, source_->LastSequence());
-  const uint64_t start = applied_;
-  while (applied_ < last) {
-    COLLECTIONS_ASSIGN_OR_RETURN(JetStreamMessage message,
-                                 source_->Read(applied_ + 1));
-    COLLECTIONS_RETURN_IF_ERROR(Apply(message));
-    applied_ = message.sequence;
-    // A checkpoint now and then bounds the re-applying after a crash.
-    if (applied_ % 1000 == 0) COLLECTIONS_RETURN_IF_ERROR(SaveCheckpoint());
-  }
-  if (applied_ != start) COLLECTIONS_RETURN_IF_ERROR(SaveCheckpoint());
-  return applied_;
-}
-
 namespace {
+
+// How long a replica that knows it is behind waits for its tail before it
+// reads directly.
+constexpr absl::Duration kStalledTail = absl::Milliseconds(250);
+// Most messages read one by one while the tail is stalled.
+constexpr uint64_t kMaxDirectReads = 64;
 
 std::vector<collections::v1::Event> TakeEvents(
     google::protobuf::RepeatedPtrField<collections::v1::Event>* events) {
@@ -55,17 +25,9 @@ std::vector<collections::v1::Event> TakeEvents(
       std::make_move_iterator(events->end()));
 }
 
-// Refusals every node reaches alike from the same log: the message is
-// applied as nothing. (I/O errors are not among them: those are retried.)
-bool DeterministicRefusal(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kAborted ||
-         status.code() == absl::StatusCode::kFailedPrecondition ||
-         status.code() == absl::StatusCode::kInvalidArgument;
-}
-
-}  // namespace
-
-absl::Status JetStreamReplica::Apply(const JetStreamMessage& message) {
+// The write a message carries: one append or a transaction, whose
+// expected versions every node checks as it applies it.
+absl::StatusOr<ReplicatedWrite> WriteOf(const JetStreamMessage& message) {
   collections::v1::ReplicatedAppend append;
   if (!append.ParseFromString(message.payload) ||
       append.stream_id() != message.stream_id ||
@@ -74,50 +36,119 @@ absl::Status JetStreamReplica::Apply(const JetStreamMessage& message) {
         absl::StrCat("JetStream message ", message.sequence,
                      " is not an append of stream ", message.stream_id));
   }
-  clock_->Set(FromTimestamp(append.recorded_at()));
-  absl::Status status;
-  if (!append.parts().empty()) {
-    // A transaction: its expected versions are checked here, by every node
-    // against the same log, so all refuse or all apply it.
-    std::vector<StreamAppend> parts;
-    for (auto& part : *append.mutable_parts()) {
-      parts.push_back(StreamAppend{
-          part.stream_id(),
-          ExpectedVersion{
-              static_cast<ExpectedVersion::Kind>(part.expected_kind()),
-              part.expected_version()},
-          TakeEvents(part.mutable_events())});
-    }
-    status = local_->AppendTransaction(parts).status();
-  } else {
-    // JetStream already decided the order and the expected version. A
-    // message applied before a crash is recognised by its event ids and
-    // changes nothing.
-    status = local_
-                 ->Append(append.stream_id(), ExpectedVersion::Any(),
-                          TakeEvents(append.mutable_events()))
-                 .status();
+  ReplicatedWrite write;
+  write.recorded_at = FromTimestamp(append.recorded_at());
+  if (append.parts().empty()) {
+    write.parts.push_back(StreamAppend{
+        append.stream_id(),
+        ExpectedVersion{
+            static_cast<ExpectedVersion::Kind>(append.expected_kind()),
+            append.expected_version()},
+        TakeEvents(append.mutable_events())});
   }
-  if (status.ok() || DeterministicRefusal(status)) return absl::OkStatus();
-  return status;
+  for (auto& part : *append.mutable_parts()) {
+    write.parts.push_back(StreamAppend{
+        part.stream_id(),
+        ExpectedVersion{
+            static_cast<ExpectedVersion::Kind>(part.expected_kind()),
+            part.expected_version()},
+        TakeEvents(part.mutable_events())});
+  }
+  return write;
 }
 
-absl::Status JetStreamReplica::SaveCheckpoint() {
-  const std::string temp = checkpoint_file_ + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << applied_ << "\n";
-    out.flush();
-    if (!out) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot write the replica checkpoint ", temp));
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<JetStreamReplica>> JetStreamReplica::Open(
+    JetStreamLog* source, ReplicatedLog* local) {
+  COLLECTIONS_ASSIGN_OR_RETURN(const uint64_t cursor,
+                               local->ReplicatedCursor());
+  return std::unique_ptr<JetStreamReplica>(
+      new JetStreamReplica(source, local, cursor));
+}
+
+JetStreamReplica::JetStreamReplica(JetStreamLog* source, ReplicatedLog* local,
+                                   uint64_t applied)
+    : source_(source),
+      local_(local),
+      applied_(applied),
+      tail_(source->Tail(applied + 1)) {}
+
+absl::StatusOr<uint64_t> JetStreamReplica::ApplyNext(uint64_t known_last,
+                                                     absl::Duration wait) {
+  const bool behind = applied_ < known_last;
+  absl::StatusOr<std::vector<JetStreamMessage>> tailed = tail_->Next(
+      kMaxBatchMessages, kMaxBatchBytes,
+      behind ? std::min(wait, kStalledTail) : wait);
+  if (!tailed.ok() && tailed.status().code() == absl::StatusCode::kDataLoss)
+    return tailed.status();
+  std::vector<JetStreamMessage> messages;
+  if (tailed.ok()) messages = *std::move(tailed);
+  if (messages.empty() && behind) {
+    // The tail brought nothing though the log has more: read directly, and
+    // let the tail start again after what was read.
+    const uint64_t last = std::min(known_last, applied_ + kMaxDirectReads);
+    for (uint64_t sequence = applied_ + 1; sequence <= last; ++sequence) {
+      COLLECTIONS_ASSIGN_OR_RETURN(JetStreamMessage message,
+                                   source_->Read(sequence));
+      messages.push_back(std::move(message));
+    }
+    tail_ = source_->Tail(last + 1);
+  }
+  if (messages.empty()) {
+    if (!tailed.ok()) return tailed.status();
+    return applied_;
+  }
+  const absl::Status applied = Apply(messages);
+  // A batch not (wholly) applied is read again from the first one missing.
+  if (tail_->next_sequence() != applied_ + 1) tail_ = source_->Tail(applied_ + 1);
+  COLLECTIONS_RETURN_IF_ERROR(applied);
+  return applied_;
+}
+
+absl::StatusOr<uint64_t> JetStreamReplica::CatchUp() {
+  COLLECTIONS_ASSIGN_OR_RETURN(const uint64_t last, source_->LastSequence());
+  while (applied_ < last) {
+    COLLECTIONS_RETURN_IF_ERROR(ApplyNext(last, absl::Seconds(1)).status());
+  }
+  return applied_;
+}
+
+absl::Status JetStreamReplica::Apply(
+    const std::vector<JetStreamMessage>& messages) {
+  std::vector<ReplicatedWrite> writes;
+  uint64_t cursor = applied_;
+  absl::Status malformed;
+  for (const JetStreamMessage& message : messages) {
+    absl::StatusOr<ReplicatedWrite> write = WriteOf(message);
+    if (!write.ok()) {
+      malformed = write.status();
+      break;
+    }
+    writes.push_back(*std::move(write));
+    cursor = message.sequence;
+  }
+  if (cursor != applied_) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        local_->ApplyReplicated(writes, cursor).status());
+    applied_ = cursor;
+    absl::MutexLock lock(&known_mu_);
+    if (last_sequence_of_.size() + writes.size() > kMaxKnownSubjects)
+      last_sequence_of_.clear();  // crude, but forgetting only costs a look-up
+    for (const JetStreamMessage& message : messages) {
+      if (message.sequence > cursor) break;
+      last_sequence_of_.insert_or_assign(message.stream_id, message.sequence);
     }
   }
-  if (std::rename(temp.c_str(), checkpoint_file_.c_str()) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot write the replica checkpoint ", checkpoint_file_));
-  }
-  return absl::OkStatus();
+  return malformed;
+}
+
+std::optional<uint64_t> JetStreamReplica::LastSequenceOf(
+    absl::string_view stream_id) const {
+  absl::MutexLock lock(&known_mu_);
+  auto it = last_sequence_of_.find(stream_id);
+  if (it == last_sequence_of_.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace collections::storage

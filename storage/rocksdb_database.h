@@ -58,6 +58,10 @@ absl::StatusOr<uint64_t> ReadLastPosition(const EventLogDatabase& database);
 // finds out whether it was and, if so, removes what of it survived.
 inline constexpr absl::string_view kLastGroupKey = "last_group";
 
+// How far a replicated log has applied its source (ReplicatedLog), as a
+// u64, written in the same batch as the writes it covers.
+inline constexpr absl::string_view kReplicaCursorKey = "replica_cursor";
+
 // Completes recovery of the last group commit: if its events are not all in
 // the database, keeps the contiguous prefix and deletes every survivor after
 // the first gap, with their index entries, and restores the affected stream

@@ -87,6 +87,18 @@ void RocksDbEventLog::RunSyncer() {
   }
 }
 
+namespace {
+
+// Events of an append with its transaction's parts or its unit's writes.
+size_t EventsOf(const PendingAppend& append) {
+  size_t events = append.events.size();
+  for (const auto& part : append.linked) events += EventsOf(*part);
+  for (const auto& write : append.replicated) events += EventsOf(*write);
+  return events;
+}
+
+}  // namespace
+
 GroupCommitReport RocksDbEventLog::ReportOf(const Group& group,
                                             absl::Duration wal_sync,
                                             bool acknowledged) {
@@ -95,9 +107,7 @@ GroupCommitReport RocksDbEventLog::ReportOf(const Group& group,
   report.wal_sync = wal_sync;
   report.acknowledged = acknowledged;
   for (const auto& member : group.members) {
-    report.events += member->events.size();
-    for (const auto& part : member->linked)
-      report.events += part->events.size();
+    report.events += EventsOf(*member);
   }
   return report;
 }
@@ -229,7 +239,11 @@ absl::Status RocksDbEventLog::Repair() {
 }
 
 void RocksDbEventLog::WriteGroup(GroupPlan* plan) {
-  if (plan->batches.empty()) return;
+  if (!plan->write_error.ok()) {  // abandoned while sequencing
+    head_cache_.clear();
+    return;
+  }
+  if (plan->batches.empty() && !plan->replica_cursor.has_value()) return;
   rocksdb::WriteBatch batch(plan->bytes + 256 * plan->batches.size());
   std::vector<StreamHead> heads;
   heads.reserve(plan->batches.size());
@@ -238,6 +252,11 @@ void RocksDbEventLog::WriteGroup(GroupPlan* plan) {
     heads.push_back(BuildStreamBatch(stream_batch, *plan, &batch, &leaves));
   }
   if (options_.merkle_tree) AddTreeNodes(leaves, &batch);
+  if (plan->replica_cursor.has_value()) {
+    std::string cursor;
+    PutU64(&cursor, *plan->replica_cursor);
+    batch.Put(cf(ColumnFamily::kMeta), ToSlice(kReplicaCursorKey), cursor);
+  }
   plan->write_error =
       FromRocksDbStatus(db_->Write(unsynced_write_options_, &batch),
                         "appending to the event log");
@@ -262,6 +281,8 @@ void RocksDbEventLog::Sequence(Group* group) {
       member->result = broken_;
     } else if (!group->refusal.ok()) {
       member->result = group->refusal;
+    } else if (member->replica_cursor.has_value()) {
+      SequenceReplicated(member.get(), plan);
     } else if (member->linked.empty()) {
       member->result = SequenceOne(member.get(), plan);
     } else {
@@ -323,6 +344,27 @@ absl::StatusOr<AppendResult> RocksDbEventLog::SequenceOne(PendingAppend* append,
   result.last_position = plan->next_position - 1;
   result.stream_version = head.version + append->events.size();
   return result;
+}
+
+void RocksDbEventLog::SequenceReplicated(PendingAppend* unit,
+                                         GroupPlan* plan) {
+  for (auto& write : unit->replicated) {
+    if (write->linked.empty()) {
+      write->result = SequenceOne(write.get(), plan);
+    } else {
+      SequenceTransaction(write.get(), plan);
+    }
+    const absl::Status& status = write->result.status();
+    if (!status.ok() && !IsReplicatedRefusal(status)) {
+      // Refusals are decided alike on every node; an I/O error is not, and
+      // skipping the write here would make this copy differ: write nothing.
+      plan->write_error = status;
+      unit->result = status;
+      return;
+    }
+  }
+  plan->replica_cursor = unit->replica_cursor;
+  unit->result = AppendResult{};
 }
 
 void RocksDbEventLog::SequenceTransaction(PendingAppend* first,
@@ -407,11 +449,13 @@ StreamHead RocksDbEventLog::BuildStreamBatch(
   StreamHead head = stream_batch.head_before;
   Event trailer;
   trailer.set_stream_id(std::string(stream_batch.stream_id));
-  *trailer.mutable_recorded_at() = plan.recorded_at;
   std::string trailer_bytes;
   std::string index_key = StreamKeyPrefix(stream_batch.stream_id);
   const size_t index_prefix_size = index_key.size();
   for (PendingAppend* append : stream_batch.appends) {
+    *trailer.mutable_recorded_at() = append->recorded_at.has_value()
+                                         ? *append->recorded_at
+                                         : plan.recorded_at;
     for (size_t i = 0; i < append->events.size(); ++i) {
       PreparedEvent& event = append->events[i];
       const uint64_t position = append->first_position + i;
@@ -453,12 +497,19 @@ StreamHead RocksDbEventLog::BuildStreamBatch(
 
 }  // namespace internal
 
-absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+absl::StatusOr<std::unique_ptr<ReplicatedLog>> OpenRocksDbReplicatedLog(
     const EventLogOptions& options, absl::string_view dir) {
   COLLECTIONS_ASSIGN_OR_RETURN(EventLogDatabase database,
                                OpenEventLogDatabase(options, dir));
-  return std::unique_ptr<EventLog>(
+  return std::unique_ptr<ReplicatedLog>(
       new internal::RocksDbEventLog(options, std::move(database)));
+}
+
+absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+    const EventLogOptions& options, absl::string_view dir) {
+  COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<ReplicatedLog> log,
+                               OpenRocksDbReplicatedLog(options, dir));
+  return std::unique_ptr<EventLog>(std::move(log));
 }
 
 }  // namespace collections::storage

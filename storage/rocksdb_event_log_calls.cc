@@ -2,6 +2,7 @@
 // appends, reads, and the tree's roots and proofs (see
 // rocksdb_event_log_impl.h).
 #include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "storage/rocksdb_event_log_impl.h"
 #include "storage/rocksdb_settle.h"
@@ -182,6 +183,92 @@ void RocksDbEventLog::AppendTransactionAsync(
   };
   absl::MutexLock lock(&queue_mu_);
   queue_.push_back(std::move(first));
+}
+
+absl::StatusOr<std::unique_ptr<PendingAppend>>
+RocksDbEventLog::PrepareReplicated(const ReplicatedWrite& write) const {
+  const google::protobuf::Timestamp recorded_at =
+      ToTimestamp(write.recorded_at);
+  std::vector<std::unique_ptr<PendingAppend>> prepared;
+  absl::flat_hash_set<absl::string_view> streams;
+  size_t retries = 0;
+  for (const StreamAppend& part : write.parts) {
+    // A stream named twice, bad input, a partial retry: refused on every
+    // node alike, so it writes nothing.
+    if (!streams.insert(part.stream_id).second) return nullptr;
+    auto append = std::make_unique<PendingAppend>();
+    absl::Status status =
+        Prepare(part.stream_id, part.expected, part.events, append.get());
+    if (!status.ok()) {
+      if (IsReplicatedRefusal(status)) return nullptr;
+      return status;
+    }
+    absl::StatusOr<std::optional<AppendResult>> original =
+        PrecheckIds(append.get());
+    if (!original.ok()) {
+      if (IsReplicatedRefusal(original.status())) return nullptr;
+      return original.status();
+    }
+    if (original->has_value()) ++retries;
+    append->recorded_at = recorded_at;
+    prepared.push_back(std::move(append));
+  }
+  // A retry of a write applied before (a restart re-applies from the
+  // cursor), or a mix of applied and new parts: nothing to write.
+  if (prepared.empty() || retries > 0) return nullptr;
+  std::unique_ptr<PendingAppend> first = std::move(prepared.front());
+  for (size_t i = 1; i < prepared.size(); ++i) {
+    first->linked.push_back(std::move(prepared[i]));
+  }
+  return first;
+}
+
+absl::StatusOr<size_t> RocksDbEventLog::ApplyReplicated(
+    absl::Span<const ReplicatedWrite> writes, uint64_t cursor) {
+  auto unit = std::make_unique<PendingAppend>();
+  unit->replica_cursor = cursor;
+  for (const ReplicatedWrite& write : writes) {
+    COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<PendingAppend> append,
+                                 PrepareReplicated(write));
+    if (append != nullptr) unit->replicated.push_back(std::move(append));
+  }
+  absl::Notification finished;
+  absl::StatusOr<size_t> outcome = absl::InternalError("not committed");
+  const PendingAppend* holder = unit.get();
+  // Runs while the group still owns the unit, so `holder` is alive.
+  unit->done = [&finished, &outcome,
+                holder](absl::StatusOr<AppendResult> result) {
+    if (result.ok()) {
+      size_t accepted = 0;
+      for (const auto& write : holder->replicated) {
+        if (write->result.ok() && !write->result->already_appended)
+          ++accepted;
+      }
+      outcome = accepted;
+    } else {
+      outcome = result.status();
+    }
+    finished.Notify();
+  };
+  {
+    absl::MutexLock lock(&queue_mu_);
+    queue_.push_back(std::move(unit));
+  }
+  finished.WaitForNotification();
+  return outcome;
+}
+
+absl::StatusOr<uint64_t> RocksDbEventLog::ReplicatedCursor() {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kMeta),
+                                    ToSlice(kReplicaCursorKey), &value);
+  if (status.IsNotFound()) return 0;
+  COLLECTIONS_RETURN_IF_ERROR(
+      FromRocksDbStatus(status, "reading the replica cursor"));
+  if (value.size() != 8) {
+    return absl::DataLossError("the replica cursor is malformed");
+  }
+  return GetU64(value.data());
 }
 
 void RocksDbEventLog::PublishHead(uint64_t head) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -28,6 +29,7 @@
 #include "storage/rocksdb_figures.h"
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_log_tree.h"
+#include "storage/replicated_log.h"
 #include "storage/timestamps.h"
 
 namespace collections::storage::internal {
@@ -82,10 +84,22 @@ struct PendingAppend {
   // Their results are read by the first part's `done`.
   std::vector<std::unique_ptr<PendingAppend>> linked;
 
-  // Bytes of the whole transaction (just this append when not one).
+  // Replicated writes only (ReplicatedLog::ApplyReplicated): the
+  // recorded_at the source gave this append, instead of the group's.
+  std::optional<google::protobuf::Timestamp> recorded_at;
+
+  // A unit of replicated writes: this entry has no events of its own; it
+  // holds the writes (appends, or transactions leading their parts), which
+  // are grouped, sequenced one by one and written as one batch with the
+  // cursor, and acknowledged through this entry's `done`.
+  std::vector<std::unique_ptr<PendingAppend>> replicated;
+  std::optional<uint64_t> replica_cursor;
+
+  // Bytes of the whole transaction or unit (just this append otherwise).
   size_t queued_bytes() const {
     size_t total = bytes;
     for (const auto& part : linked) total += part->bytes;
+    for (const auto& write : replicated) total += write->queued_bytes();
     return total;
   }
 };
@@ -105,9 +119,13 @@ struct GroupPlan {
   google::protobuf::Timestamp recorded_at;
   std::string marker;  // kLastGroupKey value
   size_t bytes = 0;    // of all accepted appends
+  // Stored with the group when it holds a unit of replicated writes.
+  std::optional<uint64_t> replica_cursor;
   // Stable addresses: batch_of_stream points into it.
   std::deque<StreamBatch> batches;
   absl::flat_hash_map<absl::string_view, StreamBatch*> batch_of_stream;
+  // Set before the write when sequencing met an error that is not the same
+  // on every node (I/O): then nothing of the group is written.
   absl::Status write_error;
 };
 
@@ -128,7 +146,7 @@ inline auto EventIdOf(const PendingAppend& append) {
   };
 }
 
-class RocksDbEventLog final : public EventLog {
+class RocksDbEventLog final : public ReplicatedLog {
  public:
   RocksDbEventLog(const EventLogOptions& options, EventLogDatabase database)
       : options_(options),
@@ -212,6 +230,9 @@ class RocksDbEventLog final : public EventLog {
   absl::StatusOr<std::optional<std::string>> ReadTreeHead(
       uint64_t tree_size) override;
   absl::StatusOr<std::optional<std::string>> LatestTreeHead() override;
+  absl::StatusOr<size_t> ApplyReplicated(
+      absl::Span<const ReplicatedWrite> writes, uint64_t cursor) override;
+  absl::StatusOr<uint64_t> ReplicatedCursor() override;
 
  private:
   // OUT_OF_RANGE unless the tree of `tree_size` events is acknowledged.
@@ -269,6 +290,17 @@ class RocksDbEventLog final : public EventLog {
   // Committer only. Accepts, refuses or answers as a retry one append.
   absl::StatusOr<AppendResult> SequenceOne(PendingAppend* append,
                                            GroupPlan* plan);
+
+  // Committer only. Sequences every write of a unit of replicated writes;
+  // an error that is not a refusal abandons the group (plan->write_error).
+  void SequenceReplicated(PendingAppend* unit, GroupPlan* plan);
+
+  // Caller's side of ApplyReplicated: one write prepared as an append (a
+  // transaction's first part, holding the others), or null when it is
+  // refused or a retry: it writes nothing. UNAVAILABLE and DATA_LOSS as
+  // Append's.
+  absl::StatusOr<std::unique_ptr<PendingAppend>> PrepareReplicated(
+      const ReplicatedWrite& write) const;
 
   // Committer only. Sequences every part of the transaction `first` leads,
   // or, when one fails, takes the others back out of the plan and fails

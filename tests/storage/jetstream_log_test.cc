@@ -6,8 +6,11 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/nats_cluster.h"
 #include "tests/testing/temp_dir.h"
@@ -147,6 +150,44 @@ TEST_F(JetStreamLogTest, AppendsGoOnWithOneServerDown) {
     auto message = log_->Read(sequence);
     ASSERT_TRUE(message.ok()) << sequence << ": " << message.status();
   }
+}
+
+// Reads from `tail` until it has `count` messages or 20 s pass.
+std::vector<JetStreamMessage> TailUntil(JetStreamTail& tail, size_t count) {
+  std::vector<JetStreamMessage> got;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (got.size() < count && absl::Now() < deadline) {
+    auto next = tail.Next(count - got.size(), 1 << 20, absl::Milliseconds(200));
+    if (!next.ok()) continue;  // re-subscribes on the next call
+    for (auto& message : *next) got.push_back(std::move(message));
+  }
+  return got;
+}
+
+TEST_F(JetStreamLogTest, ATailReadsInOrderFromItsSequenceOnAsMessagesArrive) {
+  for (int i = 1; i <= 10; ++i)
+    AppendRetrying(absl::StrCat("case-", i % 3), absl::StrCat("m-", i));
+  auto tail = log_->Tail(4);
+  std::vector<JetStreamMessage> got = TailUntil(*tail, 7);
+  ASSERT_EQ(got.size(), 7u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].sequence, 4 + i);
+    EXPECT_EQ(got[i].payload, absl::StrCat("events of m-", 4 + i));
+    EXPECT_EQ(got[i].stream_id, absl::StrCat("case-", (4 + i) % 3));
+  }
+  // Nothing more yet: an empty answer after the wait.
+  auto idle = tail->Next(10, 1 << 20, absl::Milliseconds(50));
+  ASSERT_TRUE(idle.ok()) << idle.status();
+  EXPECT_TRUE(idle->empty());
+  // What is published next arrives, even with a server gone meanwhile.
+  cluster_->Kill(0);
+  for (int i = 11; i <= 15; ++i)
+    AppendRetrying("case-x", absl::StrCat("m-", i));
+  got = TailUntil(*tail, 5);
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got.front().sequence, 11u);
+  EXPECT_EQ(got.back().sequence, 15u);
+  EXPECT_EQ(tail->next_sequence(), 16u);
 }
 
 TEST_F(JetStreamLogTest, AMinorityRefusesInsteadOfDiverging) {

@@ -7,7 +7,9 @@
 #   tools/dev/cluster_loadtest.sh                  # 2 nodes, 16 callers, 10 s
 #   NODES=3 CALLERS=64 SECONDS_EACH=20 tools/dev/cluster_loadtest.sh
 #
-# Prints a table: appends/s, p50 and p99 ms, and the ratio to single node.
+# Prints a table: appends/s, p50 and p99 ms, and the ratio to single node;
+# then the CPU each append cost the servers (loadgen's own excluded), which
+# tells a machine that is short of cores from a design that waits.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD_DIR="${BUILD_DIR:-build}"
@@ -43,9 +45,26 @@ measure() {
     python3 -c 'import json,sys; o=json.load(sys.stdin)["ops"][0]; print("%.0f %.2f %.2f %d" % (o["events_per_s"], o["p50_ms"], o["p99_ms"], o["errors"]))'
 }
 
+# cpu_ticks <pid>…: user + system CPU the processes used so far, in ticks.
+cpu_ticks() {
+  local total=0 fields
+  for p in "$@"; do
+    read -r -a fields <"/proc/$p/stat"
+    total=$((total + fields[13] + fields[14]))
+  done
+  echo "$total"
+}
+# per_append <ticks> <appends/s>: CPU milliseconds per append.
+per_append() {
+  python3 -c "print('%.3f' % ($1 * 1000 / $(getconf CLK_TCK) / max(1, $2 * $SECONDS_EACH)))"
+}
+
 node single
+single_pid=${pids[-1]}
+before=$(cpu_ticks "$single_pid")
 single=$(measure "127.0.0.1:$port")
-kill "${pids[-1]}"
+single_cpu=$(($(cpu_ticks "$single_pid") - before))
+kill "$single_pid"
 
 urls=() client=() route=()
 for i in 0 1 2; do client+=("$(free_port)"); route+=("$(free_port)"); done
@@ -59,15 +78,21 @@ for i in 0 1 2; do
   pids+=("$!")
   urls+=("nats://127.0.0.1:${client[$i]}")
 done
+nats_pids=("${pids[@]: -3}")
 cluster_flags=(--cluster_servers="$(IFS=,; echo "${urls[*]}")" --signing_key_file="$work/key.pem")
 openssl genpkey -algorithm ed25519 -out "$work/key.pem" 2>/dev/null
-servers=()
+servers=() node_pids=()
 for n in $(seq "$NODES"); do
   for _ in $(seq 30); do node "node$n" "${cluster_flags[@]}" && break; sleep 1; done
   [[ -n "$port" ]] || { echo "node $n did not start"; tail "$work/node$n.log"; exit 1; }
   servers+=("127.0.0.1:$port")
+  node_pids+=("${pids[-1]}")
 done
+nodes_before=$(cpu_ticks "${node_pids[@]}")
+nats_before=$(cpu_ticks "${nats_pids[@]}")
 cluster=$(measure "$(IFS=,; echo "${servers[*]}")")
+nodes_cpu=$(($(cpu_ticks "${node_pids[@]}") - nodes_before))
+nats_cpu=$(($(cpu_ticks "${nats_pids[@]}") - nats_before))
 
 read -r s_eps s_p50 s_p99 s_err <<<"$single"
 read -r c_eps c_p50 c_p99 c_err <<<"$cluster"
@@ -78,5 +103,7 @@ Cluster load, $(date -u +%F), $(nproc) cores, $CALLERS callers, ${SECONDS_EACH} 
 |---|---:|---:|---:|---:|---:|
 | single node | $s_eps | $s_p50 | $s_p99 | $s_err | 1.00 |
 | cluster: 3 NATS (R=3) + $NODES nodes | $c_eps | $c_p50 | $c_p99 | $c_err | $(python3 -c "print('%.3f' % ($c_eps / $s_eps))") |
+
+CPU per append (ms, user + system): single node $(per_append "$single_cpu" "$s_eps"); cluster: collectionsd nodes $(per_append "$nodes_cpu" "$c_eps"), nats-server $(per_append "$nats_cpu" "$c_eps")
 command: NODES=$NODES CALLERS=$CALLERS SECONDS_EACH=$SECONDS_EACH tools/dev/cluster_loadtest.sh
 TABLE
