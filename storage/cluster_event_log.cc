@@ -405,8 +405,19 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
   local.sync = false;
   COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<ReplicatedLog> log,
                                OpenRocksDbReplicatedLog(local, dir));
+  const absl::Time give_up = absl::Now() + options.connect_timeout;
+  absl::StatusOr<std::unique_ptr<JetStreamLog>> connected;
+  for (;;) {
+    connected = JetStreamLog::Connect(options.jetstream);
+    if (connected.ok() ||
+        connected.status().code() != absl::StatusCode::kUnavailable ||
+        absl::Now() >= give_up) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(500));
+  }
   COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<JetStreamLog> jetstream,
-                               JetStreamLog::Connect(options.jetstream));
+                               std::move(connected));
   COLLECTIONS_ASSIGN_OR_RETURN(
       std::unique_ptr<JetStreamReplica> replica,
       JetStreamReplica::Open(jetstream.get(), log.get()));

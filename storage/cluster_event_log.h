@@ -55,6 +55,10 @@ struct ClusterLogOptions {
   absl::Duration apply_timeout = absl::Seconds(10);
   // Threads that publish and wait for appends.
   int append_threads = 32;
+  // How long opening keeps trying to reach JetStream and its stream (a
+  // cluster electing leaders, just after a server was lost or the stream
+  // was made, answers UNAVAILABLE for a few seconds).
+  absl::Duration connect_timeout = absl::Seconds(30);
 };
 
 // Opens this node's local log in `dir` (records carry their publisher's

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "nats/nats.h"
 
 namespace collections::storage {
@@ -108,6 +109,28 @@ absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Connect(
     return absl::UnavailableError(
         absl::StrCat("JetStream: cannot look up stream ", options.stream, ": ",
                      NatsError(s)));
+  }
+  // A stream just created (by this node or another at the same moment)
+  // answers no publish until its replicas have elected a leader.
+  const absl::Time deadline = absl::Now() + options.publish_timeout;
+  for (;;) {
+    info = nullptr;
+    error = static_cast<jsErrCode>(0);
+    s = js_GetStreamInfo(&info, handles->js, options.stream.c_str(), nullptr,
+                         &error);
+    bool led = false;
+    if (s == NATS_OK) {
+      led = info->Cluster == nullptr ||  // a single server: no election
+            (info->Cluster->Leader != nullptr && *info->Cluster->Leader != 0);
+      jsStreamInfo_Destroy(info);
+    }
+    if (led) break;
+    if (absl::Now() > deadline) {
+      return absl::UnavailableError(absl::StrCat(
+          "JetStream: stream ", options.stream,
+          " has no leader yet (its servers are still electing one)"));
+    }
+    absl::SleepFor(absl::Milliseconds(50));
   }
   return std::unique_ptr<JetStreamLog>(
       new JetStreamLog(options, std::move(handles)));

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "collections/v1/cluster.pb.h"
 #include "storage/status_macros.h"
 #include "storage/timestamps.h"
@@ -15,6 +16,8 @@ namespace {
 // How long a replica that knows it is behind waits for its tail before it
 // reads directly.
 constexpr absl::Duration kStalledTail = absl::Milliseconds(250);
+// How often a replica whose tail is quiet asks how far the log goes.
+constexpr absl::Duration kProbeInterval = absl::Seconds(1);
 // Most messages read one by one while the tail is stalled.
 constexpr uint64_t kMaxDirectReads = 64;
 
@@ -76,7 +79,7 @@ JetStreamReplica::JetStreamReplica(JetStreamLog* source, ReplicatedLog* local,
 
 absl::StatusOr<uint64_t> JetStreamReplica::ApplyNext(uint64_t known_last,
                                                      absl::Duration wait) {
-  const bool behind = applied_ < known_last;
+  bool behind = applied_ < known_last;
   absl::StatusOr<std::vector<JetStreamMessage>> tailed = tail_->Next(
       kMaxBatchMessages, kMaxBatchBytes,
       behind ? std::min(wait, kStalledTail) : wait);
@@ -84,6 +87,16 @@ absl::StatusOr<uint64_t> JetStreamReplica::ApplyNext(uint64_t known_last,
     return tailed.status();
   std::vector<JetStreamMessage> messages;
   if (tailed.ok()) messages = *std::move(tailed);
+  if (messages.empty() && !behind && absl::Now() >= next_probe_) {
+    // A quiet tail may be a stalled one (a consumer lost with its server
+    // and not yet re-created): now and then, ask how far the log goes.
+    next_probe_ = absl::Now() + kProbeInterval;
+    absl::StatusOr<uint64_t> last = source_->LastSequence();
+    if (last.ok() && *last > applied_) {
+      known_last = *last;
+      behind = true;
+    }
+  }
   if (messages.empty() && behind) {
     // The tail brought nothing though the log has more: read directly, and
     // let the tail start again after what was read.

@@ -53,7 +53,9 @@ class JetStreamReplica {
   // returns the last sequence applied. `known_last` is a sequence the
   // caller knows the log has (0: none): when the tail brings nothing while
   // the replica is behind it (the tail's server went away, say), the
-  // replica reads up to it directly instead and restarts the tail. Errors:
+  // replica reads up to it directly instead and restarts the tail. A tail
+  // quiet for a second makes the replica ask the log's last sequence
+  // itself, so a stalled tail is noticed without any caller. Errors:
   // the source's (UNAVAILABLE); DATA_LOSS for a message that is not a
   // ReplicatedAppend (the messages before it are applied); the local log's
   // I/O errors (UNAVAILABLE). After an error, call again.
@@ -85,6 +87,7 @@ class JetStreamReplica {
   ReplicatedLog* const local_;
   uint64_t applied_;
   std::unique_ptr<JetStreamTail> tail_;
+  absl::Time next_probe_ = absl::InfinitePast();
   mutable absl::Mutex known_mu_;
   absl::flat_hash_map<std::string, uint64_t> last_sequence_of_
       ABSL_GUARDED_BY(known_mu_);

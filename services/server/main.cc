@@ -75,7 +75,8 @@ ABSL_FLAG(std::vector<std::string>, cluster_servers, {},
           "cluster mode: the NATS JetStream servers holding the log, "
           "comma-separated (nats://host:4222,…); empty = single node");
 ABSL_FLAG(std::string, cluster_stream, "COLLECTIONS",
-          "cluster mode: the JetStream stream's name");
+          "cluster mode: the JetStream stream's name; its subjects are "
+          "<name>.<event stream id>");
 ABSL_FLAG(int, cluster_replicas, 3,
           "cluster mode: the stream's replicas, when this node creates it");
 ABSL_FLAG(std::string, metrics_listen, "",

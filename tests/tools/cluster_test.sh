@@ -55,24 +55,33 @@ CONF
 done
 cluster=$(IFS=,; echo "${urls[*]}")
 
-# start_node <name>: collectionsd in cluster mode; sets pid_<name> and
-# port_<name>; returns 1 when the node exits instead (a cluster still
-# electing its leaders refuses it).
-start_node() {
+# launch_node <name> [flag…]: starts collectionsd in cluster mode and sets
+# pid_<name>, without waiting for it.
+launch_node() {
   "$server_bin" --listen=127.0.0.1:0 --data_dir="$work/$1" \
     --insecure_plaintext --cluster_servers="$cluster" \
     --signing_key_file="$work/signing.pem" --master_key_file="$work/master.key" \
     --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
-    --min_free_disk_mb=0 >"$work/$1.log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
-  eval "pid_$1=$pid"
+    --min_free_disk_mb=0 "${@:2}" >"$work/$1.log" 2>&1 &
+  pids+=("$!")
+  eval "pid_$1=$!"
+}
+# serving <name>: waits until node <name> serves and sets port_<name>;
+# returns 1 when it exits instead (a cluster still electing its leaders
+# refuses it).
+serving() {
+  local pid_var="pid_$1"
   for _ in $(seq 600); do
     grep -q "serving on port" "$work/$1.log" && break
-    kill -0 "$pid" 2>/dev/null || return 1
+    kill -0 "${!pid_var}" 2>/dev/null || return 1
     sleep 0.05
   done
   eval "port_$1=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/$1.log")"
+}
+# start_node <name> [flag…]: both.
+start_node() {
+  launch_node "$@"
+  serving "$1"
 }
 openssl genpkey -algorithm ed25519 -out "$work/signing.pem" 2>/dev/null
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/master.key"
@@ -111,10 +120,46 @@ kill -TERM "$pid_b"; wait "$pid_b" 2>/dev/null || true
 # Both nodes back: a catches up from its checkpoint to b's head.
 start_node a || fail "node a did not restart"
 start_node b || fail "node b did not restart"
-head_a=$("$ctl_bin" --server="127.0.0.1:$port_a" status --json |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["log_head"])')
-head_b=$("$ctl_bin" --server="127.0.0.1:$port_b" status --json |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["log_head"])')
+log_head() {
+  "$ctl_bin" --server="127.0.0.1:$1" status --json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["log_head"])'
+}
+head_a=$(log_head "$port_a")
+head_b=$(log_head "$port_b")
 [[ "$head_a" == "$head_b" && "$head_a" -gt 0 ]] ||
   fail "heads differ after catch-up: a $head_a, b $head_b"
 echo "cluster_test: $acked appends acknowledged across 2 nodes, none lost or doubled; both nodes at $head_a"
+
+# The demo portfolio, seeded by two new nodes starting at once on a stream
+# of their own, lands once: the same number of events as one single node
+# seeds.
+"$server_bin" --listen=127.0.0.1:0 --data_dir="$work/single" --insecure_plaintext \
+  --seed_demo --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
+  --min_free_disk_mb=0 >"$work/single.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 600); do grep -q "serving on port" "$work/single.log" && break; sleep 0.05; done
+port_single=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/single.log")
+[[ -n "$port_single" ]] || fail "the single node did not start"
+launch_node c --seed_demo --cluster_stream=DEMO
+launch_node d --seed_demo --cluster_stream=DEMO
+# A node that lost the race to a stream still electing its leader exits;
+# started again, it finds the portfolio there or seeds what is missing.
+for node in c d; do
+  for attempt in $(seq 10); do
+    serving "$node" && break
+    [[ $attempt == 10 ]] && fail "demo node $node did not start"
+    sleep 1
+    launch_node "$node" --seed_demo --cluster_stream=DEMO
+  done
+done
+# A node that was serving while the other seeded catches up within moments.
+demo_single=$(log_head "$port_single")
+for _ in $(seq 100); do
+  demo_c=$(log_head "$port_c")
+  demo_d=$(log_head "$port_d")
+  [[ "$demo_c" == "$demo_single" && "$demo_d" == "$demo_single" ]] && break
+  sleep 0.1
+done
+[[ "$demo_c" == "$demo_single" && "$demo_d" == "$demo_single" ]] ||
+  fail "demo seeded twice or partly: single $demo_single, nodes $demo_c and $demo_d"
+echo "cluster_test: the demo portfolio seeded by two nodes at once: $demo_c events on each, as on a single node"
