@@ -220,7 +220,7 @@ bool JetStreamLog::LastMessageIdIs(uint64_t sequence,
 }
 
 absl::StatusOr<JetStreamMessage> JetStreamLog::Decode(natsMsg* message,
-                                                     uint64_t sequence) const {
+                                                      uint64_t sequence) const {
   JetStreamMessage result;
   result.sequence = sequence;
   absl::string_view subject = natsMsg_GetSubject(message);
@@ -295,9 +295,9 @@ absl::StatusOr<std::vector<JetStreamMessage>> JetStreamTail::Next(
                          subject.c_str(), nullptr, &sub_options, &error);
     if (s != NATS_OK) {
       subscription->sub = nullptr;
-      return absl::UnavailableError(
-          absl::StrCat("JetStream: cannot read ", options.stream, " from ",
-                       next_, ": ", NatsError(s)));
+      return absl::UnavailableError(absl::StrCat("JetStream: cannot read ",
+                                                 options.stream, " from ",
+                                                 next_, ": ", NatsError(s)));
     }
     subscription_ = std::move(subscription);
   }
@@ -312,9 +312,9 @@ absl::StatusOr<std::vector<JetStreamMessage>> JetStreamTail::Next(
     if (s != NATS_OK) {
       subscription_.reset();
       if (!messages.empty()) break;  // hand over what came first
-      return absl::UnavailableError(
-          absl::StrCat("JetStream: reading ", options.stream, " stopped at ",
-                       next_, ": ", NatsError(s)));
+      return absl::UnavailableError(absl::StrCat("JetStream: reading ",
+                                                 options.stream, " stopped at ",
+                                                 next_, ": ", NatsError(s)));
     }
     jsMsgMetaData* meta = nullptr;
     uint64_t sequence = 0;
@@ -350,8 +350,7 @@ absl::StatusOr<std::vector<JetStreamMessage>> JetStreamTail::Next(
     int pending = 0;
     int pending_bytes = 0;
     if (natsSubscription_GetPending(subscription_->sub, &pending,
-                                    &pending_bytes) !=
-            NATS_OK ||
+                                    &pending_bytes) != NATS_OK ||
         pending <= 0) {
       break;
     }

@@ -1,9 +1,8 @@
 // JetStreamLog: the replicated, totally ordered log of cluster mode, on a
-// NATS JetStream stream (Debian's nats-server, the C client libnats). The
-// first piece of issue 11's cluster mode: the transport every collectionsd
-// node publishes appends to and reads the log back from. (Applying the
-// log into each node's local RocksDB log and serving from it comes next;
-// deploy/CLUSTER.md is the design.)
+// NATS JetStream stream (Debian's nats-server, the C client libnats): the
+// transport every collectionsd node publishes appends to and reads the log
+// back from (a JetStreamTail; jetstream_replica.h applies it into the
+// node's own log). deploy/CLUSTER.md is the design.
 //
 // One message is one append: the events of one Append call, serialized
 // together, so a multi-event append stays atomic (JetStream has no atomic

@@ -80,9 +80,9 @@ JetStreamReplica::JetStreamReplica(JetStreamLog* source, ReplicatedLog* local,
 absl::StatusOr<uint64_t> JetStreamReplica::ApplyNext(uint64_t known_last,
                                                      absl::Duration wait) {
   bool behind = applied_ < known_last;
-  absl::StatusOr<std::vector<JetStreamMessage>> tailed = tail_->Next(
-      kMaxBatchMessages, kMaxBatchBytes,
-      behind ? std::min(wait, kStalledTail) : wait);
+  absl::StatusOr<std::vector<JetStreamMessage>> tailed =
+      tail_->Next(kMaxBatchMessages, kMaxBatchBytes,
+                  behind ? std::min(wait, kStalledTail) : wait);
   if (!tailed.ok() && tailed.status().code() == absl::StatusCode::kDataLoss)
     return tailed.status();
   std::vector<JetStreamMessage> messages;
@@ -114,7 +114,8 @@ absl::StatusOr<uint64_t> JetStreamReplica::ApplyNext(uint64_t known_last,
   }
   const absl::Status applied = Apply(messages);
   // A batch not (wholly) applied is read again from the first one missing.
-  if (tail_->next_sequence() != applied_ + 1) tail_ = source_->Tail(applied_ + 1);
+  if (tail_->next_sequence() != applied_ + 1)
+    tail_ = source_->Tail(applied_ + 1);
   COLLECTIONS_RETURN_IF_ERROR(applied);
   return applied_;
 }

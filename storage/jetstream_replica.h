@@ -16,8 +16,9 @@
 // from the local log's cursor; a message applied again (a copy that lost
 // its newest writes) is recognised by its event ids and changes nothing.
 //
-// Thread safety: one caller at a time (the node's applier thread). The
-// local log must have no other appender.
+// Thread safety: one caller at a time (the node's applier thread), except
+// LastSequenceOf, which any thread may call. The local log must have no
+// other appender.
 #ifndef COLLECTIONS_STORAGE_JETSTREAM_REPLICA_H_
 #define COLLECTIONS_STORAGE_JETSTREAM_REPLICA_H_
 

@@ -346,8 +346,7 @@ absl::StatusOr<AppendResult> RocksDbEventLog::SequenceOne(PendingAppend* append,
   return result;
 }
 
-void RocksDbEventLog::SequenceReplicated(PendingAppend* unit,
-                                         GroupPlan* plan) {
+void RocksDbEventLog::SequenceReplicated(PendingAppend* unit, GroupPlan* plan) {
   for (auto& write : unit->replicated) {
     if (write->linked.empty()) {
       write->result = SequenceOne(write.get(), plan);

@@ -241,8 +241,7 @@ absl::StatusOr<size_t> RocksDbEventLog::ApplyReplicated(
     if (result.ok()) {
       size_t accepted = 0;
       for (const auto& write : holder->replicated) {
-        if (write->result.ok() && !write->result->already_appended)
-          ++accepted;
+        if (write->result.ok() && !write->result->already_appended) ++accepted;
       }
       outcome = accepted;
     } else {
@@ -260,8 +259,9 @@ absl::StatusOr<size_t> RocksDbEventLog::ApplyReplicated(
 
 absl::StatusOr<uint64_t> RocksDbEventLog::ReplicatedCursor() {
   std::string value;
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kMeta),
-                                    ToSlice(kReplicaCursorKey), &value);
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kMeta),
+               ToSlice(kReplicaCursorKey), &value);
   if (status.IsNotFound()) return 0;
   COLLECTIONS_RETURN_IF_ERROR(
       FromRocksDbStatus(status, "reading the replica cursor"));

@@ -24,12 +24,12 @@
 #include "rocksdb/write_batch.h"
 #include "storage/append_checks.h"
 #include "storage/merkle.h"
+#include "storage/replicated_log.h"
 #include "storage/rocksdb_database.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_figures.h"
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_log_tree.h"
-#include "storage/replicated_log.h"
 #include "storage/timestamps.h"
 
 namespace collections::storage::internal {

@@ -97,7 +97,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
     cluster.jetstream.stream = options.cluster_stream;
     // Subjects named after the stream, so several logs (a demo beside
     // production, say) can share one NATS cluster without overlapping.
-    cluster.jetstream.subject_prefix = absl::StrCat(options.cluster_stream, ".");
+    cluster.jetstream.subject_prefix =
+        absl::StrCat(options.cluster_stream, ".");
     cluster.jetstream.replicas = options.cluster_replicas;
     COLLECTIONS_ASSIGN_OR_RETURN(
         server->log_,

@@ -81,8 +81,7 @@ TEST_F(ReplicatedLogTest, AppliesWritesInOrderWithTheirOwnRecordedAt) {
 }
 
 TEST_F(ReplicatedLogTest, RefusedWritesAndRetriesWriteNothing) {
-  ASSERT_TRUE(
-      log_->ApplyReplicated({Append("case-1", "a", 2, 1000)}, 1).ok());
+  ASSERT_TRUE(log_->ApplyReplicated({Append("case-1", "a", 2, 1000)}, 1).ok());
   std::vector<ReplicatedWrite> writes;
   // A retry of the first write (re-applied after a restart).
   writes.push_back(Append("case-1", "a", 2, 1000));
@@ -92,9 +91,9 @@ TEST_F(ReplicatedLogTest, RefusedWritesAndRetriesWriteNothing) {
        StreamAppend{"case-9", ExpectedVersion::NoStream(), MakeCalls("t9", 1)}},
       absl::FromUnixSeconds(1500)});
   // Bad input: no events.
-  writes.push_back(ReplicatedWrite{
-      {StreamAppend{"case-3", ExpectedVersion::Any(), {}}},
-      absl::FromUnixSeconds(1600)});
+  writes.push_back(
+      ReplicatedWrite{{StreamAppend{"case-3", ExpectedVersion::Any(), {}}},
+                      absl::FromUnixSeconds(1600)});
   // A transaction that holds, after all that.
   writes.push_back(ReplicatedWrite{
       {StreamAppend{"case-1", ExpectedVersion::Exact(2), MakeCalls("t2", 1)},
@@ -130,8 +129,7 @@ TEST_F(ReplicatedLogTest, RepeatedIdsWithinOneUnitAreAppliedOnce) {
 }
 
 TEST_F(ReplicatedLogTest, AFailedWriteKeepsNeitherTheWritesNorTheCursor) {
-  ASSERT_TRUE(
-      log_->ApplyReplicated({Append("case-1", "a", 1, 1000)}, 1).ok());
+  ASSERT_TRUE(log_->ApplyReplicated({Append("case-1", "a", 1, 1000)}, 1).ok());
   faults_.FailWrites(true);
   auto failed = log_->ApplyReplicated({Append("case-1", "b", 1, 2000)}, 2);
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable)
