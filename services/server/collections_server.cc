@@ -92,6 +92,10 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
         server->log_,
         storage::OpenRocksDbEventLog(log_options, options.data_dir));
   } else {
+    if (options.cluster_publish_timeout <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          "--cluster_publish_timeout_ms must be positive");
+    }
     storage::ClusterLogOptions cluster;
     cluster.jetstream.servers = options.cluster_servers;
     cluster.jetstream.stream = options.cluster_stream;
@@ -100,6 +104,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
     cluster.jetstream.subject_prefix =
         absl::StrCat(options.cluster_stream, ".");
     cluster.jetstream.replicas = options.cluster_replicas;
+    cluster.jetstream.publish_timeout = options.cluster_publish_timeout;
     COLLECTIONS_ASSIGN_OR_RETURN(
         server->log_,
         storage::OpenClusterEventLog(cluster, log_options, options.data_dir));

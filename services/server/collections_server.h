@@ -116,6 +116,9 @@ struct ServerOptions {
   std::vector<std::string> cluster_servers;
   std::string cluster_stream = "COLLECTIONS";
   int cluster_replicas = 3;
+  // How long an append waits for a majority of the JetStream servers
+  // before it is answered UNAVAILABLE (a partitioned minority).
+  absl::Duration cluster_publish_timeout = absl::Seconds(5);
 
   // Prometheus metrics on http://<address>/metrics (port 0: any free port,
   // see metrics_port()); empty: no endpoint (the metrics are still kept).

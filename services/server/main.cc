@@ -77,6 +77,9 @@ ABSL_FLAG(std::vector<std::string>, cluster_servers, {},
 ABSL_FLAG(std::string, cluster_stream, "COLLECTIONS",
           "cluster mode: the JetStream stream's name; its subjects are "
           "<name>.<event stream id>");
+ABSL_FLAG(int, cluster_publish_timeout_ms, 5000,
+          "cluster mode: how long an append waits for a majority of the "
+          "JetStream servers before it is answered UNAVAILABLE");
 ABSL_FLAG(int, cluster_replicas, 3,
           "cluster mode: the stream's replicas, when this node creates it");
 ABSL_FLAG(std::string, metrics_listen, "",
@@ -135,6 +138,8 @@ int main(int argc, char** argv) {
   options.cluster_servers = absl::GetFlag(FLAGS_cluster_servers);
   options.cluster_stream = absl::GetFlag(FLAGS_cluster_stream);
   options.cluster_replicas = absl::GetFlag(FLAGS_cluster_replicas);
+  options.cluster_publish_timeout =
+      absl::Milliseconds(absl::GetFlag(FLAGS_cluster_publish_timeout_ms));
   options.metrics_listen_address = absl::GetFlag(FLAGS_metrics_listen);
   options.slow_call = absl::Milliseconds(absl::GetFlag(FLAGS_slow_call_ms));
   const std::string rpc_log = absl::GetFlag(FLAGS_rpc_log);

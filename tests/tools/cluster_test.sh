@@ -6,6 +6,10 @@
 # (SIGKILL); appends go on through node B. Afterwards crash_check on B's
 # copy finds every acknowledged event exactly once, where its
 # acknowledgement said, and A, restarted, catches up to the same head.
+# Then a partitioned minority: with one server down and another stopped,
+# appends through a node are refused UNAVAILABLE, and after the heal both
+# nodes go on from the same log. Last, two new nodes seed the demo
+# portfolio at once and it lands once.
 #
 #   cluster_test.sh <collectionsd> <collectionsctl> <loadgen> <crash_check>
 #
@@ -62,7 +66,8 @@ launch_node() {
     --insecure_plaintext --cluster_servers="$cluster" \
     --signing_key_file="$work/signing.pem" --master_key_file="$work/master.key" \
     --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
-    --min_free_disk_mb=0 "${@:2}" >"$work/$1.log" 2>&1 &
+    --min_free_disk_mb=0 --cluster_publish_timeout_ms=2000 "${@:2}" \
+    >"$work/$1.log" 2>&1 &
   pids+=("$!")
   eval "pid_$1=$!"
 }
@@ -129,6 +134,37 @@ head_b=$(log_head "$port_b")
 [[ "$head_a" == "$head_b" && "$head_a" -gt 0 ]] ||
   fail "heads differ after catch-up: a $head_a, b $head_b"
 echo "cluster_test: $acked appends acknowledged across 2 nodes, none lost or doubled; both nodes at $head_a"
+
+# A partitioned minority: n2 is down; stopping n1 leaves n0 alone, one of
+# three. Appends are refused (UNAVAILABLE after the publish timeout), not
+# taken by a minority that could diverge.
+kill -STOP "${nats_pids[1]}"
+for _ in $(seq 100); do
+  [[ $(ps -o stat= -p "${nats_pids[1]}") == T* ]] && break
+  sleep 0.05
+done
+if "$loadgen_bin" --server="127.0.0.1:$port_a" --workload=single --callers=1 \
+  --seconds=1 --case_prefix=minority >"$work/minority.out" 2>&1; then
+  kill -CONT "${nats_pids[1]}"
+  cat "$work/minority.out"
+  fail "an append was acknowledged by a minority"
+fi
+kill -CONT "${nats_pids[1]}"
+grep -q "majority" "$work/minority.out" ||
+  { cat "$work/minority.out"; fail "the minority's refusal does not say why"; }
+echo "cluster_test: a minority of one NATS server refused appends: $(grep -o 'JetStream publish[^;]*' "$work/minority.out" | head -n 1)"
+# Healed: appends go on through both nodes, and both hold the same log.
+"$loadgen_bin" --server="127.0.0.1:$port_a,127.0.0.1:$port_b" --workload=single \
+  --callers=4 --seconds=2 --retry --case_prefix=healed >"$work/healed.out" 2>&1 ||
+  { cat "$work/healed.out"; fail "appends after the heal failed"; }
+for _ in $(seq 100); do
+  head_a=$(log_head "$port_a")
+  head_b=$(log_head "$port_b")
+  [[ "$head_a" == "$head_b" ]] && break
+  sleep 0.1
+done
+[[ "$head_a" == "$head_b" ]] || fail "heads differ after the heal: a $head_a, b $head_b"
+echo "cluster_test: after the heal both nodes are at $head_a"
 
 # The demo portfolio, seeded by two new nodes starting at once on a stream
 # of their own, lands once: the same number of events as one single node
