@@ -403,6 +403,13 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
   // copy that loses its newest writes to a power cut keeps its cursor with
   // them (the same batch) and applies them again.
   local.sync = false;
+  // What an append may hold is decided once, by the publishing node, with
+  // the limits of `local_options`; every copy applies what JetStream
+  // ordered, so nodes configured with other limits still hold the same log.
+  local.max_event_bytes = size_t{64} << 20;  // NATS's largest max_payload
+  local.max_events_per_append = size_t{1} << 20;
+  local.max_stream_id_bytes = std::max<size_t>(local.max_stream_id_bytes, 1024);
+  local.max_event_id_bytes = std::max<size_t>(local.max_event_id_bytes, 1024);
   COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<ReplicatedLog> log,
                                OpenRocksDbReplicatedLog(local, dir));
   const absl::Time give_up = absl::Now() + options.connect_timeout;

@@ -62,7 +62,8 @@ struct ClusterLogOptions {
 };
 
 // Opens this node's local log in `dir` (records carry their publisher's
-// recorded_at; `local_options.sync` is ignored, see above) and connects to
+// recorded_at; `local_options.sync` is ignored, see above; its size limits
+// bind what this node publishes, not what its copy applies) and connects to
 // JetStream; catches up before returning. Errors: the local log's open errors,
 // JetStream's UNAVAILABLE.
 absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(

@@ -38,8 +38,8 @@ class ClusterEventLogTest : public ::testing::Test {
     b_ = Open("b");
   }
 
-  std::unique_ptr<EventLog> Open(const std::string& node) {
-    EventLogOptions local;
+  std::unique_ptr<EventLog> Open(const std::string& node,
+                                 EventLogOptions local = {}) {
     local.min_free_disk_bytes = 0;
     std::filesystem::create_directories(dir_.Sub(node));
     auto log = collections::testing::UntilClusterReady([&] {
@@ -120,6 +120,30 @@ TEST_F(ClusterEventLogTest, AppendsOnEitherNodeBehaveAsSingleNode) {
     ASSERT_TRUE(root_a.ok() && root_b.ok());
     EXPECT_EQ(*root_a, *root_b) << size;
   }
+}
+
+TEST_F(ClusterEventLogTest,
+       ANodeWithSmallerLimitsStillAppliesWhatOthersAppend) {
+  // Node c allows 1 KB events; a allows the default 256 KiB.
+  EventLogOptions strict;
+  strict.max_event_bytes = 1024;
+  std::unique_ptr<EventLog> c = Open("c", strict);
+  ASSERT_NE(c, nullptr);
+  const auto big = std::vector<collections::v1::Event>{
+      collections::testing::MakeCallLogged("big", 4096)};
+  EXPECT_EQ(c->Append("case-9", ExpectedVersion::Any(), big).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto appended = a_->Append("case-9", ExpectedVersion::Any(), big);
+  ASSERT_TRUE(appended.ok()) << appended.status();
+  // c's limit is for what c publishes; its copy holds what a published.
+  Sees(*c, appended->last_position);
+  auto found = c->FindEvent("case-9", "big");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_TRUE(found->has_value());
+  auto root_a = a_->TreeRoot(appended->last_position);
+  auto root_c = c->TreeRoot(appended->last_position);
+  ASSERT_TRUE(root_a.ok() && root_c.ok());
+  EXPECT_EQ(*root_a, *root_c);
 }
 
 TEST_F(ClusterEventLogTest, NodesGoOnWithoutOneServerAndAMinorityRefuses) {
