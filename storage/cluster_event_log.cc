@@ -31,12 +31,18 @@ constexpr absl::Duration kApplierWait = absl::Milliseconds(50);
 // (a publish racing appends that every node then refused).
 constexpr int kMaxPublishAttempts = 3;
 
-// The message id of an append: its stream and event ids, so a retry of the
-// same append, from any node, carries the same id.
+// The message id of an append: its stream, event ids and expected version,
+// so a retry of the same append, from any node, carries the same id. The
+// expectation is part of it because an append that every node refused as
+// it applied it (a transaction moved the stream first) may be sent again
+// with the same events and a new expectation: that is a new message, which
+// JetStream must not drop as a duplicate of the refused one.
 std::string MessageId(absl::string_view stream_id,
-                      absl::Span<const Event> events) {
+                      absl::Span<const Event> events,
+                      ExpectedVersion expected) {
   return absl::StrCat(stream_id, "/", events.front().event_id(), "/",
-                      events.size(), "/", events.back().event_id());
+                      events.size(), "/", events.back().event_id(), "@",
+                      static_cast<int>(expected.kind), ":", expected.version);
 }
 
 class ClusterEventLog final : public EventLog {
@@ -240,7 +246,7 @@ class ClusterEventLog final : public EventLog {
     message.set_expected_kind(static_cast<uint32_t>(expected.kind));
     message.set_expected_version(expected.version);
     const std::string payload = message.SerializeAsString();
-    const std::string id = MessageId(stream_id, events);
+    const std::string id = MessageId(stream_id, events, expected);
 
     COLLECTIONS_ASSIGN_OR_RETURN(
         SubjectExpectation subject,
@@ -337,7 +343,8 @@ class ClusterEventLog final : public EventLog {
       out->set_expected_kind(static_cast<uint32_t>(part.expected.kind));
       out->set_expected_version(part.expected.version);
       for (const Event& event : part.events) *out->add_events() = event;
-      absl::StrAppend(&id, "|", MessageId(part.stream_id, part.events));
+      absl::StrAppend(&id, "|",
+                      MessageId(part.stream_id, part.events, part.expected));
     }
     *message.mutable_recorded_at() = ToTimestamp(wall_clock_->Now());
     COLLECTIONS_ASSIGN_OR_RETURN(

@@ -108,13 +108,21 @@ TEST_F(ClusterEventLogTest, AppendsOnEitherNodeBehaveAsSingleNode) {
   parts[1] = {"case-1", ExpectedVersion::Exact(3), MakeCalls("t4", 1)};
   EXPECT_EQ(b_->AppendTransaction(parts).status().code(),
             absl::StatusCode::kAborted);
+  // Every node refused it as it applied it. Sent again with the same
+  // events and the right expectation, it is a new message, not a duplicate
+  // of the refused one, and lands.
+  parts[1].expected = ExpectedVersion::Exact(4);
+  auto corrected = b_->AppendTransaction(parts);
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  EXPECT_FALSE((*corrected)[1].already_appended);
+  EXPECT_EQ((*corrected)[1].stream_version, 5u);
 
   // Both copies: the same records and roots.
-  Sees(*a_, 5);
-  Sees(*b_, 5);
-  ASSERT_EQ(a_->HeadPosition(), 5u);
-  ASSERT_EQ(b_->HeadPosition(), 5u);
-  for (uint64_t size = 1; size <= 5; ++size) {
+  Sees(*a_, 7);
+  Sees(*b_, 7);
+  ASSERT_EQ(a_->HeadPosition(), 7u);
+  ASSERT_EQ(b_->HeadPosition(), 7u);
+  for (uint64_t size = 1; size <= 7; ++size) {
     auto root_a = a_->TreeRoot(size);
     auto root_b = b_->TreeRoot(size);
     ASSERT_TRUE(root_a.ok() && root_b.ok());
