@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -21,11 +22,20 @@ constexpr absl::Duration kProbeInterval = absl::Seconds(1);
 // Most messages read one by one while the tail is stalled.
 constexpr uint64_t kMaxDirectReads = 64;
 
-std::vector<collections::v1::Event> TakeEvents(
+// One stream's part of a write, as the message carries it: the expected
+// version as on the wire (an unknown kind is refused as the log applies
+// it), the events moved out of the message.
+StreamAppend PartOf(
+    const std::string& stream_id, uint32_t expected_kind,
+    uint64_t expected_version,
     google::protobuf::RepeatedPtrField<collections::v1::Event>* events) {
-  return std::vector<collections::v1::Event>(
-      std::make_move_iterator(events->begin()),
-      std::make_move_iterator(events->end()));
+  return StreamAppend{
+      stream_id,
+      ExpectedVersion{static_cast<ExpectedVersion::Kind>(expected_kind),
+                      expected_version},
+      std::vector<collections::v1::Event>(
+          std::make_move_iterator(events->begin()),
+          std::make_move_iterator(events->end()))};
 }
 
 // The write a message carries: one append or a transaction, whose
@@ -42,20 +52,14 @@ absl::StatusOr<ReplicatedWrite> WriteOf(const JetStreamMessage& message) {
   ReplicatedWrite write;
   write.recorded_at = FromTimestamp(append.recorded_at());
   if (append.parts().empty()) {
-    write.parts.push_back(StreamAppend{
-        append.stream_id(),
-        ExpectedVersion{
-            static_cast<ExpectedVersion::Kind>(append.expected_kind()),
-            append.expected_version()},
-        TakeEvents(append.mutable_events())});
+    write.parts.push_back(PartOf(append.stream_id(), append.expected_kind(),
+                                 append.expected_version(),
+                                 append.mutable_events()));
   }
   for (auto& part : *append.mutable_parts()) {
-    write.parts.push_back(StreamAppend{
-        part.stream_id(),
-        ExpectedVersion{
-            static_cast<ExpectedVersion::Kind>(part.expected_kind()),
-            part.expected_version()},
-        TakeEvents(part.mutable_events())});
+    write.parts.push_back(PartOf(part.stream_id(), part.expected_kind(),
+                                 part.expected_version(),
+                                 part.mutable_events()));
   }
   return write;
 }
