@@ -7,7 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::storage {
 

@@ -14,8 +14,8 @@
 #include "collections/v1/cluster.pb.h"
 #include "storage/append_checks.h"
 #include "storage/jetstream_replica.h"
-#include "storage/status_macros.h"
-#include "storage/timestamps.h"
+#include "common/status_macros.h"
+#include "common/time_conversion.h"
 
 namespace collections::storage {
 namespace {

@@ -14,7 +14,7 @@
 //     the original result and writes nothing.
 //   - Readers only ever see a prefix of the log: never a gap.
 //   - Each record is stored with its RFC 9162 leaf hash and a per-stream
-//     chain hash (storage/sha256.h), written in the same batch.
+//     chain hash (common/sha256.h), written in the same batch.
 //
 // Thread safety: all methods are safe to call concurrently from any number of
 // threads. The log must outlive every call in flight.
@@ -35,7 +35,7 @@
 #include "collections/v1/events.pb.h"
 #include "storage/key_encoding.h"
 #include "storage/log_observer.h"
-#include "storage/sha256.h"
+#include "common/sha256.h"
 
 namespace collections::storage {
 

@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "collections/v1/cluster.pb.h"
-#include "storage/status_macros.h"
-#include "storage/timestamps.h"
+#include "common/status_macros.h"
+#include "common/time_conversion.h"
 
 namespace collections::storage {
 namespace {
@@ -50,7 +50,7 @@ absl::StatusOr<ReplicatedWrite> WriteOf(const JetStreamMessage& message) {
                      " is not an append of stream ", message.stream_id));
   }
   ReplicatedWrite write;
-  write.recorded_at = FromTimestamp(append.recorded_at());
+  write.recorded_at = ToTime(append.recorded_at());
   if (append.parts().empty()) {
     write.parts.push_back(PartOf(append.stream_id(), append.expected_kind(),
                                  append.expected_version(),

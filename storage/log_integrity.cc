@@ -13,7 +13,7 @@
 #include "storage/merkle.h"
 #include "storage/rocksdb_database.h"
 #include "storage/rocksdb_status.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace {

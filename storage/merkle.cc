@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::storage::merkle {
 namespace {
@@ -67,7 +67,7 @@ absl::Status Refuted(absl::string_view what) {
 }  // namespace
 
 Sha256Digest NodeHash(const Sha256Digest& left, const Sha256Digest& right) {
-  return storage::NodeHash(left, right);
+  return ::collections::NodeHash(left, right);
 }
 
 Sha256Digest EmptyRoot() { return Sha256Of(""); }

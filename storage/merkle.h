@@ -26,7 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "storage/sha256.h"
+#include "common/sha256.h"
 
 namespace collections::storage::merkle {
 

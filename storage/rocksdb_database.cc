@@ -20,7 +20,7 @@
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_status.h"
 #include "storage/rocksdb_write_faults.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace {

@@ -4,7 +4,7 @@
 #include "storage/disk_space.h"
 #include "storage/rocksdb_event_log_impl.h"
 #include "storage/rocksdb_status.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace internal {

@@ -22,7 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/log_observer.h"
 #include "storage/write_faults.h"

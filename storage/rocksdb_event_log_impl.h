@@ -30,7 +30,7 @@
 #include "storage/rocksdb_figures.h"
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_log_tree.h"
-#include "storage/timestamps.h"
+#include "common/time_conversion.h"
 
 namespace collections::storage::internal {
 

@@ -7,7 +7,7 @@
 #include "rocksdb/options.h"
 #include "storage/rocksdb_settle.h"
 #include "storage/rocksdb_status.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace {

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "storage/key_encoding.h"
 #include "storage/rocksdb_status.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::storage {
 

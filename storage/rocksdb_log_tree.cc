@@ -6,7 +6,7 @@
 #include "storage/key_encoding.h"
 #include "storage/merkle.h"
 #include "storage/rocksdb_status.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace {

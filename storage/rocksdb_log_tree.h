@@ -16,7 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "storage/rocksdb_database.h"
-#include "storage/sha256.h"
+#include "common/sha256.h"
 
 namespace collections::storage {
 

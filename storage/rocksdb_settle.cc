@@ -7,7 +7,7 @@
 #include "absl/time/clock.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "storage/rocksdb_status.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::storage {
 

@@ -3,7 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
-#include "storage/sha256.h"
+#include "common/sha256.h"
+#include "common/time_conversion.h"
 
 namespace collections::agency {
 
@@ -119,12 +120,11 @@ std::string Rfc3339(absl::Time t) {
 
 std::string Rfc3339(const google::protobuf::Timestamp& ts) {
   if (ts.seconds() == 0 && ts.nanos() == 0) return "";
-  return Rfc3339(absl::FromUnixSeconds(ts.seconds()) +
-                 absl::Nanoseconds(ts.nanos()));
+  return Rfc3339(ToTime(ts));
 }
 
 std::string Sha256Hex(absl::string_view bytes) {
-  return storage::ToHex(storage::Sha256Of(bytes));
+  return ToHex(Sha256Of(bytes));
 }
 
 }  // namespace collections::agency

@@ -12,7 +12,7 @@
 #include "services/domain/case_decisions.h"
 #include "services/domain/case_state.h"
 #include "services/domain/command_checks.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::app {
 namespace {
@@ -168,7 +168,7 @@ absl::StatusOr<v1::PlacementPackage> AgencyHandoff::Cut(
       audit::BuildEvidenceBundle(*log_, head, signer_->key().public_key(),
                                  {domain::CaseStreamId(input.state.case_id)},
                                  absl::StrCat("case ", input.state.case_id),
-                                 domain::ToTime(head.timestamp())));
+                                 ToTime(head.timestamp())));
   return agency::BuildPlacementPackage(input);
 }
 
@@ -236,7 +236,7 @@ void AgencyHandoff::Place(const v1::HandToAgencyRequest& request,
   // Refused placements get no package: judge the rules first.
   if (context.has_occurred_at()) {
     domain::CommandInput input;
-    input.at = domain::ToTime(context.occurred_at());
+    input.at = ToTime(context.occurred_at());
     input.actor_id = actor.id();
     input.overrides.assign(context.overrides().begin(),
                            context.overrides().end());
@@ -497,7 +497,7 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
     import.debtor_id = state.debtor_id;
     for (const agency::ReturnRecord* record : import.records) {
       domain::CommandInput input;
-      input.at = domain::ToTime(record->request.context().occurred_at());
+      input.at = ToTime(record->request.context().occurred_at());
       input.actor_id = actor.id();
       domain::DecisionOr decided =
           domain::DecideAgencyReport(state, record->request, input);

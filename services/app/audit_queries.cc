@@ -12,13 +12,13 @@
 #include "services/projections/actor_index_projection.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/event_summary.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
+#include "common/time_conversion.h"
 
 namespace collections::app {
 namespace {
 
 namespace v1 = ::collections::v1;
-using storage::Sha256Digest;
 
 constexpr uint32_t kDefaultPageSize = 100;
 constexpr uint32_t kMaxPageSize = 1000;
@@ -29,11 +29,7 @@ constexpr size_t kMaxScannedPerPage = 20000;
 constexpr size_t kMaxSubjectEvents = 200000;
 
 std::string Bytes(const Sha256Digest& digest) {
-  return std::string(storage::AsBytes(digest));
-}
-
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+  return std::string(AsBytes(digest));
 }
 
 // Every event of `streams` (each from version 1), by position.

@@ -17,7 +17,7 @@
 #include "collections/v1/audit.pb.h"
 #include "services/audit/signed_tree_head.h"
 #include "services/projections/managed_projection.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 

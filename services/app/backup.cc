@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::app {
 

@@ -8,7 +8,7 @@
 #include "services/domain/case_state.h"
 #include "services/domain/command_checks.h"
 #include "services/domain/due_events.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::app {
 namespace {
@@ -200,7 +200,7 @@ void CaseCommandHandler::Attempt(std::shared_ptr<Command> c) {
   }
 
   domain::CommandInput input;
-  input.at = domain::ToTime(c->context.occurred_at());
+  input.at = ToTime(c->context.occurred_at());
   input.actor_id = c->actor.id();
   input.overrides.assign(c->context.overrides().begin(),
                          c->context.overrides().end());

@@ -18,7 +18,7 @@
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/event_summary.h"
 #include "services/projections/timeline_projection.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::app {
 namespace {
@@ -28,7 +28,6 @@ using ::collections::v1::EventPayload;
 
 using domain::MoneyOf;
 
-using domain::ToTimestamp;
 
 absl::StatusOr<uint32_t> PageSize(uint32_t requested) {
   if (requested == 0) return CaseQueryHandler::kDefaultPageSize;
@@ -172,7 +171,7 @@ absl::StatusOr<collections::v1::CaseStanding> CaseQueryHandler::GetCaseStanding(
       domain::CaseState state,
       LoadCase(request.case_id(), request.min_position(), deadline));
   const absl::Time as_of =
-      request.has_as_of() ? domain::ToTime(request.as_of()) : clock_->Now();
+      request.has_as_of() ? ToTime(request.as_of()) : clock_->Now();
   return StandingAt(state, as_of);
 }
 
@@ -198,8 +197,8 @@ absl::StatusOr<std::string> CaseQueryHandler::GetDebtorTimeline(
   }
   query.event_types.insert(request.event_types().begin(),
                            request.event_types().end());
-  if (request.has_from()) query.from = domain::ToTime(request.from());
-  if (request.has_to()) query.to = domain::ToTime(request.to());
+  if (request.has_from()) query.from = ToTime(request.from());
+  if (request.has_to()) query.to = ToTime(request.to());
   if (query.to <= query.from) {
     return absl::InvalidArgumentError("`to` must be after `from`");
   }
@@ -259,7 +258,7 @@ CaseQueryHandler::GetWorkQueue(
         "page unchanged");
   }
   const absl::Time as_of =
-      request.has_as_of() ? domain::ToTime(request.as_of()) : clock_->Now();
+      request.has_as_of() ? ToTime(request.as_of()) : clock_->Now();
   const int within_days =
       request.limitation_within_days() == 0
           ? 90
@@ -292,7 +291,7 @@ CaseQueryHandler::GetWorkQueue(
     for (auto& [key, item] : chunk) {
       after = key;
       ++scanned;
-      const absl::Time due = domain::ToTime(item.due_at());
+      const absl::Time due = ToTime(item.due_at());
       const absl::Time until =
           item.kind() == collections::v1::WORK_KIND_LIMITATION
               ? limitation_until
@@ -322,7 +321,7 @@ CaseQueryHandler::GetPortfolioKpis(
   COLLECTIONS_RETURN_IF_ERROR(
       domain::CheckId("creditor_id", request.creditor_id()));
   const absl::Time as_of =
-      request.has_as_of() ? domain::ToTime(request.as_of()) : clock_->Now();
+      request.has_as_of() ? ToTime(request.as_of()) : clock_->Now();
   COLLECTIONS_RETURN_IF_ERROR(
       WaitFor(*standing_, "case standing", request.min_position(), deadline));
   const std::string keyspace = standing_->keyspace();

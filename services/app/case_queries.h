@@ -21,7 +21,7 @@
 #include "services/domain/case_state.h"
 #include "services/projections/managed_projection.h"
 #include "services/security/personal_data_vault.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 

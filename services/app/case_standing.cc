@@ -100,7 +100,7 @@ void AddActions(const domain::CaseState& state, absl::Time as_of,
 v1::CaseStanding StandingAt(const domain::CaseState& state, absl::Time as_of) {
   v1::CaseStanding standing;
   *standing.mutable_case_() = ToCaseView(state);
-  *standing.mutable_as_of() = domain::ToTimestamp(as_of);
+  *standing.mutable_as_of() = ToTimestamp(as_of);
   standing.set_as_of_position(state.last_position);
   if (!state.exists) return standing;
   const absl::CivilDay today = state.DayOf(as_of);
@@ -148,7 +148,7 @@ v1::CaseStanding StandingAt(const domain::CaseState& state, absl::Time as_of) {
   // rules allow it (unset while a hold blocks calls).
   const v1::ActionAvailability& call = standing.actions(0);
   if (call.allowed()) {
-    *standing.mutable_next_allowed_contact() = domain::ToTimestamp(as_of);
+    *standing.mutable_next_allowed_contact() = ToTimestamp(as_of);
   } else {
     const domain::RulePack* pack = domain::FindRulePack(state.rule_pack, today);
     const bool contact_rule = call.rule() == "REG_F_1006_6_B1" ||
@@ -159,7 +159,7 @@ v1::CaseStanding StandingAt(const domain::CaseState& state, absl::Time as_of) {
           as_of, state.zone, state.recent_calls, *pack->contact_limits);
       if (!decision.allowed)
         *standing.mutable_next_allowed_contact() =
-            domain::ToTimestamp(decision.next_allowed);
+            ToTimestamp(decision.next_allowed);
     }
   }
   return standing;

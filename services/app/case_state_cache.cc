@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::app {
 

@@ -8,7 +8,7 @@
 #include "absl/time/civil_time.h"
 #include "services/domain/balances.h"
 #include "services/domain/rule_packs.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::app {
 namespace {

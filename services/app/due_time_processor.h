@@ -23,7 +23,7 @@
 #include "absl/time/time.h"
 #include "services/app/case_commands.h"
 #include "services/projections/managed_projection.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 

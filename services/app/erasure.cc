@@ -9,7 +9,7 @@
 #include "services/domain/case_state.h"
 #include "services/domain/command_checks.h"
 #include "services/projections/case_standing_projection.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::app {
 namespace {
@@ -87,7 +87,7 @@ absl::StatusOr<v1::ForgetDebtorResponse> Erasure::Forget(
   COLLECTIONS_RETURN_IF_ERROR(
       domain::CheckId("request_reference", request.request_reference()));
   const absl::Time at =
-      request.has_as_of() ? domain::ToTime(request.as_of()) : now;
+      request.has_as_of() ? ToTime(request.as_of()) : now;
   if (at > now) {
     return absl::InvalidArgumentError(
         "as_of is in the future: erasure is judged at instants that passed");
@@ -130,7 +130,7 @@ absl::StatusOr<v1::ForgetDebtorResponse> Erasure::Forget(
     COLLECTIONS_RETURN_IF_ERROR(vault_->Defer(erasure));
     response.set_outcome(v1::ForgetDebtorResponse::OUTCOME_DEFERRED);
     response.set_basis(kRetentionBasis);
-    *response.mutable_until() = domain::ToTimestamp(until);
+    *response.mutable_until() = ToTimestamp(until);
     return response;
   }
   COLLECTIONS_ASSIGN_OR_RETURN(auto destroyed,

@@ -20,7 +20,7 @@ v1::Event MakeEvent(std::string id, absl::Time occurred_at,
   v1::Event event;
   event.set_event_id(std::move(id));
   event.set_type(TypeName(payload));
-  *event.mutable_occurred_at() = domain::ToTimestamp(occurred_at);
+  *event.mutable_occurred_at() = ToTimestamp(occurred_at);
   *event.mutable_actor() = actor;
   event.set_correlation_id(correlation_id);
   event.set_causation_id(causation_id);

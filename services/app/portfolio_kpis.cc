@@ -14,7 +14,7 @@ uint32_t Permille(int64_t part, int64_t whole) {
 KpiAccumulator::KpiAccumulator(std::string creditor_id, absl::Time as_of)
     : as_of_(as_of) {
   kpis_.set_creditor_id(std::move(creditor_id));
-  *kpis_.mutable_as_of() = domain::ToTimestamp(as_of);
+  *kpis_.mutable_as_of() = ToTimestamp(as_of);
 }
 
 collections::v1::Money KpiAccumulator::Money(int64_t minor) const {

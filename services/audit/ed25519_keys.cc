@@ -13,8 +13,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "storage/sha256.h"
-#include "storage/status_macros.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
 
 namespace collections::audit {
 namespace internal {
@@ -118,7 +118,7 @@ std::string VerifyingKey::Pem() const {
 }
 
 std::string VerifyingKey::Fingerprint() const {
-  return storage::ToHex(storage::Sha256Of(raw_));
+  return ToHex(Sha256Of(raw_));
 }
 
 SigningKey::SigningKey(PkeyPtr key, VerifyingKey public_key)

@@ -6,18 +6,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/merkle.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::audit {
 namespace {
 
 namespace v1 = ::collections::v1;
-using storage::Sha256Digest;
 
 constexpr size_t kReadPage = 1000;
 
 std::string Bytes(const Sha256Digest& digest) {
-  return std::string(storage::AsBytes(digest));
+  return std::string(AsBytes(digest));
 }
 
 std::string EventName(const v1::BundleEvent& event) {
@@ -97,7 +96,7 @@ VerificationReport VerifyEvidenceBundle(const v1::EvidenceBundle& bundle,
   const Sha256Digest root = *RootOf(head);
   report.holds.push_back(absl::StrCat(
       "the signed head of tree size ", head.tree_size(), " (root ",
-      storage::ToHex(root), ") is signed by key ", key.Fingerprint()));
+      ToHex(root), ") is signed by key ", key.Fingerprint()));
 
   // Per event: its leaf is in the signed tree where it claims to be.
   size_t included = 0;
@@ -105,7 +104,7 @@ VerificationReport VerifyEvidenceBundle(const v1::EvidenceBundle& bundle,
   std::map<uint64_t, Sha256Digest> leaves;
   for (const v1::BundleEvent& event : bundle.events()) {
     const std::string name = EventName(event);
-    const Sha256Digest leaf = storage::LeafHash(event.record());
+    const Sha256Digest leaf = LeafHash(event.record());
     v1::Event decoded;
     if (!decoded.ParseFromString(event.record())) {
       report.failures.push_back(
@@ -128,7 +127,7 @@ VerificationReport VerifyEvidenceBundle(const v1::EvidenceBundle& bundle,
     bool path_ok = true;
     for (const std::string& hash : event.inclusion_path()) {
       Sha256Digest digest;
-      path_ok &= storage::DigestFromBytes(hash, &digest);
+      path_ok &= DigestFromBytes(hash, &digest);
       path.push_back(digest);
     }
     absl::Status inclusion =
@@ -173,8 +172,8 @@ VerificationReport VerifyEvidenceBundle(const v1::EvidenceBundle& bundle,
         intact = false;
         break;
       }
-      previous = storage::ChainHash(previous, leaves[event->position()]);
-      if (storage::AsBytes(previous) != event->chain_hash()) {
+      previous = ChainHash(previous, leaves[event->position()]);
+      if (AsBytes(previous) != event->chain_hash()) {
         report.failures.push_back(absl::StrCat(
             EventName(*event), ": the chain hash does not recompute"));
         intact = false;
@@ -184,7 +183,7 @@ VerificationReport VerifyEvidenceBundle(const v1::EvidenceBundle& bundle,
     }
     if (!intact) continue;
     if (expected - 1 != chain.last_version() ||
-        storage::AsBytes(previous) != chain.last_chain_hash()) {
+        AsBytes(previous) != chain.last_chain_hash()) {
       report.failures.push_back(absl::StrCat(
           chain.stream_id(), ": the bundle has versions 1..", expected - 1,
           " but names version ", chain.last_version(), " as the last"));

@@ -38,7 +38,7 @@ VerificationReport JudgeLogIntegrity(const storage::LogIntegrity& integrity,
                        " events are not all there"));
       continue;
     }
-    if (storage::AsBytes(recomputed->second) != head.root_hash()) {
+    if (AsBytes(recomputed->second) != head.root_hash()) {
       report.failures.push_back(
           absl::StrCat("the records of positions 1..", size,
                        " do not give the root the server signed for tree size ",

@@ -4,7 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/key_encoding.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
+#include "common/time_conversion.h"
 
 namespace collections::audit {
 namespace {
@@ -31,7 +32,7 @@ int64_t Millis(const google::protobuf::Timestamp& t) {
 }  // namespace
 
 std::string TreeHeadSigningInput(uint64_t tree_size,
-                                 const storage::Sha256Digest& root,
+                                 const Sha256Digest& root,
                                  int64_t timestamp_unix_millis) {
   std::string input(kSigningLabel);
   storage::PutU64(&input, tree_size);
@@ -41,23 +42,22 @@ std::string TreeHeadSigningInput(uint64_t tree_size,
 }
 
 v1::SignedTreeHead SignTreeHead(const SigningKey& key, uint64_t tree_size,
-                                const storage::Sha256Digest& root,
+                                const Sha256Digest& root,
                                 absl::Time at) {
   const int64_t millis = absl::ToUnixMillis(at);
   v1::SignedTreeHead head;
   head.set_tree_size(tree_size);
-  head.set_root_hash(std::string(storage::AsBytes(root)));
-  head.mutable_timestamp()->set_seconds(millis / 1000);
-  head.mutable_timestamp()->set_nanos(static_cast<int32_t>(millis % 1000) *
-                                      1000000);
+  head.set_root_hash(std::string(AsBytes(root)));
+  // The signed input holds whole milliseconds; the head's time says the same.
+  *head.mutable_timestamp() = ToTimestamp(absl::FromUnixMillis(millis));
   head.set_signature(key.Sign(TreeHeadSigningInput(tree_size, root, millis)));
   head.set_key_fingerprint(key.public_key().Fingerprint());
   return head;
 }
 
-absl::StatusOr<storage::Sha256Digest> RootOf(const v1::SignedTreeHead& head) {
-  storage::Sha256Digest root;
-  if (!storage::DigestFromBytes(head.root_hash(), &root)) {
+absl::StatusOr<Sha256Digest> RootOf(const v1::SignedTreeHead& head) {
+  Sha256Digest root;
+  if (!DigestFromBytes(head.root_hash(), &root)) {
     return absl::FailedPreconditionError(
         "the signed head's root hash is not 32 bytes");
   }
@@ -71,7 +71,7 @@ absl::Status VerifyTreeHead(const v1::SignedTreeHead& head,
         absl::StrCat("the head was signed by key ", head.key_fingerprint(),
                      ", not by the given key ", key.Fingerprint()));
   }
-  COLLECTIONS_ASSIGN_OR_RETURN(storage::Sha256Digest root, RootOf(head));
+  COLLECTIONS_ASSIGN_OR_RETURN(Sha256Digest root, RootOf(head));
   if (!key.Verify(TreeHeadSigningInput(head.tree_size(), root,
                                        Millis(head.timestamp())),
                   head.signature())) {
@@ -91,7 +91,7 @@ absl::StatusOr<v1::SignedTreeHead> TreeHeadSigner::SignLatest() {
                                Latest());
   const uint64_t size = log_->HeadPosition();
   if (latest.has_value() && latest->tree_size() >= size) return *latest;
-  COLLECTIONS_ASSIGN_OR_RETURN(storage::Sha256Digest root,
+  COLLECTIONS_ASSIGN_OR_RETURN(Sha256Digest root,
                                log_->TreeRoot(size));
   v1::SignedTreeHead head = SignTreeHead(key_, size, root, clock_->Now());
   COLLECTIONS_RETURN_IF_ERROR(

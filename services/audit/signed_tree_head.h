@@ -19,21 +19,21 @@
 #include "absl/time/time.h"
 #include "collections/v1/audit.pb.h"
 #include "services/audit/ed25519_keys.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/event_log.h"
-#include "storage/sha256.h"
+#include "common/sha256.h"
 
 namespace collections::audit {
 
 std::string TreeHeadSigningInput(uint64_t tree_size,
-                                 const storage::Sha256Digest& root,
+                                 const Sha256Digest& root,
                                  int64_t timestamp_unix_millis);
 
 // A head of `tree_size` with `root`, signed at `at` (kept to the
 // millisecond).
 collections::v1::SignedTreeHead SignTreeHead(const SigningKey& key,
                                              uint64_t tree_size,
-                                             const storage::Sha256Digest& root,
+                                             const Sha256Digest& root,
                                              absl::Time at);
 
 // OK when `head` is well formed, names `key`'s fingerprint and carries its
@@ -42,7 +42,7 @@ absl::Status VerifyTreeHead(const collections::v1::SignedTreeHead& head,
                             const VerifyingKey& key);
 
 // The root hash a head carries, or FAILED_PRECONDITION when malformed.
-absl::StatusOr<storage::Sha256Digest> RootOf(
+absl::StatusOr<Sha256Digest> RootOf(
     const collections::v1::SignedTreeHead& head);
 
 // Signs the log's heads and keeps them in the log (EventLog::SaveTreeHead),

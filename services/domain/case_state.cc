@@ -531,20 +531,6 @@ v1::LocalDate ToLocalDate(absl::CivilDay day) {
   return date;
 }
 
-absl::Time ToTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  if (t == absl::InfinitePast()) return ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-  return ts;
-}
-
 void Evolve(CaseState& state, const Event& event) {
   state.version = event.stream_version();
   state.last_position = event.global_position();

@@ -20,6 +20,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "collections/v1/events.pb.h"
+#include "common/time_conversion.h"
 #include "services/domain/balances.h"
 #include "services/domain/contact_rules.h"
 
@@ -204,8 +205,6 @@ std::string CaseIdOfStream(const std::string& stream_id);
 // Conversions between the wire's dates and instants and civil days.
 absl::CivilDay ToCivilDay(const collections::v1::LocalDate& date);
 collections::v1::LocalDate ToLocalDate(absl::CivilDay day);
-absl::Time ToTime(const google::protobuf::Timestamp& ts);
-google::protobuf::Timestamp ToTimestamp(absl::Time t);
 
 }  // namespace collections::domain
 

@@ -4,7 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::domain {
 namespace {

@@ -4,7 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "services/domain/claim_deadlines.h"
 #include "services/domain/decider.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::domain {
 namespace {

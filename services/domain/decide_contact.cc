@@ -4,7 +4,7 @@
 #include "services/domain/decider.h"
 #include "services/domain/dutch_collection_costs.h"
 #include "services/domain/letter_deadlines.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::domain {
 namespace {

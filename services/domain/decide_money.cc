@@ -8,7 +8,7 @@
 #include "services/domain/dutch_collection_costs.h"
 #include "services/domain/payment_schedule.h"
 #include "services/domain/statutory_interest.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::domain {
 namespace {

@@ -6,6 +6,7 @@
 #include "services/agency/return_file.h"
 #include "services/grpc/caller.h"
 #include "services/grpc/status_conversion.h"
+#include "common/time_conversion.h"
 
 namespace collections::grpc_api {
 namespace {
@@ -123,8 +124,7 @@ grpc::ServerUnaryReactor* CaseCommandsService::ProcessDueEvents(
   }
   absl::Time as_of = due_time_->Now();
   if (request->has_as_of()) {
-    as_of = absl::FromUnixSeconds(request->as_of().seconds()) +
-            absl::Nanoseconds(request->as_of().nanos());
+    as_of = ToTime(request->as_of());
   }
   absl::StatusOr<app::DueTimeProcessor::Report> report =
       due_time_->RunOnce(as_of, request->case_id());

@@ -11,7 +11,7 @@
 #include "services/app/erasure.h"
 #include "services/app/projection_operations.h"
 #include "services/grpc/caller.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 
 namespace collections::grpc_api {
 

@@ -28,7 +28,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 
 namespace collections::observability {
 

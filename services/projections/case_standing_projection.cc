@@ -5,7 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "services/domain/case_snapshot.h"
 #include "services/domain/work_items.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::projections {
 

@@ -5,7 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::projections {
 namespace {

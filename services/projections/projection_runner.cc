@@ -5,7 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
+#include "common/time_conversion.h"
 
 namespace collections::projections {
 
@@ -193,9 +194,7 @@ ProjectionRunner::Status ProjectionRunner::status() const {
     read.max_events = 1;
     absl::StatusOr<storage::LogReadResult> next = log_->ReadAll(read);
     if (next.ok() && !next->events.empty()) {
-      const auto& recorded_at = next->events[0].event.recorded_at();
-      const absl::Time at = absl::FromUnixSeconds(recorded_at.seconds()) +
-                            absl::Nanoseconds(recorded_at.nanos());
+      const absl::Time at = ToTime(next->events[0].event.recorded_at());
       status.lag = std::max(absl::ZeroDuration(), clock_->Now() - at);
     }
   }

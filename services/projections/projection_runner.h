@@ -29,7 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "collections/v1/events.pb.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 

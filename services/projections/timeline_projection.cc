@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/domain/case_state.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::projections {
 namespace {

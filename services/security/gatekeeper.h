@@ -27,7 +27,7 @@
 #include "google/protobuf/message.h"
 #include "services/security/identities.h"
 #include "services/security/rate_limiter.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 
 namespace collections::security {
 

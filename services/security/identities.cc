@@ -10,7 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/security/permissions.h"
-#include "storage/sha256.h"
+#include "common/sha256.h"
 
 namespace collections::security {
 
@@ -84,7 +84,7 @@ std::optional<Principal> Identities::ForCertificate(
 
 std::optional<Principal> Identities::ForToken(absl::string_view token) const {
   if (token.empty()) return std::nullopt;
-  auto it = tokens_.find(storage::ToHex(storage::Sha256Of(token)));
+  auto it = tokens_.find(ToHex(Sha256Of(token)));
   if (it == tokens_.end()) return std::nullopt;
   return it->second;
 }

@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "openssl/rand.h"
 #include "services/observability/json_log.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::security {
 namespace {

@@ -14,7 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 
 namespace collections::security {
 

@@ -17,7 +17,7 @@
 #include "services/projections/timeline_projection.h"
 #include "services/server/server_gauges.h"
 #include "storage/cluster_event_log.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 
 namespace collections::server {
 namespace {

@@ -45,7 +45,7 @@
 #include "services/projections/managed_projection.h"
 #include "services/security/gatekeeper.h"
 #include "services/security/personal_data_vault.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_key_store.h"
 #include "storage/rocksdb_projection_store.h"

@@ -1,4 +1,5 @@
 #include "services/server/server_gauges.h"
+#include "common/time_conversion.h"
 
 #include <string>
 #include <utility>
@@ -118,9 +119,7 @@ std::vector<ScrapedFamily> SignedHeadFamilies(audit::TreeHeadSigner* signer,
   auto latest = signer->Latest();
   if (!latest.ok() || !latest->has_value()) return {};
   const auto& head = **latest;
-  const absl::Time signed_at =
-      absl::FromUnixSeconds(head.timestamp().seconds()) +
-      absl::Nanoseconds(head.timestamp().nanos());
+  const absl::Time signed_at = ToTime(head.timestamp());
   return {
       Gauge("collections_signed_tree_head_age_seconds",
             "Time since the newest signed tree head was signed",

@@ -21,7 +21,7 @@
 #include "services/app/projection_operations.h"
 #include "services/audit/signed_tree_head.h"
 #include "services/observability/server_metrics.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 

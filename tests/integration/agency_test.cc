@@ -99,7 +99,7 @@ class AgencyTest : public ::testing::Test {
   Request Command(const std::string& case_id, absl::Time at) {
     Request request;
     request.mutable_context()->set_request_id(absl::StrCat("r", ++step_));
-    *request.mutable_context()->mutable_occurred_at() = domain::ToTimestamp(at);
+    *request.mutable_context()->mutable_occurred_at() = ToTimestamp(at);
     if constexpr (!std::is_same_v<Request, v1::OpenCaseRequest>) {
       request.set_case_id(case_id);
     }
@@ -141,7 +141,7 @@ class AgencyTest : public ::testing::Test {
     ASSERT_TRUE(Run(&v1::CaseCommands::Stub::OpenCase, open).ok());
     // Overdue, by the due-time processor.
     v1::ProcessDueEventsRequest due;
-    *due.mutable_as_of() = domain::ToTimestamp(At(1, 12));
+    *due.mutable_as_of() = ToTimestamp(At(1, 12));
     due.set_case_id(case_id);
     v1::ProcessDueEventsResponse processed;
     grpc::ClientContext context;

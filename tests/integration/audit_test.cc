@@ -24,11 +24,10 @@ namespace collections {
 namespace {
 
 namespace v1 = ::collections::v1;
-using storage::Sha256Digest;
 
 Sha256Digest Digest(const std::string& bytes) {
   Sha256Digest digest{};
-  EXPECT_TRUE(storage::DigestFromBytes(bytes, &digest));
+  EXPECT_TRUE(DigestFromBytes(bytes, &digest));
   return digest;
 }
 

@@ -18,7 +18,7 @@
 #include "services/app/case_queries.h"
 #include "services/domain/case_state.h"
 #include "services/server/collections_server.h"
-#include "storage/clock.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -70,7 +70,7 @@ class DutchConsumerCaseTest : public ::testing::Test {
   Request Command(absl::Time at) {
     Request request;
     request.mutable_context()->set_request_id(absl::StrCat("r", ++step_));
-    *request.mutable_context()->mutable_occurred_at() = domain::ToTimestamp(at);
+    *request.mutable_context()->mutable_occurred_at() = ToTimestamp(at);
     if constexpr (!std::is_same_v<Request, v1::OpenCaseRequest>) {
       request.set_case_id("c-nl-1");
     }
@@ -92,7 +92,7 @@ class DutchConsumerCaseTest : public ::testing::Test {
 
   v1::ProcessDueEventsResponse ProcessDue(absl::Time as_of) {
     v1::ProcessDueEventsRequest request;
-    *request.mutable_as_of() = domain::ToTimestamp(as_of);
+    *request.mutable_as_of() = ToTimestamp(as_of);
     v1::ProcessDueEventsResponse response;
     grpc::ClientContext context;
     grpc::Status status =
@@ -116,7 +116,7 @@ class DutchConsumerCaseTest : public ::testing::Test {
   v1::CaseStanding Standing(absl::Time as_of) {
     v1::GetCaseStandingRequest request;
     request.set_case_id("c-nl-1");
-    *request.mutable_as_of() = domain::ToTimestamp(as_of);
+    *request.mutable_as_of() = ToTimestamp(as_of);
     request.set_min_position(last_position_);
     v1::CaseStanding response;
     grpc::ClientContext context;
@@ -303,7 +303,7 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   // The work queue shows the second installment once it is due.
   {
     v1::GetWorkQueueRequest queue;
-    *queue.mutable_as_of() = domain::ToTimestamp(At(5, 1));
+    *queue.mutable_as_of() = ToTimestamp(At(5, 1));
     queue.set_min_position(last_position_);
     v1::GetWorkQueueResponse work;
     grpc::ClientContext context;
@@ -362,7 +362,7 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   {
     v1::GetPortfolioKpisRequest request;
     request.set_creditor_id("acme-energy");
-    *request.mutable_as_of() = domain::ToTimestamp(At(6, 30));
+    *request.mutable_as_of() = ToTimestamp(At(6, 30));
     request.set_min_position(last_position_);
     v1::PortfolioKpis kpis;
     grpc::ClientContext context;
@@ -410,8 +410,8 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
           .ok());
   EXPECT_EQ(letter_entries.entries_size(), 4);  // the suppressed one is not
   v1::GetDebtorTimelineRequest may = timeline;
-  *may.mutable_from() = domain::ToTimestamp(At(5, 1, 0));
-  *may.mutable_to() = domain::ToTimestamp(At(6, 1, 0));
+  *may.mutable_from() = ToTimestamp(At(5, 1, 0));
+  *may.mutable_to() = ToTimestamp(At(6, 1, 0));
   v1::GetDebtorTimelineResponse may_entries;
   grpc::ClientContext may_context;
   ASSERT_TRUE(

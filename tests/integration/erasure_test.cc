@@ -22,7 +22,7 @@
 #include "services/audit/evidence_bundle.h"
 #include "services/audit/log_verification.h"
 #include "services/domain/case_state.h"
-#include "storage/clock.h"
+#include "tests/testing/fake_clock.h"
 #include "storage/log_integrity.h"
 #include "storage/rocksdb_key_store.h"
 #include "tests/testing/requests.h"
@@ -63,14 +63,14 @@ class ErasureTest : public ::testing::Test {
   Request Command(absl::Time at) {
     Request request;
     request.mutable_context()->set_request_id(absl::StrCat("r", ++step_));
-    *request.mutable_context()->mutable_occurred_at() = domain::ToTimestamp(at);
+    *request.mutable_context()->mutable_occurred_at() = ToTimestamp(at);
     return request;
   }
 
   void OpenCaseWithPersonalData() {
     v1::OpenCaseRequest open = testing::OpenBusinessCase("c-1", "d-1");
     *open.mutable_context()->mutable_occurred_at() =
-        domain::ToTimestamp(Day(2026, 1, 5));
+        ToTimestamp(Day(2026, 1, 5));
     open.mutable_case_()->set_debtor_name(kName);
     ASSERT_TRUE(Run(&v1::CaseCommands::Stub::OpenCase, open).ok());
     grpc::Status logged = LogCall(Day(2026, 1, 6), kNote);
@@ -195,7 +195,7 @@ TEST_F(ErasureTest, DeferredWithinRetentionThenErasedWhileProofsHold) {
   EXPECT_EQ(deferred.outcome(), v1::ForgetDebtorResponse::OUTCOME_DEFERRED);
   EXPECT_THAT(deferred.basis(), HasSubstr("7 years"));
   EXPECT_EQ(
-      absl::ToCivilDay(domain::ToTime(deferred.until()), absl::UTCTimeZone()),
+      absl::ToCivilDay(ToTime(deferred.until()), absl::UTCTimeZone()),
       absl::CivilDay(2033, 1, 6));  // the call, plus seven years
   EXPECT_EQ(Shown().second, kNote);
 

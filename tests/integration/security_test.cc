@@ -21,7 +21,7 @@
 #include "gtest/gtest.h"
 #include "services/domain/case_state.h"
 #include "services/security/permissions.h"
-#include "storage/sha256.h"
+#include "common/sha256.h"
 #include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
@@ -109,7 +109,7 @@ class TlsTest : public ::testing::Test {
     tls_ = *std::move(files);
     std::ofstream identities(dir_.Sub("identities"));
     identities << "cert anna.example.com anna collector\n"
-               << "token sha256:" << storage::ToHex(storage::Sha256Of("aud1t"))
+               << "token sha256:" << ToHex(Sha256Of("aud1t"))
                << " audra auditor\n";
   }
 

@@ -17,6 +17,7 @@
 #include "tests/testing/events.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/fake_clock.h"
 
 namespace collections::storage {
 namespace {

@@ -18,6 +18,7 @@
 #include "tests/testing/events.h"
 #include "tests/testing/nats_cluster.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/fake_clock.h"
 
 namespace collections::storage {
 namespace {

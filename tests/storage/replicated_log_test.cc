@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "storage/timestamps.h"
+#include "common/time_conversion.h"
 #include "storage/write_faults.h"
 #include "tests/testing/events.h"
 #include "tests/testing/temp_dir.h"
@@ -68,11 +68,11 @@ TEST_F(ReplicatedLogTest, AppliesWritesInOrderWithTheirOwnRecordedAt) {
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 5u);
   EXPECT_EQ((*events)[0].event.global_position(), 1u);
-  EXPECT_EQ(FromTimestamp((*events)[0].event.recorded_at()),
+  EXPECT_EQ(ToTime((*events)[0].event.recorded_at()),
             absl::FromUnixSeconds(1000));
   EXPECT_EQ((*events)[2].event.global_position(), 4u);
   EXPECT_EQ((*events)[2].event.stream_version(), 3u);
-  EXPECT_EQ(FromTimestamp((*events)[4].event.recorded_at()),
+  EXPECT_EQ(ToTime((*events)[4].event.recorded_at()),
             absl::FromUnixSeconds(3000));
 
   Open();  // the cursor is kept with the log

@@ -10,6 +10,7 @@
 #include "collections/v1/audit.grpc.pb.h"
 #include "services/observability/json_log.h"
 #include "tools/cli/cli_output.h"
+#include "common/time_conversion.h"
 
 ABSL_FLAG(std::string, out, "", "public-key, bundle: the file to write");
 ABSL_FLAG(bool, fresh, false, "head: sign the log's current head first");
@@ -25,10 +26,8 @@ namespace {
 namespace v1 = ::collections::v1;
 
 std::string Time(const google::protobuf::Timestamp& ts) {
-  return absl::FormatTime(
-      "%Y-%m-%d %H:%M:%S UTC",
-      absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos()),
-      absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", ToTime(ts),
+                          absl::UTCTimeZone());
 }
 
 bool WriteTo(const std::string& path, const std::string& bytes) {

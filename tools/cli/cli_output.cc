@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "services/agency/file_formats.h"
 #include "services/observability/json_log.h"
+#include "common/time_conversion.h"
 
 ABSL_FLAG(bool, json, false,
           "print one JSON document on stdout instead of tables (errors as "
@@ -102,7 +103,7 @@ std::string FormatMoney(const collections::v1::Money& money) {
 
 std::string FormatTime(const google::protobuf::Timestamp& time) {
   return absl::FormatTime("%Y-%m-%d %H:%M %Z",
-                          absl::FromUnixSeconds(time.seconds()),
+                          ToTime(time),
                           absl::UTCTimeZone());
 }
 
@@ -114,10 +115,7 @@ bool ParseInstant(absl::string_view text, google::protobuf::Timestamp* out) {
                        &error)) {
     return false;
   }
-  const int64_t seconds = absl::ToUnixSeconds(instant);
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(
-      (instant - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  *out = ToTimestamp(instant);
   return true;
 }
 

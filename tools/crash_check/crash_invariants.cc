@@ -7,16 +7,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/rocksdb_projection_store.h"
-#include "storage/sha256.h"
-#include "storage/status_macros.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
 
 namespace collections::crash_check {
 namespace {
 
-using storage::Sha256;
-using storage::Sha256Digest;
 
 constexpr char kCaseStreamPrefix[] = "case-";  // domain/case_state.h
 

@@ -345,7 +345,7 @@ int Run() {
     std::fprintf(stderr, "open failed\n");
     return 1;
   }
-  FakeClock clock(absl::Now());
+  Clock* clock = Clock::Real();
 
   // Two stores: one rebuilt when the log holds --small events, one when it
   // holds --large. Both stay open, so their reads can be interleaved.
@@ -365,14 +365,14 @@ int Run() {
     if (!settled.ok()) std::fprintf(stderr, "%s\n", settled.ToString().c_str());
   };
   settle_log();
-  if (!Build(small, **log, dir + "/projections-small", cases, &clock)) return 1;
+  if (!Build(small, **log, dir + "/projections-small", cases, clock)) return 1;
   start = absl::Now();
   cases = Grow(**log, cases, absl::GetFlag(FLAGS_large), per_case);
   std::printf("grew to %lld events in %.1f s\n",
               static_cast<long long>((*log)->HeadPosition()),
               absl::ToDoubleSeconds(absl::Now() - start));
   settle_log();
-  if (!Build(large, **log, dir + "/projections-large", cases, &clock)) return 1;
+  if (!Build(large, **log, dir + "/projections-large", cases, clock)) return 1;
   absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_settle_seconds)));
 
   // Reads in interleaved rounds (the order alternating), so that whatever

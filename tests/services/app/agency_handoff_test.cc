@@ -8,7 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/app/demo_portfolio.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/rocksdb_event_log.h"
 #include "tests/testing/temp_dir.h"
 

@@ -40,7 +40,7 @@ class StandingTest : public ::testing::Test {
     v1::Event event;
     event.set_stream_version(state_.version + 1);
     event.set_global_position(state_.version + 1);
-    *event.mutable_occurred_at() = domain::ToTimestamp(at);
+    *event.mutable_occurred_at() = ToTimestamp(at);
     *event.mutable_payload() = payload;
     domain::Evolve(state_, event);
   }

@@ -23,7 +23,7 @@ TEST(EventEnvelopeTest, NamesTheTypeAndCarriesWhoWhenAndWhy) {
       MakeEvent("r-1/0", at, actor, "corr", "cause", payload);
   EXPECT_EQ(event.event_id(), "r-1/0");
   EXPECT_EQ(event.type(), "PaymentReceived");
-  EXPECT_EQ(domain::ToTime(event.occurred_at()), at);
+  EXPECT_EQ(ToTime(event.occurred_at()), at);
   EXPECT_EQ(event.actor().id(), "anna");
   EXPECT_EQ(event.correlation_id(), "corr");
   EXPECT_EQ(event.causation_id(), "cause");

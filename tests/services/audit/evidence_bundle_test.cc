@@ -24,6 +24,7 @@
 #include "tests/testing/events.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/fake_clock.h"
 
 namespace collections::audit {
 namespace {
@@ -237,7 +238,7 @@ TEST_F(EvidenceTest, AConsistentRewriteFailsAgainstTheSignedHead) {
     ASSERT_OK(value);
     std::string record(value->record);
     record[10] ^= 0x01;
-    const storage::Sha256Digest leaf = storage::LeafHash(record);
+    const Sha256Digest leaf = LeafHash(record);
     ASSERT_TRUE(
         db->Put(rocksdb::WriteOptions(), events, storage::EncodePositionKey(5),
                 storage::EncodeEventValue(leaf, value->chain_hash, record))

@@ -13,8 +13,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-storage::Sha256Digest Root(uint8_t fill) {
-  storage::Sha256Digest root;
+Sha256Digest Root(uint8_t fill) {
+  Sha256Digest root;
   root.fill(fill);
   return root;
 }

@@ -11,6 +11,7 @@
 #include "tests/testing/events.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/fake_clock.h"
 
 namespace collections::audit {
 namespace {
@@ -21,7 +22,7 @@ namespace v1 = ::collections::v1;
 TEST(SignedTreeHeadTest, AnyChangeToWhatTheHeadCommitsToIsRefused) {
   ASSERT_OK_AND_ASSIGN(SigningKey key, SigningKey::Generate());
   ASSERT_OK_AND_ASSIGN(SigningKey other, SigningKey::Generate());
-  const storage::Sha256Digest root = storage::Sha256Of("root");
+  const Sha256Digest root = Sha256Of("root");
   const v1::SignedTreeHead head =
       SignTreeHead(key, 42, root, absl::FromUnixMillis(1795000000123));
   EXPECT_EQ(head.timestamp().nanos(), 123000000);

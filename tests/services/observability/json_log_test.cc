@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/testing/fake_clock.h"
 
 namespace collections::observability {
 namespace {

@@ -12,6 +12,7 @@
 #include "storage/rocksdb_projection_store.h"
 #include "tests/services/projections/failing_at.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/fake_clock.h"
 
 namespace collections::projections {
 namespace {

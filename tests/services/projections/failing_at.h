@@ -9,7 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "services/projections/projection_runner.h"
-#include "storage/clock.h"
+#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 

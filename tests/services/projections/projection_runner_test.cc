@@ -13,6 +13,7 @@
 #include "tests/services/projections/counting_projection.h"
 #include "tests/testing/events.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/fake_clock.h"
 
 namespace collections::projections {
 namespace {

@@ -6,7 +6,8 @@
 #include "collections/v1/case_commands.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "storage/sha256.h"
+#include "common/sha256.h"
+#include "tests/testing/fake_clock.h"
 
 namespace collections::security {
 namespace {
@@ -19,7 +20,7 @@ Identities Principals() {
   auto identities = Identities::Parse(
       "cert anna.example.com anna collector\n"
       "token sha256:" +
-      storage::ToHex(storage::Sha256Of("t0ken")) + " billing service\n");
+      ToHex(Sha256Of("t0ken")) + " billing service\n");
   EXPECT_TRUE(identities.ok());
   return *std::move(identities);
 }

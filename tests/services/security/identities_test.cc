@@ -4,7 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "storage/sha256.h"
+#include "common/sha256.h"
 
 namespace collections::security {
 namespace {
@@ -12,7 +12,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string TokenLine(const std::string& token, const std::string& rest) {
-  return "token sha256:" + storage::ToHex(storage::Sha256Of(token)) + " " +
+  return "token sha256:" + ToHex(Sha256Of(token)) + " " +
          rest + "\n";
 }
 

@@ -11,8 +11,8 @@
 // as a Merkle node or leaf.
 //
 // Thread safety: Sha256 objects are not shared; the free functions are safe.
-#ifndef COLLECTIONS_STORAGE_SHA256_H_
-#define COLLECTIONS_STORAGE_SHA256_H_
+#ifndef COLLECTIONS_COMMON_SHA256_H_
+#define COLLECTIONS_COMMON_SHA256_H_
 
 #include <array>
 #include <cstdint>
@@ -22,7 +22,7 @@
 
 struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX, kept out of this header
 
-namespace collections::storage {
+namespace collections {
 
 using Sha256Digest = std::array<uint8_t, 32>;
 
@@ -72,6 +72,6 @@ inline absl::string_view AsBytes(const Sha256Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};
 }
 
-}  // namespace collections::storage
+}  // namespace collections
 
-#endif  // COLLECTIONS_STORAGE_SHA256_H_
+#endif  // COLLECTIONS_COMMON_SHA256_H_

@@ -1,11 +1,11 @@
 // SHA-256 against published vectors, and the leaf/chain constructions.
-#include "storage/sha256.h"
+#include "common/sha256.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace collections::storage {
+namespace collections {
 namespace {
 
 TEST(Sha256Test, MatchesFips180Vectors) {
@@ -45,4 +45,4 @@ TEST(Sha256Test, ChainHashBindsThePreviousChainAndTheLeaf) {
 }
 
 }  // namespace
-}  // namespace collections::storage
+}  // namespace collections

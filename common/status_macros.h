@@ -1,8 +1,8 @@
 // Small helpers for absl::Status plumbing. Debian's Abseil (20220623) ships no
 // RETURN_IF_ERROR / ASSIGN_OR_RETURN, so the project defines its own. They are
 // the lowest-layer utilities and may be used by every module.
-#ifndef COLLECTIONS_STORAGE_STATUS_MACROS_H_
-#define COLLECTIONS_STORAGE_STATUS_MACROS_H_
+#ifndef COLLECTIONS_COMMON_STATUS_MACROS_H_
+#define COLLECTIONS_COMMON_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -29,4 +29,4 @@
   if (!statusor.ok()) return std::move(statusor).status();      \
   lhs = std::move(statusor).value()
 
-#endif  // COLLECTIONS_STORAGE_STATUS_MACROS_H_
+#endif  // COLLECTIONS_COMMON_STATUS_MACROS_H_

@@ -1,4 +1,4 @@
-#include "storage/sha256.h"
+#include "common/sha256.h"
 
 #include <openssl/evp.h>
 
@@ -8,7 +8,7 @@
 
 #include "absl/strings/escaping.h"
 
-namespace collections::storage {
+namespace collections {
 namespace {
 
 // SHA-256 fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up
@@ -115,4 +115,4 @@ bool DigestFromBytes(absl::string_view bytes, Sha256Digest* out) {
   return true;
 }
 
-}  // namespace collections::storage
+}  // namespace collections
