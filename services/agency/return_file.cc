@@ -16,14 +16,22 @@ absl::Status LineError(int line, absl::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat("line ", line, ": ", message));
 }
 
+// Checks the record and maps its report into `report`.
 absl::Status CheckRecord(int line, const v1::ReturnFileHeader& header,
-                         const Report& record) {
+                         const Report& record, domain::AgencyReport& report) {
   absl::Status status = domain::CheckId("case_id", record.case_id());
   if (status.ok() && !record.context().has_occurred_at()) {
     status = absl::InvalidArgumentError(
         "context.occurred_at (when the agency did it) is required");
   }
-  if (status.ok()) status = domain::CheckAgencyReport(record);
+  if (status.ok()) {
+    absl::StatusOr<domain::AgencyReport> mapped = AgencyReportOf(record);
+    status = mapped.status();
+    if (mapped.ok()) {
+      report = *std::move(mapped);
+      status = domain::CheckAgencyReport(report);
+    }
+  }
   if (status.ok() && AgencyIdOf(record) != header.agency_id()) {
     status = absl::InvalidArgumentError(
         absl::StrCat("the record is agency ", AgencyIdOf(record),
@@ -34,6 +42,30 @@ absl::Status CheckRecord(int line, const v1::ReturnFileHeader& header,
 }
 
 }  // namespace
+
+absl::StatusOr<domain::AgencyReport> AgencyReportOf(const Report& request) {
+  switch (request.report_case()) {
+    case Report::kAcknowledged:
+      return request.acknowledged();
+    case Report::kPayment:
+      return request.payment();
+    case Report::kPaymentReversed:
+      return request.payment_reversed();
+    case Report::kUpdate:
+      return request.update();
+    case Report::kRecallObjected:
+      return request.recall_objected();
+    case Report::kRecallCompleted:
+      return request.recall_completed();
+    case Report::kReturned:
+      return request.returned();
+    case Report::REPORT_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError(
+      "report (acknowledged, payment, payment_reversed, update, "
+      "recall_objected, recall_completed or returned) is required");
+}
 
 const std::string& AgencyIdOf(const Report& report) {
   static const std::string* const kNone = new std::string();
@@ -100,9 +132,12 @@ absl::StatusOr<ReturnFile> ParseReturnFile(absl::string_view content) {
       case v1::ReturnFileLine::kHeader:
         return LineError(number, "a second header");
       case v1::ReturnFileLine::kRecord: {
-        absl::Status checked = CheckRecord(number, file.header, line.record());
+        domain::AgencyReport report;
+        absl::Status checked =
+            CheckRecord(number, file.header, line.record(), report);
         if (!checked.ok()) return checked;
-        file.records.push_back({number, std::move(*line.mutable_record())});
+        file.records.push_back(
+            {number, std::move(*line.mutable_record()), std::move(report)});
         break;
       }
       case v1::ReturnFileLine::kTrailer:

@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "collections/v1/agency.pb.h"
 #include "collections/v1/case_commands.pb.h"
+#include "services/domain/command_inputs.h"
 
 namespace collections::agency {
 
@@ -27,6 +28,7 @@ inline constexpr size_t kMaxReturnFileLines = 100000;
 struct ReturnRecord {
   int line = 0;  // 1-based line number in the file
   collections::v1::RecordAgencyReportRequest request;
+  domain::AgencyReport report;  // the request's report, as the domain reads it
 };
 
 struct ReturnFile {
@@ -37,6 +39,12 @@ struct ReturnFile {
 };
 
 absl::StatusOr<ReturnFile> ParseReturnFile(absl::string_view content);
+
+// The report a RecordAgencyReport request (or a return file's record)
+// carries, in the domain's terms. INVALID_ARGUMENT naming the kinds when it
+// carries none.
+absl::StatusOr<domain::AgencyReport> AgencyReportOf(
+    const collections::v1::RecordAgencyReportRequest& request);
 
 // The agency a report is from (each report kind names it).
 const std::string& AgencyIdOf(

@@ -19,7 +19,7 @@ absl::Status AgencyAccess::CheckCase(const collections::v1::Actor& actor,
                                      const std::string& case_id) const {
   const std::string agency = AgencyOf(actor);
   if (agency.empty()) return absl::OkStatus();
-  absl::StatusOr<domain::CaseState> state = commands_->LoadCase(case_id);
+  absl::StatusOr<domain::CaseState> state = cases_->Load(case_id);
   if (!state.ok()) return state.status();
   if (!state->exists || state->agency_id != agency) {
     return absl::PermissionDeniedError(

@@ -8,7 +8,7 @@
 // as another agency's, so an agency learns nothing of cases it does not
 // hold.
 //
-// Thread safety: all methods may be called concurrently; `commands` must
+// Thread safety: all methods may be called concurrently; `cases` must
 // outlive the object.
 #ifndef COLLECTIONS_SERVICES_APP_AGENCY_ACCESS_H_
 #define COLLECTIONS_SERVICES_APP_AGENCY_ACCESS_H_
@@ -18,13 +18,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "collections/v1/events.pb.h"
-#include "services/app/case_commands.h"
+#include "services/app/case_reader.h"
 
 namespace collections::app {
 
 class AgencyAccess {
  public:
-  explicit AgencyAccess(CaseCommandHandler* commands) : commands_(commands) {}
+  explicit AgencyAccess(CaseReader* cases) : cases_(cases) {}
 
   // The agency id of an agency caller; "" for any other role.
   static std::string AgencyOf(const collections::v1::Actor& actor);
@@ -37,7 +37,7 @@ class AgencyAccess {
                            const std::string& agency_id) const;
 
  private:
-  CaseCommandHandler* const commands_;
+  CaseReader* const cases_;
 };
 
 }  // namespace collections::app

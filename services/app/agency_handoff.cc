@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "services/agency/return_file.h"
-#include "services/app/event_envelope.h"
+#include "common/time_conversion.h"
 #include "services/audit/evidence_bundle.h"
 #include "services/domain/case_decisions.h"
 #include "services/domain/case_state.h"
@@ -112,24 +112,23 @@ class PlacementHistory {
   std::map<std::string, Changes> changes_;
 };
 
-// One case's part of a return file: its records' events, decided.
+// One case's part of a return file: its records, in file order.
 struct CaseImport {
   std::string case_id;
   int first_line = 0;
-  uint64_t expected_version = 0;
-  std::string debtor_id;
   std::vector<const agency::ReturnRecord*> records;
-  std::vector<v1::Event> events;
-  bool already_imported = false;
 };
 
 }  // namespace
 
-AgencyHandoff::AgencyHandoff(storage::EventLog* log,
-                             CaseCommandHandler* commands,
-                             audit::TreeHeadSigner* signer,
-                             security::PersonalDataVault* vault)
-    : log_(log), commands_(commands), signer_(signer), vault_(vault) {}
+AgencyHandoff::AgencyHandoff(storage::EventLog* log, CaseReader* cases,
+                             CaseCommands* commands, CaseWriter* writer,
+                             audit::TreeHeadSigner* signer)
+    : log_(log),
+      cases_(cases),
+      commands_(commands),
+      writer_(writer),
+      signer_(signer) {}
 
 absl::StatusOr<std::vector<v1::Event>> AgencyHandoff::CaseEvents(
     const std::string& case_id, uint64_t last_version) {
@@ -204,7 +203,7 @@ void AgencyHandoff::Place(const v1::HandToAgencyRequest& request,
     commands_->HandToAgency(
         again, actor,
         [placement = again.placement(),
-         done = std::move(done)](CaseCommandHandler::Result r) mutable {
+         done = std::move(done)](CaseCommands::Result r) mutable {
           if (!r.ok()) return std::move(done)(r.status());
           std::move(done)(ResponseOf(*std::move(r), placement));
         });
@@ -213,7 +212,7 @@ void AgencyHandoff::Place(const v1::HandToAgencyRequest& request,
 
   checked = domain::CheckPlacementRequest(request.placement());
   if (!checked.ok()) return fail(checked);
-  absl::StatusOr<domain::CaseState> state = commands_->LoadCase(case_id);
+  absl::StatusOr<domain::CaseState> state = cases_->Load(case_id);
   if (!state.ok()) return fail(state.status());
   if (!state->exists) {
     return fail(absl::NotFoundError(
@@ -264,7 +263,7 @@ void AgencyHandoff::Place(const v1::HandToAgencyRequest& request,
   commands_->HandToAgency(
       placing, actor,
       [placement = *placement,
-       done = std::move(done)](CaseCommandHandler::Result r) mutable {
+       done = std::move(done)](CaseCommands::Result r) mutable {
         if (!r.ok()) return std::move(done)(r.status());
         std::move(done)(ResponseOf(*std::move(r), placement));
       });
@@ -477,93 +476,97 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
   response.set_cases(cases.size());
   const std::string request_id =
       absl::StrCat("agency-file-", file.sha256_hex.substr(0, 32));
-  // Decide every record before writing anything.
-  for (CaseImport& import : cases) {
-    const std::string stream = domain::CaseStreamId(import.case_id);
-    COLLECTIONS_ASSIGN_OR_RETURN(
-        auto earlier, log_->FindEvent(stream, absl::StrCat(request_id, "/0")));
-    if (earlier.has_value()) {
-      import.already_imported = true;
-      continue;
-    }
+  auto rejected = [&name](const absl::Status& status, int line,
+                          const std::string& case_id) {
+    return absl::Status(
+        status.code(),
+        absl::StrCat(name, " rejected whole, nothing applied: line ", line,
+                     " (case ", case_id, "): ", status.message()));
+  };
+  // Every case's records are decided on the case as the earlier records
+  // leave it, before anything is written; the writer writes all cases
+  // together, or none.
+  std::vector<CaseWrite> writes;
+  // Per case: the reconciliation flags of its latest decision (a decision
+  // runs again when a case moved before the write).
+  std::vector<std::vector<std::string>> flags(cases.size());
+  bool refused = false;  // a record was refused: the file is rejected
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const CaseImport& import = cases[i];
     COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state,
-                                 commands_->LoadCase(import.case_id));
+                                 cases_->Load(import.case_id));
     if (!state.exists) {
       return absl::NotFoundError(absl::StrCat(
           name, " rejected whole, nothing applied: line ", import.first_line,
           ": case ", import.case_id, " does not exist"));
     }
-    import.expected_version = state.version;
-    import.debtor_id = state.debtor_id;
-    for (const agency::ReturnRecord* record : import.records) {
-      domain::CommandInput input;
-      input.at = ToTime(record->request.context().occurred_at());
-      input.actor_id = actor.id();
-      domain::DecisionOr decided =
-          domain::DecideAgencyReport(state, record->request, input);
-      if (decided.ok() && !decided->refusal.ok()) decided = decided->refusal;
-      if (!decided.ok()) {
-        return absl::Status(
-            decided.status().code(),
-            absl::StrCat(name, " rejected whole, nothing applied: line ",
-                         record->line, " (case ", import.case_id,
-                         "): ", decided.status().message()));
-      }
-      for (v1::EventPayload& payload : decided->events) {
-        v1::Event event = MakeEvent(
-            absl::StrCat(request_id, "/", import.events.size()), input.at,
-            actor, request_id, file.header.file_id(), std::move(payload));
-        // Fold a copy with the version it will get, so the next record is
-        // judged on the case as this one leaves it.
-        v1::Event folded = event;
-        folded.set_stream_version(state.version + 1);
-        domain::Evolve(state, folded);
-        if (event.payload().has_placement_acknowledged() &&
-            event.payload()
-                .placement_acknowledged()
-                .reconciliation_required()) {
-          const auto& ack = event.payload().placement_acknowledged();
-          response.add_reconciliation_flags(absl::StrCat(
-              "case ", import.case_id, ": agency balance ",
-              ack.balance_acknowledged().amount_minor(), ", case balance ",
-              ack.balance_expected().amount_minor(), " ",
-              ack.balance_expected().currency()));
+    CaseWrite& write = writes.emplace_back();
+    write.case_id = import.case_id;
+    write.envelope.request_id = request_id;
+    write.envelope.actor = actor;
+    write.envelope.correlation_id = request_id;
+    write.envelope.causation_id = file.header.file_id();
+    write.decide = [&import, &actor, &rejected, &refused,
+                    &case_flags = flags[i]](
+                       domain::CaseState state) -> absl::StatusOr<Draft> {
+      Draft draft;
+      case_flags.clear();
+      for (const agency::ReturnRecord* record : import.records) {
+        domain::CommandInput input;
+        input.at = ToTime(record->request.context().occurred_at());
+        input.actor_id = actor.id();
+        domain::DecisionOr decided =
+            domain::DecideAgencyReport(state, record->report, input);
+        if (decided.ok() && !decided->refusal.ok()) decided = decided->refusal;
+        if (!decided.ok()) {
+          refused = true;
+          return rejected(decided.status(), record->line, import.case_id);
         }
-        import.events.push_back(std::move(event));
+        for (v1::EventPayload& payload : decided->events) {
+          // Fold the event with the version it will get, so the next record
+          // is judged on the case as this one leaves it.
+          v1::Event folded;
+          folded.set_stream_version(state.version + 1);
+          *folded.mutable_occurred_at() = ToTimestamp(input.at);
+          *folded.mutable_payload() = payload;
+          domain::Evolve(state, folded);
+          if (payload.has_placement_acknowledged() &&
+              payload.placement_acknowledged().reconciliation_required()) {
+            const auto& ack = payload.placement_acknowledged();
+            case_flags.push_back(absl::StrCat(
+                "case ", import.case_id, ": agency balance ",
+                ack.balance_acknowledged().amount_minor(), ", case balance ",
+                ack.balance_expected().amount_minor(), " ",
+                ack.balance_expected().currency()));
+          }
+          draft.events.push_back(
+              DraftEvent{std::move(payload), "", input.at});
+        }
       }
-    }
+      return draft;
+    };
   }
-
-  // One transaction over every case: all of the file lands, or none of it.
-  std::vector<storage::StreamAppend> parts;
-  for (CaseImport& import : cases) {
-    if (import.already_imported) continue;
-    storage::StreamAppend& part = parts.emplace_back();
-    part.stream_id = domain::CaseStreamId(import.case_id);
-    part.expected = storage::ExpectedVersion::Exact(import.expected_version);
-    part.events = std::move(import.events);
-    if (vault_ != nullptr) {
-      COLLECTIONS_RETURN_IF_ERROR(vault_->Seal(import.debtor_id, part.stream_id,
-                                               import.expected_version + 1,
-                                               part.events));
-    }
+  absl::StatusOr<std::vector<Written>> written =
+      writer_->WriteTogether(std::move(writes));
+  if (!written.ok()) {
+    if (refused) return written.status();
+    return absl::Status(
+        written.status().code(),
+        absl::StrCat(name, " not applied, nothing of it: ",
+                     written.status().message(),
+                     ". Import the same file again: it is decided anew "
+                     "and never applied twice"));
   }
-  const bool wrote = !parts.empty();
-  if (wrote) {
-    absl::StatusOr<std::vector<storage::AppendResult>> appended =
-        log_->AppendTransaction(parts);
-    if (!appended.ok()) {
-      return absl::Status(
-          appended.status().code(),
-          absl::StrCat(name, " not applied, nothing of it: ",
-                       appended.status().message(),
-                       ". Import the same file again: it is decided anew "
-                       "and never applied twice"));
-    }
-    for (const storage::AppendResult& result : *appended) {
-      response.set_last_position(
-          std::max(response.last_position(), result.last_position));
-    }
+  bool wrote = false;
+  for (const Written& result : *written) {
+    if (result.already_applied) continue;
+    wrote = wrote || result.events > 0;
+    response.set_last_position(
+        std::max(response.last_position(), result.last_position));
+  }
+  for (std::vector<std::string>& case_flags : flags) {
+    for (std::string& flag : case_flags)
+      response.add_reconciliation_flags(std::move(flag));
   }
   response.set_already_imported(!wrote);
   return response;

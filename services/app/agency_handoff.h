@@ -2,7 +2,7 @@
 // (proto/collections/v1/agency.proto).
 //
 //   Place     cuts the case's placement package at a freshly signed tree
-//             head, then records HandedToAgency (through CaseCommandHandler,
+//             head, then records HandedToAgency (the HandToAgency command,
 //             with the case's version as the expected version) carrying the
 //             package id, the manifest's SHA-256 and the head's size.
 //   Package   rebuilds a recorded placement's package from the log: the
@@ -17,15 +17,16 @@
 //             its case in file order (each case's state evolving record by
 //             record); the first refusal rejects the file naming the line,
 //             before anything is written. Then every case's events are
-//             appended as one transaction (EventLog::AppendTransaction),
-//             each case at the version it was decided on: all of the file
-//             lands or none of it (a case that moved meanwhile fails it
-//             with ABORTED; importing again decides anew). Event ids come
-//             from the file's hash ("agency-file-<hash>/<n>"), so importing
-//             the same file again writes nothing.
+//             written together (CaseWriter::WriteTogether: one
+//             transaction), each case at the version it was decided on:
+//             all of the file lands or none of it (when a case moved
+//             meanwhile, the file is decided again on the fresh states).
+//             Event ids come from the file's hash
+//             ("agency-file-<hash>/<n>"), so importing the same file again
+//             writes nothing.
 //
-// Errors as CaseCommandHandler's, plus NOT_FOUND for an unknown case or
-// package, FAILED_PRECONDITION for a placement recorded without a package.
+// Errors as CaseCommands', plus NOT_FOUND for an unknown case or package,
+// FAILED_PRECONDITION for a placement recorded without a package.
 //
 // Thread safety: all methods may be called concurrently. Everything given
 // to the constructor must outlive the object.
@@ -41,6 +42,8 @@
 #include "collections/v1/agency.pb.h"
 #include "services/agency/placement_package.h"
 #include "services/app/case_commands.h"
+#include "services/app/case_reader.h"
+#include "services/app/case_writer.h"
 #include "services/audit/signed_tree_head.h"
 #include "storage/event_log.h"
 
@@ -48,10 +51,9 @@ namespace collections::app {
 
 class AgencyHandoff {
  public:
-  // `vault` (optional) seals the personal data of imported reports.
-  AgencyHandoff(storage::EventLog* log, CaseCommandHandler* commands,
-                audit::TreeHeadSigner* signer,
-                security::PersonalDataVault* vault = nullptr);
+  AgencyHandoff(storage::EventLog* log, CaseReader* cases,
+                CaseCommands* commands, CaseWriter* writer,
+                audit::TreeHeadSigner* signer);
 
   using PlaceResult = absl::StatusOr<collections::v1::PlaceWithAgencyResponse>;
   using PlaceDone = absl::AnyInvocable<void(PlaceResult) &&>;
@@ -90,9 +92,10 @@ class AgencyHandoff {
       const collections::v1::SignedTreeHead& head);
 
   storage::EventLog* const log_;
-  CaseCommandHandler* const commands_;
+  CaseReader* const cases_;
+  CaseCommands* const commands_;
+  CaseWriter* const writer_;
   audit::TreeHeadSigner* const signer_;
-  security::PersonalDataVault* const vault_;
 };
 
 }  // namespace collections::app

@@ -1,21 +1,20 @@
 #include "services/app/case_commands.h"
 
-#include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "services/app/event_envelope.h"
-#include "services/domain/case_state.h"
+#include "common/status_macros.h"
+#include "common/time_conversion.h"
+#include "services/agency/return_file.h"
 #include "services/domain/command_checks.h"
 #include "services/domain/due_events.h"
-#include "common/status_macros.h"
 
 namespace collections::app {
 namespace {
 
 namespace v1 = ::collections::v1;
 using ::collections::v1::CommandContext;
-using ::collections::v1::EventPayload;
 
 absl::Status CheckContext(const CommandContext& context) {
   COLLECTIONS_RETURN_IF_ERROR(domain::CheckRequestId(context.request_id()));
@@ -33,279 +32,130 @@ absl::Status CheckContext(const CommandContext& context) {
   return domain::CheckRuleOverrides(context.overrides());
 }
 
-// The answer an earlier run of this request got, when its events are in the
-// log: the same result, or the same refusal of a suppressed contact.
-absl::StatusOr<std::optional<CaseCommandHandler::Result>> EarlierAnswer(
-    storage::EventLog* log, const std::string& case_id,
-    const std::string& stream, const std::string& request_id) {
-  const std::string prefix = absl::StrCat(request_id, "/");
-  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<storage::EventLocation> first,
-                               log->FindEvent(stream, absl::StrCat(prefix, 0)));
-  if (!first.has_value()) return std::nullopt;
-  COLLECTIONS_ASSIGN_OR_RETURN(
-      std::vector<storage::RecordedEvent> events,
-      log->ReadStream(stream, first->stream_version,
-                      storage::ReadDirection::kForward,
-                      CaseCommandHandler::kMaxEventsPerCommand));
+v1::CommandResult ResultOf(const std::string& case_id, const Written& written) {
   v1::CommandResult result;
   result.set_case_id(case_id);
-  result.set_already_applied(true);
-  std::optional<absl::Status> refusal;
-  int n = 0;
-  for (const auto& recorded : events) {
-    if (recorded.event.event_id() != absl::StrCat(prefix, n)) break;
-    ++n;
-    result.set_case_version(recorded.event.stream_version());
-    result.set_last_position(recorded.event.global_position());
-    if (!refusal.has_value() &&
-        recorded.event.payload().has_contact_suppressed_by_rule()) {
-      refusal = domain::SuppressionRefusal(
-          recorded.event.payload().contact_suppressed_by_rule());
-    }
-  }
-  using Answer = std::optional<CaseCommandHandler::Result>;
-  if (refusal.has_value()) return Answer(CaseCommandHandler::Result(*refusal));
-  return Answer(CaseCommandHandler::Result(result));
+  result.set_case_version(written.case_version);
+  result.set_last_position(written.last_position);
+  result.set_already_applied(written.already_applied);
+  return result;
+}
+
+// The requests whose act is not an event message as it stands, mapped to
+// the domain's inputs (services/domain/command_inputs.h).
+domain::PaymentReversal ReversalOf(const v1::ReversePaymentRequest& request) {
+  return {request.payment_id(), request.reason()};
+}
+
+domain::PaymentPlanTerms TermsOf(const v1::PaymentPlanTerms& terms) {
+  domain::PaymentPlanTerms mapped;
+  mapped.plan_id = terms.plan_id();
+  mapped.frequency = terms.frequency();
+  mapped.installment_count = terms.installment_count();
+  if (terms.has_first_due_date()) mapped.first_due_date = terms.first_due_date();
+  if (terms.has_total()) mapped.total = terms.total();
+  mapped.signed_document_sha256 = terms.signed_document_sha256();
+  mapped.misses_allowed = terms.misses_allowed();
+  return mapped;
+}
+
+absl::StatusOr<domain::LetterOutcome> OutcomeOf(
+    const v1::RecordLetterOutcomeRequest& request) {
+  if (request.has_delivered()) return request.delivered();
+  if (request.has_undeliverable()) return request.undeliverable();
+  return absl::InvalidArgumentError(
+      "outcome (delivered or undeliverable) is required");
 }
 
 }  // namespace
 
-struct CaseCommandHandler::Command {
-  std::string case_id;
-  std::string stream;
-  CommandContext context;
-  Actor actor;
-  bool opens_case = false;
-  DecideFn decide;
-  Done done;
-  int attempts = 0;
-  CaseCommandHandler* handler = nullptr;
-
-  void Answer(Result result) {
-    std::move(done)(std::move(result));
-    handler->Finished(case_id);
-  }
-};
-
-CaseCommandHandler::CaseCommandHandler(storage::EventLog* log,
-                                       security::PersonalDataVault* vault)
-    : log_(log),
-      vault_(vault),
-      states_(log, /*capacity=*/100000),
-      retry_thread_([this] { RunRetries(); }) {}
-
-CaseCommandHandler::~CaseCommandHandler() {
-  {
-    absl::MutexLock lock(&retry_mu_);
-    retry_mu_.Await(absl::Condition(
-        +[](int64_t* in_flight) { return *in_flight == 0; }, &in_flight_));
-    stopping_ = true;
-  }
-  retry_thread_.join();
+void CaseCommands::Submit(const std::string& case_id,
+                          const CommandContext& context, const Actor& actor,
+                          Decide decide, Done done) {
+  Write(case_id, context, actor, /*opens_case=*/false, std::move(decide),
+        std::move(done));
 }
 
-void CaseCommandHandler::Retry(absl::AnyInvocable<void() &&> attempt) {
-  absl::MutexLock lock(&retry_mu_);
-  retries_.push_back(std::move(attempt));
-}
-
-void CaseCommandHandler::RunRetries() {
-  for (;;) {
-    absl::AnyInvocable<void() &&> next;
-    {
-      absl::MutexLock lock(&retry_mu_);
-      retry_mu_.Await(absl::Condition(
-          +[](CaseCommandHandler* self)
-               ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->retry_mu_) {
-                 return self->stopping_ || !self->retries_.empty();
-               },
-          this));
-      if (retries_.empty()) return;  // stopping, and nothing left to answer
-      next = std::move(retries_.front());
-      retries_.pop_front();
-    }
-    std::move(next)();
-  }
-}
-
-void CaseCommandHandler::Execute(const std::string& case_id,
+void CaseCommands::SubmitOpening(const std::string& case_id,
                                  const CommandContext& context,
-                                 const Actor& actor, bool opens_case,
-                                 DecideFn decide, Done done) {
+                                 const Actor& actor, Decide decide,
+                                 Done done) {
+  Write(case_id, context, actor, /*opens_case=*/true, std::move(decide),
+        std::move(done));
+}
+
+void CaseCommands::Write(const std::string& case_id,
+                         const CommandContext& context, const Actor& actor,
+                         bool opens_case, Decide decide, Done done) {
   absl::Status checked = CheckContext(context);
   if (checked.ok()) checked = domain::CheckId("case_id", case_id);
-  if (!checked.ok()) {
-    std::move(done)(std::move(checked));
-    return;
-  }
-  auto command = std::make_shared<Command>();
-  command->case_id = case_id;
-  command->stream = domain::CaseStreamId(case_id);
-  command->context = context;
-  command->actor = actor;
-  command->opens_case = opens_case;
-  command->decide = std::move(decide);
-  command->done = std::move(done);
-  command->handler = this;
-  {
-    absl::MutexLock lock(&retry_mu_);
-    ++in_flight_;
-    auto [lane, idle] = lanes_.try_emplace(case_id);
-    if (!idle) {  // another command on this case is in progress: queue
-      lane->second.push_back(std::move(command));
-      return;
-    }
-  }
-  Attempt(std::move(command));
-}
-
-void CaseCommandHandler::Finished(const std::string& case_id) {
-  absl::MutexLock lock(&retry_mu_);
-  --in_flight_;
-  auto lane = lanes_.find(case_id);
-  if (lane == lanes_.end()) return;
-  if (lane->second.empty()) {
-    lanes_.erase(lane);
-    return;
-  }
-  std::shared_ptr<Command> next = std::move(lane->second.front());
-  lane->second.pop_front();
-  // Not on the answering thread (it may be the log's): the retry thread.
-  retries_.push_back([this, next]() mutable { Attempt(std::move(next)); });
-}
-
-void CaseCommandHandler::Attempt(std::shared_ptr<Command> c) {
-  ++c->attempts;
-  absl::StatusOr<std::optional<Result>> earlier =
-      EarlierAnswer(log_, c->case_id, c->stream, c->context.request_id());
-  if (!earlier.ok()) return c->Answer(earlier.status());
-  if (earlier->has_value()) return c->Answer(std::move(**earlier));
-
-  domain::CaseState state;
-  if (!c->opens_case) {
-    absl::StatusOr<domain::CaseState> loaded = states_.Load(c->case_id);
-    if (!loaded.ok()) return c->Answer(loaded.status());
-    state = *std::move(loaded);
-    if (!state.exists) {
-      return c->Answer(absl::NotFoundError(
-          absl::StrCat("case ", c->case_id, " does not exist; open it first")));
-    }
-    if (c->context.has_expected_version() &&
-        c->context.expected_version() != state.version) {
-      return c->Answer(absl::AbortedError(
-          absl::StrCat("case ", c->case_id, " is at version ", state.version,
-                       ", not the expected ", c->context.expected_version(),
-                       "; reload it and decide again")));
-    }
-  }
+  if (!checked.ok()) return std::move(done)(std::move(checked));
 
   domain::CommandInput input;
-  input.at = ToTime(c->context.occurred_at());
-  input.actor_id = c->actor.id();
-  input.overrides.assign(c->context.overrides().begin(),
-                         c->context.overrides().end());
-  domain::DecisionOr decision = c->decide(state, input);
-  if (!decision.ok()) return c->Answer(decision.status());
-  if (decision->events.empty()) {
-    return c->Answer(
-        absl::FailedPreconditionError("the command changes nothing"));
-  }
-
-  std::vector<v1::Event> events;
-  events.reserve(decision->events.size());
-  for (size_t i = 0; i < decision->events.size(); ++i) {
-    v1::Event event =
-        MakeEvent(absl::StrCat(c->context.request_id(), "/", i), input.at,
-                  c->actor, c->context.correlation_id(),
-                  c->context.causation_id(), std::move(decision->events[i]));
-    for (const auto& used : decision->overrides) *event.add_overrides() = used;
-    events.push_back(std::move(event));
-  }
-  const storage::ExpectedVersion expected =
-      c->opens_case ? storage::ExpectedVersion::NoStream()
-                    : storage::ExpectedVersion::Exact(state.version);
-  if (vault_ != nullptr) {
-    // Sealed as stored: at the versions the expected version implies.
-    const std::string& debtor_id =
-        c->opens_case ? events.front().payload().case_opened().debtor_id()
-                      : state.debtor_id;
-    absl::Status sealed =
-        vault_->Seal(debtor_id, c->stream, state.version + 1, events);
-    if (!sealed.ok()) return c->Answer(std::move(sealed));
-  }
-  absl::Status refusal = decision->refusal;
-  log_->AppendAsync(
-      c->stream, expected, events,
-      [this, c, refusal = std::move(refusal)](
-          absl::StatusOr<storage::AppendResult> appended) mutable {
-        if (!appended.ok()) {
-          if (appended.status().code() != absl::StatusCode::kAborted)
-            return c->Answer(appended.status());
-          if (c->opens_case) {
-            return c->Answer(absl::AlreadyExistsError(
-                absl::StrCat("case ", c->case_id, " already exists")));
-          }
-          if (!c->context.has_expected_version() &&
-              c->attempts < kMaxAttempts) {
-            // The case moved since it was loaded: decide again on the new
-            // state, off the log's thread.
-            return Retry([this, c]() mutable { Attempt(std::move(c)); });
-          }
-          return c->Answer(appended.status());
-        }
-        if (!refusal.ok()) return c->Answer(std::move(refusal));
-        v1::CommandResult result;
-        result.set_case_id(c->case_id);
-        result.set_case_version(appended->stream_version);
-        result.set_last_position(appended->last_position);
-        result.set_already_applied(appended->already_appended);
-        c->Answer(std::move(result));
-      });
+  input.at = ToTime(context.occurred_at());
+  input.actor_id = actor.id();
+  input.overrides.assign(context.overrides().begin(),
+                         context.overrides().end());
+  CaseWrite write;
+  write.case_id = case_id;
+  write.envelope.request_id = context.request_id();
+  write.envelope.occurred_at = input.at;
+  write.envelope.actor = actor;
+  write.envelope.correlation_id = context.correlation_id();
+  write.envelope.causation_id = context.causation_id();
+  write.opens_case = opens_case;
+  // OpenCase ignores expected_version: a case that exists is ALREADY_EXISTS.
+  if (!opens_case && context.has_expected_version())
+    write.expected_version = context.expected_version();
+  write.decide = [decide = std::move(decide), input = std::move(input)](
+                     const domain::CaseState& state) mutable
+      -> absl::StatusOr<Draft> {
+    COLLECTIONS_ASSIGN_OR_RETURN(domain::Decision decision,
+                                 decide(state, input));
+    if (decision.events.empty()) {
+      return absl::FailedPreconditionError("the command changes nothing");
+    }
+    return DraftOf(std::move(decision));
+  };
+  writer_->Write(std::move(write),
+                 [case_id, done = std::move(done)](
+                     absl::StatusOr<Written> written) mutable {
+                   if (!written.ok()) return std::move(done)(written.status());
+                   std::move(done)(ResultOf(case_id, *written));
+                 });
 }
 
-absl::StatusOr<CaseCommandHandler::DueOutcome>
-CaseCommandHandler::AppendDueEvents(const std::string& case_id,
-                                    absl::Time as_of) {
-  const std::string stream = domain::CaseStreamId(case_id);
-  Actor actor;
-  actor.set_id(kDueTimeActor);
-  actor.set_role("system");
-  for (int attempt = 1;; ++attempt) {
-    COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state,
-                                 states_.Load(case_id));
-    if (!state.exists) {
-      return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
+absl::StatusOr<CaseCommands::DueOutcome> CaseCommands::AppendDueEvents(
+    const std::string& case_id, absl::Time as_of) {
+  CaseWrite write;
+  write.case_id = case_id;
+  write.envelope.occurred_at = as_of;
+  write.envelope.actor.set_id(kDueTimeActor);
+  write.envelope.actor.set_role("system");
+  write.envelope.correlation_id = "due-time";
+  write.decide = [as_of](const domain::CaseState& state) {
+    Draft draft;
+    for (domain::DueEvent& due : domain::DueEvents(state, as_of)) {
+      draft.events.push_back(DraftEvent{std::move(due.payload),
+                                        std::move(due.event_id),
+                                        due.occurred_at});
     }
-    std::vector<domain::DueEvent> due = domain::DueEvents(state, as_of);
-    if (due.empty()) return DueOutcome{0, state.last_position};
-    std::vector<v1::Event> events;
-    for (auto& item : due) {
-      events.push_back(MakeEvent(std::move(item.event_id), item.occurred_at,
-                                 actor, "due-time", "",
-                                 std::move(item.payload)));
-    }
-    absl::StatusOr<storage::AppendResult> appended = log_->Append(
-        stream, storage::ExpectedVersion::Exact(state.version), events);
-    if (appended.ok()) {
-      return DueOutcome{static_cast<uint32_t>(events.size()),
-                        appended->last_position};
-    }
-    if (appended.status().code() != absl::StatusCode::kAborted ||
-        attempt >= kMaxAttempts) {
-      return appended.status();
-    }
-  }
+    return absl::StatusOr<Draft>(std::move(draft));
+  };
+  COLLECTIONS_ASSIGN_OR_RETURN(Written written,
+                               writer_->WriteAndWait(std::move(write)));
+  return DueOutcome{written.events, written.last_position};
 }
 
 // ------------------------------------------------------------- commands
+// Each: the request's structure, then the domain's decision on the case.
 
-void CaseCommandHandler::OpenCase(const v1::OpenCaseRequest& request,
-                                  const Actor& actor, Done done) {
+void CaseCommands::OpenCase(const v1::OpenCaseRequest& request,
+                            const Actor& actor, Done done) {
   absl::Status checked = domain::CheckCaseOpened(request.case_());
   if (!checked.ok()) return std::move(done)(std::move(checked));
-  Execute(
+  SubmitOpening(
       request.case_().case_id(), request.context(), actor,
-      /*opens_case=*/true,
       [opened = request.case_()](const domain::CaseState&,
                                  const domain::CommandInput& input) {
         return domain::DecideOpenCase(opened, input);
@@ -313,8 +163,8 @@ void CaseCommandHandler::OpenCase(const v1::OpenCaseRequest& request,
       std::move(done));
 }
 
-void CaseCommandHandler::LogCalls(const v1::LogCallsRequest& request,
-                                  const Actor& actor, Done done) {
+void CaseCommands::LogCalls(const v1::LogCallsRequest& request,
+                            const Actor& actor, Done done) {
   if (request.calls().empty()) {
     return std::move(done)(
         absl::InvalidArgumentError("calls is empty: log at least one call"));
@@ -331,8 +181,8 @@ void CaseCommandHandler::LogCalls(const v1::LogCallsRequest& request,
           absl::StrCat("calls[", i, "]: ", status.message())));
     }
   }
-  Execute(
-      request.case_id(), request.context(), actor, false,
+  Submit(
+      request.case_id(), request.context(), actor,
       [calls = request.calls()](const domain::CaseState& state,
                                 const domain::CommandInput& input) {
         return domain::DecideLogCalls(state, calls, input);
@@ -340,93 +190,272 @@ void CaseCommandHandler::LogCalls(const v1::LogCallsRequest& request,
       std::move(done));
 }
 
-// The commands with one detail message: check it, then decide with it.
-#define COLLECTIONS_DETAIL_COMMAND(Method, Request, Check, Decide, expr) \
-  void CaseCommandHandler::Method(const v1::Request& request,            \
-                                  const Actor& actor, Done done) {       \
-    absl::Status checked = Check;                                        \
-    if (!checked.ok()) return std::move(done)(std::move(checked));       \
-    Execute(                                                             \
-        request.case_id(), request.context(), actor, false,              \
-        [detail = expr](const domain::CaseState& state,                  \
-                        const domain::CommandInput& input) {             \
-          return domain::Decide(state, detail, input);                   \
-        },                                                               \
-        std::move(done));                                                \
-  }
+void CaseCommands::RecordPromise(const v1::RecordPromiseRequest& request,
+                                 const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckPromiseMade(request.promise());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [promise = request.promise()](const domain::CaseState& state,
+                                    const domain::CommandInput& input) {
+        return domain::DecideRecordPromise(state, promise, input);
+      },
+      std::move(done));
+}
 
-COLLECTIONS_DETAIL_COMMAND(RecordPromise, RecordPromiseRequest,
-                           domain::CheckPromiseMade(request.promise()),
-                           DecideRecordPromise, request.promise())
-COLLECTIONS_DETAIL_COMMAND(RecordPayment, RecordPaymentRequest,
-                           domain::CheckPaymentReceived(request.payment()),
-                           DecideRecordPayment, request.payment())
-COLLECTIONS_DETAIL_COMMAND(AgreePaymentPlan, AgreePaymentPlanRequest,
-                           domain::CheckPaymentPlanTerms(request.terms()),
-                           DecideAgreePaymentPlan, request.terms())
-COLLECTIONS_DETAIL_COMMAND(IssueLetter, IssueLetterRequest,
-                           domain::CheckLetterIssued(request.letter()),
-                           DecideIssueLetter, request.letter())
-COLLECTIONS_DETAIL_COMMAND(RaiseDispute, RaiseDisputeRequest,
-                           domain::CheckDisputeRaised(request.dispute()),
-                           DecideRaiseDispute, request.dispute())
-COLLECTIONS_DETAIL_COMMAND(ResolveDispute, ResolveDisputeRequest,
-                           domain::CheckDisputeResolved(request.resolution()),
-                           DecideResolveDispute, request.resolution())
-COLLECTIONS_DETAIL_COMMAND(HandToAgency, HandToAgencyRequest,
-                           domain::CheckHandedToAgency(request.placement()),
-                           DecideHandToAgency, request.placement())
-COLLECTIONS_DETAIL_COMMAND(RecallFromAgency, RecallFromAgencyRequest,
-                           domain::CheckRecallRequested(request.recall()),
-                           DecideRecallFromAgency, request.recall())
-COLLECTIONS_DETAIL_COMMAND(WriteOff, WriteOffRequest,
-                           domain::CheckWriteOffApproved(request.write_off()),
-                           DecideWriteOff, request.write_off())
-COLLECTIONS_DETAIL_COMMAND(CloseCase, CloseCaseRequest,
-                           domain::CheckCaseClosed(request.closure()),
-                           DecideCloseCase, request.closure())
-COLLECTIONS_DETAIL_COMMAND(ReversePayment, ReversePaymentRequest,
-                           domain::CheckReversePayment(request),
-                           DecideReversePayment, request)
-COLLECTIONS_DETAIL_COMMAND(ApplyCreditNote, ApplyCreditNoteRequest,
-                           domain::CheckCreditNote(request.credit_note()),
-                           DecideApplyCreditNote, request.credit_note())
-COLLECTIONS_DETAIL_COMMAND(AccrueInterest, AccrueInterestRequest,
-                           domain::CheckDate("up_to", request.has_up_to(),
-                                             request.up_to()),
-                           DecideAccrueInterest, request.up_to())
-COLLECTIONS_DETAIL_COMMAND(PlaceHold, PlaceHoldRequest,
-                           domain::CheckHold("hold", request.hold().hold(),
-                                             request.hold().reason()),
-                           DecidePlaceHold, request.hold())
-COLLECTIONS_DETAIL_COMMAND(ReleaseHold, ReleaseHoldRequest,
-                           domain::CheckHold("release",
-                                             request.release().hold(),
-                                             request.release().reason()),
-                           DecideReleaseHold, request.release())
-COLLECTIONS_DETAIL_COMMAND(RecordLetterOutcome, RecordLetterOutcomeRequest,
-                           domain::CheckLetterOutcome(request),
-                           DecideLetterOutcome, request)
-COLLECTIONS_DETAIL_COMMAND(
-    SendVerification, SendVerificationRequest,
-    domain::CheckVerificationSent(request.verification()),
-    DecideSendVerification, request.verification())
-COLLECTIONS_DETAIL_COMMAND(RecordAgencyReport, RecordAgencyReportRequest,
-                           domain::CheckAgencyReport(request),
-                           DecideAgencyReport, request)
-COLLECTIONS_DETAIL_COMMAND(ClaimVatRelief, ClaimVatReliefRequest,
-                           domain::CheckVatReliefClaimed(request.claim()),
-                           DecideClaimVatRelief, request.claim())
+void CaseCommands::RecordPayment(const v1::RecordPaymentRequest& request,
+                                 const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckPaymentReceived(request.payment());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [payment = request.payment()](const domain::CaseState& state,
+                                    const domain::CommandInput& input) {
+        return domain::DecideRecordPayment(state, payment, input);
+      },
+      std::move(done));
+}
 
-#undef COLLECTIONS_DETAIL_COMMAND
+void CaseCommands::AgreePaymentPlan(const v1::AgreePaymentPlanRequest& request,
+                                    const Actor& actor, Done done) {
+  domain::PaymentPlanTerms terms = TermsOf(request.terms());
+  absl::Status checked = domain::CheckPaymentPlanTerms(terms);
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [terms = std::move(terms)](const domain::CaseState& state,
+                                 const domain::CommandInput& input) {
+        return domain::DecideAgreePaymentPlan(state, terms, input);
+      },
+      std::move(done));
+}
 
-void CaseCommandHandler::AssessCollectionCosts(
+void CaseCommands::IssueLetter(const v1::IssueLetterRequest& request,
+                               const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckLetterIssued(request.letter());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [letter = request.letter()](const domain::CaseState& state,
+                                  const domain::CommandInput& input) {
+        return domain::DecideIssueLetter(state, letter, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::RaiseDispute(const v1::RaiseDisputeRequest& request,
+                                const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckDisputeRaised(request.dispute());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [dispute = request.dispute()](const domain::CaseState& state,
+                                    const domain::CommandInput& input) {
+        return domain::DecideRaiseDispute(state, dispute, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::ResolveDispute(const v1::ResolveDisputeRequest& request,
+                                  const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckDisputeResolved(request.resolution());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [resolution = request.resolution()](const domain::CaseState& state,
+                                          const domain::CommandInput& input) {
+        return domain::DecideResolveDispute(state, resolution, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::HandToAgency(const v1::HandToAgencyRequest& request,
+                                const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckHandedToAgency(request.placement());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [placement = request.placement()](const domain::CaseState& state,
+                                        const domain::CommandInput& input) {
+        return domain::DecideHandToAgency(state, placement, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::RecallFromAgency(const v1::RecallFromAgencyRequest& request,
+                                    const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckRecallRequested(request.recall());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [recall = request.recall()](const domain::CaseState& state,
+                                  const domain::CommandInput& input) {
+        return domain::DecideRecallFromAgency(state, recall, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::WriteOff(const v1::WriteOffRequest& request,
+                            const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckWriteOffApproved(request.write_off());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [write_off = request.write_off()](const domain::CaseState& state,
+                                        const domain::CommandInput& input) {
+        return domain::DecideWriteOff(state, write_off, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::CloseCase(const v1::CloseCaseRequest& request,
+                             const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckCaseClosed(request.closure());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [closure = request.closure()](const domain::CaseState& state,
+                                    const domain::CommandInput& input) {
+        return domain::DecideCloseCase(state, closure, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::ReversePayment(const v1::ReversePaymentRequest& request,
+                                  const Actor& actor, Done done) {
+  domain::PaymentReversal reversal = ReversalOf(request);
+  absl::Status checked = domain::CheckReversePayment(reversal);
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [reversal = std::move(reversal)](const domain::CaseState& state,
+                                       const domain::CommandInput& input) {
+        return domain::DecideReversePayment(state, reversal, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::ApplyCreditNote(const v1::ApplyCreditNoteRequest& request,
+                                   const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckCreditNote(request.credit_note());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [note = request.credit_note()](const domain::CaseState& state,
+                                     const domain::CommandInput& input) {
+        return domain::DecideApplyCreditNote(state, note, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::AssessCollectionCosts(
     const v1::AssessCollectionCostsRequest& request, const Actor& actor,
     Done done) {
-  Execute(
-      request.case_id(), request.context(), actor, false,
+  Submit(
+      request.case_id(), request.context(), actor,
       [](const domain::CaseState& state, const domain::CommandInput& input) {
         return domain::DecideAssessCollectionCosts(state, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::AccrueInterest(const v1::AccrueInterestRequest& request,
+                                  const Actor& actor, Done done) {
+  absl::Status checked =
+      domain::CheckDate("up_to", request.has_up_to(), request.up_to());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [up_to = request.up_to()](const domain::CaseState& state,
+                                const domain::CommandInput& input) {
+        return domain::DecideAccrueInterest(state, up_to, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::PlaceHold(const v1::PlaceHoldRequest& request,
+                             const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckHold("hold", request.hold().hold(),
+                                           request.hold().reason());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [hold = request.hold()](const domain::CaseState& state,
+                              const domain::CommandInput& input) {
+        return domain::DecidePlaceHold(state, hold, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::ReleaseHold(const v1::ReleaseHoldRequest& request,
+                               const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckHold(
+      "release", request.release().hold(), request.release().reason());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [release = request.release()](const domain::CaseState& state,
+                                    const domain::CommandInput& input) {
+        return domain::DecideReleaseHold(state, release, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::RecordLetterOutcome(
+    const v1::RecordLetterOutcomeRequest& request, const Actor& actor,
+    Done done) {
+  absl::StatusOr<domain::LetterOutcome> outcome = OutcomeOf(request);
+  absl::Status checked = outcome.status();
+  if (checked.ok()) checked = domain::CheckLetterOutcome(*outcome);
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [outcome = *std::move(outcome)](const domain::CaseState& state,
+                                      const domain::CommandInput& input) {
+        return domain::DecideLetterOutcome(state, outcome, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::SendVerification(const v1::SendVerificationRequest& request,
+                                    const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckVerificationSent(request.verification());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [verification = request.verification()](
+          const domain::CaseState& state, const domain::CommandInput& input) {
+        return domain::DecideSendVerification(state, verification, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::RecordAgencyReport(
+    const v1::RecordAgencyReportRequest& request, const Actor& actor,
+    Done done) {
+  absl::StatusOr<domain::AgencyReport> report =
+      agency::AgencyReportOf(request);
+  absl::Status checked = report.status();
+  if (checked.ok()) checked = domain::CheckAgencyReport(*report);
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [report = *std::move(report)](const domain::CaseState& state,
+                                    const domain::CommandInput& input) {
+        return domain::DecideAgencyReport(state, report, input);
+      },
+      std::move(done));
+}
+
+void CaseCommands::ClaimVatRelief(const v1::ClaimVatReliefRequest& request,
+                                  const Actor& actor, Done done) {
+  absl::Status checked = domain::CheckVatReliefClaimed(request.claim());
+  if (!checked.ok()) return std::move(done)(std::move(checked));
+  Submit(
+      request.case_id(), request.context(), actor,
+      [claim = request.claim()](const domain::CaseState& state,
+                                const domain::CommandInput& input) {
+        return domain::DecideClaimVatRelief(state, claim, input);
       },
       std::move(done));
 }

@@ -1,21 +1,13 @@
-// CaseCommandHandler: the use cases behind every case command. Each checks
-// the request's structure (services/domain/command_checks.h), loads the
-// case's folded state, lets the domain decide (services/domain/
-// case_decisions.h) and appends the decided events with the case's version
-// as the expected version, so nothing decided on a stale state is written.
+// CaseCommands: the use cases behind the case commands of
+// proto/collections/v1/case_commands.proto, one method each. A method checks
+// the request's structure (services/domain/command_checks.h: INVALID_ARGUMENT
+// naming the field), maps it to the domain's input (command_inputs.h) and
+// writes the domain's decision (case_decisions.h) through the CaseWriter,
+// which orders, decides, envelopes, seals and appends it (case_writer.h).
 //
 // Idempotency: the events of a request get ids derived from its request_id
-// ("<request_id>/<n>"). A retry is recognised in the log's durable id index
-// before anything is decided and answered with the first result (a refused
-// contact answers with its recorded refusal again), appending nothing.
-//
-// Concurrency: commands on one case are decided one after another (a
-// per-case lane: the next waits until the previous one's append is
-// answered), so they never race each other for a version; commands on
-// different cases run in parallel. When the case still moved between load
-// and append (the due-time processor appended) and the caller did not pin
-// expected_version, the command is decided again on the new state, up to
-// kMaxAttempts times.
+// ("<request_id>/<n>"). A retry is recognised by the writer and answered
+// with the first result (a refused contact with its recorded refusal).
 //
 // Errors (absl::Status; services/grpc maps them to gRPC codes):
 //   INVALID_ARGUMENT    a malformed or incomplete request (names the field),
@@ -24,46 +16,34 @@
 //   ALREADY_EXISTS      OpenCase for a taken case id; a reused promise,
 //                       payment or letter id
 //   FAILED_PRECONDITION "<RULE>: <reason>": a rule refused the act; a refused
-//                       contact is still recorded (ContactSuppressedByRule)
+//                       contact is still recorded (ContactSuppressedByRule);
+//                       "the command changes nothing"
 //   ABORTED             expected_version is stale; names the actual version
 //   UNAVAILABLE         the log could not write; retry with the same request id
 //
-// Thread safety: safe to call concurrently. The log must outlive the handler.
+// Thread safety: safe to call concurrently. The writer must outlive this.
 #ifndef COLLECTIONS_SERVICES_APP_CASE_COMMANDS_H_
 #define COLLECTIONS_SERVICES_APP_CASE_COMMANDS_H_
 
-#include <deque>
 #include <string>
-#include <thread>
 #include <utility>
-#include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "collections/v1/case_commands.pb.h"
 #include "collections/v1/events.pb.h"
-#include "services/app/case_state_cache.h"
+#include "services/app/case_writer.h"
 #include "services/domain/case_decisions.h"
-#include "services/security/personal_data_vault.h"
-#include "storage/event_log.h"
 
 namespace collections::app {
 
-class CaseCommandHandler {
+class CaseCommands {
  public:
-  // `vault` (optional) seals the personal data of every event before it is
-  // appended (services/security/personal_data_vault.h).
-  explicit CaseCommandHandler(storage::EventLog* log,
-                              security::PersonalDataVault* vault = nullptr);
-  // Waits until every command started has been answered (retries
-  // included); the log must still be open.
-  ~CaseCommandHandler();
-  CaseCommandHandler(const CaseCommandHandler&) = delete;
-  CaseCommandHandler& operator=(const CaseCommandHandler&) = delete;
+  explicit CaseCommands(CaseWriter* writer) : writer_(writer) {}
+  CaseCommands(const CaseCommands&) = delete;
+  CaseCommands& operator=(const CaseCommands&) = delete;
 
   // Every command is asynchronous: `done` receives the result exactly once,
   // on the calling thread when the request is answered at once (bad input,
@@ -75,36 +55,64 @@ class CaseCommandHandler {
   using Result = absl::StatusOr<collections::v1::CommandResult>;
   using Done = absl::AnyInvocable<void(Result) &&>;
   using Actor = collections::v1::Actor;
-#define COLLECTIONS_COMMAND(Method, Request)                               \
-  void Method(const collections::v1::Request& request, const Actor& actor, \
-              Done done);
-  COLLECTIONS_COMMAND(OpenCase, OpenCaseRequest)
-  COLLECTIONS_COMMAND(LogCalls, LogCallsRequest)
-  COLLECTIONS_COMMAND(RecordPromise, RecordPromiseRequest)
-  COLLECTIONS_COMMAND(RecordPayment, RecordPaymentRequest)
-  COLLECTIONS_COMMAND(AgreePaymentPlan, AgreePaymentPlanRequest)
-  COLLECTIONS_COMMAND(IssueLetter, IssueLetterRequest)
-  COLLECTIONS_COMMAND(RaiseDispute, RaiseDisputeRequest)
-  COLLECTIONS_COMMAND(ResolveDispute, ResolveDisputeRequest)
-  COLLECTIONS_COMMAND(HandToAgency, HandToAgencyRequest)
-  COLLECTIONS_COMMAND(RecallFromAgency, RecallFromAgencyRequest)
-  COLLECTIONS_COMMAND(WriteOff, WriteOffRequest)
-  COLLECTIONS_COMMAND(CloseCase, CloseCaseRequest)
-  COLLECTIONS_COMMAND(ReversePayment, ReversePaymentRequest)
-  COLLECTIONS_COMMAND(ApplyCreditNote, ApplyCreditNoteRequest)
-  COLLECTIONS_COMMAND(AssessCollectionCosts, AssessCollectionCostsRequest)
-  COLLECTIONS_COMMAND(AccrueInterest, AccrueInterestRequest)
-  COLLECTIONS_COMMAND(PlaceHold, PlaceHoldRequest)
-  COLLECTIONS_COMMAND(ReleaseHold, ReleaseHoldRequest)
-  COLLECTIONS_COMMAND(RecordLetterOutcome, RecordLetterOutcomeRequest)
-  COLLECTIONS_COMMAND(SendVerification, SendVerificationRequest)
-  COLLECTIONS_COMMAND(RecordAgencyReport, RecordAgencyReportRequest)
-  COLLECTIONS_COMMAND(ClaimVatRelief, ClaimVatReliefRequest)
-#undef COLLECTIONS_COMMAND
+
+  void OpenCase(const collections::v1::OpenCaseRequest& request,
+                const Actor& actor, Done done);
+  void LogCalls(const collections::v1::LogCallsRequest& request,
+                const Actor& actor, Done done);
+  void RecordPromise(const collections::v1::RecordPromiseRequest& request,
+                     const Actor& actor, Done done);
+  void RecordPayment(const collections::v1::RecordPaymentRequest& request,
+                     const Actor& actor, Done done);
+  void AgreePaymentPlan(
+      const collections::v1::AgreePaymentPlanRequest& request,
+      const Actor& actor, Done done);
+  void IssueLetter(const collections::v1::IssueLetterRequest& request,
+                   const Actor& actor, Done done);
+  void RaiseDispute(const collections::v1::RaiseDisputeRequest& request,
+                    const Actor& actor, Done done);
+  void ResolveDispute(const collections::v1::ResolveDisputeRequest& request,
+                      const Actor& actor, Done done);
+  // Records the placement as given; AgencyHandoff::Place cuts the package
+  // first (the RPC HandToAgency goes there).
+  void HandToAgency(const collections::v1::HandToAgencyRequest& request,
+                    const Actor& actor, Done done);
+  void RecallFromAgency(
+      const collections::v1::RecallFromAgencyRequest& request,
+      const Actor& actor, Done done);
+  void WriteOff(const collections::v1::WriteOffRequest& request,
+                const Actor& actor, Done done);
+  void CloseCase(const collections::v1::CloseCaseRequest& request,
+                 const Actor& actor, Done done);
+  void ReversePayment(const collections::v1::ReversePaymentRequest& request,
+                      const Actor& actor, Done done);
+  void ApplyCreditNote(const collections::v1::ApplyCreditNoteRequest& request,
+                       const Actor& actor, Done done);
+  void AssessCollectionCosts(
+      const collections::v1::AssessCollectionCostsRequest& request,
+      const Actor& actor, Done done);
+  void AccrueInterest(const collections::v1::AccrueInterestRequest& request,
+                      const Actor& actor, Done done);
+  void PlaceHold(const collections::v1::PlaceHoldRequest& request,
+                 const Actor& actor, Done done);
+  void ReleaseHold(const collections::v1::ReleaseHoldRequest& request,
+                   const Actor& actor, Done done);
+  void RecordLetterOutcome(
+      const collections::v1::RecordLetterOutcomeRequest& request,
+      const Actor& actor, Done done);
+  void SendVerification(
+      const collections::v1::SendVerificationRequest& request,
+      const Actor& actor, Done done);
+  void RecordAgencyReport(
+      const collections::v1::RecordAgencyReportRequest& request,
+      const Actor& actor, Done done);
+  void ClaimVatRelief(const collections::v1::ClaimVatReliefRequest& request,
+                      const Actor& actor, Done done);
 
   // Appends the events due on one case by `as_of` (domain/due_events.h),
-  // waiting for them to be durable. Idempotent. Returns how many events
-  // were appended (0 when nothing was due) and the last position.
+  // waiting for them to be durable. Idempotent: each due event has a fixed
+  // id and is decided once. Returns how many events were appended (0 when
+  // nothing was due) and the last position. NOT_FOUND for an unknown case.
   struct DueOutcome {
     uint32_t events = 0;
     uint64_t last_position = 0;
@@ -112,17 +120,11 @@ class CaseCommandHandler {
   absl::StatusOr<DueOutcome> AppendDueEvents(const std::string& case_id,
                                              absl::Time as_of);
 
-  // The case folded from the log, as commands see it (exists is false for
-  // an unknown case). For seeding and tools that act on the standing.
-  absl::StatusOr<domain::CaseState> LoadCase(const std::string& case_id) {
-    return states_.Load(case_id);
-  }
-
   // Runs one command and waits for its result (demo seeding, tools):
-  //   handler.Await(&CaseCommandHandler::LogCalls, request, actor)
+  //   commands.Await(&CaseCommands::LogCalls, request, actor)
   template <typename Request>
-  Result Await(void (CaseCommandHandler::*command)(const Request&, const Actor&,
-                                                   Done),
+  Result Await(void (CaseCommands::*command)(const Request&, const Actor&,
+                                             Done),
                const Request& request, const Actor& actor) {
     Result result;
     absl::Notification finished;
@@ -135,40 +137,29 @@ class CaseCommandHandler {
   }
 
   // The most events one command may append (LogCalls batches).
-  static constexpr int kMaxEventsPerCommand = 1000;
-  // Decide-and-append attempts when the case moves concurrently.
-  static constexpr int kMaxAttempts = 5;
+  static constexpr int kMaxEventsPerCommand = CaseWriter::kMaxEvents;
   // The actor recorded on derived (due-time) events.
   static constexpr char kDueTimeActor[] = "due-time-processor";
 
  private:
-  using DecideFn = absl::AnyInvocable<domain::DecisionOr(
+  // A command's decision on the case's state, given the act's time, actor
+  // and overrides.
+  using Decide = absl::AnyInvocable<domain::DecisionOr(
       const domain::CaseState&, const domain::CommandInput&)>;
-  struct Command;  // one command's request-independent copy
 
-  // Checks the envelope, then runs the command's first attempt.
-  void Execute(const std::string& case_id,
-               const collections::v1::CommandContext& context,
-               const Actor& actor, bool opens_case, DecideFn decide, Done done);
-  void Attempt(std::shared_ptr<Command> command);
-  // Called once a command is answered: starts the next one of its lane.
-  void Finished(const std::string& case_id);
-  // Hands a retry to the retry thread (never run on the log's thread).
-  void Retry(absl::AnyInvocable<void() &&> attempt);
-  void RunRetries();
+  // Checks the context and the case id, then writes `decide` on the case.
+  void Submit(const std::string& case_id,
+              const collections::v1::CommandContext& context,
+              const Actor& actor, Decide decide, Done done);
+  // The same for OpenCase: the case must not exist yet.
+  void SubmitOpening(const std::string& case_id,
+                     const collections::v1::CommandContext& context,
+                     const Actor& actor, Decide decide, Done done);
+  void Write(const std::string& case_id,
+             const collections::v1::CommandContext& context,
+             const Actor& actor, bool opens_case, Decide decide, Done done);
 
-  storage::EventLog* const log_;
-  security::PersonalDataVault* const vault_;
-  CaseStateCache states_;
-  absl::Mutex retry_mu_;
-  std::deque<absl::AnyInvocable<void() &&>> retries_ ABSL_GUARDED_BY(retry_mu_);
-  bool stopping_ ABSL_GUARDED_BY(retry_mu_) = false;
-  // Commands started and not yet answered.
-  int64_t in_flight_ ABSL_GUARDED_BY(retry_mu_) = 0;
-  // Per case with a command in progress: the commands waiting behind it.
-  absl::flat_hash_map<std::string, std::deque<std::shared_ptr<Command>>> lanes_
-      ABSL_GUARDED_BY(retry_mu_);
-  std::thread retry_thread_;
+  CaseWriter* const writer_;
 };
 
 }  // namespace collections::app

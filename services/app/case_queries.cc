@@ -336,10 +336,10 @@ CaseQueryHandler::GetPortfolioKpis(
     for (const auto& [key, value] : entries) {
       any = true;
       COLLECTIONS_ASSIGN_OR_RETURN(
-          domain::CaseState state,
-          projections::ReadStoredCase(*store_, keyspace,
-                                      key.substr(prefix.size())));
-      kpis.Add(state);
+          projections::CaseWithFigures folded,
+          projections::ReadStoredCaseWithFigures(*store_, keyspace,
+                                                 key.substr(prefix.size())));
+      kpis.Add(folded);
     }
     if (entries.size() < 500) break;
     after = entries.back().first;

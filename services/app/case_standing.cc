@@ -76,11 +76,11 @@ void AddActions(const domain::CaseState& state, absl::Time as_of,
       Judge("accrue_interest",
             domain::DecideAccrueInterest(
                 state, domain::ToLocalDate(state.DayOf(as_of)), input));
-  v1::PaymentPlanTerms terms;
-  terms.set_plan_id("standing-dry-run");
-  terms.set_frequency(v1::PLAN_FREQUENCY_MONTHLY);
-  terms.set_installment_count(1);
-  *terms.mutable_first_due_date() = domain::ToLocalDate(state.DayOf(as_of));
+  domain::PaymentPlanTerms terms;
+  terms.plan_id = "standing-dry-run";
+  terms.frequency = v1::PLAN_FREQUENCY_MONTHLY;
+  terms.installment_count = 1;
+  terms.first_due_date = domain::ToLocalDate(state.DayOf(as_of));
   *standing.add_actions() =
       Judge("agree_plan", domain::DecideAgreePaymentPlan(state, terms, input));
   v1::HandedToAgency placement;

@@ -9,6 +9,7 @@
 #include "services/domain/balances.h"
 #include "services/domain/rule_packs.h"
 #include "common/status_macros.h"
+#include "common/time_conversion.h"
 
 namespace collections::app {
 namespace {
@@ -23,27 +24,17 @@ v1::Money Eur(int64_t minor) {
 }
 
 v1::LocalDate DateOf(absl::Time t) {
-  const absl::CivilDay day = absl::ToCivilDay(t, absl::UTCTimeZone());
-  v1::LocalDate date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
-google::protobuf::Timestamp Stamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(absl::ToUnixSeconds(t));
-  return ts;
+  return domain::ToLocalDate(absl::ToCivilDay(t, absl::UTCTimeZone()));
 }
 
 // Writes one case's history, command by command, advancing business time.
 class CaseScript {
  public:
-  CaseScript(CaseCommandHandler& commands, AgencyHandoff* handoff,
-             std::mt19937_64& rng, std::string case_id, absl::Time start,
-             DemoPortfolioStats& stats)
+  CaseScript(CaseCommands& commands, CaseReader& cases,
+             AgencyHandoff* handoff, std::mt19937_64& rng, std::string case_id,
+             absl::Time start, DemoPortfolioStats& stats)
       : commands_(commands),
+        cases_(cases),
         handoff_(handoff),
         rng_(rng),
         case_id_(std::move(case_id)),
@@ -69,17 +60,18 @@ class CaseScript {
     Request request;
     v1::CommandContext* context = request.mutable_context();
     context->set_request_id(absl::StrCat("demo-", case_id_, "-", ++step_));
-    *context->mutable_occurred_at() = Stamp(at_);
+    *context->mutable_occurred_at() = ToTimestamp(at_);
     context->set_correlation_id(absl::StrCat("demo-", case_id_));
     return request;
   }
 
-  absl::Status Check(const CaseCommandHandler::Result& result) {
+  absl::Status Check(const CaseCommands::Result& result) {
     ++stats_.commands;
     return result.status();
   }
 
-  CaseCommandHandler& commands_;
+  CaseCommands& commands_;
+  CaseReader& cases_;
   AgencyHandoff* const handoff_;
   std::mt19937_64& rng_;
   std::string case_id_;
@@ -120,12 +112,12 @@ absl::Status Call(CaseScript& s, v1::CallOutcome outcome) {
       outcome == v1::CALL_OUTCOME_NO_ANSWER ? 0 : 60 + s.Roll(600));
   call->set_collector_id(absl::StrCat("collector-", 1 + s.Roll(6)));
   return s.Check(
-      s.commands_.Await(&CaseCommandHandler::LogCalls, request, s.actor_));
+      s.commands_.Await(&CaseCommands::LogCalls, request, s.actor_));
 }
 
 // What the case owes now, as the commands see it.
 absl::StatusOr<domain::CaseState> Standing(CaseScript& s) {
-  return s.commands_.LoadCase(s.case_id_);
+  return s.cases_.Load(s.case_id_);
 }
 
 // The events whose time has come by the script's current time.
@@ -147,7 +139,7 @@ absl::Status Letter(CaseScript& s, v1::LetterLevel level) {
     *letter->mutable_deadline() = DateOf(s.at() + absl::Hours(24 * 14));
   }
   return s.Check(
-      s.commands_.Await(&CaseCommandHandler::IssueLetter, request, s.actor_));
+      s.commands_.Await(&CaseCommands::IssueLetter, request, s.actor_));
 }
 
 absl::Status Payment(CaseScript& s, int64_t amount, v1::PaymentMethod method) {
@@ -160,7 +152,7 @@ absl::Status Payment(CaseScript& s, int64_t amount, v1::PaymentMethod method) {
   payment->set_method(method);
   payment->set_reference(s.case_id_);
   return s.Check(
-      s.commands_.Await(&CaseCommandHandler::RecordPayment, request, s.actor_));
+      s.commands_.Await(&CaseCommands::RecordPayment, request, s.actor_));
 }
 
 absl::Status PayInFull(CaseScript& s, v1::PaymentMethod method) {
@@ -178,7 +170,7 @@ absl::Status Promise(CaseScript& s, int64_t amount, int in_days) {
       DateOf(s.at() + absl::Hours(24 * in_days));
   promise->set_tolerance_days(3);
   return s.Check(
-      s.commands_.Await(&CaseCommandHandler::RecordPromise, request, s.actor_));
+      s.commands_.Await(&CaseCommands::RecordPromise, request, s.actor_));
 }
 
 absl::Status Close(CaseScript& s, v1::ClosureReason reason) {
@@ -186,7 +178,7 @@ absl::Status Close(CaseScript& s, v1::ClosureReason reason) {
   request.set_case_id(s.case_id_);
   request.mutable_closure()->set_reason(reason);
   return s.Check(
-      s.commands_.Await(&CaseCommandHandler::CloseCase, request, s.actor_));
+      s.commands_.Await(&CaseCommands::CloseCase, request, s.actor_));
 }
 
 // Costs by the pack (after the 14-day letter lapsed for consumers) and
@@ -195,11 +187,11 @@ absl::Status CostsAndInterest(CaseScript& s) {
   auto costs = s.Start<v1::AssessCollectionCostsRequest>();
   costs.set_case_id(s.case_id_);
   COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
-      &CaseCommandHandler::AssessCollectionCosts, costs, s.actor_)));
+      &CaseCommands::AssessCollectionCosts, costs, s.actor_)));
   auto interest = s.Start<v1::AccrueInterestRequest>();
   interest.set_case_id(s.case_id_);
   *interest.mutable_up_to() = DateOf(s.at());
-  return s.Check(s.commands_.Await(&CaseCommandHandler::AccrueInterest,
+  return s.Check(s.commands_.Await(&CaseCommands::AccrueInterest,
                                    interest, s.actor_));
 }
 
@@ -210,13 +202,13 @@ absl::Status Dispute(CaseScript& s) {
   raise.mutable_dispute()->set_reason("Says the service was interrupted");
   raise.mutable_dispute()->set_in_writing(true);
   COLLECTIONS_RETURN_IF_ERROR(s.Check(
-      s.commands_.Await(&CaseCommandHandler::RaiseDispute, raise, s.actor_)));
+      s.commands_.Await(&CaseCommands::RaiseDispute, raise, s.actor_)));
   s.Wait(5, 20);
   auto resolve = s.Start<v1::ResolveDisputeRequest>();
   resolve.set_case_id(s.case_id_);
   resolve.mutable_resolution()->set_dispute_id("D1");
   resolve.mutable_resolution()->set_outcome(v1::DISPUTE_OUTCOME_REJECTED);
-  return s.Check(s.commands_.Await(&CaseCommandHandler::ResolveDispute, resolve,
+  return s.Check(s.commands_.Await(&CaseCommands::ResolveDispute, resolve,
                                    s.actor_));
 }
 
@@ -232,7 +224,7 @@ absl::Status Plan(CaseScript& s) {
   terms->set_installment_count(installments);
   *terms->mutable_first_due_date() = DateOf(s.at() + absl::Hours(24 * 28));
   COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
-      &CaseCommandHandler::AgreePaymentPlan, agree, s.actor_)));
+      &CaseCommands::AgreePaymentPlan, agree, s.actor_)));
   COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
   const int paid = static_cast<int>(installments) - 1 - s.Roll(2);
   for (int i = 0; i < paid; ++i) {
@@ -260,7 +252,7 @@ absl::Status HandToAgency(CaseScript& s) {
   } else {
     placement->set_package_id(absl::StrCat("PKG-", s.case_id_));
     COLLECTIONS_RETURN_IF_ERROR(s.Check(
-        s.commands_.Await(&CaseCommandHandler::HandToAgency, hand, s.actor_)));
+        s.commands_.Await(&CaseCommands::HandToAgency, hand, s.actor_)));
   }
   COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
   s.Wait(2, 5);
@@ -274,7 +266,7 @@ absl::Status HandToAgency(CaseScript& s) {
   *ack.mutable_acknowledged()->mutable_balance_acknowledged() =
       Eur(state.outstanding_minor());
   COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
-      &CaseCommandHandler::RecordAgencyReport, ack, s.actor_)));
+      &CaseCommands::RecordAgencyReport, ack, s.actor_)));
   s.Wait(20, 40);
   COLLECTIONS_ASSIGN_OR_RETURN(state, Standing(s));
   auto paid = s.Start<v1::RecordAgencyReportRequest>();
@@ -286,7 +278,7 @@ absl::Status HandToAgency(CaseScript& s) {
   *payment->mutable_value_date() = DateOf(s.at());
   *payment->mutable_commission() =
       Eur(state.outstanding_minor() / 2 * 15 / 100);
-  return s.Check(s.commands_.Await(&CaseCommandHandler::RecordAgencyReport,
+  return s.Check(s.commands_.Await(&CaseCommands::RecordAgencyReport,
                                    paid, s.actor_));
 }
 
@@ -306,7 +298,7 @@ absl::Status WriteOffAndClose(CaseScript& s) {
         absl::ToCivilYear(s.at(), absl::UTCTimeZone()).year(), "-Q",
         (absl::ToCivilMonth(s.at(), absl::UTCTimeZone()).month() + 2) / 3));
     COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
-        &CaseCommandHandler::ClaimVatRelief, claim, s.actor_)));
+        &CaseCommands::ClaimVatRelief, claim, s.actor_)));
   }
   auto write_off = s.Start<v1::WriteOffRequest>();
   write_off.set_case_id(s.case_id_);
@@ -315,7 +307,7 @@ absl::Status WriteOffAndClose(CaseScript& s) {
       domain::ToAllocation(state.owed, "EUR");
   write_off.mutable_write_off()->set_approved_by("credit-manager");
   COLLECTIONS_RETURN_IF_ERROR(s.Check(
-      s.commands_.Await(&CaseCommandHandler::WriteOff, write_off, s.actor_)));
+      s.commands_.Await(&CaseCommands::WriteOff, write_off, s.actor_)));
   s.Wait(1, 3);
   return Close(s, v1::CLOSURE_REASON_WRITTEN_OFF);
 }
@@ -347,7 +339,7 @@ absl::Status OpenCase(CaseScript& s, const std::string& debtor_id,
     line->set_consumer_purchase_price(!business);
   }
   COLLECTIONS_RETURN_IF_ERROR(s.Check(
-      s.commands_.Await(&CaseCommandHandler::OpenCase, request, s.actor_)));
+      s.commands_.Await(&CaseCommands::OpenCase, request, s.actor_)));
   ++s.stats_.cases;
   return absl::OkStatus();
 }
@@ -404,7 +396,8 @@ absl::Status WriteCase(CaseScript& s, const std::string& debtor_id,
 }  // namespace
 
 absl::StatusOr<DemoPortfolioStats> SeedDemoPortfolio(
-    CaseCommandHandler& commands, const DemoPortfolioOptions& options) {
+    CaseCommands& commands, CaseReader& reader,
+    const DemoPortfolioOptions& options) {
   std::mt19937_64 rng(options.seed);
   DemoPortfolioStats stats;
   for (int d = 1; d <= options.debtors; ++d) {
@@ -414,7 +407,7 @@ absl::StatusOr<DemoPortfolioStats> SeedDemoPortfolio(
     for (int c = 1; c <= cases; ++c) {
       const absl::Time start =
           options.now - absl::Hours(24 * (250 + rng() % 120));
-      CaseScript script(commands, options.handoff, rng,
+      CaseScript script(commands, reader, options.handoff, rng,
                         absl::StrFormat("c-%04d-%d", d, c), start, stats);
       absl::Status status = WriteCase(script, debtor_id, business);
       // Whatever has come due since the script's last step, by now.

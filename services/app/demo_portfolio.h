@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "services/app/agency_handoff.h"
 #include "services/app/case_commands.h"
+#include "services/app/case_reader.h"
 
 namespace collections::app {
 
@@ -34,8 +35,10 @@ struct DemoPortfolioStats {
   int commands = 0;
 };
 
+// Writes through `commands`; reads the cases' standing from `reader`.
 absl::StatusOr<DemoPortfolioStats> SeedDemoPortfolio(
-    CaseCommandHandler& commands, const DemoPortfolioOptions& options);
+    CaseCommands& commands, CaseReader& reader,
+    const DemoPortfolioOptions& options);
 
 }  // namespace collections::app
 

@@ -27,7 +27,7 @@ absl::StatusOr<DueTimeProcessor::Report> DueTimeProcessor::RunOnce(
   absl::Status first_error;
   auto process = [&](const std::string& id) {
     ++report.cases_examined;
-    absl::StatusOr<CaseCommandHandler::DueOutcome> outcome =
+    absl::StatusOr<CaseCommands::DueOutcome> outcome =
         commands_->AppendDueEvents(id, as_of);
     if (!outcome.ok()) {
       if (first_error.ok()) {

@@ -31,7 +31,7 @@ namespace collections::app {
 
 class DueTimeProcessor {
  public:
-  DueTimeProcessor(CaseCommandHandler* commands, storage::EventLog* log,
+  DueTimeProcessor(CaseCommands* commands, storage::EventLog* log,
                    storage::ProjectionStore* store,
                    const projections::ManagedProjection* standing,
                    const Clock* clock)
@@ -73,7 +73,7 @@ class DueTimeProcessor {
   void Stop();
 
  private:
-  CaseCommandHandler* const commands_;
+  CaseCommands* const commands_;
   storage::EventLog* const log_;
   storage::ProjectionStore* const store_;
   const projections::ManagedProjection* const standing_;

@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
-#include "services/app/event_envelope.h"
 #include "services/domain/case_state.h"
 #include "services/domain/command_checks.h"
 #include "services/projections/case_standing_projection.h"
@@ -18,6 +17,16 @@ namespace v1 = ::collections::v1;
 
 constexpr absl::Duration kProjectionWait = absl::Seconds(10);
 
+// The erasure records' envelope: the request's reference correlates them.
+Envelope EnvelopeOf(const std::string& reference, absl::Time at,
+                    const v1::Actor& actor) {
+  Envelope envelope;
+  envelope.occurred_at = at;
+  envelope.actor = actor;
+  envelope.correlation_id = reference;
+  return envelope;
+}
+
 v1::Actor SystemActor() {
   v1::Actor actor;
   actor.set_id("erasure-processor");
@@ -27,19 +36,15 @@ v1::Actor SystemActor() {
 
 }  // namespace
 
-Erasure::Erasure(storage::EventLog* log, CaseCommandHandler* commands,
+Erasure::Erasure(storage::EventLog* log, CaseWriter* writer,
                  security::PersonalDataVault* vault,
                  storage::ProjectionStore* store,
                  projections::ManagedProjection* standing)
     : log_(log),
-      commands_(commands),
+      writer_(writer),
       vault_(vault),
       store_(store),
       standing_(standing) {}
-
-std::string Erasure::DebtorStreamId(const std::string& debtor_id) {
-  return absl::StrCat("debtor-", debtor_id);
-}
 
 absl::StatusOr<absl::Time> Erasure::RetentionEnd(const std::string& debtor_id) {
   const uint64_t committed = log_->HeadPosition();
@@ -69,14 +74,15 @@ absl::StatusOr<std::pair<std::string, uint64_t>> Erasure::DestroyAndRecord(
   COLLECTIONS_ASSIGN_OR_RETURN(std::string key_id, vault_->Destroy(debtor_id));
   v1::EventPayload destroyed;
   destroyed.mutable_subject_key_destroyed()->set_key_id(key_id);
-  std::vector<v1::Event> events = {
-      MakeEvent(absl::StrCat("forget-", reference, "/destroyed"), at, actor,
-                reference, "", std::move(destroyed))};
+  std::vector<DraftEvent> events;
+  events.push_back(DraftEvent{std::move(destroyed),
+                              absl::StrCat("forget-", reference, "/destroyed"),
+                              std::nullopt});
   COLLECTIONS_ASSIGN_OR_RETURN(
-      storage::AppendResult appended,
-      log_->Append(DebtorStreamId(debtor_id), storage::ExpectedVersion::Any(),
-                   events));
-  return std::make_pair(key_id, appended.last_position);
+      Written written,
+      writer_->WriteToDebtor(debtor_id, EnvelopeOf(reference, at, actor),
+                             std::move(events)));
+  return std::make_pair(key_id, written.last_position);
 }
 
 absl::StatusOr<v1::ForgetDebtorResponse> Erasure::Forget(
@@ -104,23 +110,25 @@ absl::StatusOr<v1::ForgetDebtorResponse> Erasure::Forget(
 
   v1::EventPayload requested;
   requested.mutable_erasure_requested()->set_request_reference(reference);
-  std::vector<v1::Event> events = {
-      MakeEvent(absl::StrCat("forget-", reference, "/requested"), at, actor,
-                reference, "", std::move(requested))};
+  std::vector<DraftEvent> events;
+  events.push_back(DraftEvent{std::move(requested),
+                              absl::StrCat("forget-", reference, "/requested"),
+                              std::nullopt});
   v1::ForgetDebtorResponse response;
   if (at < until) {
     v1::EventPayload deferred;
     deferred.mutable_erasure_deferred()->set_basis(kRetentionBasis);
     *deferred.mutable_erasure_deferred()->mutable_until() =
         domain::ToLocalDate(absl::ToCivilDay(until, absl::UTCTimeZone()));
-    events.push_back(MakeEvent(absl::StrCat("forget-", reference, "/deferred"),
-                               at, actor, reference, "", std::move(deferred)));
+    events.push_back(DraftEvent{
+        std::move(deferred), absl::StrCat("forget-", reference, "/deferred"),
+        std::nullopt});
   }
   COLLECTIONS_ASSIGN_OR_RETURN(
-      storage::AppendResult appended,
-      log_->Append(DebtorStreamId(debtor), storage::ExpectedVersion::Any(),
-                   events));
-  response.set_last_position(appended.last_position);
+      Written written,
+      writer_->WriteToDebtor(debtor, EnvelopeOf(reference, at, actor),
+                             std::move(events)));
+  response.set_last_position(written.last_position);
   if (at < until) {
     v1::DeferredErasure erasure;
     erasure.set_debtor_id(debtor);

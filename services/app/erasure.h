@@ -1,6 +1,7 @@
 // Erasure: forgetting a debtor by crypto-shredding (domain.md §3).
 //
-// Forget records ErasureRequested in the debtor's stream ("debtor-<id>").
+// Forget records ErasureRequested in the debtor's stream ("debtor-<id>",
+// written through the CaseWriter).
 // Retention: the Dutch fiscal period, seven years after the last event
 // (derived ones included) on any of the debtor's cases. While it runs,
 // ErasureDeferred (basis, until) is recorded and the request kept in the vault;
@@ -21,7 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "collections/v1/operations.pb.h"
-#include "services/app/case_commands.h"
+#include "services/app/case_writer.h"
 #include "services/projections/managed_projection.h"
 #include "services/security/personal_data_vault.h"
 #include "storage/event_log.h"
@@ -36,7 +37,8 @@ inline constexpr char kRetentionBasis[] =
 
 class Erasure {
  public:
-  Erasure(storage::EventLog* log, CaseCommandHandler* commands,
+  // `log` only for its head position (waiting for the case standing).
+  Erasure(storage::EventLog* log, CaseWriter* writer,
           security::PersonalDataVault* vault, storage::ProjectionStore* store,
           projections::ManagedProjection* standing);
 
@@ -48,8 +50,6 @@ class Erasure {
   // `as_of`; returns how many.
   absl::StatusOr<int> DestroyDue(absl::Time as_of);
 
-  static std::string DebtorStreamId(const std::string& debtor_id);
-
  private:
   // When retention of the debtor's data ends (InfinitePast: none applies).
   absl::StatusOr<absl::Time> RetentionEnd(const std::string& debtor_id);
@@ -59,7 +59,7 @@ class Erasure {
       const collections::v1::Actor& actor);
 
   storage::EventLog* const log_;
-  CaseCommandHandler* const commands_;
+  CaseWriter* const writer_;
   security::PersonalDataVault* const vault_;
   storage::ProjectionStore* const store_;
   projections::ManagedProjection* const standing_;

@@ -21,7 +21,9 @@ collections::v1::Money KpiAccumulator::Money(int64_t minor) const {
   return domain::MoneyOf(minor, currency_);
 }
 
-void KpiAccumulator::Add(const domain::CaseState& state) {
+void KpiAccumulator::Add(const projections::CaseWithFigures& folded) {
+  const domain::CaseState& state = folded.state;
+  const projections::CaseKpiFigures& figures = folded.kpis;
   if (!state.exists) return;
   if (currency_.empty()) currency_ = state.currency;
   if (state.currency != currency_) {
@@ -42,20 +44,20 @@ void KpiAccumulator::Add(const domain::CaseState& state) {
       vat_due_ += invoice.line.vat().amount_minor();
     vat_claimed_ += invoice.vat_relief_minor;
   }
-  kpis_.set_promises_kept(kpis_.promises_kept() + state.promises_kept);
-  kpis_.set_promises_broken(kpis_.promises_broken() + state.promises_broken);
+  kpis_.set_promises_kept(kpis_.promises_kept() + figures.promises_kept);
+  kpis_.set_promises_broken(kpis_.promises_broken() + figures.promises_broken);
   if (state.plan.has_value()) {
     kpis_.set_plans(kpis_.plans() + 1);
     if (state.plan->defaulted)
       kpis_.set_plans_defaulted(kpis_.plans_defaulted() + 1);
   }
   if (state.placements > 0) {
-    Agency& agency = agencies_[state.last_agency_id];
+    Agency& agency = agencies_[figures.last_agency_id];
     agency.placements += state.placements;
-    agency.placed += state.placed_balance_minor;
-    agency.recovered += state.agency_collected_minor;
+    agency.placed += figures.placed_balance_minor;
+    agency.recovered += figures.agency_collected_minor;
   }
-  for (const auto& [reason, amount] : state.written_off_by_reason)
+  for (const auto& [reason, amount] : figures.written_off_by_reason)
     write_offs_[reason] += amount;
 
   if (state.stage == domain::CaseStage::kClosed) return;

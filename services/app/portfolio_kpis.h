@@ -1,5 +1,6 @@
 // Portfolio KPIs of one creditor as of an instant (domain.md §5), computed
-// from the creditor's folded cases: open cases and invoices, value by
+// from the creditor's folded cases and their KPI figures
+// (services/projections/case_kpi_figures.h): open cases and invoices, value by
 // bucket, aging by days past due, DSO, promise-kept and plan-default rates,
 // placements and recovery per agency, write-offs by reason, VAT relief due
 // and claimed. Rates are in permille (integer); money in the creditor's
@@ -15,13 +16,14 @@
 #include "absl/time/time.h"
 #include "collections/v1/case_queries.pb.h"
 #include "services/domain/case_state.h"
+#include "services/projections/case_kpi_figures.h"
 
 namespace collections::app {
 
 class KpiAccumulator {
  public:
   KpiAccumulator(std::string creditor_id, absl::Time as_of);
-  void Add(const domain::CaseState& state);
+  void Add(const projections::CaseWithFigures& folded);
   collections::v1::PortfolioKpis Finish();
   // Cases left out because their currency differs from the first one's.
   int skipped_other_currency() const { return skipped_; }

@@ -31,17 +31,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "collections/v1/case_commands.pb.h"
 #include "collections/v1/events.pb.h"
 #include "services/domain/case_state.h"
+#include "services/domain/command_inputs.h"
 
 namespace collections::domain {
-
-struct CommandInput {
-  absl::Time at;         // when the act happened (business time)
-  std::string actor_id;  // the author of any override
-  std::vector<collections::v1::RuleOverride> overrides;  // rule + reason
-};
 
 struct Decision {
   std::vector<collections::v1::EventPayload> events;
@@ -67,7 +61,7 @@ DecisionOr DecideIssueLetter(const CaseState& state,
                              const v1::LetterIssued& letter,
                              const CommandInput& input);
 DecisionOr DecideLetterOutcome(const CaseState& state,
-                               const v1::RecordLetterOutcomeRequest& request,
+                               const LetterOutcome& outcome,
                                const CommandInput& input);
 DecisionOr DecideRecordPromise(const CaseState& state,
                                const v1::PromiseMade& promise,
@@ -76,13 +70,13 @@ DecisionOr DecideRecordPayment(const CaseState& state,
                                const v1::PaymentReceived& payment,
                                const CommandInput& input);
 DecisionOr DecideReversePayment(const CaseState& state,
-                                const v1::ReversePaymentRequest& request,
+                                const PaymentReversal& reversal,
                                 const CommandInput& input);
 DecisionOr DecideApplyCreditNote(const CaseState& state,
                                  const v1::CreditNoteApplied& credit_note,
                                  const CommandInput& input);
 DecisionOr DecideAgreePaymentPlan(const CaseState& state,
-                                  const v1::PaymentPlanTerms& terms,
+                                  const PaymentPlanTerms& terms,
                                   const CommandInput& input);
 DecisionOr DecideAssessCollectionCosts(const CaseState& state,
                                        const CommandInput& input);
@@ -116,7 +110,7 @@ DecisionOr DecideRecallFromAgency(const CaseState& state,
                                   const v1::RecallRequested& recall,
                                   const CommandInput& input);
 DecisionOr DecideAgencyReport(const CaseState& state,
-                              const v1::RecordAgencyReportRequest& report,
+                              const AgencyReport& report,
                               const CommandInput& input);
 DecisionOr DecideCloseCase(const CaseState& state,
                            const v1::CaseClosed& closure,

@@ -71,8 +71,6 @@ v1::CaseSnapshot ToSnapshot(const CaseState& state) {
                                        state.promise_ids.end());
   std::sort(promise_ids.begin(), promise_ids.end());  // deterministic bytes
   for (auto& id : promise_ids) s.add_promise_ids(std::move(id));
-  s.set_promises_kept(state.promises_kept);
-  s.set_promises_broken(state.promises_broken);
   if (state.plan.has_value()) {
     const PlanState& plan = *state.plan;
     auto* out = s.mutable_plan();
@@ -111,12 +109,7 @@ v1::CaseSnapshot ToSnapshot(const CaseState& state) {
   *s.mutable_last_activity_at() = ToTimestamp(state.last_activity_at);
   s.set_version(state.version);
   s.set_last_position(state.last_position);
-  s.set_last_agency_id(state.last_agency_id);
   s.set_placements(state.placements);
-  s.set_placed_balance_minor(state.placed_balance_minor);
-  s.set_agency_collected_minor(state.agency_collected_minor);
-  for (const auto& [reason, amount] : state.written_off_by_reason)
-    (*s.mutable_written_off_by_reason())[reason] = amount;
   return s;
 }
 
@@ -172,8 +165,6 @@ CaseState FromSnapshot(const v1::CaseSnapshot& s) {
     state.open_promise =
         PromiseState{s.open_promise(), s.open_promise_paid_minor()};
   for (const auto& id : s.promise_ids()) state.promise_ids.insert(id);
-  state.promises_kept = s.promises_kept();
-  state.promises_broken = s.promises_broken();
   if (s.has_plan()) {
     PlanState plan;
     plan.agreed = s.plan().agreed();
@@ -203,12 +194,7 @@ CaseState FromSnapshot(const v1::CaseSnapshot& s) {
   state.closure_reason = s.closure_reason();
   state.opened_at =
       s.has_opened_at() ? ToTime(s.opened_at()) : absl::InfinitePast();
-  state.last_agency_id = s.last_agency_id();
   state.placements = s.placements();
-  state.placed_balance_minor = s.placed_balance_minor();
-  state.agency_collected_minor = s.agency_collected_minor();
-  for (const auto& [reason, amount] : s.written_off_by_reason())
-    state.written_off_by_reason[reason] = amount;
   state.last_activity_at = s.has_last_activity_at()
                                ? ToTime(s.last_activity_at())
                                : absl::InfinitePast();

@@ -172,9 +172,7 @@ void EvolvePlacement(CaseState& state, const EventPayload& payload) {
     case EventPayload::kHandedToAgency:
       state.stage_before_placement = state.stage;
       state.agency_id = payload.handed_to_agency().agency_id();
-      state.last_agency_id = state.agency_id;
       ++state.placements;
-      state.placed_balance_minor += state.owed.total();
       state.recall_requested = false;
       state.reconciliation_required = false;
       state.agency_balance_minor = 0;
@@ -199,14 +197,12 @@ void EvolvePlacement(CaseState& state, const EventPayload& payload) {
       state.reconciliation_required = false;
       break;
     case EventPayload::kAgencyPaymentReversed:
-      state.agency_collected_minor -=
-          ReversePayment(state, payload.agency_payment_reversed().payment_id());
+      ReversePayment(state, payload.agency_payment_reversed().payment_id());
       break;
     case EventPayload::kAgencyPaymentReported: {
       const auto& reported = payload.agency_payment_reported();
       ApplyPayment(state, reported.payment_id(),
                    reported.amount().amount_minor(), reported.allocation());
-      state.agency_collected_minor += reported.amount().amount_minor();
       break;
     }
     default:
@@ -308,11 +304,9 @@ void EvolveCommitments(CaseState& state, const EventPayload& payload) {
       break;
     case EventPayload::kPromiseKept:
       state.open_promise.reset();
-      ++state.promises_kept;
       break;
     case EventPayload::kPromiseBroken:
       state.open_promise.reset();
-      ++state.promises_broken;
       break;
     case EventPayload::kPaymentPlanAgreed:
       PlanAgreed(state, payload.payment_plan_agreed());
@@ -378,8 +372,6 @@ void EvolveMoney(CaseState& state, const EventPayload& payload) {
           FromAllocation(payload.write_off_approved().amount());
       state.owed -= amount;
       state.written_off_minor += amount.total();
-      state.written_off_by_reason[payload.write_off_approved().reason()] +=
-          amount.total();
       break;
     }
     case EventPayload::kDisputeRaised: {
@@ -510,6 +502,10 @@ const InvoiceState* CaseState::FindInvoice(
 
 std::string CaseStreamId(const std::string& case_id) {
   return kCaseStreamPrefix + case_id;
+}
+
+std::string DebtorStreamId(const std::string& debtor_id) {
+  return "debtor-" + debtor_id;
 }
 
 std::string CaseIdOfStream(const std::string& stream_id) {

@@ -132,8 +132,6 @@ struct CaseState {
 
   std::optional<PromiseState> open_promise;
   absl::flat_hash_set<std::string> promise_ids;  // every promise ever made
-  uint32_t promises_kept = 0;
-  uint32_t promises_broken = 0;
   std::optional<PlanState> plan;
   std::vector<PaymentState> payments;
   std::vector<DisputeState> open_disputes;
@@ -141,13 +139,7 @@ struct CaseState {
   // deceased); dispute, promise and placement holds follow their events.
   absl::flat_hash_set<int> placed_holds;
   std::string agency_id;  // set while placed
-  // For portfolio KPIs: placements and what the agencies recovered, and
-  // write-offs by reason (WriteOffReason → minor units).
-  std::string last_agency_id;
-  uint32_t placements = 0;
-  int64_t placed_balance_minor = 0;  // the balance at each placement, summed
-  int64_t agency_collected_minor = 0;
-  std::map<int, int64_t> written_off_by_reason;
+  uint32_t placements = 0;  // placements ever (numbers the next package)
   bool recall_requested = false;
   // The agency's last acknowledged balance differs from the case's.
   bool reconciliation_required = false;
@@ -198,6 +190,8 @@ inline constexpr char kCaseStreamPrefix[] = "case-";
 
 // The stream a case's events live in: "case-<case id>".
 std::string CaseStreamId(const std::string& case_id);
+// The stream of a debtor's own records (erasure): "debtor-<debtor id>".
+std::string DebtorStreamId(const std::string& debtor_id);
 // The case id of a case stream id (the inverse of CaseStreamId); the stream
 // id unchanged when it is not a case stream.
 std::string CaseIdOfStream(const std::string& stream_id);

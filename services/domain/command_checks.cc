@@ -162,25 +162,24 @@ absl::Status CheckPaymentReceived(
   return absl::OkStatus();
 }
 
-absl::Status CheckPaymentPlanTerms(
-    const collections::v1::PaymentPlanTerms& terms) {
-  COLLECTIONS_RETURN_IF_ERROR(CheckSubId("terms.plan_id", terms.plan_id()));
-  if (terms.frequency() == collections::v1::PLAN_FREQUENCY_UNSPECIFIED)
+absl::Status CheckPaymentPlanTerms(const PaymentPlanTerms& terms) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckSubId("terms.plan_id", terms.plan_id));
+  if (terms.frequency == collections::v1::PLAN_FREQUENCY_UNSPECIFIED)
     return Missing("terms.frequency");
-  if (terms.installment_count() < 1 || terms.installment_count() > 120) {
+  if (terms.installment_count < 1 || terms.installment_count > 120) {
     return absl::InvalidArgumentError(
         absl::StrCat("terms.installment_count must be 1..120, got ",
-                     terms.installment_count()));
+                     terms.installment_count));
   }
-  COLLECTIONS_RETURN_IF_ERROR(CheckDate("terms.first_due_date",
-                                        terms.has_first_due_date(),
-                                        terms.first_due_date()));
-  if (terms.has_total()) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckDate(
+      "terms.first_due_date", terms.first_due_date.has_value(),
+      terms.first_due_date.value_or(collections::v1::LocalDate())));
+  if (terms.total.has_value()) {
     COLLECTIONS_RETURN_IF_ERROR(
-        CheckMoney("terms.total", true, terms.total(), true));
+        CheckMoney("terms.total", true, *terms.total, true));
   }
   return CheckOptionalSha256("terms.signed_document_sha256",
-                             terms.signed_document_sha256());
+                             terms.signed_document_sha256);
 }
 
 absl::Status CheckLetterIssued(const collections::v1::LetterIssued& letter) {
@@ -302,10 +301,9 @@ absl::Status CheckRuleOverrides(
   return absl::OkStatus();
 }
 
-absl::Status CheckReversePayment(
-    const collections::v1::ReversePaymentRequest& request) {
-  COLLECTIONS_RETURN_IF_ERROR(CheckSubId("payment_id", request.payment_id()));
-  if (request.reason().empty()) return Missing("reason");
+absl::Status CheckReversePayment(const PaymentReversal& reversal) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckSubId("payment_id", reversal.payment_id));
+  if (reversal.reason.empty()) return Missing("reason");
   return absl::OkStatus();
 }
 
@@ -326,20 +324,17 @@ absl::Status CheckHold(absl::string_view field, collections::v1::CaseHold hold,
   return absl::OkStatus();
 }
 
-absl::Status CheckLetterOutcome(
-    const collections::v1::RecordLetterOutcomeRequest& request) {
-  if (request.has_delivered()) {
+absl::Status CheckLetterOutcome(const LetterOutcome& outcome) {
+  if (const auto* delivered =
+          std::get_if<collections::v1::LetterDelivered>(&outcome)) {
     COLLECTIONS_RETURN_IF_ERROR(
-        CheckSubId("delivered.letter_id", request.delivered().letter_id()));
-    return CheckDate("delivered.delivered_on",
-                     request.delivered().has_delivered_on(),
-                     request.delivered().delivered_on());
+        CheckSubId("delivered.letter_id", delivered->letter_id()));
+    return CheckDate("delivered.delivered_on", delivered->has_delivered_on(),
+                     delivered->delivered_on());
   }
-  if (request.has_undeliverable()) {
-    return CheckSubId("undeliverable.letter_id",
-                      request.undeliverable().letter_id());
-  }
-  return Missing("outcome (delivered or undeliverable)");
+  return CheckSubId(
+      "undeliverable.letter_id",
+      std::get<collections::v1::LetterUndeliverable>(outcome).letter_id());
 }
 
 absl::Status CheckVerificationSent(
@@ -350,80 +345,71 @@ absl::Status CheckVerificationSent(
                              verification.document_sha256());
 }
 
-absl::Status CheckAgencyReport(
-    const collections::v1::RecordAgencyReportRequest& request) {
-  using Report = collections::v1::RecordAgencyReportRequest;
-  switch (request.report_case()) {
-    case Report::kAcknowledged:
-      COLLECTIONS_RETURN_IF_ERROR(CheckId("acknowledged.agency_id",
-                                          request.acknowledged().agency_id()));
-      if (request.acknowledged().has_balance_expected() ||
-          request.acknowledged().reconciliation_required()) {
-        return absl::InvalidArgumentError(
-            "acknowledged.balance_expected and reconciliation_required are "
-            "set by the server; leave them unset");
-      }
-      return CheckMoney("acknowledged.balance_acknowledged",
-                        request.acknowledged().has_balance_acknowledged(),
-                        request.acknowledged().balance_acknowledged(), false);
-    case Report::kPaymentReversed:
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckId("payment_reversed.agency_id",
-                  request.payment_reversed().agency_id()));
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckSubId("payment_reversed.payment_id",
-                     request.payment_reversed().payment_id()));
-      if (request.payment_reversed().has_amount() ||
-          request.payment_reversed().has_allocation()) {
-        return absl::InvalidArgumentError(
-            "payment_reversed.amount and allocation are set by the server "
-            "from the reported payment; leave them unset");
-      }
-      if (request.payment_reversed().reason().empty())
-        return Missing("payment_reversed.reason");
-      return absl::OkStatus();
-    case Report::kPayment:
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckId("payment.agency_id", request.payment().agency_id()));
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckSubId("payment.payment_id", request.payment().payment_id()));
-      COLLECTIONS_RETURN_IF_ERROR(CheckMoney("payment.amount",
-                                             request.payment().has_amount(),
-                                             request.payment().amount(), true));
-      return CheckDate("payment.value_date", request.payment().has_value_date(),
-                       request.payment().value_date());
-    case Report::kUpdate:
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckId("update.agency_id", request.update().agency_id()));
-      if (request.update().status().empty()) return Missing("update.status");
-      if (!request.update().contact_kind().empty()) {
-        const std::string& kind = request.update().contact_kind();
-        if (kind != "phone" && kind != "email" && kind != "postal") {
-          return absl::InvalidArgumentError(
-              absl::StrCat("update.contact_kind is '", kind,
-                           "'; one of phone, email, postal"));
-        }
-        if (request.update().contact_value().empty())
-          return Missing("update.contact_value");
-      }
-      return absl::OkStatus();
-    case Report::kRecallObjected:
-      COLLECTIONS_RETURN_IF_ERROR(CheckId(
-          "recall_objected.agency_id", request.recall_objected().agency_id()));
-      if (request.recall_objected().reason().empty())
-        return Missing("recall_objected.reason");
-      return absl::OkStatus();
-    case Report::kRecallCompleted:
-      return CheckId("recall_completed.agency_id",
-                     request.recall_completed().agency_id());
-    case Report::kReturned:
-      return CheckId("returned.agency_id", request.returned().agency_id());
-    case Report::REPORT_NOT_SET:
-      break;
+absl::Status CheckAgencyReport(const AgencyReport& report) {
+  namespace v1 = ::collections::v1;
+  if (const auto* acknowledged =
+          std::get_if<v1::PlacementAcknowledged>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckId("acknowledged.agency_id", acknowledged->agency_id()));
+    if (acknowledged->has_balance_expected() ||
+        acknowledged->reconciliation_required()) {
+      return absl::InvalidArgumentError(
+          "acknowledged.balance_expected and reconciliation_required are "
+          "set by the server; leave them unset");
+    }
+    return CheckMoney("acknowledged.balance_acknowledged",
+                      acknowledged->has_balance_acknowledged(),
+                      acknowledged->balance_acknowledged(), false);
   }
-  return Missing(
-      "report (acknowledged, payment, payment_reversed, update, "
-      "recall_objected, recall_completed or returned)");
+  if (const auto* reversed = std::get_if<v1::AgencyPaymentReversed>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckId("payment_reversed.agency_id", reversed->agency_id()));
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckSubId("payment_reversed.payment_id", reversed->payment_id()));
+    if (reversed->has_amount() || reversed->has_allocation()) {
+      return absl::InvalidArgumentError(
+          "payment_reversed.amount and allocation are set by the server "
+          "from the reported payment; leave them unset");
+    }
+    if (reversed->reason().empty()) return Missing("payment_reversed.reason");
+    return absl::OkStatus();
+  }
+  if (const auto* payment = std::get_if<v1::AgencyPaymentReported>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckId("payment.agency_id", payment->agency_id()));
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckSubId("payment.payment_id", payment->payment_id()));
+    COLLECTIONS_RETURN_IF_ERROR(CheckMoney(
+        "payment.amount", payment->has_amount(), payment->amount(), true));
+    return CheckDate("payment.value_date", payment->has_value_date(),
+                     payment->value_date());
+  }
+  if (const auto* update = std::get_if<v1::AgencyUpdateReceived>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckId("update.agency_id", update->agency_id()));
+    if (update->status().empty()) return Missing("update.status");
+    if (!update->contact_kind().empty()) {
+      const std::string& kind = update->contact_kind();
+      if (kind != "phone" && kind != "email" && kind != "postal") {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "update.contact_kind is '", kind, "'; one of phone, email, postal"));
+      }
+      if (update->contact_value().empty())
+        return Missing("update.contact_value");
+    }
+    return absl::OkStatus();
+  }
+  if (const auto* objected = std::get_if<v1::RecallObjected>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckId("recall_objected.agency_id", objected->agency_id()));
+    if (objected->reason().empty()) return Missing("recall_objected.reason");
+    return absl::OkStatus();
+  }
+  if (const auto* completed = std::get_if<v1::RecallCompleted>(&report)) {
+    return CheckId("recall_completed.agency_id", completed->agency_id());
+  }
+  return CheckId("returned.agency_id",
+                 std::get<v1::ReturnedByAgency>(report).agency_id());
 }
 
 absl::Status CheckVatReliefClaimed(

@@ -8,8 +8,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "collections/v1/case_commands.pb.h"
 #include "collections/v1/events.pb.h"
+#include "services/domain/command_inputs.h"
 
 namespace collections::domain {
 
@@ -35,8 +35,7 @@ absl::Status CheckCallLogged(const collections::v1::CallLogged& call);
 absl::Status CheckPromiseMade(const collections::v1::PromiseMade& promise);
 absl::Status CheckPaymentReceived(
     const collections::v1::PaymentReceived& payment);
-absl::Status CheckPaymentPlanTerms(
-    const collections::v1::PaymentPlanTerms& terms);
+absl::Status CheckPaymentPlanTerms(const PaymentPlanTerms& terms);
 absl::Status CheckLetterIssued(const collections::v1::LetterIssued& letter);
 absl::Status CheckDisputeRaised(const collections::v1::DisputeRaised& dispute);
 absl::Status CheckDisputeResolved(
@@ -55,17 +54,14 @@ absl::Status CheckCaseClosed(const collections::v1::CaseClosed& closure);
 absl::Status CheckRuleOverrides(
     const google::protobuf::RepeatedPtrField<collections::v1::RuleOverride>&
         overrides);
-absl::Status CheckReversePayment(
-    const collections::v1::ReversePaymentRequest& request);
+absl::Status CheckReversePayment(const PaymentReversal& reversal);
 absl::Status CheckCreditNote(const collections::v1::CreditNoteApplied& note);
 absl::Status CheckHold(absl::string_view field, collections::v1::CaseHold hold,
                        absl::string_view reason);
-absl::Status CheckLetterOutcome(
-    const collections::v1::RecordLetterOutcomeRequest& request);
+absl::Status CheckLetterOutcome(const LetterOutcome& outcome);
 absl::Status CheckVerificationSent(
     const collections::v1::VerificationSent& verification);
-absl::Status CheckAgencyReport(
-    const collections::v1::RecordAgencyReportRequest& request);
+absl::Status CheckAgencyReport(const AgencyReport& report);
 absl::Status CheckVatReliefClaimed(
     const collections::v1::VatReliefClaimed& claim);
 

@@ -346,99 +346,87 @@ absl::StatusOr<Buckets> AgencyAllocation(
 }  // namespace
 
 DecisionOr DecideAgencyReport(const CaseState& state,
-                              const v1::RecordAgencyReportRequest& report,
+                              const AgencyReport& report,
                               const CommandInput& input) {
   Decider d(state, input);
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
   v1::EventPayload payload;
-  switch (report.report_case()) {
-    case v1::RecordAgencyReportRequest::kAcknowledged: {
-      const auto& acknowledged = report.acknowledged();
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckPlacedWith(state, acknowledged.agency_id()));
-      COLLECTIONS_RETURN_IF_ERROR(
-          d.CheckCurrency("acknowledged.balance_acknowledged",
-                          acknowledged.balance_acknowledged()));
-      auto* recorded = payload.mutable_placement_acknowledged();
-      *recorded = acknowledged;
-      *recorded->mutable_balance_expected() = d.Money(state.owed.total());
-      recorded->set_reconciliation_required(
-          acknowledged.balance_acknowledged().amount_minor() !=
-          state.owed.total());
-      break;
-    }
-    case v1::RecordAgencyReportRequest::kPayment: {
-      const auto& reported = report.payment();
-      COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, reported.agency_id()));
-      COLLECTIONS_RETURN_IF_ERROR(
-          d.CheckCurrency("payment.amount", reported.amount()));
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckNewPaymentId(state, reported.payment_id()));
-      COLLECTIONS_ASSIGN_OR_RETURN(Buckets allocated,
-                                   AgencyAllocation(d, state, reported));
-      *payload.mutable_agency_payment_reported() = reported;
-      *payload.mutable_agency_payment_reported()->mutable_allocation() =
-          ToAllocation(allocated, state.currency);
+  if (const auto* acknowledged =
+          std::get_if<v1::PlacementAcknowledged>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckPlacedWith(state, acknowledged->agency_id()));
+    COLLECTIONS_RETURN_IF_ERROR(
+        d.CheckCurrency("acknowledged.balance_acknowledged",
+                        acknowledged->balance_acknowledged()));
+    auto* recorded = payload.mutable_placement_acknowledged();
+    *recorded = *acknowledged;
+    *recorded->mutable_balance_expected() = d.Money(state.owed.total());
+    recorded->set_reconciliation_required(
+        acknowledged->balance_acknowledged().amount_minor() !=
+        state.owed.total());
+  } else if (const auto* reported =
+                 std::get_if<v1::AgencyPaymentReported>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, reported->agency_id()));
+    COLLECTIONS_RETURN_IF_ERROR(
+        d.CheckCurrency("payment.amount", reported->amount()));
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckNewPaymentId(state, reported->payment_id()));
+    COLLECTIONS_ASSIGN_OR_RETURN(Buckets allocated,
+                                 AgencyAllocation(d, state, *reported));
+    *payload.mutable_agency_payment_reported() = *reported;
+    *payload.mutable_agency_payment_reported()->mutable_allocation() =
+        ToAllocation(allocated, state.currency);
+    d.Emit(std::move(payload));
+    SettleCommitments(d, reported->amount().amount_minor(),
+                      allocated.principal);
+    return d.Finish();
+  } else if (const auto* reversal =
+                 std::get_if<v1::AgencyPaymentReversed>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, reversal->agency_id()));
+    for (const auto& payment : state.payments) {
+      if (payment.payment_id != reversal->payment_id()) continue;
+      if (payment.reversed) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "payment ", payment.payment_id, " was reversed already"));
+      }
+      auto* recorded = payload.mutable_agency_payment_reversed();
+      *recorded = *reversal;
+      *recorded->mutable_amount() = d.Money(payment.amount_minor);
+      *recorded->mutable_allocation() =
+          ToAllocation(payment.allocation, state.currency);
       d.Emit(std::move(payload));
-      SettleCommitments(d, reported.amount().amount_minor(),
-                        allocated.principal);
       return d.Finish();
     }
-    case v1::RecordAgencyReportRequest::kPaymentReversed: {
-      const auto& reversal = report.payment_reversed();
-      COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, reversal.agency_id()));
-      for (const auto& payment : state.payments) {
-        if (payment.payment_id != reversal.payment_id()) continue;
-        if (payment.reversed) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "payment ", payment.payment_id, " was reversed already"));
-        }
-        auto* recorded = payload.mutable_agency_payment_reversed();
-        *recorded = reversal;
-        *recorded->mutable_amount() = d.Money(payment.amount_minor);
-        *recorded->mutable_allocation() =
-            ToAllocation(payment.allocation, state.currency);
-        d.Emit(std::move(payload));
-        return d.Finish();
-      }
-      return absl::NotFoundError(absl::StrCat("payment ", reversal.payment_id(),
-                                              " is not recorded on this case"));
+    return absl::NotFoundError(absl::StrCat("payment ", reversal->payment_id(),
+                                            " is not recorded on this case"));
+  } else if (const auto* update =
+                 std::get_if<v1::AgencyUpdateReceived>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, update->agency_id()));
+    *payload.mutable_agency_update_received() = *update;
+  } else if (const auto* objected = std::get_if<v1::RecallObjected>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, objected->agency_id()));
+    if (!state.recall_requested) {
+      return RuleRefusal(rules::kRecallState, "no recall is pending");
     }
-    case v1::RecordAgencyReportRequest::kUpdate:
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckPlacedWith(state, report.update().agency_id()));
-      *payload.mutable_agency_update_received() = report.update();
-      break;
-    case v1::RecordAgencyReportRequest::kRecallObjected:
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckPlacedWith(state, report.recall_objected().agency_id()));
-      if (!state.recall_requested) {
-        return RuleRefusal(rules::kRecallState, "no recall is pending");
-      }
-      *payload.mutable_recall_objected() = report.recall_objected();
-      break;
-    case v1::RecordAgencyReportRequest::kRecallCompleted:
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckPlacedWith(state, report.recall_completed().agency_id()));
-      if (!state.recall_requested) {
-        return RuleRefusal(rules::kRecallState, "no recall is pending");
-      }
-      *payload.mutable_recall_completed() = report.recall_completed();
-      d.Emit(std::move(payload));
-      d.MoveTo(state.stage_before_placement, "recall completed: back in-house");
-      return d.Finish();
-    case v1::RecordAgencyReportRequest::kReturned:
-      COLLECTIONS_RETURN_IF_ERROR(
-          CheckPlacedWith(state, report.returned().agency_id()));
-      *payload.mutable_returned_by_agency() = report.returned();
-      d.Emit(std::move(payload));
-      d.MoveTo(state.stage_before_placement,
-               "returned by the agency: back in-house");
-      return d.Finish();
-    case v1::RecordAgencyReportRequest::REPORT_NOT_SET:
-      return absl::InvalidArgumentError(
-          "report is required: acknowledged, payment, payment_reversed, "
-          "update, recall_objected, recall_completed or returned");
+    *payload.mutable_recall_objected() = *objected;
+  } else if (const auto* completed =
+                 std::get_if<v1::RecallCompleted>(&report)) {
+    COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, completed->agency_id()));
+    if (!state.recall_requested) {
+      return RuleRefusal(rules::kRecallState, "no recall is pending");
+    }
+    *payload.mutable_recall_completed() = *completed;
+    d.Emit(std::move(payload));
+    d.MoveTo(state.stage_before_placement, "recall completed: back in-house");
+    return d.Finish();
+  } else {
+    const auto& returned = std::get<v1::ReturnedByAgency>(report);
+    COLLECTIONS_RETURN_IF_ERROR(CheckPlacedWith(state, returned.agency_id()));
+    *payload.mutable_returned_by_agency() = returned;
+    d.Emit(std::move(payload));
+    d.MoveTo(state.stage_before_placement,
+             "returned by the agency: back in-house");
+    return d.Finish();
   }
   d.Emit(std::move(payload));
   return d.Finish();

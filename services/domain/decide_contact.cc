@@ -228,22 +228,20 @@ DecisionOr DecideIssueLetter(const CaseState& state,
 }
 
 DecisionOr DecideLetterOutcome(const CaseState& state,
-                               const v1::RecordLetterOutcomeRequest& request,
+                               const LetterOutcome& outcome,
                                const CommandInput& input) {
   Decider d(state, input);
   COLLECTIONS_RETURN_IF_ERROR(d.BeginAllowingClosed());
   v1::EventPayload payload;
-  if (request.has_delivered()) {
-    const LetterState* letter =
-        state.FindLetter(request.delivered().letter_id());
+  if (const auto* reported = std::get_if<v1::LetterDelivered>(&outcome)) {
+    const LetterState* letter = state.FindLetter(reported->letter_id());
     if (letter == nullptr) {
       return absl::NotFoundError(absl::StrCat(
-          "letter ", request.delivered().letter_id(), " was not issued"));
+          "letter ", reported->letter_id(), " was not issued"));
     }
     v1::LetterDelivered* delivered = payload.mutable_letter_delivered();
-    *delivered = request.delivered();
-    const absl::CivilDay receipt =
-        ToCivilDay(request.delivered().delivered_on());
+    *delivered = *reported;
+    const absl::CivilDay receipt = ToCivilDay(reported->delivered_on());
     if (receipt < letter->sent) {
       return absl::InvalidArgumentError(absl::StrCat(
           "delivered_on ", Day(receipt), " is before the letter was sent on ",
@@ -256,15 +254,13 @@ DecisionOr DecideLetterOutcome(const CaseState& state,
       *delivered->mutable_term_last_day() =
           ToLocalDate(ValidationPeriodEnd(receipt));
     }
-  } else if (request.has_undeliverable()) {
-    if (state.FindLetter(request.undeliverable().letter_id()) == nullptr) {
-      return absl::NotFoundError(absl::StrCat(
-          "letter ", request.undeliverable().letter_id(), " was not issued"));
-    }
-    *payload.mutable_letter_undeliverable() = request.undeliverable();
   } else {
-    return absl::InvalidArgumentError(
-        "outcome is required: delivered or undeliverable");
+    const auto& undeliverable = std::get<v1::LetterUndeliverable>(outcome);
+    if (state.FindLetter(undeliverable.letter_id()) == nullptr) {
+      return absl::NotFoundError(absl::StrCat(
+          "letter ", undeliverable.letter_id(), " was not issued"));
+    }
+    *payload.mutable_letter_undeliverable() = undeliverable;
   }
   d.Emit(std::move(payload));
   return d.Finish();

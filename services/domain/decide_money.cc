@@ -184,12 +184,12 @@ DecisionOr DecideRecordPayment(const CaseState& state,
 }
 
 DecisionOr DecideReversePayment(const CaseState& state,
-                                const v1::ReversePaymentRequest& request,
+                                const PaymentReversal& reversal,
                                 const CommandInput& input) {
   Decider d(state, input);
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
   for (const auto& payment : state.payments) {
-    if (payment.payment_id != request.payment_id()) continue;
+    if (payment.payment_id != reversal.payment_id) continue;
     if (payment.reversed) {
       return absl::FailedPreconditionError(absl::StrCat(
           "payment ", payment.payment_id, " was reversed already"));
@@ -197,13 +197,13 @@ DecisionOr DecideReversePayment(const CaseState& state,
     v1::EventPayload payload;
     auto* reversed = payload.mutable_payment_reversed();
     reversed->set_payment_id(payment.payment_id);
-    reversed->set_reason(request.reason());
+    reversed->set_reason(reversal.reason);
     *reversed->mutable_allocation() =
         ToAllocation(payment.allocation, state.currency);
     d.Emit(std::move(payload));
     return d.Finish();
   }
-  return absl::NotFoundError(absl::StrCat("payment ", request.payment_id(),
+  return absl::NotFoundError(absl::StrCat("payment ", reversal.payment_id,
                                           " is not recorded on this case"));
 }
 
@@ -231,7 +231,7 @@ DecisionOr DecideApplyCreditNote(const CaseState& state,
 }
 
 DecisionOr DecideAgreePaymentPlan(const CaseState& state,
-                                  const v1::PaymentPlanTerms& terms,
+                                  const PaymentPlanTerms& terms,
                                   const CommandInput& input) {
   Decider d(state, input);
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
@@ -244,21 +244,24 @@ DecisionOr DecideAgreePaymentPlan(const CaseState& state,
                 rules::kPlanActive, "a payment plan is already running"));
   const int64_t collectable = state.collectable_minor();
   int64_t total = collectable;
-  if (terms.has_total()) {
-    COLLECTIONS_RETURN_IF_ERROR(d.CheckCurrency("terms.total", terms.total()));
-    total = terms.total().amount_minor();
+  if (terms.total.has_value()) {
+    COLLECTIONS_RETURN_IF_ERROR(d.CheckCurrency("terms.total", *terms.total));
+    total = terms.total->amount_minor();
   }
   if (total > collectable) {
     return absl::InvalidArgumentError(
         absl::StrCat("the plan's total ", total,
                      " is above the collectable balance of ", collectable));
   }
-  if (total < terms.installment_count()) {
+  if (total < terms.installment_count) {
     return absl::InvalidArgumentError(
         absl::StrCat("a total of ", total, " cannot be split into ",
-                     terms.installment_count(), " installments"));
+                     terms.installment_count, " installments"));
   }
-  const absl::CivilDay first = ToCivilDay(terms.first_due_date());
+  if (!terms.first_due_date.has_value()) {
+    return absl::InvalidArgumentError("terms.first_due_date is required");
+  }
+  const absl::CivilDay first = ToCivilDay(*terms.first_due_date);
   if (first < d.today()) {
     return absl::InvalidArgumentError(
         absl::StrCat("terms.first_due_date ", Day(first),
@@ -266,23 +269,23 @@ DecisionOr DecideAgreePaymentPlan(const CaseState& state,
   }
   v1::EventPayload payload;
   v1::PaymentPlanAgreed* plan = payload.mutable_payment_plan_agreed();
-  plan->set_plan_id(terms.plan_id());
-  plan->set_frequency(terms.frequency());
+  plan->set_plan_id(terms.plan_id);
+  plan->set_frequency(terms.frequency);
   for (const ScheduledInstallment& scheduled : GenerateSchedule(
-           total, terms.installment_count(), first, terms.frequency())) {
+           total, terms.installment_count, first, terms.frequency)) {
     v1::Installment* installment = plan->add_installments();
     installment->set_number(scheduled.number);
     *installment->mutable_due_date() = ToLocalDate(scheduled.due);
     *installment->mutable_amount() = d.Money(scheduled.amount);
   }
   *plan->mutable_total() = d.Money(total);
-  plan->set_signed_document_sha256(terms.signed_document_sha256());
-  plan->set_misses_allowed(terms.misses_allowed() > 0
-                               ? terms.misses_allowed()
+  plan->set_signed_document_sha256(terms.signed_document_sha256);
+  plan->set_misses_allowed(terms.misses_allowed > 0
+                               ? terms.misses_allowed
                                : d.pack().plan_misses_allowed);
   d.Emit(std::move(payload));
   d.MoveTo(CaseStage::kArrangement,
-           absl::StrCat("payment plan ", terms.plan_id(), " agreed"));
+           absl::StrCat("payment plan ", terms.plan_id, " agreed"));
   return d.Finish();
 }
 

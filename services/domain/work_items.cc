@@ -11,37 +11,31 @@ namespace v1 = ::collections::v1;
 class Collector {
  public:
   explicit Collector(const CaseState& state) : state_(state) {}
-  void Add(v1::WorkKind kind, absl::CivilDay day, std::string reference,
+  void Add(WorkKind kind, absl::CivilDay day, std::string reference,
            int64_t amount, std::string description) {
-    v1::WorkItem item;
-    item.set_case_id(state_.case_id);
-    item.set_debtor_id(state_.debtor_id);
-    item.set_creditor_id(state_.creditor_id);
-    item.set_kind(kind);
-    *item.mutable_due_at() = ToTimestamp(absl::FromCivil(day, state_.zone));
-    item.set_reference(std::move(reference));
-    if (amount > 0) {
-      item.mutable_amount()->set_amount_minor(amount);
-      item.mutable_amount()->set_currency(state_.currency);
-    }
-    item.set_description(std::move(description));
+    WorkItem item;
+    item.kind = kind;
+    item.due_at = absl::FromCivil(day, state_.zone);
+    item.reference = std::move(reference);
+    item.amount_minor = amount > 0 ? amount : 0;
+    item.description = std::move(description);
     items_.push_back(std::move(item));
   }
-  std::vector<v1::WorkItem> Take() { return std::move(items_); }
+  std::vector<WorkItem> Take() { return std::move(items_); }
 
  private:
   const CaseState& state_;
-  std::vector<v1::WorkItem> items_;
+  std::vector<WorkItem> items_;
 };
 
 }  // namespace
 
-std::vector<v1::WorkItem> UpcomingWork(const CaseState& state) {
+std::vector<WorkItem> UpcomingWork(const CaseState& state) {
   if (!state.exists || state.stage == CaseStage::kClosed) return {};
   Collector work(state);
   if (state.open_promise.has_value()) {
     const auto& made = state.open_promise->made;
-    work.Add(v1::WORK_KIND_PROMISE_CHECK,
+    work.Add(WorkKind::kPromiseCheck,
              ToCivilDay(made.promised_date()) + made.tolerance_days() + 1,
              made.promise_id(),
              made.amount().amount_minor() - state.open_promise->paid_minor,
@@ -55,7 +49,7 @@ std::vector<v1::WorkItem> UpcomingWork(const CaseState& state) {
       cumulative += installment.amount().amount_minor();
       if (plan.paid[i] || plan.missed[i] || plan.paid_minor >= cumulative)
         continue;
-      work.Add(v1::WORK_KIND_INSTALLMENT_DUE,
+      work.Add(WorkKind::kInstallmentDue,
                ToCivilDay(installment.due_date()),
                absl::StrCat(plan.agreed.plan_id(), "/", installment.number()),
                installment.amount().amount_minor(),
@@ -67,7 +61,7 @@ std::vector<v1::WorkItem> UpcomingWork(const CaseState& state) {
     if (letter.lapsed || letter.undeliverable ||
         !letter.term_last_day.has_value())
       continue;
-    work.Add(v1::WORK_KIND_LETTER_DEADLINE, *letter.term_last_day + 1,
+    work.Add(WorkKind::kLetterDeadline, *letter.term_last_day + 1,
              letter.letter_id, 0,
              absl::StrCat("term of ", v1::LetterLevel_Name(letter.level), " ",
                           letter.letter_id, " ends"));
@@ -77,11 +71,11 @@ std::vector<v1::WorkItem> UpcomingWork(const CaseState& state) {
       const std::string& number = invoice.line.invoice_number();
       if (invoice.line.vat().amount_minor() > 0 &&
           !invoice.vat_relief_claimed) {
-        work.Add(v1::WORK_KIND_VAT_RELIEF, VatReliefDueDate(invoice.due),
+        work.Add(WorkKind::kVatRelief, VatReliefDueDate(invoice.due),
                  number, invoice.line.vat().amount_minor(),
                  absl::StrCat("VAT relief for invoice ", number));
       }
-      work.Add(v1::WORK_KIND_LIMITATION, invoice.limitation_deadline, number, 0,
+      work.Add(WorkKind::kLimitation, invoice.limitation_deadline, number, 0,
                absl::StrCat("limitation of invoice ", number, " ends"));
     }
   }

@@ -1,31 +1,15 @@
 #include "services/grpc/case_commands_service.h"
 
 #include <string>
+#include <type_traits>
 
-#include "absl/time/clock.h"
+#include "common/time_conversion.h"
 #include "services/agency/return_file.h"
 #include "services/grpc/caller.h"
 #include "services/grpc/status_conversion.h"
-#include "common/time_conversion.h"
 
 namespace collections::grpc_api {
-namespace {
 
-void Answer(app::CaseCommandHandler::Result result,
-            collections::v1::CommandResult* response,
-            grpc::ServerUnaryReactor* reactor) {
-  if (!result.ok()) {
-    reactor->Finish(ToGrpcStatus(result.status()));
-    return;
-  }
-  *response = *std::move(result);
-  reactor->Finish(grpc::Status::OK);
-}
-
-}  // namespace
-
-// The guard's admission, then the agency's scope: an agency reports only
-// on the cases placed with it, as itself (other commands it may not call).
 template <typename Request>
 absl::StatusOr<collections::v1::Actor> CaseCommandsService::Admit(
     grpc::CallbackServerContext& context, const char* method,
@@ -45,48 +29,196 @@ absl::StatusOr<collections::v1::Actor> CaseCommandsService::Admit(
   return actor;
 }
 
-// Starts the command; its callback fills the response and finishes the call.
-// gRPC keeps the request, response and context alive until Finish.
-#define COLLECTIONS_DEFINE_COMMAND(Method, Request)                           \
-  grpc::ServerUnaryReactor* CaseCommandsService::Method(                      \
-      grpc::CallbackServerContext* context,                                   \
-      const collections::v1::Request* request,                                \
-      collections::v1::CommandResult* response) {                             \
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();            \
-    absl::StatusOr<collections::v1::Actor> actor =                            \
-        Admit(*context, "collections.v1.CaseCommands/" #Method, *request);    \
-    if (!actor.ok()) {                                                        \
-      reactor->Finish(ToGrpcStatus(actor.status()));                          \
-      return reactor;                                                         \
-    }                                                                         \
-    handler_->Method(*request, *actor,                                        \
-                     [reactor, response](app::CaseCommandHandler::Result r) { \
-                       Answer(std::move(r), response, reactor);               \
-                     });                                                      \
-    return reactor;                                                           \
+template <typename Request>
+grpc::ServerUnaryReactor* CaseCommandsService::Run(
+    grpc::CallbackServerContext* context, const char* method,
+    void (app::CaseCommands::*command)(const Request&,
+                                        const app::CaseCommands::Actor&,
+                                        app::CaseCommands::Done),
+    const Request& request, collections::v1::CommandResult* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<collections::v1::Actor> actor =
+      Admit(*context, method, request);
+  if (!actor.ok()) {
+    reactor->Finish(ToGrpcStatus(actor.status()));
+    return reactor;
   }
-COLLECTIONS_DEFINE_COMMAND(OpenCase, OpenCaseRequest)
-COLLECTIONS_DEFINE_COMMAND(LogCalls, LogCallsRequest)
-COLLECTIONS_DEFINE_COMMAND(RecordPromise, RecordPromiseRequest)
-COLLECTIONS_DEFINE_COMMAND(RecordPayment, RecordPaymentRequest)
-COLLECTIONS_DEFINE_COMMAND(AgreePaymentPlan, AgreePaymentPlanRequest)
-COLLECTIONS_DEFINE_COMMAND(IssueLetter, IssueLetterRequest)
-COLLECTIONS_DEFINE_COMMAND(RaiseDispute, RaiseDisputeRequest)
-COLLECTIONS_DEFINE_COMMAND(ResolveDispute, ResolveDisputeRequest)
-COLLECTIONS_DEFINE_COMMAND(RecallFromAgency, RecallFromAgencyRequest)
-COLLECTIONS_DEFINE_COMMAND(WriteOff, WriteOffRequest)
-COLLECTIONS_DEFINE_COMMAND(CloseCase, CloseCaseRequest)
-COLLECTIONS_DEFINE_COMMAND(ReversePayment, ReversePaymentRequest)
-COLLECTIONS_DEFINE_COMMAND(ApplyCreditNote, ApplyCreditNoteRequest)
-COLLECTIONS_DEFINE_COMMAND(AssessCollectionCosts, AssessCollectionCostsRequest)
-COLLECTIONS_DEFINE_COMMAND(AccrueInterest, AccrueInterestRequest)
-COLLECTIONS_DEFINE_COMMAND(PlaceHold, PlaceHoldRequest)
-COLLECTIONS_DEFINE_COMMAND(ReleaseHold, ReleaseHoldRequest)
-COLLECTIONS_DEFINE_COMMAND(RecordLetterOutcome, RecordLetterOutcomeRequest)
-COLLECTIONS_DEFINE_COMMAND(SendVerification, SendVerificationRequest)
-COLLECTIONS_DEFINE_COMMAND(RecordAgencyReport, RecordAgencyReportRequest)
-COLLECTIONS_DEFINE_COMMAND(ClaimVatRelief, ClaimVatReliefRequest)
-#undef COLLECTIONS_DEFINE_COMMAND
+  (commands_->*command)(
+      request, *actor, [reactor, response](app::CaseCommands::Result result) {
+        if (!result.ok()) return reactor->Finish(ToGrpcStatus(result.status()));
+        *response = *std::move(result);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::OpenCase(
+    grpc::CallbackServerContext* context,
+    const collections::v1::OpenCaseRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/OpenCase",
+             &app::CaseCommands::OpenCase, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::LogCalls(
+    grpc::CallbackServerContext* context,
+    const collections::v1::LogCallsRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/LogCalls",
+             &app::CaseCommands::LogCalls, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::RecordPromise(
+    grpc::CallbackServerContext* context,
+    const collections::v1::RecordPromiseRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/RecordPromise",
+             &app::CaseCommands::RecordPromise, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::RecordPayment(
+    grpc::CallbackServerContext* context,
+    const collections::v1::RecordPaymentRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/RecordPayment",
+             &app::CaseCommands::RecordPayment, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::AgreePaymentPlan(
+    grpc::CallbackServerContext* context,
+    const collections::v1::AgreePaymentPlanRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/AgreePaymentPlan",
+             &app::CaseCommands::AgreePaymentPlan, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::IssueLetter(
+    grpc::CallbackServerContext* context,
+    const collections::v1::IssueLetterRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/IssueLetter",
+             &app::CaseCommands::IssueLetter, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::RaiseDispute(
+    grpc::CallbackServerContext* context,
+    const collections::v1::RaiseDisputeRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/RaiseDispute",
+             &app::CaseCommands::RaiseDispute, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::ResolveDispute(
+    grpc::CallbackServerContext* context,
+    const collections::v1::ResolveDisputeRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/ResolveDispute",
+             &app::CaseCommands::ResolveDispute, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::RecallFromAgency(
+    grpc::CallbackServerContext* context,
+    const collections::v1::RecallFromAgencyRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/RecallFromAgency",
+             &app::CaseCommands::RecallFromAgency, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::WriteOff(
+    grpc::CallbackServerContext* context,
+    const collections::v1::WriteOffRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/WriteOff",
+             &app::CaseCommands::WriteOff, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::CloseCase(
+    grpc::CallbackServerContext* context,
+    const collections::v1::CloseCaseRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/CloseCase",
+             &app::CaseCommands::CloseCase, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::ReversePayment(
+    grpc::CallbackServerContext* context,
+    const collections::v1::ReversePaymentRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/ReversePayment",
+             &app::CaseCommands::ReversePayment, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::ApplyCreditNote(
+    grpc::CallbackServerContext* context,
+    const collections::v1::ApplyCreditNoteRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/ApplyCreditNote",
+             &app::CaseCommands::ApplyCreditNote, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::AssessCollectionCosts(
+    grpc::CallbackServerContext* context,
+    const collections::v1::AssessCollectionCostsRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/AssessCollectionCosts",
+             &app::CaseCommands::AssessCollectionCosts, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::AccrueInterest(
+    grpc::CallbackServerContext* context,
+    const collections::v1::AccrueInterestRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/AccrueInterest",
+             &app::CaseCommands::AccrueInterest, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::PlaceHold(
+    grpc::CallbackServerContext* context,
+    const collections::v1::PlaceHoldRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/PlaceHold",
+             &app::CaseCommands::PlaceHold, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::ReleaseHold(
+    grpc::CallbackServerContext* context,
+    const collections::v1::ReleaseHoldRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/ReleaseHold",
+             &app::CaseCommands::ReleaseHold, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::RecordLetterOutcome(
+    grpc::CallbackServerContext* context,
+    const collections::v1::RecordLetterOutcomeRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/RecordLetterOutcome",
+             &app::CaseCommands::RecordLetterOutcome, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::SendVerification(
+    grpc::CallbackServerContext* context,
+    const collections::v1::SendVerificationRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/SendVerification",
+             &app::CaseCommands::SendVerification, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::RecordAgencyReport(
+    grpc::CallbackServerContext* context,
+    const collections::v1::RecordAgencyReportRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/RecordAgencyReport",
+             &app::CaseCommands::RecordAgencyReport, *request, response);
+}
+
+grpc::ServerUnaryReactor* CaseCommandsService::ClaimVatRelief(
+    grpc::CallbackServerContext* context,
+    const collections::v1::ClaimVatReliefRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/ClaimVatRelief",
+             &app::CaseCommands::ClaimVatRelief, *request, response);
+}
 
 // The same placement as AgencyHandoff.PlaceWithAgency: the package is cut
 // and its manifest hash recorded.
@@ -122,10 +254,8 @@ grpc::ServerUnaryReactor* CaseCommandsService::ProcessDueEvents(
     reactor->Finish(ToGrpcStatus(actor.status()));
     return reactor;
   }
-  absl::Time as_of = due_time_->Now();
-  if (request->has_as_of()) {
-    as_of = ToTime(request->as_of());
-  }
+  const absl::Time as_of =
+      request->has_as_of() ? ToTime(request->as_of()) : due_time_->Now();
   absl::StatusOr<app::DueTimeProcessor::Report> report =
       due_time_->RunOnce(as_of, request->case_id());
   if (!report.ok()) {

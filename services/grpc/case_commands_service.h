@@ -1,13 +1,15 @@
-// gRPC CaseCommands: request → CaseCommandHandler → response. The caller's
-// identity comes from call metadata (x-actor-id, x-actor-role) until the
-// security issue replaces it with authenticated identities.
+// gRPC CaseCommands: request → CaseCommands (services/app/case_commands.h)
+// → response. Each RPC admits the caller (caller.h: authentication, rate
+// limit, permission, and for an agency its own cases), hands the request to
+// the use case of the same name, and finishes the call with its result.
 //
 // A callback service: no thread waits while a command's events wait for
-// their group commit. The handler finishes the call from the event log's
+// their group commit. The use case finishes the call from the event log's
 // thread once the append is durable, so thousands of commands can be in
 // flight on a handful of threads.
 //
-// Thread safety: as the handler. The handler must outlive the service.
+// Thread safety: as the use cases. Everything given must outlive the
+// service.
 #ifndef COLLECTIONS_SERVICES_GRPC_CASE_COMMANDS_SERVICE_H_
 #define COLLECTIONS_SERVICES_GRPC_CASE_COMMANDS_SERVICE_H_
 
@@ -22,44 +24,102 @@ namespace collections::grpc_api {
 class CaseCommandsService final
     : public collections::v1::CaseCommands::CallbackService {
  public:
-  // Everything must outlive the service.
-  CaseCommandsService(app::CaseCommandHandler* handler,
+  CaseCommandsService(app::CaseCommands* commands,
                       app::DueTimeProcessor* due_time,
                       app::AgencyHandoff* handoff, const Guard* guard)
-      : handler_(handler),
+      : commands_(commands),
         due_time_(due_time),
         handoff_(handoff),
         guard_(guard) {}
 
-#define COLLECTIONS_DECLARE_COMMAND(Method, Request)                         \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,     \
-                                   const collections::v1::Request* request,  \
-                                   collections::v1::CommandResult* response) \
-      override;
-  COLLECTIONS_DECLARE_COMMAND(OpenCase, OpenCaseRequest)
-  COLLECTIONS_DECLARE_COMMAND(LogCalls, LogCallsRequest)
-  COLLECTIONS_DECLARE_COMMAND(RecordPromise, RecordPromiseRequest)
-  COLLECTIONS_DECLARE_COMMAND(RecordPayment, RecordPaymentRequest)
-  COLLECTIONS_DECLARE_COMMAND(AgreePaymentPlan, AgreePaymentPlanRequest)
-  COLLECTIONS_DECLARE_COMMAND(IssueLetter, IssueLetterRequest)
-  COLLECTIONS_DECLARE_COMMAND(RaiseDispute, RaiseDisputeRequest)
-  COLLECTIONS_DECLARE_COMMAND(ResolveDispute, ResolveDisputeRequest)
-  COLLECTIONS_DECLARE_COMMAND(HandToAgency, HandToAgencyRequest)
-  COLLECTIONS_DECLARE_COMMAND(RecallFromAgency, RecallFromAgencyRequest)
-  COLLECTIONS_DECLARE_COMMAND(WriteOff, WriteOffRequest)
-  COLLECTIONS_DECLARE_COMMAND(CloseCase, CloseCaseRequest)
-  COLLECTIONS_DECLARE_COMMAND(ReversePayment, ReversePaymentRequest)
-  COLLECTIONS_DECLARE_COMMAND(ApplyCreditNote, ApplyCreditNoteRequest)
-  COLLECTIONS_DECLARE_COMMAND(AssessCollectionCosts,
-                              AssessCollectionCostsRequest)
-  COLLECTIONS_DECLARE_COMMAND(AccrueInterest, AccrueInterestRequest)
-  COLLECTIONS_DECLARE_COMMAND(PlaceHold, PlaceHoldRequest)
-  COLLECTIONS_DECLARE_COMMAND(ReleaseHold, ReleaseHoldRequest)
-  COLLECTIONS_DECLARE_COMMAND(RecordLetterOutcome, RecordLetterOutcomeRequest)
-  COLLECTIONS_DECLARE_COMMAND(SendVerification, SendVerificationRequest)
-  COLLECTIONS_DECLARE_COMMAND(RecordAgencyReport, RecordAgencyReportRequest)
-  COLLECTIONS_DECLARE_COMMAND(ClaimVatRelief, ClaimVatReliefRequest)
-#undef COLLECTIONS_DECLARE_COMMAND
+  grpc::ServerUnaryReactor* OpenCase(
+      grpc::CallbackServerContext* context,
+      const collections::v1::OpenCaseRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* LogCalls(
+      grpc::CallbackServerContext* context,
+      const collections::v1::LogCallsRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* RecordPromise(
+      grpc::CallbackServerContext* context,
+      const collections::v1::RecordPromiseRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* RecordPayment(
+      grpc::CallbackServerContext* context,
+      const collections::v1::RecordPaymentRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* AgreePaymentPlan(
+      grpc::CallbackServerContext* context,
+      const collections::v1::AgreePaymentPlanRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* IssueLetter(
+      grpc::CallbackServerContext* context,
+      const collections::v1::IssueLetterRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* RaiseDispute(
+      grpc::CallbackServerContext* context,
+      const collections::v1::RaiseDisputeRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* ResolveDispute(
+      grpc::CallbackServerContext* context,
+      const collections::v1::ResolveDisputeRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* HandToAgency(
+      grpc::CallbackServerContext* context,
+      const collections::v1::HandToAgencyRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* RecallFromAgency(
+      grpc::CallbackServerContext* context,
+      const collections::v1::RecallFromAgencyRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* WriteOff(
+      grpc::CallbackServerContext* context,
+      const collections::v1::WriteOffRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* CloseCase(
+      grpc::CallbackServerContext* context,
+      const collections::v1::CloseCaseRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* ReversePayment(
+      grpc::CallbackServerContext* context,
+      const collections::v1::ReversePaymentRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* ApplyCreditNote(
+      grpc::CallbackServerContext* context,
+      const collections::v1::ApplyCreditNoteRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* AssessCollectionCosts(
+      grpc::CallbackServerContext* context,
+      const collections::v1::AssessCollectionCostsRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* AccrueInterest(
+      grpc::CallbackServerContext* context,
+      const collections::v1::AccrueInterestRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* PlaceHold(
+      grpc::CallbackServerContext* context,
+      const collections::v1::PlaceHoldRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* ReleaseHold(
+      grpc::CallbackServerContext* context,
+      const collections::v1::ReleaseHoldRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* RecordLetterOutcome(
+      grpc::CallbackServerContext* context,
+      const collections::v1::RecordLetterOutcomeRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* SendVerification(
+      grpc::CallbackServerContext* context,
+      const collections::v1::SendVerificationRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* RecordAgencyReport(
+      grpc::CallbackServerContext* context,
+      const collections::v1::RecordAgencyReportRequest* request,
+      collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* ClaimVatRelief(
+      grpc::CallbackServerContext* context,
+      const collections::v1::ClaimVatReliefRequest* request,
+      collections::v1::CommandResult* response) override;
 
   // Runs on the calling gRPC thread until every case is processed (an
   // operator's call; the periodic run has its own thread).
@@ -69,12 +129,25 @@ class CaseCommandsService final
       collections::v1::ProcessDueEventsResponse* response) override;
 
  private:
+  // Admits the caller of `method` (see Admit), then calls `command` of the
+  // use cases with the request and the caller; its result finishes the
+  // call. gRPC keeps the request, response and context alive until then.
+  template <typename Request>
+  grpc::ServerUnaryReactor* Run(
+      grpc::CallbackServerContext* context, const char* method,
+      void (app::CaseCommands::*command)(const Request&,
+                                          const app::CaseCommands::Actor&,
+                                          app::CaseCommands::Done),
+      const Request& request, collections::v1::CommandResult* response);
+
+  // The guard's admission, then the agency's scope: an agency reports only
+  // on the cases placed with it, as itself.
   template <typename Request>
   absl::StatusOr<collections::v1::Actor> Admit(
       grpc::CallbackServerContext& context, const char* method,
       const Request& request) const;
 
-  app::CaseCommandHandler* const handler_;
+  app::CaseCommands* const commands_;
   app::DueTimeProcessor* const due_time_;
   app::AgencyHandoff* const handoff_;
   const Guard* const guard_;

@@ -4,7 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "services/domain/case_snapshot.h"
-#include "services/domain/work_items.h"
+#include "services/projections/case_work_items.h"
 #include "common/status_macros.h"
 
 namespace collections::projections {
@@ -23,20 +23,30 @@ std::string CaseStandingProjection::DebtorPrefix(const std::string& debtor_id) {
   return absl::StrCat("debtor/", debtor_id, "/");
 }
 
-absl::StatusOr<domain::CaseState> ReadStoredCase(
+absl::StatusOr<CaseWithFigures> ReadStoredCaseWithFigures(
     storage::ProjectionStore& store, const std::string& keyspace,
     const std::string& case_id) {
   COLLECTIONS_ASSIGN_OR_RETURN(
       std::optional<std::string> bytes,
       store.Get(keyspace, CaseStandingProjection::CaseKey(case_id)));
-  if (!bytes.has_value()) return domain::CaseState{};
+  if (!bytes.has_value()) return CaseWithFigures{};
   collections::v1::CaseSnapshot snapshot;
   if (!snapshot.ParseFromString(*bytes)) {
     return absl::DataLossError(
         absl::StrCat("the stored standing of case ", case_id,
                      " does not parse; rebuild the projection"));
   }
-  return domain::FromSnapshot(snapshot);
+  return CaseWithFigures{domain::FromSnapshot(snapshot),
+                         KpiFiguresOf(snapshot)};
+}
+
+absl::StatusOr<domain::CaseState> ReadStoredCase(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& case_id) {
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      CaseWithFigures stored,
+      ReadStoredCaseWithFigures(store, keyspace, case_id));
+  return std::move(stored.state);
 }
 
 absl::StatusOr<std::vector<domain::CaseState>> ListStoredCases(
@@ -116,7 +126,7 @@ absl::Status CaseStandingProjection::WriteWork(
                                write.Get(index_key));
   absl::flat_hash_set<std::string> keys;
   std::string index;
-  for (const collections::v1::WorkItem& item : domain::UpcomingWork(state)) {
+  for (const collections::v1::WorkItem& item : WorkItemsOf(state)) {
     std::string key = WorkKey(item);
     write.Put(key, item.SerializeAsString());
     absl::StrAppend(&index, index.empty() ? "" : "\n", key);
@@ -165,36 +175,38 @@ absl::StatusOr<std::vector<std::string>> ListOpenCaseIds(
   return ids;
 }
 
-absl::StatusOr<domain::CaseState*> CaseStandingProjection::Load(
+absl::StatusOr<CaseWithFigures*> CaseStandingProjection::Load(
     const std::string& case_id, storage::ProjectionWrite& write) {
   auto it = cached_.find(case_id);
   if (it != cached_.end()) return &it->second;
   COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                                write.Get(CaseKey(case_id)));
-  domain::CaseState state;
+  CaseWithFigures folded;
   if (bytes.has_value()) {
     collections::v1::CaseSnapshot snapshot;
     if (!snapshot.ParseFromString(*bytes)) {
       return absl::DataLossError(absl::StrCat("the stored standing of case ",
                                               case_id, " does not parse"));
     }
-    state = domain::FromSnapshot(snapshot);
+    folded.state = domain::FromSnapshot(snapshot);
+    folded.kpis = KpiFiguresOf(snapshot);
   }
-  return &cached_.emplace(case_id, std::move(state)).first->second;
+  return &cached_.emplace(case_id, std::move(folded)).first->second;
 }
 
 absl::Status CaseStandingProjection::Apply(
     const storage::RecordedEvent& recorded, storage::ProjectionWrite& write) {
   const collections::v1::Event& event = recorded.event;
   const std::string case_id = domain::CaseIdOfStream(event.stream_id());
-  COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState * state, Load(case_id, write));
+  COLLECTIONS_ASSIGN_OR_RETURN(CaseWithFigures * folded, Load(case_id, write));
+  const domain::CaseState* state = &folded->state;
   if (event.stream_version() != state->version + 1) {
     // Never skip, never double: the stream must continue where it stopped.
     return absl::DataLossError(absl::StrCat(
         "case ", case_id, " is at version ", state->version,
         " but the next event has version ", event.stream_version()));
   }
-  domain::Evolve(*state, event);
+  FoldCase(*folded, event);
   if (event.payload().has_case_opened()) {
     write.Put(absl::StrCat(DebtorPrefix(state->debtor_id), case_id), "");
     write.Put(absl::StrCat("creditor/", state->creditor_id, "/", case_id), "");
@@ -207,8 +219,11 @@ absl::Status CaseStandingProjection::Flush(storage::ProjectionWrite& write) {
   std::string bytes;
   for (const std::string& case_id : dirty_) {
     bytes.clear();
-    const domain::CaseState& state = cached_.at(case_id);
-    domain::ToSnapshot(state).SerializeToString(&bytes);
+    const CaseWithFigures& folded = cached_.at(case_id);
+    const domain::CaseState& state = folded.state;
+    collections::v1::CaseSnapshot snapshot = domain::ToSnapshot(state);
+    AddToSnapshot(folded.kpis, snapshot);
+    snapshot.SerializeToString(&bytes);
     write.Put(CaseKey(case_id), bytes);
     if (state.stage == domain::CaseStage::kClosed) {
       write.Delete(absl::StrCat("open/", case_id));

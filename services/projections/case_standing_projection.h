@@ -1,6 +1,7 @@
 // CaseStandingProjection: every case's folded state and what is derived from
 // it, under one fold:
-//   "case/<case id>"                        → CaseSnapshot
+//   "case/<case id>"                        → CaseSnapshot (the state and its
+//                                             KPI figures, case_kpi_figures.h)
 //   "debtor/<debtor id>/<case id>"          → "" (a debtor's cases)
 //   "creditor/<creditor id>/<case id>"      → "" (a creditor's portfolio)
 //   "open/<case id>"                        → "" (cases not closed)
@@ -26,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "collections/v1/case_queries.pb.h"
 #include "services/domain/case_state.h"
+#include "services/projections/case_kpi_figures.h"
 #include "services/projections/projection_runner.h"
 
 namespace collections::projections {
@@ -51,13 +53,13 @@ class CaseStandingProjection final : public StoredProjection {
   static std::string DebtorPrefix(const std::string& debtor_id);
 
  private:
-  absl::StatusOr<domain::CaseState*> Load(const std::string& case_id,
-                                          storage::ProjectionWrite& write);
+  absl::StatusOr<CaseWithFigures*> Load(const std::string& case_id,
+                                         storage::ProjectionWrite& write);
   // Replaces the case's work items with those of its state now.
   absl::Status WriteWork(const domain::CaseState& state,
                          storage::ProjectionWrite& write);
 
-  absl::flat_hash_map<std::string, domain::CaseState> cached_;
+  absl::flat_hash_map<std::string, CaseWithFigures> cached_;
   absl::flat_hash_set<std::string> dirty_;
 };
 
@@ -65,6 +67,12 @@ class CaseStandingProjection final : public StoredProjection {
 // case is unknown). Errors: the store's; DATA_LOSS for an unreadable
 // snapshot.
 absl::StatusOr<domain::CaseState> ReadStoredCase(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& case_id);
+
+// The case's state and KPI figures as stored (state.exists = false when
+// the case is unknown). Errors as ReadStoredCase.
+absl::StatusOr<CaseWithFigures> ReadStoredCaseWithFigures(
     storage::ProjectionStore& store, const std::string& keyspace,
     const std::string& case_id);
 

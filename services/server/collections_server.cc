@@ -145,8 +145,10 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
                                        : options.keys_dir));
   server->vault_ = std::make_unique<security::PersonalDataVault>(
       server->key_store_.get(), std::move(master_key));
-  server->commands_ =
-      std::make_unique<app::CaseCommandHandler>(log, server->vault_.get());
+  server->cases_ = std::make_unique<app::CaseReader>(log);
+  server->writer_ = std::make_unique<app::CaseWriter>(
+      log, server->cases_.get(), server->vault_.get());
+  server->commands_ = std::make_unique<app::CaseCommands>(server->writer_.get());
   server->due_time_ = std::make_unique<app::DueTimeProcessor>(
       server->commands_.get(), log, server->projection_store_.get(),
       server->standing_.get(), options.clock);
@@ -155,7 +157,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       server->timeline_.get(), options.clock, server->vault_.get());
   server->feed_ = std::make_unique<app::EventFeed>(log, server->vault_.get());
   server->erasure_ = std::make_unique<app::Erasure>(
-      log, server->commands_.get(), server->vault_.get(),
+      log, server->writer_.get(), server->vault_.get(),
       server->projection_store_.get(), server->standing_.get());
   server->due_time_->AlsoOnEachRun(
       [erasure = server->erasure_.get()](absl::Time as_of) {
@@ -178,10 +180,9 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       default_key ? absl::StrCat(options.data_dir, "/audit_signing_key.pem")
                   : options.signing_key_file);
   server->handoff_ = std::make_unique<app::AgencyHandoff>(
-      log, server->commands_.get(), server->signer_.get(),
-      server->vault_.get());
-  server->access_ =
-      std::make_unique<app::AgencyAccess>(server->commands_.get());
+      log, server->cases_.get(), server->commands_.get(),
+      server->writer_.get(), server->signer_.get());
+  server->access_ = std::make_unique<app::AgencyAccess>(server->cases_.get());
   security::GatekeeperOptions gate;
   gate.plaintext_development = options.insecure_plaintext;
   if (!options.identities_file.empty()) {
@@ -205,7 +206,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
     demo.handoff = server->handoff_.get();
     COLLECTIONS_ASSIGN_OR_RETURN(
         app::DemoPortfolioStats stats,
-        app::SeedDemoPortfolio(*server->commands_, demo));
+        app::SeedDemoPortfolio(*server->commands_, *server->cases_, demo));
     (void)stats;
   }
   COLLECTIONS_RETURN_IF_ERROR(server->standing_->Start());
@@ -342,7 +343,8 @@ void CollectionsServer::Shutdown() {
   if (standing_ != nullptr) standing_->Stop();
   if (timeline_ != nullptr) timeline_->Stop();
   if (actors_ != nullptr) actors_->Stop();
-  commands_.reset();  // answers any command still being retried
+  commands_.reset();
+  writer_.reset();  // answers any write still being retried
   standing_.reset();
   timeline_.reset();
   actors_.reset();

@@ -26,6 +26,8 @@
 #include "services/app/audit_queries.h"
 #include "services/app/backup.h"
 #include "services/app/case_commands.h"
+#include "services/app/case_reader.h"
+#include "services/app/case_writer.h"
 #include "services/app/case_queries.h"
 #include "services/app/due_time_processor.h"
 #include "services/app/erasure.h"
@@ -168,7 +170,10 @@ class CollectionsServer {
   std::unique_ptr<projections::ManagedProjection> actors_;
   std::unique_ptr<storage::KeyStore> key_store_;
   std::unique_ptr<security::PersonalDataVault> vault_;
-  std::unique_ptr<app::CaseCommandHandler> commands_;
+  // The write path: cases read, written (one writer) and commanded.
+  std::unique_ptr<app::CaseReader> cases_;
+  std::unique_ptr<app::CaseWriter> writer_;
+  std::unique_ptr<app::CaseCommands> commands_;
   std::unique_ptr<app::DueTimeProcessor> due_time_;
   std::unique_ptr<app::CaseQueryHandler> queries_;
   std::unique_ptr<app::EventFeed> feed_;

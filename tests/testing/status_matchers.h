@@ -44,9 +44,15 @@ auto StatusIs(absl::StatusCode code, M message_matcher) {
 
 }  // namespace collections::testing
 
-#define EXPECT_OK(expr)                                     \
-  EXPECT_TRUE(::collections::testing::GetStatus(expr).ok()) \
-      << ::collections::testing::GetStatus(expr)
+// Each evaluates `expr` once (a second evaluation would run the call
+// again: append twice, or print a different status than the one checked).
+#define EXPECT_OK(expr)                                                 \
+  do {                                                                  \
+    const auto& collections_expect_ok_ = (expr);                        \
+    EXPECT_TRUE(                                                        \
+        ::collections::testing::GetStatus(collections_expect_ok_).ok()) \
+        << ::collections::testing::GetStatus(collections_expect_ok_);   \
+  } while (0)
 #define ASSERT_OK(expr)                                                 \
   do {                                                                  \
     const auto& collections_assert_ok_ = (expr);                        \

@@ -7,6 +7,7 @@
 #include "storage/rocksdb_event_log.h"
 #include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/case_write_path.h"
 
 namespace collections::app {
 namespace {
@@ -26,11 +27,12 @@ TEST(AgencyAccessTest, AnAgencyReachesOnlyItsOwnPlacedCases) {
   auto log =
       storage::OpenRocksDbEventLog(storage::EventLogOptions{}, dir.Sub("log"));
   ASSERT_TRUE(log.ok()) << log.status();
-  CaseCommandHandler commands(log->get());
+  testing::CaseWritePath path(log->get());
+  CaseCommands& commands = path.commands;
   const v1::Actor operator_actor = As("admin");
   for (const char* id : {"c-1", "c-2"}) {
     ASSERT_TRUE(commands
-                    .Await(&CaseCommandHandler::OpenCase,
+                    .Await(&CaseCommands::OpenCase,
                            testing::OpenBusinessCase(id, "d-1"), operator_actor)
                     .ok());
   }
@@ -46,10 +48,10 @@ TEST(AgencyAccessTest, AnAgencyReachesOnlyItsOwnPlacedCases) {
   hand.mutable_placement()->set_agency_registration("WKI-1");
   hand.mutable_placement()->set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
   auto placed =
-      commands.Await(&CaseCommandHandler::HandToAgency, hand, operator_actor);
+      commands.Await(&CaseCommands::HandToAgency, hand, operator_actor);
   ASSERT_TRUE(placed.ok()) << placed.status();
 
-  const AgencyAccess access(&commands);
+  const AgencyAccess access(&path.reader);
   EXPECT_EQ(AgencyAccess::AgencyOf(As("agency:ag-1")), "ag-1");
   EXPECT_EQ(AgencyAccess::AgencyOf(As("collector")), "");
   const v1::Actor agency = As("agency:ag-1");

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "storage/rocksdb_event_log.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/case_write_path.h"
 
 namespace collections::app {
 namespace {
@@ -26,11 +27,12 @@ TEST(AgencyHandoffTest, PlacementsWithoutAPackageAreListedWithoutFiles) {
   auto key = audit::SigningKey::Generate();
   ASSERT_TRUE(key.ok());
   audit::TreeHeadSigner signer(log->get(), *std::move(key), Clock::Real());
-  CaseCommandHandler commands(log->get());
-  AgencyHandoff handoff(log->get(), &commands, &signer);
+  testing::CaseWritePath path(log->get());
+  AgencyHandoff handoff(log->get(), &path.reader, &path.commands, &path.writer,
+                        &signer);
   DemoPortfolioOptions options;
   options.debtors = 20;  // handoff unset: no packages
-  ASSERT_TRUE(SeedDemoPortfolio(commands, options).ok());
+  ASSERT_TRUE(SeedDemoPortfolio(path.commands, path.reader, options).ok());
 
   std::vector<v1::DeliveryPart> parts;
   v1::ExportDeliveryRequest request;

@@ -14,6 +14,7 @@
 #include "storage/rocksdb_projection_store.h"
 #include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/case_write_path.h"
 
 namespace collections::app {
 namespace {
@@ -31,13 +32,14 @@ class AuditQueriesTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     {
-      CaseCommandHandler commands(log_.get());
+      testing::CaseWritePath path(log_.get());
+      CaseCommands& commands = path.commands;
       for (const char* actor_id : {"anna", "bob"}) {
         v1::Actor actor;
         actor.set_id(actor_id);
         actor.set_role("collector");
         auto opened = commands.Await(
-            &CaseCommandHandler::OpenCase,
+            &CaseCommands::OpenCase,
             testing::OpenBusinessCase(std::string("c-") + actor_id,
                                       std::string("d-") + actor_id),
             actor);

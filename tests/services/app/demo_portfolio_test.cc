@@ -9,7 +9,8 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "services/app/case_queries.h"
-#include "services/app/case_state_cache.h"
+#include "services/app/case_reader.h"
+#include "tests/testing/case_write_path.h"
 #include "storage/rocksdb_event_log.h"
 #include "tests/testing/temp_dir.h"
 
@@ -25,9 +26,9 @@ TEST(DemoPortfolioTest, SeedsEveryPathAndFoldsAgreeEverywhere) {
   options.debtors = 60;
   std::map<collections::v1::CaseStage, int> stages;
   {
-    CaseCommandHandler commands(log->get());
+    testing::CaseWritePath path(log->get());
     absl::StatusOr<DemoPortfolioStats> stats =
-        SeedDemoPortfolio(commands, options);
+        SeedDemoPortfolio(path.commands, path.reader, options);
     ASSERT_TRUE(stats.ok()) << stats.status();
     EXPECT_EQ(stats->debtors, 60);
     ASSERT_GE(stats->cases, 60);
@@ -37,7 +38,7 @@ TEST(DemoPortfolioTest, SeedsEveryPathAndFoldsAgreeEverywhere) {
         char case_id[32];
         std::snprintf(case_id, sizeof(case_id), "c-%04d-%d", d, c);
         absl::StatusOr<domain::CaseState> incremental =
-            commands.LoadCase(case_id);
+            path.reader.Load(case_id);
         ASSERT_TRUE(incremental.ok());
         if (!incremental->exists) continue;
         domain::CaseState fresh;
@@ -49,8 +50,8 @@ TEST(DemoPortfolioTest, SeedsEveryPathAndFoldsAgreeEverywhere) {
             << case_id;
         ++stages[a.stage()];
         // Seeding ran the due-time processor up to `now`: nothing is left.
-        absl::StatusOr<CaseCommandHandler::DueOutcome> due =
-            commands.AppendDueEvents(case_id, options.now);
+        absl::StatusOr<CaseCommands::DueOutcome> due =
+            path.commands.AppendDueEvents(case_id, options.now);
         ASSERT_TRUE(due.ok()) << due.status();
         EXPECT_EQ(due->events, 0u) << case_id;
       }

@@ -16,10 +16,11 @@ v1::Money Eur(int64_t minor) {
 }
 
 // A case with one invoice due on `due` (issued 30 days before), folded
-// from `extra` events after opening.
-domain::CaseState Case(const std::string& id, absl::CivilDay due, int64_t gross,
-                       std::vector<v1::EventPayload> extra = {}) {
-  domain::CaseState state;
+// from `extra` events after opening, with its KPI figures.
+projections::CaseWithFigures Case(const std::string& id, absl::CivilDay due,
+                                  int64_t gross,
+                                  std::vector<v1::EventPayload> extra = {}) {
+  projections::CaseWithFigures folded;
   v1::Event event;
   event.set_stream_version(1);
   event.mutable_occurred_at()->set_seconds(1767225600);  // 2026-01-01
@@ -35,15 +36,15 @@ domain::CaseState Case(const std::string& id, absl::CivilDay due, int64_t gross,
   *line->mutable_due_date() = domain::ToLocalDate(due);
   *line->mutable_gross() = Eur(gross);
   *line->mutable_vat() = Eur(gross * 21 / 121);
-  domain::Evolve(state, event);
+  projections::FoldCase(folded, event);
   for (auto& payload : extra) {
     v1::Event next;
-    next.set_stream_version(state.version + 1);
+    next.set_stream_version(folded.state.version + 1);
     next.mutable_occurred_at()->set_seconds(1767225600);
     *next.mutable_payload() = std::move(payload);
-    domain::Evolve(state, next);
+    projections::FoldCase(folded, next);
   }
-  return state;
+  return folded;
 }
 
 TEST(PortfolioKpisTest, HandComputedPortfolio) {
@@ -115,8 +116,9 @@ TEST(PortfolioKpisTest, HandComputedPortfolio) {
 TEST(PortfolioKpisTest, OtherCurrenciesAreLeftOutAndCounted) {
   KpiAccumulator kpis("acme", absl::FromUnixSeconds(1782000000));
   kpis.Add(Case("A", absl::CivilDay(2026, 6, 10), 1000));
-  domain::CaseState dollars = Case("B", absl::CivilDay(2026, 6, 10), 5000);
-  dollars.currency = "USD";
+  projections::CaseWithFigures dollars =
+      Case("B", absl::CivilDay(2026, 6, 10), 5000);
+  dollars.state.currency = "USD";
   kpis.Add(dollars);
   EXPECT_EQ(kpis.skipped_other_currency(), 1);
   EXPECT_EQ(kpis.Finish().open_cases(), 1u);

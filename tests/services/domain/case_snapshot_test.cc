@@ -116,9 +116,8 @@ TEST(CaseSnapshotTest, RestoringAtAnyPointFoldsOnToTheSameState) {
   ASSERT_TRUE(straight.plan.has_value());
   ASSERT_EQ(straight.placed_holds.size(), 1u);
   ASSERT_EQ(straight.placements, 1u);
-  ASSERT_EQ(straight.agency_collected_minor, 2000);
-  ASSERT_EQ(straight.written_off_by_reason.at(v1::WRITE_OFF_REASON_UNECONOMIC),
-            1500);
+  // Agency collections and write-offs by reason are KPI figures, kept
+  // beside the state: CaseKpiFiguresTest.
 
   for (size_t cut = 0; cut <= events.size(); ++cut) {
     SCOPED_TRACE(cut);

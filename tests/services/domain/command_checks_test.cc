@@ -71,25 +71,26 @@ TEST(CommandChecksTest, DatesMustBeRealCalendarDays) {
 }
 
 TEST(CommandChecksTest, PlanTermsNeedCountFirstDateAndAValidHash) {
-  collections::v1::PaymentPlanTerms terms;
-  terms.set_plan_id("p1");
-  terms.set_frequency(collections::v1::PLAN_FREQUENCY_MONTHLY);
+  PaymentPlanTerms terms;
+  terms.plan_id = "p1";
+  terms.frequency = collections::v1::PLAN_FREQUENCY_MONTHLY;
   EXPECT_THAT(CheckPaymentPlanTerms(terms),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("installment_count must be 1..120, got 0")));
-  terms.set_installment_count(121);
+  terms.installment_count = 121;
   EXPECT_THAT(
       CheckPaymentPlanTerms(terms),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("got 121")));
-  terms.set_installment_count(120);
+  terms.installment_count = 120;
   EXPECT_THAT(CheckPaymentPlanTerms(terms),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("terms.first_due_date is required")));
-  terms.mutable_first_due_date()->set_year(2026);
-  terms.mutable_first_due_date()->set_month(12);
-  terms.mutable_first_due_date()->set_day(1);
+  terms.first_due_date.emplace();
+  terms.first_due_date->set_year(2026);
+  terms.first_due_date->set_month(12);
+  terms.first_due_date->set_day(1);
   EXPECT_TRUE(CheckPaymentPlanTerms(terms).ok());
-  terms.set_signed_document_sha256("short");
+  terms.signed_document_sha256 = "short";
   EXPECT_THAT(
       CheckPaymentPlanTerms(terms),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("32-byte")));

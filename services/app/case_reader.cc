@@ -1,4 +1,4 @@
-#include "services/app/case_state_cache.h"
+#include "services/app/case_reader.h"
 
 #include <vector>
 
@@ -19,7 +19,7 @@ absl::Status CatchUpCase(storage::EventLog* log, const std::string& stream,
   }
 }
 
-absl::StatusOr<domain::CaseState> CaseStateCache::Load(
+absl::StatusOr<domain::CaseState> CaseReader::Load(
     const std::string& case_id) {
   std::shared_ptr<const domain::CaseState> cached;
   {

@@ -1,15 +1,18 @@
-// CaseStateCache: folded case states for the command side, so deciding a
-// command does not refold a case's whole stream each time. A load takes the
-// cached state (if any) and folds only the events appended since, read from
-// the log, so it is always as fresh as the log's acknowledged events, even
-// when another writer appended them.
+// CaseReader: a case's state folded from the log, as commands see it: the
+// case writer (case_writer.h) decides every act on it, and whoever must
+// judge or scope an act without running one (agency access, placement,
+// seeding) reads it here. A load takes the cached state (if any) and folds
+// only the events appended since, read from the log, so it is always as
+// fresh as the log's acknowledged events, even when another writer appended
+// them; deciding a command does not refold a case's whole stream each time.
+// Queries over many cases read the case standing projection instead.
 //
 // Bounded: at most `capacity` cases are kept; beyond that an arbitrary entry
 // is dropped (it is refolded from the log on its next load).
 //
 // Thread safety: safe to call concurrently. The log must outlive the cache.
-#ifndef COLLECTIONS_SERVICES_APP_CASE_STATE_CACHE_H_
-#define COLLECTIONS_SERVICES_APP_CASE_STATE_CACHE_H_
+#ifndef COLLECTIONS_SERVICES_APP_CASE_READER_H_
+#define COLLECTIONS_SERVICES_APP_CASE_READER_H_
 
 #include <memory>
 #include <string>
@@ -22,10 +25,14 @@
 
 namespace collections::app {
 
-class CaseStateCache {
+class CaseReader {
  public:
-  CaseStateCache(storage::EventLog* log, size_t capacity)
+  static constexpr size_t kDefaultCapacity = 100000;
+  explicit CaseReader(storage::EventLog* log,
+                      size_t capacity = kDefaultCapacity)
       : log_(log), capacity_(capacity) {}
+  CaseReader(const CaseReader&) = delete;
+  CaseReader& operator=(const CaseReader&) = delete;
 
   // The case folded up to the log's latest acknowledged event of its
   // stream; `exists` is false for a case never opened. Errors: the log's
@@ -46,4 +53,4 @@ absl::Status CatchUpCase(storage::EventLog* log, const std::string& stream,
 
 }  // namespace collections::app
 
-#endif  // COLLECTIONS_SERVICES_APP_CASE_STATE_CACHE_H_
+#endif  // COLLECTIONS_SERVICES_APP_CASE_READER_H_

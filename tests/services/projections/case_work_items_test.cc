@@ -1,10 +1,15 @@
-// Work items: each kind at its day, none once done or closed.
-#include "services/domain/work_items.h"
+// Work items (the domain's UpcomingWork, as the work queue stores them):
+// each kind at its day, none once done or closed.
+#include "services/projections/case_work_items.h"
 
 #include "gtest/gtest.h"
 
-namespace collections::domain {
+namespace collections::projections {
 namespace {
+
+using domain::CaseState;
+using domain::Evolve;
+using domain::ToLocalDate;
 
 namespace v1 = ::collections::v1;
 
@@ -64,7 +69,7 @@ TEST_F(WorkItemsTest, EachKindFallsOnItsDay) {
   *letter.mutable_letter_issued()->mutable_term_last_day() =
       ToLocalDate(absl::CivilDay(2026, 3, 6));
   Fold(letter);
-  const auto items = UpcomingWork(state_);
+  const auto items = WorkItemsOf(state_);
   ASSERT_EQ(items.size(), 4u);
   EXPECT_EQ(DayOf(*Find(items, v1::WORK_KIND_PROMISE_CHECK)),
             absl::CivilDay(2026, 2, 16));
@@ -93,7 +98,7 @@ TEST_F(WorkItemsTest, InstallmentsUntilPaidAndNothingWhenClosed) {
   Fold(plan);
   auto count = [&](v1::WorkKind kind) {
     int n = 0;
-    for (const auto& item : UpcomingWork(state_)) n += item.kind() == kind;
+    for (const auto& item : WorkItemsOf(state_)) n += item.kind() == kind;
     return n;
   };
   EXPECT_EQ(count(v1::WORK_KIND_INSTALLMENT_DUE), 2);
@@ -104,8 +109,8 @@ TEST_F(WorkItemsTest, InstallmentsUntilPaidAndNothingWhenClosed) {
   v1::EventPayload closed;
   closed.mutable_case_stage_changed()->set_to(v1::CASE_STAGE_CLOSED);
   Fold(closed);
-  EXPECT_TRUE(UpcomingWork(state_).empty());
+  EXPECT_TRUE(WorkItemsOf(state_).empty());
 }
 
 }  // namespace
-}  // namespace collections::domain
+}  // namespace collections::projections
