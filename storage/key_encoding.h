@@ -1,17 +1,21 @@
 // Byte layouts of every key and value the event log stores. This file and
 // storage/FORMAT.md describe the same bytes; change both or neither.
 //
-// Grammar (all integers fixed-width big-endian, so byte order = numeric order):
+// Grammar (all integers fixed-width big-endian, so byte order = numeric order;
+// the formatter leaves this block as it is written):
 //
+// clang-format off
 //   column family "default" (metadata)
 //     key   := "format_version"
-//     value := u32                              the on-disk format, see
-//     kFormatVersion key   := "last_group" value := first:u64 last:u64
-//     positions of the last group commit
+//     value := u32                              the on-disk format (kFormatVersion)
+//     key   := "last_group"
+//     value := first:u64 last:u64               positions of the last group commit
+//     key   := "replica_cursor"                 cluster mode only
+//     value := u64                              the last JetStream sequence applied
 //   column family "events"
 //     key   := position:u64                     global position, 1-based
 //     value := tag:u8(=0x01) leaf:32 chain:32 record:bytes
-//   column family "stream_index"               one entry per append call (run)
+//   column family "stream_index"                one entry per append call (run)
 //     key   := stream_id 0x00 first_version:u64 stream versions, 1-based
 //     value := first_position:u64 [count:u32]   count absent (format 1) = 1
 //     A run maps versions first_version .. first_version+count-1 to positions
@@ -23,6 +27,13 @@
 //   column family "streams"
 //     key   := stream_id
 //     value := version:u64 last_position:u64 chain:32
+//   column family "merkle"                      completed RFC 9162 tree nodes
+//     key   := level:u8 index:u64               levels >= kLowestStoredMerkleLevel
+//     value := hash:32
+//   column family "tree_heads"                  signed tree heads
+//     key   := tree_size:u64
+//     value := a serialized collections.v1.SignedTreeHead
+// clang-format on
 //
 // Stream ids are printable ASCII without NUL (see ValidateStreamId), so the
 // 0x00 separator is unambiguous and a stream's keys form one contiguous range.

@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
+  clang-format  # tools/dev/format.sh: the format check of the test command
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
