@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # The test command of the README quick start (and what .ci/run runs):
-# installs missing packages, checks the formatting (tools/dev/format.sh),
-# builds with warnings as errors, and runs the whole test suite under
+# installs missing packages, builds, and runs the whole test suite under
 # AddressSanitizer + UndefinedBehaviorSanitizer (build-check/), then the
 # concurrency tests under ThreadSanitizer (build-tsan/).
 #
@@ -13,8 +12,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/dev/install_deps.sh --with-peers
-# The sources as .clang-format writes them (fails fast, before building).
-tools/dev/format.sh --check
 sanitizers=${SANITIZERS:-address thread}
 configure() {  # configure <dir> <sanitizer>
   cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
