@@ -45,7 +45,7 @@ std::string MessageId(absl::string_view stream_id,
                       static_cast<int>(expected.kind), ":", expected.version);
 }
 
-class ClusterEventLog final : public EventLog {
+class ClusterEventLog final : public DurableEventLog {
  public:
   ClusterEventLog(const ClusterLogOptions& options,
                   const EventLogOptions& local_options,
@@ -108,6 +108,12 @@ class ClusterEventLog final : public EventLog {
     return local_->FindEvent(stream_id, event_id);
   }
   uint64_t HeadPosition() const override { return local_->HeadPosition(); }
+  uint64_t WaitForPosition(uint64_t position,
+                           absl::Time deadline) const override {
+    return local_->WaitForPosition(position, deadline);
+  }
+
+  // The tree and the administration are this node's copy's.
   absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) override {
     return local_->TreeRoot(tree_size);
   }
@@ -129,10 +135,6 @@ class ClusterEventLog final : public EventLog {
   }
   absl::StatusOr<std::optional<std::string>> LatestTreeHead() override {
     return local_->LatestTreeHead();
-  }
-  uint64_t WaitForPosition(uint64_t position,
-                           absl::Time deadline) const override {
-    return local_->WaitForPosition(position, deadline);
   }
   absl::Status Settle(absl::Duration timeout) override {
     return local_->Settle(timeout);
@@ -401,7 +403,7 @@ class ClusterEventLog final : public EventLog {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
+absl::StatusOr<std::unique_ptr<DurableEventLog>> OpenClusterEventLog(
     const ClusterLogOptions& options, const EventLogOptions& local_options,
     absl::string_view dir) {
   EventLogOptions local = local_options;
@@ -436,7 +438,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
       std::unique_ptr<JetStreamReplica> replica,
       JetStreamReplica::Open(jetstream.get(), log.get()));
   COLLECTIONS_RETURN_IF_ERROR(replica->CatchUp().status());
-  return std::unique_ptr<EventLog>(
+  return std::unique_ptr<DurableEventLog>(
       new ClusterEventLog(options, local_options, std::move(log),
                           std::move(jetstream), std::move(replica)));
 }

@@ -504,11 +504,11 @@ absl::StatusOr<std::unique_ptr<ReplicatedLog>> OpenRocksDbReplicatedLog(
       new internal::RocksDbEventLog(options, std::move(database)));
 }
 
-absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+absl::StatusOr<std::unique_ptr<DurableEventLog>> OpenRocksDbEventLog(
     const EventLogOptions& options, absl::string_view dir) {
   COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<ReplicatedLog> log,
                                OpenRocksDbReplicatedLog(options, dir));
-  return std::unique_ptr<EventLog>(std::move(log));
+  return std::unique_ptr<DurableEventLog>(std::move(log));
 }
 
 }  // namespace collections::storage

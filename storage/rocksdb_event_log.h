@@ -1,4 +1,6 @@
-// Opens the RocksDB implementation of EventLog (storage/event_log.h).
+// Opens the RocksDB implementation of the event log: a DurableEventLog
+// (storage/durable_event_log.h), the core EventLog with its LogTree and its
+// LogAdministration in one object.
 //
 // Appends go through a two-stage pipeline with group commit. The caller's
 // thread does the expensive per-event work (validation, serialising the
@@ -13,7 +15,8 @@
 // outcome. storage/FORMAT.md describes the bytes and the recovery of a partly
 // written group.
 //
-// Only the server and tools link this; the upper layers see EventLog.
+// Only the server and tools link this; the upper layers see the part they
+// use (EventLog, LogTree or LogAdministration).
 #ifndef COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_H_
 #define COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_H_
 
@@ -23,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/clock.h"
+#include "storage/durable_event_log.h"
 #include "storage/event_log.h"
 #include "storage/log_observer.h"
 #include "storage/write_faults.h"
@@ -101,7 +105,7 @@ struct EventLogOptions {
 //                        damaged record in the write-ahead log before its
 //                        last one): the message names the file;
 //   UNAVAILABLE          I/O error.
-absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+absl::StatusOr<std::unique_ptr<DurableEventLog>> OpenRocksDbEventLog(
     const EventLogOptions& options, absl::string_view dir);
 
 }  // namespace collections::storage

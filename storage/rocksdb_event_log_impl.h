@@ -197,29 +197,27 @@ class RocksDbEventLog final : public ReplicatedLog {
   RocksDbEventLog(const RocksDbEventLog&) = delete;
   RocksDbEventLog& operator=(const RocksDbEventLog&) = delete;
 
+  // EventLog.
   void AppendAsync(absl::string_view stream_id, ExpectedVersion expected,
                    absl::Span<const Event> events,
                    AppendCallback done) override;
   void AppendTransactionAsync(absl::Span<const StreamAppend> parts,
                               TransactionCallback done) override;
-  absl::StatusOr<std::optional<EventLocation>> FindEvent(
-      absl::string_view stream_id, absl::string_view event_id) override;
   absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
       absl::string_view stream_id, uint64_t from_version,
       ReadDirection direction, size_t limit) override;
   absl::StatusOr<LogReadResult> ReadAll(const LogRead& read) override;
   absl::StatusOr<std::optional<StreamHead>> GetStreamHead(
       absl::string_view stream_id) override;
+  absl::StatusOr<std::optional<EventLocation>> FindEvent(
+      absl::string_view stream_id, absl::string_view event_id) override;
   uint64_t HeadPosition() const override {
     return head_position_.load(std::memory_order_acquire);
   }
-  absl::Status Settle(absl::Duration timeout) override;
-  absl::Status Checkpoint(const std::string& dir) override;
-  StorageFigures Figures() const override {
-    return ReadStorageFigures(db_, database_.handles);
-  }
   uint64_t WaitForPosition(uint64_t position,
                            absl::Time deadline) const override;
+
+  // LogTree.
   absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) override;
   absl::StatusOr<std::vector<Sha256Digest>> InclusionProof(
       uint64_t position, uint64_t tree_size) override;
@@ -230,6 +228,15 @@ class RocksDbEventLog final : public ReplicatedLog {
   absl::StatusOr<std::optional<std::string>> ReadTreeHead(
       uint64_t tree_size) override;
   absl::StatusOr<std::optional<std::string>> LatestTreeHead() override;
+
+  // LogAdministration.
+  absl::Status Settle(absl::Duration timeout) override;
+  absl::Status Checkpoint(const std::string& dir) override;
+  StorageFigures Figures() const override {
+    return ReadStorageFigures(db_, database_.handles);
+  }
+
+  // ReplicatedLog.
   absl::StatusOr<size_t> ApplyReplicated(
       absl::Span<const ReplicatedWrite> writes, uint64_t cursor) override;
   absl::StatusOr<uint64_t> ReplicatedCursor() override;

@@ -125,11 +125,15 @@ struct CaseImport {
 
 }  // namespace
 
-AgencyHandoff::AgencyHandoff(storage::EventLog* log,
+AgencyHandoff::AgencyHandoff(storage::EventLog* log, storage::LogTree* tree,
                              CaseCommandHandler* commands,
                              audit::TreeHeadSigner* signer,
                              security::PersonalDataVault* vault)
-    : log_(log), commands_(commands), signer_(signer), vault_(vault) {}
+    : log_(log),
+      tree_(tree),
+      commands_(commands),
+      signer_(signer),
+      vault_(vault) {}
 
 absl::StatusOr<std::vector<v1::Event>> AgencyHandoff::CaseEvents(
     const std::string& case_id, uint64_t last_version) {
@@ -164,11 +168,11 @@ absl::StatusOr<v1::PlacementPackage> AgencyHandoff::Cut(
   // The bundle's creation time is the head's, so a rebuilt package is the
   // same bytes.
   COLLECTIONS_ASSIGN_OR_RETURN(
-      input.bundle,
-      audit::BuildEvidenceBundle(*log_, head, signer_->key().public_key(),
-                                 {domain::CaseStreamId(input.state.case_id)},
-                                 absl::StrCat("case ", input.state.case_id),
-                                 ToTime(head.timestamp())));
+      input.bundle, audit::BuildEvidenceBundle(
+                        *log_, *tree_, head, signer_->key().public_key(),
+                        {domain::CaseStreamId(input.state.case_id)},
+                        absl::StrCat("case ", input.state.case_id),
+                        ToTime(head.timestamp())));
   return agency::BuildPlacementPackage(input);
 }
 

@@ -43,14 +43,15 @@
 #include "services/app/case_commands.h"
 #include "services/audit/signed_tree_head.h"
 #include "storage/event_log.h"
+#include "storage/log_tree.h"
 
 namespace collections::app {
 
 class AgencyHandoff {
  public:
   // `vault` (optional) seals the personal data of imported reports.
-  AgencyHandoff(storage::EventLog* log, CaseCommandHandler* commands,
-                audit::TreeHeadSigner* signer,
+  AgencyHandoff(storage::EventLog* log, storage::LogTree* tree,
+                CaseCommandHandler* commands, audit::TreeHeadSigner* signer,
                 security::PersonalDataVault* vault = nullptr);
 
   using PlaceResult = absl::StatusOr<collections::v1::PlaceWithAgencyResponse>;
@@ -90,6 +91,7 @@ class AgencyHandoff {
       const collections::v1::SignedTreeHead& head);
 
   storage::EventLog* const log_;
+  storage::LogTree* const tree_;
   CaseCommandHandler* const commands_;
   audit::TreeHeadSigner* const signer_;
   security::PersonalDataVault* const vault_;

@@ -25,9 +25,10 @@ TEST(AgencyHandoffTest, PlacementsWithoutAPackageAreListedWithoutFiles) {
   ASSERT_TRUE(log.ok()) << log.status();
   auto key = audit::SigningKey::Generate();
   ASSERT_TRUE(key.ok());
-  audit::TreeHeadSigner signer(log->get(), *std::move(key), Clock::Real());
+  audit::TreeHeadSigner signer(log->get(), log->get(), *std::move(key),
+                               Clock::Real());
   CaseCommandHandler commands(log->get());
-  AgencyHandoff handoff(log->get(), &commands, &signer);
+  AgencyHandoff handoff(log->get(), log->get(), &commands, &signer);
   DemoPortfolioOptions options;
   options.debtors = 20;  // handoff unset: no packages
   ASSERT_TRUE(SeedDemoPortfolio(commands, options).ok());
