@@ -331,15 +331,11 @@ class ClusterEventLog final : public DurableEventLog {
   absl::StatusOr<std::vector<AppendResult>> DoTransaction(
       const std::vector<StreamAppend>& parts) {
     const absl::Time deadline = absl::Now() + options_.apply_timeout;
-    if (parts.empty()) {
-      return absl::InvalidArgumentError("a transaction needs parts");
-    }
+    COLLECTIONS_RETURN_IF_ERROR(ValidateTransaction(local_options_, parts));
     collections::v1::ReplicatedAppend message;
     message.set_stream_id(kTransactionSubject);
     std::string id = "tx";
     for (const StreamAppend& part : parts) {
-      COLLECTIONS_RETURN_IF_ERROR(ValidateAppend(local_options_, part.stream_id,
-                                                 part.expected, part.events));
       auto* out = message.add_parts();
       out->set_stream_id(part.stream_id);
       out->set_expected_kind(static_cast<uint32_t>(part.expected.kind));
@@ -364,8 +360,12 @@ class ClusterEventLog final : public DurableEventLog {
       return *applied;
     }
     // Every node refused it: say why, as the local log would have.
-    for (const StreamAppend& part : parts)
-      COLLECTIONS_RETURN_IF_ERROR(CheckLocally(part.stream_id, part.expected));
+    for (size_t i = 0; i < parts.size(); ++i) {
+      absl::Status holds = CheckLocally(parts[i].stream_id, parts[i].expected);
+      if (!holds.ok()) {
+        return TransactionPartError(i, parts[i].stream_id, holds);
+      }
+    }
     return absl::FailedPreconditionError(
         "the transaction was refused by every node: event ids are taken");
   }
@@ -374,11 +374,14 @@ class ClusterEventLog final : public DurableEventLog {
   absl::StatusOr<std::optional<std::vector<AppendResult>>> Applied(
       const std::vector<StreamAppend>& parts) {
     std::vector<AppendResult> results;
-    for (const StreamAppend& part : parts) {
-      COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> result,
-                                   AlreadyApplied(part.stream_id, part.events));
-      if (!result.has_value()) return std::nullopt;
-      results.push_back(*result);
+    for (size_t i = 0; i < parts.size(); ++i) {
+      absl::StatusOr<std::optional<AppendResult>> result =
+          AlreadyApplied(parts[i].stream_id, parts[i].events);
+      if (!result.ok()) {
+        return TransactionPartError(i, parts[i].stream_id, result.status());
+      }
+      if (!result->has_value()) return std::nullopt;
+      results.push_back(**result);
     }
     return results;
   }

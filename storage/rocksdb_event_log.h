@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/clock.h"
+#include "storage/append_checks.h"
 #include "storage/durable_event_log.h"
 #include "storage/event_log.h"
 #include "storage/log_observer.h"
@@ -33,7 +34,10 @@
 
 namespace collections::storage {
 
-struct EventLogOptions {
+// The limits of what an append may hold are AppendLimits'
+// (storage/append_checks.h: stream and event id lengths, event size, events
+// per append), with their defaults.
+struct EventLogOptions : AppendLimits {
   // Sync the write-ahead log before acknowledging an append. Default on:
   // acknowledged means durable. Off, an append is acknowledged once it is in
   // the OS page cache: a process crash loses nothing, but an OS crash or power
@@ -43,19 +47,6 @@ struct EventLogOptions {
 
   // Create the data directory and database when absent. Default on.
   bool create_if_missing = true;
-
-  // Longest stream id accepted, in bytes. Default 128.
-  size_t max_stream_id_bytes = 128;
-
-  // Longest event id accepted, in bytes. Default 128.
-  size_t max_event_id_bytes = 128;
-
-  // Largest serialized event accepted (the caller's part), in bytes.
-  // Default 256 KiB: events hold facts and document hashes, not documents.
-  size_t max_event_bytes = 256 * 1024;
-
-  // Most events in one Append call. Default 1000.
-  size_t max_events_per_append = 1000;
 
   // Group commit stops gathering further appends into one write once the
   // group holds this many bytes. Default 8 MiB. Larger groups amortise the

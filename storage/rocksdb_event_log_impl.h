@@ -19,18 +19,19 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/time_conversion.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "storage/append_checks.h"
 #include "storage/merkle.h"
+#include "storage/record_trailer.h"
 #include "storage/replicated_log.h"
 #include "storage/rocksdb_database.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_figures.h"
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_log_tree.h"
-#include "common/time_conversion.h"
 
 namespace collections::storage::internal {
 
@@ -249,7 +250,8 @@ class RocksDbEventLog final : public ReplicatedLog {
     return database_.cf(family);
   }
 
-  // Caller-thread half of an append: validation, serialization, body hashing.
+  // Caller-thread half of an append whose input the caller validated
+  // (ValidateAppend or ValidateTransaction): serialization, body hashing.
   absl::Status Prepare(absl::string_view stream_id, ExpectedVersion expected,
                        absl::Span<const Event> events,
                        PendingAppend* append) const;
