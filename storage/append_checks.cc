@@ -11,12 +11,12 @@
 
 namespace collections::storage {
 
-absl::Status ValidateAppend(const EventLogOptions& options,
+absl::Status ValidateAppend(const AppendLimits& limits,
                             absl::string_view stream_id,
                             ExpectedVersion expected,
                             absl::Span<const collections::v1::Event> events) {
   COLLECTIONS_RETURN_IF_ERROR(
-      ValidateStreamId(stream_id, options.max_stream_id_bytes));
+      ValidateStreamId(stream_id, limits.max_stream_id_bytes));
   const int kind = static_cast<int>(expected.kind);
   if (kind < static_cast<int>(ExpectedVersion::Kind::kAny) ||
       kind > static_cast<int>(ExpectedVersion::Kind::kExact)) {
@@ -27,10 +27,10 @@ absl::Status ValidateAppend(const EventLogOptions& options,
   if (events.empty()) {
     return absl::InvalidArgumentError("append of an empty batch");
   }
-  if (events.size() > options.max_events_per_append) {
+  if (events.size() > limits.max_events_per_append) {
     return absl::InvalidArgumentError(
         absl::StrCat("append of ", events.size(), " events; the limit is ",
-                     options.max_events_per_append));
+                     limits.max_events_per_append));
   }
   absl::flat_hash_set<absl::string_view> ids;
   for (size_t i = 0; i < events.size(); ++i) {
@@ -39,10 +39,10 @@ absl::Status ValidateAppend(const EventLogOptions& options,
       return absl::InvalidArgumentError(
           absl::StrCat("event ", i, " has no event id"));
     }
-    if (event.event_id().size() > options.max_event_id_bytes) {
+    if (event.event_id().size() > limits.max_event_id_bytes) {
       return absl::InvalidArgumentError(
           absl::StrCat("event ", i, ": event id is ", event.event_id().size(),
-                       " bytes; the limit is ", options.max_event_id_bytes));
+                       " bytes; the limit is ", limits.max_event_id_bytes));
     }
     if (!ids.insert(event.event_id()).second) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -60,13 +60,47 @@ absl::Status ValidateAppend(const EventLogOptions& options,
           "assigned by the log and must be left unset"));
     }
     const size_t body_size = event.ByteSizeLong();
-    if (body_size > options.max_event_bytes) {
+    if (body_size > limits.max_event_bytes) {
       return absl::InvalidArgumentError(
           absl::StrCat("event ", i, " is ", body_size, " bytes; the limit is ",
-                       options.max_event_bytes));
+                       limits.max_event_bytes));
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateTransaction(const AppendLimits& limits,
+                                 absl::Span<const StreamAppend> parts) {
+  if (parts.empty()) {
+    return absl::InvalidArgumentError("a transaction needs at least one part");
+  }
+  absl::flat_hash_set<absl::string_view> streams;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const StreamAppend& part = parts[i];
+    if (!streams.insert(part.stream_id).second) {
+      return TransactionPartError(
+          i, part.stream_id,
+          absl::InvalidArgumentError(
+              "the stream is named by an earlier part too"));
+    }
+    absl::Status valid =
+        ValidateAppend(limits, part.stream_id, part.expected, part.events);
+    if (!valid.ok()) return TransactionPartError(i, part.stream_id, valid);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TransactionPartError(size_t index, absl::string_view stream_id,
+                                  const absl::Status& status) {
+  return absl::Status(status.code(),
+                      absl::StrCat("transaction part ", index, " (stream ",
+                                   stream_id, "): ", status.message()));
+}
+
+absl::Status PartialTransactionRetryError() {
+  return absl::FailedPreconditionError(
+      "some parts of the transaction are in the log already and others "
+      "not: it is not a retry of one transaction");
 }
 
 namespace {

@@ -45,7 +45,7 @@ std::string MessageId(absl::string_view stream_id,
                       static_cast<int>(expected.kind), ":", expected.version);
 }
 
-class ClusterEventLog final : public EventLog {
+class ClusterEventLog final : public DurableEventLog {
  public:
   ClusterEventLog(const ClusterLogOptions& options,
                   const EventLogOptions& local_options,
@@ -108,6 +108,12 @@ class ClusterEventLog final : public EventLog {
     return local_->FindEvent(stream_id, event_id);
   }
   uint64_t HeadPosition() const override { return local_->HeadPosition(); }
+  uint64_t WaitForPosition(uint64_t position,
+                           absl::Time deadline) const override {
+    return local_->WaitForPosition(position, deadline);
+  }
+
+  // The tree and the administration are this node's copy's.
   absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) override {
     return local_->TreeRoot(tree_size);
   }
@@ -129,10 +135,6 @@ class ClusterEventLog final : public EventLog {
   }
   absl::StatusOr<std::optional<std::string>> LatestTreeHead() override {
     return local_->LatestTreeHead();
-  }
-  uint64_t WaitForPosition(uint64_t position,
-                           absl::Time deadline) const override {
-    return local_->WaitForPosition(position, deadline);
   }
   absl::Status Settle(absl::Duration timeout) override {
     return local_->Settle(timeout);
@@ -329,15 +331,11 @@ class ClusterEventLog final : public EventLog {
   absl::StatusOr<std::vector<AppendResult>> DoTransaction(
       const std::vector<StreamAppend>& parts) {
     const absl::Time deadline = absl::Now() + options_.apply_timeout;
-    if (parts.empty()) {
-      return absl::InvalidArgumentError("a transaction needs parts");
-    }
+    COLLECTIONS_RETURN_IF_ERROR(ValidateTransaction(local_options_, parts));
     collections::v1::ReplicatedAppend message;
     message.set_stream_id(kTransactionSubject);
     std::string id = "tx";
     for (const StreamAppend& part : parts) {
-      COLLECTIONS_RETURN_IF_ERROR(ValidateAppend(local_options_, part.stream_id,
-                                                 part.expected, part.events));
       auto* out = message.add_parts();
       out->set_stream_id(part.stream_id);
       out->set_expected_kind(static_cast<uint32_t>(part.expected.kind));
@@ -362,8 +360,12 @@ class ClusterEventLog final : public EventLog {
       return *applied;
     }
     // Every node refused it: say why, as the local log would have.
-    for (const StreamAppend& part : parts)
-      COLLECTIONS_RETURN_IF_ERROR(CheckLocally(part.stream_id, part.expected));
+    for (size_t i = 0; i < parts.size(); ++i) {
+      absl::Status holds = CheckLocally(parts[i].stream_id, parts[i].expected);
+      if (!holds.ok()) {
+        return TransactionPartError(i, parts[i].stream_id, holds);
+      }
+    }
     return absl::FailedPreconditionError(
         "the transaction was refused by every node: event ids are taken");
   }
@@ -372,11 +374,14 @@ class ClusterEventLog final : public EventLog {
   absl::StatusOr<std::optional<std::vector<AppendResult>>> Applied(
       const std::vector<StreamAppend>& parts) {
     std::vector<AppendResult> results;
-    for (const StreamAppend& part : parts) {
-      COLLECTIONS_ASSIGN_OR_RETURN(std::optional<AppendResult> result,
-                                   AlreadyApplied(part.stream_id, part.events));
-      if (!result.has_value()) return std::nullopt;
-      results.push_back(*result);
+    for (size_t i = 0; i < parts.size(); ++i) {
+      absl::StatusOr<std::optional<AppendResult>> result =
+          AlreadyApplied(parts[i].stream_id, parts[i].events);
+      if (!result.ok()) {
+        return TransactionPartError(i, parts[i].stream_id, result.status());
+      }
+      if (!result->has_value()) return std::nullopt;
+      results.push_back(**result);
     }
     return results;
   }
@@ -401,7 +406,7 @@ class ClusterEventLog final : public EventLog {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
+absl::StatusOr<std::unique_ptr<DurableEventLog>> OpenClusterEventLog(
     const ClusterLogOptions& options, const EventLogOptions& local_options,
     absl::string_view dir) {
   EventLogOptions local = local_options;
@@ -436,7 +441,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
       std::unique_ptr<JetStreamReplica> replica,
       JetStreamReplica::Open(jetstream.get(), log.get()));
   COLLECTIONS_RETURN_IF_ERROR(replica->CatchUp().status());
-  return std::unique_ptr<EventLog>(
+  return std::unique_ptr<DurableEventLog>(
       new ClusterEventLog(options, local_options, std::move(log),
                           std::move(jetstream), std::move(replica)));
 }

@@ -1,6 +1,7 @@
-// The event log of cluster mode (deploy/CLUSTER.md): an EventLog whose
-// appends go through the cluster's JetStream log and whose reads, proofs
-// and waits are served by this node's own RocksDB log, which a replica
+// The event log of cluster mode (deploy/CLUSTER.md): a DurableEventLog
+// (storage/durable_event_log.h) whose appends go through the cluster's
+// JetStream log and whose reads, waits, tree (proofs, signed heads) and
+// administration are served by this node's own RocksDB log, which a replica
 // (jetstream_replica.h) keeps a copy of the JetStream log.
 //
 // An append:
@@ -32,7 +33,7 @@
 // the local copy does not apply the message within apply_timeout (the
 // append may still land: retry with the same event ids).
 //
-// Thread safety: as EventLog. Appends wait on a pool of threads of their
+// Thread safety: as DurableEventLog. Appends wait on a pool of threads of their
 // own, never on the caller's.
 #ifndef COLLECTIONS_STORAGE_CLUSTER_EVENT_LOG_H_
 #define COLLECTIONS_STORAGE_CLUSTER_EVENT_LOG_H_
@@ -43,7 +44,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "storage/event_log.h"
+#include "storage/durable_event_log.h"
 #include "storage/jetstream_log.h"
 #include "storage/rocksdb_event_log.h"
 
@@ -66,7 +67,7 @@ struct ClusterLogOptions {
 // bind what this node publishes, not what its copy applies) and connects to
 // JetStream; catches up before returning. Errors: the local log's open errors,
 // JetStream's UNAVAILABLE.
-absl::StatusOr<std::unique_ptr<EventLog>> OpenClusterEventLog(
+absl::StatusOr<std::unique_ptr<DurableEventLog>> OpenClusterEventLog(
     const ClusterLogOptions& options, const EventLogOptions& local_options,
     absl::string_view dir);
 

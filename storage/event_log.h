@@ -1,7 +1,16 @@
 // EventLog: the append-only, tamper-evident log every other part of the
-// backend stands on. This header is the storage interface the upper layers
-// depend on; the RocksDB implementation is opened with
-// storage/rocksdb_event_log.h and is linked only by the server and tools.
+// backend stands on. This header is the core of the storage interface the
+// upper layers depend on: appends, reads and waits, ten methods. The log's
+// other two parts have headers of their own:
+//   storage/log_tree.h           LogTree: the Merkle tree's roots and proofs
+//                                and the signed tree heads kept with the log;
+//   storage/log_administration.h LogAdministration: settling, online copies
+//                                and the storage engine's figures.
+// A durable log is all three in one object (storage/durable_event_log.h):
+// the RocksDB log (storage/rocksdb_event_log.h) and the cluster log
+// (storage/cluster_event_log.h) are opened as one and are linked only by the
+// server and tools. storage/in_memory_event_log.h is an EventLog alone, for
+// the unit tests of the layers above storage.
 //
 // Guarantees of every implementation:
 //   - An acknowledged append (OK result) is durable (with sync on) and is
@@ -33,9 +42,8 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "collections/v1/events.pb.h"
-#include "storage/key_encoding.h"
-#include "storage/log_observer.h"
 #include "common/sha256.h"
+#include "storage/key_encoding.h"
 
 namespace collections::storage {
 
@@ -215,55 +223,11 @@ class EventLog {
   // The last committed global position (0 for an empty log).
   virtual uint64_t HeadPosition() const = 0;
 
-  // --- The Merkle tree (RFC 9162, storage/merkle.h) ---
-  // Leaf p − 1 of the tree is SHA-256(0x00 || record) of position p. Every
-  // appended batch carries the tree nodes its events complete, so the tree
-  // of any size up to the head is there without lag. Sizes above the head
-  // are OUT_OF_RANGE; a missing node is DATA_LOSS.
-
-  // The root of the tree of the first `tree_size` events.
-  virtual absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) = 0;
-  // The audit path of `position` in the tree of `tree_size` events
-  // (INVALID_ARGUMENT unless 1 ≤ position ≤ tree_size).
-  virtual absl::StatusOr<std::vector<Sha256Digest>> InclusionProof(
-      uint64_t position, uint64_t tree_size) = 0;
-  // The proof that the tree of `old_size` is a prefix of that of
-  // `new_size` (INVALID_ARGUMENT unless old_size ≤ new_size).
-  virtual absl::StatusOr<std::vector<Sha256Digest>> ConsistencyProof(
-      uint64_t old_size, uint64_t new_size) = 0;
-
-  // --- Signed tree heads, kept with the log (bytes opaque to it) ---
-  // Stores `head` for `tree_size` durably (replacing one of that size).
-  virtual absl::Status SaveTreeHead(uint64_t tree_size,
-                                    absl::string_view head) = 0;
-  // The head kept for exactly `tree_size`, or nullopt.
-  virtual absl::StatusOr<std::optional<std::string>> ReadTreeHead(
-      uint64_t tree_size) = 0;
-  // The kept head with the largest tree size, or nullopt when none is.
-  virtual absl::StatusOr<std::optional<std::string>> LatestTreeHead() = 0;
-
   // Blocks until the log's head is at least `position` or `deadline` passes,
   // without polling; returns the head at that moment (which is below
   // `position` on timeout). For tailing readers and read-your-writes.
   virtual uint64_t WaitForPosition(uint64_t position,
                                    absl::Time deadline) const = 0;
-
-  // Writes buffered data out and waits (up to `timeout`) until the store
-  // has no background work pending: the quiet state benchmarks start from,
-  // and a moment an operator may want before a file-level backup.
-  // DEADLINE_EXCEEDED when the work outlasts `timeout`.
-  virtual absl::Status Settle(absl::Duration timeout) = 0;
-
-  // An online, consistent copy of the log in `dir` (which must not exist),
-  // taken while appends go on: every event acknowledged before the call is
-  // in it, and it opens as a log of its own (a RocksDB checkpoint: hard
-  // links where the file system allows). FAILED_PRECONDITION when `dir`
-  // exists; UNAVAILABLE for I/O errors.
-  virtual absl::Status Checkpoint(const std::string& dir) = 0;
-
-  // The storage engine's figures now (compaction debt, memtables, write
-  // stalls), for metrics. Cheap; no I/O.
-  virtual StorageFigures Figures() const = 0;
 };
 
 // Checks a stream id: 1..max_bytes bytes of printable ASCII (0x21..0x7e).

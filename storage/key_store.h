@@ -33,7 +33,7 @@ class KeyStore {
   virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(
       absl::string_view prefix) = 0;
   // An online, consistent copy of the store in `dir` (which must not
-  // exist), as EventLog::Checkpoint.
+  // exist), as LogAdministration::Checkpoint.
   virtual absl::Status Checkpoint(const std::string& dir) = 0;
 };
 

@@ -1,4 +1,4 @@
-// ReplicatedLog: an EventLog that also takes writes another log decided:
+// ReplicatedLog: a DurableEventLog that also takes writes another log decided:
 // the cluster's JetStream log (deploy/CLUSTER.md), applied by a node's
 // replica (jetstream_replica.h). Writes come in the source's order, many to
 // one group commit, each with the recorded_at its publisher gave it, and
@@ -7,7 +7,7 @@
 // disagree, even after a crash of an unsynced log: what survives is a
 // prefix of the writes with the cursor that goes with it.
 //
-// Thread safety: as EventLog. ApplyReplicated must have one caller at a
+// Thread safety: as DurableEventLog. ApplyReplicated must have one caller at a
 // time, and the log no other appender (reads, proofs and tree heads go on).
 #ifndef COLLECTIONS_STORAGE_REPLICATED_LOG_H_
 #define COLLECTIONS_STORAGE_REPLICATED_LOG_H_
@@ -20,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "storage/durable_event_log.h"
 #include "storage/event_log.h"
 #include "storage/rocksdb_event_log.h"
 
@@ -42,7 +43,7 @@ inline bool IsReplicatedRefusal(const absl::Status& status) {
          status.code() == absl::StatusCode::kInvalidArgument;
 }
 
-class ReplicatedLog : public EventLog {
+class ReplicatedLog : public DurableEventLog {
  public:
   // Applies `writes` in order, as one group commit, and stores `cursor`
   // with them. Each write is accepted or refused on its own, as Append or

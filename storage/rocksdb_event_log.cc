@@ -380,10 +380,7 @@ void RocksDbEventLog::SequenceTransaction(PendingAppend* first,
     PendingAppend* part = parts[i];
     part->result = SequenceOne(part, plan);
     if (!part->result.ok()) {
-      failure = absl::Status(
-          part->result.status().code(),
-          absl::StrCat("transaction part ", i, " (stream ", part->stream_id,
-                       "): ", part->result.status().message()));
+      failure = TransactionPartError(i, part->stream_id, part->result.status());
     } else if (part->result->already_appended) {
       ++retries;
     } else {
@@ -391,9 +388,7 @@ void RocksDbEventLog::SequenceTransaction(PendingAppend* first,
     }
   }
   if (failure.ok() && retries > 0 && retries < parts.size()) {
-    failure = absl::FailedPreconditionError(
-        "some parts of the transaction are in the log already and others "
-        "not: it is not a retry of one transaction");
+    failure = PartialTransactionRetryError();
   }
   if (failure.ok()) return;
   // Undo, newest first: the parts leave their streams' batches, and the
@@ -446,24 +441,20 @@ StreamHead RocksDbEventLog::BuildStreamBatch(
     rocksdb::WriteBatch* out, std::vector<Sha256Digest>* leaves) {
   rocksdb::WriteBatch& batch = *out;
   StreamHead head = stream_batch.head_before;
-  Event trailer;
-  trailer.set_stream_id(std::string(stream_batch.stream_id));
-  std::string trailer_bytes;
+  RecordTrailer trailer(stream_batch.stream_id);
   std::string index_key = StreamKeyPrefix(stream_batch.stream_id);
   const size_t index_prefix_size = index_key.size();
   for (PendingAppend* append : stream_batch.appends) {
-    *trailer.mutable_recorded_at() = append->recorded_at.has_value()
-                                         ? *append->recorded_at
-                                         : plan.recorded_at;
+    trailer.set_recorded_at(append->recorded_at.has_value()
+                                ? *append->recorded_at
+                                : plan.recorded_at);
     for (size_t i = 0; i < append->events.size(); ++i) {
       PreparedEvent& event = append->events[i];
       const uint64_t position = append->first_position + i;
       const uint64_t version = append->first_version + i;
-      trailer.set_stream_version(version);
-      trailer.set_global_position(position);
-      trailer_bytes.clear();
-      trailer.SerializeToString(&trailer_bytes);
-      event.value.append(trailer_bytes);
+      const absl::string_view trailer_bytes =
+          trailer.Serialize(version, position);
+      event.value.append(trailer_bytes.data(), trailer_bytes.size());
       const Sha256Digest leaf =
           event.leaf_hasher.Update(trailer_bytes).Finish();
       (*leaves)[position - plan.first_position] = leaf;
@@ -504,11 +495,11 @@ absl::StatusOr<std::unique_ptr<ReplicatedLog>> OpenRocksDbReplicatedLog(
       new internal::RocksDbEventLog(options, std::move(database)));
 }
 
-absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+absl::StatusOr<std::unique_ptr<DurableEventLog>> OpenRocksDbEventLog(
     const EventLogOptions& options, absl::string_view dir) {
   COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<ReplicatedLog> log,
                                OpenRocksDbReplicatedLog(options, dir));
-  return std::unique_ptr<EventLog>(std::move(log));
+  return std::unique_ptr<DurableEventLog>(std::move(log));
 }
 
 }  // namespace collections::storage

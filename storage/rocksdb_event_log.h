@@ -1,4 +1,6 @@
-// Opens the RocksDB implementation of EventLog (storage/event_log.h).
+// Opens the RocksDB implementation of the event log: a DurableEventLog
+// (storage/durable_event_log.h), the core EventLog with its LogTree and its
+// LogAdministration in one object.
 //
 // Appends go through a two-stage pipeline with group commit. The caller's
 // thread does the expensive per-event work (validation, serialising the
@@ -13,7 +15,8 @@
 // outcome. storage/FORMAT.md describes the bytes and the recovery of a partly
 // written group.
 //
-// Only the server and tools link this; the upper layers see EventLog.
+// Only the server and tools link this; the upper layers see the part they
+// use (EventLog, LogTree or LogAdministration).
 #ifndef COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_H_
 #define COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_H_
 
@@ -23,13 +26,18 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/clock.h"
+#include "storage/append_checks.h"
+#include "storage/durable_event_log.h"
 #include "storage/event_log.h"
 #include "storage/log_observer.h"
 #include "storage/write_faults.h"
 
 namespace collections::storage {
 
-struct EventLogOptions {
+// The limits of what an append may hold are AppendLimits'
+// (storage/append_checks.h: stream and event id lengths, event size, events
+// per append), with their defaults.
+struct EventLogOptions : AppendLimits {
   // Sync the write-ahead log before acknowledging an append. Default on:
   // acknowledged means durable. Off, an append is acknowledged once it is in
   // the OS page cache: a process crash loses nothing, but an OS crash or power
@@ -39,19 +47,6 @@ struct EventLogOptions {
 
   // Create the data directory and database when absent. Default on.
   bool create_if_missing = true;
-
-  // Longest stream id accepted, in bytes. Default 128.
-  size_t max_stream_id_bytes = 128;
-
-  // Longest event id accepted, in bytes. Default 128.
-  size_t max_event_id_bytes = 128;
-
-  // Largest serialized event accepted (the caller's part), in bytes.
-  // Default 256 KiB: events hold facts and document hashes, not documents.
-  size_t max_event_bytes = 256 * 1024;
-
-  // Most events in one Append call. Default 1000.
-  size_t max_events_per_append = 1000;
 
   // Group commit stops gathering further appends into one write once the
   // group holds this many bytes. Default 8 MiB. Larger groups amortise the
@@ -101,7 +96,7 @@ struct EventLogOptions {
 //                        damaged record in the write-ahead log before its
 //                        last one): the message names the file;
 //   UNAVAILABLE          I/O error.
-absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+absl::StatusOr<std::unique_ptr<DurableEventLog>> OpenRocksDbEventLog(
     const EventLogOptions& options, absl::string_view dir);
 
 }  // namespace collections::storage

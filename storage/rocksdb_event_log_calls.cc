@@ -1,7 +1,6 @@
 // The caller's side of the RocksDB event log: preparing and queueing
 // appends, reads, and the tree's roots and proofs (see
 // rocksdb_event_log_impl.h).
-#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "storage/rocksdb_event_log_impl.h"
@@ -15,8 +14,6 @@ absl::Status RocksDbEventLog::Prepare(absl::string_view stream_id,
                                       ExpectedVersion expected,
                                       absl::Span<const Event> events,
                                       PendingAppend* append) const {
-  COLLECTIONS_RETURN_IF_ERROR(
-      ValidateAppend(options_, stream_id, expected, events));
   append->stream_id = std::string(stream_id);
   append->expected = expected;
   append->events.resize(events.size());
@@ -102,7 +99,10 @@ void RocksDbEventLog::AppendAsync(absl::string_view stream_id,
                                   absl::Span<const Event> events,
                                   AppendCallback done) {
   auto append = std::make_unique<PendingAppend>();
-  absl::Status prepared = Prepare(stream_id, expected, events, append.get());
+  absl::Status prepared = ValidateAppend(options_, stream_id, expected, events);
+  if (prepared.ok()) {
+    prepared = Prepare(stream_id, expected, events, append.get());
+  }
   if (!prepared.ok()) {
     std::move(done)(std::move(prepared));
     return;
@@ -124,26 +124,18 @@ void RocksDbEventLog::AppendAsync(absl::string_view stream_id,
 
 void RocksDbEventLog::AppendTransactionAsync(
     absl::Span<const StreamAppend> parts, TransactionCallback done) {
-  if (parts.empty()) {
-    std::move(done)(
-        absl::InvalidArgumentError("a transaction needs at least one part"));
+  absl::Status valid = ValidateTransaction(options_, parts);
+  if (!valid.ok()) {
+    std::move(done)(std::move(valid));
     return;
   }
   std::vector<std::unique_ptr<PendingAppend>> prepared;
   std::vector<AppendResult> originals;
-  absl::flat_hash_set<absl::string_view> streams;
   for (size_t i = 0; i < parts.size(); ++i) {
     const StreamAppend& part = parts[i];
     auto fail = [&](const absl::Status& status) {
-      std::move(done)(
-          absl::Status(status.code(),
-                       absl::StrCat("transaction part ", i, " (stream ",
-                                    part.stream_id, "): ", status.message())));
+      std::move(done)(TransactionPartError(i, part.stream_id, status));
     };
-    if (!streams.insert(part.stream_id).second) {
-      return fail(absl::InvalidArgumentError(
-          "the stream is named by an earlier part too"));
-    }
     auto append = std::make_unique<PendingAppend>();
     absl::Status status =
         Prepare(part.stream_id, part.expected, part.events, append.get());
@@ -159,9 +151,7 @@ void RocksDbEventLog::AppendTransactionAsync(
     return;
   }
   if (!originals.empty()) {
-    std::move(done)(absl::FailedPreconditionError(
-        "some parts of the transaction are in the log already and others "
-        "not: it is not a retry of one transaction"));
+    std::move(done)(PartialTransactionRetryError());
     return;
   }
   std::unique_ptr<PendingAppend> first = std::move(prepared.front());
@@ -189,13 +179,12 @@ absl::StatusOr<std::unique_ptr<PendingAppend>>
 RocksDbEventLog::PrepareReplicated(const ReplicatedWrite& write) const {
   const google::protobuf::Timestamp recorded_at =
       ToTimestamp(write.recorded_at);
+  // No parts, a stream named twice, bad input, a partial retry: refused on
+  // every node alike, so it writes nothing.
+  if (!ValidateTransaction(options_, write.parts).ok()) return nullptr;
   std::vector<std::unique_ptr<PendingAppend>> prepared;
-  absl::flat_hash_set<absl::string_view> streams;
   size_t retries = 0;
   for (const StreamAppend& part : write.parts) {
-    // A stream named twice, bad input, a partial retry: refused on every
-    // node alike, so it writes nothing.
-    if (!streams.insert(part.stream_id).second) return nullptr;
     auto append = std::make_unique<PendingAppend>();
     absl::Status status =
         Prepare(part.stream_id, part.expected, part.events, append.get());
@@ -215,7 +204,7 @@ RocksDbEventLog::PrepareReplicated(const ReplicatedWrite& write) const {
   }
   // A retry of a write applied before (a restart re-applies from the
   // cursor), or a mix of applied and new parts: nothing to write.
-  if (prepared.empty() || retries > 0) return nullptr;
+  if (retries > 0) return nullptr;
   std::unique_ptr<PendingAppend> first = std::move(prepared.front());
   for (size_t i = 1; i < prepared.size(); ++i) {
     first->linked.push_back(std::move(prepared[i]));

@@ -19,18 +19,19 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/time_conversion.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "storage/append_checks.h"
 #include "storage/merkle.h"
+#include "storage/record_trailer.h"
 #include "storage/replicated_log.h"
 #include "storage/rocksdb_database.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_figures.h"
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_log_tree.h"
-#include "common/time_conversion.h"
 
 namespace collections::storage::internal {
 
@@ -197,29 +198,27 @@ class RocksDbEventLog final : public ReplicatedLog {
   RocksDbEventLog(const RocksDbEventLog&) = delete;
   RocksDbEventLog& operator=(const RocksDbEventLog&) = delete;
 
+  // EventLog.
   void AppendAsync(absl::string_view stream_id, ExpectedVersion expected,
                    absl::Span<const Event> events,
                    AppendCallback done) override;
   void AppendTransactionAsync(absl::Span<const StreamAppend> parts,
                               TransactionCallback done) override;
-  absl::StatusOr<std::optional<EventLocation>> FindEvent(
-      absl::string_view stream_id, absl::string_view event_id) override;
   absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
       absl::string_view stream_id, uint64_t from_version,
       ReadDirection direction, size_t limit) override;
   absl::StatusOr<LogReadResult> ReadAll(const LogRead& read) override;
   absl::StatusOr<std::optional<StreamHead>> GetStreamHead(
       absl::string_view stream_id) override;
+  absl::StatusOr<std::optional<EventLocation>> FindEvent(
+      absl::string_view stream_id, absl::string_view event_id) override;
   uint64_t HeadPosition() const override {
     return head_position_.load(std::memory_order_acquire);
   }
-  absl::Status Settle(absl::Duration timeout) override;
-  absl::Status Checkpoint(const std::string& dir) override;
-  StorageFigures Figures() const override {
-    return ReadStorageFigures(db_, database_.handles);
-  }
   uint64_t WaitForPosition(uint64_t position,
                            absl::Time deadline) const override;
+
+  // LogTree.
   absl::StatusOr<Sha256Digest> TreeRoot(uint64_t tree_size) override;
   absl::StatusOr<std::vector<Sha256Digest>> InclusionProof(
       uint64_t position, uint64_t tree_size) override;
@@ -230,6 +229,15 @@ class RocksDbEventLog final : public ReplicatedLog {
   absl::StatusOr<std::optional<std::string>> ReadTreeHead(
       uint64_t tree_size) override;
   absl::StatusOr<std::optional<std::string>> LatestTreeHead() override;
+
+  // LogAdministration.
+  absl::Status Settle(absl::Duration timeout) override;
+  absl::Status Checkpoint(const std::string& dir) override;
+  StorageFigures Figures() const override {
+    return ReadStorageFigures(db_, database_.handles);
+  }
+
+  // ReplicatedLog.
   absl::StatusOr<size_t> ApplyReplicated(
       absl::Span<const ReplicatedWrite> writes, uint64_t cursor) override;
   absl::StatusOr<uint64_t> ReplicatedCursor() override;
@@ -242,7 +250,8 @@ class RocksDbEventLog final : public ReplicatedLog {
     return database_.cf(family);
   }
 
-  // Caller-thread half of an append: validation, serialization, body hashing.
+  // Caller-thread half of an append whose input the caller validated
+  // (ValidateAppend or ValidateTransaction): serialization, body hashing.
   absl::Status Prepare(absl::string_view stream_id, ExpectedVersion expected,
                        absl::Span<const Event> events,
                        PendingAppend* append) const;

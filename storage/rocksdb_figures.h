@@ -1,6 +1,6 @@
 // Reading a RocksDB database's operating figures (StorageFigures, in
-// storage/log_observer.h) from its properties: what EventLog::Figures and
-// ProjectionStore::Figures report for an operator's metrics.
+// storage/log_observer.h) from its properties: what LogAdministration::Figures
+// and ProjectionStore::Figures report for an operator's metrics.
 #ifndef COLLECTIONS_STORAGE_ROCKSDB_FIGURES_H_
 #define COLLECTIONS_STORAGE_ROCKSDB_FIGURES_H_
 

@@ -25,7 +25,7 @@ class RocksDbLogTree {
   explicit RocksDbLogTree(const EventLogDatabase& database)
       : database_(database) {}
 
-  // As EventLog's, for sizes the caller knows are acknowledged. A node
+  // As LogTree's, for sizes the caller knows are acknowledged. A node
   // missing below them is DATA_LOSS.
   absl::StatusOr<Sha256Digest> Root(uint64_t tree_size) const;
   absl::StatusOr<std::vector<Sha256Digest>> InclusionProof(

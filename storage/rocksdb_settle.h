@@ -1,7 +1,7 @@
 // Bringing a RocksDB database to rest (memtables written out, no compaction
-// pending or running), what EventLog::Settle and ProjectionStore::Settle
-// do, for benchmarks and operators; and copying one online (checkpoints,
-// for backups).
+// pending or running), what LogAdministration::Settle and
+// ProjectionStore::Settle do, for benchmarks and operators; and copying one
+// online (checkpoints, for backups).
 #ifndef COLLECTIONS_STORAGE_ROCKSDB_SETTLE_H_
 #define COLLECTIONS_STORAGE_ROCKSDB_SETTLE_H_
 

@@ -121,10 +121,11 @@ struct CaseImport {
 
 }  // namespace
 
-AgencyHandoff::AgencyHandoff(storage::EventLog* log, CaseReader* cases,
-                             CaseCommands* commands, CaseWriter* writer,
-                             audit::TreeHeadSigner* signer)
+AgencyHandoff::AgencyHandoff(storage::EventLog* log, storage::LogTree* tree,
+                             CaseReader* cases, CaseCommands* commands,
+                             CaseWriter* writer, audit::TreeHeadSigner* signer)
     : log_(log),
+      tree_(tree),
       cases_(cases),
       commands_(commands),
       writer_(writer),
@@ -163,11 +164,11 @@ absl::StatusOr<v1::PlacementPackage> AgencyHandoff::Cut(
   // The bundle's creation time is the head's, so a rebuilt package is the
   // same bytes.
   COLLECTIONS_ASSIGN_OR_RETURN(
-      input.bundle,
-      audit::BuildEvidenceBundle(*log_, head, signer_->key().public_key(),
-                                 {domain::CaseStreamId(input.state.case_id)},
-                                 absl::StrCat("case ", input.state.case_id),
-                                 ToTime(head.timestamp())));
+      input.bundle, audit::BuildEvidenceBundle(
+                        *log_, *tree_, head, signer_->key().public_key(),
+                        {domain::CaseStreamId(input.state.case_id)},
+                        absl::StrCat("case ", input.state.case_id),
+                        ToTime(head.timestamp())));
   return agency::BuildPlacementPackage(input);
 }
 

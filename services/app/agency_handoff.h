@@ -46,13 +46,14 @@
 #include "services/app/case_writer.h"
 #include "services/audit/signed_tree_head.h"
 #include "storage/event_log.h"
+#include "storage/log_tree.h"
 
 namespace collections::app {
 
 class AgencyHandoff {
  public:
-  AgencyHandoff(storage::EventLog* log, CaseReader* cases,
-                CaseCommands* commands, CaseWriter* writer,
+  AgencyHandoff(storage::EventLog* log, storage::LogTree* tree,
+                CaseReader* cases, CaseCommands* commands, CaseWriter* writer,
                 audit::TreeHeadSigner* signer);
 
   using PlaceResult = absl::StatusOr<collections::v1::PlaceWithAgencyResponse>;
@@ -92,6 +93,7 @@ class AgencyHandoff {
       const collections::v1::SignedTreeHead& head);
 
   storage::EventLog* const log_;
+  storage::LogTree* const tree_;
   CaseReader* const cases_;
   CaseCommands* const commands_;
   CaseWriter* const writer_;

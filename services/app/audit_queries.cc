@@ -59,13 +59,14 @@ absl::StatusOr<std::vector<storage::RecordedEvent>> ReadStreams(
 
 }  // namespace
 
-AuditQueries::AuditQueries(storage::EventLog* log,
+AuditQueries::AuditQueries(storage::EventLog* log, storage::LogTree* tree,
                            audit::TreeHeadSigner* signer,
                            storage::ProjectionStore* store,
                            projections::ManagedProjection* standing,
                            projections::ManagedProjection* actors,
                            const Clock* clock)
     : log_(log),
+      tree_(tree),
       signer_(signer),
       store_(store),
       standing_(standing),
@@ -106,7 +107,7 @@ absl::StatusOr<v1::InclusionProof> AuditQueries::Inclusion(
   }
   COLLECTIONS_ASSIGN_OR_RETURN(
       std::vector<Sha256Digest> path,
-      log_->InclusionProof(request.position(), tree_size));
+      tree_->InclusionProof(request.position(), tree_size));
   storage::LogRead read;
   read.from_position = request.position();
   read.max_events = 1;
@@ -134,7 +135,7 @@ absl::StatusOr<v1::ConsistencyProof> AuditQueries::Consistency(
   }
   COLLECTIONS_ASSIGN_OR_RETURN(
       std::vector<Sha256Digest> path,
-      log_->ConsistencyProof(request.old_size(), new_size));
+      tree_->ConsistencyProof(request.old_size(), new_size));
   proof.set_old_size(request.old_size());
   proof.set_new_size(new_size);
   for (const Sha256Digest& hash : path) proof.add_path(Bytes(hash));
@@ -192,8 +193,9 @@ absl::StatusOr<v1::EvidenceBundle> AuditQueries::Bundle(
           "an evidence bundle needs a case_id or a debtor_id");
   }
   COLLECTIONS_ASSIGN_OR_RETURN(v1::SignedTreeHead head, signer_->SignLatest());
-  return audit::BuildEvidenceBundle(*log_, head, signer_->key().public_key(),
-                                    streams, subject, clock_->Now());
+  return audit::BuildEvidenceBundle(*log_, *tree_, head,
+                                    signer_->key().public_key(), streams,
+                                    subject, clock_->Now());
 }
 
 absl::StatusOr<v1::ListAuditTrailResponse> AuditQueries::Trail(

@@ -19,15 +19,16 @@
 #include "services/projections/managed_projection.h"
 #include "common/clock.h"
 #include "storage/event_log.h"
+#include "storage/log_tree.h"
 #include "storage/projection_store.h"
 
 namespace collections::app {
 
 class AuditQueries {
  public:
-  // Everything must outlive the handler.
-  AuditQueries(storage::EventLog* log, audit::TreeHeadSigner* signer,
-               storage::ProjectionStore* store,
+  // Everything must outlive the handler; `tree` is `log`'s.
+  AuditQueries(storage::EventLog* log, storage::LogTree* tree,
+               audit::TreeHeadSigner* signer, storage::ProjectionStore* store,
                projections::ManagedProjection* standing,
                projections::ManagedProjection* actors, const Clock* clock);
 
@@ -62,6 +63,7 @@ class AuditQueries {
       const std::string& debtor_id);
 
   storage::EventLog* const log_;
+  storage::LogTree* const tree_;
   audit::TreeHeadSigner* const signer_;
   storage::ProjectionStore* const store_;
   projections::ManagedProjection* const standing_;

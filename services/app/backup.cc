@@ -7,7 +7,7 @@
 
 namespace collections::app {
 
-Backup::Backup(storage::EventLog* log, storage::KeyStore* keys,
+Backup::Backup(storage::LogAdministration* log, storage::KeyStore* keys,
                audit::TreeHeadSigner* signer, std::string signing_key_file)
     : log_(log),
       keys_(keys),

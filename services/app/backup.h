@@ -19,14 +19,14 @@
 #include "absl/status/statusor.h"
 #include "collections/v1/operations.pb.h"
 #include "services/audit/signed_tree_head.h"
-#include "storage/event_log.h"
 #include "storage/key_store.h"
+#include "storage/log_administration.h"
 
 namespace collections::app {
 
 class Backup {
  public:
-  Backup(storage::EventLog* log, storage::KeyStore* keys,
+  Backup(storage::LogAdministration* log, storage::KeyStore* keys,
          audit::TreeHeadSigner* signer, std::string signing_key_file);
 
   // INVALID_ARGUMENT for a relative or empty directory; FAILED_PRECONDITION
@@ -35,7 +35,7 @@ class Backup {
       const std::string& directory);
 
  private:
-  storage::EventLog* const log_;
+  storage::LogAdministration* const log_;
   storage::KeyStore* const keys_;
   audit::TreeHeadSigner* const signer_;
   const std::string signing_key_file_;

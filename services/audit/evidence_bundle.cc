@@ -27,9 +27,10 @@ std::string EventName(const v1::BundleEvent& event) {
 }  // namespace
 
 absl::StatusOr<v1::EvidenceBundle> BuildEvidenceBundle(
-    storage::EventLog& log, const v1::SignedTreeHead& head,
-    const VerifyingKey& key, const std::vector<std::string>& stream_ids,
-    const std::string& subject, absl::Time now) {
+    storage::EventLog& log, storage::LogTree& tree,
+    const v1::SignedTreeHead& head, const VerifyingKey& key,
+    const std::vector<std::string>& stream_ids, const std::string& subject,
+    absl::Time now) {
   const uint64_t tree_size = head.tree_size();
   v1::EvidenceBundle bundle;
   bundle.set_format(1);
@@ -56,7 +57,7 @@ absl::StatusOr<v1::EvidenceBundle> BuildEvidenceBundle(
         }
         COLLECTIONS_ASSIGN_OR_RETURN(
             std::vector<Sha256Digest> path,
-            log.InclusionProof(event.global_position(), tree_size));
+            tree.InclusionProof(event.global_position(), tree_size));
         v1::BundleEvent* out = bundle.add_events();
         out->set_position(event.global_position());
         out->set_stream_id(stream_id);

@@ -23,17 +23,20 @@
 #include "services/audit/ed25519_keys.h"
 #include "services/audit/signed_tree_head.h"
 #include "storage/event_log.h"
+#include "storage/log_tree.h"
 
 namespace collections::audit {
 
-// Builds the bundle of `stream_ids` (each read from version 1) against
-// `head`, which must be a head of `log` (events above its size are left
-// out). `subject` names what the bundle is of ("case 123"). NOT_FOUND when
-// none of the streams has an event within the head.
+// Builds the bundle of `stream_ids` (each read from version 1 from `log`,
+// each proven with `tree`, the same log's tree) against `head`, which must
+// be a head of that log (events above its size are left out). `subject` names
+// what the bundle is of ("case 123"). NOT_FOUND when none of the streams has an
+// event within the head.
 absl::StatusOr<collections::v1::EvidenceBundle> BuildEvidenceBundle(
-    storage::EventLog& log, const collections::v1::SignedTreeHead& head,
-    const VerifyingKey& key, const std::vector<std::string>& stream_ids,
-    const std::string& subject, absl::Time now);
+    storage::EventLog& log, storage::LogTree& tree,
+    const collections::v1::SignedTreeHead& head, const VerifyingKey& key,
+    const std::vector<std::string>& stream_ids, const std::string& subject,
+    absl::Time now);
 
 // What a verification found: every check that held, and every one that
 // failed, each naming the event (position, stream, version) it is about.

@@ -81,9 +81,9 @@ absl::Status VerifyTreeHead(const v1::SignedTreeHead& head,
   return absl::OkStatus();
 }
 
-TreeHeadSigner::TreeHeadSigner(storage::EventLog* log, SigningKey key,
-                               const Clock* clock)
-    : log_(log), key_(std::move(key)), clock_(clock) {}
+TreeHeadSigner::TreeHeadSigner(storage::EventLog* log, storage::LogTree* tree,
+                               SigningKey key, const Clock* clock)
+    : log_(log), tree_(tree), key_(std::move(key)), clock_(clock) {}
 
 absl::StatusOr<v1::SignedTreeHead> TreeHeadSigner::SignLatest() {
   absl::MutexLock lock(&sign_mu_);
@@ -91,21 +91,20 @@ absl::StatusOr<v1::SignedTreeHead> TreeHeadSigner::SignLatest() {
                                Latest());
   const uint64_t size = log_->HeadPosition();
   if (latest.has_value() && latest->tree_size() >= size) return *latest;
-  COLLECTIONS_ASSIGN_OR_RETURN(Sha256Digest root,
-                               log_->TreeRoot(size));
+  COLLECTIONS_ASSIGN_OR_RETURN(Sha256Digest root, tree_->TreeRoot(size));
   v1::SignedTreeHead head = SignTreeHead(key_, size, root, clock_->Now());
   COLLECTIONS_RETURN_IF_ERROR(
-      log_->SaveTreeHead(size, head.SerializeAsString()));
+      tree_->SaveTreeHead(size, head.SerializeAsString()));
   return head;
 }
 
 absl::StatusOr<std::optional<v1::SignedTreeHead>> TreeHeadSigner::Latest() {
-  return Parse(log_->LatestTreeHead());
+  return Parse(tree_->LatestTreeHead());
 }
 
 absl::StatusOr<std::optional<v1::SignedTreeHead>> TreeHeadSigner::At(
     uint64_t tree_size) {
-  return Parse(log_->ReadTreeHead(tree_size));
+  return Parse(tree_->ReadTreeHead(tree_size));
 }
 
 }  // namespace collections::audit

@@ -18,10 +18,11 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "collections/v1/audit.pb.h"
-#include "services/audit/ed25519_keys.h"
 #include "common/clock.h"
-#include "storage/event_log.h"
 #include "common/sha256.h"
+#include "services/audit/ed25519_keys.h"
+#include "storage/event_log.h"
+#include "storage/log_tree.h"
 
 namespace collections::audit {
 
@@ -45,14 +46,16 @@ absl::Status VerifyTreeHead(const collections::v1::SignedTreeHead& head,
 absl::StatusOr<Sha256Digest> RootOf(
     const collections::v1::SignedTreeHead& head);
 
-// Signs the log's heads and keeps them in the log (EventLog::SaveTreeHead),
+// Signs the log's heads and keeps them in the log (LogTree::SaveTreeHead),
 // so old heads stay provable against new ones.
 //
 // Thread safety: all methods may be called concurrently.
 class TreeHeadSigner {
  public:
-  // `log` and `clock` must outlive the signer.
-  TreeHeadSigner(storage::EventLog* log, SigningKey key, const Clock* clock);
+  // `log` (its head position), `tree` (the same log's tree: roots and kept
+  // heads) and `clock` must outlive the signer.
+  TreeHeadSigner(storage::EventLog* log, storage::LogTree* tree, SigningKey key,
+                 const Clock* clock);
 
   // The newest kept head, after signing the log's current head if it moved
   // past that one (or none is kept yet). An empty log has a head of size 0.
@@ -67,6 +70,7 @@ class TreeHeadSigner {
 
  private:
   storage::EventLog* const log_;
+  storage::LogTree* const tree_;
   const SigningKey key_;
   const Clock* const clock_;
   absl::Mutex sign_mu_;  // one signing at a time: heads only grow

@@ -115,6 +115,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
          {"applied_position", server->log_->HeadPosition()}});
   }
   storage::EventLog* log = server->log_.get();
+  storage::LogTree* tree = server->log_.get();
+  storage::LogAdministration* administration = server->log_.get();
   COLLECTIONS_ASSIGN_OR_RETURN(
       server->projection_store_,
       storage::OpenRocksDbProjectionStore(
@@ -170,17 +172,17 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
           default_key ? absl::StrCat(options.data_dir, "/audit_signing_key.pem")
                       : options.signing_key_file,
           /*create_if_missing=*/default_key));
-  server->signer_ = std::make_unique<audit::TreeHeadSigner>(log, std::move(key),
-                                                            options.clock);
+  server->signer_ = std::make_unique<audit::TreeHeadSigner>(
+      log, tree, std::move(key), options.clock);
   server->audit_ = std::make_unique<app::AuditQueries>(
-      log, server->signer_.get(), server->projection_store_.get(),
+      log, tree, server->signer_.get(), server->projection_store_.get(),
       server->standing_.get(), server->actors_.get(), options.clock);
   server->backup_ = std::make_unique<app::Backup>(
-      log, server->key_store_.get(), server->signer_.get(),
+      administration, server->key_store_.get(), server->signer_.get(),
       default_key ? absl::StrCat(options.data_dir, "/audit_signing_key.pem")
                   : options.signing_key_file);
   server->handoff_ = std::make_unique<app::AgencyHandoff>(
-      log, server->cases_.get(), server->commands_.get(),
+      log, tree, server->cases_.get(), server->commands_.get(),
       server->writer_.get(), server->signer_.get());
   server->access_ = std::make_unique<app::AgencyAccess>(server->cases_.get());
   security::GatekeeperOptions gate;
@@ -238,6 +240,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
 
   AddServerGauges(
       GaugedParts{.log = log,
+                  .log_administration = administration,
                   .projection_store = server->projection_store_.get(),
                   .projections = server->operations_.get(),
                   .feed = server->feed_.get(),

@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "grpcpp/grpcpp.h"
 #include "services/app/agency_access.h"
 #include "services/app/agency_handoff.h"
@@ -47,7 +48,7 @@
 #include "services/projections/managed_projection.h"
 #include "services/security/gatekeeper.h"
 #include "services/security/personal_data_vault.h"
-#include "common/clock.h"
+#include "storage/durable_event_log.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_key_store.h"
 #include "storage/rocksdb_projection_store.h"
@@ -163,7 +164,9 @@ class CollectionsServer {
   // Declared first: the log reports to it until the log is closed.
   std::unique_ptr<observability::ServerMetrics> metrics_;
   std::unique_ptr<observability::MetricsEndpoint> metrics_endpoint_;
-  std::unique_ptr<storage::EventLog> log_;
+  // The core, the tree and the administration of one log; each component
+  // is given the part it uses (storage/durable_event_log.h).
+  std::unique_ptr<storage::DurableEventLog> log_;
   std::unique_ptr<storage::ProjectionStore> projection_store_;
   std::unique_ptr<projections::ManagedProjection> standing_;
   std::unique_ptr<projections::ManagedProjection> timeline_;

@@ -49,7 +49,7 @@ std::vector<ScrapedFamily> ProjectionFamilies(
 }
 
 // The RocksDB figures of both databases, one family per figure.
-std::vector<ScrapedFamily> StorageFamilies(storage::EventLog* log,
+std::vector<ScrapedFamily> StorageFamilies(storage::LogAdministration* log,
                                            storage::ProjectionStore* store) {
   const std::pair<const char*, storage::StorageFigures> databases[] = {
       {"event_log", log->Figures()}, {"projections", store->Figures()}};
@@ -157,7 +157,8 @@ void AddServerGauges(const GaugedParts& parts,
         "Events committed but not yet delivered to subscribers",
         {ScrapedSample{{{"stat", "max"}}, double(subscriptions.max_lag)},
          ScrapedSample{{{"stat", "sum"}}, double(subscriptions.total_lag)}}));
-    for (auto& family : StorageFamilies(parts.log, parts.projection_store))
+    for (auto& family :
+         StorageFamilies(parts.log_administration, parts.projection_store))
       families.push_back(std::move(family));
     for (auto& family :
          SignedHeadFamilies(parts.signer, head, parts.clock->Now()))

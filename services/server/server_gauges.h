@@ -17,12 +17,13 @@
 #ifndef COLLECTIONS_SERVICES_SERVER_SERVER_GAUGES_H_
 #define COLLECTIONS_SERVICES_SERVER_SERVER_GAUGES_H_
 
+#include "common/clock.h"
 #include "services/app/event_feed.h"
 #include "services/app/projection_operations.h"
 #include "services/audit/signed_tree_head.h"
 #include "services/observability/server_metrics.h"
-#include "common/clock.h"
 #include "storage/event_log.h"
+#include "storage/log_administration.h"
 #include "storage/projection_store.h"
 
 namespace collections::server {
@@ -31,6 +32,7 @@ namespace collections::server {
 // ServerMetrics::ClearScrapeSources.
 struct GaugedParts {
   storage::EventLog* log = nullptr;
+  storage::LogAdministration* log_administration = nullptr;  // `log`'s
   storage::ProjectionStore* projection_store = nullptr;
   const app::ProjectionOperations* projections = nullptr;
   const app::EventFeed* feed = nullptr;

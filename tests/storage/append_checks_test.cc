@@ -1,5 +1,5 @@
-// The pure decisions of an append: expectation checks and the meaning of
-// previously stored event ids, table-driven.
+// The pure decisions of an append: expectation checks, the meaning of
+// previously stored event ids and the checks of a transaction, table-driven.
 #include "storage/append_checks.h"
 
 #include <optional>
@@ -97,10 +97,60 @@ TEST(ClassifyRetryTest, APartialRetryNamesTheIdsAlreadyStored) {
 TEST(ValidateAppendTest, AWellFormedRequestPassesAndLeavesSizesCached) {
   std::vector<collections::v1::Event> events =
       collections::testing::MakeCalls("a", 2, 300);
-  EXPECT_OK(ValidateAppend(EventLogOptions{}, "case-1", ExpectedVersion::Any(),
-                           events));
+  EXPECT_OK(
+      ValidateAppend(AppendLimits{}, "case-1", ExpectedVersion::Any(), events));
   EXPECT_EQ(static_cast<size_t>(events[0].GetCachedSize()),
             events[0].ByteSizeLong());
+}
+
+struct TransactionCase {
+  std::string name;
+  std::vector<StreamAppend> parts;
+  std::string message;  // empty: valid
+};
+
+TEST(ValidateTransactionTest, ABadTransactionIsRefusedNamingThePart) {
+  using ::collections::testing::MakeCalls;
+  const std::vector<TransactionCase> cases = {
+      {"one part", {{"a", ExpectedVersion::Any(), MakeCalls("a", 1)}}, ""},
+      {"two streams",
+       {{"a", ExpectedVersion::Any(), MakeCalls("a", 1)},
+        {"b", ExpectedVersion::NoStream(), MakeCalls("b", 2)}},
+       ""},
+      {"no parts", {}, "at least one part"},
+      {"a stream named twice",
+       {{"a", ExpectedVersion::Any(), MakeCalls("a", 1)},
+        {"a", ExpectedVersion::Any(), MakeCalls("b", 1)}},
+       "transaction part 1 (stream a): the stream is named by an earlier "
+       "part too"},
+      {"a bad part",
+       {{"a", ExpectedVersion::Any(), MakeCalls("a", 1)},
+        {"b", ExpectedVersion::Any(), {}}},
+       "transaction part 1 (stream b): append of an empty batch"},
+      {"a part over the limits",
+       {{"a", ExpectedVersion::Any(), MakeCalls("a", 1001, 20)}},
+       "transaction part 0 (stream a): append of 1001 events"},
+  };
+  for (const TransactionCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    const absl::Status status = ValidateTransaction(AppendLimits{}, c.parts);
+    if (c.message.empty()) {
+      EXPECT_OK(status);
+    } else {
+      EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                                   HasSubstr(c.message)));
+    }
+  }
+}
+
+TEST(TransactionPartErrorTest, KeepsTheCodeAndNamesThePart) {
+  EXPECT_THAT(
+      TransactionPartError(2, "case-7", absl::AbortedError("stale")),
+      StatusIs(absl::StatusCode::kAborted,
+               ::testing::StrEq("transaction part 2 (stream case-7): stale")));
+  EXPECT_THAT(PartialTransactionRetryError(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("not a retry")));
 }
 
 }  // namespace

@@ -38,8 +38,8 @@ class ClusterEventLogTest : public ::testing::Test {
     b_ = Open("b");
   }
 
-  std::unique_ptr<EventLog> Open(const std::string& node,
-                                 EventLogOptions local = {}) {
+  std::unique_ptr<DurableEventLog> Open(const std::string& node,
+                                        EventLogOptions local = {}) {
     local.min_free_disk_bytes = 0;
     std::filesystem::create_directories(dir_.Sub(node));
     auto log = collections::testing::UntilClusterReady([&] {
@@ -61,8 +61,8 @@ class ClusterEventLogTest : public ::testing::Test {
   collections::testing::TempDir dir_;
   std::unique_ptr<NatsCluster> cluster_;
   ClusterLogOptions options_;
-  std::unique_ptr<EventLog> a_;
-  std::unique_ptr<EventLog> b_;
+  std::unique_ptr<DurableEventLog> a_;
+  std::unique_ptr<DurableEventLog> b_;
 };
 
 TEST_F(ClusterEventLogTest, AppendsOnEitherNodeBehaveAsSingleNode) {
@@ -135,7 +135,7 @@ TEST_F(ClusterEventLogTest,
   // Node c allows 1 KB events; a allows the default 256 KiB.
   EventLogOptions strict;
   strict.max_event_bytes = 1024;
-  std::unique_ptr<EventLog> c = Open("c", strict);
+  std::unique_ptr<DurableEventLog> c = Open("c", strict);
   ASSERT_NE(c, nullptr);
   const auto big = std::vector<collections::v1::Event>{
       collections::testing::MakeCallLogged("big", 4096)};

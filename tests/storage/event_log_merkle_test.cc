@@ -24,7 +24,7 @@ namespace {
 using ::collections::testing::MakeCalls;
 using ::collections::testing::StatusIs;
 
-std::unique_ptr<EventLog> Open(const std::string& dir) {
+std::unique_ptr<DurableEventLog> Open(const std::string& dir) {
   auto log = OpenRocksDbEventLog({}, dir);
   EXPECT_TRUE(log.ok()) << log.status();
   return log.ok() ? *std::move(log) : nullptr;
@@ -59,7 +59,7 @@ std::vector<Sha256Digest> Roots(const std::vector<Sha256Digest>& leaves) {
 
 // Every root, every inclusion proof in the full tree and consistency proofs
 // from every size to the full one, checked against the recomputed tree.
-void ExpectTreeMatchesRecords(EventLog& log) {
+void ExpectTreeMatchesRecords(DurableEventLog& log) {
   const std::vector<Sha256Digest> leaves = Leaves(log);
   const std::vector<Sha256Digest> roots = Roots(leaves);
   const uint64_t n = leaves.size();

@@ -24,7 +24,7 @@ using ::collections::testing::MakeCalls;
 using ::collections::testing::StatusIs;
 using ::testing::HasSubstr;
 
-std::unique_ptr<EventLog> Open(const std::string& dir) {
+std::unique_ptr<DurableEventLog> Open(const std::string& dir) {
   auto log = OpenRocksDbEventLog({}, dir);
   EXPECT_TRUE(log.ok()) << log.status();
   return log.ok() ? *std::move(log) : nullptr;

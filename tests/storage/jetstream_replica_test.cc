@@ -89,7 +89,7 @@ class JetStreamReplicaTest : public ::testing::Test {
 
   // Both logs hold the same records at the same positions, and the same
   // root at every tenth tree size.
-  void ExpectIdentical(EventLog& a, EventLog& b) {
+  void ExpectIdentical(DurableEventLog& a, DurableEventLog& b) {
     ASSERT_EQ(a.HeadPosition(), b.HeadPosition());
     LogRead read;
     read.max_events = 100000;

@@ -34,8 +34,8 @@ using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-std::unique_ptr<EventLog> OpenLog(const std::string& dir,
-                                  WriteFaults* faults = nullptr) {
+std::unique_ptr<DurableEventLog> OpenLog(const std::string& dir,
+                                         WriteFaults* faults = nullptr) {
   EventLogOptions options;
   options.write_faults = faults;
   auto log = OpenRocksDbEventLog(options, dir);

@@ -23,17 +23,27 @@ namespace {
 
 constexpr char kServerBinary[] = "nats-server";
 
-// A free loopback port (bound then released: good enough for tests).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
+// How often Start tries a fresh set of ports when a server cannot start.
+constexpr int kStartAttempts = 3;
+
+// `count` distinct free loopback ports: all bound at once, then released.
+// Another process may still take one before a server binds it; Start then
+// tries again with others.
+std::vector<int> FreePorts(int count) {
+  std::vector<int> fds, ports;
+  for (int i = 0; i < count; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    fds.push_back(fd);
+    ports.push_back(ntohs(address.sin_port));
+  }
+  for (const int fd : fds) close(fd);
+  return ports;
 }
 
 bool Accepts(int port) {
@@ -69,12 +79,25 @@ absl::Status NatsCluster::Available() {
 
 absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(
     const std::string& dir, int servers) {
+  absl::StatusOr<std::unique_ptr<NatsCluster>> cluster;
+  for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
+    // A fresh directory per attempt: no store of a failed start is reused.
+    cluster = StartOnce(
+        attempt == 0 ? dir : absl::StrCat(dir, "/attempt-", attempt), servers);
+    if (cluster.ok()) break;
+  }
+  return cluster;
+}
+
+absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::StartOnce(
+    const std::string& dir, int servers) {
+  // On failure the cluster's destructor kills the servers already started.
   std::unique_ptr<NatsCluster> cluster(new NatsCluster());
-  std::vector<int> route_ports;
+  const std::vector<int> ports = FreePorts(2 * servers);
+  std::vector<int> route_ports(ports.begin() + servers, ports.end());
   for (int i = 0; i < servers; ++i) {
     cluster->servers_.push_back(Server{});
-    cluster->servers_.back().client_port = FreePort();
-    route_ports.push_back(FreePort());
+    cluster->servers_.back().client_port = ports[i];
   }
   for (int i = 0; i < servers; ++i) {
     std::vector<std::string> routes;
@@ -119,6 +142,12 @@ absl::Status NatsCluster::Launch(Server& server) {
   server.pid = pid;
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
   while (!Accepts(server.client_port)) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid) {  // a port taken, say
+      server.pid = -1;
+      return absl::UnavailableError(
+          absl::StrCat("nats-server exited as it started on port ",
+                       server.client_port, " (see ", log, ")"));
+    }
     if (absl::Now() > deadline) {
       return absl::UnavailableError(
           absl::StrCat("nats-server did not start on port ", server.client_port,

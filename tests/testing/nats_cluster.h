@@ -28,7 +28,9 @@ class NatsCluster {
   static absl::Status Available();
 
   // Starts `servers` servers under `dir` and waits until each accepts
-  // connections. UNAVAILABLE when one does not start in time.
+  // connections. A server that cannot start (its port taken by another
+  // process meanwhile) makes it start the cluster again on other ports, a
+  // few times. UNAVAILABLE when one does not start in time.
   static absl::StatusOr<std::unique_ptr<NatsCluster>> Start(
       const std::string& dir, int servers = 3);
   NatsCluster(const NatsCluster&) = delete;
@@ -50,6 +52,8 @@ class NatsCluster {
     pid_t pid = -1;
   };
   NatsCluster() = default;
+  static absl::StatusOr<std::unique_ptr<NatsCluster>> StartOnce(
+      const std::string& dir, int servers);
   absl::Status Launch(Server& server);
 
   std::vector<Server> servers_;

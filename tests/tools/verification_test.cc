@@ -31,7 +31,7 @@ class VerificationTest : public ::testing::Test {
                                testing::MakeCalls("e" + std::to_string(i), 10))
                       .ok());
     }
-    audit::TreeHeadSigner signer(log->get(), *std::move(signing),
+    audit::TreeHeadSigner signer(log->get(), log->get(), *std::move(signing),
                                  Clock::Real());
     ASSERT_TRUE(signer.SignLatest().ok());
   }

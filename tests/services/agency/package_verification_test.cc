@@ -39,7 +39,7 @@ class PackageVerificationTest : public ::testing::Test {
     ASSERT_TRUE(log_->Append("case-c-1", storage::ExpectedVersion::Any(),
                              testing::MakeCalls("e-", 3))
                     .ok());
-    audit::TreeHeadSigner signer(log_.get(), key_, &clock_);
+    audit::TreeHeadSigner signer(log_.get(), log_.get(), key_, &clock_);
     auto head = signer.SignLatest();
     ASSERT_TRUE(head.ok()) << head.status();
     PackageInput input;
@@ -52,7 +52,7 @@ class PackageVerificationTest : public ::testing::Test {
     input.state.version = 3;  // the case as cut: its 3 events
     input.head = *head;
     auto bundle =
-        audit::BuildEvidenceBundle(*log_, *head, key_.public_key(),
+        audit::BuildEvidenceBundle(*log_, *log_, *head, key_.public_key(),
                                    {"case-c-1"}, "case c-1", clock_.Now());
     ASSERT_TRUE(bundle.ok()) << bundle.status();
     input.bundle = *std::move(bundle);
@@ -70,7 +70,7 @@ class PackageVerificationTest : public ::testing::Test {
   FakeClock clock_;
   testing::TempDir dir_;
   audit::SigningKey key_;
-  std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<storage::DurableEventLog> log_;
   std::map<std::string, std::string> files_;
 };
 

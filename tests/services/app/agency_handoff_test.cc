@@ -26,10 +26,11 @@ TEST(AgencyHandoffTest, PlacementsWithoutAPackageAreListedWithoutFiles) {
   ASSERT_TRUE(log.ok()) << log.status();
   auto key = audit::SigningKey::Generate();
   ASSERT_TRUE(key.ok());
-  audit::TreeHeadSigner signer(log->get(), *std::move(key), Clock::Real());
+  audit::TreeHeadSigner signer(log->get(), log->get(), *std::move(key),
+                               Clock::Real());
   testing::CaseWritePath path(log->get());
-  AgencyHandoff handoff(log->get(), &path.reader, &path.commands, &path.writer,
-                        &signer);
+  AgencyHandoff handoff(log->get(), log->get(), &path.reader, &path.commands,
+                        &path.writer, &signer);
   DemoPortfolioOptions options;
   options.debtors = 20;  // handoff unset: no packages
   ASSERT_TRUE(SeedDemoPortfolio(path.commands, path.reader, options).ok());

@@ -57,10 +57,10 @@ class AuditQueriesTest : public ::testing::Test {
     ASSERT_TRUE(standing_->Start().ok());
     ASSERT_TRUE(actors_->Start().ok());
     signer_ = std::make_unique<audit::TreeHeadSigner>(
-        log_.get(), *audit::SigningKey::Generate(), Clock::Real());
-    queries_ = std::make_unique<AuditQueries>(log_.get(), signer_.get(),
-                                              store_.get(), standing_.get(),
-                                              actors_.get(), Clock::Real());
+        log_.get(), log_.get(), *audit::SigningKey::Generate(), Clock::Real());
+    queries_ = std::make_unique<AuditQueries>(
+        log_.get(), log_.get(), signer_.get(), store_.get(), standing_.get(),
+        actors_.get(), Clock::Real());
   }
 
   void TearDown() override {
@@ -70,7 +70,7 @@ class AuditQueriesTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<storage::DurableEventLog> log_;
   std::unique_ptr<storage::ProjectionStore> store_;
   std::unique_ptr<projections::ManagedProjection> standing_;
   std::unique_ptr<projections::ManagedProjection> actors_;

@@ -57,7 +57,8 @@ class EvidenceTest : public ::testing::Test {
     storage::EventLogOptions options;
     options.clock = &clock_;
     log_ = *storage::OpenRocksDbEventLog(options, log_dir());
-    signer_ = std::make_unique<TreeHeadSigner>(log_.get(), key_, &clock_);
+    signer_ =
+        std::make_unique<TreeHeadSigner>(log_.get(), log_.get(), key_, &clock_);
   }
   void Close() {
     signer_.reset();
@@ -71,7 +72,7 @@ class EvidenceTest : public ::testing::Test {
 
   v1::EvidenceBundle Bundle() {
     auto bundle =
-        BuildEvidenceBundle(*log_, head_, key_.public_key(),
+        BuildEvidenceBundle(*log_, *log_, head_, key_.public_key(),
                             {"case-1", "case-2"}, "debtor 7", clock_.Now());
     EXPECT_TRUE(bundle.ok()) << bundle.status();
     // Through bytes, as a file: nothing of the server comes along.
@@ -111,7 +112,7 @@ class EvidenceTest : public ::testing::Test {
   collections::testing::TempDir dir_;
   FakeClock clock_;
   SigningKey key_;
-  std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<storage::DurableEventLog> log_;
   std::unique_ptr<TreeHeadSigner> signer_;
   v1::SignedTreeHead head_;
 };

@@ -49,7 +49,7 @@ TEST(TreeHeadSignerTest, SignsWhenTheLogMovedAndKeepsEveryHead) {
                        storage::OpenRocksDbEventLog({}, dir.path() + "/log"));
   ASSERT_OK_AND_ASSIGN(SigningKey key, SigningKey::Generate());
   FakeClock clock(absl::FromUnixSeconds(1795000000));
-  TreeHeadSigner signer(log.get(), key, &clock);
+  TreeHeadSigner signer(log.get(), log.get(), key, &clock);
 
   ASSERT_OK_AND_ASSIGN(v1::SignedTreeHead empty, signer.SignLatest());
   EXPECT_EQ(empty.tree_size(), 0u);
