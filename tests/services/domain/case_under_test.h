@@ -86,8 +86,7 @@ class CaseUnderTest {
   explicit CaseUnderTest(const std::string& pack = "nl-consumer",
                          int64_t gross = 100000,
                          absl::CivilDay due = absl::CivilDay(2026, 1, 31),
-                         absl::CivilDay opened_on = absl::CivilDay(2026, 2,
-                                                                   9))
+                         absl::CivilDay opened_on = absl::CivilDay(2026, 2, 9))
       : CaseUnderTest(Opening(pack, gross, due), opened_on) {}
 
   // Opens the case `opened` says on `opened_on` (10:00 Amsterdam).
