@@ -13,11 +13,13 @@
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "collections/v1/case_queries.grpc.pb.h"
 #include "collections/v1/event_stream.grpc.pb.h"
+#include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "services/server/collections_server.h"
 #include "tests/testing/http_get.h"
 #include "tests/testing/requests.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -25,6 +27,8 @@ namespace collections {
 namespace {
 
 namespace v1 = ::collections::v1;
+using ::collections::testing::StatusIs;
+using ::testing::HasSubstr;
 using testing::SeriesValue;
 
 class ServerGaugesTest : public ::testing::Test {
@@ -180,7 +184,8 @@ TEST_F(ServerGaugesTest, ScrapeHasEveryNamedSeries) {
 TEST_F(ServerGaugesTest, UnknownPathIsNotFound) {
   absl::StatusOr<std::string> body =
       testing::HttpGet(server_->metrics_port(), "/nothing-here");
-  EXPECT_FALSE(body.ok());
+  EXPECT_THAT(
+      body, StatusIs(absl::StatusCode::kInternal, HasSubstr(" 404 Not Found")));
 }
 
 TEST(ServerGaugesStartTest, MetricsAddressInUseIsRefusedAtStart) {
