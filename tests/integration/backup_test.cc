@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "collections/v1/audit.grpc.pb.h"
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "collections/v1/event_stream.grpc.pb.h"
@@ -45,20 +46,33 @@ TEST(BackupTest, OnlineBackupVerifiesAndRestores) {
 
   // A writer appends all through the backup.
   std::atomic<bool> stop{false};
-  std::atomic<int> opened{0};
-  std::atomic<uint64_t> acknowledged{0};
+  absl::Mutex mu;
+  int opened = 0;             // under mu: the last case opened
+  uint64_t acknowledged = 0;  // under mu: its position
   std::thread writer([&] {
     for (int n = 1; !stop.load(); ++n) {
       grpc::ClientContext context;
       v1::CommandResult result;
       if (commands->OpenCase(&context, Open(n), &result).ok()) {
+        absl::MutexLock lock(&mu);
         opened = n;
         acknowledged = result.last_position();
       }
     }
   });
-  while (opened.load() < 20) absl::SleepFor(absl::Milliseconds(5));
-  const uint64_t before = acknowledged.load();
+  // Waits until case `n` is opened (false if not within a minute).
+  auto opened_up_to = [&](int n) {
+    absl::MutexLock lock(&mu);
+    auto reached = [&opened, n] { return opened >= n; };
+    return mu.AwaitWithDeadline(absl::Condition(&reached),
+                                absl::Now() + absl::Seconds(60));
+  };
+  EXPECT_TRUE(opened_up_to(20));
+  uint64_t before;
+  {
+    absl::MutexLock lock(&mu);
+    before = acknowledged;
+  }
   v1::CreateBackupRequest request;
   request.set_directory(dir.Sub("backup"));
   v1::CreateBackupResponse response;
@@ -68,8 +82,12 @@ TEST(BackupTest, OnlineBackupVerifiesAndRestores) {
         operations->CreateBackup(&context, request, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
-  const int during = opened.load();
-  while (opened.load() < during + 20) absl::SleepFor(absl::Milliseconds(5));
+  int during;
+  {
+    absl::MutexLock lock(&mu);
+    during = opened;
+  }
+  EXPECT_TRUE(opened_up_to(during + 20));
   stop = true;
   writer.join();
   EXPECT_GE(response.signed_tree_size(), before);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "collections/v1/case_queries.grpc.pb.h"
 #include "collections/v1/operations.grpc.pb.h"
@@ -80,9 +81,12 @@ TEST_F(OperationsTest, ProjectionsReportLagAndRebuildWhileServing) {
     v1::GetCaseResponse view;
     ASSERT_TRUE(queries_->GetCase(&context, get, &view).ok());
   }
-  for (int i = 0; i < 500 && Find("case_standing").rebuild().running(); ++i)
+  // No RPC waits for a rebuild to end: poll its status, with a deadline.
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (Find("case_standing").rebuild().running() && absl::Now() < deadline)
     absl::SleepFor(absl::Milliseconds(10));
   const v1::ProjectionStatus after = Find("case_standing");
+  ASSERT_FALSE(after.rebuild().running()) << "the rebuild did not end in 60 s";
   EXPECT_EQ(after.rebuild().swaps(), 1u);
   EXPECT_EQ(after.rebuild().last_outcome(), "OK");
   EXPECT_EQ(after.keyspace(), keyspace + "2");

@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "collections/v1/case_queries.grpc.pb.h"
+#include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "services/observability/json_log.h"
@@ -25,6 +26,7 @@ namespace collections {
 namespace {
 
 namespace v1 = ::collections::v1;
+using ::testing::HasSubstr;
 
 class RpcLogTest : public ::testing::Test {
  protected:
@@ -173,7 +175,9 @@ TEST_F(RpcLogTest, FailuresPolicyLogsOnlyFailedCalls) {
     v1::GetCaseRequest get;
     get.set_case_id("missing");
     v1::GetCaseResponse response;
-    EXPECT_FALSE(queries_->GetCase(&context, get, &response).ok());
+    const grpc::Status status = queries_->GetCase(&context, get, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_THAT(status.error_message(), HasSubstr("case missing not found"));
   }
   int rpc_lines = 0;
   for (const std::string& line : Lines()) {

@@ -1,5 +1,6 @@
 // The real collectionsd wiring (CollectionsServer) on a loopback port 0 with
 // a fresh data directory, called through the generated gRPC clients.
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "collections/v1/case_queries.grpc.pb.h"
 #include "collections/v1/event_stream.grpc.pb.h"
@@ -420,6 +422,9 @@ TEST_F(ServerTest, GracefulShutdownFinishesCallsInFlightAndKeepsEveryAck) {
   std::atomic<bool> stop{false};
   std::vector<std::thread> writers;
   std::vector<std::vector<v1::CommandResult>> acked(4);
+  // How many acknowledgements each writer has had (under `mu`).
+  absl::Mutex mu;
+  std::vector<int> acks(4, 0);
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; !stop; ++i) {
@@ -430,6 +435,8 @@ TEST_F(ServerTest, GracefulShutdownFinishesCallsInFlightAndKeepsEveryAck) {
             &result);
         if (status.ok()) {
           acked[w].push_back(result);
+          absl::MutexLock lock(&mu);
+          ++acks[w];
         } else {
           // Refused because the server is going away (a call that arrives
           // after shutdown began is cancelled before it runs); the caller
@@ -443,7 +450,18 @@ TEST_F(ServerTest, GracefulShutdownFinishesCallsInFlightAndKeepsEveryAck) {
       }
     });
   }
-  absl::SleepFor(absl::Milliseconds(300));
+  // Shut down while every writer is busy: once each has been acknowledged
+  // twice (it goes on calling).
+  auto all_writing = [&acks] {
+    return *std::min_element(acks.begin(), acks.end()) >= 2;
+  };
+  bool writing;
+  {
+    absl::MutexLock lock(&mu);
+    writing = mu.AwaitWithDeadline(absl::Condition(&all_writing),
+                                   absl::Now() + absl::Seconds(30));
+  }
+  EXPECT_TRUE(writing) << "the writers were not all acknowledged in 30 s";
   server_->Shutdown();
   stop = true;
   for (auto& t : writers) t.join();

@@ -6,14 +6,19 @@
 #include <fstream>
 
 #include "absl/strings/match.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/audit/signed_tree_head.h"
 #include "storage/rocksdb_event_log.h"
 #include "tests/testing/events.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace collections::verify {
 namespace {
+
+using ::collections::testing::StatusIs;
+using ::testing::HasSubstr;
 
 class VerificationTest : public ::testing::Test {
  protected:
@@ -69,12 +74,15 @@ TEST_F(VerificationTest, UnreadableInputIsTold) {
 }
 
 TEST_F(VerificationTest, KeyFileProblemsNameTheFile) {
-  auto missing = LoadVerifyingKey(dir_.Sub("missing.pem"));
-  ASSERT_FALSE(missing.ok());
-  EXPECT_TRUE(absl::StrContains(missing.status().message(), "missing.pem"));
-  auto garbage = LoadVerifyingKey(WriteFile("garbage.pem", "not a key"));
-  ASSERT_FALSE(garbage.ok());
-  EXPECT_TRUE(absl::StrContains(garbage.status().message(), "garbage.pem"));
+  const std::string missing = dir_.Sub("missing.pem");
+  EXPECT_THAT(
+      LoadVerifyingKey(missing),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("cannot read the public key file '" + missing + "'")));
+  const std::string garbage = WriteFile("garbage.pem", "not a key");
+  EXPECT_THAT(LoadVerifyingKey(garbage),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr(garbage + ": not a PEM public key")));
 }
 
 TEST(PrintReportTest, ReturnsVerifiedOnlyWithoutFailures) {

@@ -8,12 +8,16 @@
 #include <fstream>
 #include <string>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace collections::audit {
 namespace {
+
+using ::collections::testing::StatusIs;
+using ::testing::HasSubstr;
 
 TEST(Ed25519KeysTest, SignaturesVerifyOnlyWithTheirKeyAndMessage) {
   ASSERT_OK_AND_ASSIGN(SigningKey key, SigningKey::Generate());
@@ -29,8 +33,12 @@ TEST(Ed25519KeysTest, SignaturesVerifyOnlyWithTheirKeyAndMessage) {
   EXPECT_TRUE(exported.Verify("the message", signature));
   EXPECT_EQ(exported.Fingerprint(), key.public_key().Fingerprint());
   EXPECT_EQ(exported.Fingerprint().size(), 64u);
-  EXPECT_FALSE(VerifyingKey::FromPem("not a key").ok());
-  EXPECT_FALSE(VerifyingKey::FromRaw("short").ok());
+  EXPECT_THAT(VerifyingKey::FromPem("not a key"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("not a PEM public key")));
+  EXPECT_THAT(VerifyingKey::FromRaw("short"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("an Ed25519 public key is 32 bytes, not 5")));
 }
 
 TEST(Ed25519KeysTest, AKeyFileIsCreatedOnceWithOwnerOnlyAccess) {

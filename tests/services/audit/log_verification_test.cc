@@ -47,11 +47,22 @@ TEST_F(LogVerificationTest, AKeptHeadThatMatchesVerifies) {
 TEST_F(LogVerificationTest, EachFaultFailsIt) {
   // Another key signed nothing here.
   const SigningKey stranger = *SigningKey::Generate();
-  EXPECT_FALSE(JudgeLogIntegrity(integrity_, stranger.public_key()).ok());
+  const VerificationReport unsigned_here =
+      JudgeLogIntegrity(integrity_, stranger.public_key());
+  EXPECT_FALSE(unsigned_here.ok());
+  EXPECT_THAT(AllFailures(unsigned_here),
+              HasSubstr("the kept head of tree size 12: the head was signed "
+                        "by key " +
+                        key_.public_key().Fingerprint()));
   // The records recompute to another root than the head signed.
   storage::LogIntegrity moved = integrity_;
   moved.recomputed_roots[12] = Root(8);
-  EXPECT_FALSE(JudgeLogIntegrity(moved, key_.public_key()).ok());
+  const VerificationReport changed =
+      JudgeLogIntegrity(moved, key_.public_key());
+  EXPECT_FALSE(changed.ok());
+  EXPECT_THAT(AllFailures(changed),
+              HasSubstr("the records of positions 1..12 do not give the root "
+                        "the server signed for tree size 12"));
   // A problem the check found.
   storage::LogIntegrity broken = integrity_;
   broken.problems.push_back("position 5: leaf hash does not match");
@@ -63,11 +74,20 @@ TEST_F(LogVerificationTest, EachFaultFailsIt) {
   storage::LogIntegrity headless = integrity_;
   headless.tree_heads.clear();
   headless.recomputed_roots.clear();
-  EXPECT_FALSE(JudgeLogIntegrity(headless, key_.public_key()).ok());
+  const VerificationReport unvouched =
+      JudgeLogIntegrity(headless, key_.public_key());
+  EXPECT_FALSE(unvouched.ok());
+  EXPECT_THAT(AllFailures(unvouched),
+              HasSubstr("no signed tree head is kept: nothing ties the log to "
+                        "the key"));
   // Bytes that are no head.
   storage::LogIntegrity garbled = integrity_;
   garbled.tree_heads[12] = "not a head";
-  EXPECT_FALSE(JudgeLogIntegrity(garbled, key_.public_key()).ok());
+  const VerificationReport unparsed =
+      JudgeLogIntegrity(garbled, key_.public_key());
+  EXPECT_FALSE(unparsed.ok());
+  EXPECT_THAT(AllFailures(unparsed),
+              HasSubstr("the kept head of tree size 12 does not parse"));
 }
 
 }  // namespace

@@ -5,19 +5,30 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/merkle.h"
 #include "storage/rocksdb_event_log.h"
 #include "tests/testing/events.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
-#include "tests/testing/fake_clock.h"
 
 namespace collections::audit {
 namespace {
 
 using ::collections::testing::MakeCalls;
+using ::collections::testing::StatusIs;
+using ::testing::HasSubstr;
 namespace v1 = ::collections::v1;
+
+// What a head whose signed content was changed gets.
+auto BadSignature() {
+  return StatusIs(
+      absl::StatusCode::kFailedPrecondition,
+      HasSubstr("the head's signature does not verify with the given key"));
+}
 
 TEST(SignedTreeHeadTest, AnyChangeToWhatTheHeadCommitsToIsRefused) {
   ASSERT_OK_AND_ASSIGN(SigningKey key, SigningKey::Generate());
@@ -27,20 +38,26 @@ TEST(SignedTreeHeadTest, AnyChangeToWhatTheHeadCommitsToIsRefused) {
       SignTreeHead(key, 42, root, absl::FromUnixMillis(1795000000123));
   EXPECT_EQ(head.timestamp().nanos(), 123000000);
   EXPECT_TRUE(VerifyTreeHead(head, key.public_key()).ok());
-  EXPECT_FALSE(VerifyTreeHead(head, other.public_key()).ok());
+  EXPECT_THAT(
+      VerifyTreeHead(head, other.public_key()),
+      StatusIs(
+          absl::StatusCode::kFailedPrecondition,
+          HasSubstr(absl::StrCat(
+              "the head was signed by key ", key.public_key().Fingerprint(),
+              ", not by the given key ", other.public_key().Fingerprint()))));
 
   v1::SignedTreeHead changed = head;
   changed.set_tree_size(43);
-  EXPECT_FALSE(VerifyTreeHead(changed, key.public_key()).ok());
+  EXPECT_THAT(VerifyTreeHead(changed, key.public_key()), BadSignature());
   changed = head;
   changed.mutable_root_hash()->at(0) ^= 1;
-  EXPECT_FALSE(VerifyTreeHead(changed, key.public_key()).ok());
+  EXPECT_THAT(VerifyTreeHead(changed, key.public_key()), BadSignature());
   changed = head;
   changed.mutable_timestamp()->set_seconds(head.timestamp().seconds() + 1);
-  EXPECT_FALSE(VerifyTreeHead(changed, key.public_key()).ok());
+  EXPECT_THAT(VerifyTreeHead(changed, key.public_key()), BadSignature());
   changed = head;
   changed.mutable_signature()->at(10) ^= 1;
-  EXPECT_FALSE(VerifyTreeHead(changed, key.public_key()).ok());
+  EXPECT_THAT(VerifyTreeHead(changed, key.public_key()), BadSignature());
 }
 
 TEST(TreeHeadSignerTest, SignsWhenTheLogMovedAndKeepsEveryHead) {

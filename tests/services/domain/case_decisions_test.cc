@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "services/domain/due_events.h"
 #include "services/domain/rule_packs.h"
+#include "tests/services/domain/case_under_test.h"
 #include "tests/testing/status_matchers.h"
 
 namespace collections::domain {
@@ -15,147 +16,11 @@ namespace {
 
 namespace v1 = ::collections::v1;
 using ::collections::testing::StatusIs;
+using fixtures::CaseUnderTest;
+using fixtures::Eur;
+using fixtures::HasPayload;
+using fixtures::Local;
 using ::testing::HasSubstr;
-
-v1::Money Eur(int64_t minor) {
-  v1::Money money;
-  money.set_amount_minor(minor);
-  money.set_currency("EUR");
-  return money;
-}
-
-const absl::TimeZone& Amsterdam() {
-  static const absl::TimeZone* zone = [] {
-    auto* z = new absl::TimeZone;
-    absl::LoadTimeZone("Europe/Amsterdam", z);
-    return z;
-  }();
-  return *zone;
-}
-
-// Local time in Amsterdam.
-absl::Time Local(absl::CivilDay day, int hour = 10) {
-  return absl::FromCivil(
-      absl::CivilSecond(day.year(), day.month(), day.day(), hour, 0, 0),
-      Amsterdam());
-}
-
-// A case whose decisions are folded as they are made.
-class CaseUnderTest {
- public:
-  explicit CaseUnderTest(const std::string& pack = "nl-consumer",
-                         int64_t gross = 100000,
-                         absl::CivilDay due = absl::CivilDay(2026, 1, 31),
-                         absl::CivilDay opened_on = absl::CivilDay(2026, 2,
-                                                                   9)) {
-    v1::CaseOpened opened;
-    opened.set_case_id("c1");
-    opened.set_debtor_id("d1");
-    opened.set_creditor_id("cr1");
-    opened.set_debtor_kind(pack == "nl-business" ? v1::DEBTOR_KIND_BUSINESS
-                                                 : v1::DEBTOR_KIND_CONSUMER);
-    opened.set_currency("EUR");
-    opened.set_rule_pack(pack);
-    opened.set_time_zone(pack == "us-regf" ? "America/New_York"
-                                           : "Europe/Amsterdam");
-    auto* line = opened.add_claim_lines();
-    line->set_invoice_number("INV-1");
-    *line->mutable_due_date() = ToLocalDate(due);
-    *line->mutable_gross() = Eur(gross);
-    *line->mutable_vat() = Eur(gross * 21 / 121);
-    line->set_consumer_purchase_price(pack == "nl-consumer");
-    const absl::Status opened_ok =
-        Apply(DecideOpenCase(opened, In(Local(opened_on))));
-    EXPECT_TRUE(opened_ok.ok()) << opened_ok;
-  }
-
-  static CommandInput In(
-      absl::Time at,
-      std::vector<std::pair<std::string, std::string>> overrides = {}) {
-    CommandInput input;
-    input.at = at;
-    input.actor_id = "collector-7";
-    for (const auto& [rule, reason] : overrides) {
-      v1::RuleOverride o;
-      o.set_rule(rule);
-      o.set_reason(reason);
-      input.overrides.push_back(o);
-    }
-    return input;
-  }
-
-  // Folds an OK decision's events; returns its refusal (OK when none).
-  absl::Status Apply(const DecisionOr& decision) {
-    if (!decision.ok()) return decision.status();
-    last_ = *decision;
-    for (const auto& payload : decision->events) {
-      v1::Event event;
-      event.set_stream_version(state_.version + 1);
-      event.set_global_position(state_.version + 1);
-      *event.mutable_occurred_at() = ToTimestamp(now_);
-      *event.mutable_payload() = payload;
-      Evolve(state_, event);
-    }
-    return decision->refusal;
-  }
-  // Appends what is due by `at` and returns the events.
-  std::vector<DueEvent> RunDue(absl::Time at) {
-    std::vector<DueEvent> due = DueEvents(state_, at);
-    for (const auto& item : due) {
-      v1::Event event;
-      event.set_stream_version(state_.version + 1);
-      *event.mutable_occurred_at() = ToTimestamp(item.occurred_at);
-      *event.mutable_payload() = item.payload;
-      Evolve(state_, event);
-    }
-    return due;
-  }
-
-  absl::Status Letter(
-      v1::LetterLevel level, absl::Time at,
-      std::vector<std::pair<std::string, std::string>> overrides = {}) {
-    v1::LetterIssued letter;
-    letter.set_letter_id(absl::StrCat("L", ++letters_));
-    letter.set_level(level);
-    letter.set_channel(v1::LETTER_CHANNEL_POST);
-    *letter.mutable_amount_stated() = Eur(state_.collectable_minor());
-    now_ = at;
-    return Apply(DecideIssueLetter(state_, letter, In(at, overrides)));
-  }
-  absl::Status Pay(int64_t amount, absl::Time at) {
-    v1::PaymentReceived payment;
-    payment.set_payment_id(absl::StrCat("P", ++payments_));
-    *payment.mutable_amount() = Eur(amount);
-    now_ = at;
-    return Apply(DecideRecordPayment(state_, payment, In(at)));
-  }
-  absl::Status Promise(int64_t amount, absl::CivilDay by, absl::Time at) {
-    v1::PromiseMade promise;
-    promise.set_promise_id(absl::StrCat("PR", ++promises_));
-    *promise.mutable_amount() = Eur(amount);
-    *promise.mutable_promised_date() = ToLocalDate(by);
-    now_ = at;
-    return Apply(DecideRecordPromise(state_, promise, In(at)));
-  }
-  absl::Status Costs(absl::Time at) {
-    now_ = at;
-    return Apply(DecideAssessCollectionCosts(state_, In(at)));
-  }
-
-  CaseState state_;
-  Decision last_;
-  absl::Time now_ = Local(absl::CivilDay(2026, 2, 9));
-  int letters_ = 0;
-  int payments_ = 0;
-  int promises_ = 0;
-};
-
-bool HasPayload(const Decision& decision, v1::EventPayload::KindCase kind) {
-  for (const auto& payload : decision.events) {
-    if (payload.kind_case() == kind) return true;
-  }
-  return false;
-}
 
 TEST(DecideOpenCaseTest, AnOverdueInvoiceOpensTheCaseOverdue) {
   CaseUnderTest c;

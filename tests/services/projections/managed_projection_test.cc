@@ -15,11 +15,15 @@
 #include "storage/rocksdb_projection_store.h"
 #include "tests/services/projections/counting_projection.h"
 #include "tests/testing/events.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace collections::projections {
 namespace {
+
+using ::collections::testing::StatusIs;
+using ::testing::HasSubstr;
 
 class ManagedProjectionTest : public ::testing::Test {
  protected:
@@ -80,7 +84,9 @@ TEST_F(ManagedProjectionTest, RebuildSwapsInWithoutStoppingQueries) {
     for (int b = 20; b < 60; ++b) Append(b, 100);
   });
   ASSERT_TRUE(managed->StartRebuild().ok());
-  EXPECT_FALSE(managed->StartRebuild().ok());  // one at a time
+  EXPECT_THAT(managed->StartRebuild(),  // one at a time
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is already running")));
   ASSERT_TRUE(managed->WaitForRebuild().ok());
   writer.join();
   const uint64_t head = log_->HeadPosition();

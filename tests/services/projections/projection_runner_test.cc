@@ -7,16 +7,21 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_projection_store.h"
 #include "tests/services/projections/counting_projection.h"
 #include "tests/testing/events.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace collections::projections {
 namespace {
+
+using ::collections::testing::StatusIs;
+using ::testing::HasSubstr;
 
 class ProjectionRunnerTest : public ::testing::Test {
  protected:
@@ -71,7 +76,11 @@ TEST_F(ProjectionRunnerTest,
       CountingProjection failing(1, stop_at);
       ProjectionRunner runner(log_.get(), store_.get(), &failing, "counting@1",
                               &clock_, small);
-      EXPECT_FALSE(runner.CatchUp().ok());
+      EXPECT_THAT(
+          runner.CatchUp(),
+          StatusIs(absl::StatusCode::kInternal,
+                   HasSubstr(absl::StrCat(
+                       "projection counting@1 failed at position ", stop_at))));
       const ProjectionRunner::Status status = runner.status();
       EXPECT_EQ(status.failed_position, stop_at);
       EXPECT_EQ(status.checkpoint, stop_at - 1);
@@ -117,15 +126,24 @@ TEST_F(ProjectionRunnerTest, AFailureStopsFollowingAndReleasesWaiters) {
   ProjectionRunner runner(log_.get(), store_.get(), &projection, "counting@1",
                           &clock_);
   runner.Start();
+  // The failure releases the waiter.
   EXPECT_EQ(runner.WaitUntil(3, absl::Now() + absl::Seconds(10)), 1u);
   AppendCalls("case-a", 3);  // never applied past the failure
-  absl::SleepFor(absl::Milliseconds(50));
+  // Stop joins the runner's thread: whatever it did with the new commits is
+  // done when it returns, so the state below is final (no time is assumed).
+  runner.Stop();
   const ProjectionRunner::Status status = runner.status();
   EXPECT_EQ(status.checkpoint, 1u);
   EXPECT_EQ(status.failed_position, 2u);
   EXPECT_EQ(status.lag_positions, 5u);
   EXPECT_EQ(status.failure.code(), absl::StatusCode::kInternal);
-  runner.Stop();
+  // Asked again, it stays at the failed event: a failure is kept, not
+  // retried past.
+  EXPECT_THAT(
+      runner.CatchUp(),
+      StatusIs(absl::StatusCode::kInternal,
+               HasSubstr("projection counting@1 failed at position 2")));
+  EXPECT_EQ(runner.checkpoint(), 1u);
 }
 
 }  // namespace

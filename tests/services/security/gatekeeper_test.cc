@@ -4,14 +4,16 @@
 #include "services/security/gatekeeper.h"
 
 #include "collections/v1/case_commands.pb.h"
+#include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/sha256.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/status_matchers.h"
 
 namespace collections::security {
 namespace {
 
+using ::collections::testing::StatusIs;
 using ::testing::HasSubstr;
 
 constexpr char kLogCalls[] = "collections.v1.CaseCommands/LogCalls";
@@ -110,7 +112,9 @@ TEST(GatekeeperTest, EachCallerHasItsOwnRateLimit) {
   EXPECT_TRUE(gate.Admit(b, kLogCalls, nullptr).ok());  // b is not a
   clock.Advance(absl::Milliseconds(500));               // one token back
   EXPECT_TRUE(gate.Admit(a, kLogCalls, nullptr).ok());
-  EXPECT_FALSE(gate.Admit(a, kLogCalls, nullptr).ok());
+  EXPECT_THAT(gate.Admit(a, kLogCalls, nullptr),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("retry in 500 ms")));
 }
 
 }  // namespace

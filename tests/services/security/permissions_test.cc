@@ -21,11 +21,18 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace collections::security {
 namespace {
 
+using ::collections::testing::StatusIs;
 using ::testing::HasSubstr;
+
+// PERMISSION_DENIED saying `what`.
+auto Refused(const std::string& what) {
+  return StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr(what));
+}
 
 // Every method of every service the service protos define (each file is
 // reached through one of its messages, which keeps it linked in).
@@ -62,16 +69,20 @@ TEST(PermissionsTest, RolesGetWhatTheirWorkNeeds) {
   const std::string record = "collections.v1.CaseCommands/LogCalls";
   EXPECT_TRUE(Authorize("collector", record).ok());
   EXPECT_TRUE(Authorize("service", record).ok());
-  EXPECT_FALSE(Authorize("auditor", record).ok());
-  EXPECT_FALSE(Authorize("agency:ag-1", record).ok());
+  EXPECT_THAT(Authorize("auditor", record),
+              Refused("role 'auditor' may not call " + record));
+  EXPECT_THAT(Authorize("agency:ag-1", record),
+              Refused("role 'agency:ag-1' may not call " + record));
   const std::string audit = "collections.v1.Audit/GetEvidenceBundle";
   EXPECT_TRUE(Authorize("auditor", audit).ok());
-  EXPECT_FALSE(Authorize("collector", audit).ok());
+  EXPECT_THAT(Authorize("collector", audit),
+              Refused("role 'collector' may not call " + audit));
   const std::string report = "collections.v1.CaseCommands/RecordAgencyReport";
   EXPECT_TRUE(Authorize("agency:ag-1", report).ok());
   const std::string rebuild = "collections.v1.Operations/RebuildProjection";
   EXPECT_TRUE(Authorize("admin", rebuild).ok());
-  EXPECT_FALSE(Authorize("service", rebuild).ok());
+  EXPECT_THAT(Authorize("service", rebuild),
+              Refused("role 'service' may not call " + rebuild));
   for (const auto& entry : MethodTable()) {
     EXPECT_TRUE(Authorize("admin", entry.method).ok()) << entry.method;
     EXPECT_TRUE(Authorize("auditor", "collections.v1.Audit/GetPublicKey").ok());
@@ -88,7 +99,9 @@ TEST(PermissionsTest, RolesGetWhatTheirWorkNeeds) {
               HasSubstr("not in the permission table"));
   for (const char* bad : {"", "agency:", "root", "Admin"}) {
     EXPECT_FALSE(IsKnownRole(bad)) << bad;
-    EXPECT_FALSE(Authorize(bad, record).ok()) << bad;
+    EXPECT_THAT(Authorize(bad, record),
+                Refused(absl::StrCat("role '", bad, "' may not call ", record)))
+        << bad;
   }
 }
 

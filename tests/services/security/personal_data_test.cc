@@ -5,11 +5,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace collections::security {
 namespace {
 
 namespace v1 = ::collections::v1;
+using ::collections::testing::StatusIs;
 using ::testing::HasSubstr;
 
 DataKey Key(char fill) { return DataKey{"d-1#1", std::string(32, fill)}; }
@@ -53,7 +55,9 @@ TEST(PersonalDataTest, SealsOpensAndBindsToTheEvent) {
               HasSubstr("does not authenticate"));
   wrong = event;
   wrong.set_stream_id("case-c-2");
-  EXPECT_FALSE(OpenPersonalData(wrong, Key('k')).ok());
+  EXPECT_THAT(OpenPersonalData(wrong, Key('k')),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("a sealed value does not authenticate")));
 
   v1::Event erased = event;
   MarkPersonalDataErased(erased);
