@@ -335,7 +335,7 @@ absl::StatusOr<Buckets> AgencyAllocation(
   }
   if (split.costs > state.owed.costs || split.interest > state.owed.interest ||
       split.principal > state.owed.principal || split.fees > state.owed.fees) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return RuleRefusal(rules::kAllocationOverBalance, absl::StrCat(
         "payment.allocation puts more on a bucket than it holds (owed: costs ",
         state.owed.costs, ", interest ", state.owed.interest, ", principal ",
         state.owed.principal, ", fees ", state.owed.fees, ")"));
@@ -386,8 +386,9 @@ DecisionOr DecideAgencyReport(const CaseState& state,
     for (const auto& payment : state.payments) {
       if (payment.payment_id != reversal->payment_id()) continue;
       if (payment.reversed) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "payment ", payment.payment_id, " was reversed already"));
+        return RuleRefusal(rules::kPaymentReversed,
+                           absl::StrCat("payment ", payment.payment_id,
+                                        " was reversed already"));
       }
       auto* recorded = payload.mutable_agency_payment_reversed();
       *recorded = *reversal;

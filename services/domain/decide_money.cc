@@ -191,8 +191,9 @@ DecisionOr DecideReversePayment(const CaseState& state,
   for (const auto& payment : state.payments) {
     if (payment.payment_id != reversal.payment_id) continue;
     if (payment.reversed) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "payment ", payment.payment_id, " was reversed already"));
+      return RuleRefusal(rules::kPaymentReversed,
+                         absl::StrCat("payment ", payment.payment_id,
+                                      " was reversed already"));
     }
     v1::EventPayload payload;
     auto* reversed = payload.mutable_payment_reversed();

@@ -106,6 +106,8 @@ inline constexpr char kVatReliefNotDue[] = "NL_VAT_RELIEF_ONE_YEAR";
 inline constexpr char kNothingToAccrue[] = "INTEREST_ALREADY_ACCRUED";
 inline constexpr char kHoldState[] = "HOLD_STATE";
 inline constexpr char kRecallState[] = "RECALL_STATE";
+inline constexpr char kPaymentReversed[] = "PAYMENT_ALREADY_REVERSED";
+inline constexpr char kAllocationOverBalance[] = "ALLOCATION_OVER_BALANCE";
 }  // namespace rules
 
 }  // namespace collections::domain

@@ -100,9 +100,10 @@
 //     reversal of a reversed or unknown payment; RECALL_STATE for an
 //     objection and for a completion.
 //   DecideCloseCase: BALANCE_OUTSTANDING, PLACED_WITH_AGENCY.
-// Three FAILED_PRECONDITION refusals name no rule (reversed already, twice,
-// and the allocation over a bucket): DISABLED_EveryFailedPreconditionNames-
-// ItsRule at the end says so.
+// Three FAILED_PRECONDITION refusals that once named no rule (reversed
+// already, twice, and the allocation over a bucket) now name
+// PAYMENT_ALREADY_REVERSED and ALLOCATION_OVER_BALANCE:
+// EveryFailedPreconditionNamesItsRule at the end holds them to it.
 #include <functional>
 #include <string>
 #include <utility>
@@ -1211,9 +1212,7 @@ TEST(DecideRefusalsTest, ReversePaymentNeedsARecordedUnreversedPayment) {
   const Given paid = After(Overdue(), {Payment("P1", 10000, At(2, 10))});
   const std::vector<Row> rows = {
       Allowed("recorded_payment_is_reversed", paid, Reversal("P1", At(2, 11))),
-      // FAILED_PRECONDITION without a rule name: see
-      // DISABLED_EveryFailedPreconditionNamesItsRule.
-      Refused("FAILED_PRECONDITION_payment_reversed_already",
+      Refused("PAYMENT_ALREADY_REVERSED_payment_reversed_already",
               After(paid, {Reversal("P1", At(2, 10))}),
               Reversal("P1", At(2, 11)), kFailedPrecondition,
               "payment P1 was reversed already"),
@@ -1773,9 +1772,7 @@ TEST(DecideRefusalsTest, AgencyReportsComeFromThePlacedAgencyAndFitTheCase) {
                      t),
               kInvalidArgument,
               "payment.allocation adds up to 4000, not the amount 5000"),
-      // FAILED_PRECONDITION without a rule name: see
-      // DISABLED_EveryFailedPreconditionNamesItsRule.
-      Refused("FAILED_PRECONDITION_allocation_over_a_bucket", Placed(),
+      Refused("ALLOCATION_OVER_BALANCE_allocation_over_a_bucket", Placed(),
               Report(AgencyPaid("ag-1", "AP-9", Eur(5000),
                                 [](v1::Allocation& a) {
                                   *a.mutable_interest() = Eur(2000);
@@ -1787,7 +1784,7 @@ TEST(DecideRefusalsTest, AgencyReportsComeFromThePlacedAgencyAndFitTheCase) {
               "costs 0, interest 0, principal 100000, fees 0)"),
       Allowed("reversal_of_a_reported_payment", agency_paid,
               Report(AgencyReversed("ag-1", "AP-1"), t)),
-      Refused("FAILED_PRECONDITION_reversal_of_a_reversed_payment",
+      Refused("PAYMENT_ALREADY_REVERSED_reversal_of_a_reversed_payment",
               After(agency_paid,
                     {Report(AgencyReversed("ag-1", "AP-1"), At(2, 10))}),
               Report(AgencyReversed("ag-1", "AP-1"), t), kFailedPrecondition,
@@ -1845,14 +1842,13 @@ TEST(DecideRefusalsTest, CloseCaseNeedsTheBalanceSettledAndTheCaseInHouse) {
 
 // The contract (case_decisions.h): FAILED_PRECONDITION says
 // "<RULE>: <reason>", and CaseStanding splits the rule off at the first
-// ": ". Three refusals break it; see the report of issue 22 part 7:
+// ": ". Three refusals broke it before they got rule names:
 //  - DecideReversePayment and DecideAgencyReport (AgencyPaymentReversed):
-//    "payment P1 was reversed already" names no rule;
+//    "payment P1 was reversed already";
 //  - DecideAgencyReport's stated allocation over a bucket: "payment.allocation
-//    puts more on a bucket than it holds (owed: costs 0, …)" names no rule,
-//    and a split at ": " would take "payment.allocation … (owed" for one.
-// Disabled until the domain gives them rule names.
-TEST(DecideRefusalsTest, DISABLED_EveryFailedPreconditionNamesItsRule) {
+//    puts more on a bucket than it holds (owed: costs 0, …)", which a split
+//    at ": " would have read as the rule "payment.allocation … (owed".
+TEST(DecideRefusalsTest, EveryFailedPreconditionNamesItsRule) {
   const Given paid = After(Overdue(), {Payment("P1", 10000, At(2, 10))});
   const Given agency_paid = After(
       Placed(), {Report(AgencyPaid("ag-1", "AP-1", Eur(5000)), At(2, 10))});
