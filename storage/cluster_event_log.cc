@@ -12,10 +12,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "collections/v1/cluster.pb.h"
-#include "storage/append_checks.h"
-#include "storage/jetstream_replica.h"
 #include "common/status_macros.h"
 #include "common/time_conversion.h"
+#include "storage/append_checks.h"
+#include "storage/jetstream_replica.h"
 
 namespace collections::storage {
 namespace {

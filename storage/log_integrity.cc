@@ -8,12 +8,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "collections/v1/events.pb.h"
+#include "common/status_macros.h"
 #include "rocksdb/db.h"
 #include "storage/key_encoding.h"
 #include "storage/merkle.h"
 #include "storage/rocksdb_database.h"
 #include "storage/rocksdb_status.h"
-#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace {

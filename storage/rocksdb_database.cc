@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "collections/v1/events.pb.h"
+#include "common/status_macros.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
@@ -20,7 +21,6 @@
 #include "storage/rocksdb_log_reader.h"
 #include "storage/rocksdb_status.h"
 #include "storage/rocksdb_write_faults.h"
-#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace {

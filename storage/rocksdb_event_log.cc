@@ -1,10 +1,10 @@
 #include "storage/rocksdb_event_log.h"
 
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
 #include "storage/disk_space.h"
 #include "storage/rocksdb_event_log_impl.h"
 #include "storage/rocksdb_status.h"
-#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace internal {

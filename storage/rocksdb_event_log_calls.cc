@@ -3,10 +3,10 @@
 // rocksdb_event_log_impl.h).
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
 #include "storage/rocksdb_event_log_impl.h"
 #include "storage/rocksdb_settle.h"
 #include "storage/rocksdb_status.h"
-#include "common/status_macros.h"
 
 namespace collections::storage::internal {
 

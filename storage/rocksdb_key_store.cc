@@ -3,11 +3,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/status_macros.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "storage/rocksdb_settle.h"
 #include "storage/rocksdb_status.h"
-#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace {

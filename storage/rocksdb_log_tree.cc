@@ -3,10 +3,10 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "storage/key_encoding.h"
 #include "storage/merkle.h"
 #include "storage/rocksdb_status.h"
-#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace {

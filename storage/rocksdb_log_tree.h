@@ -15,8 +15,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "storage/rocksdb_database.h"
 #include "common/sha256.h"
+#include "storage/rocksdb_database.h"
 
 namespace collections::storage {
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -17,7 +18,6 @@
 #include "storage/rocksdb_settle.h"
 #include "storage/rocksdb_status.h"
 #include "storage/rocksdb_write_faults.h"
-#include "common/status_macros.h"
 
 namespace collections::storage {
 namespace {

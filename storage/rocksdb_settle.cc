@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "storage/rocksdb_status.h"
-#include "common/status_macros.h"
 
 namespace collections::storage {
 

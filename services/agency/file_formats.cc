@@ -2,9 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "google/protobuf/util/json_util.h"
 #include "common/sha256.h"
 #include "common/time_conversion.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace collections::agency {
 

@@ -6,13 +6,13 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "services/agency/return_file.h"
+#include "common/status_macros.h"
 #include "common/time_conversion.h"
+#include "services/agency/return_file.h"
 #include "services/audit/evidence_bundle.h"
 #include "services/domain/case_decisions.h"
 #include "services/domain/case_state.h"
 #include "services/domain/command_checks.h"
-#include "common/status_macros.h"
 
 namespace collections::app {
 namespace {
@@ -509,7 +509,7 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
     write.envelope.causation_id = file.header.file_id();
     write.decide = [&import, &actor, &rejected, &refused,
                     &case_flags = flags[i]](
-                       domain::CaseState state) -> absl::StatusOr<Draft> {
+                       domain::CaseState working) -> absl::StatusOr<Draft> {
       Draft draft;
       case_flags.clear();
       for (const agency::ReturnRecord* record : import.records) {
@@ -517,7 +517,7 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
         input.at = ToTime(record->request.context().occurred_at());
         input.actor_id = actor.id();
         domain::DecisionOr decided =
-            domain::DecideAgencyReport(state, record->report, input);
+            domain::DecideAgencyReport(working, record->report, input);
         if (decided.ok() && !decided->refusal.ok()) decided = decided->refusal;
         if (!decided.ok()) {
           refused = true;
@@ -527,10 +527,10 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
           // Fold the event with the version it will get, so the next record
           // is judged on the case as this one leaves it.
           v1::Event folded;
-          folded.set_stream_version(state.version + 1);
+          folded.set_stream_version(working.version + 1);
           *folded.mutable_occurred_at() = ToTimestamp(input.at);
           *folded.mutable_payload() = payload;
-          domain::Evolve(state, folded);
+          domain::Evolve(working, folded);
           if (payload.has_placement_acknowledged() &&
               payload.placement_acknowledged().reconciliation_required()) {
             const auto& ack = payload.placement_acknowledged();
@@ -540,8 +540,7 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
                 ack.balance_expected().amount_minor(), " ",
                 ack.balance_expected().currency()));
           }
-          draft.events.push_back(
-              DraftEvent{std::move(payload), "", input.at});
+          draft.events.push_back(DraftEvent{std::move(payload), "", input.at});
         }
       }
       return draft;
@@ -553,10 +552,10 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
     if (refused) return written.status();
     return absl::Status(
         written.status().code(),
-        absl::StrCat(name, " not applied, nothing of it: ",
-                     written.status().message(),
-                     ". Import the same file again: it is decided anew "
-                     "and never applied twice"));
+        absl::StrCat(
+            name, " not applied, nothing of it: ", written.status().message(),
+            ". Import the same file again: it is decided anew "
+            "and never applied twice"));
   }
   bool wrote = false;
   for (const Written& result : *written) {

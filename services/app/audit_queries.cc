@@ -7,13 +7,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "common/time_conversion.h"
 #include "services/audit/evidence_bundle.h"
 #include "services/domain/case_state.h"
 #include "services/projections/actor_index_projection.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/event_summary.h"
-#include "common/status_macros.h"
-#include "common/time_conversion.h"
 
 namespace collections::app {
 namespace {

@@ -15,9 +15,9 @@
 
 #include "absl/status/statusor.h"
 #include "collections/v1/audit.pb.h"
+#include "common/clock.h"
 #include "services/audit/signed_tree_head.h"
 #include "services/projections/managed_projection.h"
-#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/log_tree.h"
 #include "storage/projection_store.h"

@@ -52,7 +52,8 @@ domain::PaymentPlanTerms TermsOf(const v1::PaymentPlanTerms& terms) {
   mapped.plan_id = terms.plan_id();
   mapped.frequency = terms.frequency();
   mapped.installment_count = terms.installment_count();
-  if (terms.has_first_due_date()) mapped.first_due_date = terms.first_due_date();
+  if (terms.has_first_due_date())
+    mapped.first_due_date = terms.first_due_date();
   if (terms.has_total()) mapped.total = terms.total();
   mapped.signed_document_sha256 = terms.signed_document_sha256();
   mapped.misses_allowed = terms.misses_allowed();
@@ -78,8 +79,7 @@ void CaseCommands::Submit(const std::string& case_id,
 
 void CaseCommands::SubmitOpening(const std::string& case_id,
                                  const CommandContext& context,
-                                 const Actor& actor, Decide decide,
-                                 Done done) {
+                                 const Actor& actor, Decide decide, Done done) {
   Write(case_id, context, actor, /*opens_case=*/true, std::move(decide),
         std::move(done));
 }
@@ -107,9 +107,9 @@ void CaseCommands::Write(const std::string& case_id,
   // OpenCase ignores expected_version: a case that exists is ALREADY_EXISTS.
   if (!opens_case && context.has_expected_version())
     write.expected_version = context.expected_version();
-  write.decide = [decide = std::move(decide), input = std::move(input)](
-                     const domain::CaseState& state) mutable
-      -> absl::StatusOr<Draft> {
+  write.decide =
+      [decide = std::move(decide), input = std::move(input)](
+          const domain::CaseState& state) mutable -> absl::StatusOr<Draft> {
     COLLECTIONS_ASSIGN_OR_RETURN(domain::Decision decision,
                                  decide(state, input));
     if (decision.events.empty()) {
@@ -136,9 +136,8 @@ absl::StatusOr<CaseCommands::DueOutcome> CaseCommands::AppendDueEvents(
   write.decide = [as_of](const domain::CaseState& state) {
     Draft draft;
     for (domain::DueEvent& due : domain::DueEvents(state, as_of)) {
-      draft.events.push_back(DraftEvent{std::move(due.payload),
-                                        std::move(due.event_id),
-                                        due.occurred_at});
+      draft.events.push_back(DraftEvent{
+          std::move(due.payload), std::move(due.event_id), due.occurred_at});
     }
     return absl::StatusOr<Draft>(std::move(draft));
   };
@@ -375,8 +374,8 @@ void CaseCommands::AccrueInterest(const v1::AccrueInterestRequest& request,
 
 void CaseCommands::PlaceHold(const v1::PlaceHoldRequest& request,
                              const Actor& actor, Done done) {
-  absl::Status checked = domain::CheckHold("hold", request.hold().hold(),
-                                           request.hold().reason());
+  absl::Status checked =
+      domain::CheckHold("hold", request.hold().hold(), request.hold().reason());
   if (!checked.ok()) return std::move(done)(std::move(checked));
   Submit(
       request.case_id(), request.context(), actor,
@@ -389,8 +388,8 @@ void CaseCommands::PlaceHold(const v1::PlaceHoldRequest& request,
 
 void CaseCommands::ReleaseHold(const v1::ReleaseHoldRequest& request,
                                const Actor& actor, Done done) {
-  absl::Status checked = domain::CheckHold(
-      "release", request.release().hold(), request.release().reason());
+  absl::Status checked = domain::CheckHold("release", request.release().hold(),
+                                           request.release().reason());
   if (!checked.ok()) return std::move(done)(std::move(checked));
   Submit(
       request.case_id(), request.context(), actor,
@@ -433,8 +432,7 @@ void CaseCommands::SendVerification(const v1::SendVerificationRequest& request,
 void CaseCommands::RecordAgencyReport(
     const v1::RecordAgencyReportRequest& request, const Actor& actor,
     Done done) {
-  absl::StatusOr<domain::AgencyReport> report =
-      agency::AgencyReportOf(request);
+  absl::StatusOr<domain::AgencyReport> report = agency::AgencyReportOf(request);
   absl::Status checked = report.status();
   if (checked.ok()) checked = domain::CheckAgencyReport(*report);
   if (!checked.ok()) return std::move(done)(std::move(checked));

@@ -64,9 +64,8 @@ class CaseCommands {
                      const Actor& actor, Done done);
   void RecordPayment(const collections::v1::RecordPaymentRequest& request,
                      const Actor& actor, Done done);
-  void AgreePaymentPlan(
-      const collections::v1::AgreePaymentPlanRequest& request,
-      const Actor& actor, Done done);
+  void AgreePaymentPlan(const collections::v1::AgreePaymentPlanRequest& request,
+                        const Actor& actor, Done done);
   void IssueLetter(const collections::v1::IssueLetterRequest& request,
                    const Actor& actor, Done done);
   void RaiseDispute(const collections::v1::RaiseDisputeRequest& request,
@@ -77,9 +76,8 @@ class CaseCommands {
   // first (the RPC HandToAgency goes there).
   void HandToAgency(const collections::v1::HandToAgencyRequest& request,
                     const Actor& actor, Done done);
-  void RecallFromAgency(
-      const collections::v1::RecallFromAgencyRequest& request,
-      const Actor& actor, Done done);
+  void RecallFromAgency(const collections::v1::RecallFromAgencyRequest& request,
+                        const Actor& actor, Done done);
   void WriteOff(const collections::v1::WriteOffRequest& request,
                 const Actor& actor, Done done);
   void CloseCase(const collections::v1::CloseCaseRequest& request,
@@ -100,9 +98,8 @@ class CaseCommands {
   void RecordLetterOutcome(
       const collections::v1::RecordLetterOutcomeRequest& request,
       const Actor& actor, Done done);
-  void SendVerification(
-      const collections::v1::SendVerificationRequest& request,
-      const Actor& actor, Done done);
+  void SendVerification(const collections::v1::SendVerificationRequest& request,
+                        const Actor& actor, Done done);
   void RecordAgencyReport(
       const collections::v1::RecordAgencyReportRequest& request,
       const Actor& actor, Done done);
@@ -156,8 +153,8 @@ class CaseCommands {
                      const collections::v1::CommandContext& context,
                      const Actor& actor, Decide decide, Done done);
   void Write(const std::string& case_id,
-             const collections::v1::CommandContext& context,
-             const Actor& actor, bool opens_case, Decide decide, Done done);
+             const collections::v1::CommandContext& context, const Actor& actor,
+             bool opens_case, Decide decide, Done done);
 
   CaseWriter* const writer_;
 };

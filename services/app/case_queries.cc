@@ -12,13 +12,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "common/status_macros.h"
 #include "services/app/case_standing.h"
 #include "services/app/portfolio_kpis.h"
 #include "services/domain/command_checks.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/event_summary.h"
 #include "services/projections/timeline_projection.h"
-#include "common/status_macros.h"
 
 namespace collections::app {
 namespace {
@@ -27,7 +27,6 @@ using ::collections::v1::Event;
 using ::collections::v1::EventPayload;
 
 using domain::MoneyOf;
-
 
 absl::StatusOr<uint32_t> PageSize(uint32_t requested) {
   if (requested == 0) return CaseQueryHandler::kDefaultPageSize;

@@ -18,10 +18,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "collections/v1/case_queries.pb.h"
+#include "common/clock.h"
 #include "services/domain/case_state.h"
 #include "services/projections/managed_projection.h"
 #include "services/security/personal_data_vault.h"
-#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 

@@ -19,8 +19,7 @@ absl::Status CatchUpCase(storage::EventLog* log, const std::string& stream,
   }
 }
 
-absl::StatusOr<domain::CaseState> CaseReader::Load(
-    const std::string& case_id) {
+absl::StatusOr<domain::CaseState> CaseReader::Load(const std::string& case_id) {
   std::shared_ptr<const domain::CaseState> cached;
   {
     absl::MutexLock lock(&mu_);

@@ -89,7 +89,7 @@ struct CaseWriter::Operation {
 
   void Answer(absl::StatusOr<Written> result) {
     std::move(done)(std::move(result));
-    std::move(*finished)();
+    std::move (*finished)();
   }
 };
 
@@ -160,8 +160,8 @@ void CaseWriter::Attempt(std::shared_ptr<Operation> op) {
     if (!state.exists) return op->Answer(CaseMissing(write.case_id));
     if (write.expected_version.has_value() &&
         *write.expected_version != state.version) {
-      return op->Answer(StaleVersion(write.case_id, state.version,
-                                     *write.expected_version));
+      return op->Answer(
+          StaleVersion(write.case_id, state.version, *write.expected_version));
     }
   }
 
@@ -193,8 +193,8 @@ void CaseWriter::Attempt(std::shared_ptr<Operation> op) {
           return op->Answer(appended.status());
         }
         if (op->write.opens_case) {
-          return op->Answer(absl::AlreadyExistsError(absl::StrCat(
-              "case ", op->write.case_id, " already exists")));
+          return op->Answer(absl::AlreadyExistsError(
+              absl::StrCat("case ", op->write.case_id, " already exists")));
         }
         if (!op->write.expected_version.has_value() &&
             op->attempts < kMaxAttempts) {
@@ -279,8 +279,8 @@ absl::StatusOr<Written> CaseWriter::WriteToDebtor(
   std::vector<v1::Event> enveloped = EnvelopeEvents(envelope, draft);
   COLLECTIONS_ASSIGN_OR_RETURN(
       storage::AppendResult appended,
-      log_->Append(domain::DebtorStreamId(debtor_id), storage::ExpectedVersion::Any(),
-                   enveloped));
+      log_->Append(domain::DebtorStreamId(debtor_id),
+                   storage::ExpectedVersion::Any(), enveloped));
   return WrittenOf(appended, enveloped.size());
 }
 

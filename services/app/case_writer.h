@@ -106,9 +106,9 @@ struct CaseWrite {
 };
 
 struct Written {
-  uint64_t case_version = 0;   // the stream's version after the write
-  uint64_t last_position = 0;  // global position of its last event
-  uint32_t events = 0;         // events appended by this call
+  uint64_t case_version = 0;     // the stream's version after the write
+  uint64_t last_position = 0;    // global position of its last event
+  uint32_t events = 0;           // events appended by this call
   bool already_applied = false;  // a retry: the first run's result
 };
 

@@ -6,10 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
-#include "services/domain/balances.h"
-#include "services/domain/rule_packs.h"
 #include "common/status_macros.h"
 #include "common/time_conversion.h"
+#include "services/domain/balances.h"
+#include "services/domain/rule_packs.h"
 
 namespace collections::app {
 namespace {
@@ -30,9 +30,9 @@ v1::LocalDate DateOf(absl::Time t) {
 // Writes one case's history, command by command, advancing business time.
 class CaseScript {
  public:
-  CaseScript(CaseCommands& commands, CaseReader& cases,
-             AgencyHandoff* handoff, std::mt19937_64& rng, std::string case_id,
-             absl::Time start, DemoPortfolioStats& stats)
+  CaseScript(CaseCommands& commands, CaseReader& cases, AgencyHandoff* handoff,
+             std::mt19937_64& rng, std::string case_id, absl::Time start,
+             DemoPortfolioStats& stats)
       : commands_(commands),
         cases_(cases),
         handoff_(handoff),
@@ -111,8 +111,7 @@ absl::Status Call(CaseScript& s, v1::CallOutcome outcome) {
   call->set_duration_seconds(
       outcome == v1::CALL_OUTCOME_NO_ANSWER ? 0 : 60 + s.Roll(600));
   call->set_collector_id(absl::StrCat("collector-", 1 + s.Roll(6)));
-  return s.Check(
-      s.commands_.Await(&CaseCommands::LogCalls, request, s.actor_));
+  return s.Check(s.commands_.Await(&CaseCommands::LogCalls, request, s.actor_));
 }
 
 // What the case owes now, as the commands see it.
@@ -191,8 +190,8 @@ absl::Status CostsAndInterest(CaseScript& s) {
   auto interest = s.Start<v1::AccrueInterestRequest>();
   interest.set_case_id(s.case_id_);
   *interest.mutable_up_to() = DateOf(s.at());
-  return s.Check(s.commands_.Await(&CaseCommands::AccrueInterest,
-                                   interest, s.actor_));
+  return s.Check(
+      s.commands_.Await(&CaseCommands::AccrueInterest, interest, s.actor_));
 }
 
 absl::Status Dispute(CaseScript& s) {
@@ -201,15 +200,15 @@ absl::Status Dispute(CaseScript& s) {
   raise.mutable_dispute()->set_dispute_id("D1");
   raise.mutable_dispute()->set_reason("Says the service was interrupted");
   raise.mutable_dispute()->set_in_writing(true);
-  COLLECTIONS_RETURN_IF_ERROR(s.Check(
-      s.commands_.Await(&CaseCommands::RaiseDispute, raise, s.actor_)));
+  COLLECTIONS_RETURN_IF_ERROR(
+      s.Check(s.commands_.Await(&CaseCommands::RaiseDispute, raise, s.actor_)));
   s.Wait(5, 20);
   auto resolve = s.Start<v1::ResolveDisputeRequest>();
   resolve.set_case_id(s.case_id_);
   resolve.mutable_resolution()->set_dispute_id("D1");
   resolve.mutable_resolution()->set_outcome(v1::DISPUTE_OUTCOME_REJECTED);
-  return s.Check(s.commands_.Await(&CaseCommands::ResolveDispute, resolve,
-                                   s.actor_));
+  return s.Check(
+      s.commands_.Await(&CaseCommands::ResolveDispute, resolve, s.actor_));
 }
 
 // A monthly plan over the whole balance; all but the last one or two
@@ -223,8 +222,8 @@ absl::Status Plan(CaseScript& s) {
   terms->set_frequency(v1::PLAN_FREQUENCY_MONTHLY);
   terms->set_installment_count(installments);
   *terms->mutable_first_due_date() = DateOf(s.at() + absl::Hours(24 * 28));
-  COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
-      &CaseCommands::AgreePaymentPlan, agree, s.actor_)));
+  COLLECTIONS_RETURN_IF_ERROR(s.Check(
+      s.commands_.Await(&CaseCommands::AgreePaymentPlan, agree, s.actor_)));
   COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state, Standing(s));
   const int paid = static_cast<int>(installments) - 1 - s.Roll(2);
   for (int i = 0; i < paid; ++i) {
@@ -265,8 +264,8 @@ absl::Status HandToAgency(CaseScript& s) {
           : absl::StrCat("PKG-", s.case_id_));
   *ack.mutable_acknowledged()->mutable_balance_acknowledged() =
       Eur(state.outstanding_minor());
-  COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
-      &CaseCommands::RecordAgencyReport, ack, s.actor_)));
+  COLLECTIONS_RETURN_IF_ERROR(s.Check(
+      s.commands_.Await(&CaseCommands::RecordAgencyReport, ack, s.actor_)));
   s.Wait(20, 40);
   COLLECTIONS_ASSIGN_OR_RETURN(state, Standing(s));
   auto paid = s.Start<v1::RecordAgencyReportRequest>();
@@ -278,8 +277,8 @@ absl::Status HandToAgency(CaseScript& s) {
   *payment->mutable_value_date() = DateOf(s.at());
   *payment->mutable_commission() =
       Eur(state.outstanding_minor() / 2 * 15 / 100);
-  return s.Check(s.commands_.Await(&CaseCommands::RecordAgencyReport,
-                                   paid, s.actor_));
+  return s.Check(
+      s.commands_.Await(&CaseCommands::RecordAgencyReport, paid, s.actor_));
 }
 
 // Neither can nor will pay: VAT reclaimed early as definitively
@@ -297,8 +296,8 @@ absl::Status WriteOffAndClose(CaseScript& s) {
     claim.mutable_claim()->set_return_period(absl::StrCat(
         absl::ToCivilYear(s.at(), absl::UTCTimeZone()).year(), "-Q",
         (absl::ToCivilMonth(s.at(), absl::UTCTimeZone()).month() + 2) / 3));
-    COLLECTIONS_RETURN_IF_ERROR(s.Check(s.commands_.Await(
-        &CaseCommands::ClaimVatRelief, claim, s.actor_)));
+    COLLECTIONS_RETURN_IF_ERROR(s.Check(
+        s.commands_.Await(&CaseCommands::ClaimVatRelief, claim, s.actor_)));
   }
   auto write_off = s.Start<v1::WriteOffRequest>();
   write_off.set_case_id(s.case_id_);
@@ -306,8 +305,8 @@ absl::Status WriteOffAndClose(CaseScript& s) {
   *write_off.mutable_write_off()->mutable_amount() =
       domain::ToAllocation(state.owed, "EUR");
   write_off.mutable_write_off()->set_approved_by("credit-manager");
-  COLLECTIONS_RETURN_IF_ERROR(s.Check(
-      s.commands_.Await(&CaseCommands::WriteOff, write_off, s.actor_)));
+  COLLECTIONS_RETURN_IF_ERROR(
+      s.Check(s.commands_.Await(&CaseCommands::WriteOff, write_off, s.actor_)));
   s.Wait(1, 3);
   return Close(s, v1::CLOSURE_REASON_WRITTEN_OFF);
 }
@@ -338,8 +337,8 @@ absl::Status OpenCase(CaseScript& s, const std::string& debtor_id,
     *line->mutable_gross() = Eur(net + net * 21 / 100);
     line->set_consumer_purchase_price(!business);
   }
-  COLLECTIONS_RETURN_IF_ERROR(s.Check(
-      s.commands_.Await(&CaseCommands::OpenCase, request, s.actor_)));
+  COLLECTIONS_RETURN_IF_ERROR(
+      s.Check(s.commands_.Await(&CaseCommands::OpenCase, request, s.actor_)));
   ++s.stats_.cases;
   return absl::OkStatus();
 }

@@ -21,9 +21,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "services/app/case_commands.h"
 #include "services/projections/managed_projection.h"
-#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 

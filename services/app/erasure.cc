@@ -5,10 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/status_macros.h"
 #include "services/domain/case_state.h"
 #include "services/domain/command_checks.h"
 #include "services/projections/case_standing_projection.h"
-#include "common/status_macros.h"
 
 namespace collections::app {
 namespace {
@@ -92,8 +92,7 @@ absl::StatusOr<v1::ForgetDebtorResponse> Erasure::Forget(
       domain::CheckId("debtor_id", request.debtor_id()));
   COLLECTIONS_RETURN_IF_ERROR(
       domain::CheckId("request_reference", request.request_reference()));
-  const absl::Time at =
-      request.has_as_of() ? ToTime(request.as_of()) : now;
+  const absl::Time at = request.has_as_of() ? ToTime(request.as_of()) : now;
   if (at > now) {
     return absl::InvalidArgumentError(
         "as_of is in the future: erasure is judged at instants that passed");
@@ -120,9 +119,9 @@ absl::StatusOr<v1::ForgetDebtorResponse> Erasure::Forget(
     deferred.mutable_erasure_deferred()->set_basis(kRetentionBasis);
     *deferred.mutable_erasure_deferred()->mutable_until() =
         domain::ToLocalDate(absl::ToCivilDay(until, absl::UTCTimeZone()));
-    events.push_back(DraftEvent{
-        std::move(deferred), absl::StrCat("forget-", reference, "/deferred"),
-        std::nullopt});
+    events.push_back(DraftEvent{std::move(deferred),
+                                absl::StrCat("forget-", reference, "/deferred"),
+                                std::nullopt});
   }
   COLLECTIONS_ASSIGN_OR_RETURN(
       Written written,

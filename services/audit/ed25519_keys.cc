@@ -117,9 +117,7 @@ std::string VerifyingKey::Pem() const {
   return BioContents(bio.get());
 }
 
-std::string VerifyingKey::Fingerprint() const {
-  return ToHex(Sha256Of(raw_));
-}
+std::string VerifyingKey::Fingerprint() const { return ToHex(Sha256Of(raw_)); }
 
 SigningKey::SigningKey(PkeyPtr key, VerifyingKey public_key)
     : key_(key.release(), internal::PkeyDeleter()),

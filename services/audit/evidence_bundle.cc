@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "storage/merkle.h"
 #include "common/status_macros.h"
+#include "storage/merkle.h"
 
 namespace collections::audit {
 namespace {
@@ -95,9 +95,9 @@ VerificationReport VerifyEvidenceBundle(const v1::EvidenceBundle& bundle,
     return report;  // nothing else can be trusted without it
   }
   const Sha256Digest root = *RootOf(head);
-  report.holds.push_back(absl::StrCat(
-      "the signed head of tree size ", head.tree_size(), " (root ",
-      ToHex(root), ") is signed by key ", key.Fingerprint()));
+  report.holds.push_back(
+      absl::StrCat("the signed head of tree size ", head.tree_size(), " (root ",
+                   ToHex(root), ") is signed by key ", key.Fingerprint()));
 
   // Per event: its leaf is in the signed tree where it claims to be.
   size_t included = 0;

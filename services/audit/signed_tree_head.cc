@@ -3,9 +3,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "storage/key_encoding.h"
 #include "common/status_macros.h"
 #include "common/time_conversion.h"
+#include "storage/key_encoding.h"
 
 namespace collections::audit {
 namespace {
@@ -31,8 +31,7 @@ int64_t Millis(const google::protobuf::Timestamp& t) {
 
 }  // namespace
 
-std::string TreeHeadSigningInput(uint64_t tree_size,
-                                 const Sha256Digest& root,
+std::string TreeHeadSigningInput(uint64_t tree_size, const Sha256Digest& root,
                                  int64_t timestamp_unix_millis) {
   std::string input(kSigningLabel);
   storage::PutU64(&input, tree_size);
@@ -42,8 +41,7 @@ std::string TreeHeadSigningInput(uint64_t tree_size,
 }
 
 v1::SignedTreeHead SignTreeHead(const SigningKey& key, uint64_t tree_size,
-                                const Sha256Digest& root,
-                                absl::Time at) {
+                                const Sha256Digest& root, absl::Time at) {
   const int64_t millis = absl::ToUnixMillis(at);
   v1::SignedTreeHead head;
   head.set_tree_size(tree_size);

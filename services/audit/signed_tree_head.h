@@ -26,8 +26,7 @@
 
 namespace collections::audit {
 
-std::string TreeHeadSigningInput(uint64_t tree_size,
-                                 const Sha256Digest& root,
+std::string TreeHeadSigningInput(uint64_t tree_size, const Sha256Digest& root,
                                  int64_t timestamp_unix_millis);
 
 // A head of `tree_size` with `root`, signed at `at` (kept to the

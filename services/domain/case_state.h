@@ -138,7 +138,7 @@ struct CaseState {
   // Holds set by HoldPlaced (cease-communication, lawyer, insolvency,
   // deceased); dispute, promise and placement holds follow their events.
   absl::flat_hash_set<int> placed_holds;
-  std::string agency_id;  // set while placed
+  std::string agency_id;    // set while placed
   uint32_t placements = 0;  // placements ever (numbers the next package)
   bool recall_requested = false;
   // The agency's last acknowledged balance differs from the case's.

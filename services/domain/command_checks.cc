@@ -171,9 +171,9 @@ absl::Status CheckPaymentPlanTerms(const PaymentPlanTerms& terms) {
         absl::StrCat("terms.installment_count must be 1..120, got ",
                      terms.installment_count));
   }
-  COLLECTIONS_RETURN_IF_ERROR(CheckDate(
-      "terms.first_due_date", terms.first_due_date.has_value(),
-      terms.first_due_date.value_or(collections::v1::LocalDate())));
+  COLLECTIONS_RETURN_IF_ERROR(
+      CheckDate("terms.first_due_date", terms.first_due_date.has_value(),
+                terms.first_due_date.value_or(collections::v1::LocalDate())));
   if (terms.total.has_value()) {
     COLLECTIONS_RETURN_IF_ERROR(
         CheckMoney("terms.total", true, *terms.total, true));
@@ -391,8 +391,9 @@ absl::Status CheckAgencyReport(const AgencyReport& report) {
     if (!update->contact_kind().empty()) {
       const std::string& kind = update->contact_kind();
       if (kind != "phone" && kind != "email" && kind != "postal") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "update.contact_kind is '", kind, "'; one of phone, email, postal"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("update.contact_kind is '", kind,
+                         "'; one of phone, email, postal"));
       }
       if (update->contact_value().empty())
         return Missing("update.contact_value");

@@ -40,12 +40,12 @@ struct PaymentPlanTerms {
   std::string plan_id;
   collections::v1::PlanFrequency frequency =
       collections::v1::PLAN_FREQUENCY_UNSPECIFIED;
-  uint32_t installment_count = 0;           // 1..120
+  uint32_t installment_count = 0;  // 1..120
   // The debtor's calendar; required (CheckPaymentPlanTerms).
   std::optional<collections::v1::LocalDate> first_due_date;
   std::optional<collections::v1::Money> total;  // unset: the whole balance
-  std::string signed_document_sha256;       // empty or 32 bytes
-  uint32_t misses_allowed = 0;              // 0: the rule pack's default
+  std::string signed_document_sha256;           // empty or 32 bytes
+  uint32_t misses_allowed = 0;                  // 0: the rule pack's default
 };
 
 // RecordLetterOutcome: the post's answer about a letter.

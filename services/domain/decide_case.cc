@@ -2,9 +2,9 @@
 // (case_decisions.h).
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "services/domain/claim_deadlines.h"
 #include "services/domain/decider.h"
-#include "common/status_macros.h"
 
 namespace collections::domain {
 namespace {
@@ -335,10 +335,13 @@ absl::StatusOr<Buckets> AgencyAllocation(
   }
   if (split.costs > state.owed.costs || split.interest > state.owed.interest ||
       split.principal > state.owed.principal || split.fees > state.owed.fees) {
-    return RuleRefusal(rules::kAllocationOverBalance, absl::StrCat(
-        "payment.allocation puts more on a bucket than it holds (owed: costs ",
-        state.owed.costs, ", interest ", state.owed.interest, ", principal ",
-        state.owed.principal, ", fees ", state.owed.fees, ")"));
+    return RuleRefusal(
+        rules::kAllocationOverBalance,
+        absl::StrCat("payment.allocation puts more on a bucket than it holds "
+                     "(owed: costs ",
+                     state.owed.costs, ", interest ", state.owed.interest,
+                     ", principal ", state.owed.principal, ", fees ",
+                     state.owed.fees, ")"));
   }
   return split;
 }

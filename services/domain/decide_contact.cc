@@ -1,10 +1,10 @@
 // Decide: calls, letters and letter outcomes (case_decisions.h).
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "services/domain/claim_deadlines.h"
 #include "services/domain/decider.h"
 #include "services/domain/dutch_collection_costs.h"
 #include "services/domain/letter_deadlines.h"
-#include "common/status_macros.h"
 
 namespace collections::domain {
 namespace {
@@ -236,8 +236,8 @@ DecisionOr DecideLetterOutcome(const CaseState& state,
   if (const auto* reported = std::get_if<v1::LetterDelivered>(&outcome)) {
     const LetterState* letter = state.FindLetter(reported->letter_id());
     if (letter == nullptr) {
-      return absl::NotFoundError(absl::StrCat(
-          "letter ", reported->letter_id(), " was not issued"));
+      return absl::NotFoundError(
+          absl::StrCat("letter ", reported->letter_id(), " was not issued"));
     }
     v1::LetterDelivered* delivered = payload.mutable_letter_delivered();
     *delivered = *reported;

@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "services/domain/claim_deadlines.h"
 #include "services/domain/decider.h"
 #include "services/domain/dutch_collection_costs.h"
 #include "services/domain/payment_schedule.h"
 #include "services/domain/statutory_interest.h"
-#include "common/status_macros.h"
 
 namespace collections::domain {
 namespace {

@@ -49,8 +49,7 @@ std::vector<WorkItem> UpcomingWork(const CaseState& state) {
       cumulative += installment.amount().amount_minor();
       if (plan.paid[i] || plan.missed[i] || plan.paid_minor >= cumulative)
         continue;
-      work.Add(WorkKind::kInstallmentDue,
-               ToCivilDay(installment.due_date()),
+      work.Add(WorkKind::kInstallmentDue, ToCivilDay(installment.due_date()),
                absl::StrCat(plan.agreed.plan_id(), "/", installment.number()),
                installment.amount().amount_minor(),
                absl::StrCat("installment ", installment.number(), " of plan ",
@@ -71,8 +70,8 @@ std::vector<WorkItem> UpcomingWork(const CaseState& state) {
       const std::string& number = invoice.line.invoice_number();
       if (invoice.line.vat().amount_minor() > 0 &&
           !invoice.vat_relief_claimed) {
-        work.Add(WorkKind::kVatRelief, VatReliefDueDate(invoice.due),
-                 number, invoice.line.vat().amount_minor(),
+        work.Add(WorkKind::kVatRelief, VatReliefDueDate(invoice.due), number,
+                 invoice.line.vat().amount_minor(),
                  absl::StrCat("VAT relief for invoice ", number));
       }
       work.Add(WorkKind::kLimitation, invoice.limitation_deadline, number, 0,

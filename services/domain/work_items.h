@@ -26,8 +26,8 @@ enum class WorkKind {
 // One thing to do on the case (whose ids and currency are the case's).
 struct WorkItem {
   WorkKind kind = WorkKind::kPromiseCheck;
-  absl::Time due_at;       // the start of the day, in the case's zone
-  std::string reference;   // promise, "<plan>/<installment>", letter, invoice
+  absl::Time due_at;         // the start of the day, in the case's zone
+  std::string reference;     // promise, "<plan>/<installment>", letter, invoice
   int64_t amount_minor = 0;  // what is at stake; 0 when no amount is
   std::string description;   // readable by a person
 };

@@ -33,8 +33,8 @@ template <typename Request>
 grpc::ServerUnaryReactor* CaseCommandsService::Run(
     grpc::CallbackServerContext* context, const char* method,
     void (app::CaseCommands::*command)(const Request&,
-                                        const app::CaseCommands::Actor&,
-                                        app::CaseCommands::Done),
+                                       const app::CaseCommands::Actor&,
+                                       app::CaseCommands::Done),
     const Request& request, collections::v1::CommandResult* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<collections::v1::Actor> actor =

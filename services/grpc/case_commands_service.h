@@ -136,8 +136,8 @@ class CaseCommandsService final
   grpc::ServerUnaryReactor* Run(
       grpc::CallbackServerContext* context, const char* method,
       void (app::CaseCommands::*command)(const Request&,
-                                          const app::CaseCommands::Actor&,
-                                          app::CaseCommands::Done),
+                                         const app::CaseCommands::Actor&,
+                                         app::CaseCommands::Done),
       const Request& request, collections::v1::CommandResult* response);
 
   // The guard's admission, then the agency's scope: an agency reports only

@@ -7,11 +7,11 @@
 #define COLLECTIONS_SERVICES_GRPC_OPERATIONS_SERVICE_H_
 
 #include "collections/v1/operations.grpc.pb.h"
+#include "common/clock.h"
 #include "services/app/backup.h"
 #include "services/app/erasure.h"
 #include "services/app/projection_operations.h"
 #include "services/grpc/caller.h"
-#include "common/clock.h"
 
 namespace collections::grpc_api {
 

@@ -37,19 +37,22 @@ enum class LogLevel { kInfo, kWarning, kError };
 // One field of a line: a key and a string, integer, real or boolean value.
 struct LogField {
   using Value = std::variant<absl::string_view, int64_t, double, bool>;
-  LogField(absl::string_view key, absl::string_view value)
-      : key(key), value(value) {}
-  LogField(absl::string_view key, const char* value)
-      : key(key), value(absl::string_view(value)) {}
-  LogField(absl::string_view key, const std::string& value)
-      : key(key), value(absl::string_view(value)) {}
-  LogField(absl::string_view key, int64_t value) : key(key), value(value) {}
-  LogField(absl::string_view key, int value)
-      : key(key), value(static_cast<int64_t>(value)) {}
-  LogField(absl::string_view key, uint64_t value)
-      : key(key), value(static_cast<int64_t>(value)) {}
-  LogField(absl::string_view key, double value) : key(key), value(value) {}
-  LogField(absl::string_view key, bool value) : key(key), value(value) {}
+  LogField(absl::string_view field_key, absl::string_view field_value)
+      : key(field_key), value(field_value) {}
+  LogField(absl::string_view field_key, const char* field_value)
+      : key(field_key), value(absl::string_view(field_value)) {}
+  LogField(absl::string_view field_key, const std::string& field_value)
+      : key(field_key), value(absl::string_view(field_value)) {}
+  LogField(absl::string_view field_key, int64_t field_value)
+      : key(field_key), value(field_value) {}
+  LogField(absl::string_view field_key, int field_value)
+      : key(field_key), value(static_cast<int64_t>(field_value)) {}
+  LogField(absl::string_view field_key, uint64_t field_value)
+      : key(field_key), value(static_cast<int64_t>(field_value)) {}
+  LogField(absl::string_view field_key, double field_value)
+      : key(field_key), value(field_value) {}
+  LogField(absl::string_view field_key, bool field_value)
+      : key(field_key), value(field_value) {}
 
   absl::string_view key;
   Value value;

@@ -23,8 +23,8 @@ namespace collections::projections {
 struct CaseKpiFigures {
   uint32_t promises_kept = 0;
   uint32_t promises_broken = 0;
-  std::string last_agency_id;        // the agency of the latest placement
-  int64_t placed_balance_minor = 0;  // the balance at each placement, summed
+  std::string last_agency_id;          // the agency of the latest placement
+  int64_t placed_balance_minor = 0;    // the balance at each placement, summed
   int64_t agency_collected_minor = 0;  // agency payments less reversals
   std::map<int, int64_t> written_off_by_reason;  // WriteOffReason → minor
 };

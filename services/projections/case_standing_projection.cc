@@ -3,9 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
 #include "services/domain/case_snapshot.h"
 #include "services/projections/case_work_items.h"
-#include "common/status_macros.h"
 
 namespace collections::projections {
 

@@ -54,7 +54,7 @@ class CaseStandingProjection final : public StoredProjection {
 
  private:
   absl::StatusOr<CaseWithFigures*> Load(const std::string& case_id,
-                                         storage::ProjectionWrite& write);
+                                        storage::ProjectionWrite& write);
   // Replaces the case's work items with those of its state now.
   absl::Status WriteWork(const domain::CaseState& state,
                          storage::ProjectionWrite& write);

@@ -126,7 +126,7 @@ absl::Status ManagedProjection::StartRebuild() {
   progress_.outcome = absl::OkStatus();
   rebuild_thread_ = std::thread([this, generation] {
     absl::Status outcome = RunRebuild(generation);
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock done(&mu_);
     progress_.running = false;
     progress_.outcome = outcome;
     if (!outcome.ok()) {

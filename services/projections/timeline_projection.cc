@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "services/domain/case_state.h"
 #include "common/status_macros.h"
+#include "services/domain/case_state.h"
 
 namespace collections::projections {
 namespace {

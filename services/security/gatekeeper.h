@@ -24,10 +24,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "collections/v1/events.pb.h"
+#include "common/clock.h"
 #include "google/protobuf/message.h"
 #include "services/security/identities.h"
 #include "services/security/rate_limiter.h"
-#include "common/clock.h"
 
 namespace collections::security {
 

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "services/security/permissions.h"
 #include "common/sha256.h"
+#include "services/security/permissions.h"
 
 namespace collections::security {
 

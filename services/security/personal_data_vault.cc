@@ -12,9 +12,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "openssl/rand.h"
 #include "services/observability/json_log.h"
-#include "common/status_macros.h"
 
 namespace collections::security {
 namespace {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "services/app/demo_portfolio.h"
@@ -17,7 +18,6 @@
 #include "services/projections/timeline_projection.h"
 #include "services/server/server_gauges.h"
 #include "storage/cluster_event_log.h"
-#include "common/status_macros.h"
 
 namespace collections::server {
 namespace {
@@ -148,9 +148,10 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->vault_ = std::make_unique<security::PersonalDataVault>(
       server->key_store_.get(), std::move(master_key));
   server->cases_ = std::make_unique<app::CaseReader>(log);
-  server->writer_ = std::make_unique<app::CaseWriter>(
-      log, server->cases_.get(), server->vault_.get());
-  server->commands_ = std::make_unique<app::CaseCommands>(server->writer_.get());
+  server->writer_ = std::make_unique<app::CaseWriter>(log, server->cases_.get(),
+                                                      server->vault_.get());
+  server->commands_ =
+      std::make_unique<app::CaseCommands>(server->writer_.get());
   server->due_time_ = std::make_unique<app::DueTimeProcessor>(
       server->commands_.get(), log, server->projection_store_.get(),
       server->standing_.get(), options.clock);

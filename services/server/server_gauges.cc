@@ -1,9 +1,10 @@
 #include "services/server/server_gauges.h"
-#include "common/time_conversion.h"
 
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "common/time_conversion.h"
 
 namespace collections::server {
 namespace {

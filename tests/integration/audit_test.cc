@@ -187,7 +187,9 @@ TEST_F(AuditTest, EvidenceBundlesOfACaseAndADebtorVerifyOffline) {
     std::set<std::string> streams;
     for (const auto& event : bundle.events()) streams.insert(event.stream_id());
     EXPECT_EQ(static_cast<int>(streams.size()), bundle.streams_size());
-    if (field == "case") EXPECT_EQ(streams.size(), 1u);
+    if (field == "case") {
+      EXPECT_EQ(streams.size(), 1u);
+    }
     // Offline: only the bytes and the key.
     v1::EvidenceBundle file;
     ASSERT_TRUE(file.ParseFromString(bundle.SerializeAsString()));

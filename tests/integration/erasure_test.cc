@@ -22,9 +22,9 @@
 #include "services/audit/evidence_bundle.h"
 #include "services/audit/log_verification.h"
 #include "services/domain/case_state.h"
-#include "tests/testing/fake_clock.h"
 #include "storage/log_integrity.h"
 #include "storage/rocksdb_key_store.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
@@ -194,9 +194,8 @@ TEST_F(ErasureTest, DeferredWithinRetentionThenErasedWhileProofsHold) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(deferred.outcome(), v1::ForgetDebtorResponse::OUTCOME_DEFERRED);
   EXPECT_THAT(deferred.basis(), HasSubstr("7 years"));
-  EXPECT_EQ(
-      absl::ToCivilDay(ToTime(deferred.until()), absl::UTCTimeZone()),
-      absl::CivilDay(2033, 1, 6));  // the call, plus seven years
+  EXPECT_EQ(absl::ToCivilDay(ToTime(deferred.until()), absl::UTCTimeZone()),
+            absl::CivilDay(2033, 1, 6));  // the call, plus seven years
   EXPECT_EQ(Shown().second, kNote);
 
   // The period ends: the due-time run destroys the key.

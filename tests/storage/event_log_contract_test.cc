@@ -138,13 +138,12 @@ class EventLogContractTest : public ::testing::TestWithParam<LogKind> {
   std::unique_ptr<EventLog> log_;
 };
 
-INSTANTIATE_TEST_SUITE_P(AllLogs, EventLogContractTest,
-                         ::testing::Values(LogKind::kRocksDb,
-                                           LogKind::kInMemory,
-                                           LogKind::kCluster),
-                         [](const ::testing::TestParamInfo<LogKind>& info) {
-                           return NameOf(info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    AllLogs, EventLogContractTest,
+    ::testing::Values(LogKind::kRocksDb, LogKind::kInMemory, LogKind::kCluster),
+    [](const ::testing::TestParamInfo<LogKind>& param_info) {
+      return NameOf(param_info.param);
+    });
 
 // ------------------------------------------------- positions and versions
 

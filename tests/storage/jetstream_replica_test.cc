@@ -16,9 +16,9 @@
 #include "gtest/gtest.h"
 #include "storage/replicated_log.h"
 #include "tests/testing/events.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/nats_cluster.h"
 #include "tests/testing/temp_dir.h"
-#include "tests/testing/fake_clock.h"
 
 namespace collections::storage {
 namespace {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "gtest/gtest.h"
 #include "common/time_conversion.h"
+#include "gtest/gtest.h"
 #include "storage/write_faults.h"
 #include "tests/testing/events.h"
 #include "tests/testing/temp_dir.h"

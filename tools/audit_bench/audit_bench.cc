@@ -45,7 +45,6 @@ namespace {
 
 namespace v1 = ::collections::v1;
 
-
 double AppendRate(const std::string& dir, bool tree, int writers, int batch) {
   storage::EventLogOptions options;
   options.merkle_tree = tree;

@@ -8,9 +8,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "collections/v1/audit.grpc.pb.h"
+#include "common/time_conversion.h"
 #include "services/observability/json_log.h"
 #include "tools/cli/cli_output.h"
-#include "common/time_conversion.h"
 
 ABSL_FLAG(std::string, out, "", "public-key, bundle: the file to write");
 ABSL_FLAG(bool, fresh, false, "head: sign the log's current head first");

@@ -6,9 +6,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/time_conversion.h"
 #include "services/agency/file_formats.h"
 #include "services/observability/json_log.h"
-#include "common/time_conversion.h"
 
 ABSL_FLAG(bool, json, false,
           "print one JSON document on stdout instead of tables (errors as "
@@ -102,8 +102,7 @@ std::string FormatMoney(const collections::v1::Money& money) {
 }
 
 std::string FormatTime(const google::protobuf::Timestamp& time) {
-  return absl::FormatTime("%Y-%m-%d %H:%M %Z",
-                          ToTime(time),
+  return absl::FormatTime("%Y-%m-%d %H:%M %Z", ToTime(time),
                           absl::UTCTimeZone());
 }
 

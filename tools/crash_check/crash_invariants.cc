@@ -8,13 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/clock.h"
-#include "storage/rocksdb_projection_store.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
+#include "storage/rocksdb_projection_store.h"
 
 namespace collections::crash_check {
 namespace {
-
 
 constexpr char kCaseStreamPrefix[] = "case-";  // domain/case_state.h
 

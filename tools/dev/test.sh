@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command of the README quick start (and what .ci/run runs):
-# installs missing packages, builds, and runs the whole test suite under
+# installs missing packages, checks the formatting (tools/dev/format.sh),
+# builds with warnings as errors, and runs the whole test suite under
 # AddressSanitizer + UndefinedBehaviorSanitizer (build-check/), then the
 # concurrency tests under ThreadSanitizer (build-tsan/).
 #
@@ -12,10 +13,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/dev/install_deps.sh --with-peers
+# The sources as .clang-format writes them (fails fast, before building).
+tools/dev/format.sh --check
 sanitizers=${SANITIZERS:-address thread}
 configure() {  # configure <dir> <sanitizer>
   cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DCOLLECTIONS_SANITIZE="$2"
+    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DCOLLECTIONS_SANITIZE="$2" \
+    -DCOLLECTIONS_WERROR=ON
 }
 
 if [[ " $sanitizers " == *" address "* ]]; then

@@ -13,9 +13,9 @@
 #include "gtest/gtest.h"
 #include "services/agency/placement_package.h"
 #include "services/audit/signed_tree_head.h"
-#include "tests/testing/fake_clock.h"
 #include "storage/rocksdb_event_log.h"
 #include "tests/testing/events.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
 
 namespace collections::agency {

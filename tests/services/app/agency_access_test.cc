@@ -5,9 +5,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/rocksdb_event_log.h"
+#include "tests/testing/case_write_path.h"
 #include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
-#include "tests/testing/case_write_path.h"
 
 namespace collections::app {
 namespace {

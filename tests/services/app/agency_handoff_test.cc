@@ -5,13 +5,13 @@
 
 #include <vector>
 
+#include "common/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/app/demo_portfolio.h"
-#include "common/clock.h"
 #include "storage/rocksdb_event_log.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/testing/case_write_path.h"
+#include "tests/testing/temp_dir.h"
 
 namespace collections::app {
 namespace {

@@ -12,9 +12,9 @@
 #include "services/projections/case_standing_projection.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_projection_store.h"
+#include "tests/testing/case_write_path.h"
 #include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
-#include "tests/testing/case_write_path.h"
 
 namespace collections::app {
 namespace {

@@ -43,7 +43,7 @@ TEST(CaseLanesTest, OneCasesWorkRunsInOrderEachAfterTheLastFinished) {
       finished = std::move(held[i]);
     }
     // Finished from another thread, as an append's answer would be.
-    std::thread([&finished] { std::move(*finished)(); }).join();
+    std::thread([&finished] { std::move (*finished)(); }).join();
     absl::MutexLock lock(&mu);
     const size_t expected = std::min(i + 2, 3);
     auto next_started = [&started, expected] {
@@ -69,7 +69,7 @@ TEST(CaseLanesTest, OtherCasesDoNotWaitForABusyCase) {
   });
   // c-2 was idle: its work ran at once, on this thread.
   EXPECT_TRUE(other_ran);
-  std::move(*busy)();
+  std::move (*busy)();
 }
 
 TEST(CaseLanesTest, PostedTasksRunOnTheLanesThread) {

@@ -43,9 +43,9 @@ class CaseWriterTest : public ::testing::Test {
     actor_.set_id("anna");
     actor_.set_role("collector");
     for (const char* id : {"c-1", "c-2"}) {
-      auto opened = path_->commands.Await(
-          &CaseCommands::OpenCase, testing::OpenBusinessCase(id, "d-1"),
-          actor_);
+      auto opened =
+          path_->commands.Await(&CaseCommands::OpenCase,
+                                testing::OpenBusinessCase(id, "d-1"), actor_);
       ASSERT_TRUE(opened.ok()) << opened.status();
     }
   }
@@ -63,8 +63,9 @@ class CaseWriterTest : public ::testing::Test {
     write.envelope.actor = actor_;
     write.envelope.correlation_id = "corr-1";
     write.envelope.causation_id = "cause-1";
-    write.decide = [this, request_id, during](const domain::CaseState& state)
-        -> absl::StatusOr<Draft> {
+    write.decide =
+        [this, request_id,
+         during](const domain::CaseState& state) -> absl::StatusOr<Draft> {
       ++decisions_;
       seen_versions_.push_back(state.version);
       if (during) during();
@@ -174,7 +175,8 @@ TEST_F(CaseWriterTest, ACaseThatMovesMidDecisionIsDecidedAgainOnItsFreshState) {
 
 TEST_F(CaseWriterTest, APinnedVersionIsAnsweredAbortedNeverRetried) {
   const uint64_t before = VersionOf("c-1");
-  CaseWrite write = PromiseWrite("c-1", "req-1", [&] { AppendElsewhere("c-1"); });
+  CaseWrite write =
+      PromiseWrite("c-1", "req-1", [&] { AppendElsewhere("c-1"); });
   write.expected_version = before;
   auto written = path_->writer.WriteAndWait(std::move(write));
   EXPECT_THAT(written, StatusIs(absl::StatusCode::kAborted));
@@ -202,7 +204,8 @@ TEST_F(CaseWriterTest, ACaseMovingOnEveryAttemptGivesUpAfterMaxAttempts) {
   EXPECT_EQ(VersionOf("c-1"), before + CaseWriter::kMaxAttempts);
 }
 
-TEST_F(CaseWriterTest, UnknownCasesAreNotFoundAndOpeningATakenOneAlreadyExists) {
+TEST_F(CaseWriterTest,
+       UnknownCasesAreNotFoundAndOpeningATakenOneAlreadyExists) {
   EXPECT_THAT(path_->writer.WriteAndWait(PromiseWrite("c-404", "req-1")),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("c-404")));
   auto reopened = path_->commands.Await(

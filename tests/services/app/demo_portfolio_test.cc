@@ -10,8 +10,8 @@
 #include "gtest/gtest.h"
 #include "services/app/case_queries.h"
 #include "services/app/case_reader.h"
-#include "tests/testing/case_write_path.h"
 #include "storage/rocksdb_event_log.h"
+#include "tests/testing/case_write_path.h"
 #include "tests/testing/temp_dir.h"
 
 namespace collections::app {

@@ -22,9 +22,9 @@
 #include "storage/rocksdb_database.h"
 #include "storage/rocksdb_event_log.h"
 #include "tests/testing/events.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
-#include "tests/testing/fake_clock.h"
 
 namespace collections::audit {
 namespace {
@@ -186,8 +186,8 @@ TEST_F(EvidenceTest, ADeletedEventIsFoundAtItsPosition) {
   EXPECT_THAT(Joined(report.failures),
               HasSubstr("case-1: version 3 is missing before position 6"));
 
-  EditEvents([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), events,
+  EditEvents([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* column) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), column,
                            storage::EncodePositionKey(5))
                     .ok());
   });

@@ -45,7 +45,9 @@ TEST_F(ContactRulesTest, LocalTimeWindowBoundaries) {
     const ContactDecision decision =
         CheckCallAttempt(at, new_york_, {}, kRegulationFLimits);
     EXPECT_EQ(decision.allowed, c.allowed) << c.hour << ":" << c.minute;
-    if (!c.allowed) EXPECT_EQ(decision.rule, "REG_F_1006_6_B1");
+    if (!c.allowed) {
+      EXPECT_EQ(decision.rule, "REG_F_1006_6_B1");
+    }
   }
   // 21:00 → 08:00 the next morning; 07:59 → 08:00 the same morning.
   EXPECT_EQ(CheckCallAttempt(NY(2026, 11, 18, 21, 0), new_york_, {},

@@ -1583,8 +1583,10 @@ TEST(DecideRefusalsTest, HandToAgencyRefusesWhatTheHoldsLadderAndLawForbid) {
   const Given time_barred = [] {
     return CaseUnderTest("nl-consumer", 100000, absl::CivilDay(2023, 1, 31));
   };
-  auto type = [](v1::PlacementType type) {
-    return [type](v1::HandedToAgency& p) { p.set_placement_type(type); };
+  auto type = [](v1::PlacementType placement_type) {
+    return [placement_type](v1::HandedToAgency& p) {
+      p.set_placement_type(placement_type);
+    };
   };
   auto unregistered = [](v1::HandedToAgency& p) {
     p.clear_agency_registration();

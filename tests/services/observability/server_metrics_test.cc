@@ -55,7 +55,10 @@ TEST(ServerMetricsTest, GroupCommitsFeedTheirHistograms) {
                          .events = 7,
                          .wal_sync = absl::Microseconds(800),
                          .acknowledged = true});
-  metrics.OnGroupCommit({.appends = 1, .events = 1, .acknowledged = false});
+  metrics.OnGroupCommit({.appends = 1,
+                         .events = 1,
+                         .wal_sync = absl::ZeroDuration(),
+                         .acknowledged = false});
   const std::string text = metrics.Render();
   EXPECT_EQ(SeriesValue(text, "collections_append_group_appends_sum"), 4);
   EXPECT_EQ(

@@ -103,9 +103,9 @@ TEST_F(CaseKpiFiguresTest, WriteOffsAreSummedByReasonAndSurviveTheSnapshot) {
   *write_off.mutable_write_off_approved()->mutable_amount()->mutable_costs() =
       Eur(1500);
   Fold(write_off);
-  ASSERT_EQ(folded_.kpis.written_off_by_reason.at(
-                v1::WRITE_OFF_REASON_UNECONOMIC),
-            1500);
+  ASSERT_EQ(
+      folded_.kpis.written_off_by_reason.at(v1::WRITE_OFF_REASON_UNECONOMIC),
+      1500);
 
   v1::CaseSnapshot snapshot = domain::ToSnapshot(folded_.state);
   AddToSnapshot(folded_.kpis, snapshot);

@@ -11,8 +11,8 @@
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_projection_store.h"
 #include "tests/services/projections/failing_at.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/temp_dir.h"
 
 namespace collections::projections {
 namespace {

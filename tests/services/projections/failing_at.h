@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <string>
 
+#include "common/clock.h"
 #include "gtest/gtest.h"
 #include "services/projections/projection_runner.h"
-#include "common/clock.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 

@@ -2,9 +2,9 @@
 // clear refusal of every malformed line.
 #include "services/security/identities.h"
 
+#include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/sha256.h"
 
 namespace collections::security {
 namespace {
@@ -12,8 +12,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string TokenLine(const std::string& token, const std::string& rest) {
-  return "token sha256:" + ToHex(Sha256Of(token)) + " " +
-         rest + "\n";
+  return "token sha256:" + ToHex(Sha256Of(token)) + " " + rest + "\n";
 }
 
 TEST(IdentitiesTest, FindsCertificatesByAnyNameAndTokensByHash) {
