@@ -518,10 +518,11 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
         input.actor_id = actor.id();
         domain::DecisionOr decided =
             domain::DecideAgencyReport(working, record->report, input);
-        if (decided.ok() && !decided->refusal.ok()) decided = decided->refusal;
-        if (!decided.ok()) {
+        const absl::Status refusal =
+            decided.ok() ? decided->refusal : decided.status();
+        if (!refusal.ok()) {
           refused = true;
-          return rejected(decided.status(), record->line, import.case_id);
+          return rejected(refusal, record->line, import.case_id);
         }
         for (v1::EventPayload& payload : decided->events) {
           // Fold the event with the version it will get, so the next record
