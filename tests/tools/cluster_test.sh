@@ -76,11 +76,14 @@ launch_node() {
 # refuses it).
 serving() {
   local pid_var="pid_$1"
-  for _ in $(seq 600); do
+  # Up to three minutes: a node seeding the demo portfolio under a
+  # sanitizer on a busy machine serves only once it is seeded.
+  for _ in $(seq 3600); do
     grep -q "serving on port" "$work/$1.log" && break
     kill -0 "${!pid_var}" 2>/dev/null || return 1
     sleep 0.05
   done
+  grep -q "serving on port" "$work/$1.log" || return 1
   eval "port_$1=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/$1.log")"
 }
 # start_node <name> [flag…]: both.
@@ -173,7 +176,7 @@ echo "cluster_test: after the heal both nodes are at $head_a"
   --seed_demo --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
   --min_free_disk_mb=0 >"$work/single.log" 2>&1 &
 pids+=("$!")
-for _ in $(seq 600); do grep -q "serving on port" "$work/single.log" && break; sleep 0.05; done
+for _ in $(seq 3600); do grep -q "serving on port" "$work/single.log" && break; sleep 0.05; done
 port_single=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/single.log")
 [[ -n "$port_single" ]] || fail "the single node did not start"
 launch_node c --seed_demo --cluster_stream=DEMO
