@@ -347,6 +347,17 @@ void CaseCommands::ApplyCreditNote(const v1::ApplyCreditNoteRequest& request,
       std::move(done));
 }
 
+void CaseCommands::AddClaimLine(const v1::AddClaimLineRequest& request,
+                                const Actor& actor, Done done) {
+  Submit(
+      request.case_id(), request.context(), actor,
+      [line = request.line()](const domain::CaseState& state,
+                              const domain::CommandInput& input) {
+        return domain::DecideAddClaimLine(state, line, input);
+      },
+      std::move(done));
+}
+
 void CaseCommands::AssessCollectionCosts(
     const v1::AssessCollectionCostsRequest& request, const Actor& actor,
     Done done) {

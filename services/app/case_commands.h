@@ -86,6 +86,8 @@ class CaseCommands {
                       const Actor& actor, Done done);
   void ApplyCreditNote(const collections::v1::ApplyCreditNoteRequest& request,
                        const Actor& actor, Done done);
+  void AddClaimLine(const collections::v1::AddClaimLineRequest& request,
+                    const Actor& actor, Done done);
   void AssessCollectionCosts(
       const collections::v1::AssessCollectionCostsRequest& request,
       const Actor& actor, Done done);

@@ -15,7 +15,9 @@
 #include "common/status_macros.h"
 #include "services/app/case_standing.h"
 #include "services/app/portfolio_kpis.h"
+#include "services/domain/claim_deadlines.h"
 #include "services/domain/command_checks.h"
+#include "services/domain/rule_packs.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/event_summary.h"
 #include "services/projections/timeline_projection.h"
@@ -39,6 +41,50 @@ absl::StatusOr<uint32_t> PageSize(uint32_t requested) {
 }
 
 }  // namespace
+
+collections::v1::InvoiceView ToInvoiceView(const domain::CaseState& state,
+                                           const domain::InvoiceState& invoice) {
+  namespace v1 = ::collections::v1;
+  const std::string& currency = state.currency;
+  v1::InvoiceView view;
+  view.set_invoice_number(invoice.number());
+  *view.mutable_due_date() = invoice.line.due_date();
+  *view.mutable_default_date() = domain::ToLocalDate(invoice.default_day());
+  *view.mutable_principal() = MoneyOf(invoice.gross_minor(), currency);
+  *view.mutable_paid() = MoneyOf(invoice.paid_minor, currency);
+  *view.mutable_credited() = MoneyOf(invoice.credited_minor, currency);
+  *view.mutable_written_off() = MoneyOf(invoice.written_off_minor, currency);
+  *view.mutable_balance() = domain::ToAllocation(invoice.owed, currency);
+  *view.mutable_interest_accrued() =
+      MoneyOf(invoice.interest_accrued_minor, currency);
+  if (invoice.interest_until.has_value())
+    *view.mutable_interest_until() = domain::ToLocalDate(*invoice.interest_until);
+  *view.mutable_costs_assessed() =
+      MoneyOf(invoice.costs_assessed_minor, currency);
+  *view.mutable_limitation_deadline() =
+      domain::ToLocalDate(invoice.limitation_deadline);
+  const absl::CivilDay today = state.DayOf(state.last_activity_at);
+  view.set_time_barred(invoice.owed.total() > 0 &&
+                       domain::TimeBarredOn(invoice, today));
+  const int64_t share = domain::VatShareOf(invoice);
+  *view.mutable_vat_relief_amount() = MoneyOf(share, currency);
+  *view.mutable_vat_relief_due_on() =
+      domain::ToLocalDate(domain::VatReliefDueDate(invoice.due));
+  *view.mutable_vat_relief_claimed() =
+      MoneyOf(invoice.vat_relief_minor, currency);
+  view.set_vat_relief_late(invoice.vat_relief_late);
+  const domain::RulePack* pack = domain::FindRulePack(state.rule_pack, today);
+  if (invoice.vat_relief_claimed) {
+    view.set_vat_relief(v1::VAT_RELIEF_STATE_CLAIMED);
+  } else if (pack == nullptr || !pack->vat_relief || share <= 0) {
+    view.set_vat_relief(v1::VAT_RELIEF_STATE_NONE);
+  } else if (invoice.vat_relief_due) {
+    view.set_vat_relief(v1::VAT_RELIEF_STATE_DUE);
+  } else {
+    view.set_vat_relief(v1::VAT_RELIEF_STATE_NOT_YET_DUE);
+  }
+  return view;
+}
 
 collections::v1::CaseView ToCaseView(const domain::CaseState& state) {
   collections::v1::CaseView view;
@@ -66,10 +112,12 @@ collections::v1::CaseView ToCaseView(const domain::CaseState& state) {
   std::optional<absl::CivilDay> limitation;
   for (const auto& invoice : state.invoices) {
     *view.add_claim_lines() = invoice.line;
-    if (!limitation.has_value() || invoice.limitation_deadline < *limitation)
+    if (invoice.owed.total() > 0 &&
+        (!limitation.has_value() || invoice.limitation_deadline < *limitation))
       limitation = invoice.limitation_deadline;
     if (invoice.vat_relief_due && !invoice.vat_relief_claimed)
       view.add_vat_relief_due_invoices(invoice.line.invoice_number());
+    *view.add_invoices() = ToInvoiceView(state, invoice);
   }
   if (limitation.has_value())
     *view.mutable_limitation_deadline() = domain::ToLocalDate(*limitation);
@@ -327,6 +375,14 @@ CaseQueryHandler::GetPortfolioKpis(
   const std::string prefix =
       absl::StrCat("creditor/", request.creditor_id(), "/");
   KpiAccumulator kpis(request.creditor_id(), as_of);
+  if (request.has_credit_sales()) {
+    if (request.credit_sales().amount_minor() < 0) {
+      return absl::InvalidArgumentError("credit_sales is negative");
+    }
+    kpis.SetCreditSales(request.credit_sales().amount_minor(),
+                        request.credit_sales().currency(),
+                        request.period_days());
+  }
   std::string after;
   bool any = false;
   for (;;) {

@@ -87,6 +87,10 @@ class CaseQueryHandler {
 
 // The CaseView of a folded case.
 collections::v1::CaseView ToCaseView(const domain::CaseState& state);
+// One invoice of the ledger as the API shows it. Whether it is time-barred
+// is judged on the day of the case's last activity (queries read no clock).
+collections::v1::InvoiceView ToInvoiceView(const domain::CaseState& state,
+                                           const domain::InvoiceState& invoice);
 
 }  // namespace collections::app
 

@@ -72,6 +72,13 @@ DecisionOr DecideRecordPayment(const CaseState& state,
 DecisionOr DecideReversePayment(const CaseState& state,
                                 const PaymentReversal& reversal,
                                 const CommandInput& input);
+// An invoice added to the case (ClaimLineAdded). INVALID_ARGUMENT for a
+// line that is incomplete or in another currency; ALREADY_EXISTS when the
+// case has an invoice of that number; CASE_CLOSED on a closed case.
+DecisionOr DecideAddClaimLine(const CaseState& state,
+                              const collections::v1::ClaimLine& line,
+                              const CommandInput& input);
+
 DecisionOr DecideApplyCreditNote(const CaseState& state,
                                  const v1::CreditNoteApplied& credit_note,
                                  const CommandInput& input);

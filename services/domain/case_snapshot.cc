@@ -5,6 +5,68 @@ namespace {
 
 namespace v1 = ::collections::v1;
 
+void LedgerToSnapshot(const InvoiceState& invoice,
+                      v1::CaseSnapshot::Ledger& out) {
+  *out.mutable_owed() = ToAllocation(invoice.owed, invoice.line.gross().currency());
+  out.set_paid_minor(invoice.paid_minor);
+  out.set_credited_minor(invoice.credited_minor);
+  out.set_written_off_minor(invoice.written_off_minor);
+  out.set_written_off_principal_minor(invoice.written_off_principal_minor);
+  out.set_interest_reduced_minor(invoice.interest_reduced_minor);
+  out.set_interest_accrued_minor(invoice.interest_accrued_minor);
+  out.set_interest_exact(invoice.interest_exact);
+  out.set_capitalised_total_minor(invoice.capitalised_total_minor);
+  if (invoice.interest_until.has_value())
+    *out.mutable_interest_until() = ToLocalDate(*invoice.interest_until);
+  out.set_costs_assessed_minor(invoice.costs_assessed_minor);
+  if (invoice.costs_assessed_on.has_value())
+    *out.mutable_costs_assessed_on() = ToLocalDate(*invoice.costs_assessed_on);
+  for (const PrincipalChange& change : invoice.changes) {
+    auto* c = out.add_changes();
+    *c->mutable_day() = ToLocalDate(change.day);
+    c->set_principal_delta(change.principal_delta);
+    c->set_reduced_delta(change.reduced_delta);
+  }
+  for (const Interruption& interruption : invoice.interruptions) {
+    auto* i = out.add_interruptions();
+    *i->mutable_on() = ToLocalDate(interruption.on);
+    i->set_letter_id(interruption.letter_id);
+    if (interruption.deadline.has_value())
+      *i->mutable_deadline() = ToLocalDate(*interruption.deadline);
+  }
+  out.set_vat_relief_late(invoice.vat_relief_late);
+  out.set_limitation_years(invoice.limitation_years);
+}
+
+void LedgerFromSnapshot(const v1::CaseSnapshot::Ledger& in,
+                        InvoiceState& invoice) {
+  invoice.owed = FromAllocation(in.owed());
+  invoice.paid_minor = in.paid_minor();
+  invoice.credited_minor = in.credited_minor();
+  invoice.written_off_minor = in.written_off_minor();
+  invoice.written_off_principal_minor = in.written_off_principal_minor();
+  invoice.interest_reduced_minor = in.interest_reduced_minor();
+  invoice.interest_accrued_minor = in.interest_accrued_minor();
+  invoice.interest_exact = in.interest_exact();
+  invoice.capitalised_total_minor = in.capitalised_total_minor();
+  if (in.has_interest_until())
+    invoice.interest_until = ToCivilDay(in.interest_until());
+  invoice.costs_assessed_minor = in.costs_assessed_minor();
+  if (in.has_costs_assessed_on())
+    invoice.costs_assessed_on = ToCivilDay(in.costs_assessed_on());
+  for (const auto& c : in.changes()) {
+    invoice.changes.push_back(
+        {ToCivilDay(c.day()), c.principal_delta(), c.reduced_delta()});
+  }
+  for (const auto& i : in.interruptions()) {
+    Interruption interruption{ToCivilDay(i.on()), i.letter_id(), {}};
+    if (i.has_deadline()) interruption.deadline = ToCivilDay(i.deadline());
+    invoice.interruptions.push_back(std::move(interruption));
+  }
+  invoice.vat_relief_late = in.vat_relief_late();
+  invoice.limitation_years = in.limitation_years();
+}
+
 }  // namespace
 
 v1::CaseSnapshot ToSnapshot(const CaseState& state) {
@@ -19,6 +81,15 @@ v1::CaseSnapshot ToSnapshot(const CaseState& state) {
   opened->set_rule_pack(state.rule_pack);
   opened->set_jurisdiction(state.jurisdiction);
   opened->set_time_zone(state.time_zone);
+  *opened->mutable_creditor_terms() = state.creditor_terms;
+  *opened->mutable_contract_terms() = state.contract_terms;
+  *s.mutable_unattributed() = ToAllocation(state.unattributed, state.currency);
+  for (const VatReversal& reversal : state.vat_reversals) {
+    auto* out = s.add_vat_reversals();
+    out->set_payment_id(reversal.payment_id);
+    out->set_invoice_number(reversal.invoice_number);
+    out->set_vat_minor(reversal.vat_minor);
+  }
   s.set_stage(ToProtoStage(state.stage));
   s.set_stage_before_placement(ToProtoStage(state.stage_before_placement));
   *s.mutable_owed() = ToAllocation(state.owed, state.currency);
@@ -40,6 +111,7 @@ v1::CaseSnapshot ToSnapshot(const CaseState& state) {
     out->set_vat_relief_minor(invoice.vat_relief_minor);
     *out->mutable_limitation_warned() = ToLocalDate(invoice.limitation_warned);
     out->set_warned(invoice.warned);
+    LedgerToSnapshot(invoice, *out->mutable_ledger());
   }
   for (const LetterState& letter : state.letters) {
     auto* out = s.add_letters();
@@ -51,6 +123,8 @@ v1::CaseSnapshot ToSnapshot(const CaseState& state) {
     out->set_costs_stated_minor(letter.costs_stated_minor);
     out->set_lapsed(letter.lapsed);
     out->set_undeliverable(letter.undeliverable);
+    for (const auto& number : letter.invoice_numbers)
+      out->add_invoice_numbers(number);
   }
   s.set_calls_logged(state.calls_logged);
   s.set_suppressed_contacts(state.suppressed_contacts);
@@ -89,6 +163,9 @@ v1::CaseSnapshot ToSnapshot(const CaseState& state) {
     *out->mutable_allocation() =
         ToAllocation(payment.allocation, state.currency);
     out->set_reversed(payment.reversed);
+    for (const InvoiceSplit& part : payment.invoices)
+      *out->add_invoice_allocations() =
+          ToInvoiceAllocation(part, state.currency);
   }
   for (const DisputeState& dispute : state.open_disputes) {
     auto* out = s.add_open_disputes();
@@ -139,6 +216,7 @@ CaseState FromSnapshot(const v1::CaseSnapshot& s) {
     invoice.vat_relief_minor = in.vat_relief_minor();
     invoice.limitation_warned = ToCivilDay(in.limitation_warned());
     invoice.warned = in.warned();
+    LedgerFromSnapshot(in.ledger(), invoice);
     state.invoices.push_back(std::move(invoice));
   }
   for (const auto& in : s.letters()) {
@@ -151,6 +229,8 @@ CaseState FromSnapshot(const v1::CaseSnapshot& s) {
     letter.costs_stated_minor = in.costs_stated_minor();
     letter.lapsed = in.lapsed();
     letter.undeliverable = in.undeliverable();
+    letter.invoice_numbers.assign(in.invoice_numbers().begin(),
+                                  in.invoice_numbers().end());
     state.letters.push_back(std::move(letter));
   }
   state.calls_logged = s.calls_logged();
@@ -177,9 +257,14 @@ CaseState FromSnapshot(const v1::CaseSnapshot& s) {
     state.plan = std::move(plan);
   }
   for (const auto& in : s.payments()) {
-    state.payments.push_back(PaymentState{in.payment_id(), in.amount_minor(),
-                                          FromAllocation(in.allocation()),
-                                          in.reversed()});
+    PaymentState payment;
+    payment.payment_id = in.payment_id();
+    payment.amount_minor = in.amount_minor();
+    payment.allocation = FromAllocation(in.allocation());
+    for (const auto& part : in.invoice_allocations())
+      payment.invoices.push_back(FromInvoiceAllocation(part));
+    payment.reversed = in.reversed();
+    state.payments.push_back(std::move(payment));
   }
   for (const auto& in : s.open_disputes()) {
     state.open_disputes.push_back(
@@ -192,6 +277,11 @@ CaseState FromSnapshot(const v1::CaseSnapshot& s) {
   state.reconciliation_required = s.reconciliation_required();
   state.agency_balance_minor = s.agency_balance_minor();
   state.closure_reason = s.closure_reason();
+  state.unattributed = FromAllocation(s.unattributed());
+  for (const auto& in : s.vat_reversals()) {
+    state.vat_reversals.push_back(
+        {in.payment_id(), in.invoice_number(), in.vat_minor()});
+  }
   state.opened_at =
       s.has_opened_at() ? ToTime(s.opened_at()) : absl::InfinitePast();
   state.placements = s.placements();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "services/domain/claim_deadlines.h"
+#include "services/domain/ledger_fold.h"
 #include "services/domain/rule_packs.h"
 
 namespace collections::domain {
@@ -27,8 +28,9 @@ void AddClaimLine(CaseState& state, const v1::ClaimLine& line,
   InvoiceState invoice;
   invoice.line = line;
   invoice.due = ToCivilDay(line.due_date());
-  invoice.limitation_deadline =
-      LimitationDeadline(invoice.due, LimitationYears(state, line, today));
+  invoice.owed.principal = line.gross().amount_minor();
+  invoice.limitation_years = LimitationYears(state, line, today);
+  RecomputeLimitation(invoice);
   state.invoices.push_back(std::move(invoice));
   state.claimed_minor += line.gross().amount_minor();
   state.owed.principal += line.gross().amount_minor();
@@ -61,9 +63,6 @@ LetterState* FindLetterMutable(CaseState& state, const std::string& id) {
   return const_cast<LetterState*>(state.FindLetter(id));
 }
 
-InvoiceState* FindInvoiceMutable(CaseState& state, const std::string& number) {
-  return const_cast<InvoiceState*>(state.FindInvoice(number));
-}
 
 // A payment (in-house or through the agency) lowers the balance by its
 // allocation and counts towards an open promise and a running plan.
@@ -142,6 +141,8 @@ void RecordLetter(CaseState& state, const v1::LetterIssued& issued,
     letter.term_last_day = ToCivilDay(issued.deadline());
   }
   letter.costs_stated_minor = issued.costs_stated().amount_minor();
+  letter.invoice_numbers.assign(issued.invoice_numbers().begin(),
+                                issued.invoice_numbers().end());
   state.letters.push_back(std::move(letter));
   state.last_letter = issued.level();
 }
@@ -213,40 +214,31 @@ void EvolvePlacement(CaseState& state, const EventPayload& payload) {
 // Invoices' deadlines and VAT relief.
 void EvolveDeadlines(CaseState& state, const EventPayload& payload) {
   switch (payload.kind_case()) {
-    case EventPayload::kLimitationInterrupted:
-      for (const auto& number :
-           payload.limitation_interrupted().invoice_numbers()) {
-        if (InvoiceState* invoice = FindInvoiceMutable(state, number)) {
-          invoice->limitation_deadline =
-              ToCivilDay(payload.limitation_interrupted().new_deadline());
-        }
-      }
-      break;
     case EventPayload::kLimitationWarning:
-      if (InvoiceState* invoice = FindInvoiceMutable(
-              state, payload.limitation_warning().invoice_number())) {
+      if (InvoiceState* invoice = state.FindInvoice(
+              payload.limitation_warning().invoice_number())) {
         invoice->warned = true;
         invoice->limitation_warned =
             ToCivilDay(payload.limitation_warning().deadline());
       }
       break;
     case EventPayload::kVatReliefBecameDue:
-      if (InvoiceState* invoice = FindInvoiceMutable(
-              state, payload.vat_relief_became_due().invoice_number())) {
+      if (InvoiceState* invoice = state.FindInvoice(
+              payload.vat_relief_became_due().invoice_number())) {
         invoice->vat_relief_due = true;
       }
       break;
     case EventPayload::kVatReliefClaimed:
-      if (InvoiceState* invoice = FindInvoiceMutable(
-              state, payload.vat_relief_claimed().invoice_number())) {
+      if (InvoiceState* invoice = state.FindInvoice(
+              payload.vat_relief_claimed().invoice_number())) {
         invoice->vat_relief_claimed = true;
         invoice->vat_relief_minor +=
             payload.vat_relief_claimed().vat().amount_minor();
       }
       break;
     case EventPayload::kVatReliefReversed:
-      if (InvoiceState* invoice = FindInvoiceMutable(
-              state, payload.vat_relief_reversed().invoice_number())) {
+      if (InvoiceState* invoice = state.FindInvoice(
+              payload.vat_relief_reversed().invoice_number())) {
         invoice->vat_relief_minor -=
             payload.vat_relief_reversed().vat().amount_minor();
       }
@@ -437,6 +429,8 @@ void SetIdentity(CaseState& state, const v1::CaseOpened& opened) {
   state.rule_pack = opened.rule_pack();
   state.jurisdiction = opened.jurisdiction();
   state.time_zone = opened.time_zone();
+  state.creditor_terms = opened.creditor_terms();
+  state.contract_terms = opened.contract_terms();
   if (!absl::LoadTimeZone(state.time_zone, &state.zone)) {
     state.zone = absl::UTCTimeZone();
   }
@@ -500,6 +494,20 @@ const InvoiceState* CaseState::FindInvoice(
   return nullptr;
 }
 
+InvoiceState* CaseState::FindInvoice(const std::string& invoice_number) {
+  for (auto& invoice : invoices) {
+    if (invoice.line.invoice_number() == invoice_number) return &invoice;
+  }
+  return nullptr;
+}
+
+bool CaseState::claims_interest() const {
+  for (const auto& invoice : invoices) {
+    if (invoice.interest_until.has_value()) return true;
+  }
+  return false;
+}
+
 std::string CaseStreamId(const std::string& case_id) {
   return kCaseStreamPrefix + case_id;
 }
@@ -552,6 +560,7 @@ void Evolve(CaseState& state, const Event& event) {
   EvolveCommunication(state, payload, at);
   EvolvePlacement(state, payload);
   EvolveDeadlines(state, payload);
+  FoldLedger(state, payload, state.DayOf(at));
 }
 
 }  // namespace collections::domain

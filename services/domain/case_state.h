@@ -23,6 +23,7 @@
 #include "common/time_conversion.h"
 #include "services/domain/balances.h"
 #include "services/domain/contact_rules.h"
+#include "services/domain/invoice_ledger.h"
 
 namespace collections::domain {
 
@@ -41,16 +42,6 @@ enum class CaseStage {
 collections::v1::CaseStage ToProtoStage(CaseStage stage);
 CaseStage FromProtoStage(collections::v1::CaseStage stage);
 
-struct InvoiceState {
-  collections::v1::ClaimLine line;
-  absl::CivilDay due;
-  absl::CivilDay limitation_deadline;  // last day a legal step is in time
-  bool vat_relief_due = false;
-  bool vat_relief_claimed = false;
-  int64_t vat_relief_minor = 0;      // VAT claimed back, still relieved
-  absl::CivilDay limitation_warned;  // deadline last warned about
-  bool warned = false;
-};
 
 struct LetterState {
   std::string letter_id;
@@ -61,6 +52,7 @@ struct LetterState {
   int64_t costs_stated_minor = 0;
   bool lapsed = false;
   bool undeliverable = false;
+  std::vector<std::string> invoice_numbers;  // the claims it states
 };
 
 struct PromiseState {
@@ -83,7 +75,15 @@ struct PaymentState {
   std::string payment_id;
   int64_t amount_minor = 0;
   Buckets allocation;
+  std::vector<InvoiceSplit> invoices;  // the same per invoice
   bool reversed = false;
+};
+
+// VAT relief a receipt reversed, so reversing the receipt restores it.
+struct VatReversal {
+  std::string payment_id;
+  std::string invoice_number;
+  int64_t vat_minor = 0;
 };
 
 struct DisputeState {
@@ -120,7 +120,12 @@ struct CaseState {
   std::optional<absl::CivilDay> interest_accrued_until;  // exclusive
   int64_t outstanding_minor() const { return owed.total(); }
 
+  // The invoice ledger: owed == Σ invoices' owed + unattributed.
   std::vector<InvoiceState> invoices;
+  Buckets unattributed;  // owed on no invoice (fees, adjustments)
+  std::vector<VatReversal> vat_reversals;
+  collections::v1::CreditorTerms creditor_terms;
+  collections::v1::ContractTerms contract_terms;
   std::vector<LetterState> letters;
   uint32_t calls_logged = 0;
   uint32_t suppressed_contacts = 0;
@@ -160,6 +165,9 @@ struct CaseState {
   int64_t collectable_minor() const;
   const LetterState* FindLetter(const std::string& letter_id) const;
   const InvoiceState* FindInvoice(const std::string& invoice_number) const;
+  InvoiceState* FindInvoice(const std::string& invoice_number);
+  // Whether any invoice carries interest (interest is being claimed).
+  bool claims_interest() const;
   // The calendar day of `t` in the case's zone.
   absl::CivilDay DayOf(absl::Time t) const { return absl::ToCivilDay(t, zone); }
 };

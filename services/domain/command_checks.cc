@@ -99,6 +99,31 @@ absl::Status CheckOptionalSha256(absl::string_view field,
   return absl::OkStatus();
 }
 
+absl::Status CheckClaimLine(absl::string_view field,
+                            const collections::v1::ClaimLine& line,
+                            absl::string_view currency) {
+  if (line.invoice_number().empty())
+    return Missing(absl::StrCat(field, ".invoice_number"));
+  COLLECTIONS_RETURN_IF_ERROR(CheckDate(absl::StrCat(field, ".due_date"),
+                                        line.has_due_date(), line.due_date()));
+  COLLECTIONS_RETURN_IF_ERROR(CheckMoney(absl::StrCat(field, ".gross"),
+                                         line.has_gross(), line.gross(),
+                                         /*positive=*/true));
+  if (line.gross().currency() != currency) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".gross is in ", line.gross().currency(),
+                     " but the case is in ", currency));
+  }
+  // The ledger keeps each invoice apart (and art. 29 Wet OB needs its VAT).
+  if (line.vat().amount_minor() < 0 ||
+      line.vat().amount_minor() > line.gross().amount_minor()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".vat ", line.vat().amount_minor(),
+        " must lie between 0 and the gross ", line.gross().amount_minor()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckCaseOpened(const collections::v1::CaseOpened& opened) {
   COLLECTIONS_RETURN_IF_ERROR(CheckId("case.case_id", opened.case_id()));
   COLLECTIONS_RETURN_IF_ERROR(CheckId("case.debtor_id", opened.debtor_id()));
@@ -112,18 +137,40 @@ absl::Status CheckCaseOpened(const collections::v1::CaseOpened& opened) {
   for (int i = 0; i < opened.claim_lines_size(); ++i) {
     const auto& line = opened.claim_lines(i);
     const std::string field = absl::StrCat("case.claim_lines[", i, "]");
-    if (line.invoice_number().empty())
-      return Missing(absl::StrCat(field, ".invoice_number"));
-    COLLECTIONS_RETURN_IF_ERROR(CheckDate(absl::StrCat(field, ".due_date"),
-                                          line.has_due_date(),
-                                          line.due_date()));
-    COLLECTIONS_RETURN_IF_ERROR(CheckMoney(absl::StrCat(field, ".gross"),
-                                           line.has_gross(), line.gross(),
-                                           /*positive=*/true));
-    if (line.gross().currency() != opened.currency()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ".gross is in ", line.gross().currency(),
-                       " but the case is in ", opened.currency()));
+    COLLECTIONS_RETURN_IF_ERROR(CheckClaimLine(field, line, opened.currency()));
+    for (int j = 0; j < i; ++j) {
+      if (opened.claim_lines(j).invoice_number() == line.invoice_number()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, ".invoice_number ", line.invoice_number(),
+                         " appears twice: each invoice is one claim line"));
+      }
+    }
+  }
+  const auto& contract = opened.contract_terms();
+  if (contract.interest_rate_bp() < 0 || contract.interest_rate_bp() > 10000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("case.contract_terms.interest_rate_bp ",
+                     contract.interest_rate_bp(),
+                     " must lie between 0 and 10000 (100% a year)"));
+  }
+  if (contract.interest_rate_bp() > 0 && contract.interest_clause().empty()) {
+    return Missing(
+        "case.contract_terms.interest_clause (the clause that sets the "
+        "contract rate)");
+  }
+  if (contract.has_collection_costs()) {
+    COLLECTIONS_RETURN_IF_ERROR(CheckMoney(
+        "case.contract_terms.collection_costs", true,
+        contract.collection_costs(), /*positive=*/false));
+    if (contract.collection_costs().currency() != opened.currency()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "case.contract_terms.collection_costs is in ",
+          contract.collection_costs().currency(), " but the case is in ",
+          opened.currency()));
+    }
+    if (contract.collection_costs().amount_minor() > 0 &&
+        contract.costs_clause().empty()) {
+      return Missing("case.contract_terms.costs_clause");
     }
   }
   return absl::OkStatus();

@@ -31,6 +31,11 @@ absl::Status CheckOptionalSha256(absl::string_view field,
 
 // Per act: every required field of its detail message.
 absl::Status CheckCaseOpened(const collections::v1::CaseOpened& opened);
+// One claim line (`field` names it in errors): invoice number, due date, a
+// positive gross in `currency`, VAT between 0 and the gross.
+absl::Status CheckClaimLine(absl::string_view field,
+                            const collections::v1::ClaimLine& line,
+                            absl::string_view currency);
 absl::Status CheckCallLogged(const collections::v1::CallLogged& call);
 absl::Status CheckPromiseMade(const collections::v1::PromiseMade& promise);
 absl::Status CheckPaymentReceived(

@@ -5,6 +5,7 @@
 #include "common/status_macros.h"
 #include "services/domain/claim_deadlines.h"
 #include "services/domain/decider.h"
+#include "services/domain/ledger_fold.h"
 
 namespace collections::domain {
 namespace {
@@ -251,7 +252,7 @@ DecisionOr DecideHandToAgency(const CaseState& state,
                      placement.placement_type() == v1::PLACEMENT_TYPE_BAILIFF;
   if (legal) {
     for (const auto& invoice : state.invoices) {
-      if (IsTimeBarred(invoice.limitation_deadline, d.today())) {
+      if (invoice.owed.total() > 0 && TimeBarredOn(invoice, d.today())) {
         return RuleRefusal(
             rules::kTimeBarred,
             absl::StrCat("invoice ", invoice.line.invoice_number(),
@@ -305,12 +306,18 @@ namespace {
 // The split of an agency's payment: the agency's own when it states one
 // (its parts must add up to the amount and fit each bucket), else the rule
 // pack's allocation order.
-absl::StatusOr<Buckets> AgencyAllocation(
+absl::StatusOr<std::vector<InvoiceSplit>> AgencyAllocation(
     const Decider& d, const CaseState& state,
     const v1::AgencyPaymentReported& reported) {
   const int64_t amount = reported.amount().amount_minor();
   if (!reported.has_allocation()) {
-    return Allocate(amount, state.owed, d.pack().allocation_order).allocated;
+    // Art. 6:43/6:44 BW over the invoice ledger, as for a payment in-house.
+    return AllocatePayment(state.invoices, state.unattributed, amount, "",
+                           reported.has_value_date()
+                               ? ToCivilDay(reported.value_date())
+                               : d.today(),
+                           d.pack().allocation_order)
+        .invoices;
   }
   const v1::Allocation& stated = reported.allocation();
   const std::pair<const char*, const v1::Money*> parts[] = {
@@ -343,7 +350,8 @@ absl::StatusOr<Buckets> AgencyAllocation(
                      ", principal ", state.owed.principal, ", fees ",
                      state.owed.fees, ")"));
   }
-  return split;
+  // The agency's bucket split, over the invoices oldest first per bucket.
+  return SplitsOf(state, {}, split);
 }
 
 }  // namespace
@@ -374,14 +382,25 @@ DecisionOr DecideAgencyReport(const CaseState& state,
         d.CheckCurrency("payment.amount", reported->amount()));
     COLLECTIONS_RETURN_IF_ERROR(
         CheckNewPaymentId(state, reported->payment_id()));
-    COLLECTIONS_ASSIGN_OR_RETURN(Buckets allocated,
+    COLLECTIONS_ASSIGN_OR_RETURN(std::vector<InvoiceSplit> splits,
                                  AgencyAllocation(d, state, *reported));
-    *payload.mutable_agency_payment_reported() = *reported;
-    *payload.mutable_agency_payment_reported()->mutable_allocation() =
-        ToAllocation(allocated, state.currency);
+    Buckets allocated;
+    v1::AgencyPaymentReported* recorded =
+        payload.mutable_agency_payment_reported();
+    *recorded = *reported;
+    recorded->clear_invoice_allocations();
+    for (const InvoiceSplit& part : splits) {
+      allocated += part.allocated;
+      *recorded->add_invoice_allocations() =
+          ToInvoiceAllocation(part, state.currency);
+    }
+    *recorded->mutable_allocation() = ToAllocation(allocated, state.currency);
     d.Emit(std::move(payload));
-    SettleCommitments(d, reported->amount().amount_minor(),
-                      allocated.principal);
+    SettleCommitments(d, state, reported->amount().amount_minor(),
+                      reported->payment_id(), splits,
+                      reported->has_value_date()
+                          ? ToCivilDay(reported->value_date())
+                          : d.today());
     return d.Finish();
   } else if (const auto* reversal =
                  std::get_if<v1::AgencyPaymentReversed>(&report)) {
@@ -398,7 +417,12 @@ DecisionOr DecideAgencyReport(const CaseState& state,
       *recorded->mutable_amount() = d.Money(payment.amount_minor);
       *recorded->mutable_allocation() =
           ToAllocation(payment.allocation, state.currency);
+      recorded->clear_invoice_allocations();
+      for (const InvoiceSplit& part : payment.invoices)
+        *recorded->add_invoice_allocations() =
+            ToInvoiceAllocation(part, state.currency);
       d.Emit(std::move(payload));
+      RestoreVatRelief(d, payment.payment_id);
       return d.Finish();
     }
     return absl::NotFoundError(absl::StrCat("payment ", reversal->payment_id(),

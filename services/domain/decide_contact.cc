@@ -5,6 +5,7 @@
 #include "services/domain/decider.h"
 #include "services/domain/dutch_collection_costs.h"
 #include "services/domain/letter_deadlines.h"
+#include "services/domain/money_rules.h"
 
 namespace collections::domain {
 namespace {
@@ -65,6 +66,12 @@ absl::Status CheckLetterAllowed(Decider& d, const v1::LetterIssued& letter) {
 }
 
 }  // namespace
+
+// LimitationInterrupted for the open invoices not time-barred on `reached`,
+// the day the written notice `letter_id` reached the debtor.
+static void EmitNoticeInterruption(Decider& d, const CaseState& state,
+                                   const std::string& letter_id,
+                                   absl::CivilDay reached);
 
 DecisionOr DecideLogCalls(
     const CaseState& state,
@@ -161,12 +168,27 @@ DecisionOr DecideIssueLetter(const CaseState& state,
   const absl::CivilDay receipt =
       AssumedReceipt(d.today(), d.pack().letter_receipt);
   *issued->mutable_assumed_receipt() = ToLocalDate(receipt);
+  // The claims the letter states: the open invoices; a 14-day letter only
+  // those without costs yet (costs are owed per claim, art. 6:96 BW).
+  int64_t letter_principal = 0;
+  issued->clear_invoice_numbers();
+  for (const auto& invoice : state.invoices) {
+    if (invoice.owed.principal <= 0) continue;
+    if (letter.level() == v1::LETTER_LEVEL_FOURTEEN_DAY &&
+        invoice.costs_assessed_minor > 0)
+      continue;
+    issued->add_invoice_numbers(invoice.number());
+    letter_principal += invoice.owed.principal;
+  }
   if (letter.level() == v1::LETTER_LEVEL_FOURTEEN_DAY) {
     // Art. 6:96 lid 6 BW: the letter states the costs the scale gives over
-    // the undisputed principal, and a term of 14 days after receipt.
+    // the undisputed principal of its claims, and a term of 14 days after
+    // receipt.
     const int64_t principal =
-        std::max<int64_t>(0, state.owed.principal - state.disputed_minor());
-    const int64_t costs = DutchCollectionCostsCents(principal);
+        std::max<int64_t>(0, letter_principal - state.disputed_minor());
+    bool repeat = false;
+    const int64_t costs =
+        ConsumerCostsMinor(state, d.pack(), principal, d.today(), &repeat);
     if (letter.has_costs_stated() &&
         letter.costs_stated().amount_minor() != costs) {
       return RuleRefusal(
@@ -176,7 +198,8 @@ DecisionOr DecideIssueLetter(const CaseState& state,
                        "), not ", letter.costs_stated().amount_minor()));
     }
     *issued->mutable_costs_stated() = d.Money(costs);
-    const FourteenDayTerm term = DutchFourteenDayTerm(receipt);
+    COLLECTIONS_ASSIGN_OR_RETURN(const FourteenDayTerm term,
+                                 DutchFourteenDayTerm(receipt));
     if (letter.has_deadline() &&
         ToCivilDay(letter.deadline()) < term.last_day) {
       return RuleRefusal(
@@ -203,28 +226,32 @@ DecisionOr DecideIssueLetter(const CaseState& state,
     d.MoveTo(target, absl::StrCat(v1::LetterLevel_Name(letter.level()), " ",
                                   letter.letter_id(), " sent"));
   }
-  // A written reminder interrupts limitation (art. 3:317 BW).
+  // A written notice interrupts limitation from the day it reaches the
+  // debtor (art. 3:317 and 3:37 lid 3 BW): the pack's assumed receipt until
+  // a delivery says otherwise; undeliverable, it interrupted nothing.
   if (d.pack().letters_interrupt_limitation &&
       letter.level() != v1::LETTER_LEVEL_VALIDATION_NOTICE) {
-    v1::EventPayload interrupted;
-    auto* event = interrupted.mutable_limitation_interrupted();
-    for (const auto& invoice : state.invoices) {
-      const int years = invoice.line.consumer_purchase_price()
-                            ? d.pack().consumer_purchase_limitation_years
-                            : d.pack().limitation_years;
-      const absl::CivilDay deadline = LimitationDeadline(d.today(), years);
-      if (deadline > invoice.limitation_deadline &&
-          !IsTimeBarred(invoice.limitation_deadline, d.today())) {
-        event->add_invoice_numbers(invoice.line.invoice_number());
-        *event->mutable_new_deadline() = ToLocalDate(deadline);
-      }
-    }
-    if (event->invoice_numbers_size() > 0) {
-      event->set_letter_id(letter.letter_id());
-      d.Emit(std::move(interrupted));
-    }
+    EmitNoticeInterruption(d, state, letter.letter_id(), receipt);
   }
   return d.Finish();
+}
+
+static void EmitNoticeInterruption(Decider& d, const CaseState& state,
+                                   const std::string& letter_id,
+                                   absl::CivilDay reached) {
+  v1::EventPayload interrupted;
+  auto* event = interrupted.mutable_limitation_interrupted();
+  for (const auto& invoice : state.invoices) {
+    if (invoice.owed.total() <= 0 || TimeBarredOn(invoice, reached)) continue;
+    event->add_invoice_numbers(invoice.number());
+    *event->mutable_new_deadline() =
+        ToLocalDate(LimitationDeadline(reached, invoice.limitation_years));
+  }
+  if (event->invoice_numbers_size() == 0) return;
+  event->set_letter_id(letter_id);
+  event->set_ground(v1::LIMITATION_GROUND_WRITTEN_NOTICE);
+  *event->mutable_interrupted_on() = ToLocalDate(reached);
+  d.Emit(std::move(interrupted));
 }
 
 DecisionOr DecideLetterOutcome(const CaseState& state,
@@ -248,12 +275,20 @@ DecisionOr DecideLetterOutcome(const CaseState& state,
           Day(letter->sent)));
     }
     if (letter->level == v1::LETTER_LEVEL_FOURTEEN_DAY) {
-      *delivered->mutable_term_last_day() =
-          ToLocalDate(DutchFourteenDayTerm(receipt).last_day);
+      COLLECTIONS_ASSIGN_OR_RETURN(const FourteenDayTerm term,
+                                   DutchFourteenDayTerm(receipt));
+      *delivered->mutable_term_last_day() = ToLocalDate(term.last_day);
     } else if (letter->level == v1::LETTER_LEVEL_VALIDATION_NOTICE) {
       *delivered->mutable_term_last_day() =
           ToLocalDate(ValidationPeriodEnd(receipt));
     }
+    d.Emit(std::move(payload));
+    // Reached on `receipt`: the interruption runs from that day.
+    if (d.pack().letters_interrupt_limitation && !letter->undeliverable &&
+        letter->level != v1::LETTER_LEVEL_VALIDATION_NOTICE) {
+      EmitNoticeInterruption(d, state, letter->letter_id, receipt);
+    }
+    return d.Finish();
   } else {
     const auto& undeliverable = std::get<v1::LetterUndeliverable>(outcome);
     if (state.FindLetter(undeliverable.letter_id()) == nullptr) {

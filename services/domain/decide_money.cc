@@ -1,42 +1,25 @@
 // Decide: promises, payments, plans, costs, interest, write-offs and VAT
 // relief (case_decisions.h).
 #include <algorithm>
+#include <cctype>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "services/domain/claim_deadlines.h"
+#include "services/domain/command_checks.h"
 #include "services/domain/decider.h"
 #include "services/domain/dutch_collection_costs.h"
 #include "services/domain/payment_schedule.h"
+#include "services/domain/invoice_ledger.h"
+#include "services/domain/ledger_fold.h"
+#include "services/domain/money_rules.h"
 #include "services/domain/statutory_interest.h"
+#include "common/time_conversion.h"
 
 namespace collections::domain {
 namespace {
 
 std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
-
-// The 14-day letter whose term has run out, if any (the latest such).
-const LetterState* LapsedFourteenDayLetter(const CaseState& state,
-                                           absl::CivilDay today) {
-  const LetterState* found = nullptr;
-  for (const auto& letter : state.letters) {
-    if (letter.level != v1::LETTER_LEVEL_FOURTEEN_DAY || letter.undeliverable)
-      continue;
-    if (letter.lapsed ||
-        (letter.term_last_day.has_value() && today > *letter.term_last_day))
-      found = &letter;
-  }
-  return found;
-}
-
-const LetterState* PendingFourteenDayLetter(const CaseState& state) {
-  const LetterState* found = nullptr;
-  for (const auto& letter : state.letters) {
-    if (letter.level == v1::LETTER_LEVEL_FOURTEEN_DAY && !letter.undeliverable)
-      found = &letter;
-  }
-  return found;
-}
 
 }  // namespace
 
@@ -51,8 +34,91 @@ absl::Status CheckNewPaymentId(const CaseState& state,
   return absl::OkStatus();
 }
 
-void SettleCommitments(Decider& d, int64_t amount, int64_t principal_part) {
+namespace {
+
+// The state after folding `payload`, an event decided but not yet appended.
+CaseState After(const CaseState& state, const v1::EventPayload& payload,
+                absl::Time at) {
+  CaseState next = state;
+  v1::Event event;
+  event.set_stream_version(state.version);
+  event.set_global_position(state.last_position);
+  *event.mutable_occurred_at() = ToTimestamp(at);
+  *event.mutable_payload() = payload;
+  Evolve(next, event);
+  return next;
+}
+
+// The invoice a payment is for (art. 6:43 lid 1 BW): the explicit field, or
+// a reference that is an invoice number of the case or contains one as a
+// word. Empty: none designated.
+absl::StatusOr<std::string> DesignatedInvoice(
+    const CaseState& state, const v1::PaymentReceived& payment) {
+  if (!payment.invoice_number().empty()) {
+    if (state.FindInvoice(payment.invoice_number()) == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "payment.invoice_number ", payment.invoice_number(),
+          " is not a claim line of this case"));
+    }
+    return payment.invoice_number();
+  }
+  const std::string& reference = payment.reference();
+  for (const auto& invoice : state.invoices) {
+    const std::string& number = invoice.number();
+    if (number.empty()) continue;
+    for (size_t at = reference.find(number); at != std::string::npos;
+         at = reference.find(number, at + 1)) {
+      auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; };
+      const bool starts = at == 0 || !word(reference[at - 1]);
+      const size_t after = at + number.size();
+      const bool ends = after == reference.size() || !word(reference[after]);
+      if (starts && ends) return number;
+    }
+  }
+  return std::string();
+}
+
+}  // namespace
+
+// A promise or a plan acknowledges every open invoice not yet time-barred
+// (art. 3:318 BW): a new period runs from the day after (art. 3:319 BW).
+static void EmitAcknowledgement(Decider& d, const CaseState& state,
+                         v1::LimitationGround ground,
+                         const std::string& source_id, absl::CivilDay day) {
+  if (!d.pack().letters_interrupt_limitation) return;
+  v1::EventPayload interrupted;
+  auto* event = interrupted.mutable_limitation_interrupted();
+  for (const auto& invoice : state.invoices) {
+    if (invoice.owed.total() <= 0 || TimeBarredOn(invoice, day)) continue;
+    event->add_invoice_numbers(invoice.number());
+    *event->mutable_new_deadline() =
+        ToLocalDate(LimitationDeadline(day, invoice.limitation_years));
+  }
+  if (event->invoice_numbers_size() == 0) return;
+  event->set_ground(ground);
+  event->set_source_id(source_id);
+  *event->mutable_interrupted_on() = ToLocalDate(day);
+  d.Emit(std::move(interrupted));
+}
+
+const CaseState& AccrueBeforePayment(Decider& d, absl::CivilDay day,
+                                     CaseState& scratch) {
   const CaseState& state = d.state();
+  if (!state.claims_interest()) return state;
+  absl::StatusOr<std::optional<v1::InterestAccrued>> accrued =
+      InterestTo(state, d.pack(), day);
+  if (!accrued.ok() || !accrued->has_value()) return state;
+  v1::EventPayload payload;
+  *payload.mutable_interest_accrued() = **accrued;
+  scratch = After(state, payload, d.at());
+  d.Emit(std::move(payload));
+  return scratch;
+}
+
+void SettleCommitments(Decider& d, const CaseState& state, int64_t amount,
+                       const std::string& payment_id,
+                       const std::vector<InvoiceSplit>& splits,
+                       absl::CivilDay day) {
   if (state.open_promise.has_value()) {
     const auto& made = state.open_promise->made;
     const int64_t paid = state.open_promise->paid_minor + amount;
@@ -89,31 +155,40 @@ void SettleCommitments(Decider& d, int64_t amount, int64_t principal_part) {
       d.Emit(std::move(completed));
     }
   }
-  // Recovered principal makes relieved VAT owed again, in proportion.
-  int64_t recovered = principal_part;
-  for (const auto& invoice : state.invoices) {
-    if (recovered <= 0) break;
-    if (invoice.vat_relief_minor <= 0 ||
-        invoice.line.gross().amount_minor() <= 0)
-      continue;
-    const int64_t share =
-        std::min(recovered, invoice.line.gross().amount_minor());
-    recovered -= share;
-    // The VAT share of the recovered amount, rounded half up to the cent.
-    const __int128 gross = invoice.line.gross().amount_minor();
-    const int64_t vat = std::min<int64_t>(
-        invoice.vat_relief_minor,
-        static_cast<int64_t>(
-            (static_cast<__int128>(share) * invoice.line.vat().amount_minor() +
-             gross / 2) /
-            gross));
-    if (vat <= 0) continue;
-    v1::EventPayload reversed;
-    auto* event = reversed.mutable_vat_relief_reversed();
-    event->set_invoice_number(invoice.line.invoice_number());
-    *event->mutable_vat() = d.Money(vat);
-    event->set_reason("payment recovered part of a relieved invoice");
-    d.Emit(std::move(reversed));
+  std::vector<std::string> acknowledged;
+  for (const InvoiceSplit& split : splits) {
+    const InvoiceState* invoice = state.FindInvoice(split.invoice_number);
+    if (invoice == nullptr) continue;
+    // A receipt on a relieved invoice makes that invoice's VAT owed again
+    // in proportion (art. 29 lid 1 Wet OB), never more than was relieved.
+    const int64_t vat =
+        std::min(invoice->vat_relief_minor,
+                 VatShareOfAmount(*invoice, split.allocated.principal));
+    if (vat > 0) {
+      v1::EventPayload reversed;
+      auto* event = reversed.mutable_vat_relief_reversed();
+      event->set_invoice_number(invoice->number());
+      *event->mutable_vat() = d.Money(vat);
+      event->set_reason("a receipt recovered part of a relieved invoice");
+      event->set_payment_id(payment_id);
+      d.Emit(std::move(reversed));
+    }
+    // A payment acknowledges the invoice it pays (art. 3:318 BW); a
+    // time-barred invoice is not revived by it.
+    if (split.allocated.total() > 0 && !TimeBarredOn(*invoice, day))
+      acknowledged.push_back(invoice->number());
+  }
+  if (d.pack().letters_interrupt_limitation && !acknowledged.empty()) {
+    const InvoiceState* first = state.FindInvoice(acknowledged.front());
+    v1::EventPayload interrupted;
+    auto* event = interrupted.mutable_limitation_interrupted();
+    for (const auto& number : acknowledged) event->add_invoice_numbers(number);
+    event->set_ground(v1::LIMITATION_GROUND_PAYMENT);
+    event->set_source_id(payment_id);
+    *event->mutable_interrupted_on() = ToLocalDate(day);
+    *event->mutable_new_deadline() =
+        ToLocalDate(LimitationDeadline(day, first->limitation_years));
+    d.Emit(std::move(interrupted));
   }
 }
 
@@ -153,6 +228,8 @@ DecisionOr DecideRecordPromise(const CaseState& state,
   v1::EventPayload payload;
   *payload.mutable_promise_made() = promise;
   d.Emit(std::move(payload));
+  EmitAcknowledgement(d, state, v1::LIMITATION_GROUND_PROMISE,
+                      promise.promise_id(), d.today());
   return d.Finish();
 }
 
@@ -164,23 +241,53 @@ DecisionOr DecideRecordPayment(const CaseState& state,
   COLLECTIONS_RETURN_IF_ERROR(
       d.CheckCurrency("payment.amount", payment.amount()));
   COLLECTIONS_RETURN_IF_ERROR(CheckNewPaymentId(state, payment.payment_id()));
-  if (payment.has_allocation() || payment.has_overpaid()) {
+  if (payment.has_allocation() || payment.has_overpaid() ||
+      !payment.invoice_allocations().empty()) {
     return absl::InvalidArgumentError(
-        "payment.allocation and payment.overpaid are computed by the server "
-        "from the rule pack's allocation order; leave them unset");
+        "payment.allocation, payment.invoice_allocations and payment.overpaid "
+        "are computed by the server (art. 6:43 and 6:44 BW); leave them unset "
+        "and name the invoice in payment.invoice_number to designate one");
   }
-  const AllocationResult result = Allocate(
-      payment.amount().amount_minor(), state.owed, d.pack().allocation_order);
+  COLLECTIONS_ASSIGN_OR_RETURN(std::string designated,
+                               DesignatedInvoice(state, payment));
+  const absl::CivilDay day = payment.has_value_date()
+                                 ? ToCivilDay(payment.value_date())
+                                 : d.today();
+  CaseState scratch;
+  // Interest runs to the value date, never beyond the act's own day.
+  const CaseState& now =
+      AccrueBeforePayment(d, std::min(day, d.today() + 1), scratch);
+  const PaymentSplit split =
+      AllocatePayment(now.invoices, now.unattributed,
+                      payment.amount().amount_minor(), designated, day,
+                      d.pack().allocation_order);
   v1::EventPayload payload;
   v1::PaymentReceived* received = payload.mutable_payment_received();
   *received = payment;
-  *received->mutable_allocation() =
-      ToAllocation(result.allocated, state.currency);
-  *received->mutable_overpaid() = d.Money(result.overpaid);
+  received->set_invoice_number(designated);
+  *received->mutable_allocation() = ToAllocation(split.total, state.currency);
+  *received->mutable_overpaid() = d.Money(split.overpaid);
+  for (const InvoiceSplit& part : split.invoices)
+    *received->add_invoice_allocations() =
+        ToInvoiceAllocation(part, state.currency);
   d.Emit(std::move(payload));
-  SettleCommitments(d, payment.amount().amount_minor(),
-                    result.allocated.principal);
+  SettleCommitments(d, now, payment.amount().amount_minor(),
+                    payment.payment_id(), split.invoices, day);
   return d.Finish();
+}
+
+void RestoreVatRelief(Decider& d, const std::string& payment_id) {
+  // Reversing the receipt restores the relief it had reversed (art. 29
+  // Wet OB: the relief follows what is really received).
+  for (const VatReversal& reversal : d.state().vat_reversals) {
+    if (reversal.payment_id != payment_id || reversal.vat_minor <= 0) continue;
+    v1::EventPayload restored;
+    auto* event = restored.mutable_vat_relief_restored();
+    event->set_invoice_number(reversal.invoice_number);
+    *event->mutable_vat() = d.Money(reversal.vat_minor);
+    event->set_payment_id(payment_id);
+    d.Emit(std::move(restored));
+  }
 }
 
 DecisionOr DecideReversePayment(const CaseState& state,
@@ -201,11 +308,31 @@ DecisionOr DecideReversePayment(const CaseState& state,
     reversed->set_reason(reversal.reason);
     *reversed->mutable_allocation() =
         ToAllocation(payment.allocation, state.currency);
+    for (const InvoiceSplit& part : payment.invoices)
+      *reversed->add_invoice_allocations() =
+          ToInvoiceAllocation(part, state.currency);
     d.Emit(std::move(payload));
+    RestoreVatRelief(d, payment.payment_id);
     return d.Finish();
   }
   return absl::NotFoundError(absl::StrCat("payment ", reversal.payment_id,
                                           " is not recorded on this case"));
+}
+
+DecisionOr DecideAddClaimLine(const CaseState& state, const v1::ClaimLine& line,
+                              const CommandInput& input) {
+  Decider d(state, input);
+  COLLECTIONS_RETURN_IF_ERROR(d.Begin());
+  COLLECTIONS_RETURN_IF_ERROR(CheckClaimLine("line", line, state.currency));
+  if (state.FindInvoice(line.invoice_number()) != nullptr) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("invoice ", line.invoice_number(),
+                     " is a claim line of this case already"));
+  }
+  v1::EventPayload payload;
+  *payload.mutable_claim_line_added()->mutable_line() = line;
+  d.Emit(std::move(payload));
+  return d.Finish();
 }
 
 DecisionOr DecideApplyCreditNote(const CaseState& state,
@@ -215,15 +342,17 @@ DecisionOr DecideApplyCreditNote(const CaseState& state,
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
   COLLECTIONS_RETURN_IF_ERROR(
       d.CheckCurrency("credit_note.amount", credit_note.amount()));
-  if (state.FindInvoice(credit_note.invoice_number()) == nullptr) {
+  const InvoiceState* invoice = state.FindInvoice(credit_note.invoice_number());
+  if (invoice == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
         "credit_note.invoice_number ", credit_note.invoice_number(),
         " is not a claim line of this case"));
   }
-  if (credit_note.amount().amount_minor() > state.owed.principal) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("credit_note.amount ", credit_note.amount().amount_minor(),
-                     " is above the principal owed, ", state.owed.principal));
+  if (credit_note.amount().amount_minor() > invoice->owed.principal) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "credit_note.amount ", credit_note.amount().amount_minor(),
+        " is above the principal owed on invoice ", invoice->number(), ", ",
+        invoice->owed.principal));
   }
   v1::EventPayload payload;
   *payload.mutable_credit_note_applied() = credit_note;
@@ -287,8 +416,29 @@ DecisionOr DecideAgreePaymentPlan(const CaseState& state,
   d.Emit(std::move(payload));
   d.MoveTo(CaseStage::kArrangement,
            absl::StrCat("payment plan ", terms.plan_id, " agreed"));
+  EmitAcknowledgement(d, state, v1::LIMITATION_GROUND_PAYMENT_PLAN,
+                      terms.plan_id, d.today());
   return d.Finish();
 }
+
+namespace {
+
+// Whether a lapsed 14-day letter covers `invoice` (a letter from before the
+// ledger names none: it covered every invoice then on the case).
+bool Covers(const LetterState& letter, const InvoiceState& invoice) {
+  if (letter.invoice_numbers.empty()) return true;
+  return std::find(letter.invoice_numbers.begin(), letter.invoice_numbers.end(),
+                   invoice.number()) != letter.invoice_numbers.end();
+}
+
+bool Lapsed(const LetterState& letter, absl::CivilDay today) {
+  return letter.level == v1::LETTER_LEVEL_FOURTEEN_DAY &&
+         !letter.undeliverable &&
+         (letter.lapsed ||
+          (letter.term_last_day.has_value() && today > *letter.term_last_day));
+}
+
+}  // namespace
 
 DecisionOr DecideAssessCollectionCosts(const CaseState& state,
                                        const CommandInput& input) {
@@ -297,58 +447,128 @@ DecisionOr DecideAssessCollectionCosts(const CaseState& state,
   COLLECTIONS_RETURN_IF_ERROR(
       d.Require(!state.HasHold(v1::CASE_HOLD_INSOLVENCY), rules::kInsolvency,
                 "the debtor is insolvent: no costs may be added"));
-  if (state.costs_assessed_minor > 0) {
+  if (d.pack().costs == CostsRule::kNone) {
+    return RuleRefusal(rules::kNotInRulePack,
+                       absl::StrCat("rule pack ", d.pack().id,
+                                    " has no statutory collection costs"));
+  }
+  if (state.currency != "EUR") {
+    return RuleRefusal(rules::kNotInRulePack,
+                       "the Dutch costs rules apply to claims in EUR");
+  }
+  // Costs are owed per claim: invoices with principal owed and no costs yet.
+  std::vector<const InvoiceState*> uncosted;
+  for (const auto& invoice : state.invoices) {
+    if (invoice.owed.principal > 0 && invoice.costs_assessed_minor == 0)
+      uncosted.push_back(&invoice);
+  }
+  if (uncosted.empty()) {
     return RuleRefusal(
         rules::kCostsAssessed,
-        absl::StrCat("collection costs of ", state.costs_assessed_minor,
-                     " were assessed already; they are owed "
-                     "once per claim"));
+        state.costs_assessed_minor > 0
+            ? absl::StrCat("collection costs of ", state.costs_assessed_minor,
+                           " were assessed already on every open invoice; "
+                           "they are owed once per claim")
+            : std::string("no principal is owed: the costs come to zero"));
   }
-  const int64_t principal =
-      std::max<int64_t>(0, state.owed.principal - state.disputed_minor());
   v1::EventPayload payload;
   auto* assessed = payload.mutable_collection_costs_assessed();
-  *assessed->mutable_base() = d.Money(principal);
-  switch (d.pack().costs) {
-    case CostsRule::kNone:
-      return RuleRefusal(rules::kNotInRulePack,
-                         absl::StrCat("rule pack ", d.pack().id,
-                                      " has no statutory collection costs"));
-    case CostsRule::kDutchConsumerScale: {
-      const LetterState* letter = LapsedFourteenDayLetter(state, d.today());
-      if (letter == nullptr) {
-        const LetterState* pending = PendingFourteenDayLetter(state);
-        return RuleRefusal(
-            rules::kFourteenDayLetter,
-            pending != nullptr && pending->term_last_day.has_value()
-                ? absl::StrCat("the term of 14-day letter ", pending->letter_id,
-                               " runs until ", Day(*pending->term_last_day),
-                               "; costs may be charged from the day after")
-                : "a consumer owes collection costs only after a 14-day "
-                  "letter stating them has lapsed; none was sent");
+  std::vector<const InvoiceState*> claims;
+  int64_t amount = 0;
+  if (d.pack().costs == CostsRule::kDutchConsumerScale) {
+    // Art. 6:96 lid 6 BW: only after a 14-day letter stating the costs,
+    // from the day after its term, and only for the claims it named.
+    const LetterState* letter = nullptr;
+    for (const auto& candidate : state.letters) {
+      if (!Lapsed(candidate, d.today())) continue;
+      for (const InvoiceState* invoice : uncosted) {
+        if (Covers(candidate, *invoice)) letter = &candidate;
       }
-      const int64_t amount = std::min(letter->costs_stated_minor,
-                                      DutchCollectionCostsCents(principal));
-      *assessed->mutable_amount() = d.Money(amount);
-      assessed->set_scale("nl-bik-2012");
-      assessed->set_fourteen_day_letter_id(letter->letter_id);
-      break;
     }
-    case CostsRule::kDutchBusinessFixed:
-      if (state.currency != "EUR") {
-        return RuleRefusal(rules::kNotInRulePack,
-                           "the fixed €40 applies to claims in EUR");
+    if (letter == nullptr) {
+      const LetterState* pending = nullptr;
+      for (const auto& candidate : state.letters) {
+        if (candidate.level == v1::LETTER_LEVEL_FOURTEEN_DAY &&
+            !candidate.undeliverable && !Lapsed(candidate, d.today()))
+          pending = &candidate;
       }
-      COLLECTIONS_RETURN_IF_ERROR(d.Require(
-          state.stage != CaseStage::kOpen, rules::kNotOverdue,
-          "the fixed costs are owed once the payment term has lapsed"));
-      *assessed->mutable_amount() = d.Money(kDutchBusinessFixedCostsCents);
-      assessed->set_scale("nl-b2b-fixed-40");
-      break;
+      bool any_lapsed = false;
+      for (const auto& candidate : state.letters)
+        any_lapsed = any_lapsed || Lapsed(candidate, d.today());
+      return RuleRefusal(
+          any_lapsed ? rules::kCostsPerClaim : rules::kFourteenDayLetter,
+          pending != nullptr && pending->term_last_day.has_value()
+              ? absl::StrCat("the term of 14-day letter ", pending->letter_id,
+                             " runs until ", Day(*pending->term_last_day),
+                             "; costs may be charged from the day after")
+          : any_lapsed
+              ? absl::StrCat("invoice ", uncosted.front()->number(),
+                             " was not named in a lapsed 14-day letter: "
+                             "costs are owed per claim, each after its own "
+                             "14-day letter")
+              : std::string("a consumer owes collection costs only after a "
+                            "14-day letter stating them has lapsed; none "
+                            "was sent"));
+    }
+    int64_t principal = 0;
+    for (const InvoiceState* invoice : uncosted) {
+      if (!Covers(*letter, *invoice)) continue;
+      claims.push_back(invoice);
+      principal += invoice->owed.principal;
+    }
+    principal = std::max<int64_t>(0, principal - state.disputed_minor());
+    // Repeated claims (from 1 Oct 2024, configurable): reduced costs.
+    bool repeat = false;
+    amount = ConsumerCostsMinor(state, d.pack(), principal, d.today(), &repeat);
+    if (repeat) assessed->set_scale("nl-bik-2012-repeat-claims");
+    amount = std::min(letter->costs_stated_minor, amount);
+    if (assessed->scale().empty()) assessed->set_scale("nl-bik-2012");
+    assessed->set_fourteen_day_letter_id(letter->letter_id);
+    *assessed->mutable_base() = d.Money(principal);
+  } else {
+    // Business debtors (art. 6:96 lid 4 BW): once an invoice's term has
+    // lapsed, without a reminder; the scale, at least €40 per invoice, or
+    // the contract's costs per claim with their clause.
+    int64_t principal = 0;
+    for (const InvoiceState* invoice : uncosted) {
+      if (invoice->due >= d.today()) continue;
+      claims.push_back(invoice);
+      principal += invoice->owed.principal;
+    }
+    if (claims.empty()) {
+      return RuleRefusal(rules::kNotOverdue,
+                         "costs are owed once an invoice's payment term has "
+                         "lapsed; no open invoice is past its due date");
+    }
+    *assessed->mutable_base() = d.Money(principal);
+    if (state.contract_terms.collection_costs().amount_minor() > 0) {
+      amount = state.contract_terms.collection_costs().amount_minor() *
+               static_cast<int64_t>(claims.size());
+      assessed->set_scale("contract");
+      assessed->set_contract_clause(state.contract_terms.costs_clause());
+    } else {
+      amount =
+          ScaleCostsMinor(principal, static_cast<int>(claims.size()), true);
+      assessed->set_scale("nl-bik-2012-business");
+    }
   }
-  if (assessed->amount().amount_minor() <= 0) {
+  if (amount <= 0) {
     return RuleRefusal(rules::kCostsAssessed,
-                       "no principal is owed: the costs come to zero");
+                       "the costs come to zero for the open claims");
+  }
+  // VAT on the costs for a creditor that cannot deduct it (BIK-besluit
+  // art. 2 lid 3), at the general rate of the day.
+  int64_t vat = 0;
+  if (state.creditor_terms.cannot_deduct_vat()) {
+    vat = (amount * DutchGeneralVatRateBp(d.today()) + 5000) / 10000;
+  }
+  *assessed->mutable_vat() = d.Money(vat);
+  *assessed->mutable_amount() = d.Money(amount + vat);
+  for (const InvoiceSplit& part :
+       SplitOverPrincipal(claims, Bucket::kCosts, amount + vat)) {
+    v1::InvoiceAmount* share = assessed->add_invoices();
+    share->set_invoice_number(part.invoice_number);
+    *share->mutable_amount() = d.Money(part.allocated.costs);
   }
   d.Emit(std::move(payload));
   return d.Finish();
@@ -359,7 +579,8 @@ DecisionOr DecideAccrueInterest(const CaseState& state,
                                 const CommandInput& input) {
   Decider d(state, input);
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
-  if (d.pack().interest == v1::INTEREST_KIND_UNSPECIFIED) {
+  if (d.pack().interest == v1::INTEREST_KIND_UNSPECIFIED &&
+      state.contract_terms.interest_rate_bp() <= 0) {
     return RuleRefusal(
         rules::kNotInRulePack,
         absl::StrCat("rule pack ", d.pack().id, " has no statutory interest"));
@@ -373,28 +594,21 @@ DecisionOr DecideAccrueInterest(const CaseState& state,
         absl::StrCat("up_to ", Day(to), " is in the future of the act (",
                      Day(d.today()), "); interest accrues only on past days"));
   }
-  // Default starts the day after the earliest due date.
-  std::optional<absl::CivilDay> from = state.interest_accrued_until;
-  if (!from.has_value()) {
-    for (const auto& invoice : state.invoices) {
-      if (!from.has_value() || invoice.due + 1 < *from) from = invoice.due + 1;
-    }
-  }
-  if (!from.has_value() || to <= *from || state.owed.principal <= 0) {
-    return RuleRefusal(rules::kNothingToAccrue,
-                       absl::StrCat("interest is accrued up to ",
-                                    from.has_value() ? Day(*from) : "-",
-                                    "; nothing to add up to ", Day(to)));
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<v1::InterestAccrued> accrued,
+                               InterestTo(state, d.pack(), to));
+  if (!accrued.has_value() || accrued->amount().amount_minor() == 0) {
+    return RuleRefusal(
+        rules::kNothingToAccrue,
+        absl::StrCat("no invoice has interest to add up to ", Day(to),
+                     " (each runs from the day after its due date on what "
+                     "is outstanding; interest is accrued up to ",
+                     state.interest_accrued_until.has_value()
+                         ? Day(*state.interest_accrued_until)
+                         : std::string("-"),
+                     ")"));
   }
   v1::EventPayload payload;
-  auto* accrued = payload.mutable_interest_accrued();
-  accrued->set_kind(d.pack().interest);
-  *accrued->mutable_from_date() = ToLocalDate(*from);
-  *accrued->mutable_to_date() = ToLocalDate(to);
-  *accrued->mutable_base() = d.Money(state.owed.principal);
-  *accrued->mutable_amount() = d.Money(StatutoryInterestCents(
-      state.owed.principal, *from, to, StatutoryRateTable(d.pack().interest)));
-  accrued->set_rate_table(kStatutoryRateTableVersion);
+  *payload.mutable_interest_accrued() = *std::move(accrued);
   d.Emit(std::move(payload));
   return d.Finish();
 }
@@ -405,25 +619,48 @@ DecisionOr DecideWriteOff(const CaseState& state,
   Decider d(state, input);
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
   const Buckets amount = FromAllocation(write_off.amount());
+  const InvoiceState* invoice = nullptr;
+  if (!write_off.invoice_number().empty()) {
+    invoice = state.FindInvoice(write_off.invoice_number());
+    if (invoice == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "write_off.invoice_number ", write_off.invoice_number(),
+          " is not a claim line of this case"));
+    }
+  }
+  const Buckets& owed = invoice != nullptr ? invoice->owed : state.owed;
   const std::pair<const char*, Bucket> buckets[] = {
       {"principal", Bucket::kPrincipal},
       {"interest", Bucket::kInterest},
       {"costs", Bucket::kCosts},
       {"fees", Bucket::kFees}};
   for (const auto& [name, bucket] : buckets) {
-    if (amount.at(bucket) > state.owed.at(bucket)) {
+    if (amount.at(bucket) > owed.at(bucket)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "write_off.amount.", name, " ", amount.at(bucket),
-          " is above what is owed there, ", state.owed.at(bucket)));
+          " is above what is owed there", invoice != nullptr ? " on invoice " : "",
+          invoice != nullptr ? invoice->number() : "", ", ", owed.at(bucket)));
     }
   }
   if (amount.total() <= 0) {
     return absl::InvalidArgumentError("write_off.amount writes off nothing");
   }
+  if (!write_off.invoice_allocations().empty()) {
+    return absl::InvalidArgumentError(
+        "write_off.invoice_allocations is computed by the server; name one "
+        "invoice in write_off.invoice_number or none for the whole case");
+  }
   v1::EventPayload payload;
-  *payload.mutable_write_off_approved() = write_off;
-  *payload.mutable_write_off_approved()->mutable_amount() =
-      ToAllocation(amount, state.currency);
+  v1::WriteOffApproved* recorded = payload.mutable_write_off_approved();
+  *recorded = write_off;
+  *recorded->mutable_amount() = ToAllocation(amount, state.currency);
+  const std::vector<InvoiceSplit> splits =
+      invoice != nullptr
+          ? std::vector<InvoiceSplit>{{invoice->number(), amount}}
+          : SplitsOf(state, {}, amount);
+  for (const InvoiceSplit& part : splits)
+    *recorded->add_invoice_allocations() =
+        ToInvoiceAllocation(part, state.currency);
   d.Emit(std::move(payload));
   return d.Finish();
 }
@@ -444,25 +681,72 @@ DecisionOr DecideClaimVatRelief(const CaseState& state,
         absl::StrCat("claim.invoice_number ", claim.invoice_number(),
                      " is not a claim line of this case"));
   }
-  COLLECTIONS_RETURN_IF_ERROR(d.CheckCurrency("claim.vat", claim.vat()));
+  if (claim.has_vat()) {
+    COLLECTIONS_RETURN_IF_ERROR(d.CheckCurrency("claim.vat", claim.vat()));
+  }
   if (invoice->vat_relief_claimed) {
     return absl::AlreadyExistsError(absl::StrCat(
         "VAT relief for invoice ", claim.invoice_number(), " was claimed"));
   }
-  if (claim.vat().amount_minor() > invoice->line.vat().amount_minor()) {
+  // Art. 29 Wet OB: the VAT share of that invoice's unpaid part.
+  const int64_t share = VatShareOf(*invoice);
+  const int64_t vat = claim.vat().amount_minor() > 0
+                          ? claim.vat().amount_minor()
+                          : share;
+  if (vat > share) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "claim.vat ", claim.vat().amount_minor(),
-        " is above the invoice's VAT of ", invoice->line.vat().amount_minor()));
+        "claim.vat ", vat, " is above the VAT share of invoice ",
+        claim.invoice_number(), "'s unpaid part, ", share));
+  }
+  if (vat <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invoice ", claim.invoice_number(),
+                     " has no unpaid VAT to claim back"));
   }
   const absl::CivilDay due_on = VatReliefDueDate(invoice->due);
+  const bool early = !invoice->vat_relief_due && d.today() < due_on;
   COLLECTIONS_RETURN_IF_ERROR(d.Require(
-      invoice->vat_relief_due || d.today() >= due_on, rules::kVatReliefNotDue,
+      !early, rules::kVatReliefNotDue,
       absl::StrCat("VAT relief for invoice ", claim.invoice_number(),
                    " is due from ", Day(due_on),
                    "; earlier only when definitively uncollectable (override "
                    "with the reason)")));
+  // The return of the period in which the relief became due (art. 29 lid 1
+  // Wet OB with the creditor's filing frequency); a later one is late.
+  const v1::VatFilingPeriod filing = state.creditor_terms.vat_filing();
+  const std::string due_period = VatReturnPeriod(due_on, filing);
+  std::string period = claim.return_period();
+  if (period.empty()) period = VatReturnPeriod(d.today(), filing);
+  const bool monthly = filing == v1::VAT_FILING_PERIOD_MONTHLY;
+  const bool well_formed =
+      period.size() == 7 && period[4] == '-' &&
+      (monthly ? std::isdigit(static_cast<unsigned char>(period[5])) != 0
+               : period[5] == 'Q' && period[6] >= '1' && period[6] <= '4');
+  if (!well_formed) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "claim.return_period \"", period, "\" is not a ",
+        monthly ? "monthly period (\"2026-11\")"
+                : "quarterly period (\"2026-Q4\")",
+        ", the creditor's filing frequency"));
+  }
+  if (!early && period < due_period) {
+    return RuleRefusal(
+        rules::kVatReturnPeriod,
+        absl::StrCat("VAT relief for invoice ", claim.invoice_number(),
+                     " became due on ", Day(due_on), " and belongs in the "
+                     "return for ", due_period, ", not the earlier ", period));
+  }
+  if (period > VatReturnPeriod(d.today(), filing)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "claim.return_period ", period, " has not begun on ", Day(d.today())));
+  }
   v1::EventPayload payload;
-  *payload.mutable_vat_relief_claimed() = claim;
+  v1::VatReliefClaimed* recorded = payload.mutable_vat_relief_claimed();
+  *recorded = claim;
+  *recorded->mutable_vat() = d.Money(vat);
+  recorded->set_return_period(period);
+  recorded->set_due_period(due_period);
+  recorded->set_late(!early && period > due_period);
   d.Emit(std::move(payload));
   return d.Finish();
 }

@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "services/domain/case_decisions.h"
+#include "services/domain/invoice_ledger.h"
 #include "services/domain/rule_packs.h"
 
 namespace collections::domain {
@@ -82,10 +83,27 @@ Block InHouseContactBlock(const CaseState& state, const RulePack& pack);
 absl::Status CheckNewPaymentId(const CaseState& state,
                                const std::string& payment_id);
 
+// Interest up to `day` before a payment is allocated, when the case claims
+// interest (art. 6:44 BW pays interest before principal, so it must be
+// known): emits InterestAccrued and returns the state after it in
+// `scratch`; returns the decider's state when nothing accrues (or the rate
+// table does not reach `day`: the payment is not refused for that).
+const CaseState& AccrueBeforePayment(Decider& d, absl::CivilDay day,
+                                     CaseState& scratch);
+
 // What a payment of `amount` settles besides the balance: a promise it
-// keeps, plan installments it covers (and the plan when all are), and VAT
-// relief a recovery of `principal_part` makes owed again. Emits the events.
-void SettleCommitments(Decider& d, int64_t amount, int64_t principal_part);
+// keeps, plan installments it covers (and the plan when all are), VAT
+// relief its principal parts make owed again per invoice (art. 29 lid 1
+// Wet OB), and the limitation of the invoices it paid, which it
+// acknowledges (art. 3:318 BW). Emits the events.
+void SettleCommitments(Decider& d, const CaseState& state, int64_t amount,
+                       const std::string& payment_id,
+                       const std::vector<InvoiceSplit>& splits,
+                       absl::CivilDay day);
+
+// After a receipt's reversal: restores the VAT relief that receipt had
+// reversed (VatReliefRestored per invoice).
+void RestoreVatRelief(Decider& d, const std::string& payment_id);
 
 }  // namespace collections::domain
 

@@ -144,25 +144,31 @@ void Letters(const CaseState& state, DueCollector& due) {
   }
 }
 
-void Invoices(const CaseState& state, const RulePack& pack, DueCollector& due) {
-  if (state.owed.principal <= 0) return;
+// VAT relief per invoice (art. 29 Wet OB): the VAT share of that invoice's
+// unpaid part, due one year after its due date, whether the case was
+// written off or closed or not.
+void VatRelief(const CaseState& state, const RulePack& pack,
+               DueCollector& due) {
+  if (!pack.vat_relief) return;
   for (const auto& invoice : state.invoices) {
     const std::string& number = invoice.line.invoice_number();
     const absl::CivilDay relief_on = VatReliefDueDate(invoice.due);
-    if (pack.vat_relief && !invoice.vat_relief_due &&
-        invoice.line.vat().amount_minor() > 0 && due.today() >= relief_on) {
-      // VAT on the unpaid part, in proportion to the principal still owed.
-      const int64_t claimed = std::max<int64_t>(state.claimed_minor, 1);
-      const int64_t unpaid_share = std::min(state.owed.principal, claimed);
-      const int64_t vat = static_cast<int64_t>(
-          static_cast<__int128>(invoice.line.vat().amount_minor()) *
-          unpaid_share / claimed);
-      auto* relief = due.Add(absl::StrCat("due/vat/", number), relief_on)
-                         .mutable_vat_relief_became_due();
-      relief->set_invoice_number(number);
-      *relief->mutable_vat() = due.Money(vat);
-      *relief->mutable_due_on() = ToLocalDate(relief_on);
-    }
+    const int64_t vat = VatShareOf(invoice);
+    if (invoice.vat_relief_due || invoice.vat_relief_claimed || vat <= 0 ||
+        due.today() < relief_on)
+      continue;
+    auto* relief = due.Add(absl::StrCat("due/vat/", number), relief_on)
+                       .mutable_vat_relief_became_due();
+    relief->set_invoice_number(number);
+    *relief->mutable_vat() = due.Money(vat);
+    *relief->mutable_due_on() = ToLocalDate(relief_on);
+  }
+}
+
+void Invoices(const CaseState& state, const RulePack& pack, DueCollector& due) {
+  for (const auto& invoice : state.invoices) {
+    if (invoice.owed.total() <= 0) continue;
+    const std::string& number = invoice.line.invoice_number();
     const absl::CivilDay warn_from =
         invoice.limitation_deadline - pack.limitation_warning_days;
     const bool warned_for_this_deadline =
@@ -186,11 +192,24 @@ void Invoices(const CaseState& state, const RulePack& pack, DueCollector& due) {
 
 }  // namespace
 
+bool AwaitsDueEvents(const CaseState& state) {
+  if (!state.exists) return false;
+  if (state.stage != CaseStage::kClosed) return true;
+  for (const auto& invoice : state.invoices) {
+    if (!invoice.vat_relief_due && !invoice.vat_relief_claimed &&
+        VatShareOf(invoice) > 0)
+      return true;
+  }
+  return false;
+}
+
 std::vector<DueEvent> DueEvents(const CaseState& state, absl::Time as_of) {
-  if (!state.exists || state.stage == CaseStage::kClosed) return {};
+  if (!state.exists) return {};
   DueCollector due(state, as_of);
   const RulePack* pack = FindRulePack(state.rule_pack, due.today());
   if (pack == nullptr) return {};
+  VatRelief(state, *pack, due);
+  if (state.stage == CaseStage::kClosed) return due.Take();
   Overdue(state, due);
   Promise(state, due);
   Plan(state, *pack, due);

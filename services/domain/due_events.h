@@ -26,9 +26,14 @@ struct DueEvent {
   collections::v1::EventPayload payload;
 };
 
-// The events due on `state` by `as_of`, in business-time order. Empty for a
-// closed case or an unknown rule pack.
+// The events due on `state` by `as_of`, in business-time order. Empty for an
+// unknown rule pack; a closed case still gets its VAT relief (art. 29 Wet
+// OB turns on non-receipt, not on the books).
 std::vector<DueEvent> DueEvents(const CaseState& state, absl::Time as_of);
+
+// Whether time can still bring `state` events: an open case, or a closed
+// one with VAT relief yet to become due.
+bool AwaitsDueEvents(const CaseState& state);
 
 }  // namespace collections::domain
 

@@ -1,5 +1,7 @@
 #include "services/domain/letter_deadlines.h"
 
+#include "services/domain/holiday_calendar.h"
+
 namespace collections::domain {
 
 bool IsBusinessDay(absl::CivilDay day) {
@@ -17,11 +19,11 @@ absl::CivilDay AssumedReceipt(absl::CivilDay sent,
   return day;
 }
 
-FourteenDayTerm DutchFourteenDayTerm(absl::CivilDay receipt) {
+absl::StatusOr<FourteenDayTerm> DutchFourteenDayTerm(absl::CivilDay receipt) {
   // Day 1 is the day after receipt, so day 14 is receipt + 14.
-  absl::CivilDay last_day = receipt + 14;
-  while (!IsBusinessDay(last_day)) ++last_day;
-  return {receipt, last_day, last_day + 1};
+  absl::StatusOr<absl::CivilDay> last_day = ExtendToDutchTermDay(receipt + 14);
+  if (!last_day.ok()) return last_day.status();
+  return FourteenDayTerm{receipt, *last_day, *last_day + 1};
 }
 
 absl::CivilDay ValidationPeriodEnd(absl::CivilDay receipt) {

@@ -2,11 +2,13 @@
 // starts ends. Pure calendar arithmetic on civil days (the debtor's calendar);
 // no clock, no zone lookups.
 //
-// Weekends (Saturday, Sunday) are not business days. Public holidays are not
-// modelled yet: a holiday is treated as a business day.
+// Weekends (Saturday, Sunday) are not business days for the receipt
+// assumptions. The Dutch 14-day term also skips the holidays of the
+// Algemene termijnenwet (services/domain/holiday_calendar.h).
 #ifndef COLLECTIONS_SERVICES_DOMAIN_LETTER_DEADLINES_H_
 #define COLLECTIONS_SERVICES_DOMAIN_LETTER_DEADLINES_H_
 
+#include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 
 namespace collections::domain {
@@ -29,15 +31,17 @@ absl::CivilDay AssumedReceipt(absl::CivilDay sent,
                               const ReceiptAssumption& assumption);
 
 // The Dutch 14-day letter (art. 6:96 lid 6 BW): the debtor has fourteen days
-// starting the day after receipt. A last day on a Saturday or Sunday moves to
-// the next Monday (Algemene termijnenwet). Collection costs may be charged
-// from `lapsed_on`, the day after the last day.
+// starting the day after receipt. A last day on a Saturday, Sunday or Atw
+// holiday moves to the next day that is none of these (Algemene
+// termijnenwet art. 1 lid 1). Collection costs may be charged from
+// `lapsed_on`, the day after the last day. Errors: FAILED_PRECONDITION when
+// the holiday calendar does not reach the last day.
 struct FourteenDayTerm {
   absl::CivilDay receipt;
   absl::CivilDay last_day;
   absl::CivilDay lapsed_on;
 };
-FourteenDayTerm DutchFourteenDayTerm(absl::CivilDay receipt);
+absl::StatusOr<FourteenDayTerm> DutchFourteenDayTerm(absl::CivilDay receipt);
 
 // Regulation F validation period (12 CFR 1006.34(b)(5)): ends 30 days after
 // the consumer receives (or is assumed to receive) the validation notice.

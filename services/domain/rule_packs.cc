@@ -22,7 +22,8 @@ RulePack Dutch(const std::string& id, absl::CivilDay from) {
   return pack;
 }
 
-RulePack DutchConsumer(absl::CivilDay from, uint32_t plan_misses_allowed) {
+RulePack DutchConsumer(absl::CivilDay from, uint32_t plan_misses_allowed,
+                       int repeat_claims_lookback_months = 0) {
   RulePack pack = Dutch("nl-consumer", from);
   pack.debtor_kind = collections::v1::DEBTOR_KIND_CONSUMER;
   pack.fourteen_day_letter = true;
@@ -31,13 +32,14 @@ RulePack DutchConsumer(absl::CivilDay from, uint32_t plan_misses_allowed) {
   pack.consumer_purchase_limitation_years = 2;  // art. 7:28 BW
   pack.plan_misses_allowed = plan_misses_allowed;
   pack.agency_registration_required = from >= absl::CivilDay(2024, 4, 1);
+  pack.repeat_claims_lookback_months = repeat_claims_lookback_months;
   return pack;
 }
 
 RulePack DutchBusiness(absl::CivilDay from) {
   RulePack pack = Dutch("nl-business", from);
   pack.debtor_kind = collections::v1::DEBTOR_KIND_BUSINESS;
-  pack.costs = CostsRule::kDutchBusinessFixed;
+  pack.costs = CostsRule::kDutchBusinessScale;
   pack.interest = collections::v1::INTEREST_KIND_NL_COMMERCIAL;
   pack.plan_misses_allowed = 2;
   return pack;
@@ -79,8 +81,11 @@ const std::map<std::string, PackVersions, std::less<>>& Packs() {
     const absl::CivilDay bik(2012, 7, 1);  // the BIK scale in force
     const absl::CivilDay wki(2024, 4, 1);  // agency registration (Wki)
     // A missed installment is acted on at once (domain.md §1.7).
+    // Repeated claims: a 6-month look-back from 1 Oct 2024 (configurable).
+    const absl::CivilDay repeat(2024, 10, 1);
     (*map)["nl-consumer"] = {{bik, DutchConsumer(bik, 1)},
-                             {wki, DutchConsumer(wki, 1)}};
+                             {wki, DutchConsumer(wki, 1)},
+                             {repeat, DutchConsumer(repeat, 1, 6)}};
     (*map)["nl-business"] = {{bik, DutchBusiness(bik)}};
     const absl::CivilDay reg_f(2021, 11, 30);  // Regulation F effective
     (*map)["us-regf"] = {{reg_f, RegulationF(reg_f)}};

@@ -34,7 +34,10 @@ namespace collections::domain {
 enum class CostsRule {
   kNone,                // no collection costs under this pack
   kDutchConsumerScale,  // BIK scale, after a lapsed 14-day letter
-  kDutchBusinessFixed,  // €40 once overdue (art. 6:96 lid 4 BW)
+  // Business debtors (art. 6:96 lid 4 BW): the same scale per claim, at
+  // least €40 per invoice once its term lapsed, without a reminder; or the
+  // contract's costs with their clause.
+  kDutchBusinessScale,
 };
 
 struct RulePack {
@@ -58,6 +61,12 @@ struct RulePack {
   CostsRule costs = CostsRule::kNone;
   collections::v1::InterestKind interest =
       collections::v1::INTEREST_KIND_UNSPECIFIED;
+
+  // Repeated claims on one consumer (costs rule in force from 1 Oct 2024):
+  // costs for a claim assessed within this many months after costs on an
+  // earlier claim of the case are computed on the claims' summed principal
+  // less the costs already charged (0: off). See README "Collection costs".
+  int repeat_claims_lookback_months = 0;
 
   int limitation_years = 5;
   int consumer_purchase_limitation_years = 5;
@@ -108,6 +117,9 @@ inline constexpr char kHoldState[] = "HOLD_STATE";
 inline constexpr char kRecallState[] = "RECALL_STATE";
 inline constexpr char kPaymentReversed[] = "PAYMENT_ALREADY_REVERSED";
 inline constexpr char kAllocationOverBalance[] = "ALLOCATION_OVER_BALANCE";
+inline constexpr char kRateTableKnownUntil[] = "RATE_TABLE_KNOWN_UNTIL";
+inline constexpr char kVatReturnPeriod[] = "NL_WET_OB_29_RETURN_PERIOD";
+inline constexpr char kCostsPerClaim[] = "NL_BW_6_96_COSTS_PER_CLAIM";
 }  // namespace rules
 
 }  // namespace collections::domain

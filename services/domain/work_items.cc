@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/domain/claim_deadlines.h"
+#include "services/domain/rule_packs.h"
 
 namespace collections::domain {
 namespace {
@@ -28,11 +29,30 @@ class Collector {
   std::vector<WorkItem> items_;
 };
 
+// VAT relief per invoice (art. 29 Wet OB): the VAT share of its unpaid
+// part, from one year after its due date, until claimed.
+void VatReliefWork(const CaseState& state, Collector& work) {
+  const RulePack* pack =
+      FindRulePack(state.rule_pack, state.DayOf(state.last_activity_at));
+  if (pack == nullptr || !pack->vat_relief) return;
+  for (const InvoiceState& invoice : state.invoices) {
+    const int64_t vat = VatShareOf(invoice);
+    if (vat <= 0 || invoice.vat_relief_claimed) continue;
+    const std::string& number = invoice.line.invoice_number();
+    work.Add(WorkKind::kVatRelief, VatReliefDueDate(invoice.due), number, vat,
+             absl::StrCat("VAT relief for invoice ", number));
+  }
+}
+
 }  // namespace
 
 std::vector<WorkItem> UpcomingWork(const CaseState& state) {
-  if (!state.exists || state.stage == CaseStage::kClosed) return {};
+  if (!state.exists) return {};
   Collector work(state);
+  if (state.stage == CaseStage::kClosed) {
+    VatReliefWork(state, work);  // alive after closure until claimed
+    return work.Take();
+  }
   if (state.open_promise.has_value()) {
     const auto& made = state.open_promise->made;
     work.Add(WorkKind::kPromiseCheck,
@@ -65,18 +85,12 @@ std::vector<WorkItem> UpcomingWork(const CaseState& state) {
              absl::StrCat("term of ", v1::LetterLevel_Name(letter.level), " ",
                           letter.letter_id, " ends"));
   }
-  if (state.owed.principal > 0) {
-    for (const InvoiceState& invoice : state.invoices) {
-      const std::string& number = invoice.line.invoice_number();
-      if (invoice.line.vat().amount_minor() > 0 &&
-          !invoice.vat_relief_claimed) {
-        work.Add(WorkKind::kVatRelief, VatReliefDueDate(invoice.due), number,
-                 invoice.line.vat().amount_minor(),
-                 absl::StrCat("VAT relief for invoice ", number));
-      }
-      work.Add(WorkKind::kLimitation, invoice.limitation_deadline, number, 0,
-               absl::StrCat("limitation of invoice ", number, " ends"));
-    }
+  VatReliefWork(state, work);
+  for (const InvoiceState& invoice : state.invoices) {
+    if (invoice.owed.total() <= 0) continue;
+    const std::string& number = invoice.line.invoice_number();
+    work.Add(WorkKind::kLimitation, invoice.limitation_deadline, number, 0,
+             absl::StrCat("limitation of invoice ", number, " ends"));
   }
   return work.Take();
 }

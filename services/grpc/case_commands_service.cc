@@ -156,6 +156,14 @@ grpc::ServerUnaryReactor* CaseCommandsService::ApplyCreditNote(
              &app::CaseCommands::ApplyCreditNote, *request, response);
 }
 
+grpc::ServerUnaryReactor* CaseCommandsService::AddClaimLine(
+    grpc::CallbackServerContext* context,
+    const collections::v1::AddClaimLineRequest* request,
+    collections::v1::CommandResult* response) {
+  return Run(context, "collections.v1.CaseCommands/AddClaimLine",
+             &app::CaseCommands::AddClaimLine, *request, response);
+}
+
 grpc::ServerUnaryReactor* CaseCommandsService::AssessCollectionCosts(
     grpc::CallbackServerContext* context,
     const collections::v1::AssessCollectionCostsRequest* request,

@@ -88,6 +88,10 @@ class CaseCommandsService final
       grpc::CallbackServerContext* context,
       const collections::v1::ApplyCreditNoteRequest* request,
       collections::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* AddClaimLine(
+      grpc::CallbackServerContext* context,
+      const collections::v1::AddClaimLineRequest* request,
+      collections::v1::CommandResult* response) override;
   grpc::ServerUnaryReactor* AssessCollectionCosts(
       grpc::CallbackServerContext* context,
       const collections::v1::AssessCollectionCostsRequest* request,

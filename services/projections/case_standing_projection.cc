@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "services/domain/case_snapshot.h"
+#include "services/domain/due_events.h"
 #include "services/projections/case_work_items.h"
 
 namespace collections::projections {
@@ -225,7 +226,8 @@ absl::Status CaseStandingProjection::Flush(storage::ProjectionWrite& write) {
     AddToSnapshot(folded.kpis, snapshot);
     snapshot.SerializeToString(&bytes);
     write.Put(CaseKey(case_id), bytes);
-    if (state.stage == domain::CaseStage::kClosed) {
+    // "open/" lists the cases the due-time processor visits.
+    if (!domain::AwaitsDueEvents(state)) {
       write.Delete(absl::StrCat("open/", case_id));
     } else {
       write.Put(absl::StrCat("open/", case_id), "");

@@ -17,6 +17,26 @@ std::string FormatMoney(const collections::v1::Money& money) {
 
 namespace {
 
+// " on INV-1 €10.00, INV-2 €5.00": what an amount did per invoice.
+std::string PerInvoice(
+    const google::protobuf::RepeatedPtrField<collections::v1::InvoiceAllocation>&
+        allocations) {
+  std::string out;
+  for (const auto& part : allocations) {
+    if (part.invoice_number().empty()) continue;
+    const auto& a = part.allocation();
+    collections::v1::Money total = a.principal();
+    total.set_amount_minor(a.principal().amount_minor() +
+                           a.interest().amount_minor() +
+                           a.costs().amount_minor() + a.fees().amount_minor());
+    if (total.currency().empty()) total.set_currency(a.interest().currency());
+    absl::StrAppend(&out, out.empty() ? " on " : ", ", part.invoice_number(),
+                    " ", FormatMoney(total));
+  }
+  return out;
+}
+
+
 std::string Date(const collections::v1::LocalDate& date) {
   return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
                          date.day());
@@ -91,17 +111,32 @@ std::string SummarizeFollowUp(const Event& event) {
           Name(v1::CaseStage_Name(p.case_stage_changed().to()), "CASE_STAGE_"),
           ": ", p.case_stage_changed().reason());
     case EventPayload::kCollectionCostsAssessed:
+    {
+      std::string per_invoice;
+      for (const auto& part : p.collection_costs_assessed().invoices())
+        absl::StrAppend(&per_invoice, per_invoice.empty() ? " on " : ", ",
+                        part.invoice_number(), " ", FormatMoney(part.amount()));
       return absl::StrCat("Collection costs of ",
                           FormatMoney(p.collection_costs_assessed().amount()),
                           " assessed (", p.collection_costs_assessed().scale(),
-                          ")");
+                          ")", per_invoice);
+    }
     case EventPayload::kInterestAccrued:
-      return absl::StrCat("Statutory interest of ",
+    {
+      std::string per_invoice;
+      for (const auto& part : p.interest_accrued().invoices())
+        absl::StrAppend(&per_invoice, per_invoice.empty() ? " on " : ", ",
+                        part.invoice_number(), " ", FormatMoney(part.amount()),
+                        " (", part.basis(), ")");
+      return absl::StrCat("Interest of ",
                           FormatMoney(p.interest_accrued().amount()),
-                          " accrued to ", Date(p.interest_accrued().to_date()));
+                          " accrued to ", Date(p.interest_accrued().to_date()),
+                          per_invoice);
+    }
     case EventPayload::kPaymentReversed:
       return absl::StrCat("Payment ", p.payment_reversed().payment_id(),
-                          " reversed: ", p.payment_reversed().reason());
+                          " reversed: ", p.payment_reversed().reason(),
+                          PerInvoice(p.payment_reversed().invoice_allocations()));
     case EventPayload::kCreditNoteApplied:
       return absl::StrCat("Credit note ",
                           p.credit_note_applied().credit_note_number(), " of ",
@@ -115,8 +150,31 @@ std::string SummarizeFollowUp(const Event& event) {
           "Hold released: ",
           Name(v1::CaseHold_Name(p.hold_released().hold()), "CASE_HOLD_"));
     case EventPayload::kLimitationInterrupted:
+    {
+      const auto& interrupted = p.limitation_interrupted();
+      std::string ground;
+      switch (interrupted.ground()) {
+        case collections::v1::LIMITATION_GROUND_WRITTEN_NOTICE:
+          ground = absl::StrCat(" by letter ", interrupted.letter_id(),
+                                " reaching the debtor on ",
+                                Date(interrupted.interrupted_on()));
+          break;
+        case collections::v1::LIMITATION_GROUND_PAYMENT:
+        case collections::v1::LIMITATION_GROUND_PROMISE:
+        case collections::v1::LIMITATION_GROUND_PAYMENT_PLAN:
+          ground = absl::StrCat(" by acknowledgement (",
+                                interrupted.source_id(), ") on ",
+                                Date(interrupted.interrupted_on()));
+          break;
+        default:
+          break;
+      }
+      std::string invoices;
+      for (const auto& number : interrupted.invoice_numbers())
+        absl::StrAppend(&invoices, invoices.empty() ? " for " : ", ", number);
       return absl::StrCat("Limitation interrupted until ",
-                          Date(p.limitation_interrupted().new_deadline()));
+                          Date(interrupted.new_deadline()), ground, invoices);
+    }
     case EventPayload::kLimitationWarning:
       return absl::StrCat("Limitation of invoice ",
                           p.limitation_warning().invoice_number(), " ends ",
@@ -159,7 +217,23 @@ std::string SummarizeFollowUp(const Event& event) {
     case EventPayload::kVatReliefClaimed:
       return absl::StrCat(
           "VAT relief of ", FormatMoney(p.vat_relief_claimed().vat()),
-          " claimed in ", p.vat_relief_claimed().return_period());
+          " claimed for invoice ", p.vat_relief_claimed().invoice_number(),
+          " in ", p.vat_relief_claimed().return_period(),
+          p.vat_relief_claimed().late()
+              ? absl::StrCat(" (late: due in ",
+                             p.vat_relief_claimed().due_period(), ")")
+              : "");
+    case EventPayload::kVatReliefReversed:
+      return absl::StrCat(
+          "VAT relief of ", FormatMoney(p.vat_relief_reversed().vat()),
+          " on invoice ", p.vat_relief_reversed().invoice_number(),
+          " owed again: ", p.vat_relief_reversed().reason());
+    case EventPayload::kVatReliefRestored:
+      return absl::StrCat(
+          "VAT relief of ", FormatMoney(p.vat_relief_restored().vat()),
+          " on invoice ", p.vat_relief_restored().invoice_number(),
+          " restored: payment ", p.vat_relief_restored().payment_id(),
+          " reversed");
     default:
       return SummarizeAgencyReport(event);
   }
@@ -199,7 +273,8 @@ std::string SummarizeEvent(const Event& event) {
                           Name(collections::v1::PaymentMethod_Name(
                                    p.payment_received().method()),
                                "PAYMENT_METHOD_"),
-                          ")");
+                          ")",
+                          PerInvoice(p.payment_received().invoice_allocations()));
     case EventPayload::kHandedToAgency:
       return absl::StrCat("Handed to agency ",
                           p.handed_to_agency().agency_id());

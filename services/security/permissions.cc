@@ -25,6 +25,7 @@ const std::vector<MethodPermission>& Table() {
       {"collections.v1.CaseCommands/CloseCase", P::kRecordActs},
       {"collections.v1.CaseCommands/ReversePayment", P::kRecordActs},
       {"collections.v1.CaseCommands/ApplyCreditNote", P::kRecordActs},
+      {"collections.v1.CaseCommands/AddClaimLine", P::kRecordActs},
       {"collections.v1.CaseCommands/AssessCollectionCosts", P::kRecordActs},
       {"collections.v1.CaseCommands/AccrueInterest", P::kRecordActs},
       {"collections.v1.CaseCommands/PlaceHold", P::kRecordActs},

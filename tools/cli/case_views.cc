@@ -22,6 +22,12 @@ ABSL_FLAG(std::string, as_of, "",
           "2026-12-01T09:00:00Z, or a date); empty = now");
 ABSL_FLAG(std::string, creditor, "",
           "queue: only this creditor; kpis: the creditor (required)");
+ABSL_FLAG(int64_t, credit_sales_minor, -1,
+          "kpis: the creditor's credit sales over the period, minor units "
+          "(DSO and CEI need it; -1 = not given)");
+ABSL_FLAG(std::string, credit_sales_currency, "EUR",
+          "kpis: the currency of --credit_sales_minor");
+ABSL_FLAG(uint32_t, period_days, 365, "kpis: the period of the credit sales");
 ABSL_FLAG(std::string, kind, "",
           "queue: only these kinds, comma-separated: promise_check, "
           "installment_due, letter_deadline, vat_relief, limitation");
@@ -108,6 +114,45 @@ int Case(const std::shared_ptr<grpc::Channel>& channel,
   }
   if (c.has_limitation_deadline())
     std::printf("limitation  %s\n", Date(c.limitation_deadline()).c_str());
+  if (!c.invoices().empty()) {
+    // The invoice ledger: each claim line's own money and deadlines.
+    std::printf("%-12s %-10s %12s %12s %12s %12s %-10s %s\n", "INVOICE", "DUE",
+                "PRINCIPAL", "PAID", "INTEREST", "OWED", "LIMITATION",
+                "VAT RELIEF");
+    for (const v1::InvoiceView& invoice : c.invoices()) {
+      std::string relief;
+      switch (invoice.vat_relief()) {
+        case v1::VAT_RELIEF_STATE_NOT_YET_DUE:
+          relief = "due " + Date(invoice.vat_relief_due_on()) + " (" +
+                   FormatMoney(invoice.vat_relief_amount()) + ")";
+          break;
+        case v1::VAT_RELIEF_STATE_DUE:
+          relief = "DUE " + FormatMoney(invoice.vat_relief_amount());
+          break;
+        case v1::VAT_RELIEF_STATE_CLAIMED:
+          relief = "claimed " + FormatMoney(invoice.vat_relief_claimed()) +
+                   (invoice.vat_relief_late() ? " (late)" : "");
+          break;
+        default:
+          relief = "-";
+      }
+      const int64_t owed = invoice.balance().principal().amount_minor() +
+                           invoice.balance().interest().amount_minor() +
+                           invoice.balance().costs().amount_minor() +
+                           invoice.balance().fees().amount_minor();
+      v1::Money owed_money = invoice.principal();
+      owed_money.set_amount_minor(owed);
+      std::printf("%-12s %-10s %12s %12s %12s %12s %-10s %s%s\n",
+                  invoice.invoice_number().c_str(),
+                  Date(invoice.due_date()).c_str(),
+                  FormatMoney(invoice.principal()).c_str(),
+                  FormatMoney(invoice.paid()).c_str(),
+                  FormatMoney(invoice.interest_accrued()).c_str(),
+                  FormatMoney(owed_money).c_str(),
+                  Date(invoice.limitation_deadline()).c_str(), relief.c_str(),
+                  invoice.time_barred() ? "  TIME-BARRED" : "");
+    }
+  }
   std::printf("calls %u, letters %u, version %llu, last position %llu\n",
               c.calls_logged(), c.letters_issued(),
               static_cast<unsigned long long>(c.version()),
@@ -238,6 +283,13 @@ int Kpis(const std::shared_ptr<grpc::Channel>& channel) {
   v1::GetPortfolioKpisRequest request;
   if (!AsOfFromFlag(&request)) return kExitUsage;
   request.set_creditor_id(absl::GetFlag(FLAGS_creditor));
+  if (absl::GetFlag(FLAGS_credit_sales_minor) >= 0) {
+    request.mutable_credit_sales()->set_amount_minor(
+        absl::GetFlag(FLAGS_credit_sales_minor));
+    request.mutable_credit_sales()->set_currency(
+        absl::GetFlag(FLAGS_credit_sales_currency));
+    request.set_period_days(absl::GetFlag(FLAGS_period_days));
+  }
   auto stub = v1::CaseQueries::NewStub(channel);
   grpc::ClientContext context;
   v1::PortfolioKpis k;
@@ -262,7 +314,21 @@ int Kpis(const std::shared_ptr<grpc::Channel>& channel) {
   std::printf("aging 61-90       %s\naging over 90     %s\n",
               FormatMoney(k.aging_61_90()).c_str(),
               FormatMoney(k.aging_over_90()).c_str());
-  std::printf("DSO               %u days\n", k.dso_days());
+  std::printf("not yet due       %s\n",
+              FormatMoney(k.aging_not_yet_due()).c_str());
+  std::printf("receivables       %s\n", FormatMoney(k.receivables()).c_str());
+  if (k.dso_known()) {
+    std::printf("DSO               %u days\n", k.dso_days());
+  } else {
+    std::printf("DSO               -\n");
+  }
+  if (k.cei_known()) {
+    std::printf("CEI               %s\n", permille(k.cei_permille()).c_str());
+  } else {
+    std::printf("CEI               -\n");
+  }
+  for (const std::string& note : k.notes())
+    std::printf("note              %s\n", note.c_str());
   std::printf("promises          %u kept, %u broken (%s kept)\n",
               k.promises_kept(), k.promises_broken(),
               permille(k.promise_kept_rate_permille()).c_str());
@@ -281,9 +347,10 @@ int Kpis(const std::shared_ptr<grpc::Channel>& channel) {
                 FormatMoney(write_off.amount()).c_str(),
                 v1::WriteOffReason_Name(write_off.reason()).c_str());
   }
-  std::printf("VAT relief        %s due, %s claimed\n",
+  std::printf("VAT relief        %s due, %s claimed (%s late)\n",
               FormatMoney(k.vat_relief_due()).c_str(),
-              FormatMoney(k.vat_relief_claimed()).c_str());
+              FormatMoney(k.vat_relief_claimed()).c_str(),
+              FormatMoney(k.vat_relief_late()).c_str());
   return kExitOk;
 }
 

@@ -40,12 +40,13 @@ constexpr char kUsage[] =
 
 cases and portfolio
   list [--debtor=ID]              cases, first page
-  case CASE                       balances, installments, holds
+  case CASE                       balances, installments, holds, invoices
   standing CASE                   what may be done now, and what blocks the rest
   timeline DEBTOR                 every act on the debtor's cases
   tail [--after=N]                follow the event log
   queue [--as_of=T] [--kind=K,…] [--creditor=ID]   due actions
   kpis [--as_of=T] [--creditor=ID]                 portfolio figures
+       [--credit_sales_minor=N --period_days=D]    DSO and CEI need them
 operations
   health | status | projections
   rebuild PROJECTION [--wait=false]   with a progress bar

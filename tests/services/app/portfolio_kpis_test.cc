@@ -97,8 +97,11 @@ TEST(PortfolioKpisTest, HandComputedPortfolio) {
   EXPECT_EQ(result.aging_31_60().amount_minor(), 0);
   EXPECT_EQ(result.aging_61_90().amount_minor(), 200000);
   EXPECT_EQ(result.aging_over_90().amount_minor(), 50000);
-  // DSO: open principal 371,000 / invoiced in the year 435,600 × 365 = 310.
-  EXPECT_EQ(result.dso_days(), 310u);
+  EXPECT_EQ(result.aging_not_yet_due().amount_minor(), 0);
+  // DSO and CEI need the creditor's credit sales: not given, not guessed.
+  EXPECT_FALSE(result.dso_known());
+  EXPECT_FALSE(result.cei_known());
+  ASSERT_EQ(result.notes_size(), 1);
   EXPECT_EQ(result.promises_kept(), 1u);
   EXPECT_EQ(result.promises_broken(), 1u);
   EXPECT_EQ(result.promise_kept_rate_permille(), 500u);
@@ -111,6 +114,34 @@ TEST(PortfolioKpisTest, HandComputedPortfolio) {
   EXPECT_EQ(result.agencies(0).recovery_rate_permille(), 173u);  // 10500/60500
   ASSERT_EQ(result.write_offs_size(), 1);
   EXPECT_EQ(result.write_offs(0).amount().amount_minor(), 12100);
+}
+
+TEST(PortfolioKpisTest, DsoAndCeiFromTheCreditorsCreditSales) {
+  // As of 2026-06-30; credit sales €4,356.00 over 365 days. A (€1,210.00,
+  // due 06-10) open; B (€2,420.00, due 04-21) €420.00 paid.
+  // DSO = receivables 321,000 / 435,600 × 365 = 268.97 → 268 days.
+  // CEI = (start 0 + sales 435,600 − now 321,000) / (0 + 435,600 − not yet
+  // due 0) = 114,600 / 435,600 = 263 ‰.
+  v1::EventPayload payment;
+  payment.mutable_payment_received()->set_payment_id("p");
+  *payment.mutable_payment_received()->mutable_amount() = Eur(42000);
+  *payment.mutable_payment_received()
+       ->mutable_allocation()
+       ->mutable_principal() = Eur(42000);
+  absl::TimeZone amsterdam;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Amsterdam", &amsterdam));
+  KpiAccumulator kpis("acme",
+                      absl::FromCivil(absl::CivilDay(2026, 6, 30), amsterdam));
+  kpis.SetCreditSales(435600, "EUR", 365);
+  kpis.Add(Case("A", absl::CivilDay(2026, 6, 10), 121000));
+  kpis.Add(Case("B", absl::CivilDay(2026, 4, 21), 242000, {payment}));
+  const v1::PortfolioKpis result = kpis.Finish();
+  EXPECT_EQ(result.receivables().amount_minor(), 321000);
+  EXPECT_TRUE(result.dso_known());
+  EXPECT_EQ(result.dso_days(), 268u);
+  EXPECT_TRUE(result.cei_known());
+  EXPECT_EQ(result.cei_permille(), 263u);
+  EXPECT_TRUE(result.notes().empty());
 }
 
 TEST(PortfolioKpisTest, OtherCurrenciesAreLeftOutAndCounted) {

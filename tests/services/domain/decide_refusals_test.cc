@@ -991,7 +991,7 @@ TEST(DecideRefusalsTest, IssueLetterRefusesWhatTheLadderHoldsAndTermsForbid) {
               kFailedPrecondition,
               "NOT_OVERDUE: no invoice of the case is overdue yet: a "
               "collection letter would be premature (rule pack "
-              "nl-consumer@2024-04-01 does not allow overriding it)"),
+              "nl-consumer@2024-10-01 does not allow overriding it)"),
       Refused("PLAN_ACTIVE_final_notice_while_a_plan_runs", WithPlan(),
               IssueLetter(v1::LETTER_LEVEL_FINAL_NOTICE, At(2, 11)),
               kFailedPrecondition,
@@ -1001,7 +1001,7 @@ TEST(DecideRefusalsTest, IssueLetterRefusesWhatTheLadderHoldsAndTermsForbid) {
               IssueLetter(v1::LETTER_LEVEL_FINAL_NOTICE, At(2, 11),
                           {{"PLAN_ACTIVE", "asked"}}),
               kFailedPrecondition,
-              "needs it defaulted (rule pack nl-consumer@2024-04-01 does not "
+              "needs it defaulted (rule pack nl-consumer@2024-10-01 does not "
               "allow overriding it)"),
       Allowed("PLAN_ACTIVE_final_notice_once_the_plan_defaulted",
               AfterDue(WithPlan(), At(4, 1, 12)),
@@ -1156,7 +1156,7 @@ TEST(DecideRefusalsTest, RecordPromiseRefusesABadOrSecondPromise) {
               Promise("PR9", 50000, feb20, At(2, 11),
                       {{"PLACED_WITH_AGENCY", "asked"}}),
               kFailedPrecondition,
-              "the agency takes promises (rule pack nl-consumer@2024-04-01 "
+              "the agency takes promises (rule pack nl-consumer@2024-10-01 "
               "does not allow overriding it)"),
       Refused("PROMISE_OPEN_second_promise_while_one_is_open", promised,
               Promise("PR9", 50000, feb20, At(2, 11)), kFailedPrecondition,
@@ -1260,7 +1260,7 @@ TEST(DecideRefusalsTest, AgreePaymentPlanRefusesPlacedRunningOrBadTerms) {
               Plan("PLAN9", mar31, At(2, 11), {{"PLAN_ACTIVE", "asked"}}),
               kFailedPrecondition,
               "PLAN_ACTIVE: a payment plan is already running (rule pack "
-              "nl-consumer@2024-04-01 does not allow overriding it)"),
+              "nl-consumer@2024-10-01 does not allow overriding it)"),
       Allowed("PLAN_ACTIVE_new_plan_once_the_last_defaulted",
               AfterDue(WithPlan(), At(4, 1, 12)),
               Plan("PLAN9", absl::CivilDay(2026, 4, 30), At(4, 2))),
@@ -1310,7 +1310,7 @@ TEST(DecideRefusalsTest, AssessCostsOnlyWhenThePackAndTheTermsAllowThem) {
               After(lapsed, {PlaceHold(v1::CASE_HOLD_INSOLVENCY, At(3, 5))}),
               AssessCosts(At(3, 21), {{"INSOLVENCY_STAY", "asked"}}),
               kFailedPrecondition,
-              "no costs may be added (rule pack nl-consumer@2024-04-01 does "
+              "no costs may be added (rule pack nl-consumer@2024-10-01 does "
               "not allow overriding it)"),
       Refused("COSTS_ALREADY_ASSESSED_costs_are_owed_once_per_claim",
               After(lapsed, {AssessCosts(At(3, 21))}), AssessCosts(At(3, 22)),
@@ -1378,7 +1378,7 @@ TEST(DecideRefusalsTest, AccrueInterestOnlyOnPastDaysNotYetAccrued) {
               WithHold(v1::CASE_HOLD_INSOLVENCY),
               Accrue(mar3, At(3, 3), {{"INSOLVENCY_STAY", "asked"}}),
               kFailedPrecondition,
-              "interest stops (rule pack nl-consumer@2024-04-01 does not "
+              "interest stops (rule pack nl-consumer@2024-10-01 does not "
               "allow overriding it)"),
       Refused("INVALID_ARGUMENT_up_to_a_future_day", Overdue(),
               Accrue(absl::CivilDay(2026, 3, 5), At(3, 3)), kInvalidArgument,

@@ -2,6 +2,8 @@
 
 #include "services/domain/letter_deadlines.h"
 
+#include "services/domain/holiday_calendar.h"
+
 #include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
 
@@ -27,10 +29,65 @@ TEST(LetterDeadlinesTest, FourteenDayTermAroundWeekends) {
       {Day(2026, 12, 24), Day(2027, 1, 7), Day(2027, 1, 8)},
   };
   for (const Case& c : cases) {
-    const FourteenDayTerm term = DutchFourteenDayTerm(c.receipt);
-    EXPECT_EQ(term.last_day, c.last_day) << c.receipt;
-    EXPECT_EQ(term.lapsed_on, c.lapsed_on) << c.receipt;
+    absl::StatusOr<FourteenDayTerm> term = DutchFourteenDayTerm(c.receipt);
+    ASSERT_TRUE(term.ok()) << term.status();
+    EXPECT_EQ(term->last_day, c.last_day) << c.receipt;
+    EXPECT_EQ(term->lapsed_on, c.lapsed_on) << c.receipt;
   }
+}
+
+// Art. 6:96 lid 6 BW with the Algemene termijnenwet art. 1 and 3: a 14-day
+// term whose last day is a holiday runs to the next day that is none.
+TEST(LetterDeadlinesTest, Atw_Art1_FourteenDayTermSkipsHolidays) {
+  struct Case {
+    const char* holiday;
+    absl::CivilDay receipt, last_day;
+  };
+  const Case cases[] = {
+      // Day 14 = Fri 25 Dec 2026 (Christmas), Sat Boxing Day, Sunday → Mon.
+      {"Christmas", Day(2026, 12, 11), Day(2026, 12, 28)},
+      // Day 14 = Mon 27 Apr 2026, King's Day → Tue 28 Apr.
+      {"King's Day", Day(2026, 4, 13), Day(2026, 4, 28)},
+      // Day 14 = Tue 5 May 2026 → Wed 6 May.
+      {"5 May", Day(2026, 4, 21), Day(2026, 5, 6)},
+      // Easter 2026 is 5 April: Ascension Thu 14 May → Fri 15 May.
+      {"Ascension Day", Day(2026, 4, 30), Day(2026, 5, 15)},
+      // Whit Monday 25 May 2026 → Tue 26 May.
+      {"Whit Monday", Day(2026, 5, 11), Day(2026, 5, 26)},
+      // Easter 2027 is 28 March: Easter Monday 29 March → Tue 30 March.
+      {"Easter Monday", Day(2027, 3, 15), Day(2027, 3, 30)},
+      // Fri 1 Jan 2027, New Year's Day → Mon 4 Jan (weekend between).
+      {"New Year's Day", Day(2026, 12, 18), Day(2027, 1, 4)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.holiday);
+    absl::StatusOr<FourteenDayTerm> term = DutchFourteenDayTerm(c.receipt);
+    ASSERT_TRUE(term.ok()) << term.status();
+    EXPECT_EQ(term->last_day, c.last_day);
+    EXPECT_EQ(term->lapsed_on, c.last_day + 1);
+  }
+}
+
+TEST(LetterDeadlinesTest, Atw_Art3_HolidayCalendarIsEffectiveDated) {
+  EXPECT_EQ(EasterSunday(2024), Day(2024, 3, 31));
+  EXPECT_EQ(EasterSunday(2025), Day(2025, 4, 20));
+  EXPECT_EQ(EasterSunday(2026), Day(2026, 4, 5));
+  // Queen's Day until 2013 (30 April), King's Day from 2014 (27 April; the
+  // 26th when the 27th is a Sunday, as in 2025).
+  EXPECT_EQ(*DutchAtwHoliday(Day(2012, 4, 30)),
+            std::optional<std::string>("Queen's Day"));
+  EXPECT_EQ(*DutchAtwHoliday(Day(2026, 4, 27)),
+            std::optional<std::string>("King's Day"));
+  EXPECT_EQ(*DutchAtwHoliday(Day(2025, 4, 26)),
+            std::optional<std::string>("King's Day"));
+  EXPECT_FALSE(DutchAtwHoliday(Day(2025, 4, 27))->has_value());
+  EXPECT_FALSE(DutchAtwHoliday(Day(2026, 4, 30))->has_value());
+  // Beyond the calendar's years: refused, naming it, never guessed.
+  absl::StatusOr<FourteenDayTerm> beyond =
+      DutchFourteenDayTerm(Day(kAtwCalendarLastYear, 12, 30));
+  EXPECT_EQ(beyond.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(beyond.status().message().find(kAtwCalendarName),
+            std::string::npos);
 }
 
 TEST(LetterDeadlinesTest, ReceiptIsAssumedInBusinessDays) {

@@ -18,6 +18,13 @@ TEST(RulePacksTest, VersionsTakeEffectOnTheirDay) {
   EXPECT_FALSE(before->agency_registration_required);
   EXPECT_TRUE(after->agency_registration_required);  // Wki
   EXPECT_EQ(after->version, "nl-consumer@2024-04-01");
+  // Repeated claims on one consumer: the 6-month look-back from 1 Oct 2024.
+  EXPECT_EQ(after->repeat_claims_lookback_months, 0);
+  const RulePack* repeat =
+      FindRulePack("nl-consumer", absl::CivilDay(2024, 10, 1));
+  ASSERT_NE(repeat, nullptr);
+  EXPECT_EQ(repeat->repeat_claims_lookback_months, 6);
+  EXPECT_EQ(repeat->version, "nl-consumer@2024-10-01");
 }
 
 TEST(RulePacksTest, EachPackCarriesItsNumbers) {
@@ -29,7 +36,7 @@ TEST(RulePacksTest, EachPackCarriesItsNumbers) {
   EXPECT_EQ(consumer->costs, CostsRule::kDutchConsumerScale);
   EXPECT_TRUE(consumer->fourteen_day_letter);
   EXPECT_EQ(consumer->consumer_purchase_limitation_years, 2);
-  EXPECT_EQ(business->costs, CostsRule::kDutchBusinessFixed);
+  EXPECT_EQ(business->costs, CostsRule::kDutchBusinessScale);
   EXPECT_EQ(business->interest, collections::v1::INTEREST_KIND_NL_COMMERCIAL);
   ASSERT_TRUE(reg_f->contact_limits.has_value());
   EXPECT_EQ(reg_f->contact_limits->max_calls_per_window_days, 7);
