@@ -463,9 +463,16 @@ absl::Status CheckAgencyReport(const AgencyReport& report) {
 absl::Status CheckVatReliefClaimed(
     const collections::v1::VatReliefClaimed& claim) {
   if (claim.invoice_number().empty()) return Missing("claim.invoice_number");
-  COLLECTIONS_RETURN_IF_ERROR(
-      CheckMoney("claim.vat", claim.has_vat(), claim.vat(), true));
-  if (claim.return_period().empty()) return Missing("claim.return_period");
+  // Both optional: the VAT share of the invoice's unpaid part, and the
+  // return period of the act's day, are the server's defaults.
+  if (claim.has_vat()) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckMoney("claim.vat", true, claim.vat(), true));
+  }
+  if (claim.late() || !claim.due_period().empty()) {
+    return absl::InvalidArgumentError(
+        "claim.late and claim.due_period are set by the server");
+  }
   return absl::OkStatus();
 }
 

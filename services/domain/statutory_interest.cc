@@ -120,8 +120,11 @@ absl::StatusOr<v1::InvoiceInterest> AccrueInvoiceInterest(
     const InvoiceState& invoice, absl::CivilDay to, const InterestBasis& basis,
     const std::string& currency) {
   v1::InvoiceInterest out;
-  const absl::CivilDay from =
-      invoice.interest_until.value_or(invoice.default_day());
+  // Never before the default date (an accrual from before the ledger ran
+  // case-wide from the oldest due date).
+  const absl::CivilDay from = std::max(
+      invoice.interest_until.value_or(invoice.default_day()),
+      invoice.default_day());
   out.set_invoice_number(invoice.number());
   out.set_basis(basis.description());
   out.set_exact_before(invoice.interest_exact);

@@ -120,7 +120,7 @@ class AgencyTest : public ::testing::Test {
   }
 
   // A business case walked to its final notice: €1,000.00 principal and
-  // €40.00 costs.
+  // €150.00 costs (the scale, art. 6:96 lid 4 BW: 15% of €1,000.00).
   void OpenToFinalNotice(const std::string& case_id) {
     auto open = Command<v1::OpenCaseRequest>(case_id, At(1, 5));
     v1::CaseOpened* opened = open.mutable_case_();
@@ -163,7 +163,7 @@ class AgencyTest : public ::testing::Test {
       grpc::Status status = Run(&v1::CaseCommands::Stub::IssueLetter, request);
       ASSERT_TRUE(status.ok()) << status.error_message();
     }
-    // The €40.00 fixed recovery costs a business debtor owes.
+    // The recovery costs a business debtor owes by the scale.
     grpc::Status costs =
         Run(&v1::CaseCommands::Stub::AssessCollectionCosts,
             Command<v1::AssessCollectionCostsRequest>(case_id, At(4, 20)));
@@ -288,7 +288,7 @@ TEST_F(AgencyTest, PackageVerifiesOfflineAndRebuildsByteForByte) {
   v1::PlacementPackage package, again;
   ASSERT_TRUE(Package("c-1", &package).ok());
   EXPECT_EQ(package.manifest_sha256_hex(), placed.manifest_sha256_hex());
-  EXPECT_EQ(package.balance().total_minor(), 100000 + 4000);
+  EXPECT_EQ(package.balance().total_minor(), 100000 + 15000);
   // Later events on the case do not change the placement's package.
   auto update = Command<v1::RecordAgencyReportRequest>("c-1", At(5, 20));
   update.mutable_update()->set_agency_id(kAgency);
@@ -307,7 +307,7 @@ TEST_F(AgencyTest, PackageVerifiesOfflineAndRebuildsByteForByte) {
   EXPECT_THAT(files.at("manifest.json"), HasSubstr(placed.package_id()));
   EXPECT_THAT(files.at("documents.csv"), HasSubstr("letter,L2,"));
   EXPECT_THAT(files.at("letters.csv"), HasSubstr("FINAL_NOTICE"));
-  EXPECT_THAT(files.at("balance.csv"), HasSubstr("costs,4000,EUR"));
+  EXPECT_THAT(files.at("balance.csv"), HasSubstr("costs,15000,EUR"));
 
   const audit::VerifyingKey key = Key();
   const audit::VerificationReport report =
@@ -317,7 +317,7 @@ TEST_F(AgencyTest, PackageVerifiesOfflineAndRebuildsByteForByte) {
   // Any change to a file is found, by name.
   std::map<std::string, std::string> tampered = files;
   tampered["balance.csv"] =
-      absl::StrReplaceAll(files.at("balance.csv"), {{"4000", "400"}});
+      absl::StrReplaceAll(files.at("balance.csv"), {{"15000", "1500"}});
   const audit::VerificationReport refused =
       agency::VerifyPlacementPackage(tampered, key);
   ASSERT_FALSE(refused.ok());
@@ -363,7 +363,7 @@ TEST_F(AgencyTest, DeliveryCarriesPlacementsRecallsAndPaymentNotices) {
   ASSERT_EQ(trailer.payment_total_size(), 1);
   EXPECT_EQ(trailer.payment_total(0).amount_minor(), 30000);
   ASSERT_EQ(trailer.placed_balance_size(), 1);
-  EXPECT_EQ(trailer.placed_balance(0).amount_minor(), 104000);
+  EXPECT_EQ(trailer.placed_balance(0).amount_minor(), 115000);
   EXPECT_EQ(trailer.through_position(), last_position_);
 
   // The same range twice: the same delivery, byte for byte.
@@ -394,20 +394,21 @@ TEST_F(AgencyTest, ReturnFileIsAppliedWholeOrRefusedWhole) {
   const std::string ack_1 = Record(
       "c-1",
       R"("acknowledged":{"agency_id":"incasso-noord","package_id":"PKG-c-1-1",)"
-      R"("balance_acknowledged":{"amount_minor":"104000","currency":"EUR"}})");
-  // The agency says 1,030.00 where the case holds 1,040.00: flagged.
+      R"("balance_acknowledged":{"amount_minor":"115000","currency":"EUR"}})");
+  // The agency says 1,030.00 where the case holds 1,150.00: flagged.
   const std::string ack_2 = Record(
       "c-2",
       R"("acknowledged":{"agency_id":"incasso-noord","package_id":"PKG-c-2-1",)"
       R"("balance_acknowledged":{"amount_minor":"103000","currency":"EUR"}})");
-  // €500.00 on c-1, the agency's own split: €40.00 costs, €460.00 principal.
+  // €500.00 on c-1, the agency's own split: €150.00 costs, €350.00
+  // principal.
   const std::string pay_1 = Record(
       "c-1",
       R"("payment":{"agency_id":"incasso-noord","payment_id":"AP-1",)"
       R"("amount":{"amount_minor":"50000","currency":"EUR"},)"
       R"("value_date":{"year":2026,"month":5,"day":30},)"
-      R"("allocation":{"costs":{"amount_minor":"4000","currency":"EUR"},)"
-      R"("principal":{"amount_minor":"46000","currency":"EUR"}}})");
+      R"("allocation":{"costs":{"amount_minor":"15000","currency":"EUR"},)"
+      R"("principal":{"amount_minor":"35000","currency":"EUR"}}})");
   const std::string pay_2 = Record(
       "c-2", R"("payment":{"agency_id":"incasso-noord","payment_id":"AP-2",)"
              R"("amount":{"amount_minor":"20000","currency":"EUR"},)"
@@ -460,10 +461,10 @@ TEST_F(AgencyTest, ReturnFileIsAppliedWholeOrRefusedWhole) {
 
   v1::CaseView one = Case("c-1");
   EXPECT_EQ(one.balance().costs().amount_minor(), 0);
-  EXPECT_EQ(one.balance().principal().amount_minor(), 100000 - 46000);
+  EXPECT_EQ(one.balance().principal().amount_minor(), 100000 - 35000);
   EXPECT_FALSE(one.reconciliation_required());
   v1::CaseView two = Case("c-2");
-  EXPECT_EQ(two.outstanding().amount_minor(), 104000);  // paid, reversed
+  EXPECT_EQ(two.outstanding().amount_minor(), 115000);  // paid, reversed
   EXPECT_TRUE(two.reconciliation_required());
   EXPECT_EQ(two.agency_balance().amount_minor(), 103000);
 
@@ -496,7 +497,7 @@ TEST_F(AgencyTest, ReturnFileIsAppliedWholeOrRefusedWhole) {
   std::string summaries;
   for (const auto& entry : page.entries())
     absl::StrAppend(&summaries, entry.summary(), "\n");
-  EXPECT_THAT(summaries, HasSubstr("acknowledged a balance of EUR 1040.00"));
+  EXPECT_THAT(summaries, HasSubstr("acknowledged a balance of EUR 1150.00"));
   EXPECT_THAT(summaries, HasSubstr("collected EUR 500.00"));
   EXPECT_THAT(summaries, HasSubstr("Returned by agency incasso-noord"));
 }

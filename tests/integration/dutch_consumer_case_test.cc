@@ -268,14 +268,18 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
                   .ok());
   ExpectStanding(v1::CASE_STAGE_DUNNED, {101000, 0, 15150});
 
-  // Statutory consumer interest (4% since 2025-07-01) over 01-31..03-08:
-  // €1,010.00 × 4% × 37/365 = €4.10.
+  // Statutory consumer interest (art. 6:119 BW, 4% since 2026-01-01) from
+  // the default date 01-31 on the principal outstanding each day: 12 days
+  // on €1,210.00 until the part-payment of 02-12, 25 days on €1,010.00:
+  // 12 × 121000 × 400 + 25 × 101000 × 400 = 1,590,800,000 / 3,650,000 =
+  // 435.8 → €4.36.
   auto interest = Command<v1::AccrueInterestRequest>(At(3, 9));
   *interest.mutable_up_to() = domain::ToLocalDate(absl::CivilDay(2026, 3, 9));
   ASSERT_TRUE(Run(&Stub::AccrueInterest, interest).ok());
-  ExpectStanding(v1::CASE_STAGE_DUNNED, {101000, 410, 15150});
+  ExpectStanding(v1::CASE_STAGE_DUNNED, {101000, 436, 15150});
 
-  // A plan over the whole balance: 4 monthly installments of €291.40.
+  // A plan over the whole balance (€1,165.86): 4 monthly installments of
+  // €291.46, the remainder on the last.
   auto plan = Command<v1::AgreePaymentPlanRequest>(At(3, 10));
   v1::PaymentPlanTerms* terms = plan.mutable_terms();
   terms->set_plan_id("PLAN1");
@@ -288,13 +292,16 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   v1::CaseView view = Case();
   EXPECT_EQ(view.stage(), v1::CASE_STAGE_ARRANGEMENT);
   ASSERT_EQ(view.installments_size(), 4);
-  EXPECT_EQ(view.installments(0).amount().amount_minor(), 29140);
+  EXPECT_EQ(view.installments(0).amount().amount_minor(), 29146);
   EXPECT_EQ(view.installments(1).due_date().day(), 30);  // 04-30
 
-  // The first installment pays the costs, then interest, then principal.
-  ASSERT_TRUE(Pay(29140, At(3, 31)).ok());
-  ExpectStanding(v1::CASE_STAGE_ARRANGEMENT, {87420, 0, 0});
-  EXPECT_EQ(Case().installments(0).paid().amount_minor(), 29140);
+  // The first installment: interest first runs on to the value date
+  // (22 days × 101000 × 400 = 888,800,000; total 2,479,600,000 → €6.79),
+  // then the costs (151.50), the interest (6.79) and €133.17 of principal
+  // (art. 6:44 BW).
+  ASSERT_TRUE(Pay(29146, At(3, 31)).ok());
+  ExpectStanding(v1::CASE_STAGE_ARRANGEMENT, {87683, 0, 0});
+  EXPECT_EQ(Case().installments(0).paid().amount_minor(), 29146);
   const v1::CaseStanding in_plan = Standing(At(4, 1));
   EXPECT_EQ(in_plan.next_installment().number(), 2u);
   EXPECT_EQ(in_plan.vat_relief_date().year(), 2027);
@@ -311,24 +318,24 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
     ASSERT_EQ(work.items_size(), 1);
     EXPECT_EQ(work.items(0).kind(), v1::WORK_KIND_INSTALLMENT_DUE);
     EXPECT_EQ(work.items(0).reference(), "PLAN1/2");
-    EXPECT_EQ(work.items(0).amount().amount_minor(), 29140);
+    EXPECT_EQ(work.items(0).amount().amount_minor(), 29146);
   }
 
   // The second is missed: the plan defaults and the case is dunned again.
   EXPECT_EQ(ProcessDue(At(5, 1)).events_appended(), 3u);
-  ExpectStanding(v1::CASE_STAGE_DUNNED, {87420, 0, 0});
+  ExpectStanding(v1::CASE_STAGE_DUNNED, {87683, 0, 0});
   EXPECT_TRUE(Case().installments(1).missed());
 
   // Final notice, then the agency (registered under the Wki).
-  ASSERT_TRUE(Letter(v1::LETTER_LEVEL_FINAL_NOTICE, At(5, 4), 87420).ok());
-  ExpectStanding(v1::CASE_STAGE_FINAL_NOTICE, {87420, 0, 0});
+  ASSERT_TRUE(Letter(v1::LETTER_LEVEL_FINAL_NOTICE, At(5, 4), 87683).ok());
+  ExpectStanding(v1::CASE_STAGE_FINAL_NOTICE, {87683, 0, 0});
   auto hand = Command<v1::HandToAgencyRequest>(At(5, 20));
   hand.mutable_placement()->set_agency_id("incasso-noord");
   hand.mutable_placement()->set_agency_registration("WKI-2024-0117");
   hand.mutable_placement()->set_placement_type(v1::PLACEMENT_TYPE_CONTINGENCY);
   hand.mutable_placement()->set_commission_basis_points(1500);
   ASSERT_TRUE(Run(&Stub::HandToAgency, hand).ok());
-  ExpectStanding(v1::CASE_STAGE_PLACED, {87420, 0, 0});
+  ExpectStanding(v1::CASE_STAGE_PLACED, {87683, 0, 0});
   EXPECT_THAT(Case().holds(), ElementsAre(v1::CASE_HOLD_PLACED_WITH_AGENCY));
   EXPECT_EQ(Action(At(5, 21), "call"), "PLACED_WITH_AGENCY");
   EXPECT_FALSE(Standing(At(5, 21)).has_next_allowed_contact());
@@ -341,7 +348,7 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   v1::AgencyPaymentReported* payment = paid.mutable_payment();
   payment->set_agency_id("incasso-noord");
   payment->set_payment_id("AP1");
-  *payment->mutable_amount() = Eur(87420);
+  *payment->mutable_amount() = Eur(87683);
   *payment->mutable_value_date() =
       domain::ToLocalDate(absl::CivilDay(2026, 6, 15));
   ASSERT_TRUE(Run(&Stub::RecordAgencyReport, paid).ok());
@@ -352,9 +359,9 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   ASSERT_TRUE(Run(&Stub::CloseCase, close).ok());
   view = Case();
   EXPECT_EQ(view.stage(), v1::CASE_STAGE_CLOSED);
-  EXPECT_EQ(view.paid().amount_minor(), 20000 + 29140 + 87420);
+  EXPECT_EQ(view.paid().amount_minor(), 20000 + 29146 + 87683);
   EXPECT_EQ(view.costs_assessed().amount_minor(), 15150);
-  EXPECT_EQ(view.interest_accrued().amount_minor(), 410);
+  EXPECT_EQ(view.interest_accrued().amount_minor(), 436 + 243);
   EXPECT_EQ(ProcessDue(At(12, 30)).events_appended(), 0u);  // closed
 
   // The creditor's portfolio: nothing open; one broken promise, one
@@ -371,7 +378,7 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
     EXPECT_EQ(kpis.promises_broken(), 1u);
     EXPECT_EQ(kpis.plan_default_rate_permille(), 1000u);
     ASSERT_EQ(kpis.agencies_size(), 1);
-    EXPECT_EQ(kpis.agencies(0).recovered().amount_minor(), 87420);
+    EXPECT_EQ(kpis.agencies(0).recovered().amount_minor(), 87683);
     EXPECT_EQ(kpis.agencies(0).recovery_rate_permille(), 1000u);
   }
 
@@ -429,10 +436,15 @@ TEST_F(DutchConsumerCaseTest, FromOverdueInvoiceToAgencyPaymentAndClose) {
   EXPECT_THAT(summaries, ::testing::IsSupersetOf(
                              {"Promise PR1 broken, short EUR 1010.00",
                               "Collection costs of EUR 151.50 assessed "
-                              "(nl-bik-2012)",
+                              "(nl-bik-2012) on INV-2026-001 EUR 151.50",
+                              "Interest of EUR 4.36 accrued to 2026-03-09 on "
+                              "INV-2026-001 EUR 4.36 (art. 6:119 BW)",
+                              "Limitation interrupted until 2028-02-12 by "
+                              "acknowledgement (P6) on 2026-02-12 for "
+                              "INV-2026-001",
                               "Installment 2 due 2026-04-30 missed",
                               "Contact by phone suppressed: PLACED_WITH_AGENCY",
-                              "Agency incasso-noord collected EUR 874.20"}));
+                              "Agency incasso-noord collected EUR 876.83"}));
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
       app::ToCaseView(folded), view))
       << app::ToCaseView(folded).DebugString() << "\nvs\n"

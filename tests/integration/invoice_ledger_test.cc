@@ -221,12 +221,12 @@ TEST_F(InvoiceLedgerTest, Art6_119_2_OneAccrualAndManyGiveTheSameInterest) {
   }
   const int64_t once = Case("c-once").balance().interest().amount_minor();
   const int64_t monthly = Case("c-monthly").balance().interest().amount_minor();
-  // Year 1 (16 Mar 2024 – 16 Mar 2025): 291 d at 7% + 74 d at 6% =
-  // 20,370,000,000 + 4,440,000,000 = 24,810,000,000 → €67.97 capitalised;
-  // then 291 d × 106797 × 600 (2025) + 151 d × 106797 × 400 (2026) =
-  // 18,646,756,200 + 6,450,538,800: 49,907,295,000 / 3,650,000 = 13673.2
-  // → €136.73.
-  EXPECT_EQ(once, 13673);
+  // Year 1: 291 d × 100000 × 700 + 74 d × 100000 × 600 = 24,810,000,000
+  // → €67.97 capitalised on 16 Mar 2025; year 2: 291 d × 106797 × 600 +
+  // 74 d × 106797 × 400 = 21,807,947,400 → €127.72 capitalised by 16 Mar
+  // 2026; then 77 d × 112772 × 400 = 3,473,377,600: 50,091,325,000 /
+  // 3,650,000 = 13723.7 → €137.24.
+  EXPECT_EQ(once, 13724);
   EXPECT_EQ(monthly, once);
 }
 

@@ -47,6 +47,7 @@ case_id=$(json 'd["cases"][1]["case_id"]')
 debtor=$(json 'd["cases"][1]["debtor_id"]')
 expect_exit 0 ctl case "$case_id"
 grep -q "^outstanding" "$work/out" || fail "case table"
+grep -q "^INVOICE .*LIMITATION *VAT RELIEF" "$work/out" || fail "invoice table"
 expect_exit 0 ctl case "$case_id" --json
 [[ $(json 'd["case"]["case_id"]') == "$case_id" ]] || fail "case json"
 outstanding=$(json 'd["case"]["outstanding"]["amount_minor"]')
@@ -75,6 +76,9 @@ expect_exit 0 ctl kpis --creditor=acme-energy --json
 [[ $(json 'd["open_cases"] > 0') == True ]] || fail "kpis json"
 expect_exit 0 ctl kpis --creditor=acme-energy
 grep -q "^open cases" "$work/out" || fail "kpis table"
+grep -q "^note .*credit sales" "$work/out" || fail "kpis: DSO without sales"
+expect_exit 0 ctl kpis --creditor=acme-energy --credit_sales_minor=100000000
+grep -q "^DSO *[0-9]* days" "$work/out" || fail "kpis: DSO with sales"
 expect_exit 2 ctl kpis
 
 # Projections and a rebuild followed to the end.

@@ -72,14 +72,17 @@ TEST(DecideLetterTest, TheLadderMovesUpAndAFinalNoticeNeedsADunningLetter) {
   EXPECT_EQ(c.state_.stage, CaseStage::kFinalNotice);
 }
 
-TEST(DecideLetterTest, ALetterInterruptsLimitation) {
+TEST(DecideLetterTest, Art3_317_ALetterInterruptsLimitationFromItsReceipt) {
+  // A consumer purchase price (2 years, art. 7:28 BW). Sent Mon 15 Jun
+  // 2026, assumed received Wed 17 Jun (2 business days): the new period
+  // (art. 3:319) runs to 17 Jun 2028.
   CaseUnderTest c;
   ASSERT_TRUE(
       c.Letter(v1::LETTER_LEVEL_REMINDER, Local(absl::CivilDay(2026, 6, 15)))
           .ok());
   EXPECT_TRUE(HasPayload(c.last_, v1::EventPayload::kLimitationInterrupted));
   EXPECT_EQ(c.state_.invoices[0].limitation_deadline,
-            absl::CivilDay(2028, 6, 15));
+            absl::CivilDay(2028, 6, 17));
 }
 
 TEST(DecideLetterTest, FourteenDayLetterStatesTheScaleAndATermFromReceipt) {
@@ -128,10 +131,12 @@ TEST(DecideCostsTest, ConsumerCostsOnlyAfterTheFourteenDayTermLapsed) {
                        HasSubstr("COSTS_ALREADY_ASSESSED")));
 }
 
-TEST(DecideCostsTest, BusinessDebtorsOweFortyEurosOnceOverdue) {
+TEST(DecideCostsTest, Art6_96_4_BusinessDebtorsOweTheScaleOnceOverdue) {
+  // €5,000.00: 15% of €2,500 + 10% of €2,500 = €625.00 (above the €40
+  // minimum per invoice), without a 14-day letter.
   CaseUnderTest c("nl-business", 500000);
   ASSERT_TRUE(c.Costs(Local(absl::CivilDay(2026, 2, 10))).ok());
-  EXPECT_EQ(c.state_.owed.costs, 4000);
+  EXPECT_EQ(c.state_.owed.costs, 62500);
   CaseUnderTest none("none");
   EXPECT_THAT(none.Costs(Local(absl::CivilDay(2026, 2, 10))),
               StatusIs(absl::StatusCode::kFailedPrecondition,
@@ -147,23 +152,32 @@ TEST(DecidePaymentTest, AllocatesCostsThenInterestThenPrincipal) {
                           c.state_, up_to,
                           CaseUnderTest::In(Local(absl::CivilDay(2026, 3, 3)))))
                   .ok());
-  // €5,000 at 10.15% for 2026-02-01..03-02 (30 days) = 5000×0.1015×30/365.
+  // €5,000 at 10.15% for 2026-02-01..03-02 (30 days): 30 × 500000 × 1015
+  // = 15,225,000,000 / 3,650,000 = 4171.2 → €41.71.
   EXPECT_EQ(c.state_.owed.interest, 4171);
-  ASSERT_TRUE(c.Pay(5000, Local(absl::CivilDay(2026, 3, 4))).ok());
+  // Paid on 4 Mar: interest is first accrued to that day (one more day:
+  // 15,732,500,000 → 4310.3, so €1.39 more), then €678.10 goes to the costs
+  // (62500), the interest (4310) and €10.00 of principal (art. 6:44 BW).
+  ASSERT_TRUE(c.Pay(67810, Local(absl::CivilDay(2026, 3, 4))).ok());
+  ASSERT_TRUE(c.last_.events[0].has_interest_accrued());
+  EXPECT_EQ(c.last_.events[0].interest_accrued().amount().amount_minor(), 139);
   const v1::Allocation& allocation =
-      c.last_.events[0].payment_received().allocation();
-  EXPECT_EQ(allocation.costs().amount_minor(), 4000);
-  EXPECT_EQ(allocation.interest().amount_minor(), 1000);
-  EXPECT_EQ(allocation.principal().amount_minor(), 0);
-  EXPECT_EQ(c.state_.owed.interest, 3171);
+      c.last_.events[1].payment_received().allocation();
+  EXPECT_EQ(allocation.costs().amount_minor(), 62500);
+  EXPECT_EQ(allocation.interest().amount_minor(), 4310);
+  EXPECT_EQ(allocation.principal().amount_minor(), 1000);
+  EXPECT_EQ(c.state_.owed.interest, 0);
+  EXPECT_EQ(c.state_.owed.principal, 499000);
   // Reversal puts back exactly what the payment took.
   const PaymentReversal reverse{"P1", "returned"};
   ASSERT_TRUE(c.Apply(DecideReversePayment(
                           c.state_, reverse,
                           CaseUnderTest::In(Local(absl::CivilDay(2026, 3, 5)))))
                   .ok());
-  EXPECT_EQ(c.state_.owed.costs, 4000);
-  EXPECT_EQ(c.state_.owed.interest, 4171);
+  EXPECT_EQ(c.state_.owed.costs, 62500);
+  EXPECT_EQ(c.state_.owed.interest, 4310);
+  EXPECT_EQ(c.state_.owed.principal, 500000);
+  EXPECT_EQ(c.state_.invoices[0].owed.principal, 500000);
   EXPECT_THAT(c.Apply(DecideReversePayment(
                   c.state_, reverse,
                   CaseUnderTest::In(Local(absl::CivilDay(2026, 3, 5))))),
@@ -337,12 +351,13 @@ TEST(DecideCloseTest, PaidNeedsAZeroBalance) {
                        HasSubstr("CASE_CLOSED")));
 }
 
-TEST(DecideVatReliefTest, DueAYearAfterTheDueDateOrEarlierByOverride) {
+TEST(DecideVatReliefTest, Wet_OB_29_DueAYearAfterTheDueDateOrEarlierByOverride) {
   CaseUnderTest c;
   v1::VatReliefClaimed claim;
   claim.set_invoice_number("INV-1");
   *claim.mutable_vat() = Eur(17355);
-  claim.set_return_period("2026-Q1");
+  // Due on 31 Jan 2027: the return for 2027-Q1 (quarterly filer).
+  claim.set_return_period("2027-Q1");
   EXPECT_THAT(c.Apply(DecideClaimVatRelief(
                   c.state_, claim,
                   CaseUnderTest::In(Local(absl::CivilDay(2026, 3, 1))))),
@@ -355,11 +370,17 @@ TEST(DecideVatReliefTest, DueAYearAfterTheDueDateOrEarlierByOverride) {
                           c.state_, claim,
                           CaseUnderTest::In(Local(absl::CivilDay(2027, 2, 1)))))
                   .ok());
-  // A later recovery makes part of it owed again.
+  // A later recovery makes part of it owed again: €121.00 of €1,000.00
+  // gross: 12100 × 17355 / 100000 = 2099.96 → €21.00.
   ASSERT_TRUE(c.Pay(12100, Local(absl::CivilDay(2027, 2, 2))).ok());
   ASSERT_TRUE(HasPayload(c.last_, v1::EventPayload::kVatReliefReversed));
-  EXPECT_EQ(c.last_.events.back().vat_relief_reversed().vat().amount_minor(),
-            2100);
+  int64_t reversed = 0;
+  for (const auto& event : c.last_.events) {
+    if (event.has_vat_relief_reversed())
+      reversed += event.vat_relief_reversed().vat().amount_minor();
+  }
+  EXPECT_EQ(reversed, 2100);
+  EXPECT_EQ(c.state_.invoices[0].vat_relief_minor, 17355 - 2100);
 }
 
 TEST(DecidePlacementTest, AgencyReportsCheckTheSplitAndFlagABalanceMismatch) {

@@ -54,7 +54,14 @@
 //   DecideCloseCase                2 + 2 =  4        3        3
 //   total                         40+126 = 166     147       61
 // plus the 21 Begin rows (40 refusals, 2 allowed on a closed case) and the
-// not-yet-in-force row. Own branches in detail:
+// not-yet-in-force row. The invoice ledger (issue 23) added, in
+// TheLedgerRefusesPerInvoice and the tables above: a designated invoice not
+// on the case (RecordPayment), NL_BW_6_96_COSTS_PER_CLAIM (costs),
+// RATE_TABLE_KNOWN_UNTIL (interest), a write-off's invoice and split
+// (WriteOff), the VAT share, NL_WET_OB_29_RETURN_PERIOD and the period's
+// form and start (ClaimVatRelief), and DecideAddClaimLine (Begin 2, own 2:
+// a line that does not check, an invoice number already on the case), with
+// its Begin row. Own branches in detail:
 //   DecideOpenCase: pack unknown or not in force, debtor kind, time zone.
 //   DecideLogCalls: time zone; the six contact blocks (PLACED_WITH_AGENCY,
 //     REG_F_1006_6_C_CEASE, LAWYER_REPRESENTED, DEBTOR_DECEASED,
@@ -315,12 +322,26 @@ Command WriteOff(absl::Time at, Edit<v1::Allocation> amount) {
           }};
 }
 
+Command AddLine(const std::string& number, int64_t gross, absl::CivilDay due,
+                absl::Time at, Edit<v1::ClaimLine> edit = nullptr) {
+  v1::ClaimLine line;
+  line.set_invoice_number(number);
+  *line.mutable_due_date() = ToLocalDate(due);
+  *line.mutable_gross() = Eur(gross);
+  *line.mutable_vat() = Eur(gross * 21 / 121);
+  Apply(edit, line);
+  return {at, {}, [line](const CaseState& state, const CommandInput& in) {
+            return DecideAddClaimLine(state, line, in);
+          }};
+}
+
+// An empty return period: the server takes the period of the act's day.
 Command VatRelief(const std::string& invoice, v1::Money vat, absl::Time at,
-                  Overrides overrides = {}) {
+                  Overrides overrides = {}, const std::string& period = "") {
   v1::VatReliefClaimed claim;
   claim.set_invoice_number(invoice);
   *claim.mutable_vat() = vat;
-  claim.set_return_period("2026-Q1");
+  claim.set_return_period(period);
   return {at, std::move(overrides),
           [claim](const CaseState& state, const CommandInput& in) {
             return DecideClaimVatRelief(state, claim, in);
@@ -716,6 +737,8 @@ TEST(DecideRefusalsTest, BeginRefusesEveryActOnAClosedCaseOrAnUnknownPack) {
        false},
       {"DecideCloseCase", Overdue(),
        Close(v1::CLOSURE_REASON_UNCOLLECTABLE, At(2, 11)), false},
+      {"DecideAddClaimLine", Overdue(),
+       AddLine("INV-2", 50000, absl::CivilDay(2026, 3, 1), At(2, 11)), false},
   };
   for (const BeginRow& row : rows) {
     SCOPED_TRACE(row.name);
@@ -1194,7 +1217,8 @@ TEST(DecideRefusalsTest, RecordPaymentRefusesAForeignDuplicateOrPresplitOne) {
                             Eur(10000);
                       }),
               kInvalidArgument,
-              "payment.allocation and payment.overpaid are computed by the "
+              "payment.allocation, payment.invoice_allocations and "
+              "payment.overpaid are computed by the "
               "server"),
       Refused("INVALID_ARGUMENT_overpaid_stated_by_the_caller", Overdue(),
               Payment("P9", 10000, At(2, 11),
@@ -1202,7 +1226,8 @@ TEST(DecideRefusalsTest, RecordPaymentRefusesAForeignDuplicateOrPresplitOne) {
                         *p.mutable_overpaid() = Eur(0);
                       }),
               kInvalidArgument,
-              "payment.allocation and payment.overpaid are computed by the "
+              "payment.allocation, payment.invoice_allocations and "
+              "payment.overpaid are computed by the "
               "server"),
   };
   RunTable(rows);
@@ -1236,8 +1261,8 @@ TEST(DecideRefusalsTest, ApplyCreditNoteNeedsTheCaseCurrencyInvoiceAndRoom) {
               "case"),
       Refused("INVALID_ARGUMENT_amount_above_the_principal", Overdue(),
               CreditNote("INV-1", Eur(100001), At(2, 11)), kInvalidArgument,
-              "credit_note.amount 100001 is above the principal owed, "
-              "100000"),
+              "credit_note.amount 100001 is above the principal owed on "
+              "invoice INV-1, 100000"),
   };
   RunTable(rows);
 }
@@ -1341,15 +1366,15 @@ TEST(DecideRefusalsTest, AssessCostsOnlyWhenThePackAndTheTermsAllowThem) {
               "NL_BW_6_96_FOURTEEN_DAY_LETTER: a consumer owes collection "
               "costs only after a 14-day letter stating them has lapsed; "
               "none was sent"),
-      Refused("NOT_IN_RULE_PACK_BW_6_96_lid_4_fixed_40_euros_only_in_EUR",
+      Refused("NOT_IN_RULE_PACK_BW_6_96_scale_only_in_EUR",
               business_in_usd, AssessCosts(At(2, 10)), kFailedPrecondition,
-              "NOT_IN_RULE_PACK: the fixed €40 applies to claims in EUR"),
-      Refused("NOT_OVERDUE_BW_6_96_lid_4_fixed_costs_before_the_term_lapsed",
+              "NOT_IN_RULE_PACK: the Dutch costs rules apply to claims in EUR"),
+      Refused("NOT_OVERDUE_BW_6_96_lid_4_costs_before_the_term_lapsed",
               NotYetDue("nl-business"), AssessCosts(At(2, 10)),
               kFailedPrecondition,
-              "NOT_OVERDUE: the fixed costs are owed once the payment term "
-              "has lapsed"),
-      Allowed("BW_6_96_lid_4_fixed_costs_once_overdue", Overdue("nl-business"),
+              "NOT_OVERDUE: costs are owed once an invoice's payment term has "
+              "lapsed"),
+      Allowed("BW_6_96_lid_4_scale_costs_once_overdue", Overdue("nl-business"),
               AssessCosts(At(2, 10))),
       Refused("COSTS_ALREADY_ASSESSED_nothing_owed_gives_zero_costs",
               After(lapsed, {Payment("P1", 100000, At(3, 5))}),
@@ -1387,18 +1412,24 @@ TEST(DecideRefusalsTest, AccrueInterestOnlyOnPastDaysNotYetAccrued) {
       Refused("INTEREST_ALREADY_ACCRUED_same_period_again",
               After(Overdue(), {Accrue(mar3, At(3, 3))}),
               Accrue(mar3, At(3, 4)), kFailedPrecondition,
-              "INTEREST_ALREADY_ACCRUED: interest is accrued up to 2026-03-03; "
-              "nothing to add up to 2026-03-03"),
+              "INTEREST_ALREADY_ACCRUED: no invoice has interest to add up to "
+              "2026-03-03"),
       Refused("INTEREST_ALREADY_ACCRUED_up_to_the_first_day_of_interest",
               Overdue(), Accrue(absl::CivilDay(2026, 2, 1), At(2, 10)),
               kFailedPrecondition,
-              "INTEREST_ALREADY_ACCRUED: interest is accrued up to 2026-02-01; "
-              "nothing to add up to 2026-02-01"),
-      Refused("INTEREST_ALREADY_ACCRUED_no_principal_owed",
+              "INTEREST_ALREADY_ACCRUED: no invoice has interest to add up to "
+              "2026-02-01"),
+      // Art. 6:119: interest runs until the payment's day, not after.
+      Allowed("interest_runs_until_the_principal_was_paid",
               After(Overdue(), {Payment("P1", 100000, At(2, 10))}),
-              Accrue(mar3, At(3, 3)), kFailedPrecondition,
-              "INTEREST_ALREADY_ACCRUED: interest is accrued up to 2026-02-01; "
-              "nothing to add up to 2026-03-03"),
+              Accrue(mar3, At(3, 3))),
+      Refused("INTEREST_ALREADY_ACCRUED_no_principal_owed_since",
+              After(Overdue(), {Payment("P1", 100000, At(2, 10)),
+                                Accrue(mar3, At(3, 3))}),
+              Accrue(absl::CivilDay(2026, 3, 4), At(3, 4)),
+              kFailedPrecondition,
+              "INTEREST_ALREADY_ACCRUED: no invoice has interest to add up to "
+              "2026-03-04"),
   };
   RunTable(rows);
 }
@@ -1461,9 +1492,27 @@ TEST(DecideRefusalsTest, ClaimVatReliefOnceAYearAfterTheDueDate) {
                     {VatRelief("INV-1", Eur(17355), At(3, 1), uncollectable)}),
               VatRelief("INV-1", Eur(17355), year_later), kAlreadyExists,
               "VAT relief for invoice INV-1 was claimed"),
-      Refused("INVALID_ARGUMENT_vat_above_the_invoice_vat", Overdue(),
+      Refused("INVALID_ARGUMENT_vat_above_the_unpaid_share", Overdue(),
               VatRelief("INV-1", Eur(17356), year_later), kInvalidArgument,
-              "claim.vat 17356 is above the invoice's VAT of 17355"),
+              "claim.vat 17356 is above the VAT share of invoice INV-1's "
+              "unpaid part, 17355"),
+      // Art. 29 lid 1 Wet OB: due on 2027-01-31, so in the return for
+      // 2027-Q1; an earlier period is refused, a malformed or future one
+      // is not a period to file in.
+      Refused("NL_WET_OB_29_RETURN_PERIOD_earlier_than_due", Overdue(),
+              VatRelief("INV-1", Eur(17355), year_later, {}, "2026-Q4"),
+              kFailedPrecondition,
+              "NL_WET_OB_29_RETURN_PERIOD: VAT relief for invoice INV-1 "
+              "became due on 2027-01-31 and belongs in the return for "
+              "2027-Q1, not the earlier 2026-Q4"),
+      Refused("INVALID_ARGUMENT_return_period_malformed", Overdue(),
+              VatRelief("INV-1", Eur(17355), year_later, {}, "2027-01"),
+              kInvalidArgument,
+              "claim.return_period \"2027-01\" is not a quarterly period"),
+      Refused("INVALID_ARGUMENT_return_period_not_begun", Overdue(),
+              VatRelief("INV-1", Eur(17355), year_later, {}, "2027-Q3"),
+              kInvalidArgument,
+              "claim.return_period 2027-Q3 has not begun on 2027-02-01"),
       Refused("NL_VAT_RELIEF_ONE_YEAR_claim_before_the_year_passed", Overdue(),
               VatRelief("INV-1", Eur(17355), At(3, 1)), kFailedPrecondition,
               "NL_VAT_RELIEF_ONE_YEAR: VAT relief for invoice INV-1 is due "
@@ -1507,7 +1556,8 @@ TEST(DecideRefusalsTest, PlaceAndReleaseHoldOnlyThePlaceableOnesAndOnce) {
 TEST(DecideRefusalsTest, DisputesAreRaisedResolvedAndVerifiedOnlyWhenOpen) {
   const Given disputed =
       After(Overdue(), {RaiseDispute("D1", 30000, At(2, 10))});
-  // nl-business: €40 costs on top, then everything disputed (104000).
+  // nl-business: the scale's €150.00 on €1,000.00 (15%) on top, then
+  // everything disputed (115000).
   const Given business_all_disputed =
       After(Overdue("nl-business"),
             {AssessCosts(At(2, 10)), RaiseDispute("D1", 0, At(2, 10))});
@@ -1553,7 +1603,7 @@ TEST(DecideRefusalsTest, DisputesAreRaisedResolvedAndVerifiedOnlyWhenOpen) {
               ResolveDispute("D1", upheld, Eur(100001), At(2, 11)),
               kInvalidArgument,
               "resolution.amount_dropped 100001 is above the disputed amount "
-              "104000 or the principal owed 100000"),
+              "115000 or the principal owed 100000"),
       Refused(
           "INVALID_ARGUMENT_rejected_dispute_drops_something", disputed,
           ResolveDispute("D1", v1::DISPUTE_OUTCOME_REJECTED, Eur(1), At(2, 11)),
@@ -1884,6 +1934,104 @@ TEST(DecideRefusalsTest, EveryFailedPreconditionNamesItsRule) {
     EXPECT_THAT(decide(), StatusIs(kFailedPrecondition,
                                    ::testing::MatchesRegex("[A-Z0-9_]+: .*")));
   }
+}
+
+// The invoice ledger's own branches (issue 23): a designation, costs per
+// claim, the rate table's last known day, a write-off of one invoice, the
+// VAT share, and an invoice added later.
+TEST(DecideRefusalsTest, TheLedgerRefusesPerInvoice) {
+  const std::vector<Row> rows = {
+      // DecideRecordPayment: art. 6:43 lid 1 BW, a designation must name an
+      // invoice of the case.
+      Allowed("BW_6_43_payment_designated_to_an_invoice_of_the_case",
+              Overdue(),
+              Payment("P1", 1000, At(2, 10),
+                      [](v1::PaymentReceived& p) {
+                        p.set_invoice_number("INV-1");
+                      })),
+      Refused("INVALID_ARGUMENT_designated_invoice_not_on_the_case", Overdue(),
+              Payment("P1", 1000, At(2, 10),
+                      [](v1::PaymentReceived& p) {
+                        p.set_invoice_number("INV-9");
+                      }),
+              kInvalidArgument,
+              "payment.invoice_number INV-9 is not a claim line of this case"),
+      // DecideAssessCollectionCosts: art. 6:96 lid 6 BW per claim: INV-2,
+      // added after the 14-day letter for INV-1 lapsed, needs its own.
+      Refused("NL_BW_6_96_COSTS_PER_CLAIM_invoice_added_after_the_letter",
+              After(WithFourteenDayLetter(),
+                    {AssessCosts(At(3, 21)),
+                     AddLine("INV-2", 50000, absl::CivilDay(2026, 3, 1),
+                             At(3, 22))}),
+              AssessCosts(At(3, 23)), kFailedPrecondition,
+              "NL_BW_6_96_COSTS_PER_CLAIM: invoice INV-2 was not named in a "
+              "lapsed 14-day letter"),
+      // DecideAccrueInterest: art. 6:119 BW, the table's known-until day.
+      Refused("RATE_TABLE_KNOWN_UNTIL_BW_6_119_beyond_the_consumer_table",
+              Overdue(), Accrue(absl::CivilDay(2026, 8, 1), At(8, 1)),
+              kFailedPrecondition,
+              "RATE_TABLE_KNOWN_UNTIL: rate table nl-6:119-consumer is known "
+              "from 2009-07-01 until 2026-06-30"),
+      // DecideWriteOff: one invoice, within what it owes.
+      Allowed("write_off_of_one_invoice", Overdue(),
+              WriteOff(At(2, 11),
+                       [](v1::Allocation& a) {
+                         *a.mutable_principal() = Eur(10000);
+                       })),
+      Refused("INVALID_ARGUMENT_write_off_of_an_invoice_not_on_the_case",
+              Overdue(),
+              Command{At(2, 11),
+                      {},
+                      [](const CaseState& state, const CommandInput& in) {
+                        v1::WriteOffApproved write_off;
+                        write_off.set_invoice_number("INV-9");
+                        *write_off.mutable_amount()->mutable_principal() =
+                            Eur(1);
+                        return DecideWriteOff(state, write_off, in);
+                      }},
+              kInvalidArgument,
+              "write_off.invoice_number INV-9 is not a claim line of this "
+              "case"),
+      Refused("INVALID_ARGUMENT_write_off_split_given_by_the_caller",
+              Overdue(),
+              Command{At(2, 11),
+                      {},
+                      [](const CaseState& state, const CommandInput& in) {
+                        v1::WriteOffApproved write_off;
+                        *write_off.mutable_amount()->mutable_principal() =
+                            Eur(1);
+                        write_off.add_invoice_allocations()->set_invoice_number(
+                            "INV-1");
+                        return DecideWriteOff(state, write_off, in);
+                      }},
+              kInvalidArgument,
+              "write_off.invoice_allocations is computed by the server"),
+      // DecideClaimVatRelief: art. 29 Wet OB, nothing unpaid, nothing to
+      // relieve.
+      Refused("INVALID_ARGUMENT_no_unpaid_vat_to_claim",
+              After(Overdue(), {Payment("P1", 100000, At(2, 10))}),
+              VatRelief("INV-1", Eur(1), Local(absl::CivilDay(2027, 2, 1))),
+              kInvalidArgument,
+              "claim.vat 1 is above the VAT share of invoice INV-1's unpaid "
+              "part, 0"),
+      // DecideAddClaimLine.
+      Allowed("invoice_added_to_the_case", Overdue(),
+              AddLine("INV-2", 50000, absl::CivilDay(2026, 3, 1), At(2, 10))),
+      Refused("ALREADY_EXISTS_invoice_number_on_the_case", Overdue(),
+              AddLine("INV-1", 50000, absl::CivilDay(2026, 3, 1), At(2, 10)),
+              kAlreadyExists,
+              "invoice INV-1 is a claim line of this case already"),
+      Refused("INVALID_ARGUMENT_line_in_another_currency", Overdue(),
+              AddLine("INV-2", 50000, absl::CivilDay(2026, 3, 1), At(2, 10),
+                      [](v1::ClaimLine& l) { *l.mutable_gross() = Usd(50000); }),
+              kInvalidArgument, "line.gross is in USD but the case is in EUR"),
+      Refused("INVALID_ARGUMENT_vat_above_the_gross", Overdue(),
+              AddLine("INV-2", 50000, absl::CivilDay(2026, 3, 1), At(2, 10),
+                      [](v1::ClaimLine& l) { *l.mutable_vat() = Eur(50001); }),
+              kInvalidArgument,
+              "line.vat 50001 must lie between 0 and the gross 50000"),
+  };
+  RunTable(rows);
 }
 
 }  // namespace

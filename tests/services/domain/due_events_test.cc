@@ -100,11 +100,20 @@ TEST_F(DueEventsTest, VatReliefAfterAYearOnTheUnpaidPartThenLimitationWarning) {
   EXPECT_EQ(Run(Local(absl::CivilDay(2029, 9, 2))).size(), 1u);
 }
 
-TEST_F(DueEventsTest, AClosedCaseHasNothingDue) {
+TEST_F(DueEventsTest, Wet_OB_29_AClosedCaseHasOnlyItsVatReliefDue) {
+  // Closed unpaid: nothing is chased any more, but art. 29 Wet OB turns on
+  // non-receipt, not on the books: the VAT relief still falls due.
   v1::EventPayload closed;
   closed.mutable_case_stage_changed()->set_to(v1::CASE_STAGE_CLOSED);
   Fold(closed, Local(absl::CivilDay(2026, 1, 25)));
+  EXPECT_TRUE(AwaitsDueEvents(state_));
+  const std::vector<DueEvent> due =
+      DueEvents(state_, Local(absl::CivilDay(2030, 1, 1)));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_TRUE(due[0].payload.has_vat_relief_became_due());
+  for (const auto& item : due) Fold(item.payload, item.occurred_at);
   EXPECT_TRUE(DueEvents(state_, Local(absl::CivilDay(2030, 1, 1))).empty());
+  EXPECT_FALSE(AwaitsDueEvents(state_));
 }
 
 }  // namespace

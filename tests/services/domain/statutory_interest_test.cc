@@ -79,6 +79,19 @@ TEST(StatutoryInterestTest, Art6_119_2_CapitalisedAtTheDefaultAnniversaryInALeap
             13440);
 }
 
+TEST(StatutoryInterestTest, Art6_119_2_AnniversariesBetweenRateChanges) {
+  // In default from 16 Mar 2024, accrued to 1 Jun 2026.
+  // Year 1: 291 d × 100000 × 700 + 74 d × 100000 × 600 = 24,810,000,000
+  //   → €67.97 joins the base on 16 Mar 2025 (106797).
+  // Year 2: 291 d × 106797 × 600 + 74 d × 106797 × 400 = 21,807,947,400;
+  //   total 46,617,947,400 → €127.72 capitalised by 16 Mar 2026 (112772).
+  // Then 77 d × 112772 × 400 = 3,473,377,600: 50,091,325,000 / 3,650,000
+  //   = 13723.7 → €137.24.
+  EXPECT_EQ(Amount(Invoice(100000, Day(2024, 3, 15)), Day(2026, 6, 1),
+                   Statutory(v1::INTEREST_KIND_NL_CONSUMER)),
+            13724);
+}
+
 TEST(StatutoryInterestTest, Art6_119_2_AnniversaryOf29FebruaryIs28February) {
   // In default from 29 Feb 2024; the year ends on 28 Feb 2025 (README:
   // configurable choice). 307 days at 7% + 58 days at 6% = 21,490,000,000

@@ -109,7 +109,11 @@ TEST_F(WorkItemsTest, InstallmentsUntilPaidAndNothingWhenClosed) {
   v1::EventPayload closed;
   closed.mutable_case_stage_changed()->set_to(v1::CASE_STAGE_CLOSED);
   Fold(closed);
-  EXPECT_TRUE(WorkItemsOf(state_).empty());
+  // Closed: only the VAT relief on the unpaid invoice stays (art. 29 Wet
+  // OB), until claimed.
+  const auto items = WorkItemsOf(state_);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].kind(), v1::WORK_KIND_VAT_RELIEF);
 }
 
 }  // namespace
