@@ -42,8 +42,8 @@ absl::StatusOr<uint32_t> PageSize(uint32_t requested) {
 
 }  // namespace
 
-collections::v1::InvoiceView ToInvoiceView(const domain::CaseState& state,
-                                           const domain::InvoiceState& invoice) {
+collections::v1::InvoiceView ToInvoiceView(
+    const domain::CaseState& state, const domain::InvoiceState& invoice) {
   namespace v1 = ::collections::v1;
   const std::string& currency = state.currency;
   v1::InvoiceView view;
@@ -58,7 +58,8 @@ collections::v1::InvoiceView ToInvoiceView(const domain::CaseState& state,
   *view.mutable_interest_accrued() =
       MoneyOf(invoice.interest_accrued_minor, currency);
   if (invoice.interest_until.has_value())
-    *view.mutable_interest_until() = domain::ToLocalDate(*invoice.interest_until);
+    *view.mutable_interest_until() =
+        domain::ToLocalDate(*invoice.interest_until);
   *view.mutable_costs_assessed() =
       MoneyOf(invoice.costs_assessed_minor, currency);
   *view.mutable_limitation_deadline() =

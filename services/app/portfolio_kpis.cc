@@ -110,9 +110,9 @@ collections::v1::PortfolioKpis KpiAccumulator::Finish() {
   *kpis_.mutable_aging_over_90() = Money(aging_[3]);
   *kpis_.mutable_aging_not_yet_due() = Money(aging_not_yet_due_);
   *kpis_.mutable_receivables() = Money(receivables_);
-  const bool sales_known = credit_sales_.has_value() && *credit_sales_ > 0 &&
-                           (currency_.empty() ||
-                            credit_sales_currency_ == currency_);
+  const bool sales_known =
+      credit_sales_.has_value() && *credit_sales_ > 0 &&
+      (currency_.empty() || credit_sales_currency_ == currency_);
   if (!sales_known) {
     kpis_.add_notes(
         credit_sales_.has_value() && credit_sales_currency_ != currency_
@@ -137,8 +137,9 @@ collections::v1::PortfolioKpis KpiAccumulator::Finish() {
               collectable,
           0, 1000)));
     } else {
-      kpis_.add_notes("CEI not computed: nothing was collectable in the "
-                      "period");
+      kpis_.add_notes(
+          "CEI not computed: nothing was collectable in the "
+          "period");
     }
   }
   kpis_.set_promise_kept_rate_permille(Permille(

@@ -7,7 +7,8 @@ namespace v1 = ::collections::v1;
 
 void LedgerToSnapshot(const InvoiceState& invoice,
                       v1::CaseSnapshot::Ledger& out) {
-  *out.mutable_owed() = ToAllocation(invoice.owed, invoice.line.gross().currency());
+  *out.mutable_owed() =
+      ToAllocation(invoice.owed, invoice.line.gross().currency());
   out.set_paid_minor(invoice.paid_minor);
   out.set_credited_minor(invoice.credited_minor);
   out.set_written_off_minor(invoice.written_off_minor);

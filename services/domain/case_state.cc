@@ -63,7 +63,6 @@ LetterState* FindLetterMutable(CaseState& state, const std::string& id) {
   return const_cast<LetterState*>(state.FindLetter(id));
 }
 
-
 // A payment (in-house or through the agency) lowers the balance by its
 // allocation and counts towards an open promise and a running plan.
 void ApplyPayment(CaseState& state, const std::string& payment_id,

@@ -42,7 +42,6 @@ enum class CaseStage {
 collections::v1::CaseStage ToProtoStage(CaseStage stage);
 CaseStage FromProtoStage(collections::v1::CaseStage stage);
 
-
 struct LetterState {
   std::string letter_id;
   collections::v1::LetterLevel level =

@@ -148,10 +148,9 @@ absl::Status CheckCaseOpened(const collections::v1::CaseOpened& opened) {
   }
   const auto& contract = opened.contract_terms();
   if (contract.interest_rate_bp() < 0 || contract.interest_rate_bp() > 10000) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("case.contract_terms.interest_rate_bp ",
-                     contract.interest_rate_bp(),
-                     " must lie between 0 and 10000 (100% a year)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "case.contract_terms.interest_rate_bp ", contract.interest_rate_bp(),
+        " must lie between 0 and 10000 (100% a year)"));
   }
   if (contract.interest_rate_bp() > 0 && contract.interest_clause().empty()) {
     return Missing(
@@ -159,14 +158,14 @@ absl::Status CheckCaseOpened(const collections::v1::CaseOpened& opened) {
         "contract rate)");
   }
   if (contract.has_collection_costs()) {
-    COLLECTIONS_RETURN_IF_ERROR(CheckMoney(
-        "case.contract_terms.collection_costs", true,
-        contract.collection_costs(), /*positive=*/false));
+    COLLECTIONS_RETURN_IF_ERROR(
+        CheckMoney("case.contract_terms.collection_costs", true,
+                   contract.collection_costs(), /*positive=*/false));
     if (contract.collection_costs().currency() != opened.currency()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "case.contract_terms.collection_costs is in ",
-          contract.collection_costs().currency(), " but the case is in ",
-          opened.currency()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("case.contract_terms.collection_costs is in ",
+                       contract.collection_costs().currency(),
+                       " but the case is in ", opened.currency()));
     }
     if (contract.collection_costs().amount_minor() > 0 &&
         contract.costs_clause().empty()) {

@@ -5,16 +5,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "common/time_conversion.h"
 #include "services/domain/claim_deadlines.h"
 #include "services/domain/command_checks.h"
 #include "services/domain/decider.h"
 #include "services/domain/dutch_collection_costs.h"
-#include "services/domain/payment_schedule.h"
 #include "services/domain/invoice_ledger.h"
 #include "services/domain/ledger_fold.h"
 #include "services/domain/money_rules.h"
+#include "services/domain/payment_schedule.h"
 #include "services/domain/statutory_interest.h"
-#include "common/time_conversion.h"
 
 namespace collections::domain {
 namespace {
@@ -56,9 +56,9 @@ absl::StatusOr<std::string> DesignatedInvoice(
     const CaseState& state, const v1::PaymentReceived& payment) {
   if (!payment.invoice_number().empty()) {
     if (state.FindInvoice(payment.invoice_number()) == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "payment.invoice_number ", payment.invoice_number(),
-          " is not a claim line of this case"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("payment.invoice_number ", payment.invoice_number(),
+                       " is not a claim line of this case"));
     }
     return payment.invoice_number();
   }
@@ -68,7 +68,9 @@ absl::StatusOr<std::string> DesignatedInvoice(
     if (number.empty()) continue;
     for (size_t at = reference.find(number); at != std::string::npos;
          at = reference.find(number, at + 1)) {
-      auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; };
+      auto word = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+      };
       const bool starts = at == 0 || !word(reference[at - 1]);
       const size_t after = at + number.size();
       const bool ends = after == reference.size() || !word(reference[after]);
@@ -83,8 +85,9 @@ absl::StatusOr<std::string> DesignatedInvoice(
 // A promise or a plan acknowledges every open invoice not yet time-barred
 // (art. 3:318 BW): a new period runs from the day after (art. 3:319 BW).
 static void EmitAcknowledgement(Decider& d, const CaseState& state,
-                         v1::LimitationGround ground,
-                         const std::string& source_id, absl::CivilDay day) {
+                                v1::LimitationGround ground,
+                                const std::string& source_id,
+                                absl::CivilDay day) {
   if (!d.pack().letters_interrupt_limitation) return;
   v1::EventPayload interrupted;
   auto* event = interrupted.mutable_limitation_interrupted();
@@ -250,17 +253,15 @@ DecisionOr DecideRecordPayment(const CaseState& state,
   }
   COLLECTIONS_ASSIGN_OR_RETURN(std::string designated,
                                DesignatedInvoice(state, payment));
-  const absl::CivilDay day = payment.has_value_date()
-                                 ? ToCivilDay(payment.value_date())
-                                 : d.today();
+  const absl::CivilDay day =
+      payment.has_value_date() ? ToCivilDay(payment.value_date()) : d.today();
   CaseState scratch;
   // Interest runs to the value date, never beyond the act's own day.
   const CaseState& now =
       AccrueBeforePayment(d, std::min(day, d.today() + 1), scratch);
-  const PaymentSplit split =
-      AllocatePayment(now.invoices, now.unattributed,
-                      payment.amount().amount_minor(), designated, day,
-                      d.pack().allocation_order);
+  const PaymentSplit split = AllocatePayment(
+      now.invoices, now.unattributed, payment.amount().amount_minor(),
+      designated, day, d.pack().allocation_order);
   v1::EventPayload payload;
   v1::PaymentReceived* received = payload.mutable_payment_received();
   *received = payment;
@@ -349,10 +350,10 @@ DecisionOr DecideApplyCreditNote(const CaseState& state,
         " is not a claim line of this case"));
   }
   if (credit_note.amount().amount_minor() > invoice->owed.principal) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "credit_note.amount ", credit_note.amount().amount_minor(),
-        " is above the principal owed on invoice ", invoice->number(), ", ",
-        invoice->owed.principal));
+    return absl::InvalidArgumentError(
+        absl::StrCat("credit_note.amount ", credit_note.amount().amount_minor(),
+                     " is above the principal owed on invoice ",
+                     invoice->number(), ", ", invoice->owed.principal));
   }
   v1::EventPayload payload;
   *payload.mutable_credit_note_applied() = credit_note;
@@ -623,9 +624,9 @@ DecisionOr DecideWriteOff(const CaseState& state,
   if (!write_off.invoice_number().empty()) {
     invoice = state.FindInvoice(write_off.invoice_number());
     if (invoice == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "write_off.invoice_number ", write_off.invoice_number(),
-          " is not a claim line of this case"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("write_off.invoice_number ", write_off.invoice_number(),
+                       " is not a claim line of this case"));
     }
   }
   const Buckets& owed = invoice != nullptr ? invoice->owed : state.owed;
@@ -638,7 +639,8 @@ DecisionOr DecideWriteOff(const CaseState& state,
     if (amount.at(bucket) > owed.at(bucket)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "write_off.amount.", name, " ", amount.at(bucket),
-          " is above what is owed there", invoice != nullptr ? " on invoice " : "",
+          " is above what is owed there",
+          invoice != nullptr ? " on invoice " : "",
           invoice != nullptr ? invoice->number() : "", ", ", owed.at(bucket)));
     }
   }
@@ -690,13 +692,12 @@ DecisionOr DecideClaimVatRelief(const CaseState& state,
   }
   // Art. 29 Wet OB: the VAT share of that invoice's unpaid part.
   const int64_t share = VatShareOf(*invoice);
-  const int64_t vat = claim.vat().amount_minor() > 0
-                          ? claim.vat().amount_minor()
-                          : share;
+  const int64_t vat =
+      claim.vat().amount_minor() > 0 ? claim.vat().amount_minor() : share;
   if (vat > share) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "claim.vat ", vat, " is above the VAT share of invoice ",
-        claim.invoice_number(), "'s unpaid part, ", share));
+    return absl::InvalidArgumentError(
+        absl::StrCat("claim.vat ", vat, " is above the VAT share of invoice ",
+                     claim.invoice_number(), "'s unpaid part, ", share));
   }
   if (vat <= 0) {
     return absl::InvalidArgumentError(
@@ -723,18 +724,20 @@ DecisionOr DecideClaimVatRelief(const CaseState& state,
       (monthly ? std::isdigit(static_cast<unsigned char>(period[5])) != 0
                : period[5] == 'Q' && period[6] >= '1' && period[6] <= '4');
   if (!well_formed) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "claim.return_period \"", period, "\" is not a ",
-        monthly ? "monthly period (\"2026-11\")"
-                : "quarterly period (\"2026-Q4\")",
-        ", the creditor's filing frequency"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("claim.return_period \"", period, "\" is not a ",
+                     monthly ? "monthly period (\"2026-11\")"
+                             : "quarterly period (\"2026-Q4\")",
+                     ", the creditor's filing frequency"));
   }
   if (!early && period < due_period) {
     return RuleRefusal(
         rules::kVatReturnPeriod,
         absl::StrCat("VAT relief for invoice ", claim.invoice_number(),
-                     " became due on ", Day(due_on), " and belongs in the "
-                     "return for ", due_period, ", not the earlier ", period));
+                     " became due on ", Day(due_on),
+                     " and belongs in the "
+                     "return for ",
+                     due_period, ", not the earlier ", period));
   }
   if (period > VatReturnPeriod(d.today(), filing)) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -41,10 +41,10 @@ absl::CivilDay MonarchsDay(int year) {
 absl::StatusOr<std::optional<std::string>> DutchAtwHoliday(absl::CivilDay day) {
   const int year = static_cast<int>(day.year());
   if (year < kAtwCalendarFirstYear || year > kAtwCalendarLastYear) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "holiday calendar ", kAtwCalendarName, " is known for ",
-        kAtwCalendarFirstYear, "-", kAtwCalendarLastYear, ", not for ",
-        absl::FormatCivilTime(day)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("holiday calendar ", kAtwCalendarName, " is known for ",
+                     kAtwCalendarFirstYear, "-", kAtwCalendarLastYear,
+                     ", not for ", absl::FormatCivilTime(day)));
   }
   const absl::CivilDay easter = EasterSunday(year);
   if (day.month() == 1 && day.day() == 1) return std::string("New Year's Day");

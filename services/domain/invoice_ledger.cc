@@ -117,8 +117,9 @@ std::vector<int64_t> SplitByWeight(int64_t amount,
     given += parts[i];
     remainders.push_back({exact % total, i});
   }
-  std::stable_sort(remainders.begin(), remainders.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::stable_sort(
+      remainders.begin(), remainders.end(),
+      [](const auto& a, const auto& b) { return a.first > b.first; });
   const int64_t step = amount >= 0 ? 1 : -1;
   for (size_t k = 0; given != amount && k < remainders.size(); ++k) {
     parts[remainders[k].second] += step;
@@ -155,9 +156,9 @@ bool TimeBarredOn(const InvoiceState& invoice, absl::CivilDay day) {
 int64_t VatShareOfAmount(const InvoiceState& invoice, int64_t principal_minor) {
   const int64_t gross = invoice.gross_minor();
   if (gross <= 0 || principal_minor <= 0) return 0;
-  return RoundedQuotient(
-      static_cast<__int128>(principal_minor) * invoice.line.vat().amount_minor(),
-      gross);
+  return RoundedQuotient(static_cast<__int128>(principal_minor) *
+                             invoice.line.vat().amount_minor(),
+                         gross);
 }
 
 int64_t VatShareOf(const InvoiceState& invoice) {

@@ -56,12 +56,12 @@ struct InvoiceState {
   // interest (art. 6:119 lid 1 / 6:119a lid 2 BW with a fixed term).
   absl::CivilDay default_day() const { return due + 1; }
 
-  Buckets owed;  // what is owed now on this invoice, by bucket
+  Buckets owed;                   // what is owed now on this invoice, by bucket
   int64_t paid_minor = 0;         // payments less reversals, all buckets
   int64_t credited_minor = 0;     // credit notes, upheld disputes
   int64_t written_off_minor = 0;  // write-offs, all buckets
   int64_t written_off_principal_minor = 0;  // of which principal
-  std::vector<PrincipalChange> changes;  // in fold order
+  std::vector<PrincipalChange> changes;     // in fold order
 
   // Interest (services/domain/statutory_interest.h).
   int64_t interest_accrued_minor = 0;

@@ -17,9 +17,9 @@ using ::collections::v1::EventPayload;
 void ApplySplit(CaseState& state, const InvoiceSplit& split, int sign,
                 absl::CivilDay day, int64_t InvoiceState::*counter) {
   Buckets delta = split.allocated;
-  InvoiceState* invoice =
-      split.invoice_number.empty() ? nullptr
-                                   : state.FindInvoice(split.invoice_number);
+  InvoiceState* invoice = split.invoice_number.empty()
+                              ? nullptr
+                              : state.FindInvoice(split.invoice_number);
   if (invoice == nullptr) {
     if (sign < 0) {
       state.unattributed -= delta;
@@ -45,8 +45,8 @@ void ApplySplit(CaseState& state, const InvoiceSplit& split, int sign,
 std::vector<InvoiceSplit> LegacySplit(const CaseState& state,
                                       const Buckets& amount) {
   std::vector<InvoiceSplit> merged;
-  for (Bucket bucket : {Bucket::kCosts, Bucket::kInterest, Bucket::kPrincipal,
-                        Bucket::kFees}) {
+  for (Bucket bucket :
+       {Bucket::kCosts, Bucket::kInterest, Bucket::kPrincipal, Bucket::kFees}) {
     for (const InvoiceSplit& part :
          SplitOldestFirst(state.invoices, bucket, amount.at(bucket))) {
       auto it = std::find_if(merged.begin(), merged.end(), [&](const auto& m) {
@@ -142,7 +142,8 @@ void AccrueInterest(CaseState& state, const v1::InterestAccrued& accrued) {
     invoice->interest_accrued_minor += amount;
     invoice->interest_exact = part.exact_after();
     invoice->capitalised_total_minor = part.capitalised_total().amount_minor();
-    if (part.has_to_date()) invoice->interest_until = ToCivilDay(part.to_date());
+    if (part.has_to_date())
+      invoice->interest_until = ToCivilDay(part.to_date());
   }
 }
 
@@ -259,14 +260,13 @@ void VatRelief(CaseState& state, const EventPayload& payload) {
         invoice->vat_relief_minor += restored.vat().amount_minor();
       }
       auto& list = state.vat_reversals;
-      list.erase(std::remove_if(list.begin(), list.end(),
-                                [&](const VatReversal& r) {
-                                  return r.payment_id ==
-                                             restored.payment_id() &&
-                                         r.invoice_number ==
-                                             restored.invoice_number();
-                                }),
-                 list.end());
+      list.erase(
+          std::remove_if(list.begin(), list.end(),
+                         [&](const VatReversal& r) {
+                           return r.payment_id == restored.payment_id() &&
+                                  r.invoice_number == restored.invoice_number();
+                         }),
+          list.end());
       break;
     }
     default:
@@ -329,11 +329,12 @@ void FoldLedger(CaseState& state, const EventPayload& payload,
       break;
     }
     case EventPayload::kDisputeResolved:
-      DropPrincipal(state,
-                    SplitOldestFirst(
-                        state.invoices, Bucket::kPrincipal,
-                        payload.dispute_resolved().amount_dropped().amount_minor()),
-                    day);
+      DropPrincipal(
+          state,
+          SplitOldestFirst(
+              state.invoices, Bucket::kPrincipal,
+              payload.dispute_resolved().amount_dropped().amount_minor()),
+          day);
       break;
     case EventPayload::kBalanceAdjusted:
       state.unattributed += FromAllocation(payload.balance_adjusted().delta());

@@ -29,8 +29,8 @@ void FoldLedger(CaseState& state, const collections::v1::EventPayload& payload,
 // from before the ledger the split the migration rule gives.
 std::vector<InvoiceSplit> SplitsOf(
     const CaseState& state,
-    const google::protobuf::RepeatedPtrField<collections::v1::InvoiceAllocation>&
-        stated,
+    const google::protobuf::RepeatedPtrField<
+        collections::v1::InvoiceAllocation>& stated,
     const Buckets& case_allocation);
 
 }  // namespace collections::domain

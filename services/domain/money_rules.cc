@@ -69,8 +69,8 @@ int32_t DutchGeneralVatRateBp(absl::CivilDay day) {
 int64_t ScaleCostsMinor(int64_t principal_minor, int invoices, bool business) {
   int64_t costs = DutchCollectionCostsCents(principal_minor);
   if (business && principal_minor > 0) {
-    costs = std::max<int64_t>(costs, kDutchCostsMinimumCents *
-                                         std::max(invoices, 1));
+    costs = std::max<int64_t>(costs,
+                              kDutchCostsMinimumCents * std::max(invoices, 1));
   }
   return costs;
 }

@@ -42,27 +42,27 @@ const RateSchedule& ConsumerSchedule() {
 // + 7 points, + 8 points from 16 March 2013 (Wet implementatie richtlijn
 // betalingsachterstand, Stb. 2012, 675), set half-yearly.
 const RateSchedule& CommercialSchedule() {
-  static const RateSchedule* schedule = new RateSchedule{
-      "nl-6:119a-commercial",
-      {
-          {absl::CivilDay(2009, 7, 1), 800},
-          {absl::CivilDay(2011, 7, 1), 825},
-          {absl::CivilDay(2012, 1, 1), 800},
-          {absl::CivilDay(2013, 1, 1), 775},
-          {absl::CivilDay(2013, 3, 16), 875},
-          {absl::CivilDay(2013, 7, 1), 850},
-          {absl::CivilDay(2014, 1, 1), 825},
-          {absl::CivilDay(2014, 7, 1), 815},
-          {absl::CivilDay(2015, 1, 1), 805},
-          {absl::CivilDay(2016, 7, 1), 800},
-          {absl::CivilDay(2023, 1, 1), 1050},
-          {absl::CivilDay(2023, 7, 1), 1200},
-          {absl::CivilDay(2024, 1, 1), 1250},
-          {absl::CivilDay(2024, 7, 1), 1225},
-          {absl::CivilDay(2025, 1, 1), 1115},
-          {absl::CivilDay(2025, 7, 1), 1015},
-      },
-      absl::CivilDay(2026, 6, 30)};
+  static const RateSchedule* schedule =
+      new RateSchedule{"nl-6:119a-commercial",
+                       {
+                           {absl::CivilDay(2009, 7, 1), 800},
+                           {absl::CivilDay(2011, 7, 1), 825},
+                           {absl::CivilDay(2012, 1, 1), 800},
+                           {absl::CivilDay(2013, 1, 1), 775},
+                           {absl::CivilDay(2013, 3, 16), 875},
+                           {absl::CivilDay(2013, 7, 1), 850},
+                           {absl::CivilDay(2014, 1, 1), 825},
+                           {absl::CivilDay(2014, 7, 1), 815},
+                           {absl::CivilDay(2015, 1, 1), 805},
+                           {absl::CivilDay(2016, 7, 1), 800},
+                           {absl::CivilDay(2023, 1, 1), 1050},
+                           {absl::CivilDay(2023, 7, 1), 1200},
+                           {absl::CivilDay(2024, 1, 1), 1250},
+                           {absl::CivilDay(2024, 7, 1), 1225},
+                           {absl::CivilDay(2025, 1, 1), 1115},
+                           {absl::CivilDay(2025, 7, 1), 1015},
+                       },
+                       absl::CivilDay(2026, 6, 30)};
   return *schedule;
 }
 
@@ -122,9 +122,9 @@ absl::StatusOr<v1::InvoiceInterest> AccrueInvoiceInterest(
   v1::InvoiceInterest out;
   // Never before the default date (an accrual from before the ledger ran
   // case-wide from the oldest due date).
-  const absl::CivilDay from = std::max(
-      invoice.interest_until.value_or(invoice.default_day()),
-      invoice.default_day());
+  const absl::CivilDay from =
+      std::max(invoice.interest_until.value_or(invoice.default_day()),
+               invoice.default_day());
   out.set_invoice_number(invoice.number());
   out.set_basis(basis.description());
   out.set_exact_before(invoice.interest_exact);
@@ -181,8 +181,8 @@ absl::StatusOr<v1::InvoiceInterest> AccrueInvoiceInterest(
         reduced += change.reduced_delta;
       }
     }
-    const int64_t base =
-        std::max<int64_t>(principal, 0) + std::max<int64_t>(capitalised - reduced, 0);
+    const int64_t base = std::max<int64_t>(principal, 0) +
+                         std::max<int64_t>(capitalised - reduced, 0);
     if (base <= 0) continue;
     // The rate may only change on a cut, so the segment has one rate.
     absl::StatusOr<int32_t> rate = RateOn(basis, a);
@@ -201,8 +201,8 @@ absl::StatusOr<v1::InvoiceInterest> AccrueInvoiceInterest(
     segment->set_rate_bp(*rate);
   }
   out.set_exact_after(exact);
-  *out.mutable_amount() =
-      money(RoundInterestUnits(exact) - RoundInterestUnits(invoice.interest_exact));
+  *out.mutable_amount() = money(RoundInterestUnits(exact) -
+                                RoundInterestUnits(invoice.interest_exact));
   *out.mutable_capitalised_total() = money(capitalised);
   return out;
 }

@@ -60,7 +60,7 @@ struct InterestBasis {
   const RateSchedule* table = nullptr;  // statutory
   int32_t contract_rate_bp = 0;         // > 0: contract interest
   std::string clause;                   // the contract's clause
-  std::string description() const;  // "art. 6:119 BW", "contract: <clause>"
+  std::string description() const;      // "art. 6:119 BW", "contract: <clause>"
 };
 
 // The invoice's interest for [interest_until or default day, to): segments,

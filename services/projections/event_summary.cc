@@ -18,9 +18,8 @@ std::string FormatMoney(const collections::v1::Money& money) {
 namespace {
 
 // " on INV-1 €10.00, INV-2 €5.00": what an amount did per invoice.
-std::string PerInvoice(
-    const google::protobuf::RepeatedPtrField<collections::v1::InvoiceAllocation>&
-        allocations) {
+std::string PerInvoice(const google::protobuf::RepeatedPtrField<
+                       collections::v1::InvoiceAllocation>& allocations) {
   std::string out;
   for (const auto& part : allocations) {
     if (part.invoice_number().empty()) continue;
@@ -35,7 +34,6 @@ std::string PerInvoice(
   }
   return out;
 }
-
 
 std::string Date(const collections::v1::LocalDate& date) {
   return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
@@ -110,8 +108,7 @@ std::string SummarizeFollowUp(const Event& event) {
           "Stage ",
           Name(v1::CaseStage_Name(p.case_stage_changed().to()), "CASE_STAGE_"),
           ": ", p.case_stage_changed().reason());
-    case EventPayload::kCollectionCostsAssessed:
-    {
+    case EventPayload::kCollectionCostsAssessed: {
       std::string per_invoice;
       for (const auto& part : p.collection_costs_assessed().invoices())
         absl::StrAppend(&per_invoice, per_invoice.empty() ? " on " : ", ",
@@ -121,22 +118,21 @@ std::string SummarizeFollowUp(const Event& event) {
                           " assessed (", p.collection_costs_assessed().scale(),
                           ")", per_invoice);
     }
-    case EventPayload::kInterestAccrued:
-    {
+    case EventPayload::kInterestAccrued: {
       std::string per_invoice;
       for (const auto& part : p.interest_accrued().invoices())
         absl::StrAppend(&per_invoice, per_invoice.empty() ? " on " : ", ",
                         part.invoice_number(), " ", FormatMoney(part.amount()),
                         " (", part.basis(), ")");
-      return absl::StrCat("Interest of ",
-                          FormatMoney(p.interest_accrued().amount()),
-                          " accrued to ", Date(p.interest_accrued().to_date()),
-                          per_invoice);
+      return absl::StrCat(
+          "Interest of ", FormatMoney(p.interest_accrued().amount()),
+          " accrued to ", Date(p.interest_accrued().to_date()), per_invoice);
     }
     case EventPayload::kPaymentReversed:
-      return absl::StrCat("Payment ", p.payment_reversed().payment_id(),
-                          " reversed: ", p.payment_reversed().reason(),
-                          PerInvoice(p.payment_reversed().invoice_allocations()));
+      return absl::StrCat(
+          "Payment ", p.payment_reversed().payment_id(),
+          " reversed: ", p.payment_reversed().reason(),
+          PerInvoice(p.payment_reversed().invoice_allocations()));
     case EventPayload::kCreditNoteApplied:
       return absl::StrCat("Credit note ",
                           p.credit_note_applied().credit_note_number(), " of ",
@@ -149,8 +145,7 @@ std::string SummarizeFollowUp(const Event& event) {
       return absl::StrCat(
           "Hold released: ",
           Name(v1::CaseHold_Name(p.hold_released().hold()), "CASE_HOLD_"));
-    case EventPayload::kLimitationInterrupted:
-    {
+    case EventPayload::kLimitationInterrupted: {
       const auto& interrupted = p.limitation_interrupted();
       std::string ground;
       switch (interrupted.ground()) {
@@ -162,9 +157,9 @@ std::string SummarizeFollowUp(const Event& event) {
         case collections::v1::LIMITATION_GROUND_PAYMENT:
         case collections::v1::LIMITATION_GROUND_PROMISE:
         case collections::v1::LIMITATION_GROUND_PAYMENT_PLAN:
-          ground = absl::StrCat(" by acknowledgement (",
-                                interrupted.source_id(), ") on ",
-                                Date(interrupted.interrupted_on()));
+          ground =
+              absl::StrCat(" by acknowledgement (", interrupted.source_id(),
+                           ") on ", Date(interrupted.interrupted_on()));
           break;
         default:
           break;
@@ -268,13 +263,12 @@ std::string SummarizeEvent(const Event& event) {
                              p.promise_made().promised_date().month(),
                              p.promise_made().promised_date().day());
     case EventPayload::kPaymentReceived:
-      return absl::StrCat("Payment of ",
-                          FormatMoney(p.payment_received().amount()), " (",
-                          Name(collections::v1::PaymentMethod_Name(
-                                   p.payment_received().method()),
-                               "PAYMENT_METHOD_"),
-                          ")",
-                          PerInvoice(p.payment_received().invoice_allocations()));
+      return absl::StrCat(
+          "Payment of ", FormatMoney(p.payment_received().amount()), " (",
+          Name(collections::v1::PaymentMethod_Name(
+                   p.payment_received().method()),
+               "PAYMENT_METHOD_"),
+          ")", PerInvoice(p.payment_received().invoice_allocations()));
     case EventPayload::kHandedToAgency:
       return absl::StrCat("Handed to agency ",
                           p.handed_to_agency().agency_id());

@@ -181,7 +181,8 @@ class InvoiceLedgerTest : public ::testing::Test {
   uint64_t last_position_ = 0;
 };
 
-TEST_F(InvoiceLedgerTest, Art6_119_InterestRunsPerInvoiceFromItsOwnDefaultDate) {
+TEST_F(InvoiceLedgerTest,
+       Art6_119_InterestRunsPerInvoiceFromItsOwnDefaultDate) {
   // A small old invoice (€50.00, due 31 Dec 2024) and a large recent one
   // (€5,000.00, due 30 Nov 2025), consumer rate 6% all of 2025.
   // INV-OLD: 365 d × 5000 × 600 = 1,095,000,000 / 3,650,000 = €3.00.
@@ -212,11 +213,10 @@ TEST_F(InvoiceLedgerTest, Art6_119_2_OneAccrualAndManyGiveTheSameInterest) {
   for (absl::CivilMonth month(2024, 4); month <= absl::CivilMonth(2026, 6);
        ++month) {
     const absl::CivilDay day(month);
-    grpc::Status status =
-        Accrue("c-monthly", domain::ToLocalDate(day),
-               absl::FromCivil(absl::CivilSecond(day.year(), day.month(), 1,
-                                                 10, 0, 0),
-                               Amsterdam()));
+    grpc::Status status = Accrue(
+        "c-monthly", domain::ToLocalDate(day),
+        absl::FromCivil(absl::CivilSecond(day.year(), day.month(), 1, 10, 0, 0),
+                        Amsterdam()));
     ASSERT_TRUE(status.ok()) << day << ": " << status.error_message();
   }
   const int64_t once = Case("c-once").balance().interest().amount_minor();
@@ -230,12 +230,13 @@ TEST_F(InvoiceLedgerTest, Art6_119_2_OneAccrualAndManyGiveTheSameInterest) {
   EXPECT_EQ(monthly, once);
 }
 
-TEST_F(InvoiceLedgerTest, Art6_96_4_BusinessDebtorsOweTheScaleAtLeast40PerInvoice) {
+TEST_F(InvoiceLedgerTest,
+       Art6_96_4_BusinessDebtorsOweTheScaleAtLeast40PerInvoice) {
   // €5,000.00 overdue: 15% of €2,500 + 10% of €2,500 = €375 + €250 = €625.
   Open("c-b2b", "nl-business",
-       {{"INV-1", 500000, 86777, absl::CivilDay(2026, 3, 31)}},
-       At(2026, 3, 1));
-  auto costs = Command<v1::AssessCollectionCostsRequest>("c-b2b", At(2026, 4, 1));
+       {{"INV-1", 500000, 86777, absl::CivilDay(2026, 3, 31)}}, At(2026, 3, 1));
+  auto costs =
+      Command<v1::AssessCollectionCostsRequest>("c-b2b", At(2026, 4, 1));
   grpc::Status status = Run(&Stub::AssessCollectionCosts, costs);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(Case("c-b2b").balance().costs().amount_minor(), 62500);
@@ -303,13 +304,13 @@ TEST_F(InvoiceLedgerTest, Wet_OB_29_VatReliefPerInvoiceDueAfterWriteOff) {
   EXPECT_FALSE(Invoice(view, "INV-OPEN").vat_relief_late());
 }
 
-TEST_F(InvoiceLedgerTest, Wet_OB_29_AReceiptReversesReliefAndItsReversalRestoresIt) {
+TEST_F(InvoiceLedgerTest,
+       Wet_OB_29_AReceiptReversesReliefAndItsReversalRestoresIt) {
   // €1,210.00 (VAT €210.00) due 31 Jan 2025; relief claimed in 2026-Q1
   // (€210.00). €605.00 then received: half the VAT, €105.00, owed again;
   // the receipt reversed: the relief stands at €210.00 again.
   Open("c-rev", "nl-consumer",
-       {{"INV-1", 121000, 21000, absl::CivilDay(2025, 1, 31)}},
-       At(2025, 1, 2));
+       {{"INV-1", 121000, 21000, absl::CivilDay(2025, 1, 31)}}, At(2025, 1, 2));
   ProcessDue(At(2026, 2, 2));
   auto claim = Command<v1::ClaimVatReliefRequest>("c-rev", At(2026, 2, 3));
   claim.mutable_claim()->set_invoice_number("INV-1");
@@ -328,11 +329,11 @@ TEST_F(InvoiceLedgerTest, Wet_OB_29_AReceiptReversesReliefAndItsReversalRestores
             21000);
 }
 
-TEST_F(InvoiceLedgerTest, Art3_317_UndeliverableLeavesLimitationAndArt3_318_PaymentRestartsIt) {
+TEST_F(InvoiceLedgerTest,
+       Art3_317_UndeliverableLeavesLimitationAndArt3_318_PaymentRestartsIt) {
   // Due 31 Jan 2025: in time until 31 Jan 2030 (5 years).
   Open("c-lim", "nl-consumer",
-       {{"INV-1", 100000, 17355, absl::CivilDay(2025, 1, 31)}},
-       At(2025, 1, 2));
+       {{"INV-1", 100000, 17355, absl::CivilDay(2025, 1, 31)}}, At(2025, 1, 2));
   ProcessDue(At(2025, 2, 2));
   EXPECT_EQ(Invoice(Case("c-lim"), "INV-1").limitation_deadline().year(), 2030);
 
@@ -390,8 +391,7 @@ TEST_F(InvoiceLedgerTest, Art6_96_6_CostsPerClaimAndTheRepeatedClaimsRule) {
   // INV-1 €2,000.00: 14-day letter sent Mon 2 Mar 2026, received Wed 4 Mar,
   // last day Wed 18 Mar; costs from 19 Mar: 15% = €300.00.
   Open("c-claims", "nl-consumer",
-       {{"INV-1", 200000, 34711, absl::CivilDay(2026, 1, 31)}},
-       At(2026, 1, 2));
+       {{"INV-1", 200000, 34711, absl::CivilDay(2026, 1, 31)}}, At(2026, 1, 2));
   ProcessDue(At(2026, 2, 2));
   auto letter = [&](const std::string& id, absl::Time at, int64_t amount) {
     auto request = Command<v1::IssueLetterRequest>("c-claims", at);
@@ -403,8 +403,8 @@ TEST_F(InvoiceLedgerTest, Art6_96_6_CostsPerClaimAndTheRepeatedClaimsRule) {
     return Run(&Stub::IssueLetter, request);
   };
   ASSERT_TRUE(letter("L1", At(2026, 3, 2), 200000).ok());
-  auto costs = Command<v1::AssessCollectionCostsRequest>("c-claims",
-                                                         At(2026, 3, 19));
+  auto costs =
+      Command<v1::AssessCollectionCostsRequest>("c-claims", At(2026, 3, 19));
   ASSERT_TRUE(Run(&Stub::AssessCollectionCosts, costs).ok());
   EXPECT_EQ(Case("c-claims").balance().costs().amount_minor(), 30000);
 
@@ -417,8 +417,8 @@ TEST_F(InvoiceLedgerTest, Art6_96_6_CostsPerClaimAndTheRepeatedClaimsRule) {
   *line->mutable_vat() = Eur(34711);
   *line->mutable_gross() = Eur(200000);
   ASSERT_TRUE(Run(&Stub::AddClaimLine, add).ok());
-  auto again = Command<v1::AssessCollectionCostsRequest>("c-claims",
-                                                         At(2026, 4, 2));
+  auto again =
+      Command<v1::AssessCollectionCostsRequest>("c-claims", At(2026, 4, 2));
   grpc::Status refused = Run(&Stub::AssessCollectionCosts, again);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(refused.error_message(), HasSubstr("NL_BW_6_96_COSTS_PER_CLAIM"));
@@ -430,8 +430,8 @@ TEST_F(InvoiceLedgerTest, Art6_96_6_CostsPerClaimAndTheRepeatedClaimsRule) {
   // less what was charged: 15% × €2,500 + 10% × €1,500 = €525.00 − €300.00
   // = €225.00 (not another €300.00).
   ASSERT_TRUE(letter("L2", At(2026, 4, 1), 400000).ok());
-  auto second = Command<v1::AssessCollectionCostsRequest>("c-claims",
-                                                          At(2026, 4, 20));
+  auto second =
+      Command<v1::AssessCollectionCostsRequest>("c-claims", At(2026, 4, 20));
   grpc::Status assessed = Run(&Stub::AssessCollectionCosts, second);
   ASSERT_TRUE(assessed.ok()) << assessed.error_message();
   const v1::CaseView view = Case("c-claims");
@@ -442,8 +442,7 @@ TEST_F(InvoiceLedgerTest, Art6_96_6_CostsPerClaimAndTheRepeatedClaimsRule) {
 TEST_F(InvoiceLedgerTest, AccrualBeyondTheRateTableIsRefusedNamingIt) {
   Open("c-table", "nl-consumer",
        {{"INV-1", 100000, 0, absl::CivilDay(2026, 1, 31)}}, At(2026, 1, 2));
-  grpc::Status refused =
-      Accrue("c-table", Date(2026, 12, 1), At(2026, 12, 1));
+  grpc::Status refused = Accrue("c-table", Date(2026, 12, 1), At(2026, 12, 1));
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(refused.error_message(), HasSubstr("nl-6:119-consumer"));
   EXPECT_EQ(Case("c-table").balance().interest().amount_minor(), 0);

@@ -351,7 +351,8 @@ TEST(DecideCloseTest, PaidNeedsAZeroBalance) {
                        HasSubstr("CASE_CLOSED")));
 }
 
-TEST(DecideVatReliefTest, Wet_OB_29_DueAYearAfterTheDueDateOrEarlierByOverride) {
+TEST(DecideVatReliefTest,
+     Wet_OB_29_DueAYearAfterTheDueDateOrEarlierByOverride) {
   CaseUnderTest c;
   v1::VatReliefClaimed claim;
   claim.set_invoice_number("INV-1");

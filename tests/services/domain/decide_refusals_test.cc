@@ -1366,8 +1366,8 @@ TEST(DecideRefusalsTest, AssessCostsOnlyWhenThePackAndTheTermsAllowThem) {
               "NL_BW_6_96_FOURTEEN_DAY_LETTER: a consumer owes collection "
               "costs only after a 14-day letter stating them has lapsed; "
               "none was sent"),
-      Refused("NOT_IN_RULE_PACK_BW_6_96_scale_only_in_EUR",
-              business_in_usd, AssessCosts(At(2, 10)), kFailedPrecondition,
+      Refused("NOT_IN_RULE_PACK_BW_6_96_scale_only_in_EUR", business_in_usd,
+              AssessCosts(At(2, 10)), kFailedPrecondition,
               "NOT_IN_RULE_PACK: the Dutch costs rules apply to claims in EUR"),
       Refused("NOT_OVERDUE_BW_6_96_lid_4_costs_before_the_term_lapsed",
               NotYetDue("nl-business"), AssessCosts(At(2, 10)),
@@ -1424,10 +1424,9 @@ TEST(DecideRefusalsTest, AccrueInterestOnlyOnPastDaysNotYetAccrued) {
               After(Overdue(), {Payment("P1", 100000, At(2, 10))}),
               Accrue(mar3, At(3, 3))),
       Refused("INTEREST_ALREADY_ACCRUED_no_principal_owed_since",
-              After(Overdue(), {Payment("P1", 100000, At(2, 10)),
-                                Accrue(mar3, At(3, 3))}),
-              Accrue(absl::CivilDay(2026, 3, 4), At(3, 4)),
-              kFailedPrecondition,
+              After(Overdue(),
+                    {Payment("P1", 100000, At(2, 10)), Accrue(mar3, At(3, 3))}),
+              Accrue(absl::CivilDay(2026, 3, 4), At(3, 4)), kFailedPrecondition,
               "INTEREST_ALREADY_ACCRUED: no invoice has interest to add up to "
               "2026-03-04"),
   };
@@ -1943,8 +1942,7 @@ TEST(DecideRefusalsTest, TheLedgerRefusesPerInvoice) {
   const std::vector<Row> rows = {
       // DecideRecordPayment: art. 6:43 lid 1 BW, a designation must name an
       // invoice of the case.
-      Allowed("BW_6_43_payment_designated_to_an_invoice_of_the_case",
-              Overdue(),
+      Allowed("BW_6_43_payment_designated_to_an_invoice_of_the_case", Overdue(),
               Payment("P1", 1000, At(2, 10),
                       [](v1::PaymentReceived& p) {
                         p.set_invoice_number("INV-1");
@@ -1978,22 +1976,20 @@ TEST(DecideRefusalsTest, TheLedgerRefusesPerInvoice) {
                        [](v1::Allocation& a) {
                          *a.mutable_principal() = Eur(10000);
                        })),
-      Refused("INVALID_ARGUMENT_write_off_of_an_invoice_not_on_the_case",
-              Overdue(),
-              Command{At(2, 11),
-                      {},
-                      [](const CaseState& state, const CommandInput& in) {
-                        v1::WriteOffApproved write_off;
-                        write_off.set_invoice_number("INV-9");
-                        *write_off.mutable_amount()->mutable_principal() =
-                            Eur(1);
-                        return DecideWriteOff(state, write_off, in);
-                      }},
-              kInvalidArgument,
-              "write_off.invoice_number INV-9 is not a claim line of this "
-              "case"),
-      Refused("INVALID_ARGUMENT_write_off_split_given_by_the_caller",
-              Overdue(),
+      Refused(
+          "INVALID_ARGUMENT_write_off_of_an_invoice_not_on_the_case", Overdue(),
+          Command{At(2, 11),
+                  {},
+                  [](const CaseState& state, const CommandInput& in) {
+                    v1::WriteOffApproved write_off;
+                    write_off.set_invoice_number("INV-9");
+                    *write_off.mutable_amount()->mutable_principal() = Eur(1);
+                    return DecideWriteOff(state, write_off, in);
+                  }},
+          kInvalidArgument,
+          "write_off.invoice_number INV-9 is not a claim line of this "
+          "case"),
+      Refused("INVALID_ARGUMENT_write_off_split_given_by_the_caller", Overdue(),
               Command{At(2, 11),
                       {},
                       [](const CaseState& state, const CommandInput& in) {
@@ -2021,10 +2017,11 @@ TEST(DecideRefusalsTest, TheLedgerRefusesPerInvoice) {
               AddLine("INV-1", 50000, absl::CivilDay(2026, 3, 1), At(2, 10)),
               kAlreadyExists,
               "invoice INV-1 is a claim line of this case already"),
-      Refused("INVALID_ARGUMENT_line_in_another_currency", Overdue(),
-              AddLine("INV-2", 50000, absl::CivilDay(2026, 3, 1), At(2, 10),
-                      [](v1::ClaimLine& l) { *l.mutable_gross() = Usd(50000); }),
-              kInvalidArgument, "line.gross is in USD but the case is in EUR"),
+      Refused(
+          "INVALID_ARGUMENT_line_in_another_currency", Overdue(),
+          AddLine("INV-2", 50000, absl::CivilDay(2026, 3, 1), At(2, 10),
+                  [](v1::ClaimLine& l) { *l.mutable_gross() = Usd(50000); }),
+          kInvalidArgument, "line.gross is in USD but the case is in EUR"),
       Refused("INVALID_ARGUMENT_vat_above_the_gross", Overdue(),
               AddLine("INV-2", 50000, absl::CivilDay(2026, 3, 1), At(2, 10),
                       [](v1::ClaimLine& l) { *l.mutable_vat() = Eur(50001); }),

@@ -43,7 +43,8 @@ TEST(InvoiceLedgerTest, Art6_44_CostsThenInterestThenPrincipalWithinAnInvoice) {
   EXPECT_EQ(split.overpaid, 0);
 }
 
-TEST(InvoiceLedgerTest, Art6_43_1_APaymentDesignatedToTheNewerInvoiceGoesThere) {
+TEST(InvoiceLedgerTest,
+     Art6_43_1_APaymentDesignatedToTheNewerInvoiceGoesThere) {
   // Two due invoices; the debtor names INV-2 (the newer): €300.00 all on
   // INV-2 although INV-1 is older.
   const std::vector<InvoiceState> invoices = {
@@ -143,10 +144,9 @@ class LedgerFoldTest : public ::testing::Test {
   void Fold(v1::EventPayload payload, absl::CivilDay day) {
     v1::Event event;
     event.set_stream_version(state_.version + 1);
-    *event.mutable_occurred_at() = ToTimestamp(
-        absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(),
-                                          12, 0, 0),
-                        absl::UTCTimeZone()));
+    *event.mutable_occurred_at() = ToTimestamp(absl::FromCivil(
+        absl::CivilSecond(day.year(), day.month(), day.day(), 12, 0, 0),
+        absl::UTCTimeZone()));
     *event.mutable_payload() = std::move(payload);
     Evolve(state_, event);
   }

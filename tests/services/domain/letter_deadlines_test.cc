@@ -2,10 +2,9 @@
 
 #include "services/domain/letter_deadlines.h"
 
-#include "services/domain/holiday_calendar.h"
-
 #include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
+#include "services/domain/holiday_calendar.h"
 
 namespace collections::domain {
 namespace {

@@ -69,7 +69,8 @@ TEST(StatutoryInterestTest, Art6_119_RateChangeMidPeriodAcrossTheYearEnd) {
   EXPECT_EQ(interest->basis(), "art. 6:119 BW");
 }
 
-TEST(StatutoryInterestTest, Art6_119_2_CapitalisedAtTheDefaultAnniversaryInALeapYear) {
+TEST(StatutoryInterestTest,
+     Art6_119_2_CapitalisedAtTheDefaultAnniversaryInALeapYear) {
   // €1,000.00 in default from 1 Jan 2024. Year 1 (2024, 366 days, 7%):
   // 366 × 100000 × 700 = 25,620,000,000 → €70.19 joins the base on
   // 1 Jan 2025. Year 2 (365 days, 6%): 365 × 107019 × 600 =
@@ -146,10 +147,9 @@ TEST(StatutoryInterestTest, RefusesBeyondTheDayTheTableIsKnownUntil) {
       StatutoryRateSchedule(v1::INTEREST_KIND_NL_CONSUMER);
   ASSERT_NE(table, nullptr);
   // Up to and including known_until is fine; one day more is refused.
-  EXPECT_TRUE(AccrueInvoiceInterest(Invoice(100000, Day(2026, 1, 31)),
-                                    table->known_until + 1,
-                                    Statutory(v1::INTEREST_KIND_NL_CONSUMER),
-                                    "EUR")
+  EXPECT_TRUE(AccrueInvoiceInterest(
+                  Invoice(100000, Day(2026, 1, 31)), table->known_until + 1,
+                  Statutory(v1::INTEREST_KIND_NL_CONSUMER), "EUR")
                   .ok());
   absl::StatusOr<v1::InvoiceInterest> beyond = AccrueInvoiceInterest(
       Invoice(100000, Day(2026, 1, 31)), table->known_until + 2,
@@ -158,13 +158,12 @@ TEST(StatutoryInterestTest, RefusesBeyondTheDayTheTableIsKnownUntil) {
   EXPECT_THAT(beyond.status().message(), HasSubstr("nl-6:119-consumer"));
   EXPECT_THAT(beyond.status().message(), HasSubstr("RATE_TABLE_KNOWN_UNTIL"));
   // Before the table's first row: refused too, never guessed.
-  EXPECT_EQ(AccrueInvoiceInterest(Invoice(100000, Day(2008, 12, 31)),
-                                  Day(2009, 2, 1),
-                                  Statutory(v1::INTEREST_KIND_NL_CONSUMER),
-                                  "EUR")
-                .status()
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      AccrueInvoiceInterest(Invoice(100000, Day(2008, 12, 31)), Day(2009, 2, 1),
+                            Statutory(v1::INTEREST_KIND_NL_CONSUMER), "EUR")
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(StatutoryInterestTest, TablesReachBackTo2010) {
