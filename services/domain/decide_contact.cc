@@ -67,12 +67,6 @@ absl::Status CheckLetterAllowed(Decider& d, const v1::LetterIssued& letter) {
 
 }  // namespace
 
-// LimitationInterrupted for the open invoices not time-barred on `reached`,
-// the day the written notice `letter_id` reached the debtor.
-static void EmitNoticeInterruption(Decider& d, const CaseState& state,
-                                   const std::string& letter_id,
-                                   absl::CivilDay reached);
-
 DecisionOr DecideLogCalls(
     const CaseState& state,
     const google::protobuf::RepeatedPtrField<v1::CallLogged>& calls,
@@ -231,27 +225,10 @@ DecisionOr DecideIssueLetter(const CaseState& state,
   // a delivery says otherwise; undeliverable, it interrupted nothing.
   if (d.pack().letters_interrupt_limitation &&
       letter.level() != v1::LETTER_LEVEL_VALIDATION_NOTICE) {
-    EmitNoticeInterruption(d, state, letter.letter_id(), receipt);
+    EmitInterruption(d, state, v1::LIMITATION_GROUND_WRITTEN_NOTICE,
+                     letter.letter_id(), "", receipt);
   }
   return d.Finish();
-}
-
-static void EmitNoticeInterruption(Decider& d, const CaseState& state,
-                                   const std::string& letter_id,
-                                   absl::CivilDay reached) {
-  v1::EventPayload interrupted;
-  auto* event = interrupted.mutable_limitation_interrupted();
-  for (const auto& invoice : state.invoices) {
-    if (invoice.owed.total() <= 0 || TimeBarredOn(invoice, reached)) continue;
-    event->add_invoice_numbers(invoice.number());
-    *event->mutable_new_deadline() =
-        ToLocalDate(LimitationDeadline(reached, invoice.limitation_years));
-  }
-  if (event->invoice_numbers_size() == 0) return;
-  event->set_letter_id(letter_id);
-  event->set_ground(v1::LIMITATION_GROUND_WRITTEN_NOTICE);
-  *event->mutable_interrupted_on() = ToLocalDate(reached);
-  d.Emit(std::move(interrupted));
 }
 
 DecisionOr DecideLetterOutcome(const CaseState& state,
@@ -286,7 +263,8 @@ DecisionOr DecideLetterOutcome(const CaseState& state,
     // Reached on `receipt`: the interruption runs from that day.
     if (d.pack().letters_interrupt_limitation && !letter->undeliverable &&
         letter->level != v1::LETTER_LEVEL_VALIDATION_NOTICE) {
-      EmitNoticeInterruption(d, state, letter->letter_id, receipt);
+      EmitInterruption(d, state, v1::LIMITATION_GROUND_WRITTEN_NOTICE,
+                       letter->letter_id, "", receipt);
     }
     return d.Finish();
   } else {

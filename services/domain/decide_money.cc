@@ -82,25 +82,27 @@ absl::StatusOr<std::string> DesignatedInvoice(
 
 }  // namespace
 
-// A promise or a plan acknowledges every open invoice not yet time-barred
-// (art. 3:318 BW): a new period runs from the day after (art. 3:319 BW).
-static void EmitAcknowledgement(Decider& d, const CaseState& state,
-                                v1::LimitationGround ground,
-                                const std::string& source_id,
-                                absl::CivilDay day) {
+void EmitInterruption(Decider& d, const CaseState& state,
+                      v1::LimitationGround ground, const std::string& letter_id,
+                      const std::string& source_id, absl::CivilDay on,
+                      const std::vector<std::string>* only) {
   if (!d.pack().letters_interrupt_limitation) return;
   v1::EventPayload interrupted;
   auto* event = interrupted.mutable_limitation_interrupted();
   for (const auto& invoice : state.invoices) {
-    if (invoice.owed.total() <= 0 || TimeBarredOn(invoice, day)) continue;
+    if (invoice.owed.total() <= 0 || TimeBarredOn(invoice, on)) continue;
+    if (only != nullptr &&
+        std::find(only->begin(), only->end(), invoice.number()) == only->end())
+      continue;
     event->add_invoice_numbers(invoice.number());
     *event->mutable_new_deadline() =
-        ToLocalDate(LimitationDeadline(day, invoice.limitation_years));
+        ToLocalDate(LimitationDeadline(on, invoice.limitation_years));
   }
   if (event->invoice_numbers_size() == 0) return;
   event->set_ground(ground);
+  event->set_letter_id(letter_id);
   event->set_source_id(source_id);
-  *event->mutable_interrupted_on() = ToLocalDate(day);
+  *event->mutable_interrupted_on() = ToLocalDate(on);
   d.Emit(std::move(interrupted));
 }
 
@@ -176,22 +178,12 @@ void SettleCommitments(Decider& d, const CaseState& state, int64_t amount,
       event->set_payment_id(payment_id);
       d.Emit(std::move(reversed));
     }
-    // A payment acknowledges the invoice it pays (art. 3:318 BW); a
-    // time-barred invoice is not revived by it.
-    if (split.allocated.total() > 0 && !TimeBarredOn(*invoice, day))
-      acknowledged.push_back(invoice->number());
+    // A payment acknowledges the invoices it pays (art. 3:318 BW).
+    if (split.allocated.total() > 0) acknowledged.push_back(invoice->number());
   }
-  if (d.pack().letters_interrupt_limitation && !acknowledged.empty()) {
-    const InvoiceState* first = state.FindInvoice(acknowledged.front());
-    v1::EventPayload interrupted;
-    auto* event = interrupted.mutable_limitation_interrupted();
-    for (const auto& number : acknowledged) event->add_invoice_numbers(number);
-    event->set_ground(v1::LIMITATION_GROUND_PAYMENT);
-    event->set_source_id(payment_id);
-    *event->mutable_interrupted_on() = ToLocalDate(day);
-    *event->mutable_new_deadline() =
-        ToLocalDate(LimitationDeadline(day, first->limitation_years));
-    d.Emit(std::move(interrupted));
+  if (!acknowledged.empty()) {
+    EmitInterruption(d, state, v1::LIMITATION_GROUND_PAYMENT, "", payment_id,
+                     day, &acknowledged);
   }
 }
 
@@ -231,8 +223,8 @@ DecisionOr DecideRecordPromise(const CaseState& state,
   v1::EventPayload payload;
   *payload.mutable_promise_made() = promise;
   d.Emit(std::move(payload));
-  EmitAcknowledgement(d, state, v1::LIMITATION_GROUND_PROMISE,
-                      promise.promise_id(), d.today());
+  EmitInterruption(d, state, v1::LIMITATION_GROUND_PROMISE, "",
+                   promise.promise_id(), d.today());
   return d.Finish();
 }
 
@@ -417,8 +409,8 @@ DecisionOr DecideAgreePaymentPlan(const CaseState& state,
   d.Emit(std::move(payload));
   d.MoveTo(CaseStage::kArrangement,
            absl::StrCat("payment plan ", terms.plan_id, " agreed"));
-  EmitAcknowledgement(d, state, v1::LIMITATION_GROUND_PAYMENT_PLAN,
-                      terms.plan_id, d.today());
+  EmitInterruption(d, state, v1::LIMITATION_GROUND_PAYMENT_PLAN, "",
+                   terms.plan_id, d.today());
   return d.Finish();
 }
 

@@ -101,6 +101,18 @@ void SettleCommitments(Decider& d, const CaseState& state, int64_t amount,
                        const std::vector<InvoiceSplit>& splits,
                        absl::CivilDay day);
 
+// LimitationInterrupted (art. 3:317, 3:318 BW) on `on` for the invoices
+// that owe something and are not time-barred that day (a time-barred
+// invoice is not revived), limited to `only` when given: a written notice
+// `letter_id` reaching the debtor, or an acknowledgement `source_id` (a
+// payment, promise or plan). The new period runs from the next day (art.
+// 3:319). Emits nothing when no invoice qualifies.
+void EmitInterruption(Decider& d, const CaseState& state,
+                      collections::v1::LimitationGround ground,
+                      const std::string& letter_id,
+                      const std::string& source_id, absl::CivilDay on,
+                      const std::vector<std::string>* only = nullptr);
+
 // After a receipt's reversal: restores the VAT relief that receipt had
 // reversed (VatReliefRestored per invoice).
 void RestoreVatRelief(Decider& d, const std::string& payment_id);

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/domain/case_state.h"
 #include "services/domain/claim_deadlines.h"
 
 namespace collections::domain {
@@ -68,14 +69,6 @@ const RateSchedule& CommercialSchedule() {
 
 std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
-v1::LocalDate LocalDateOf(absl::CivilDay day) {
-  v1::LocalDate date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
 // The rate in force on `day`; the refusal when the table does not know it.
 absl::StatusOr<int32_t> RateOn(const InterestBasis& basis, absl::CivilDay day) {
   if (basis.contract_rate_bp > 0) return basis.contract_rate_bp;
@@ -138,8 +131,8 @@ absl::StatusOr<v1::InvoiceInterest> AccrueInvoiceInterest(
   *out.mutable_capitalised_total() = money(invoice.capitalised_total_minor);
   *out.mutable_amount() = money(0);
   if (to <= from) return out;
-  *out.mutable_from_date() = LocalDateOf(from);
-  *out.mutable_to_date() = LocalDateOf(to);
+  *out.mutable_from_date() = ToLocalDate(from);
+  *out.mutable_to_date() = ToLocalDate(to);
 
   // Days where something may change: rates, anniversaries of the default
   // date, and the invoice's own history.
@@ -195,8 +188,8 @@ absl::StatusOr<v1::InvoiceInterest> AccrueInvoiceInterest(
     const int64_t days = b - a;
     exact += days * base * *rate;
     v1::InterestSegment* segment = out.add_segments();
-    *segment->mutable_from_date() = LocalDateOf(a);
-    *segment->mutable_to_date() = LocalDateOf(b);
+    *segment->mutable_from_date() = ToLocalDate(a);
+    *segment->mutable_to_date() = ToLocalDate(b);
     segment->set_base_minor(base);
     segment->set_rate_bp(*rate);
   }
@@ -210,12 +203,8 @@ absl::StatusOr<v1::InvoiceInterest> AccrueInvoiceInterest(
 int64_t RecomputeExactAfter(const v1::InvoiceInterest& interest) {
   int64_t exact = interest.exact_before();
   for (const v1::InterestSegment& segment : interest.segments()) {
-    const absl::CivilDay a(segment.from_date().year(),
-                           segment.from_date().month(),
-                           segment.from_date().day());
-    const absl::CivilDay b(segment.to_date().year(), segment.to_date().month(),
-                           segment.to_date().day());
-    exact += (b - a) * segment.base_minor() * segment.rate_bp();
+    exact += (ToCivilDay(segment.to_date()) - ToCivilDay(segment.from_date())) *
+             segment.base_minor() * segment.rate_bp();
   }
   return exact;
 }

@@ -1,5 +1,6 @@
 #include "tools/cli/case_views.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -116,8 +117,12 @@ int Case(const std::shared_ptr<grpc::Channel>& channel,
     std::printf("limitation  %s\n", Date(c.limitation_deadline()).c_str());
   if (!c.invoices().empty()) {
     // The invoice ledger: each claim line's own money and deadlines.
-    std::printf("%-12s %-10s %12s %12s %12s %12s %-10s %s\n", "INVOICE", "DUE",
-                "PRINCIPAL", "PAID", "INTEREST", "OWED", "LIMITATION",
+    int width = 7;  // "INVOICE"
+    for (const v1::InvoiceView& invoice : c.invoices())
+      width =
+          std::max(width, static_cast<int>(invoice.invoice_number().size()));
+    std::printf("%-*s %-10s %12s %12s %12s %12s %-10s %s\n", width, "INVOICE",
+                "DUE", "PRINCIPAL", "PAID", "INTEREST", "OWED", "LIMITATION",
                 "VAT RELIEF");
     for (const v1::InvoiceView& invoice : c.invoices()) {
       std::string relief;
@@ -142,7 +147,7 @@ int Case(const std::shared_ptr<grpc::Channel>& channel,
                            invoice.balance().fees().amount_minor();
       v1::Money owed_money = invoice.principal();
       owed_money.set_amount_minor(owed);
-      std::printf("%-12s %-10s %12s %12s %12s %12s %-10s %s%s\n",
+      std::printf("%-*s %-10s %12s %12s %12s %12s %-10s %s%s\n", width,
                   invoice.invoice_number().c_str(),
                   Date(invoice.due_date()).c_str(),
                   FormatMoney(invoice.principal()).c_str(),
