@@ -85,6 +85,10 @@ v1::CaseSnapshot ToSnapshot(const CaseState& state) {
   *opened->mutable_creditor_terms() = state.creditor_terms;
   *opened->mutable_contract_terms() = state.contract_terms;
   *s.mutable_unattributed() = ToAllocation(state.unattributed, state.currency);
+  if (state.first_communication_at.has_value())
+    *s.mutable_first_communication_at() =
+        ToTimestamp(*state.first_communication_at);
+  s.set_validation_notice_sent(state.validation_notice_sent);
   for (const VatReversal& reversal : state.vat_reversals) {
     auto* out = s.add_vat_reversals();
     out->set_payment_id(reversal.payment_id);
@@ -279,6 +283,9 @@ CaseState FromSnapshot(const v1::CaseSnapshot& s) {
   state.agency_balance_minor = s.agency_balance_minor();
   state.closure_reason = s.closure_reason();
   state.unattributed = FromAllocation(s.unattributed());
+  if (s.has_first_communication_at())
+    state.first_communication_at = ToTime(s.first_communication_at());
+  state.validation_notice_sent = s.validation_notice_sent();
   for (const auto& in : s.vat_reversals()) {
     state.vat_reversals.push_back(
         {in.payment_id(), in.invoice_number(), in.vat_minor()});

@@ -101,6 +101,8 @@ int64_t ReversePayment(CaseState& state, const std::string& payment_id) {
 void RecordCall(CaseState& state, const v1::CallLogged& call, absl::Time at) {
   ++state.calls_logged;
   const PastCall past = PastCallOf(call, at);
+  if (past.conversation && !state.first_communication_at.has_value())
+    state.first_communication_at = past.at;
   state.recent_calls.push_back(past);
   // Keep only what a rule can still look at.
   absl::Time newest = absl::InfinitePast();
@@ -140,6 +142,10 @@ void RecordLetter(CaseState& state, const v1::LetterIssued& issued,
     letter.term_last_day = ToCivilDay(issued.deadline());
   }
   letter.costs_stated_minor = issued.costs_stated().amount_minor();
+  if (!state.first_communication_at.has_value())
+    state.first_communication_at = at;
+  if (issued.level() == v1::LETTER_LEVEL_VALIDATION_NOTICE)
+    state.validation_notice_sent = true;
   letter.invoice_numbers.assign(issued.invoice_numbers().begin(),
                                 issued.invoice_numbers().end());
   state.letters.push_back(std::move(letter));
@@ -408,13 +414,28 @@ PastCall PastCallOf(const v1::CallLogged& call, absl::Time logged_at) {
   PastCall past;
   past.at = call.has_placed_at() ? ToTime(call.placed_at()) : logged_at;
   past.inbound = call.direction() == v1::CALL_DIRECTION_INBOUND;
-  past.connected = call.outcome() != v1::CALL_OUTCOME_NO_ANSWER;
+  // Placed calls count, answered or not; only a call that never reached
+  // the number is not a call (Reg F 1006.14(b)(3)).
+  past.connected = call.outcome() != v1::CALL_OUTCOME_BUSY &&
+                   call.outcome() != v1::CALL_OUTCOME_NOT_IN_SERVICE &&
+                   call.outcome() != v1::CALL_OUTCOME_NETWORK_FAILURE;
   past.conversation = call.outcome() == v1::CALL_OUTCOME_CONVERSATION ||
                       call.outcome() == v1::CALL_OUTCOME_PROMISE_TO_PAY ||
                       call.outcome() == v1::CALL_OUTCOME_REFUSED_TO_PAY ||
                       call.outcome() == v1::CALL_OUTCOME_DISPUTED;
-  past.with_consent =
-      call.has_consent_until() && ToTime(call.consent_until()) > past.at;
+  // Consent lasts until consent_until, at most 7 days from when it was
+  // given (1006.14(b)(3)(i)).
+  absl::Time consent_ends = absl::InfinitePast();
+  if (call.has_consent_until()) {
+    consent_ends = ToTime(call.consent_until());
+    if (call.has_consent_given_at()) {
+      const absl::Time given = ToTime(call.consent_given_at());
+      consent_ends = past.at < given
+                         ? absl::InfinitePast()
+                         : std::min(consent_ends, given + kConsentLasts);
+    }
+  }
+  past.with_consent = past.at < consent_ends;
   return past;
 }
 

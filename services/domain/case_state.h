@@ -126,6 +126,11 @@ struct CaseState {
   collections::v1::CreditorTerms creditor_terms;
   collections::v1::ContractTerms contract_terms;
   std::vector<LetterState> letters;
+  // Regulation F: the initial communication (the first letter, or the first
+  // call that reached the person) and whether the validation notice went
+  // out (1006.34(a)(1)).
+  std::optional<absl::Time> first_communication_at;
+  bool validation_notice_sent = false;
   uint32_t calls_logged = 0;
   uint32_t suppressed_contacts = 0;
   // Calls of the last days, for the contact rules (older ones are dropped:

@@ -49,14 +49,29 @@ std::string Format(absl::Time t, absl::TimeZone zone) {
 
 }  // namespace
 
+ContactDecision CheckContactWindow(absl::Time at, absl::TimeZone zone,
+                                   const ContactLimits& limits) {
+  if (!InWindow(at, zone, limits)) {
+    const absl::Time next = NextInWindow(at, zone, limits);
+    return Refuse(
+        "REG_F_1006_6_B1",
+        absl::StrFormat("%s is outside %02d:00-%02d:00 at the person's local "
+                        "time; next allowed %s",
+                        Format(at, zone), limits.window_start_hour,
+                        limits.window_end_hour, Format(next, zone)),
+        next);
+  }
+  return ContactDecision{};
+}
+
 ContactDecision CheckCallAttempt(absl::Time at, absl::TimeZone zone,
                                  const std::vector<PastCall>& history,
-                                 const ContactLimits& limits) {
+                                 const ContactLimits& limits, bool consented) {
   const absl::CivilDay today = LocalDay(at, zone);
 
   // After a conversation: days conversation_day .. conversation_day + N - 1
   // are closed.
-  if (limits.quiet_days_after_conversation > 0) {
+  if (limits.quiet_days_after_conversation > 0 && !consented) {
     std::optional<absl::CivilDay> latest;
     for (const PastCall& call : history) {
       if (call.at > at) continue;
@@ -82,7 +97,7 @@ ContactDecision CheckCallAttempt(absl::Time at, absl::TimeZone zone,
 
   // Frequency: calls counted on days today - (W - 1) .. today.
   if (limits.max_calls_per_window_days > 0 &&
-      limits.frequency_window_days > 0) {
+      limits.frequency_window_days > 0 && !consented) {
     const absl::CivilDay first_day = today - (limits.frequency_window_days - 1);
     std::vector<absl::CivilDay> counted;
     for (const PastCall& call : history) {
@@ -110,17 +125,7 @@ ContactDecision CheckCallAttempt(absl::Time at, absl::TimeZone zone,
     }
   }
 
-  if (!InWindow(at, zone, limits)) {
-    const absl::Time next = NextInWindow(at, zone, limits);
-    return Refuse(
-        "REG_F_1006_6_B1",
-        absl::StrFormat("%s is outside %02d:00-%02d:00 at the person's local "
-                        "time; next allowed %s",
-                        Format(at, zone), limits.window_start_hour,
-                        limits.window_end_hour, Format(next, zone)),
-        next);
-  }
-  return ContactDecision{};
+  return CheckContactWindow(at, zone, limits);
 }
 
 }  // namespace collections::domain

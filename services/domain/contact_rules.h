@@ -6,9 +6,10 @@
 // packs set their own limits or none):
 //   - local time window: no call before 08:00 or from 21:00 on, at the
 //     person's local time (1006.6(b)(1));
-//   - call frequency: at most 7 calls within 7 consecutive days
-//     (1006.14(b)(2)(i)); calls placed with prior consent and calls that did
-//     not connect are not counted;
+//   - call frequency: at most 7 calls placed within 7 consecutive days
+//     (1006.14(b)(2)(i)): a call counts when placed, answered or not;
+//     calls placed with prior consent and calls that never connected to the
+//     number (busy, not in service, network failure) are not counted;
 //   - after a telephone conversation, no call within 7 consecutive days, the
 //     day of the conversation being the first (1006.14(b)(2)(ii)); an inbound
 //     call that connected counts as a conversation.
@@ -57,9 +58,20 @@ struct ContactDecision {
   absl::Time next_allowed = absl::InfinitePast();  // when refused
 };
 
+// `consented`: the person's prior consent (at most 7 days old) lifts the
+// frequency limits for this call; the local time window still applies.
 ContactDecision CheckCallAttempt(absl::Time at, absl::TimeZone zone,
                                  const std::vector<PastCall>& history,
-                                 const ContactLimits& limits);
+                                 const ContactLimits& limits,
+                                 bool consented = false);
+
+// The local time window alone (1006.6(b)(1)): for every channel (e-mail,
+// text, portal messages as much as calls).
+ContactDecision CheckContactWindow(absl::Time at, absl::TimeZone zone,
+                                   const ContactLimits& limits);
+
+// How long a consumer's consent to more calls lasts (1006.14(b)(3)(i)).
+inline constexpr absl::Duration kConsentLasts = absl::Hours(24 * 7);
 
 }  // namespace collections::domain
 

@@ -29,6 +29,21 @@ CaseStage LadderStageAfter(v1::LetterLevel level) {
 
 bool OnTheLadder(CaseStage stage) { return stage <= CaseStage::kFinalNotice; }
 
+// The channel name of a letter that reaches the person at once ("email",
+// "text", "portal"); empty for post.
+std::string ElectronicChannel(v1::LetterChannel channel) {
+  switch (channel) {
+    case v1::LETTER_CHANNEL_EMAIL:
+      return "email";
+    case v1::LETTER_CHANNEL_TEXT:
+      return "text";
+    case v1::LETTER_CHANNEL_PORTAL:
+      return "portal";
+    default:
+      return "";
+  }
+}
+
 // The ladder's own order and the holds that suppress collection letters.
 absl::Status CheckLetterAllowed(Decider& d, const v1::LetterIssued& letter) {
   const CaseState& state = d.state();
@@ -45,6 +60,12 @@ absl::Status CheckLetterAllowed(Decider& d, const v1::LetterIssued& letter) {
                        absl::StrCat("validation notices belong to Regulation "
                                     "F cases; this case's pack is ",
                                     d.pack().id));
+  }
+  if (level == v1::LETTER_LEVEL_PRE_DUE_REMINDER) {
+    // A friendly reminder before the due date, not a collection letter.
+    return d.Require(state.stage == CaseStage::kOpen, rules::kAlreadyOverdue,
+                     "an invoice of the case is overdue: send a reminder "
+                     "(LETTER_LEVEL_REMINDER) instead of a pre-due one");
   }
   if (level != v1::LETTER_LEVEL_VALIDATION_NOTICE) {
     COLLECTIONS_RETURN_IF_ERROR(d.Require(
@@ -76,6 +97,18 @@ DecisionOr DecideLogCalls(
   std::vector<PastCall> history = state.recent_calls;
   for (const v1::CallLogged& call : calls) {
     const PastCall past = PastCallOf(call, input.at);
+    if (call.has_consent_until()) {
+      // 1006.14(b)(3)(i): consent given directly lasts at most 7 days.
+      const absl::Time from = call.has_consent_given_at()
+                                  ? ToTime(call.consent_given_at())
+                                  : past.at;
+      if (ToTime(call.consent_until()) > from + kConsentLasts) {
+        return absl::InvalidArgumentError(
+            "call.consent_until is more than 7 days after the consent was "
+            "given (call.consent_given_at, else the call): consent to more "
+            "calls lasts at most 7 days (12 CFR 1006.14(b)(3)(i))");
+      }
+    }
     if (call.direction() == v1::CALL_DIRECTION_OUTBOUND) {
       absl::TimeZone zone;
       if (!absl::LoadTimeZone(call.time_zone(), &zone)) {
@@ -83,16 +116,19 @@ DecisionOr DecideLogCalls(
             "call.time_zone \"", call.time_zone(),
             "\" is not an IANA time zone such as \"Europe/Amsterdam\""));
       }
-      const Block block = InHouseContactBlock(state, d.pack());
+      Block block = InHouseContactBlock(state, d.pack());
+      if (block.rule.empty())
+        block = ValidationOverdueBlock(state, d.pack(), d.today());
       if (!block.rule.empty() && !d.Overridden(block.rule)) {
         d.Suppress("phone", call.contact_point_id(), block.rule, block.reason,
                    absl::InfinitePast());
         continue;
       }
-      // Calls placed with the person's consent are not limited.
-      if (d.pack().contact_limits.has_value() && !past.with_consent) {
+      // Consent lifts the frequency limits only, never the window.
+      if (d.pack().contact_limits.has_value()) {
         const ContactDecision decision =
-            CheckCallAttempt(past.at, zone, history, *d.pack().contact_limits);
+            CheckCallAttempt(past.at, zone, history, *d.pack().contact_limits,
+                             past.with_consent);
         if (!decision.allowed && !d.Overridden(decision.rule)) {
           d.Suppress("phone", call.contact_point_id(), decision.rule,
                      decision.reason, decision.next_allowed);
@@ -121,11 +157,27 @@ DecisionOr DecideIssueLetter(const CaseState& state,
   }
   COLLECTIONS_RETURN_IF_ERROR(CheckLetterAllowed(d, letter));
 
-  // Holds that suppress contact: recorded as evidence, then refused.
-  const Block block = InHouseContactBlock(state, d.pack());
+  // Holds that suppress contact: recorded as evidence, then refused. An
+  // overdue validation notice blocks every letter but itself.
+  Block block = InHouseContactBlock(state, d.pack());
+  if (block.rule.empty() &&
+      letter.level() != v1::LETTER_LEVEL_VALIDATION_NOTICE)
+    block = ValidationOverdueBlock(state, d.pack(), d.today());
   if (!block.rule.empty() && !d.Overridden(block.rule)) {
     d.Suppress("letter", "", block.rule, block.reason, absl::InfinitePast());
     return d.Finish();
+  }
+  // The local time window binds every channel that reaches the person at
+  // once (1006.6(b)(1)): e-mail, text and portal messages as calls.
+  const std::string electronic = ElectronicChannel(letter.channel());
+  if (!electronic.empty() && d.pack().contact_limits.has_value()) {
+    const ContactDecision window =
+        CheckContactWindow(d.at(), state.zone, *d.pack().contact_limits);
+    if (!window.allowed) {
+      d.Suppress(electronic, "", window.rule, window.reason,
+                 window.next_allowed);
+      return d.Finish();
+    }
   }
   const bool escalates = letter.level() == v1::LETTER_LEVEL_DUNNING ||
                          letter.level() == v1::LETTER_LEVEL_FOURTEEN_DAY ||
@@ -159,8 +211,9 @@ DecisionOr DecideIssueLetter(const CaseState& state,
   v1::EventPayload payload;
   v1::LetterIssued* issued = payload.mutable_letter_issued();
   *issued = letter;
-  const absl::CivilDay receipt =
-      AssumedReceipt(d.today(), d.pack().letter_receipt);
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      const absl::CivilDay receipt,
+      AssumedReceipt(d.today(), d.pack().letter_receipt));
   *issued->mutable_assumed_receipt() = ToLocalDate(receipt);
   // The claims the letter states: the open invoices; a 14-day letter only
   // those without costs yet (costs are owed per claim, art. 6:96 BW).
@@ -223,8 +276,10 @@ DecisionOr DecideIssueLetter(const CaseState& state,
   // A written notice interrupts limitation from the day it reaches the
   // debtor (art. 3:317 and 3:37 lid 3 BW): the pack's assumed receipt until
   // a delivery says otherwise; undeliverable, it interrupted nothing.
+  // A reminder before the due date demands nothing yet.
   if (d.pack().letters_interrupt_limitation &&
-      letter.level() != v1::LETTER_LEVEL_VALIDATION_NOTICE) {
+      letter.level() != v1::LETTER_LEVEL_VALIDATION_NOTICE &&
+      letter.level() != v1::LETTER_LEVEL_PRE_DUE_REMINDER) {
     EmitInterruption(d, state, v1::LIMITATION_GROUND_WRITTEN_NOTICE,
                      letter.letter_id(), "", receipt);
   }

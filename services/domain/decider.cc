@@ -119,6 +119,25 @@ absl::Status SuppressionRefusal(const v1::ContactSuppressedByRule& suppressed) {
   return RuleRefusal(suppressed.rule(), message);
 }
 
+std::optional<absl::CivilDay> ValidationNoticeDue(const CaseState& state,
+                                                  const RulePack& pack) {
+  if (!pack.validation_notice || state.validation_notice_sent ||
+      !state.first_communication_at.has_value())
+    return std::nullopt;
+  return state.DayOf(*state.first_communication_at) + kValidationNoticeDays;
+}
+
+Block ValidationOverdueBlock(const CaseState& state, const RulePack& pack,
+                             absl::CivilDay today) {
+  const std::optional<absl::CivilDay> due = ValidationNoticeDue(state, pack);
+  if (!due.has_value() || today <= *due) return {};
+  return {rules::kValidationOverdue,
+          absl::StrCat("the validation notice was due by ",
+                       absl::FormatCivilTime(*due), ", ", kValidationNoticeDays,
+                       " days after the initial communication: send it "
+                       "before collecting further")};
+}
+
 Block InHouseContactBlock(const CaseState& state, const RulePack& pack) {
   if (state.HasHold(v1::CASE_HOLD_PLACED_WITH_AGENCY)) {
     return {rules::kPlacedWithAgency,

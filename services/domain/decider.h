@@ -5,6 +5,7 @@
 #ifndef COLLECTIONS_SERVICES_DOMAIN_DECIDER_H_
 #define COLLECTIONS_SERVICES_DOMAIN_DECIDER_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -78,6 +79,18 @@ struct Block {
   std::string reason;
 };
 Block InHouseContactBlock(const CaseState& state, const RulePack& pack);
+
+// Regulation F 1006.34(a)(1): the validation notice is due within
+// kValidationNoticeDays days of the initial communication.
+inline constexpr int kValidationNoticeDays = 5;
+// The last day the validation notice is in time, when one is owed (the
+// pack requires it, a communication happened, none was sent).
+std::optional<absl::CivilDay> ValidationNoticeDue(const CaseState& state,
+                                                  const RulePack& pack);
+// The block on further collection while the validation notice is overdue
+// on `today` (empty rule when none).
+Block ValidationOverdueBlock(const CaseState& state, const RulePack& pack,
+                             absl::CivilDay today);
 
 // ALREADY_EXISTS when `payment_id` is already recorded on the case.
 absl::Status CheckNewPaymentId(const CaseState& state,

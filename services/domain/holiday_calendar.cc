@@ -36,16 +36,39 @@ absl::CivilDay MonarchsDay(int year) {
   return absl::GetWeekday(day) == absl::Weekday::sunday ? day - 1 : day;
 }
 
+absl::Status OutsideCalendar(const char* name, absl::CivilDay day) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "holiday calendar ", name, " is known for ", kAtwCalendarFirstYear, "-",
+      kAtwCalendarLastYear, ", not for ", absl::FormatCivilTime(day)));
+}
+
+bool InCalendarYears(absl::CivilDay day) {
+  return day.year() >= kAtwCalendarFirstYear &&
+         day.year() <= kAtwCalendarLastYear;
+}
+
+// The `n`-th (1-based) `weekday` of `month` in `year`; n = -1: the last.
+absl::CivilDay NthWeekday(int year, int month, absl::Weekday weekday, int n) {
+  if (n < 0) {
+    absl::CivilDay day = absl::CivilDay(absl::CivilMonth(year, month) + 1) - 1;
+    while (absl::GetWeekday(day) != weekday) --day;
+    return day;
+  }
+  absl::CivilDay day(year, month, 1);
+  while (absl::GetWeekday(day) != weekday) ++day;
+  return day + 7 * (n - 1);
+}
+
+bool IsWeekend(absl::CivilDay day) {
+  const absl::Weekday weekday = absl::GetWeekday(day);
+  return weekday == absl::Weekday::saturday || weekday == absl::Weekday::sunday;
+}
+
 }  // namespace
 
 absl::StatusOr<std::optional<std::string>> DutchAtwHoliday(absl::CivilDay day) {
   const int year = static_cast<int>(day.year());
-  if (year < kAtwCalendarFirstYear || year > kAtwCalendarLastYear) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("holiday calendar ", kAtwCalendarName, " is known for ",
-                     kAtwCalendarFirstYear, "-", kAtwCalendarLastYear,
-                     ", not for ", absl::FormatCivilTime(day)));
-  }
+  if (!InCalendarYears(day)) return OutsideCalendar(kAtwCalendarName, day);
   const absl::CivilDay easter = EasterSunday(year);
   if (day.month() == 1 && day.day() == 1) return std::string("New Year's Day");
   if (day == easter + 1) return std::string("Easter Monday");
@@ -59,13 +82,57 @@ absl::StatusOr<std::optional<std::string>> DutchAtwHoliday(absl::CivilDay day) {
   return std::optional<std::string>();
 }
 
-absl::StatusOr<bool> IsDutchTermDay(absl::CivilDay day) {
-  const absl::Weekday weekday = absl::GetWeekday(day);
-  if (weekday == absl::Weekday::saturday || weekday == absl::Weekday::sunday)
-    return false;
-  absl::StatusOr<std::optional<std::string>> holiday = DutchAtwHoliday(day);
+absl::StatusOr<std::optional<std::string>> UsFederalHoliday(
+    absl::CivilDay day) {
+  if (!InCalendarYears(day)) {
+    return OutsideCalendar(kUsFederalCalendarName, day);
+  }
+  const int year = static_cast<int>(day.year());
+  const int month = day.month();
+  using W = absl::Weekday;
+  if (month == 1 && day.day() == 1) return std::string("New Year's Day");
+  if (day == NthWeekday(year, 1, W::monday, 3))
+    return std::string("Birthday of Martin Luther King, Jr.");
+  if (day == NthWeekday(year, 2, W::monday, 3))
+    return std::string("Washington's Birthday");
+  if (day == NthWeekday(year, 5, W::monday, -1))
+    return std::string("Memorial Day");
+  if (year >= 2021 && month == 6 && day.day() == 19)
+    return std::string("Juneteenth National Independence Day");
+  if (month == 7 && day.day() == 4) return std::string("Independence Day");
+  if (day == NthWeekday(year, 9, W::monday, 1)) return std::string("Labor Day");
+  if (day == NthWeekday(year, 10, W::monday, 2))
+    return std::string("Columbus Day");
+  if (month == 11 && day.day() == 11) return std::string("Veterans Day");
+  if (day == NthWeekday(year, 11, W::thursday, 4))
+    return std::string("Thanksgiving Day");
+  if (month == 12 && day.day() == 25) return std::string("Christmas Day");
+  return std::optional<std::string>();
+}
+
+absl::StatusOr<std::optional<std::string>> HolidayOn(HolidayCalendar calendar,
+                                                     absl::CivilDay day) {
+  switch (calendar) {
+    case HolidayCalendar::kNetherlandsAtw:
+      return DutchAtwHoliday(day);
+    case HolidayCalendar::kUnitedStatesFederal:
+      return UsFederalHoliday(day);
+    case HolidayCalendar::kNone:
+      break;
+  }
+  return std::optional<std::string>();
+}
+
+absl::StatusOr<bool> IsBusinessDayIn(HolidayCalendar calendar,
+                                     absl::CivilDay day) {
+  if (IsWeekend(day)) return false;
+  absl::StatusOr<std::optional<std::string>> holiday = HolidayOn(calendar, day);
   if (!holiday.ok()) return holiday.status();
   return !holiday->has_value();
+}
+
+absl::StatusOr<bool> IsDutchTermDay(absl::CivilDay day) {
+  return IsBusinessDayIn(HolidayCalendar::kNetherlandsAtw, day);
 }
 
 absl::StatusOr<absl::CivilDay> ExtendToDutchTermDay(absl::CivilDay day) {

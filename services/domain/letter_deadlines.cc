@@ -9,12 +9,14 @@ bool IsBusinessDay(absl::CivilDay day) {
   return weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday;
 }
 
-absl::CivilDay AssumedReceipt(absl::CivilDay sent,
-                              const ReceiptAssumption& assumption) {
+absl::StatusOr<absl::CivilDay> AssumedReceipt(
+    absl::CivilDay sent, const ReceiptAssumption& assumption) {
   absl::CivilDay day = sent;
   for (int added = 0; added < assumption.business_days_after_sending;) {
     ++day;
-    if (IsBusinessDay(day)) ++added;
+    absl::StatusOr<bool> business = IsBusinessDayIn(assumption.calendar, day);
+    if (!business.ok()) return business.status();
+    if (*business) ++added;
   }
   return day;
 }

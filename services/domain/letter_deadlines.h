@@ -10,25 +10,33 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "services/domain/holiday_calendar.h"
 
 namespace collections::domain {
 
 bool IsBusinessDay(absl::CivilDay day);
 
-// How a rule pack assumes receipt: this many business days after sending.
+// How a rule pack assumes receipt: this many business days after sending,
+// business days being those of the jurisdiction's holiday calendar.
 struct ReceiptAssumption {
   int business_days_after_sending = 0;
+  HolidayCalendar calendar = HolidayCalendar::kNone;
 };
-// Post in the Netherlands: received two business days after sending.
-inline constexpr ReceiptAssumption kDutchPostReceipt{2};
-// Regulation F (12 CFR 1006.34(b)(5)): assumable five business days after
-// the collector provides the validation information.
-inline constexpr ReceiptAssumption kRegulationFReceipt{5};
+// Post in the Netherlands: received two business days after sending
+// (Saturdays, Sundays and Atw holidays not counted).
+inline constexpr ReceiptAssumption kDutchPostReceipt{
+    2, HolidayCalendar::kNetherlandsAtw};
+// Regulation F (12 CFR 1006.34(b)(5)): assumable five days after the
+// collector provides the validation information, not counting legal public
+// holidays (5 U.S.C. 6103(a)), Saturdays or Sundays.
+inline constexpr ReceiptAssumption kRegulationFReceipt{
+    5, HolidayCalendar::kUnitedStatesFederal};
 
 // The day `assumption.business_days_after_sending` business days after
-// `sent` (Friday + 2 = Tuesday; Saturday + 2 = Tuesday).
-absl::CivilDay AssumedReceipt(absl::CivilDay sent,
-                              const ReceiptAssumption& assumption);
+// `sent` (Friday + 2 = Tuesday; Saturday + 2 = Tuesday). Errors:
+// FAILED_PRECONDITION when the calendar does not reach that far.
+absl::StatusOr<absl::CivilDay> AssumedReceipt(
+    absl::CivilDay sent, const ReceiptAssumption& assumption);
 
 // The Dutch 14-day letter (art. 6:96 lid 6 BW): the debtor has fourteen days
 // starting the day after receipt. A last day on a Saturday, Sunday or Atw

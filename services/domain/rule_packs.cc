@@ -56,11 +56,12 @@ RulePack RegulationF(absl::CivilDay from) {
   pack.validation_notice = true;
   pack.written_dispute_needs_verification = true;
   pack.letters_interrupt_limitation = false;
-  // The time window yields to the consumer's consent and the frequency
-  // presumption is rebuttable: both may be overridden with a reason.
-  pack.overridable_rules = {"REG_F_1006_6_B1",     "REG_F_1006_14_B2_I",
-                            "REG_F_1006_14_B2_II", rules::kActivePromise,
-                            rules::kLadderOrder,   rules::kPromiseOpen};
+  // The frequency presumption is rebuttable: it may be overridden with a
+  // reason. The 08:00-21:00 window may not (domain.md §3: a consumer's
+  // consent to more calls does not open these hours).
+  pack.overridable_rules = {"REG_F_1006_14_B2_I", "REG_F_1006_14_B2_II",
+                            rules::kActivePromise, rules::kLadderOrder,
+                            rules::kPromiseOpen};
   return pack;
 }
 

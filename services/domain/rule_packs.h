@@ -92,6 +92,8 @@ std::vector<std::string> RulePackIds();
 namespace rules {
 inline constexpr char kCaseClosed[] = "CASE_CLOSED";
 inline constexpr char kNotOverdue[] = "NOT_OVERDUE";
+inline constexpr char kAlreadyOverdue[] = "ALREADY_OVERDUE";
+inline constexpr char kValidationOverdue[] = "REG_F_1006_34_A1_VALIDATION";
 inline constexpr char kLadderOrder[] = "LADDER_ORDER";
 inline constexpr char kNotInRulePack[] = "NOT_IN_RULE_PACK";
 inline constexpr char kPlacedWithAgency[] = "PLACED_WITH_AGENCY";

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/domain/claim_deadlines.h"
+#include "services/domain/decider.h"
 #include "services/domain/rule_packs.h"
 
 namespace collections::domain {
@@ -86,6 +87,14 @@ std::vector<WorkItem> UpcomingWork(const CaseState& state) {
                           letter.letter_id, " ends"));
   }
   VatReliefWork(state, work);
+  if (const RulePack* pack =
+          FindRulePack(state.rule_pack, state.DayOf(state.last_activity_at))) {
+    if (const std::optional<absl::CivilDay> due =
+            ValidationNoticeDue(state, *pack)) {
+      work.Add(WorkKind::kValidationNotice, *due, "validation-notice", 0,
+               "validation notice due (Reg F 1006.34(a)(1))");
+    }
+  }
   for (const InvoiceState& invoice : state.invoices) {
     if (invoice.owed.total() <= 0) continue;
     const std::string& number = invoice.line.invoice_number();

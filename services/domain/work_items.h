@@ -16,11 +16,12 @@
 namespace collections::domain {
 
 enum class WorkKind {
-  kPromiseCheck,    // the day a promise is kept or broken
-  kInstallmentDue,  // an unpaid installment's due date
-  kLetterDeadline,  // the day after a letter's term
-  kVatRelief,       // VAT relief becomes claimable
-  kLimitation,      // the last day a legal step is in time
+  kPromiseCheck,      // the day a promise is kept or broken
+  kInstallmentDue,    // an unpaid installment's due date
+  kLetterDeadline,    // the day after a letter's term
+  kVatRelief,         // VAT relief becomes claimable
+  kLimitation,        // the last day a legal step is in time
+  kValidationNotice,  // Reg F 1006.34(a)(1): due 5 days after first contact
 };
 
 // One thing to do on the case (whose ids and currency are the case's).

@@ -36,7 +36,7 @@ class CaseStandingProjection final : public StoredProjection {
  public:
   static constexpr char kName[] = "case_standing";
   // 2: the open-case index; 3: creditor index and work queue.
-  static constexpr int kVersion = 5;  // 5: the invoice ledger
+  static constexpr int kVersion = 6;  // 5: the invoice ledger; 6: Reg F
   // Cases kept in memory between commits (beyond that, reloaded).
   static constexpr size_t kMaxCached = 50000;
 

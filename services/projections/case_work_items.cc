@@ -20,6 +20,8 @@ v1::WorkKind ToProto(domain::WorkKind kind) {
       return v1::WORK_KIND_LETTER_DEADLINE;
     case domain::WorkKind::kVatRelief:
       return v1::WORK_KIND_VAT_RELIEF;
+    case domain::WorkKind::kValidationNotice:
+      return v1::WORK_KIND_VALIDATION_NOTICE;
     case domain::WorkKind::kLimitation:
       return v1::WORK_KIND_LIMITATION;
   }

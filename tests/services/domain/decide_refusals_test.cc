@@ -864,7 +864,16 @@ TEST(DecideRefusalsTest, LogCallsSuppressesEachCallAHoldOrContactRuleForbids) {
   for (int day = 2; day <= 8; ++day)
     seven_calls.push_back(Call(NewYork(3, day, 10)));
   const Given seven_in_seven_days = After(regf, seven_calls);
-  const Given spoke_on_03_02 =
+  // A conversation on 03-02, the validation notice sent the same day
+  // (1006.34(a)(1)).
+  const Given spoke_on_03_02 = After(
+      regf,
+      {Call(NewYork(3, 2, 10), {},
+            [](v1::CallLogged& call) {
+              call.set_outcome(v1::CALL_OUTCOME_CONVERSATION);
+            }),
+       IssueLetter(v1::LETTER_LEVEL_VALIDATION_NOTICE, NewYork(3, 2, 12))});
+  const Given spoke_without_notice =
       After(regf, {Call(NewYork(3, 2, 10), {}, [](v1::CallLogged& call) {
               call.set_outcome(v1::CALL_OUTCOME_CONVERSATION);
             })});
@@ -942,10 +951,37 @@ TEST(DecideRefusalsTest, LogCallsSuppressesEachCallAHoldOrContactRuleForbids) {
                  Call(NewYork(3, 2, 21)), "REG_F_1006_6_B1",
                  "REG_F_1006_6_B1: 2026-03-02 21:00 EST is outside "
                  "08:00-21:00 at the person's local time"),
-      Allowed("REG_F_1006_6_B1_override_lets_a_late_call_through", regf,
-              Call(NewYork(3, 2, 21),
-                   {{"REG_F_1006_6_B1", "debtor asked to be called late"}}),
-              "REG_F_1006_6_B1"),
+      // 1006.34(a)(1): 5 days after the initial communication (03-02) the
+      // validation notice is overdue: collection stops until it is sent.
+      Suppressed("REG_F_1006_34_A1_VALIDATION_notice_overdue_blocks_calls",
+                 spoke_without_notice, Call(NewYork(3, 9, 10)),
+                 "REG_F_1006_34_A1_VALIDATION",
+                 "REG_F_1006_34_A1_VALIDATION: the validation notice was due "
+                 "by 2026-03-07"),
+      // The window is not a presumption: no override opens it, and a
+      // consumer's consent to more calls does not either (domain.md §3).
+      Suppressed("REG_F_1006_6_B1_no_override_opens_the_window", regf,
+                 Call(NewYork(3, 2, 21),
+                      {{"REG_F_1006_6_B1", "debtor asked to be called late"}}),
+                 "REG_F_1006_6_B1",
+                 "REG_F_1006_6_B1: 2026-03-02 21:00 EST is outside "
+                 "08:00-21:00 at the person's local time"),
+      Suppressed("REG_F_1006_6_B1_consent_does_not_open_07_00", regf,
+                 Call(NewYork(3, 2, 7), {},
+                      [](v1::CallLogged& call) {
+                        *call.mutable_consent_until() =
+                            ToTimestamp(NewYork(3, 5, 0));
+                      }),
+                 "REG_F_1006_6_B1",
+                 "REG_F_1006_6_B1: 2026-03-02 07:00 EST is outside "
+                 "08:00-21:00 at the person's local time"),
+      Refused("INVALID_ARGUMENT_REG_F_1006_14_B3_consent_beyond_7_days", regf,
+              Call(NewYork(3, 2, 10), {},
+                   [](v1::CallLogged& call) {
+                     *call.mutable_consent_until() =
+                         ToTimestamp(NewYork(3, 10, 0));
+                   }),
+              kInvalidArgument, "consent to more calls lasts at most 7 days"),
   };
   RunTable(rows);
 }
@@ -2027,6 +2063,43 @@ TEST(DecideRefusalsTest, TheLedgerRefusesPerInvoice) {
                       [](v1::ClaimLine& l) { *l.mutable_vat() = Eur(50001); }),
               kInvalidArgument,
               "line.vat 50001 must lie between 0 and the gross 50000"),
+  };
+  RunTable(rows);
+}
+
+// Issue 24: the pre-due reminder and the window on every channel.
+TEST(DecideRefusalsTest, PreDueRemindersAndTheWindowOnEveryChannel) {
+  const Given regf = Overdue("us-regf", 50000);
+  auto by = [](v1::LetterChannel channel) {
+    return [channel](v1::LetterIssued& l) { l.set_channel(channel); };
+  };
+  const std::vector<Row> rows = {
+      Allowed("pre_due_reminder_while_not_yet_due", NotYetDue(),
+              IssueLetter(v1::LETTER_LEVEL_PRE_DUE_REMINDER, At(3, 24))),
+      Refused("ALREADY_OVERDUE_pre_due_reminder_after_the_due_date", Overdue(),
+              IssueLetter(v1::LETTER_LEVEL_PRE_DUE_REMINDER, At(2, 10)),
+              kFailedPrecondition, "ALREADY_OVERDUE: an invoice of the case"),
+      Suppressed(
+          "REG_F_1006_6_B1_email_at_22_00_local_time", regf,
+          IssueLetter(v1::LETTER_LEVEL_VALIDATION_NOTICE, NewYork(3, 2, 22), {},
+                      by(v1::LETTER_CHANNEL_EMAIL)),
+          "REG_F_1006_6_B1",
+          "REG_F_1006_6_B1: 2026-03-02 22:00 EST is outside"),
+      Suppressed("REG_F_1006_6_B1_text_at_07_00_local_time", regf,
+                 IssueLetter(v1::LETTER_LEVEL_VALIDATION_NOTICE,
+                             NewYork(3, 2, 7), {}, by(v1::LETTER_CHANNEL_TEXT)),
+                 "REG_F_1006_6_B1",
+                 "REG_F_1006_6_B1: 2026-03-02 07:00 EST is outside"),
+      Allowed(
+          "REG_F_1006_34_A1_the_overdue_notice_itself_goes_out",
+          After(regf, {Call(NewYork(3, 2, 10), {},
+                            [](v1::CallLogged& call) {
+                              call.set_outcome(v1::CALL_OUTCOME_CONVERSATION);
+                            })}),
+          IssueLetter(v1::LETTER_LEVEL_VALIDATION_NOTICE, NewYork(3, 9, 10))),
+      Allowed("REG_F_1006_6_B1_post_is_not_timed", regf,
+              IssueLetter(v1::LETTER_LEVEL_VALIDATION_NOTICE, NewYork(3, 2, 22),
+                          {}, by(v1::LETTER_CHANNEL_POST))),
   };
   RunTable(rows);
 }

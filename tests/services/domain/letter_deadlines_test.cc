@@ -91,20 +91,64 @@ TEST(LetterDeadlinesTest, Atw_Art3_HolidayCalendarIsEffectiveDated) {
 
 TEST(LetterDeadlinesTest, ReceiptIsAssumedInBusinessDays) {
   // Dutch post: two business days.
-  EXPECT_EQ(AssumedReceipt(Day(2026, 11, 16), kDutchPostReceipt),
+  EXPECT_EQ(*AssumedReceipt(Day(2026, 11, 16), kDutchPostReceipt),
             Day(2026, 11, 18));  // Monday → Wednesday
-  EXPECT_EQ(AssumedReceipt(Day(2026, 11, 19), kDutchPostReceipt),
+  EXPECT_EQ(*AssumedReceipt(Day(2026, 11, 19), kDutchPostReceipt),
             Day(2026, 11, 23));  // Thursday → Monday
-  EXPECT_EQ(AssumedReceipt(Day(2026, 11, 20), kDutchPostReceipt),
+  EXPECT_EQ(*AssumedReceipt(Day(2026, 11, 20), kDutchPostReceipt),
             Day(2026, 11, 24));  // Friday → Tuesday
-  EXPECT_EQ(AssumedReceipt(Day(2026, 11, 21), kDutchPostReceipt),
+  EXPECT_EQ(*AssumedReceipt(Day(2026, 11, 21), kDutchPostReceipt),
             Day(2026, 11, 24));  // Saturday → Tuesday
-  // Regulation F: five business days; the validation period ends 30 days
-  // after that.
+}
+
+// Every receipt assumption skips its jurisdiction's holidays: the Atw days
+// for Dutch post, the legal public holidays for Regulation F.
+TEST(LetterDeadlinesTest, Atw_Art3_DutchReceiptSkipsKingsDayAndEasterMonday) {
+  // Sent Fri 24 Apr 2026: Mon 27 Apr is King's Day; Tue 28 (1), Wed 29 (2).
+  EXPECT_EQ(*AssumedReceipt(Day(2026, 4, 24), kDutchPostReceipt),
+            Day(2026, 4, 29));
+  // Sent Thu 25 Mar 2027: Fri 26 (1); Mon 29 Mar is Easter Monday; Tue 30.
+  EXPECT_EQ(*AssumedReceipt(Day(2027, 3, 25), kDutchPostReceipt),
+            Day(2027, 3, 30));
+}
+
+TEST(LetterDeadlinesTest, RegF_1006_34_b_5_ReceiptSkipsThanksgiving) {
+  // Sent Fri 20 Nov 2026: Mon 23 (1), Tue 24 (2), Wed 25 (3), Thu 26 is
+  // Thanksgiving, Fri 27 (4), Mon 30 (5). The validation period ends 30
+  // days after receipt: 30 Dec 2026.
   const absl::CivilDay receipt =
-      AssumedReceipt(Day(2026, 11, 20), kRegulationFReceipt);
-  EXPECT_EQ(receipt, Day(2026, 11, 27));  // Friday → next Friday
-  EXPECT_EQ(ValidationPeriodEnd(receipt), Day(2026, 12, 27));
+      *AssumedReceipt(Day(2026, 11, 20), kRegulationFReceipt);
+  EXPECT_EQ(receipt, Day(2026, 11, 30));
+  EXPECT_EQ(ValidationPeriodEnd(receipt), Day(2026, 12, 30));
+  // Sent Wed 1 Jul 2026: Thu 2 (1), Fri 3 (2), Mon 6 (3; Independence Day
+  // fell on a Saturday and is not moved), Tue 7 (4), Wed 8 (5).
+  EXPECT_EQ(*AssumedReceipt(Day(2026, 7, 1), kRegulationFReceipt),
+            Day(2026, 7, 8));
+}
+
+TEST(LetterDeadlinesTest, UsFederalHolidaysAreTheLegalPublicHolidays) {
+  struct Case {
+    absl::CivilDay day;
+    const char* name;
+  };
+  const Case cases[] = {
+      {Day(2026, 1, 19), "Birthday of Martin Luther King, Jr."},
+      {Day(2026, 2, 16), "Washington's Birthday"},
+      {Day(2026, 5, 25), "Memorial Day"},
+      {Day(2026, 6, 19), "Juneteenth National Independence Day"},
+      {Day(2026, 9, 7), "Labor Day"},
+      {Day(2026, 10, 12), "Columbus Day"},
+      {Day(2026, 11, 26), "Thanksgiving Day"},
+      {Day(2027, 11, 25), "Thanksgiving Day"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(*UsFederalHoliday(c.day), std::optional<std::string>(c.name));
+  }
+  // Juneteenth only from 2021.
+  EXPECT_FALSE(UsFederalHoliday(Day(2020, 6, 19))->has_value());
+  EXPECT_EQ(UsFederalHoliday(Day(2041, 1, 1)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
