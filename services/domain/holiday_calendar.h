@@ -18,17 +18,6 @@
 // Memorial Day (last Monday of May), Juneteenth (19 June, from 2021),
 // Independence Day, Labor Day (1st Monday of September), Columbus Day (2nd
 // Monday of October), Veterans Day (11 November), Thanksgiving (4th
-// Thursday of November), Christmas Day. The days themselves, not the
-// weekday a weekend holiday is observed on (6103(b) concerns federal
-// employees' leave).
-//
-// The United States calendar holds the legal public holidays of 5 U.S.C.
-// 6103(a), which Regulation F's receipt assumption skips (12 CFR
-// 1006.34(b)(5)): New Year's Day, Birthday of Martin Luther King, Jr. (3rd
-// Monday of January), Washington's Birthday (3rd Monday of February),
-// Memorial Day (last Monday of May), Juneteenth (19 June, from 2021),
-// Independence Day, Labor Day (1st Monday of September), Columbus Day (2nd
-// Monday of October), Veterans Day (11 November), Thanksgiving (4th
 // Thursday of November), Christmas Day: the days themselves, not the
 // weekday a weekend holiday is observed on (6103(b) concerns federal
 // employees' leave). Both calendars are known for the same years.
@@ -52,15 +41,7 @@ enum class HolidayCalendar {
   kUnitedStatesFederal,  // 5 U.S.C. 6103(a)
 };
 
-// One calendar per jurisdiction, chosen by the rule pack.
-enum class HolidayCalendar {
-  kNone,                 // Saturdays and Sundays only
-  kNetherlandsAtw,       // Algemene termijnenwet art. 3
-  kUnitedStatesFederal,  // 5 U.S.C. 6103(a)
-};
-
 inline constexpr char kAtwCalendarName[] = "nl-atw-holidays";
-inline constexpr char kUsFederalCalendarName[] = "us-federal-holidays";
 inline constexpr char kUsFederalCalendarName[] = "us-federal-holidays";
 inline constexpr int kAtwCalendarFirstYear = 2000;
 inline constexpr int kAtwCalendarLastYear = 2040;
@@ -77,18 +58,6 @@ absl::StatusOr<bool> IsDutchTermDay(absl::CivilDay day);
 
 // `day`, or the next day a term may end on (Atw art. 1 lid 1).
 absl::StatusOr<absl::CivilDay> ExtendToDutchTermDay(absl::CivilDay day);
-
-// The US legal public holiday on `day`, by name, or nullopt. Errors:
-// FAILED_PRECONDITION outside the calendar's years.
-absl::StatusOr<std::optional<std::string>> UsFederalHoliday(absl::CivilDay day);
-
-// The holiday of `calendar` on `day`, by name, or nullopt.
-absl::StatusOr<std::optional<std::string>> HolidayOn(HolidayCalendar calendar,
-                                                     absl::CivilDay day);
-
-// Not a Saturday, Sunday or holiday of `calendar`.
-absl::StatusOr<bool> IsBusinessDayIn(HolidayCalendar calendar,
-                                     absl::CivilDay day);
 
 // The US legal public holiday on `day`, by name, or nullopt. Errors:
 // FAILED_PRECONDITION outside the calendar's years.

@@ -167,8 +167,8 @@ TEST_F(ContactRulesTest, RegF_1006_6_b_1_ConsentLiftsTheLimitNotTheWindow) {
   for (int day = 2; day <= 8; ++day)
     ASSERT_TRUE(Call(NewYork(3, day, 10), v1::CALL_OUTCOME_NO_ANSWER).ok());
   const absl::Time consent = NewYork(3, 8, 12);
-  grpc::Status early = Call(NewYork(3, 9, 7), v1::CALL_OUTCOME_NO_ANSWER,
-                            consent);
+  grpc::Status early =
+      Call(NewYork(3, 9, 7), v1::CALL_OUTCOME_NO_ANSWER, consent);
   EXPECT_EQ(early.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(early.error_message(), HasSubstr("REG_F_1006_6_B1"));
   grpc::Status in_hours =
@@ -178,13 +178,16 @@ TEST_F(ContactRulesTest, RegF_1006_6_b_1_ConsentLiftsTheLimitNotTheWindow) {
   auto longer = Command<v1::LogCallsRequest>(NewYork(3, 9, 11));
   v1::CallLogged* call = longer.add_calls();
   call->set_direction(v1::CALL_DIRECTION_OUTBOUND);
+  call->set_contact_point_id("phone-1");
   call->set_outcome(v1::CALL_OUTCOME_NO_ANSWER);
   call->set_time_zone("America/New_York");
+  call->set_zone_source(v1::ZONE_SOURCE_DEBTOR_RECORD);
   *call->mutable_consent_given_at() = ToTimestamp(consent);
   *call->mutable_consent_until() = ToTimestamp(consent + absl::Hours(24 * 8));
   grpc::Status refused = Run(&Stub::LogCalls, longer);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(refused.error_message(), HasSubstr("at most 7 days"));
+  EXPECT_THAT(refused.error_message(), HasSubstr("at most 7 days"))
+      << refused.error_message();
 }
 
 TEST_F(ContactRulesTest, RegF_1006_6_b_1_AnEmailAt22LocalIsRefused) {

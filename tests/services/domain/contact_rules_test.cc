@@ -154,5 +154,32 @@ TEST_F(ContactRulesTest, DaysAreCountedInThePersonsCurrentZone) {
                    .allowed);  // 07:00 in Los Angeles: the window rule
 }
 
+// 1006.14(b)(3)(i) and 1006.6(b)(1): consent lifts the frequency limits,
+// never the window.
+TEST_F(ContactRulesTest, RegF_1006_6_b_1_ConsentLiftsFrequencyNotTheWindow) {
+  std::vector<PastCall> seven;
+  for (int day = 10; day < 17; ++day)
+    seven.push_back(Placed(NY(2026, 11, day, 10, 0)));
+  EXPECT_EQ(CheckCallAttempt(NY(2026, 11, 16, 15, 0), new_york_, seven,
+                             kRegulationFLimits)
+                .rule,
+            "REG_F_1006_14_B2_I");
+  EXPECT_TRUE(CheckCallAttempt(NY(2026, 11, 16, 15, 0), new_york_, seven,
+                               kRegulationFLimits, /*consented=*/true)
+                  .allowed);
+  EXPECT_EQ(CheckCallAttempt(NY(2026, 11, 16, 7, 0), new_york_, seven,
+                             kRegulationFLimits, /*consented=*/true)
+                .rule,
+            "REG_F_1006_6_B1");
+  // The window for any channel.
+  EXPECT_EQ(
+      CheckContactWindow(NY(2026, 11, 16, 22, 0), new_york_, kRegulationFLimits)
+          .rule,
+      "REG_F_1006_6_B1");
+  EXPECT_TRUE(
+      CheckContactWindow(NY(2026, 11, 16, 9, 0), new_york_, kRegulationFLimits)
+          .allowed);
+}
+
 }  // namespace
 }  // namespace collections::domain
