@@ -5,6 +5,8 @@ namespace {
 
 namespace v1 = ::collections::v1;
 
+// The invoice ledger (art. 6:43/6:44, 6:119, 3:317-3:319 BW, art. 29 Wet OB
+// figures) field by field: no rule is applied here, only kept.
 void LedgerToSnapshot(const InvoiceState& invoice,
                       v1::CaseSnapshot::Ledger& out) {
   *out.mutable_owed() =

@@ -49,6 +49,8 @@ std::string Format(absl::Time t, absl::TimeZone zone) {
 
 }  // namespace
 
+// 12 CFR 1006.6(b)(1): before 08:00 or after 21:00 local time is an
+// inconvenient time for any communication.
 ContactDecision CheckContactWindow(absl::Time at, absl::TimeZone zone,
                                    const ContactLimits& limits) {
   if (!InWindow(at, zone, limits)) {
@@ -64,6 +66,7 @@ ContactDecision CheckContactWindow(absl::Time at, absl::TimeZone zone,
   return ContactDecision{};
 }
 
+// 12 CFR 1006.14(b)(2)(i)-(ii), with the exclusions of 1006.14(b)(3).
 ContactDecision CheckCallAttempt(absl::Time at, absl::TimeZone zone,
                                  const std::vector<PastCall>& history,
                                  const ContactLimits& limits, bool consented) {

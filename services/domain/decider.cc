@@ -119,6 +119,8 @@ absl::Status SuppressionRefusal(const v1::ContactSuppressedByRule& suppressed) {
   return RuleRefusal(suppressed.rule(), message);
 }
 
+// 12 CFR 1006.34(a)(1)(i)(B): the validation information within five days
+// after the initial communication.
 std::optional<absl::CivilDay> ValidationNoticeDue(const CaseState& state,
                                                   const RulePack& pack) {
   if (!pack.validation_notice || state.validation_notice_sent ||

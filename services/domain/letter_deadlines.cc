@@ -4,11 +4,9 @@
 
 namespace collections::domain {
 
-bool IsBusinessDay(absl::CivilDay day) {
-  const absl::Weekday weekday = absl::GetWeekday(day);
-  return weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday;
-}
-
+// Receipt assumptions: Dutch post 2 business days (rule pack; Atw art. 3
+// holidays skipped), Regulation F 5 days excluding legal public holidays,
+// Saturdays and Sundays (12 CFR 1006.34(b)(5), 5 U.S.C. 6103(a)).
 absl::StatusOr<absl::CivilDay> AssumedReceipt(
     absl::CivilDay sent, const ReceiptAssumption& assumption) {
   absl::CivilDay day = sent;
@@ -21,6 +19,8 @@ absl::StatusOr<absl::CivilDay> AssumedReceipt(
   return day;
 }
 
+// Art. 6:96 lid 6 BW: 14 days from the day after receipt; a last day on a
+// Saturday, Sunday or holiday moves on (Algemene termijnenwet art. 1).
 absl::StatusOr<FourteenDayTerm> DutchFourteenDayTerm(absl::CivilDay receipt) {
   // Day 1 is the day after receipt, so day 14 is receipt + 14.
   absl::StatusOr<absl::CivilDay> last_day = ExtendToDutchTermDay(receipt + 14);

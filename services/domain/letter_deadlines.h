@@ -14,8 +14,6 @@
 
 namespace collections::domain {
 
-bool IsBusinessDay(absl::CivilDay day);
-
 // How a rule pack assumes receipt: this many business days after sending,
 // business days being those of the jurisdiction's holiday calendar.
 struct ReceiptAssumption {
