@@ -283,14 +283,25 @@ AgencyHandoff::PlaceResult AgencyHandoff::PlaceAndWait(
 }
 
 absl::StatusOr<v1::PlacementPackage> AgencyHandoff::Package(
-    const std::string& case_id, const std::string& package_id) {
+    const std::string& case_id, const std::string& package_id,
+    const std::string& for_agency) {
   COLLECTIONS_RETURN_IF_ERROR(domain::CheckId("case_id", case_id));
   COLLECTIONS_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
                                CaseEvents(case_id, UINT64_MAX));
+  const v1::Event* found =
+      events.empty() ? nullptr : FindPlacement(events, package_id);
+  // An agency gets only the packages built for it, and one answer for
+  // "another agency's" and "none".
+  if (!for_agency.empty() &&
+      (found == nullptr ||
+       found->payload().handed_to_agency().agency_id() != for_agency)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "agency ", for_agency, " has no package ",
+        package_id.empty() ? "(latest)" : package_id, " of case ", case_id));
+  }
   if (events.empty()) {
     return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
   }
-  const v1::Event* found = FindPlacement(events, package_id);
   if (found == nullptr) {
     return absl::NotFoundError(
         package_id.empty()
@@ -496,6 +507,13 @@ absl::StatusOr<v1::ImportReturnFileResponse> AgencyHandoff::Import(
     const CaseImport& import = cases[i];
     COLLECTIONS_ASSIGN_OR_RETURN(domain::CaseState state,
                                  cases_->Load(import.case_id));
+    // An agency learns nothing of cases it does not hold: not whether they
+    // exist, nor whose they are.
+    if (!agency_id.empty() && (!state.exists || state.agency_id != agency_id)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          name, " rejected whole, nothing applied: line ", import.first_line,
+          ": case ", import.case_id, " is not placed with agency ", agency_id));
+    }
     if (!state.exists) {
       return absl::NotFoundError(absl::StrCat(
           name, " rejected whole, nothing applied: line ", import.first_line,

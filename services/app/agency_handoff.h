@@ -64,9 +64,12 @@ class AgencyHandoff {
   PlaceResult PlaceAndWait(const collections::v1::HandToAgencyRequest& request,
                            const collections::v1::Actor& actor);
 
-  // `package_id` empty: the case's latest placement.
+  // `package_id` empty: the case's latest placement. `for_agency` set (an
+  // agency caller): only a package built for that agency; any other, and
+  // none, is PERMISSION_DENIED alike.
   absl::StatusOr<collections::v1::PlacementPackage> Package(
-      const std::string& case_id, const std::string& package_id);
+      const std::string& case_id, const std::string& package_id,
+      const std::string& for_agency = "");
 
   // Hands each part to `emit` in order (header, records by position,
   // trailer); stops early when `emit` returns false (a cancelled call).

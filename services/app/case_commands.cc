@@ -16,22 +16,6 @@ namespace {
 namespace v1 = ::collections::v1;
 using ::collections::v1::CommandContext;
 
-absl::Status CheckContext(const CommandContext& context) {
-  COLLECTIONS_RETURN_IF_ERROR(domain::CheckRequestId(context.request_id()));
-  if (!context.has_occurred_at()) {
-    return absl::InvalidArgumentError(
-        "context.occurred_at (when the act happened) is required");
-  }
-  const auto& at = context.occurred_at();
-  // 1970-01-01 .. 9999-12-31, whole nanoseconds in range.
-  if (at.seconds() < 0 || at.seconds() > 253402300799 || at.nanos() < 0 ||
-      at.nanos() > 999999999) {
-    return absl::InvalidArgumentError(
-        "context.occurred_at is outside 1970-01-01..9999-12-31");
-  }
-  return domain::CheckRuleOverrides(context.overrides());
-}
-
 v1::CommandResult ResultOf(const std::string& case_id, const Written& written) {
   v1::CommandResult result;
   result.set_case_id(case_id);
@@ -87,7 +71,7 @@ void CaseCommands::SubmitOpening(const std::string& case_id,
 void CaseCommands::Write(const std::string& case_id,
                          const CommandContext& context, const Actor& actor,
                          bool opens_case, Decide decide, Done done) {
-  absl::Status checked = CheckContext(context);
+  absl::Status checked = domain::CheckCommandContext(context);
   if (checked.ok()) checked = domain::CheckId("case_id", case_id);
   if (!checked.ok()) return std::move(done)(std::move(checked));
 

@@ -18,6 +18,7 @@
 #include "services/domain/claim_deadlines.h"
 #include "services/domain/command_checks.h"
 #include "services/domain/rule_packs.h"
+#include "services/domain/treatment.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/event_summary.h"
 #include "services/projections/timeline_projection.h"
@@ -160,7 +161,49 @@ collections::v1::CaseView ToCaseView(const domain::CaseState& state) {
   *view.mutable_last_activity_at() = ToTimestamp(state.last_activity_at);
   view.set_version(state.version);
   view.set_last_position(state.last_position);
+  view.set_segment(state.debtor.segment().kind());
+  if (const domain::RulePack* pack = domain::FindRulePack(
+          state.rule_pack, state.DayOf(state.last_activity_at))) {
+    view.set_treatment_path(
+        domain::TreatmentLabel(domain::TreatmentOf(state, *pack)));
+  }
   return view;
+}
+
+absl::StatusOr<collections::v1::DebtorProfile> CaseQueryHandler::GetDebtor(
+    const collections::v1::GetDebtorRequest& request, absl::Time deadline) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      domain::CheckId("debtor_id", request.debtor_id()));
+  COLLECTIONS_RETURN_IF_ERROR(
+      WaitFor(*standing_, "case standing", request.min_position(), deadline));
+  const uint64_t position = standing_->checkpoint();
+  const std::string keyspace = standing_->keyspace();
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::optional<collections::v1::DebtorProfile> stored,
+      projections::ReadStoredDebtor(*store_, keyspace, request.debtor_id()));
+  collections::v1::DebtorProfile profile =
+      stored.value_or(collections::v1::DebtorProfile{});
+  profile.set_debtor_id(request.debtor_id());
+  const std::string prefix =
+      projections::CaseStandingProjection::DebtorPrefix(request.debtor_id());
+  std::string after;
+  for (;;) {
+    constexpr size_t kPage = 500;
+    COLLECTIONS_ASSIGN_OR_RETURN(auto entries,
+                                 store_->Scan(keyspace, prefix, after, kPage));
+    for (const auto& [key, value] : entries)
+      profile.add_case_ids(key.substr(prefix.size()));
+    if (entries.size() < kPage) break;
+    after = entries.back().first;
+  }
+  if (!stored.has_value() && profile.case_ids().empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("debtor ", request.debtor_id(),
+                     " has no debtor events and no cases (as of log position ",
+                     position, ")"));
+  }
+  profile.set_as_of_position(position);
+  return profile;
 }
 
 absl::Status CaseQueryHandler::WaitFor(

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "collections/v1/case_queries.pb.h"
+#include "collections/v1/debtor.pb.h"
 #include "common/clock.h"
 #include "services/domain/case_state.h"
 #include "services/projections/managed_projection.h"
@@ -59,6 +60,11 @@ class CaseQueryHandler {
       absl::Time deadline);
   absl::StatusOr<collections::v1::ListCasesResponse> ListCases(
       const collections::v1::ListCasesRequest& request, absl::Time deadline);
+  // The debtor's profile as the case standing projection folded it, with
+  // the debtor's case ids. NOT_FOUND when the debtor has neither debtor
+  // events nor cases; INVALID_ARGUMENT for a malformed id.
+  absl::StatusOr<collections::v1::DebtorProfile> GetDebtor(
+      const collections::v1::GetDebtorRequest& request, absl::Time deadline);
 
   static constexpr uint32_t kDefaultPageSize = 100;
   static constexpr uint32_t kMaxPageSize = 1000;

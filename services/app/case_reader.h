@@ -35,16 +35,32 @@ class CaseReader {
   CaseReader& operator=(const CaseReader&) = delete;
 
   // The case folded up to the log's latest acknowledged event of its
-  // stream; `exists` is false for a case never opened. Errors: the log's
-  // (DATA_LOSS…).
+  // stream, with its debtor's profile (LoadDebtor) in `debtor`; `exists` is
+  // false for a case never opened. Errors: the log's (DATA_LOSS…).
+  //
+  // The debtor's facts are as fresh as the log at the load: a debtor
+  // command acknowledged before a case command starts binds it; one racing
+  // a case command may land just after that command was decided.
   absl::StatusOr<domain::CaseState> Load(const std::string& case_id);
 
+  // The debtor's profile folded from the debtor's stream (version 0 and
+  // nothing registered for a debtor with no debtor events). Errors: the
+  // log's.
+  absl::StatusOr<collections::v1::DebtorProfile> LoadDebtor(
+      const std::string& debtor_id);
+
  private:
+  // The case alone (its cached fold caught up), without the debtor.
+  absl::StatusOr<domain::CaseState> LoadCase(const std::string& case_id);
+
   storage::EventLog* const log_;
   const size_t capacity_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const domain::CaseState>>
       states_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string,
+                      std::shared_ptr<const collections::v1::DebtorProfile>>
+      debtors_ ABSL_GUARDED_BY(mu_);
 };
 
 // Folds the stream's events from `state.version + 1` on into `state`.

@@ -8,7 +8,9 @@
 #include "services/domain/case_decisions.h"
 #include "services/domain/claim_deadlines.h"
 #include "services/domain/contact_rules.h"
+#include "services/domain/debtor_profile.h"
 #include "services/domain/rule_packs.h"
+#include "services/domain/treatment.h"
 
 namespace collections::app {
 namespace {
@@ -95,6 +97,64 @@ void AddActions(const domain::CaseState& state, absl::Time as_of,
       Judge("close_paid", domain::DecideCloseCase(state, closure, input));
 }
 
+// The debtor-wide facts binding the case, each with its rule.
+void AddDebtorBindings(const domain::CaseState& state, absl::Time as_of,
+                       v1::CaseStanding& standing) {
+  const v1::DebtorProfile& debtor = state.debtor;
+  auto bind = [&](std::string rule, std::string effect,
+                  const v1::DebtorFact& fact) {
+    v1::DebtorBinding* binding = standing.add_debtor_bindings();
+    binding->set_rule(std::move(rule));
+    binding->set_effect(std::move(effect));
+    *binding->mutable_fact() = fact;
+  };
+  const struct {
+    v1::CaseHold hold;
+    const char* rule;
+    const char* effect;
+  } holds[] = {
+      {v1::CASE_HOLD_CEASE_COMMUNICATION, domain::rules::kCeaseCommunication,
+       "communication ceased: only termination and remedy notices go out"},
+      {v1::CASE_HOLD_LAWYER_REPRESENTED, domain::rules::kLawyerRepresented,
+       "represented: contact the representative, not the debtor"},
+      {v1::CASE_HOLD_INSOLVENCY, domain::rules::kInsolvency,
+       "insolvent: collection stayed; file the claim"},
+      {v1::CASE_HOLD_DECEASED, domain::rules::kDeceased,
+       "deceased: claim against the estate"},
+  };
+  for (const auto& h : holds) {
+    if (const v1::DebtorFact* fact = domain::DebtorHoldFact(debtor, h.hold))
+      bind(h.rule, h.effect, *fact);
+  }
+  for (const v1::DebtorFact& restriction : debtor.restrictions()) {
+    if (restriction.kind() == domain::kScopeAll) continue;
+    bind(domain::rules::kChannelRestricted,
+         absl::StrCat("no contact by ", restriction.kind()), restriction);
+  }
+  if (domain::DebtorConsentCovers(debtor, as_of)) {
+    v1::DebtorFact consent;
+    consent.set_kind("consent");
+    consent.set_event_id(debtor.consent_event_id());
+    *consent.mutable_recorded_at() = debtor.consent_given_at();
+    bind("REG_F_1006_14_B3_CONSENT",
+         absl::StrCat("more calls consented to until ",
+                      absl::FormatTime(ToTime(debtor.consent_until())),
+                      "; the 08:00-21:00 window still applies"),
+         consent);
+  }
+  if (!debtor.segment().kind().empty()) {
+    const domain::RulePack* pack =
+        domain::FindRulePack(state.rule_pack, state.DayOf(as_of));
+    if (pack != nullptr) {
+      bind("TREATMENT_PATH",
+           absl::StrCat(
+               "treatment path ",
+               domain::TreatmentLabel(domain::TreatmentOf(state, *pack))),
+           debtor.segment());
+    }
+  }
+}
+
 }  // namespace
 
 v1::CaseStanding StandingAt(const domain::CaseState& state, absl::Time as_of) {
@@ -144,6 +204,15 @@ v1::CaseStanding StandingAt(const domain::CaseState& state, absl::Time as_of) {
   }
 
   AddActions(state, as_of, standing);
+  AddDebtorBindings(state, as_of, standing);
+  if (std::optional<domain::NextStep> next = domain::NextBestAction(state)) {
+    v1::NextBestAction* action = standing.mutable_next_best_action();
+    action->set_action(next->action);
+    action->set_reason(next->reason);
+    action->set_treatment_path(next->path);
+    action->set_segment(next->segment);
+    *action->mutable_due_at() = ToTimestamp(next->due_at);
+  }
   // The next allowed call: now when allowed; otherwise when the contact
   // rules allow it (unset while a hold blocks calls).
   const v1::ActionAvailability& call = standing.actions(0);

@@ -284,4 +284,39 @@ absl::StatusOr<Written> CaseWriter::WriteToDebtor(
   return WrittenOf(appended, enveloped.size());
 }
 
+absl::StatusOr<Written> CaseWriter::WriteOnDebtor(
+    const std::string& debtor_id, const Envelope& envelope,
+    std::optional<uint64_t> expected_version, DecideOnDebtor decide) {
+  const std::string stream = domain::DebtorStreamId(debtor_id);
+  for (int attempt = 1;; ++attempt) {
+    if (!envelope.request_id.empty()) {
+      COLLECTIONS_ASSIGN_OR_RETURN(
+          std::optional<absl::StatusOr<Written>> earlier,
+          EarlierAnswer(*log_, stream, envelope.request_id));
+      if (earlier.has_value()) return *std::move(earlier);
+    }
+    COLLECTIONS_ASSIGN_OR_RETURN(v1::DebtorProfile profile,
+                                 reader_->LoadDebtor(debtor_id));
+    if (expected_version.has_value() &&
+        *expected_version != profile.version()) {
+      return absl::AbortedError(
+          absl::StrCat("debtor ", debtor_id, " is at version ",
+                       profile.version(), ", not the expected ",
+                       *expected_version, "; reload it and decide again"));
+    }
+    COLLECTIONS_ASSIGN_OR_RETURN(Draft draft, decide(profile));
+    std::vector<v1::Event> events = EnvelopeEvents(envelope, draft);
+    if (vault_ != nullptr && !events.empty()) {
+      COLLECTIONS_RETURN_IF_ERROR(
+          vault_->Seal(debtor_id, stream, profile.version() + 1, events));
+    }
+    absl::StatusOr<storage::AppendResult> appended = log_->Append(
+        stream, storage::ExpectedVersion::Exact(profile.version()), events);
+    if (appended.ok()) return WrittenOf(*appended, events.size());
+    if (!absl::IsAborted(appended.status()) || expected_version.has_value() ||
+        attempt >= kMaxAttempts)
+      return appended.status();
+  }
+}
+
 }  // namespace collections::app

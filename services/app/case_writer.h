@@ -156,6 +156,19 @@ class CaseWriter {
                                         const Envelope& envelope,
                                         std::vector<DraftEvent> events);
 
+  // The debtor commands' path (debtor_commands.h): steps 2-9 above on the
+  // debtor's stream — a retry answered with its first result, the profile
+  // loaded (CaseReader::LoadDebtor), a pinned version checked (ABORTED),
+  // `decide` run on it, the events enveloped, sealed with the debtor's key
+  // and appended at the profile's version, decided again when the stream
+  // moved (unless pinned). Waits for the outcome; Written.case_version is
+  // the debtor stream's version.
+  using DecideOnDebtor = absl::AnyInvocable<absl::StatusOr<Draft>(
+      const collections::v1::DebtorProfile&)>;
+  absl::StatusOr<Written> WriteOnDebtor(
+      const std::string& debtor_id, const Envelope& envelope,
+      std::optional<uint64_t> expected_version, DecideOnDebtor decide);
+
  private:
   struct Operation;  // one Write in progress
   void Attempt(std::shared_ptr<Operation> op);

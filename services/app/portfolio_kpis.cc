@@ -72,6 +72,16 @@ void KpiAccumulator::Add(const projections::CaseWithFigures& folded) {
   }
   for (const auto& [reason, amount] : figures.written_off_by_reason)
     write_offs_[reason] += amount;
+  Segment& segment = segments_[state.debtor.segment().kind()];
+  ++segment.cases;
+  segment.collected += state.paid_minor;
+  segment.written_off += state.written_off_minor;
+  segment.promises_kept += figures.promises_kept;
+  segment.promises_broken += figures.promises_broken;
+  if (state.stage != domain::CaseStage::kClosed) {
+    ++segment.open_cases;
+    segment.outstanding += state.outstanding_minor();
+  }
 
   if (state.stage == domain::CaseStage::kClosed) return;
   kpis_.set_open_cases(kpis_.open_cases() + 1);
@@ -158,6 +168,17 @@ collections::v1::PortfolioKpis KpiAccumulator::Finish() {
     collections::v1::WriteOffsByReason* out = kpis_.add_write_offs();
     out->set_reason(static_cast<collections::v1::WriteOffReason>(reason));
     *out->mutable_amount() = Money(amount);
+  }
+  for (const auto& [name, segment] : segments_) {
+    collections::v1::SegmentKpis* out = kpis_.add_by_segment();
+    out->set_segment(name);
+    out->set_cases(segment.cases);
+    out->set_open_cases(segment.open_cases);
+    *out->mutable_outstanding() = Money(segment.outstanding);
+    *out->mutable_collected() = Money(segment.collected);
+    *out->mutable_written_off() = Money(segment.written_off);
+    out->set_promises_kept(segment.promises_kept);
+    out->set_promises_broken(segment.promises_broken);
   }
   *kpis_.mutable_vat_relief_due() = Money(vat_due_);
   *kpis_.mutable_vat_relief_claimed() = Money(vat_claimed_);

@@ -42,6 +42,15 @@ class KpiAccumulator {
     int64_t placed = 0;
     int64_t recovered = 0;
   };
+  struct Segment {
+    uint32_t cases = 0;
+    uint32_t open_cases = 0;
+    int64_t outstanding = 0;
+    int64_t collected = 0;
+    int64_t written_off = 0;
+    uint32_t promises_kept = 0;
+    uint32_t promises_broken = 0;
+  };
   collections::v1::Money Money(int64_t minor) const;
   void AddAged(absl::CivilDay due, absl::CivilDay today, int64_t amount);
 
@@ -63,6 +72,7 @@ class KpiAccumulator {
   uint32_t period_days_ = 365;
   std::map<std::string, Agency> agencies_;
   std::map<int, int64_t> write_offs_;
+  std::map<std::string, Segment> segments_;  // by the debtor's segment
   int64_t vat_due_ = 0;
   int64_t vat_claimed_ = 0;
   int64_t vat_late_ = 0;

@@ -91,6 +91,7 @@ v1::CaseSnapshot ToSnapshot(const CaseState& state) {
     *s.mutable_first_communication_at() =
         ToTimestamp(*state.first_communication_at);
   s.set_validation_notice_sent(state.validation_notice_sent);
+  *s.mutable_debtor() = state.debtor;
   for (const VatReversal& reversal : state.vat_reversals) {
     auto* out = s.add_vat_reversals();
     out->set_payment_id(reversal.payment_id);
@@ -288,6 +289,7 @@ CaseState FromSnapshot(const v1::CaseSnapshot& s) {
   if (s.has_first_communication_at())
     state.first_communication_at = ToTime(s.first_communication_at());
   state.validation_notice_sent = s.validation_notice_sent();
+  state.debtor = s.debtor();
   for (const auto& in : s.vat_reversals()) {
     state.vat_reversals.push_back(
         {in.payment_id(), in.invoice_number(), in.vat_minor()});

@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include "services/domain/claim_deadlines.h"
+#include "services/domain/debtor_profile.h"
 #include "services/domain/ledger_fold.h"
 #include "services/domain/rule_packs.h"
+#include "services/domain/state_limitation.h"
 
 namespace collections::domain {
 namespace {
@@ -18,6 +20,14 @@ int LimitationYears(const CaseState& state, const v1::ClaimLine& line,
                     absl::CivilDay day) {
   const RulePack* pack = FindRulePack(state.rule_pack, day);
   if (pack == nullptr) return 5;
+  if (pack->limitation_by_us_state &&
+      IsUsStateJurisdiction(state.jurisdiction)) {
+    // The decision checked the table answers (DecideOpenCase); a replay
+    // past its known_until keeps the pack's period rather than fail a fold.
+    absl::StatusOr<StateLimitation> by_state =
+        StateLimitationOn(state.jurisdiction, day);
+    if (by_state.ok()) return by_state->years;
+  }
   return line.consumer_purchase_price()
              ? pack->consumer_purchase_limitation_years
              : pack->limitation_years;
@@ -485,7 +495,8 @@ bool CaseState::HasHold(v1::CaseHold hold) const {
     case v1::CASE_HOLD_PLACED_WITH_AGENCY:
       return !agency_id.empty();
     default:
-      return placed_holds.contains(hold);
+      return placed_holds.contains(hold) ||
+             DebtorHoldFact(debtor, hold) != nullptr;
   }
 }
 

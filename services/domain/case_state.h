@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "collections/v1/debtor.pb.h"
 #include "collections/v1/events.pb.h"
 #include "common/time_conversion.h"
 #include "services/domain/balances.h"
@@ -147,6 +148,12 @@ struct CaseState {
   // Holds set by HoldPlaced (cease-communication, lawyer, insolvency,
   // deceased); dispute, promise and placement holds follow their events.
   absl::flat_hash_set<int> placed_holds;
+  // The debtor's profile (debtor_profile.h), folded from the debtor's own
+  // stream, not from the case's: its cease, representation, insolvency and
+  // death hold every case of the debtor; its channel restrictions, consent
+  // and segment bind them too. Set by whoever loads the case (the case
+  // reader, the case standing projection) before deciding or showing it.
+  collections::v1::DebtorProfile debtor;
   std::string agency_id;    // set while placed
   uint32_t placements = 0;  // placements ever (numbers the next package)
   bool recall_requested = false;

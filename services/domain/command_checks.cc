@@ -21,6 +21,23 @@ absl::Status CheckSubId(absl::string_view field, absl::string_view id) {
 
 }  // namespace
 
+absl::Status CheckCommandContext(
+    const collections::v1::CommandContext& context) {
+  COLLECTIONS_RETURN_IF_ERROR(CheckRequestId(context.request_id()));
+  if (!context.has_occurred_at()) {
+    return absl::InvalidArgumentError(
+        "context.occurred_at (when the act happened) is required");
+  }
+  const auto& at = context.occurred_at();
+  // 1970-01-01 .. 9999-12-31, whole nanoseconds in range.
+  if (at.seconds() < 0 || at.seconds() > 253402300799 || at.nanos() < 0 ||
+      at.nanos() > 999999999) {
+    return absl::InvalidArgumentError(
+        "context.occurred_at is outside 1970-01-01..9999-12-31");
+  }
+  return CheckRuleOverrides(context.overrides());
+}
+
 absl::Status CheckId(absl::string_view field, absl::string_view id) {
   if (id.empty()) return Missing(field);
   if (id.size() > 64) {

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "collections/v1/case_commands.pb.h"
 #include "collections/v1/events.pb.h"
 #include "services/domain/command_inputs.h"
 
@@ -17,6 +18,10 @@ namespace collections::domain {
 absl::Status CheckId(absl::string_view field, absl::string_view id);
 // Request ids: 1..100 printable ASCII characters (0x21..0x7e).
 absl::Status CheckRequestId(absl::string_view request_id);
+// What every command carries (case and debtor commands): a request id,
+// occurred_at within 1970-01-01..9999-12-31, well-formed overrides.
+absl::Status CheckCommandContext(
+    const collections::v1::CommandContext& context);
 // ISO 4217 alphabetic code: three upper-case letters.
 absl::Status CheckCurrency(absl::string_view field, absl::string_view code);
 // Present, currency well-formed, amount >= 0 (> 0 when `positive`).

@@ -66,6 +66,40 @@ ContactDecision CheckContactWindow(absl::Time at, absl::TimeZone zone,
   return ContactDecision{};
 }
 
+// 1006.6(b)(1), with conflicting information on where the person is: a
+// time is convenient only if it is inside the window in every zone they
+// may be in.
+ContactDecision CheckContactWindowInEvery(
+    absl::Time at, const std::vector<absl::TimeZone>& zones,
+    const ContactLimits& limits) {
+  for (const absl::TimeZone& zone : zones) {
+    ContactDecision refused = CheckContactWindow(at, zone, limits);
+    if (refused.allowed) continue;
+    // The first instant inside every zone's window: move past each zone's
+    // closed hours until none moves it (no common window within two days
+    // leaves next_allowed unset).
+    absl::Time next = at;
+    for (int round = 0; round < 8; ++round) {
+      absl::Time moved = next;
+      for (const absl::TimeZone& z : zones)
+        moved = std::max(moved, NextInWindow(moved, z, limits));
+      if (moved == next) break;
+      next = moved;
+    }
+    bool common = next - at < absl::Hours(48);
+    for (const absl::TimeZone& z : zones)
+      common = common && InWindow(next, z, limits);
+    refused.reason = absl::StrCat(
+        refused.reason, zones.size() > 1 ? " (one of the person's " : "",
+        zones.size() > 1
+            ? absl::StrCat(zones.size(), " candidate zones, ", zone.name(), ")")
+            : "");
+    refused.next_allowed = common ? next : absl::InfinitePast();
+    return refused;
+  }
+  return ContactDecision{};
+}
+
 // 12 CFR 1006.14(b)(2)(i)-(ii), with the exclusions of 1006.14(b)(3).
 ContactDecision CheckCallAttempt(absl::Time at, absl::TimeZone zone,
                                  const std::vector<PastCall>& history,

@@ -70,6 +70,14 @@ ContactDecision CheckCallAttempt(absl::Time at, absl::TimeZone zone,
 ContactDecision CheckContactWindow(absl::Time at, absl::TimeZone zone,
                                    const ContactLimits& limits);
 
+// The window in each of `zones` (the person's candidate zones where the
+// collector's information conflicts, 1006.6(b)(1)): refused when any zone
+// is outside it; next_allowed is the first instant inside all of them
+// (InfinitePast when they share no hour within two days).
+ContactDecision CheckContactWindowInEvery(
+    absl::Time at, const std::vector<absl::TimeZone>& zones,
+    const ContactLimits& limits);
+
 // How long a consumer's consent to more calls lasts (1006.14(b)(3)(i)).
 inline constexpr absl::Duration kConsentLasts = absl::Hours(24 * 7);
 

@@ -3,9 +3,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "common/time_zones.h"
 #include "services/domain/claim_deadlines.h"
 #include "services/domain/decider.h"
 #include "services/domain/ledger_fold.h"
+#include "services/domain/state_limitation.h"
 
 namespace collections::domain {
 namespace {
@@ -55,10 +57,19 @@ DecisionOr DecideOpenCase(const v1::CaseOpened& opened,
   const std::string zone_name =
       opened.time_zone().empty() ? pack->default_time_zone : opened.time_zone();
   absl::TimeZone zone;
-  if (!absl::LoadTimeZone(zone_name, &zone)) {
+  if (!LoadKnownTimeZone(zone_name, &zone)) {
     return absl::InvalidArgumentError(
         absl::StrCat("case.time_zone \"", zone_name,
                      "\" is not an IANA time zone such as Europe/Amsterdam"));
+  }
+  // Reg F 1006.26(b): whether a debt is time-barred is the state's law; a
+  // state the table does not know, or a day past it, is refused.
+  if (pack->limitation_by_us_state &&
+      IsUsStateJurisdiction(opened.jurisdiction())) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        StateLimitationOn(opened.jurisdiction(),
+                          absl::ToCivilDay(input.at, zone))
+            .status());
   }
   Decision decision;
   v1::EventPayload payload;
@@ -265,6 +276,7 @@ DecisionOr DecideHandToAgency(const CaseState& state,
   COLLECTIONS_RETURN_IF_ERROR(d.Require(
       !(state.plan.has_value() && state.plan->active()), rules::kPlanActive,
       "a payment plan is running: hand over only after it defaults"));
+  COLLECTIONS_RETURN_IF_ERROR(RequireNoHardshipHold(d));
   COLLECTIONS_RETURN_IF_ERROR(
       d.Require(state.stage >= CaseStage::kFinalNotice, rules::kLadderOrder,
                 "a case is handed to an agency after a final notice"));

@@ -1,7 +1,12 @@
 // Decide: calls, letters and letter outcomes (case_decisions.h).
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "common/time_zones.h"
 #include "services/domain/claim_deadlines.h"
+#include "services/domain/debtor_profile.h"
 #include "services/domain/decider.h"
 #include "services/domain/dutch_collection_costs.h"
 #include "services/domain/letter_deadlines.h"
@@ -44,6 +49,59 @@ std::string ElectronicChannel(v1::LetterChannel channel) {
   }
 }
 
+// The restriction scope a letter on `channel` falls under.
+std::string LetterScope(v1::LetterChannel channel) {
+  const std::string electronic = ElectronicChannel(channel);
+  return electronic.empty() ? "postal" : electronic;
+}
+
+// A restriction the debtor placed on one channel (debtor_profile.h), as a
+// block on contact by that channel.
+Block ChannelBlock(const CaseState& state, absl::string_view scope) {
+  const v1::DebtorFact* restriction = ChannelRestriction(state.debtor, scope);
+  if (restriction == nullptr) return {};
+  return {rules::kChannelRestricted,
+          absl::StrCat("debtor ", state.debtor_id,
+                       " asked not to be contacted by ", scope, " (",
+                       DescribeDebtorFact(*restriction,
+                                          "communication "
+                                          "restricted"),
+                       "); use another channel")};
+}
+
+// Every zone the person may be in: `first`, the caller's candidates and
+// the zone recorded on the debtor (1006.6(b)(1)). INVALID_ARGUMENT naming
+// a candidate that is no IANA zone.
+absl::StatusOr<std::vector<absl::TimeZone>> CandidateZones(
+    const CaseState& state, absl::TimeZone first,
+    const google::protobuf::RepeatedPtrField<std::string>& candidates,
+    absl::string_view field) {
+  std::vector<absl::TimeZone> zones = {first};
+  auto add = [&](const std::string& name) -> absl::Status {
+    absl::TimeZone zone;
+    if (!LoadKnownTimeZone(name, &zone)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " \"", name,
+                       "\" is not an IANA time zone such as "
+                       "\"America/Chicago\""));
+    }
+    if (std::find(zones.begin(), zones.end(), zone) == zones.end())
+      zones.push_back(zone);
+    return absl::OkStatus();
+  };
+  for (const std::string& name : candidates)
+    COLLECTIONS_RETURN_IF_ERROR(add(name));
+  if (!state.debtor.time_zone().empty())
+    COLLECTIONS_RETURN_IF_ERROR(add(state.debtor.time_zone()));
+  return zones;
+}
+
+// Reg F 1006.6(c)(1): what may still be sent after a request to cease.
+bool PermittedAfterCease(v1::LetterLevel level) {
+  return level == v1::LETTER_LEVEL_TERMINATION_NOTICE ||
+         level == v1::LETTER_LEVEL_REMEDY_NOTICE;
+}
+
 // The ladder's own order and the holds that suppress collection letters.
 absl::Status CheckLetterAllowed(Decider& d, const v1::LetterIssued& letter) {
   const CaseState& state = d.state();
@@ -82,6 +140,19 @@ absl::Status CheckLetterAllowed(Decider& d, const v1::LetterIssued& letter) {
     COLLECTIONS_RETURN_IF_ERROR(
         d.Require(state.stage >= CaseStage::kDunned, rules::kLadderOrder,
                   "a final notice follows a dunning or 14-day letter"));
+    COLLECTIONS_RETURN_IF_ERROR(RequireNoHardshipHold(d));
+    // A final notice threatens legal steps, which a time-barred claim no
+    // longer allows (art. 3:307 BW; Reg F 12 CFR 1006.26(b)).
+    for (const auto& invoice : state.invoices) {
+      if (invoice.owed.total() > 0 && TimeBarredOn(invoice, d.today())) {
+        return RuleRefusal(
+            rules::kTimeBarred,
+            absl::StrCat("invoice ", invoice.number(), " is time-barred since ",
+                         Day(invoice.limitation_deadline + 1),
+                         ": a final notice may not threaten legal steps on "
+                         "it"));
+      }
+    }
   }
   return absl::OkStatus();
 }
@@ -96,7 +167,8 @@ DecisionOr DecideLogCalls(
   COLLECTIONS_RETURN_IF_ERROR(d.Begin());
   std::vector<PastCall> history = state.recent_calls;
   for (const v1::CallLogged& call : calls) {
-    const PastCall past = PastCallOf(call, input.at);
+    PastCall past = PastCallOf(call, input.at);
+    v1::CallLogged logged = call;
     if (call.has_consent_until()) {
       // 1006.14(b)(3)(i): consent given directly lasts at most 7 days.
       const absl::Time from = call.has_consent_given_at()
@@ -111,12 +183,13 @@ DecisionOr DecideLogCalls(
     }
     if (call.direction() == v1::CALL_DIRECTION_OUTBOUND) {
       absl::TimeZone zone;
-      if (!absl::LoadTimeZone(call.time_zone(), &zone)) {
+      if (!LoadKnownTimeZone(call.time_zone(), &zone)) {
         return absl::InvalidArgumentError(absl::StrCat(
             "call.time_zone \"", call.time_zone(),
             "\" is not an IANA time zone such as \"Europe/Amsterdam\""));
       }
       Block block = InHouseContactBlock(state, d.pack());
+      if (block.rule.empty()) block = ChannelBlock(state, "phone");
       if (block.rule.empty())
         block = ValidationOverdueBlock(state, d.pack(), d.today());
       if (!block.rule.empty() && !d.Overridden(block.rule)) {
@@ -124,11 +197,27 @@ DecisionOr DecideLogCalls(
                    absl::InfinitePast());
         continue;
       }
-      // Consent lifts the frequency limits only, never the window.
+      // A consent recorded on the debtor covers the call as one the call
+      // states: recorded on the call, so the fold counts it the same way.
+      if (!past.with_consent && DebtorConsentCovers(state.debtor, past.at)) {
+        *logged.mutable_consent_given_at() = state.debtor.consent_given_at();
+        *logged.mutable_consent_until() = state.debtor.consent_until();
+        past.with_consent = true;
+      }
+      // Consent lifts the frequency limits only, never the window, which
+      // must hold in every zone the person may be in.
       if (d.pack().contact_limits.has_value()) {
-        const ContactDecision decision =
+        COLLECTIONS_ASSIGN_OR_RETURN(
+            const std::vector<absl::TimeZone> zones,
+            CandidateZones(state, zone, call.candidate_time_zones(),
+                           "call.candidate_time_zones"));
+        ContactDecision decision =
             CheckCallAttempt(past.at, zone, history, *d.pack().contact_limits,
                              past.with_consent);
+        if (decision.allowed) {
+          decision = CheckContactWindowInEvery(past.at, zones,
+                                               *d.pack().contact_limits);
+        }
         if (!decision.allowed && !d.Overridden(decision.rule)) {
           d.Suppress("phone", call.contact_point_id(), decision.rule,
                      decision.reason, decision.next_allowed);
@@ -138,7 +227,7 @@ DecisionOr DecideLogCalls(
     }
     history.push_back(past);
     v1::EventPayload payload;
-    *payload.mutable_call_logged() = call;
+    *payload.mutable_call_logged() = std::move(logged);
     d.Emit(std::move(payload));
   }
   return d.Finish();
@@ -159,7 +248,13 @@ DecisionOr DecideIssueLetter(const CaseState& state,
 
   // Holds that suppress contact: recorded as evidence, then refused. An
   // overdue validation notice blocks every letter but itself.
+  // After a request to cease, the notices 1006.6(c)(1) permits still go.
   Block block = InHouseContactBlock(state, d.pack());
+  if (block.rule == rules::kCeaseCommunication &&
+      PermittedAfterCease(letter.level()))
+    block = {};
+  if (block.rule.empty())
+    block = ChannelBlock(state, LetterScope(letter.channel()));
   if (block.rule.empty() &&
       letter.level() != v1::LETTER_LEVEL_VALIDATION_NOTICE)
     block = ValidationOverdueBlock(state, d.pack(), d.today());
@@ -168,11 +263,16 @@ DecisionOr DecideIssueLetter(const CaseState& state,
     return d.Finish();
   }
   // The local time window binds every channel that reaches the person at
-  // once (1006.6(b)(1)): e-mail, text and portal messages as calls.
+  // once (1006.6(b)(1)): e-mail, text and portal messages as calls, in
+  // every zone the person may be in.
   const std::string electronic = ElectronicChannel(letter.channel());
   if (!electronic.empty() && d.pack().contact_limits.has_value()) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        const std::vector<absl::TimeZone> zones,
+        CandidateZones(state, state.zone, letter.candidate_time_zones(),
+                       "letter.candidate_time_zones"));
     const ContactDecision window =
-        CheckContactWindow(d.at(), state.zone, *d.pack().contact_limits);
+        CheckContactWindowInEvery(d.at(), zones, *d.pack().contact_limits);
     if (!window.allowed) {
       d.Suppress(electronic, "", window.rule, window.reason,
                  window.next_allowed);
@@ -277,9 +377,11 @@ DecisionOr DecideIssueLetter(const CaseState& state,
   // debtor (art. 3:317 and 3:37 lid 3 BW): the pack's assumed receipt until
   // a delivery says otherwise; undeliverable, it interrupted nothing.
   // A reminder before the due date demands nothing yet.
+  // Nor does a notice that efforts are terminated.
   if (d.pack().letters_interrupt_limitation &&
       letter.level() != v1::LETTER_LEVEL_VALIDATION_NOTICE &&
-      letter.level() != v1::LETTER_LEVEL_PRE_DUE_REMINDER) {
+      letter.level() != v1::LETTER_LEVEL_PRE_DUE_REMINDER &&
+      letter.level() != v1::LETTER_LEVEL_TERMINATION_NOTICE) {
     EmitInterruption(d, state, v1::LIMITATION_GROUND_WRITTEN_NOTICE,
                      letter.letter_id(), "", receipt);
   }

@@ -14,6 +14,7 @@
 #include "services/domain/ledger_fold.h"
 #include "services/domain/money_rules.h"
 #include "services/domain/payment_schedule.h"
+#include "services/domain/state_limitation.h"
 #include "services/domain/statutory_interest.h"
 
 namespace collections::domain {
@@ -321,6 +322,12 @@ DecisionOr DecideAddClaimLine(const CaseState& state, const v1::ClaimLine& line,
     return absl::AlreadyExistsError(
         absl::StrCat("invoice ", line.invoice_number(),
                      " is a claim line of this case already"));
+  }
+  // The line's limitation period is the state's on this day (1006.26(b)).
+  if (d.pack().limitation_by_us_state &&
+      IsUsStateJurisdiction(state.jurisdiction)) {
+    COLLECTIONS_RETURN_IF_ERROR(
+        StateLimitationOn(state.jurisdiction, d.today()).status());
   }
   v1::EventPayload payload;
   *payload.mutable_claim_line_added()->mutable_line() = line;

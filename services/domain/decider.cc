@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/domain/debtor_profile.h"
+#include "services/domain/treatment.h"
 
 namespace collections::domain {
 
@@ -147,21 +149,44 @@ Block InHouseContactBlock(const CaseState& state, const RulePack& pack) {
                          "; in-house contact is suppressed until it is "
                          "recalled or returned")};
   }
+  // A hold the debtor's profile places (debtor_profile.h) names the debtor
+  // event that recorded it, so each case shows why it is held.
+  const auto from_debtor = [&](v1::CaseHold hold, absl::string_view what) {
+    const v1::DebtorFact* fact = DebtorHoldFact(state.debtor, hold);
+    return fact == nullptr
+               ? std::string()
+               : absl::StrCat("; recorded on debtor ", state.debtor_id, " by ",
+                              DescribeDebtorFact(*fact, what));
+  };
   if (state.HasHold(v1::CASE_HOLD_CEASE_COMMUNICATION)) {
+    const v1::DebtorFact* cease =
+        DebtorHoldFact(state.debtor, v1::CASE_HOLD_CEASE_COMMUNICATION);
+    const bool in_writing = cease == nullptr || cease->in_writing();
     return {rules::kCeaseCommunication,
-            "the debtor asked in writing that communication cease"};
+            absl::StrCat("the debtor asked", in_writing ? " in writing" : "",
+                         " that communication cease",
+                         from_debtor(v1::CASE_HOLD_CEASE_COMMUNICATION,
+                                     "communication restricted: all"))};
   }
   if (state.HasHold(v1::CASE_HOLD_LAWYER_REPRESENTED)) {
     return {rules::kLawyerRepresented,
-            "the debtor is represented by a lawyer: contact the lawyer"};
+            absl::StrCat("the debtor is represented by a lawyer: contact "
+                         "the lawyer",
+                         from_debtor(v1::CASE_HOLD_LAWYER_REPRESENTED,
+                                     "representation noticed"))};
   }
   if (state.HasHold(v1::CASE_HOLD_DECEASED)) {
-    return {rules::kDeceased, "the debtor is deceased: contact the estate"};
+    return {
+        rules::kDeceased,
+        absl::StrCat("the debtor is deceased: contact the estate",
+                     from_debtor(v1::CASE_HOLD_DECEASED, "deceased noticed"))};
   }
   if (state.HasHold(v1::CASE_HOLD_INSOLVENCY)) {
     return {rules::kInsolvency,
-            "the debtor is insolvent: collection is stayed; file the claim "
-            "with the administrator"};
+            absl::StrCat(
+                "the debtor is insolvent: collection is stayed; "
+                "file the claim with the administrator",
+                from_debtor(v1::CASE_HOLD_INSOLVENCY, "insolvency noticed"))};
   }
   for (const auto& dispute : state.open_disputes) {
     if (dispute.in_writing && !dispute.verification_sent &&
@@ -173,6 +198,16 @@ Block InHouseContactBlock(const CaseState& state, const RulePack& pack) {
     }
   }
   return {};
+}
+
+absl::Status RequireNoHardshipHold(Decider& d) {
+  const CaseState& state = d.state();
+  return d.Require(
+      !OnHardshipHold(state, d.pack()), rules::kHardshipHold,
+      absl::StrCat("the debtor's segment ", state.debtor.segment().kind(),
+                   " puts escalation on hardship hold (treatment path ",
+                   TreatmentLabel(TreatmentOf(state, d.pack())),
+                   "): offer a payment plan, or override with a reason"));
 }
 
 }  // namespace collections::domain

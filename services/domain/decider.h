@@ -92,6 +92,11 @@ std::optional<absl::CivilDay> ValidationNoticeDue(const CaseState& state,
 Block ValidationOverdueBlock(const CaseState& state, const RulePack& pack,
                              absl::CivilDay today);
 
+// Escalation (a final notice, a placement) while the debtor's segment puts
+// it on hardship hold (treatment.h): TREATMENT_HARDSHIP_HOLD unless
+// overridden.
+absl::Status RequireNoHardshipHold(Decider& d);
+
 // ALREADY_EXISTS when `payment_id` is already recorded on the case.
 absl::Status CheckNewPaymentId(const CaseState& state,
                                const std::string& payment_id);

@@ -10,6 +10,19 @@ namespace {
 
 using PackVersions = std::vector<Dated<RulePack>>;
 
+// Where the law leaves the choice to the creditor, the paths are policy:
+// README "Treatment by debtor type".
+std::vector<TreatmentPath> Standard() {
+  return {
+      {"", "ladder", TreatmentKind::kLadder, false},
+      {"can_pay_wont", "fast-escalation", TreatmentKind::kFastEscalation,
+       false},
+      {"wants_cant", "plan-and-hardship", TreatmentKind::kPlanAndHardship,
+       true},
+      {"neither", "stop-and-write-off", TreatmentKind::kStopAndWriteOff, false},
+  };
+}
+
 RulePack Dutch(const std::string& id, absl::CivilDay from) {
   RulePack pack;
   pack.id = id;
@@ -18,7 +31,9 @@ RulePack Dutch(const std::string& id, absl::CivilDay from) {
   pack.letter_receipt = kDutchPostReceipt;
   pack.vat_relief = true;
   pack.overridable_rules = {rules::kActivePromise, rules::kLadderOrder,
-                            rules::kPromiseOpen, rules::kVatReliefNotDue};
+                            rules::kPromiseOpen, rules::kVatReliefNotDue,
+                            rules::kHardshipHold};
+  pack.treatment_paths = Standard();
   return pack;
 }
 
@@ -56,12 +71,14 @@ RulePack RegulationF(absl::CivilDay from) {
   pack.validation_notice = true;
   pack.written_dispute_needs_verification = true;
   pack.letters_interrupt_limitation = false;
+  pack.limitation_by_us_state = true;  // 12 CFR 1006.26(b)
   // The frequency presumption is rebuttable: it may be overridden with a
   // reason. The 08:00-21:00 window may not (domain.md §3: a consumer's
   // consent to more calls does not open these hours).
-  pack.overridable_rules = {"REG_F_1006_14_B2_I", "REG_F_1006_14_B2_II",
+  pack.overridable_rules = {"REG_F_1006_14_B2_I",  "REG_F_1006_14_B2_II",
                             rules::kActivePromise, rules::kLadderOrder,
-                            rules::kPromiseOpen};
+                            rules::kPromiseOpen,   rules::kHardshipHold};
+  pack.treatment_paths = Standard();
   return pack;
 }
 
@@ -72,7 +89,8 @@ RulePack NoStatutoryRules(absl::CivilDay from) {
   pack.default_time_zone = "UTC";
   pack.debtor_kind = collections::v1::DEBTOR_KIND_UNSPECIFIED;
   pack.overridable_rules = {rules::kActivePromise, rules::kLadderOrder,
-                            rules::kPromiseOpen};
+                            rules::kPromiseOpen, rules::kHardshipHold};
+  pack.treatment_paths = Standard();
   return pack;
 }
 
@@ -98,6 +116,17 @@ const std::map<std::string, PackVersions, std::less<>>& Packs() {
 }
 
 }  // namespace
+
+const TreatmentPath& RulePack::TreatmentFor(absl::string_view segment) const {
+  static const TreatmentPath* const kLadder =
+      new TreatmentPath{"", "ladder", TreatmentKind::kLadder, false};
+  const TreatmentPath* fallback = kLadder;
+  for (const TreatmentPath& path : treatment_paths) {
+    if (path.segment == segment) return path;
+    if (path.segment.empty()) fallback = &path;
+  }
+  return *fallback;
+}
 
 const RulePack* FindRulePack(absl::string_view id, absl::CivilDay day) {
   auto it = Packs().find(id);

@@ -40,6 +40,26 @@ enum class CostsRule {
   kDutchBusinessScale,
 };
 
+// Treatment by debtor type (domain.md §3; the seed articles' three types):
+// the debtor's segment selects a path, which sets the next best action of
+// each case (treatment.h) and whether escalation is on hardship hold.
+enum class TreatmentKind {
+  kLadder,           // no segment: the dunning ladder step by step
+  kFastEscalation,   // can pay but won't: skip the courtesy reminder, final
+                     // notice and agency as soon as each term lapses
+  kPlanAndHardship,  // wants to but can't: offer a plan; escalation held
+  kStopAndWriteOff,  // neither: stop early, write off, reclaim the VAT
+};
+
+struct TreatmentPath {
+  std::string segment;  // "" for debtors without a segment
+  std::string name;     // "fast-escalation": shown with each next action
+  TreatmentKind kind = TreatmentKind::kLadder;
+  // Final notices and agency placement are refused (TREATMENT_HARDSHIP_HOLD,
+  // overridable with a reason) while the debtor is in this segment.
+  bool hardship_hold = false;
+};
+
 struct RulePack {
   std::string id;       // "nl-consumer"
   std::string version;  // "nl-consumer@2024-10-01": recorded in decisions
@@ -69,6 +89,9 @@ struct RulePack {
   int repeat_claims_lookback_months = 0;
 
   int limitation_years = 5;
+  // Cases of a US state ("US-NY") take the state's period from
+  // state_limitation.h instead of limitation_years.
+  bool limitation_by_us_state = false;
   int consumer_purchase_limitation_years = 5;
   bool letters_interrupt_limitation = true;
   int limitation_warning_days = 90;
@@ -76,6 +99,11 @@ struct RulePack {
 
   uint32_t plan_misses_allowed = 1;  // a missed installment defaults the plan
   int plan_grace_days = 0;
+
+  // Treatment paths by segment; the one with segment "" is the default.
+  std::vector<TreatmentPath> treatment_paths;
+  // The path for `segment` (the default path for "" or an unknown one).
+  const TreatmentPath& TreatmentFor(absl::string_view segment) const;
 
   // Rules an authorised actor may override with a reason.
   absl::flat_hash_set<std::string> overridable_rules;
@@ -93,6 +121,8 @@ namespace rules {
 inline constexpr char kCaseClosed[] = "CASE_CLOSED";
 inline constexpr char kNotOverdue[] = "NOT_OVERDUE";
 inline constexpr char kAlreadyOverdue[] = "ALREADY_OVERDUE";
+inline constexpr char kChannelRestricted[] = "DEBTOR_CHANNEL_RESTRICTED";
+inline constexpr char kHardshipHold[] = "TREATMENT_HARDSHIP_HOLD";
 inline constexpr char kValidationOverdue[] = "REG_F_1006_34_A1_VALIDATION";
 inline constexpr char kLadderOrder[] = "LADDER_ORDER";
 inline constexpr char kNotInRulePack[] = "NOT_IN_RULE_PACK";

@@ -4,6 +4,7 @@
 #include "services/domain/claim_deadlines.h"
 #include "services/domain/decider.h"
 #include "services/domain/rule_packs.h"
+#include "services/domain/treatment.h"
 
 namespace collections::domain {
 namespace {
@@ -101,7 +102,18 @@ std::vector<WorkItem> UpcomingWork(const CaseState& state) {
     work.Add(WorkKind::kLimitation, invoice.limitation_deadline, number, 0,
              absl::StrCat("limitation of invoice ", number, " ends"));
   }
-  return work.Take();
+  std::vector<WorkItem> items = work.Take();
+  if (std::optional<NextStep> next = NextBestAction(state)) {
+    WorkItem& item = items.emplace_back();
+    item.kind = WorkKind::kNextBestAction;
+    item.due_at = next->due_at;
+    item.reference = next->action;
+    item.description = std::move(next->reason);
+    item.action = std::move(next->action);
+    item.treatment_path = std::move(next->path);
+    item.segment = std::move(next->segment);
+  }
+  return items;
 }
 
 }  // namespace collections::domain

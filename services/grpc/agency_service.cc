@@ -34,7 +34,8 @@ grpc::Status AgencyService::GetPlacementPackage(
   absl::Status allowed = guard_->access().CheckCase(*actor, request->case_id());
   if (!allowed.ok()) return ToGrpcStatus(allowed);
   absl::StatusOr<v1::PlacementPackage> package =
-      handoff_->Package(request->case_id(), request->package_id());
+      handoff_->Package(request->case_id(), request->package_id(),
+                        app::AgencyAccess::AgencyOf(*actor));
   if (!package.ok()) return ToGrpcStatus(package.status());
   *response = *std::move(package);
   return grpc::Status::OK;

@@ -1,7 +1,9 @@
 #include "services/grpc/caller.h"
 
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "collections/v1/case_commands.pb.h"
 #include "grpc/grpc_security_constants.h"
@@ -51,6 +53,45 @@ const collections::v1::CommandContext* CommandContextOf(
       &request->GetReflection()->GetMessage(*request, field));
 }
 
+// The first message inside `message` (itself included) that carries fields
+// this server does not know, as "<path> (<type>): field numbers …"; empty
+// when none does. Such fields would otherwise be copied into stored events
+// unchecked and unsealed.
+std::string UnknownFieldsIn(const google::protobuf::Message& message,
+                            const std::string& path) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  const google::protobuf::UnknownFieldSet& unknown =
+      reflection->GetUnknownFields(message);
+  if (!unknown.empty()) {
+    std::string numbers;
+    for (int i = 0; i < unknown.field_count(); ++i) {
+      absl::StrAppend(&numbers, i == 0 ? "" : ", ", unknown.field(i).number());
+    }
+    return absl::StrCat(path, " (", message.GetDescriptor()->full_name(),
+                        "): field number(s) ", numbers);
+  }
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE)
+      continue;
+    const std::string at = absl::StrCat(path, ".", field->name());
+    if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+        std::string found =
+            UnknownFieldsIn(reflection->GetRepeatedMessage(message, field, i),
+                            absl::StrCat(at, "[", i, "]"));
+        if (!found.empty()) return found;
+      }
+    } else {
+      std::string found =
+          UnknownFieldsIn(reflection->GetMessage(message, field), at);
+      if (!found.empty()) return found;
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 absl::StatusOr<collections::v1::Actor> Guard::Admit(
@@ -71,7 +112,18 @@ absl::StatusOr<collections::v1::Actor> Guard::Admit(
       context.AddTrailingMetadata("x-correlation-id",
                                   command->correlation_id());
   }
-  return gatekeeper_->Admit(CredentialsOf(context), method, request);
+  absl::StatusOr<collections::v1::Actor> actor =
+      gatekeeper_->Admit(CredentialsOf(context), method, request);
+  if (!actor.ok() || request == nullptr) return actor;
+  // Refused rather than stored: a field this server does not know would be
+  // kept in the events as it came, unchecked and unsealed.
+  const std::string unknown = UnknownFieldsIn(*request, "request");
+  if (!unknown.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the request carries fields this server does not know: ", unknown,
+        "; remove them, or update the server to the client's proto version"));
+  }
+  return actor;
 }
 
 }  // namespace collections::grpc_api

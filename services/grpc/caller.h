@@ -30,7 +30,9 @@ class Guard {
   // A command's request and correlation ids (its CommandContext) go into
   // the call's trailing metadata as x-request-id and x-correlation-id: the
   // caller gets them back, and the RPC log line (rpc_observer.h) reads them
-  // from there.
+  // from there. An admitted request that carries fields unknown to this
+  // server (at any depth) is INVALID_ARGUMENT naming where: unknown fields
+  // would otherwise reach the log unchecked and unsealed.
   absl::StatusOr<collections::v1::Actor> Admit(
       grpc::ServerContextBase& context, const char* method,
       const google::protobuf::Message* request) const;

@@ -97,6 +97,17 @@ grpc::Status CaseQueriesService::GetPortfolioKpis(
       response);
 }
 
+grpc::Status CaseQueriesService::GetDebtor(
+    grpc::ServerContext* context,
+    const collections::v1::GetDebtorRequest* request,
+    collections::v1::DebtorProfile* response) {
+  absl::StatusOr<collections::v1::Actor> actor =
+      guard_->Admit(*context, "collections.v1.CaseQueries/GetDebtor", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
+  return Reply(handler_->GetDebtor(*request, DeadlineOf(*context, kMaxWait)),
+               response);
+}
+
 grpc::Status CaseQueriesService::GetEncodedDebtorTimeline(
     grpc::ServerContext* context, TimelineStreamer* streamer) {
   collections::v1::GetDebtorTimelineRequest request;

@@ -39,6 +39,9 @@ class CaseQueriesService final : public collections::v1::CaseQueries::Service {
       grpc::ServerContext* context,
       const collections::v1::GetPortfolioKpisRequest* request,
       collections::v1::PortfolioKpis* response) override;
+  grpc::Status GetDebtor(grpc::ServerContext* context,
+                         const collections::v1::GetDebtorRequest* request,
+                         collections::v1::DebtorProfile* response) override;
   grpc::Status ListCases(grpc::ServerContext* context,
                          const collections::v1::ListCasesRequest* request,
                          collections::v1::ListCasesResponse* response) override;

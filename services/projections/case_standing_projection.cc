@@ -1,19 +1,42 @@
 #include "services/projections/case_standing_projection.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "services/domain/case_snapshot.h"
+#include "services/domain/debtor_profile.h"
 #include "services/domain/due_events.h"
 #include "services/projections/case_work_items.h"
 
 namespace collections::projections {
 
 storage::LogFilter CaseStandingProjection::filter() const {
-  storage::LogFilter filter;
-  filter.stream_prefix = domain::kCaseStreamPrefix;
-  return filter;
+  // Case streams and debtor streams (whose facts bind the debtor's cases):
+  // no one prefix covers both, so Apply skips the rest.
+  return storage::LogFilter{};
+}
+
+std::string CaseStandingProjection::DebtorProfileKey(
+    const std::string& debtor_id) {
+  return absl::StrCat("dprof/", debtor_id);
+}
+
+absl::StatusOr<std::optional<collections::v1::DebtorProfile>> ReadStoredDebtor(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& debtor_id) {
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::optional<std::string> bytes,
+      store.Get(keyspace, CaseStandingProjection::DebtorProfileKey(debtor_id)));
+  if (!bytes.has_value()) return std::nullopt;
+  collections::v1::DebtorProfile profile;
+  if (!profile.ParseFromString(*bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("the stored profile of debtor ", debtor_id,
+                     " does not parse; rebuild the projection"));
+  }
+  return profile;
 }
 
 std::string CaseStandingProjection::CaseKey(const std::string& case_id) {
@@ -195,9 +218,58 @@ absl::StatusOr<CaseWithFigures*> CaseStandingProjection::Load(
   return &cached_.emplace(case_id, std::move(folded)).first->second;
 }
 
+absl::StatusOr<collections::v1::DebtorProfile*>
+CaseStandingProjection::LoadDebtor(const std::string& debtor_id,
+                                   storage::ProjectionWrite& write) {
+  auto it = debtors_.find(debtor_id);
+  if (it != debtors_.end()) return &it->second;
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                               write.Get(DebtorProfileKey(debtor_id)));
+  collections::v1::DebtorProfile profile;
+  profile.set_debtor_id(debtor_id);
+  if (bytes.has_value() && !profile.ParseFromString(*bytes)) {
+    return absl::DataLossError(absl::StrCat("the stored profile of debtor ",
+                                            debtor_id, " does not parse"));
+  }
+  return &debtors_.emplace(debtor_id, std::move(profile)).first->second;
+}
+
+// A debtor event: fold it into the profile and hand the new profile to
+// every case of the debtor ("dcases/<debtor>" lists them, newline-separated:
+// readable within the write, unlike a scan).
+absl::Status CaseStandingProjection::ApplyDebtorEvent(
+    const collections::v1::Event& event, storage::ProjectionWrite& write) {
+  const std::string debtor_id =
+      event.stream_id().substr(sizeof(kDebtorStreamPrefix) - 1);
+  COLLECTIONS_ASSIGN_OR_RETURN(collections::v1::DebtorProfile * profile,
+                               LoadDebtor(debtor_id, write));
+  if (event.stream_version() != profile->version() + 1) {
+    return absl::DataLossError(absl::StrCat(
+        "debtor ", debtor_id, " is at version ", profile->version(),
+        " but the next event has version ", event.stream_version()));
+  }
+  domain::FoldDebtor(*profile, event);
+  dirty_debtors_.insert(debtor_id);
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> cases,
+                               write.Get(absl::StrCat("dcases/", debtor_id)));
+  if (!cases.has_value()) return absl::OkStatus();
+  for (absl::string_view case_id : absl::StrSplit(*cases, '\n')) {
+    if (case_id.empty()) continue;
+    COLLECTIONS_ASSIGN_OR_RETURN(CaseWithFigures * folded,
+                                 Load(std::string(case_id), write));
+    folded->state.debtor = *profile;
+    dirty_.insert(std::string(case_id));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CaseStandingProjection::Apply(
     const storage::RecordedEvent& recorded, storage::ProjectionWrite& write) {
   const collections::v1::Event& event = recorded.event;
+  if (absl::StartsWith(event.stream_id(), kDebtorStreamPrefix))
+    return ApplyDebtorEvent(event, write);
+  if (!absl::StartsWith(event.stream_id(), domain::kCaseStreamPrefix))
+    return absl::OkStatus();
   const std::string case_id = domain::CaseIdOfStream(event.stream_id());
   COLLECTIONS_ASSIGN_OR_RETURN(CaseWithFigures * folded, Load(case_id, write));
   const domain::CaseState* state = &folded->state;
@@ -211,6 +283,16 @@ absl::Status CaseStandingProjection::Apply(
   if (event.payload().has_case_opened()) {
     write.Put(absl::StrCat(DebtorPrefix(state->debtor_id), case_id), "");
     write.Put(absl::StrCat("creditor/", state->creditor_id, "/", case_id), "");
+    // The debtor's facts recorded before the case opened bind it too.
+    COLLECTIONS_ASSIGN_OR_RETURN(collections::v1::DebtorProfile * profile,
+                                 LoadDebtor(state->debtor_id, write));
+    folded->state.debtor = *profile;
+    const std::string cases_key = absl::StrCat("dcases/", state->debtor_id);
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> cases,
+                                 write.Get(cases_key));
+    write.Put(cases_key, cases.has_value() && !cases->empty()
+                             ? absl::StrCat(*cases, "\n", case_id)
+                             : case_id);
   }
   dirty_.insert(case_id);
   return absl::OkStatus();
@@ -235,13 +317,21 @@ absl::Status CaseStandingProjection::Flush(storage::ProjectionWrite& write) {
     COLLECTIONS_RETURN_IF_ERROR(WriteWork(state, write));
   }
   dirty_.clear();
+  for (const std::string& debtor_id : dirty_debtors_) {
+    write.Put(DebtorProfileKey(debtor_id),
+              debtors_.at(debtor_id).SerializeAsString());
+  }
+  dirty_debtors_.clear();
   if (cached_.size() > kMaxCached) cached_.clear();  // all written: reload
+  if (debtors_.size() > kMaxCached) debtors_.clear();
   return absl::OkStatus();
 }
 
 void CaseStandingProjection::Reset() {
   cached_.clear();
   dirty_.clear();
+  debtors_.clear();
+  dirty_debtors_.clear();
 }
 
 }  // namespace collections::projections

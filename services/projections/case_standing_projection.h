@@ -7,6 +7,12 @@
 //   "open/<case id>"                        → "" (cases not closed)
 //   "wq/<due, 16 hex ns>/<case>/<kind>/<ref>" → WorkItem (the work queue)
 //   "wqc/<case id>"                         → the case's "wq/" keys
+//   "dprof/<debtor id>"                     → DebtorProfile (debtor stream)
+//   "dcases/<debtor id>"                    → the debtor's case ids, one a
+//                                             line (to hand each a new
+//                                             profile)
+// A debtor event updates the profile and every case of the debtor (their
+// state's `debtor`), so each shows the debtor-wide holds and segment.
 // A case's work items are replaced whenever the case changes.
 // Queries restore the snapshot and compute what depends on the instant asked
 // about (days past due, next allowed contact, the actions allowed now) from it.
@@ -36,7 +42,8 @@ class CaseStandingProjection final : public StoredProjection {
  public:
   static constexpr char kName[] = "case_standing";
   // 2: the open-case index; 3: creditor index and work queue.
-  static constexpr int kVersion = 6;  // 5: the invoice ledger; 6: Reg F
+  // 5: the invoice ledger; 6: Reg F; 7: debtor streams folded
+  static constexpr int kVersion = 7;
   // Cases kept in memory between commits (beyond that, reloaded).
   static constexpr size_t kMaxCached = 50000;
 
@@ -51,6 +58,8 @@ class CaseStandingProjection final : public StoredProjection {
   // Store keys.
   static std::string CaseKey(const std::string& case_id);
   static std::string DebtorPrefix(const std::string& debtor_id);
+  static std::string DebtorProfileKey(const std::string& debtor_id);
+  static constexpr char kDebtorStreamPrefix[] = "debtor-";
 
  private:
   absl::StatusOr<CaseWithFigures*> Load(const std::string& case_id,
@@ -59,8 +68,15 @@ class CaseStandingProjection final : public StoredProjection {
   absl::Status WriteWork(const domain::CaseState& state,
                          storage::ProjectionWrite& write);
 
+  absl::StatusOr<collections::v1::DebtorProfile*> LoadDebtor(
+      const std::string& debtor_id, storage::ProjectionWrite& write);
+  absl::Status ApplyDebtorEvent(const collections::v1::Event& event,
+                                storage::ProjectionWrite& write);
+
   absl::flat_hash_map<std::string, CaseWithFigures> cached_;
   absl::flat_hash_set<std::string> dirty_;
+  absl::flat_hash_map<std::string, collections::v1::DebtorProfile> debtors_;
+  absl::flat_hash_set<std::string> dirty_debtors_;
 };
 
 // The case's state as the projection stored it (exists = false when the
@@ -69,6 +85,12 @@ class CaseStandingProjection final : public StoredProjection {
 absl::StatusOr<domain::CaseState> ReadStoredCase(
     storage::ProjectionStore& store, const std::string& keyspace,
     const std::string& case_id);
+
+// The debtor's profile as the projection stored it (nullopt: no debtor
+// event seen). Errors: the store's; DATA_LOSS for an unreadable profile.
+absl::StatusOr<std::optional<collections::v1::DebtorProfile>> ReadStoredDebtor(
+    storage::ProjectionStore& store, const std::string& keyspace,
+    const std::string& debtor_id);
 
 // The case's state and KPI figures as stored (state.exists = false when
 // the case is unknown). Errors as ReadStoredCase.

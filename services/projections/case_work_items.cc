@@ -24,6 +24,8 @@ v1::WorkKind ToProto(domain::WorkKind kind) {
       return v1::WORK_KIND_VALIDATION_NOTICE;
     case domain::WorkKind::kLimitation:
       return v1::WORK_KIND_LIMITATION;
+    case domain::WorkKind::kNextBestAction:
+      return v1::WORK_KIND_NEXT_BEST_ACTION;
   }
   return v1::WORK_KIND_UNSPECIFIED;
 }
@@ -45,6 +47,9 @@ std::vector<v1::WorkItem> WorkItemsOf(const domain::CaseState& state) {
       item.mutable_amount()->set_currency(state.currency);
     }
     item.set_description(std::move(work.description));
+    item.set_action(std::move(work.action));
+    item.set_treatment_path(std::move(work.treatment_path));
+    item.set_segment(std::move(work.segment));
   }
   return items;
 }

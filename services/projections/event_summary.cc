@@ -51,6 +51,47 @@ std::string Name(const std::string& full, const char* prefix) {
 }
 
 // What an agency reported back.
+// The debtor stream's facts (debtor.proto), without personal values.
+std::string SummarizeDebtorFact(const Event& event) {
+  const EventPayload& p = event.payload();
+  switch (p.kind_case()) {
+    case EventPayload::kDebtorRegistered:
+      return absl::StrCat("Debtor registered (",
+                          p.debtor_registered().jurisdiction(), ", ",
+                          p.debtor_registered().time_zone(), ")");
+    case EventPayload::kContactPointAdded:
+      return absl::StrCat("Contact point ",
+                          p.contact_point_added().contact_point_id(), " (",
+                          p.contact_point_added().kind(), ") added");
+    case EventPayload::kContactPointInvalidated:
+      return absl::StrCat("Contact point ",
+                          p.contact_point_invalidated().contact_point_id(),
+                          " invalidated");
+    case EventPayload::kCommunicationRestricted:
+      return absl::StrCat(
+          "Communication restricted (", p.communication_restricted().scope(),
+          p.communication_restricted().in_writing() ? ", in writing" : "", ")");
+    case EventPayload::kCommunicationRestrictionLifted:
+      return absl::StrCat("Communication restriction lifted (",
+                          p.communication_restriction_lifted().scope(), ")");
+    case EventPayload::kRepresentationNoticed:
+      return absl::StrCat("Represented (", p.representation_noticed().kind(),
+                          ")");
+    case EventPayload::kInsolvencyNoticed:
+      return absl::StrCat("Insolvency (", p.insolvency_noticed().kind(), ")");
+    case EventPayload::kDeceasedNoticed:
+      return "Debtor deceased";
+    case EventPayload::kSegmentAssigned:
+      return absl::StrCat("Segment ", p.segment_assigned().segment(),
+                          " assigned by ",
+                          p.segment_assigned().model_version());
+    case EventPayload::kContactConsentRecorded:
+      return "Consent to more calls recorded (at most 7 days)";
+    default:
+      return event.type();  // the type name reads well enough
+  }
+}
+
 std::string SummarizeAgencyReport(const Event& event) {
   const EventPayload& p = event.payload();
   switch (p.kind_case()) {
@@ -93,7 +134,7 @@ std::string SummarizeAgencyReport(const Event& event) {
                           p.returned_by_agency().agency_id(), ": ",
                           p.returned_by_agency().reason());
     default:
-      return event.type();  // the type name reads well enough
+      return SummarizeDebtorFact(event);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
@@ -55,13 +56,15 @@ absl::StatusOr<std::optional<Message>> ReadMessage(
 }  // namespace
 
 storage::LogFilter TimelineProjection::filter() const {
-  storage::LogFilter filter;
-  filter.stream_prefix = domain::kCaseStreamPrefix;
-  return filter;
+  // Case streams and debtor streams: no one prefix covers both, so Apply
+  // skips the rest.
+  return storage::LogFilter{};
 }
 
 absl::StatusOr<std::string> TimelineProjection::DebtorOf(
     const v1::Event& event, storage::ProjectionWrite& write) {
+  if (absl::StartsWith(event.stream_id(), kDebtorStreamPrefix))
+    return event.stream_id().substr(sizeof(kDebtorStreamPrefix) - 1);
   const std::string case_id = domain::CaseIdOfStream(event.stream_id());
   // A cache, not a copy: past the bound it starts over from "cd/".
   if (debtors_.size() > kMaxCachedCases) debtors_.clear();
@@ -130,13 +133,19 @@ absl::StatusOr<v1::TimelineChunk*> TimelineProjection::LoadChunk(
 absl::Status TimelineProjection::Apply(const storage::RecordedEvent& recorded,
                                        storage::ProjectionWrite& write) {
   const v1::Event& event = recorded.event;
+  if (!absl::StartsWith(event.stream_id(), domain::kCaseStreamPrefix) &&
+      !absl::StartsWith(event.stream_id(), kDebtorStreamPrefix))
+    return absl::OkStatus();
   COLLECTIONS_ASSIGN_OR_RETURN(std::string debtor_id, DebtorOf(event, write));
   COLLECTIONS_ASSIGN_OR_RETURN(Pending * pending,
                                LoadPending(debtor_id, write));
   v1::TimelineIndex& index = pending->index;
   const std::string key = TimelineKey::Of(event).Encode();
   std::string entry =
-      RenderTimelineEntry(event, domain::CaseIdOfStream(event.stream_id()))
+      RenderTimelineEntry(event, absl::StartsWith(event.stream_id(),
+                                                  domain::kCaseStreamPrefix)
+                                     ? domain::CaseIdOfStream(event.stream_id())
+                                     : std::string())  // a debtor fact: no case
           .SerializeAsString();
 
   if (index.chunks().empty()) {

@@ -47,9 +47,11 @@ namespace collections::projections {
 class TimelineProjection final : public StoredProjection {
  public:
   static constexpr char kName[] = "debtor_timeline";
+  // 5: debtor streams (cease, insolvency, segment…) in the timeline;
   // 4: summaries without personal data; 3: a single chunk inline in the
   // index; 2: chunks; 1: a key per entry.
-  static constexpr int kVersion = 4;
+  static constexpr int kVersion = 5;
+  static constexpr char kDebtorStreamPrefix[] = "debtor-";
   static constexpr int kChunkEntries = 64;
   // Case → debtor pairs kept in memory at most (about 100 bytes each).
   static constexpr size_t kMaxCachedCases = 1000000;

@@ -37,6 +37,19 @@ const std::vector<MethodPermission>& Table() {
       {"collections.v1.CaseCommands/RecallFromAgency", P::kPlaceWithAgency},
       {"collections.v1.CaseCommands/RecordAgencyReport", P::kAgencyReports},
       {"collections.v1.CaseCommands/ProcessDueEvents", P::kProcessDue},
+      // DebtorCommands: facts about the person across cases.
+      {"collections.v1.DebtorCommands/RegisterDebtor", P::kRecordActs},
+      {"collections.v1.DebtorCommands/AddContactPoint", P::kRecordActs},
+      {"collections.v1.DebtorCommands/InvalidateContactPoint", P::kRecordActs},
+      {"collections.v1.DebtorCommands/RestrictCommunication", P::kRecordActs},
+      {"collections.v1.DebtorCommands/LiftCommunicationRestriction",
+       P::kRecordActs},
+      {"collections.v1.DebtorCommands/NoticeRepresentation", P::kRecordActs},
+      {"collections.v1.DebtorCommands/NoticeInsolvency", P::kRecordActs},
+      {"collections.v1.DebtorCommands/NoticeDeceased", P::kRecordActs},
+      {"collections.v1.DebtorCommands/AssignSegment", P::kRecordActs},
+      {"collections.v1.DebtorCommands/RecordConsent", P::kRecordActs},
+      {"collections.v1.DebtorCommands/GetDebtor", P::kReadPortfolio},
       // CaseQueries.
       {"collections.v1.CaseQueries/GetCase", P::kReadCases},
       {"collections.v1.CaseQueries/GetCaseStanding", P::kReadCases},
@@ -44,6 +57,7 @@ const std::vector<MethodPermission>& Table() {
       {"collections.v1.CaseQueries/ListCases", P::kReadPortfolio},
       {"collections.v1.CaseQueries/GetWorkQueue", P::kReadPortfolio},
       {"collections.v1.CaseQueries/GetPortfolioKpis", P::kReadPortfolio},
+      {"collections.v1.CaseQueries/GetDebtor", P::kReadPortfolio},
       // EventStream.
       {"collections.v1.EventStream/ReadStream", P::kReadLog},
       {"collections.v1.EventStream/ReadLog", P::kReadLog},

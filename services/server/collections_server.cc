@@ -6,6 +6,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -33,6 +34,38 @@ absl::StatusOr<std::string> ReadPem(const std::string& path, const char* what) {
   return text.str();
 }
 
+// Whether `address` (a gRPC listen address) is reachable from this machine
+// only: 127.0.0.0/8, [::1], localhost, or a Unix socket.
+bool IsLoopbackAddress(absl::string_view address) {
+  if (absl::StartsWith(address, "unix:") ||
+      absl::StartsWith(address, "unix-abstract:"))
+    return true;
+  const size_t colon = address.rfind(':');
+  const absl::string_view host =
+      colon == absl::string_view::npos ? address : address.substr(0, colon);
+  return host == "localhost" || host == "[::1]" ||
+         absl::StartsWith(host, "127.");
+}
+
+// Plaintext callers name themselves: only callers on this machine may, and
+// never under an identities file (identities would be claimed, not proven).
+absl::Status CheckPlaintextScope(const ServerOptions& options) {
+  if (!options.insecure_plaintext) return absl::OkStatus();
+  if (!IsLoopbackAddress(options.listen_address)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--insecure_plaintext serves only on loopback (127.0.0.1, [::1], "
+        "localhost) or a Unix socket, not on ",
+        options.listen_address, ": configure TLS to serve elsewhere"));
+  }
+  if (!options.identities_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--insecure_plaintext cannot be combined with --identities_file: "
+        "plaintext callers are not authenticated, so identities would be "
+        "claimed, not proven; configure TLS");
+  }
+  return absl::OkStatus();
+}
+
 // TLS (mutual when a client CA is configured), or plaintext when asked for
 // explicitly; nothing configured is refused rather than served open.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
@@ -45,6 +78,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
           "--tls_client_ca_file for mutual TLS), or --insecure_plaintext for "
           "local development");
     }
+
     options.json_log->Warning(
         "serving PLAINTEXT without authentication (--insecure_plaintext): "
         "callers name themselves; for local development only");
@@ -83,6 +117,9 @@ CollectionsServer::CollectionsServer(const ServerOptions& options)
 
 absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
     const ServerOptions& options) {
+  // A plaintext configuration that must not serve is refused before the
+  // data directory is touched.
+  COLLECTIONS_RETURN_IF_ERROR(CheckPlaintextScope(options));
   std::unique_ptr<CollectionsServer> server(new CollectionsServer(options));
   server->metrics_ = std::make_unique<observability::ServerMetrics>();
   storage::EventLogOptions log_options = options.log;
@@ -152,6 +189,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
                                                       server->vault_.get());
   server->commands_ =
       std::make_unique<app::CaseCommands>(server->writer_.get());
+  server->debtor_commands_ =
+      std::make_unique<app::DebtorCommands>(server->writer_.get());
   server->due_time_ = std::make_unique<app::DueTimeProcessor>(
       server->commands_.get(), log, server->projection_store_.get(),
       server->standing_.get(), options.clock);
@@ -224,6 +263,9 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       server->guard_.get());
   server->queries_service_ = std::make_unique<grpc_api::CaseQueriesService>(
       server->queries_.get(), server->guard_.get());
+  server->debtor_service_ = std::make_unique<grpc_api::DebtorCommandsService>(
+      server->debtor_commands_.get(), server->queries_.get(),
+      server->guard_.get());
   server->stream_service_ = std::make_unique<grpc_api::EventStreamService>(
       server->feed_.get(), server->guard_.get());
   server->operations_ = std::make_unique<app::ProjectionOperations>(
@@ -272,6 +314,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->commands_service_.get());
   builder.RegisterService(server->queries_service_.get());
+  builder.RegisterService(server->debtor_service_.get());
   builder.RegisterService(server->stream_service_.get());
   builder.RegisterService(server->operations_service_.get());
   builder.RegisterService(server->audit_service_.get());
@@ -348,6 +391,7 @@ void CollectionsServer::Shutdown() {
   if (timeline_ != nullptr) timeline_->Stop();
   if (actors_ != nullptr) actors_->Stop();
   commands_.reset();
+  debtor_commands_.reset();
   writer_.reset();  // answers any write still being retried
   standing_.reset();
   timeline_.reset();

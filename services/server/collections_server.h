@@ -40,6 +40,7 @@
 #include "services/grpc/caller.h"
 #include "services/grpc/case_commands_service.h"
 #include "services/grpc/case_queries_service.h"
+#include "services/grpc/debtor_commands_service.h"
 #include "services/grpc/event_stream_service.h"
 #include "services/grpc/operations_service.h"
 #include "services/grpc/rpc_observer.h"
@@ -177,6 +178,7 @@ class CollectionsServer {
   std::unique_ptr<app::CaseReader> cases_;
   std::unique_ptr<app::CaseWriter> writer_;
   std::unique_ptr<app::CaseCommands> commands_;
+  std::unique_ptr<app::DebtorCommands> debtor_commands_;
   std::unique_ptr<app::DueTimeProcessor> due_time_;
   std::unique_ptr<app::CaseQueryHandler> queries_;
   std::unique_ptr<app::EventFeed> feed_;
@@ -184,6 +186,7 @@ class CollectionsServer {
   std::unique_ptr<app::Backup> backup_;
   std::unique_ptr<grpc_api::CaseCommandsService> commands_service_;
   std::unique_ptr<grpc_api::CaseQueriesService> queries_service_;
+  std::unique_ptr<grpc_api::DebtorCommandsService> debtor_service_;
   std::unique_ptr<grpc_api::EventStreamService> stream_service_;
   std::unique_ptr<app::ProjectionOperations> operations_;
   std::unique_ptr<grpc_api::OperationsService> operations_service_;

@@ -28,6 +28,7 @@ namespace {
 
 namespace v1 = ::collections::v1;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kAgency[] = "incasso-noord";
 constexpr char kOtherAgency[] = "incasso-zuid";
@@ -193,11 +194,13 @@ class AgencyTest : public ::testing::Test {
   }
 
   grpc::Status Package(const std::string& case_id, v1::PlacementPackage* out,
-                       const std::string& role = "") {
+                       const std::string& role = "",
+                       const std::string& package_id = "") {
     grpc::ClientContext context;
     As(&context, role);
     v1::GetPlacementPackageRequest request;
     request.set_case_id(case_id);
+    request.set_package_id(package_id);
     return agency_->GetPlacementPackage(&context, request, out);
   }
 
@@ -614,6 +617,53 @@ TEST_F(AgencyTest, AnAgencySeesOnlyItsOwnCases) {
   EXPECT_EQ(code_as(mine, agency_, &v1::AgencyHandoff::Stub::PlaceWithAgency,
                     Placement("c-3", kAgency), v1::PlaceWithAgencyResponse()),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Issue 25: an agency learns nothing of cases it does not hold — not from a
+// return file, not from an earlier placement's package.
+TEST_F(AgencyTest, AnAgencyLearnsNothingOfCasesItDoesNotHold) {
+  OpenToFinalNotice("c-1");
+  OpenToFinalNotice("c-2");
+  Place("c-1", kOtherAgency);  // package PKG-c-1-1, the other agency's terms
+  auto recall = Command<v1::RecallFromAgencyRequest>("c-1", At(6, 1));
+  recall.mutable_recall()->set_agency_id(kOtherAgency);
+  recall.mutable_recall()->set_reason("contract ended");
+  recall.mutable_recall()->set_final(true);
+  ASSERT_TRUE(Run(&v1::CaseCommands::Stub::RecallFromAgency, recall).ok());
+  Place("c-1", kAgency);  // PKG-c-1-2
+  Place("c-2", kOtherAgency);
+  const std::string mine = AgencyRole(kAgency);
+
+  v1::PlacementPackage package;
+  EXPECT_TRUE(Package("c-1", &package, mine).ok());
+  EXPECT_EQ(package.package_id(), "PKG-c-1-2");
+  // The earlier package was built for the other agency; a package that does
+  // not exist is refused the same way.
+  for (const char* id : {"PKG-c-1-1", "PKG-c-1-9"}) {
+    const grpc::Status status = Package("c-1", &package, mine, id);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << id;
+    EXPECT_THAT(status.error_message(), Not(HasSubstr(kOtherAgency))) << id;
+  }
+
+  // A return file naming another agency's case, or a case that does not
+  // exist, gets one answer that names neither the case's agency nor its
+  // existence.
+  v1::ImportReturnFileResponse response;
+  for (const char* case_id : {"c-2", "c-404"}) {
+    const std::string file = ReturnFile(
+        kAgency,
+        {Record(
+            case_id,
+            R"("update":{"agency_id":"incasso-noord","status":"TRACING"})")},
+        0, 0);
+    const grpc::Status status = Import(file, &response, mine);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+        << case_id;
+    EXPECT_THAT(status.error_message(),
+                HasSubstr(absl::StrCat(
+                    "case ", case_id, " is not placed with agency ", kAgency)));
+    EXPECT_THAT(status.error_message(), Not(HasSubstr(kOtherAgency)));
+  }
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "services/domain/case_state.h"
 #include "services/server/collections_server.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -26,29 +27,9 @@ namespace v1 = ::collections::v1;
 using Stub = v1::CaseCommands::Stub;
 using ::testing::HasSubstr;
 
-absl::TimeZone Zone(const char* name) {
-  absl::TimeZone zone;
-  absl::LoadTimeZone(name, &zone);
-  return zone;
-}
-
-// 2026-<month>-<day> <hour>:<minute> in New York.
-absl::Time NewYork(int month, int day, int hour, int minute = 0) {
-  return absl::FromCivil(absl::CivilSecond(2026, month, day, hour, minute, 0),
-                         Zone("America/New_York"));
-}
-
-absl::Time Amsterdam(int month, int day, int hour = 10) {
-  return absl::FromCivil(absl::CivilSecond(2026, month, day, hour, 0, 0),
-                         Zone("Europe/Amsterdam"));
-}
-
-v1::Money Money(int64_t minor, const char* currency) {
-  v1::Money money;
-  money.set_amount_minor(minor);
-  money.set_currency(currency);
-  return money;
-}
+using ::collections::testing::Amsterdam;
+using ::collections::testing::Money;
+using ::collections::testing::NewYork;
 
 class ContactRulesTest : public ::testing::Test {
  protected:

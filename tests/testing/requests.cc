@@ -48,4 +48,31 @@ collections::v1::LogCallsRequest NoAnswerCalls(const std::string& case_id,
   return request;
 }
 
+collections::v1::Money Money(int64_t minor, const char* currency) {
+  collections::v1::Money money;
+  money.set_amount_minor(minor);
+  money.set_currency(currency);
+  return money;
+}
+
+namespace {
+
+absl::Time LocalTime(const char* zone_name, int month, int day, int hour,
+                     int minute) {
+  absl::TimeZone zone;
+  absl::LoadTimeZone(zone_name, &zone);
+  return absl::FromCivil(absl::CivilSecond(2026, month, day, hour, minute, 0),
+                         zone);
+}
+
+}  // namespace
+
+absl::Time NewYork(int month, int day, int hour, int minute) {
+  return LocalTime("America/New_York", month, day, hour, minute);
+}
+
+absl::Time Amsterdam(int month, int day, int hour) {
+  return LocalTime("Europe/Amsterdam", month, day, hour, 0);
+}
+
 }  // namespace collections::testing

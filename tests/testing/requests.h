@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/time/time.h"
 #include "collections/v1/case_commands.pb.h"
 
 namespace collections::testing {
@@ -22,6 +23,14 @@ collections::v1::LogCallsRequest NoAnswerCalls(const std::string& case_id,
                                                const std::string& request_id,
                                                int calls,
                                                int64_t at = 1795000000);
+
+// `minor` units of `currency`.
+collections::v1::Money Money(int64_t minor, const char* currency);
+
+// 2026-<month>-<day> <hour>:<minute> in New York (Reg F cases) and in
+// Amsterdam (Dutch cases).
+absl::Time NewYork(int month, int day, int hour, int minute = 0);
+absl::Time Amsterdam(int month, int day, int hour = 10);
 
 }  // namespace collections::testing
 

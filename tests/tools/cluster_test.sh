@@ -120,7 +120,18 @@ acked=$(wc -l <"$work/acked")
 [[ $acked -gt 100 ]] || fail "only $acked appends acknowledged"
 grep -q "retried [1-9]" "$work/loadgen.out" || fail "no call was retried on the other node"
 
-# Node b's copy holds every acknowledged event exactly once.
+# Node b's copy holds every acknowledged event exactly once. An append is
+# acknowledged once JetStream has it; b applies what went through a from the
+# stream, so on a loaded machine it may still be catching up: wait until its
+# head reaches the acknowledged count (at most 60 s) before stopping it.
+log_head() {
+  "$ctl_bin" --server="127.0.0.1:$1" status --json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["log_head"])'
+}
+for _ in $(seq 300); do
+  [[ $(log_head "$port_b") -ge $acked ]] && break
+  sleep 0.2
+done
 kill -TERM "$pid_b"; wait "$pid_b" 2>/dev/null || true
 "$check_bin" --data_dir="$work/b" --acked_log="$work/acked" ||
   fail "crash_check on node b's copy"
@@ -128,10 +139,6 @@ kill -TERM "$pid_b"; wait "$pid_b" 2>/dev/null || true
 # Both nodes back: a catches up from its checkpoint to b's head.
 start_node a || fail "node a did not restart"
 start_node b || fail "node b did not restart"
-log_head() {
-  "$ctl_bin" --server="127.0.0.1:$1" status --json |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["log_head"])'
-}
 head_a=$(log_head "$port_a")
 head_b=$(log_head "$port_b")
 [[ "$head_a" == "$head_b" && "$head_a" -gt 0 ]] ||

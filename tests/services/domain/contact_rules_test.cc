@@ -181,5 +181,43 @@ TEST_F(ContactRulesTest, RegF_1006_6_b_1_ConsentLiftsFrequencyNotTheWindow) {
           .allowed);
 }
 
+// Reg F 12 CFR 1006.6(b)(1): where the person may be in more than one zone,
+// a time is convenient only inside the window in each of them.
+TEST_F(ContactRulesTest, RegF_1006_6_b_1_WindowInEveryCandidateZone) {
+  struct Case {
+    int hour, minute;  // New York time, Wed 18 Nov 2026
+    bool allowed;
+    int next_hour;  // next allowed, New York time (when refused)
+  };
+  // New York 08:00-21:00 and Los Angeles 08:00-21:00 (= 11:00-24:00 NY)
+  // overlap 11:00-21:00 New York time.
+  const Case cases[] = {
+      {8, 30, false, 11},   // 05:30 in LA
+      {10, 59, false, 11},  // 07:59 in LA
+      {11, 0, true, 0},     // 08:00 in LA
+      {20, 59, true, 0},    // 17:59 in LA
+      {21, 0, false, 11},   // NY closed; next day 11:00 NY
+  };
+  for (const Case& c : cases) {
+    const ContactDecision decision = CheckContactWindowInEvery(
+        NY(2026, 11, 18, c.hour, c.minute), {new_york_, los_angeles_},
+        kRegulationFLimits);
+    EXPECT_EQ(decision.allowed, c.allowed) << c.hour << ":" << c.minute;
+    if (c.allowed) continue;
+    EXPECT_EQ(decision.rule, "REG_F_1006_6_B1");
+    const int next_day = c.hour >= 21 ? 19 : 18;
+    EXPECT_EQ(decision.next_allowed, NY(2026, 11, next_day, c.next_hour, 0))
+        << c.hour << ":" << c.minute;
+  }
+  // Tokyo is 14 hours ahead: its 08:00 is 18:00 in New York, so noon in
+  // New York (02:00 in Tokyo) waits until 18:00.
+  absl::TimeZone tokyo;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Tokyo", &tokyo));
+  const ContactDecision far = CheckContactWindowInEvery(
+      NY(2026, 11, 18, 12, 0), {new_york_, tokyo}, kRegulationFLimits);
+  EXPECT_FALSE(far.allowed);
+  EXPECT_EQ(far.next_allowed, NY(2026, 11, 18, 18, 0));
+}
+
 }  // namespace
 }  // namespace collections::domain

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/domain/case_snapshot.h"
+#include "services/domain/debtor_profile.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_projection_store.h"
 #include "tests/services/projections/failing_at.h"
@@ -71,9 +72,21 @@ TEST_F(CaseStandingProjectionTest, StoredStandingsEqualADirectFold) {
   Append("c1", {Opened("c1", "d1")});
   Append("c2", {Opened("c2", "d1"), Payment("p1", 2500)});
   Append("c1", {Payment("p2", 1000), Payment("p3", 500)});
-  ASSERT_TRUE(log_->Append("debtor-d1", storage::ExpectedVersion::Any(),
+  ASSERT_TRUE(log_->Append("other-d1", storage::ExpectedVersion::Any(),
                            {Payment("ignored", 1)})
-                  .ok());  // not a case stream: filtered out
+                  .ok());  // neither a case nor a debtor stream: skipped
+  // A debtor fact binds both of the debtor's cases.
+  v1::Event segment;
+  segment.set_event_id("seg-1");
+  segment.set_type("SegmentAssigned");
+  segment.mutable_occurred_at()->set_seconds(1769200000);
+  segment.mutable_payload()->mutable_segment_assigned()->set_segment(
+      "wants_cant");
+  segment.mutable_payload()->mutable_segment_assigned()->set_model_version(
+      "rule:v1");
+  ASSERT_TRUE(
+      log_->Append("debtor-d1", storage::ExpectedVersion::Any(), {segment})
+          .ok());
   CaseStandingProjection projection;
   ProjectionRunner::Options options;
   options.events_per_commit = 2;  // several commits, caches across them
@@ -87,6 +100,12 @@ TEST_F(CaseStandingProjectionTest, StoredStandingsEqualADirectFold) {
                                    storage::ReadDirection::kForward, 100);
     ASSERT_TRUE(events.ok());
     for (const auto& recorded : *events) domain::Evolve(direct, recorded.event);
+    direct.debtor.set_debtor_id("d1");
+    auto debtor_events =
+        log_->ReadStream("debtor-d1", 1, storage::ReadDirection::kForward, 100);
+    ASSERT_TRUE(debtor_events.ok());
+    for (const auto& recorded : *debtor_events)
+      domain::FoldDebtor(direct.debtor, recorded.event);
     auto stored = ReadStoredCase(*store_, "standing", case_id);
     ASSERT_TRUE(stored.ok());
     EXPECT_EQ(domain::ToSnapshot(*stored).SerializeAsString(),
@@ -94,6 +113,8 @@ TEST_F(CaseStandingProjectionTest, StoredStandingsEqualADirectFold) {
   }
   auto c1 = ReadStoredCase(*store_, "standing", "c1");
   EXPECT_EQ(c1->outstanding_minor(), 8500);
+  EXPECT_EQ(c1->debtor.segment().kind(), "wants_cant");
+  EXPECT_EQ(c1->debtor.segment().event_id(), "seg-1");
   auto listed = store_->Scan(
       "standing", CaseStandingProjection::DebtorPrefix("d1"), "", 10);
   ASSERT_TRUE(listed.ok());

@@ -16,6 +16,7 @@
 #include "collections/v1/audit.pb.h"
 #include "collections/v1/case_commands.pb.h"
 #include "collections/v1/case_queries.pb.h"
+#include "collections/v1/debtor.pb.h"
 #include "collections/v1/event_stream.pb.h"
 #include "collections/v1/operations.pb.h"
 #include "gmock/gmock.h"
@@ -45,7 +46,8 @@ std::set<std::string> DefinedMethods() {
         v1::ReadStreamRequest::descriptor()->file(),
         v1::ListProjectionsRequest::descriptor()->file(),
         v1::GetPublicKeyRequest::descriptor()->file(),
-        v1::PlacementPackage::descriptor()->file()}) {
+        v1::PlacementPackage::descriptor()->file(),
+        v1::RegisterDebtorRequest::descriptor()->file()}) {
     for (int s = 0; s < descriptor->service_count(); ++s) {
       const auto* service = descriptor->service(s);
       for (int i = 0; i < service->method_count(); ++i) {
