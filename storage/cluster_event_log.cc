@@ -208,15 +208,25 @@ class ClusterEventLog final : public DurableEventLog {
   absl::StatusOr<std::optional<AppendResult>> AlreadyApplied(
       absl::string_view stream_id, absl::Span<const Event> events) {
     std::vector<std::optional<EventIdEntry>> found;
-    for (const Event& event : events) {
-      COLLECTIONS_ASSIGN_OR_RETURN(
-          std::optional<EventLocation> at,
-          local_->FindEvent(stream_id, event.event_id()));
-      if (at.has_value()) {
-        found.push_back(EventIdEntry{at->global_position, at->stream_version});
-      } else {
-        found.push_back(std::nullopt);
+    // The ids are looked up one by one while the applier may commit the
+    // batch (atomically) in between: a mix seen once is looked up again,
+    // and only a mix that stays is one.
+    for (int pass = 0; pass < 2; ++pass) {
+      found.clear();
+      size_t present = 0;
+      for (const Event& event : events) {
+        COLLECTIONS_ASSIGN_OR_RETURN(
+            std::optional<EventLocation> at,
+            local_->FindEvent(stream_id, event.event_id()));
+        if (at.has_value()) {
+          found.push_back(
+              EventIdEntry{at->global_position, at->stream_version});
+          ++present;
+        } else {
+          found.push_back(std::nullopt);
+        }
       }
+      if (present == 0 || present == events.size()) break;
     }
     return ClassifyRetry(stream_id, found, [&events](size_t i) {
       return absl::string_view(events[i].event_id());

@@ -69,11 +69,20 @@ absl::StatusOr<collections::v1::ReadLogResponse> EventFeed::ReadLog(
   COLLECTIONS_ASSIGN_OR_RETURN(storage::LogReadResult result,
                                log_->ReadAll(read));
   collections::v1::ReadLogResponse response;
+  // A byte budget as well as a count: a page of large events stops early
+  // (at least one event), and next_position resumes at the first left out.
+  uint64_t next_position = result.next_position;
+  size_t bytes = 0;
   for (auto& recorded : result.events) {
-    COLLECTIONS_ASSIGN_OR_RETURN(*response.add_events(),
-                                 Reveal(std::move(recorded)));
+    if (response.events_size() > 0 && bytes >= kReadLogPageBytes) {
+      next_position = recorded.event.global_position();
+      break;
+    }
+    collections::v1::Event* event = response.add_events();
+    COLLECTIONS_ASSIGN_OR_RETURN(*event, Reveal(std::move(recorded)));
+    bytes += event->ByteSizeLong();
   }
-  response.set_next_position(result.next_position);
+  response.set_next_position(next_position);
   response.set_head_position(result.head_position);
   return response;
 }

@@ -38,6 +38,9 @@ class EventFeed {
 
   absl::StatusOr<collections::v1::ReadStreamResponse> ReadStream(
       const collections::v1::ReadStreamRequest& request);
+  // A page holds at most `limit` events and, past its first event, about
+  // kReadLogPageBytes: next_position says where the next page starts.
+  static constexpr size_t kReadLogPageBytes = 1 << 20;
   absl::StatusOr<collections::v1::ReadLogResponse> ReadLog(
       const collections::v1::ReadLogRequest& request);
 

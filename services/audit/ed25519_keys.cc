@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/secret_files.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 
@@ -154,11 +155,10 @@ absl::StatusOr<SigningKey> SigningKey::FromPem(absl::string_view pem) {
 
 absl::StatusOr<SigningKey> SigningKey::LoadOrCreate(const std::string& path,
                                                     bool create_if_missing) {
-  std::ifstream in(path);
-  if (in) {
-    std::stringstream pem;
-    pem << in.rdbuf();
-    absl::StatusOr<SigningKey> key = FromPem(pem.str());
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                               ReadSecretFile(path, "signing key"));
+  if (stored.has_value()) {
+    absl::StatusOr<SigningKey> key = FromPem(*stored);
     if (!key.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("the signing key file ", path,
@@ -170,21 +170,11 @@ absl::StatusOr<SigningKey> SigningKey::LoadOrCreate(const std::string& path,
     return absl::NotFoundError(absl::StrCat("no signing key file ", path));
   }
   COLLECTIONS_ASSIGN_OR_RETURN(SigningKey key, Generate());
-  const std::string pem = key.PrivatePem();
-  const std::string temporary = path + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot create the signing key file ", temporary));
-  }
-  const bool written =
-      ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()) &&
-      ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written || std::rename(temporary.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot write the signing key file ", path));
-  }
+  absl::Status created =
+      CreateSecretFile(path, key.PrivatePem(), "signing key");
+  if (absl::IsAlreadyExists(created))  // another process made it first
+    return LoadOrCreate(path, /*create_if_missing=*/false);
+  COLLECTIONS_RETURN_IF_ERROR(created);
   return key;
 }
 

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
-#include "common/time_zones.h"
 #include "common/time_conversion.h"
+#include "common/time_zones.h"
 #include "services/domain/command_checks.h"
 #include "services/domain/contact_rules.h"
 #include "services/domain/decider.h"
@@ -36,9 +36,9 @@ absl::Status OneOf(absl::string_view field, absl::string_view value,
   if (std::find(std::begin(allowed), std::end(allowed), value) !=
       std::end(allowed))
     return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, " \"", value, "\" is not one of: ",
-                   absl::StrJoin(std::begin(allowed), std::end(allowed), ", ")));
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, " \"", value, "\" is not one of: ",
+      absl::StrJoin(std::begin(allowed), std::end(allowed), ", ")));
 }
 
 constexpr absl::string_view kContactKinds[] = {"phone", "email", "postal",
@@ -186,14 +186,14 @@ absl::StatusOr<v1::EventPayload> DecideDebtorCommand(
     }
     case v1::EventPayload::kContactPointAdded: {
       const auto& added = requested.contact_point_added();
-      COLLECTIONS_RETURN_IF_ERROR(CheckId("contact_point.contact_point_id",
-                                          added.contact_point_id()));
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckId("contact_point.contact_point_id", added.contact_point_id()));
       COLLECTIONS_RETURN_IF_ERROR(
           OneOf("contact_point.kind", added.kind(), kContactKinds));
       if (added.value().empty()) return Missing("contact_point.value");
       if (added.has_valid_from()) {
-        COLLECTIONS_RETURN_IF_ERROR(CheckDate("contact_point.valid_from", true,
-                                              added.valid_from()));
+        COLLECTIONS_RETURN_IF_ERROR(
+            CheckDate("contact_point.valid_from", true, added.valid_from()));
       }
       for (const auto& point : profile.contact_points()) {
         if (point.contact_point_id() == added.contact_point_id()) {
@@ -206,21 +206,21 @@ absl::StatusOr<v1::EventPayload> DecideDebtorCommand(
     }
     case v1::EventPayload::kContactPointInvalidated: {
       const auto& invalid = requested.contact_point_invalidated();
-      COLLECTIONS_RETURN_IF_ERROR(CheckId("invalidation.contact_point_id",
-                                          invalid.contact_point_id()));
+      COLLECTIONS_RETURN_IF_ERROR(
+          CheckId("invalidation.contact_point_id", invalid.contact_point_id()));
       for (const auto& point : profile.contact_points()) {
         if (point.contact_point_id() != invalid.contact_point_id()) continue;
         if (point.invalidated()) {
-          return RuleRefusal(kFactUnchanged,
-                             absl::StrCat("contact point ",
-                                          invalid.contact_point_id(),
-                                          " is invalidated already"));
+          return RuleRefusal(
+              kFactUnchanged,
+              absl::StrCat("contact point ", invalid.contact_point_id(),
+                           " is invalidated already"));
         }
         return decided;
       }
-      return absl::NotFoundError(
-          absl::StrCat("debtor ", debtor_id, " has no contact point ",
-                       invalid.contact_point_id()));
+      return absl::NotFoundError(absl::StrCat("debtor ", debtor_id,
+                                              " has no contact point ",
+                                              invalid.contact_point_id()));
     }
     case v1::EventPayload::kCommunicationRestricted: {
       const auto& r = requested.communication_restricted();
@@ -228,11 +228,10 @@ absl::StatusOr<v1::EventPayload> DecideDebtorCommand(
           OneOf("restriction.scope", r.scope(), kRestrictionScopes));
       const v1::DebtorFact* existing = FindRestriction(profile, r.scope());
       if (existing != nullptr && (existing->in_writing() || !r.in_writing())) {
-        return RuleRefusal(
-            kFactUnchanged,
-            absl::StrCat("communication by ", r.scope(),
-                         " is restricted already (debtor event ",
-                         existing->event_id(), ")"));
+        return RuleRefusal(kFactUnchanged,
+                           absl::StrCat("communication by ", r.scope(),
+                                        " is restricted already (debtor event ",
+                                        existing->event_id(), ")"));
       }
       return decided;
     }
@@ -242,10 +241,10 @@ absl::StatusOr<v1::EventPayload> DecideDebtorCommand(
       COLLECTIONS_RETURN_IF_ERROR(
           OneOf("lift.scope", scope, kRestrictionScopes));
       if (FindRestriction(profile, scope) == nullptr) {
-        return RuleRefusal(kRestrictionState,
-                           absl::StrCat("no restriction of scope \"", scope,
-                                        "\" is in force on debtor ",
-                                        debtor_id));
+        return RuleRefusal(
+            kRestrictionState,
+            absl::StrCat("no restriction of scope \"", scope,
+                         "\" is in force on debtor ", debtor_id));
       }
       return decided;
     }
@@ -306,8 +305,7 @@ absl::StatusOr<v1::EventPayload> DecideDebtorCommand(
       return decided;
     }
     default:
-      return absl::InvalidArgumentError(
-          "the request carries no debtor event");
+      return absl::InvalidArgumentError("the request carries no debtor event");
   }
 }
 

@@ -45,8 +45,7 @@ void FoldDebtor(collections::v1::DebtorProfile& profile,
 // `requested` carries exactly one debtor event (DebtorRegistered …
 // ContactConsentRecorded); `debtor_id` is the stream's.
 absl::StatusOr<collections::v1::EventPayload> DecideDebtorCommand(
-    const collections::v1::DebtorProfile& profile,
-    const std::string& debtor_id,
+    const collections::v1::DebtorProfile& profile, const std::string& debtor_id,
     const collections::v1::EventPayload& requested);
 
 // The debtor-wide fact that places `hold` on every case of the debtor

@@ -68,11 +68,11 @@ absl::StatusOr<StateLimitation> StateLimitationOn(
         jurisdiction, "\"; known: ", absl::StrJoin(known, ", ")));
   }
   if (day > kStateLimitationKnownUntil) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        kStateLimitationTable, ": the table is known until ",
-        absl::FormatCivilTime(kStateLimitationKnownUntil), ", not ",
-        absl::FormatCivilTime(day), "; update it before acting on ",
-        jurisdiction, " debts"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(kStateLimitationTable, ": the table is known until ",
+                     absl::FormatCivilTime(kStateLimitationKnownUntil),
+                     ", not ", absl::FormatCivilTime(day),
+                     "; update it before acting on ", jurisdiction, " debts"));
   }
   const StateLimitation* found = InForceOn(rows->second, day);
   if (found == nullptr) {

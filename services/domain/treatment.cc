@@ -43,14 +43,15 @@ std::optional<std::pair<std::string, std::string>> HoldStep(
     const CaseState& state) {
   auto source = [&](v1::CaseHold hold) {
     const v1::DebtorFact* fact = DebtorHoldFact(state.debtor, hold);
-    return fact == nullptr ? std::string()
-                           : absl::StrCat(" (debtor event ", fact->event_id(),
-                                          ")");
+    return fact == nullptr
+               ? std::string()
+               : absl::StrCat(" (debtor event ", fact->event_id(), ")");
   };
   if (state.HasHold(v1::CASE_HOLD_INSOLVENCY)) {
     return std::make_pair(
         std::string("file_claim_with_administrator"),
-        absl::StrCat("the debtor is insolvent", source(v1::CASE_HOLD_INSOLVENCY),
+        absl::StrCat("the debtor is insolvent",
+                     source(v1::CASE_HOLD_INSOLVENCY),
                      ": collection is stayed; file the claim with the "
                      "administrator or trustee"));
   }
@@ -61,11 +62,10 @@ std::optional<std::pair<std::string, std::string>> HoldStep(
                      ": claim against the estate"));
   }
   if (state.HasHold(v1::CASE_HOLD_LAWYER_REPRESENTED)) {
-    return std::make_pair(
-        std::string("contact_representative"),
-        absl::StrCat("the debtor is represented",
-                     source(v1::CASE_HOLD_LAWYER_REPRESENTED),
-                     ": deal with the representative only"));
+    return std::make_pair(std::string("contact_representative"),
+                          absl::StrCat("the debtor is represented",
+                                       source(v1::CASE_HOLD_LAWYER_REPRESENTED),
+                                       ": deal with the representative only"));
   }
   if (state.HasHold(v1::CASE_HOLD_CEASE_COMMUNICATION)) {
     return std::make_pair(
@@ -116,8 +116,7 @@ std::optional<NextStep> NextBestAction(const CaseState& state) {
   // From the latest act on the case or the segment's assignment.
   absl::Time now_due = state.last_activity_at;
   if (state.debtor.segment().has_recorded_at()) {
-    now_due =
-        std::max(now_due, ToTime(state.debtor.segment().recorded_at()));
+    now_due = std::max(now_due, ToTime(state.debtor.segment().recorded_at()));
   }
   step.due_at = now_due;
   const auto due_on = [&](absl::CivilDay day) {
@@ -156,9 +155,10 @@ std::optional<NextStep> NextBestAction(const CaseState& state) {
     }
     if (reminded || !earliest.has_value()) return std::nullopt;
     step.action = LetterAction(v1::LETTER_LEVEL_PRE_DUE_REMINDER);
-    step.reason = absl::StrCat("a friendly reminder a week before the due "
-                               "date ",
-                               absl::FormatCivilTime(*earliest));
+    step.reason = absl::StrCat(
+        "a friendly reminder a week before the due "
+        "date ",
+        absl::FormatCivilTime(*earliest));
     step.due_at = due_on(*earliest - 7);
     return step;
   }
@@ -178,11 +178,11 @@ std::optional<NextStep> NextBestAction(const CaseState& state) {
       return step;
     case TreatmentKind::kPlanAndHardship:
       step.action = "offer_payment_plan";
-      step.reason = absl::StrCat(
-          "segment ", step.segment,
-          ": wants to pay but cannot; offer a payment plan over ",
-          state.collectable_minor(), " ", state.currency,
-          " (final notice and agency are on hardship hold)");
+      step.reason =
+          absl::StrCat("segment ", step.segment,
+                       ": wants to pay but cannot; offer a payment plan over ",
+                       state.collectable_minor(), " ", state.currency,
+                       " (final notice and agency are on hardship hold)");
       return step;
     case TreatmentKind::kFastEscalation:
     case TreatmentKind::kLadder: {

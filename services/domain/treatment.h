@@ -29,11 +29,11 @@
 namespace collections::domain {
 
 struct NextStep {
-  std::string action;  // "letter:REMINDER", "offer_payment_plan", …
-  std::string reason;  // why, readable by a person
-  std::string path;    // "<segment or default>:<path name>"
-  std::string segment; // the debtor's segment ("" = none)
-  absl::Time due_at;   // from when it is the step to take
+  std::string action;   // "letter:REMINDER", "offer_payment_plan", …
+  std::string reason;   // why, readable by a person
+  std::string path;     // "<segment or default>:<path name>"
+  std::string segment;  // the debtor's segment ("" = none)
+  absl::Time due_at;    // from when it is the step to take
 };
 
 // The case's next step; nullopt for a closed or unknown case, one whose

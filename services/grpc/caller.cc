@@ -34,6 +34,7 @@ security::Credentials CredentialsOf(const grpc::ServerContextBase& context) {
   if (absl::ConsumePrefix(&token, "Bearer ")) {
     credentials.bearer_token = std::string(token);
   }
+  credentials.peer = context.peer();
   credentials.claimed_id = Metadata(context, "x-actor-id");
   credentials.claimed_role = Metadata(context, "x-actor-role");
   return credentials;

@@ -41,28 +41,33 @@ grpc::Status DebtorCommandsService::AddContactPoint(
 
 grpc::Status DebtorCommandsService::InvalidateContactPoint(
     grpc::ServerContext* context,
-    const collections::v1::InvalidateContactPointRequest* request, Result* response) {
+    const collections::v1::InvalidateContactPointRequest* request,
+    Result* response) {
   return Run(*context, "collections.v1.DebtorCommands/InvalidateContactPoint",
              &app::DebtorCommands::InvalidateContactPoint, *request, response);
 }
 
 grpc::Status DebtorCommandsService::RestrictCommunication(
     grpc::ServerContext* context,
-    const collections::v1::RestrictCommunicationRequest* request, Result* response) {
+    const collections::v1::RestrictCommunicationRequest* request,
+    Result* response) {
   return Run(*context, "collections.v1.DebtorCommands/RestrictCommunication",
              &app::DebtorCommands::RestrictCommunication, *request, response);
 }
 
 grpc::Status DebtorCommandsService::LiftCommunicationRestriction(
     grpc::ServerContext* context,
-    const collections::v1::LiftCommunicationRestrictionRequest* request, Result* response) {
-  return Run(*context, "collections.v1.DebtorCommands/LiftCommunicationRestriction",
-             &app::DebtorCommands::LiftCommunicationRestriction, *request, response);
+    const collections::v1::LiftCommunicationRestrictionRequest* request,
+    Result* response) {
+  return Run(
+      *context, "collections.v1.DebtorCommands/LiftCommunicationRestriction",
+      &app::DebtorCommands::LiftCommunicationRestriction, *request, response);
 }
 
 grpc::Status DebtorCommandsService::NoticeRepresentation(
     grpc::ServerContext* context,
-    const collections::v1::NoticeRepresentationRequest* request, Result* response) {
+    const collections::v1::NoticeRepresentationRequest* request,
+    Result* response) {
   return Run(*context, "collections.v1.DebtorCommands/NoticeRepresentation",
              &app::DebtorCommands::NoticeRepresentation, *request, response);
 }

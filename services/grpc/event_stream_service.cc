@@ -1,5 +1,7 @@
 #include "services/grpc/event_stream_service.h"
 
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/grpc/caller.h"
 #include "services/grpc/status_conversion.h"
@@ -39,6 +41,22 @@ grpc::Status EventStreamService::Subscribe(
   absl::StatusOr<collections::v1::Actor> actor =
       guard_->Admit(*context, "collections.v1.EventStream/Subscribe", request);
   if (!actor.ok()) return ToGrpcStatus(actor.status());
+  {
+    absl::MutexLock lock(&mu_);
+    int& open = open_[actor->id()];
+    if (open >= max_subscriptions_per_caller_) {
+      return ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+          "caller ", actor->id(), " has ", open,
+          " subscriptions open, the most one caller may hold; close one "
+          "(or resume it from its last position) first")));
+    }
+    ++open;
+  }
+  const std::string caller = actor->id();
+  auto release = absl::MakeCleanup([this, &caller] {
+    absl::MutexLock lock(&mu_);
+    if (--open_[caller] == 0) open_.erase(caller);
+  });
   absl::StatusOr<app::EventFeed::Cursor> cursor = feed_->Subscribe(*request);
   if (!cursor.ok()) return ToGrpcStatus(cursor.status());
   while (!context->IsCancelled() && !ending_) {

@@ -11,6 +11,19 @@ namespace collections::security {
 
 namespace v1 = ::collections::v1;
 
+namespace {
+
+// "ipv4:10.0.0.7:51234" → "ipv4:10.0.0.7"; "ipv6:[::1]:5" → "ipv6:[::1]".
+std::string PeerHost(absl::string_view peer) {
+  const size_t colon = peer.rfind(':');
+  const size_t scheme = peer.find(':');
+  if (colon == absl::string_view::npos || colon == scheme)
+    return std::string(peer);
+  return std::string(peer.substr(0, colon));
+}
+
+}  // namespace
+
 Gatekeeper::Gatekeeper(GatekeeperOptions options)
     : options_(std::move(options)),
       limiter_(options_.rate_limit_per_second, options_.rate_limit_burst,
@@ -62,7 +75,13 @@ absl::StatusOr<v1::Actor> Gatekeeper::Admit(
     const Credentials& credentials, absl::string_view method,
     const google::protobuf::Message* request) {
   absl::StatusOr<v1::Actor> actor = Authenticate(credentials);
-  if (!actor.ok()) return actor.status();
+  if (!actor.ok()) {
+    if (absl::Status limited = limiter_.Admit(
+            absl::StrCat("unauthenticated@", PeerHost(credentials.peer)));
+        !limited.ok())
+      return limited;
+    return actor.status();
+  }
   if (absl::Status limited = limiter_.Admit(actor->id()); !limited.ok())
     return limited;
   if (absl::Status allowed = Authorize(actor->role(), method); !allowed.ok())

@@ -6,7 +6,10 @@
 //      caller claims. Anything else is UNAUTHENTICATED. Over TLS, claimed
 //      identities are ignored: the actor recorded on events is always the
 //      authenticated one.
-//   2. how often (per-caller rate limit): RESOURCE_EXHAUSTED;
+//   2. how often (per-caller rate limit): RESOURCE_EXHAUSTED; calls that
+//      fail authentication spend from a bucket of their peer host, so an
+//      unauthenticated caller is limited too (RESOURCE_EXHAUSTED once it
+//      is empty, UNAUTHENTICATED before);
 //   3. whether the role may call the method (services/security/
 //      permissions.h): PERMISSION_DENIED;
 //   4. whether the request is within the input limits
@@ -40,6 +43,9 @@ struct Credentials {
   // x-actor-id / x-actor-role: honoured in plaintext development mode only.
   std::string claimed_id;
   std::string claimed_role;
+  // The transport's peer ("ipv4:10.0.0.7:51234"): failed authentications are
+  // rate-limited per peer host, so guessing tokens costs time too.
+  std::string peer;
 };
 
 struct GatekeeperOptions {

@@ -12,6 +12,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/secret_files.h"
 #include "common/status_macros.h"
 #include "openssl/rand.h"
 #include "services/observability/json_log.h"
@@ -51,12 +52,9 @@ absl::StatusOr<std::string> LoadMasterKey(const std::string& file,
   }
   const std::string path =
       file.empty() ? absl::StrCat(data_dir, "/master.key") : file;
-  std::ifstream in(path);
-  if (in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    return ParseHexKey(text.str(), path);
-  }
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                               ReadSecretFile(path, "master key"));
+  if (stored.has_value()) return ParseHexKey(*stored, path);
   if (!file.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot read the master key file ", file));
@@ -65,18 +63,13 @@ absl::StatusOr<std::string> LoadMasterKey(const std::string& file,
   if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), 32) != 1) {
     return absl::InternalError("no randomness for a master key");
   }
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << absl::BytesToHexString(key) << "\n";
-    if (!out) {
-      return absl::UnavailableError(absl::StrCat("cannot write ", temp));
-    }
+  absl::Status created = CreateSecretFile(
+      path, absl::StrCat(absl::BytesToHexString(key), "\n"), "master key");
+  if (absl::IsAlreadyExists(created)) {  // another process made it first
+    COLLECTIONS_ASSIGN_OR_RETURN(stored, ReadSecretFile(path, "master key"));
+    if (stored.has_value()) return ParseHexKey(*stored, path);
   }
-  chmod(temp.c_str(), 0600);
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot create ", path));
-  }
+  COLLECTIONS_RETURN_IF_ERROR(created);
   observability::JsonLog::Stderr()->Warning(
       "created the master key (keep it off the data volume in production: "
       "--master_key_file or COLLECTIONS_MASTER_KEY)",

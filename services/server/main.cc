@@ -67,9 +67,12 @@ ABSL_FLAG(std::string, master_key_file, "",
           "development only)");
 ABSL_FLAG(std::string, keys_dir, "",
           "where the debtors' data keys are kept; empty = <data_dir>/keys");
-ABSL_FLAG(double, rate_limit_per_second, 0,
-          "calls per second per caller; 0 = no limit");
-ABSL_FLAG(double, rate_limit_burst, 50, "calls a caller may burst");
+// On by default: one caller (or one unauthenticated host) cannot take the
+// whole server. Load generators and benchmarks pass 0.
+ABSL_FLAG(double, rate_limit_per_second, 500,
+          "calls per second per caller (and per unauthenticated host); 0 = "
+          "no limit");
+ABSL_FLAG(double, rate_limit_burst, 1000, "calls a caller may burst");
 
 ABSL_FLAG(std::vector<std::string>, cluster_servers, {},
           "cluster mode: the NATS JetStream servers holding the log, "

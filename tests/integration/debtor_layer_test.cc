@@ -82,11 +82,10 @@ class DebtorLayerTest : public ::testing::Test {
   }
 
   template <typename Request>
-  grpc::Status OnDebtor(grpc::Status (DebtorStub::*method)(
-                            grpc::ClientContext*, const Request&,
-                            v1::DebtorCommandResult*),
-                        const Request& request,
-                        v1::DebtorCommandResult* result = nullptr) {
+  grpc::Status OnDebtor(
+      grpc::Status (DebtorStub::*method)(grpc::ClientContext*, const Request&,
+                                         v1::DebtorCommandResult*),
+      const Request& request, v1::DebtorCommandResult* result = nullptr) {
     grpc::ClientContext context;
     v1::DebtorCommandResult answered;
     grpc::Status status = ((*debtors_).*method)(&context, request, &answered);
@@ -423,8 +422,7 @@ TEST_F(DebtorLayerTest, WantsButCantHoldsTheFinalNoticeAndTheAgency) {
 TEST_F(DebtorLayerTest, RegF_1006_6_b_1_TheWindowHoldsInEveryCandidateZone) {
   OpenRegF("c1", "d6");
   // 08:30 in New York is 05:30 in Los Angeles: inconvenient there.
-  grpc::Status west =
-      Call("c1", NewYork(3, 2, 8, 30), {"America/Los_Angeles"});
+  grpc::Status west = Call("c1", NewYork(3, 2, 8, 30), {"America/Los_Angeles"});
   EXPECT_EQ(west.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(west.error_message(), HasSubstr("REG_F_1006_6_B1"));
   EXPECT_THAT(west.error_message(), HasSubstr("America/Los_Angeles"));
@@ -456,8 +454,7 @@ TEST_F(DebtorLayerTest, RegF_1006_14_b_3_ConsentOnTheDebtorLiftsTheFrequency) {
   consent.set_debtor_id("d7");
   *consent.mutable_consent()->mutable_given_at() =
       ToTimestamp(NewYork(3, 8, 16));
-  *consent.mutable_consent()->mutable_until() =
-      ToTimestamp(NewYork(3, 10, 16));
+  *consent.mutable_consent()->mutable_until() = ToTimestamp(NewYork(3, 10, 16));
   ASSERT_TRUE(OnDebtor(&DebtorStub::RecordConsent, consent).ok());
   EXPECT_TRUE(Call("c1", NewYork(3, 8, 17)).ok());
   // Never the window.
@@ -465,8 +462,7 @@ TEST_F(DebtorLayerTest, RegF_1006_14_b_3_ConsentOnTheDebtorLiftsTheFrequency) {
               HasSubstr("REG_F_1006_6_B1"));
   // At most 7 days.
   *consent.mutable_context() = Context(NewYork(3, 9, 16));
-  *consent.mutable_consent()->mutable_until() =
-      ToTimestamp(NewYork(3, 16, 17));
+  *consent.mutable_consent()->mutable_until() = ToTimestamp(NewYork(3, 16, 17));
   EXPECT_EQ(OnDebtor(&DebtorStub::RecordConsent, consent).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }
@@ -482,8 +478,7 @@ TEST_F(DebtorLayerTest, DebtorCommandsAnswerBadInputWithAClearStatus) {
   EXPECT_EQ(first.debtor_version(), 1u);
   // A retry is answered with the first result.
   v1::DebtorCommandResult retried;
-  ASSERT_TRUE(
-      OnDebtor(&DebtorStub::RegisterDebtor, registered, &retried).ok());
+  ASSERT_TRUE(OnDebtor(&DebtorStub::RegisterDebtor, registered, &retried).ok());
   EXPECT_TRUE(retried.already_applied());
   EXPECT_EQ(retried.last_position(), first.last_position());
   // A second registration is not.
@@ -527,7 +522,8 @@ TEST_F(DebtorLayerTest, DebtorCommandsAnswerBadInputWithAClearStatus) {
             grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(DebtorLayerTest, RegF_1006_26_b_NoFinalNoticeOnADebtTimeBarredInItsState) {
+TEST_F(DebtorLayerTest,
+       RegF_1006_26_b_NoFinalNoticeOnADebtTimeBarredInItsState) {
   // New York: 3 years for consumer credit (CPLR 214-i). Due 30 Jun 2022,
   // time-barred from 1 Jul 2025.
   auto open = Command<v1::OpenCaseRequest>("ny1", NewYork(6, 1, 9));
@@ -545,7 +541,7 @@ TEST_F(DebtorLayerTest, RegF_1006_26_b_NoFinalNoticeOnADebtTimeBarredInItsState)
   *line->mutable_due_date() = domain::ToLocalDate(absl::CivilDay(2022, 6, 30));
   *line->mutable_gross() = Money(80000, "USD");
   ASSERT_TRUE(Run(&Stub::OpenCase, open).ok());
-  ASSERT_TRUE(Letter("ny1", v1::LETTER_LEVEL_VALIDATION_NOTICE, "V", 
+  ASSERT_TRUE(Letter("ny1", v1::LETTER_LEVEL_VALIDATION_NOTICE, "V",
                      NewYork(6, 1, 10), 80000, "USD")
                   .ok());
   ASSERT_TRUE(Letter("ny1", v1::LETTER_LEVEL_REMINDER, "R", NewYork(6, 2, 10),
@@ -554,8 +550,8 @@ TEST_F(DebtorLayerTest, RegF_1006_26_b_NoFinalNoticeOnADebtTimeBarredInItsState)
   ASSERT_TRUE(Letter("ny1", v1::LETTER_LEVEL_DUNNING, "D", NewYork(6, 3, 10),
                      80000, "USD")
                   .ok());
-  grpc::Status final_notice = Letter("ny1", v1::LETTER_LEVEL_FINAL_NOTICE,
-                                     "F", NewYork(6, 4, 10), 80000, "USD");
+  grpc::Status final_notice = Letter("ny1", v1::LETTER_LEVEL_FINAL_NOTICE, "F",
+                                     NewYork(6, 4, 10), 80000, "USD");
   EXPECT_EQ(final_notice.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(final_notice.error_message(), HasSubstr("TIME_BARRED"));
   EXPECT_THAT(final_notice.error_message(), HasSubstr("2025-07-01"));

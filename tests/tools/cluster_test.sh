@@ -63,7 +63,7 @@ cluster=$(IFS=,; echo "${urls[*]}")
 # pid_<name>, without waiting for it.
 launch_node() {
   "$server_bin" --listen=127.0.0.1:0 --data_dir="$work/$1" \
-    --insecure_plaintext --cluster_servers="$cluster" \
+    --insecure_plaintext --rate_limit_per_second=0 --cluster_servers="$cluster" \
     --signing_key_file="$work/signing.pem" --master_key_file="$work/master.key" \
     --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
     --min_free_disk_mb=0 --cluster_publish_timeout_ms=2000 "${@:2}" \
@@ -93,6 +93,7 @@ start_node() {
 }
 openssl genpkey -algorithm ed25519 -out "$work/signing.pem" 2>/dev/null
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/master.key"
+chmod 600 "$work/signing.pem" "$work/master.key"
 # The first start waits for the NATS cluster to elect its leaders.
 started=0
 for _ in $(seq 30); do

@@ -34,7 +34,7 @@ trap cleanup EXIT
 # serves; sets server_pid and port.
 start_server() {
   : >"$work/server.out"
-  "$server_bin" --listen="$1" --data_dir="$work/data" --insecure_plaintext \
+  "$server_bin" --listen="$1" --data_dir="$work/data" --insecure_plaintext --rate_limit_per_second=0 \
     --tree_head_interval_seconds=1 --due_events_interval_seconds=0 \
     >>"$work/server.out" 2>&1 &
   server_pid=$!

@@ -32,7 +32,7 @@ fi
 start_server() {  # start_server <reserve MiB>
   : >"$work/server.out"
   "$server_bin" --listen=127.0.0.1:0 --data_dir="$fs/data" \
-    --insecure_plaintext --min_free_disk_mb="$1" \
+    --insecure_plaintext --rate_limit_per_second=0 --min_free_disk_mb="$1" \
     --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
     >>"$work/server.out" 2>&1 &
   server_pid=$!

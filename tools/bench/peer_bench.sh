@@ -70,7 +70,7 @@ percentiles() {
 run_collectionsd() {  # run_collectionsd single|batch
   rm -rf "$work/collectionsd"
   "$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
-    --data_dir="$work/collectionsd" --insecure_plaintext \
+    --data_dir="$work/collectionsd" --insecure_plaintext --rate_limit_per_second=0 \
     --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
     >"$work/server.log" 2>&1 &
   server_pid=$!

@@ -25,7 +25,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 node() {
   local name=$1; shift
   "$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
-    --data_dir="$work/$name" --insecure_plaintext \
+    --data_dir="$work/$name" --insecure_plaintext --rate_limit_per_second=0 \
     --tree_head_interval_seconds=0 --due_events_interval_seconds=0 "$@" \
     >"$work/$name.log" 2>&1 &
   local pid=$!
@@ -81,6 +81,7 @@ done
 nats_pids=("${pids[@]: -3}")
 cluster_flags=(--cluster_servers="$(IFS=,; echo "${urls[*]}")" --signing_key_file="$work/key.pem")
 openssl genpkey -algorithm ed25519 -out "$work/key.pem" 2>/dev/null
+chmod 600 "$work/key.pem"
 servers=() node_pids=()
 for n in $(seq "$NODES"); do
   for _ in $(seq 30); do node "node$n" "${cluster_flags[@]}" && break; sleep 1; done

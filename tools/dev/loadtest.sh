@@ -19,7 +19,7 @@ run() {  # run <workload> [loadgen flags…]
   local dir
   dir="$(mktemp -d)"
   "$BUILD_DIR/services/server/collectionsd" --listen="127.0.0.1:$PORT" \
-    --data_dir="$dir/data" --insecure_plaintext >"$dir/server.log" 2>&1 &
+    --data_dir="$dir/data" --insecure_plaintext --rate_limit_per_second=0 >"$dir/server.log" 2>&1 &
   local server=$!
   for _ in $(seq 50); do
     grep -q "serving on" "$dir/server.log" 2>/dev/null && break

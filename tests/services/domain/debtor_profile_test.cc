@@ -65,7 +65,8 @@ TEST(DebtorProfileTest, FoldKeepsTheFactsInForceWithTheirEvents) {
       DebtorHoldFact(profile, v1::CASE_HOLD_CEASE_COMMUNICATION);
   ASSERT_NE(cease, nullptr);
   EXPECT_TRUE(cease->in_writing());
-  const v1::DebtorFact* stay = DebtorHoldFact(profile, v1::CASE_HOLD_INSOLVENCY);
+  const v1::DebtorFact* stay =
+      DebtorHoldFact(profile, v1::CASE_HOLD_INSOLVENCY);
   ASSERT_NE(stay, nullptr);
   EXPECT_EQ(stay->kind(), "wsnp");
   EXPECT_EQ(stay->detail(), "");  // the court reference stays sealed
@@ -114,15 +115,15 @@ TEST(DebtorProfileTest, DecisionsRefuseWhatWouldChangeNothingOrIsMalformed) {
   v1::EventPayload insolvency;
   insolvency.mutable_insolvency_noticed()->set_kind("bankruptcy");
   v1::EventPayload long_consent;
-  long_consent.mutable_contact_consent_recorded()->mutable_given_at()
+  long_consent.mutable_contact_consent_recorded()
+      ->mutable_given_at()
       ->set_seconds(1772000000);
-  long_consent.mutable_contact_consent_recorded()->mutable_until()
-      ->set_seconds(1772000000 + 7 * 86400 + 1);
+  long_consent.mutable_contact_consent_recorded()->mutable_until()->set_seconds(
+      1772000000 + 7 * 86400 + 1);
   const Case cases[] = {
       {"kind", unregistered_kind, absl::StatusCode::kInvalidArgument,
        "debtor.kind"},
-      {"zone", bad_zone, absl::StatusCode::kInvalidArgument,
-       "Europe/Atlantis"},
+      {"zone", bad_zone, absl::StatusCode::kInvalidArgument, "Europe/Atlantis"},
       {"value", no_value, absl::StatusCode::kInvalidArgument,
        "contact_point.value"},
       {"scope", Restriction("fax", false), absl::StatusCode::kInvalidArgument,

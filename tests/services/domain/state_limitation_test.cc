@@ -30,7 +30,8 @@ TEST(StateLimitationTest, PeriodsByStateAndDayWithTheirSources) {
       {"US-CA", absl::CivilDay(2026, 12, 6), 4, "337(a)"},
       {"US-TX", absl::CivilDay(2026, 12, 6), 4, "16.004"},
       {"US-IL", absl::CivilDay(2026, 12, 6), 10, "13-206"},
-      {"US-NC", absl::CivilDay(2027, 6, 30), 3, "1-52(1)"},  // the table's last known day
+      {"US-NC", absl::CivilDay(2027, 6, 30), 3,
+       "1-52(1)"},  // the table's last known day
   };
   for (const Case& c : cases) {
     absl::StatusOr<StateLimitation> found =

@@ -107,8 +107,7 @@ TEST(TreatmentTest, ThePreDueReminderIsDueAWeekBeforeTheDueDate) {
   absl::TimeZone zone;
   absl::LoadTimeZone("Europe/Amsterdam", &zone);
   // Due Tue 31 Mar 2026: the reminder from Tue 24 Mar, 00:00 Amsterdam.
-  EXPECT_EQ(next->due_at,
-            absl::FromCivil(absl::CivilDay(2026, 3, 24), zone));
+  EXPECT_EQ(next->due_at, absl::FromCivil(absl::CivilDay(2026, 3, 24), zone));
 }
 
 TEST(TreatmentTest, HoldsComeFirstAndOnlyWantsCantHoldsEscalation) {
@@ -124,10 +123,10 @@ TEST(TreatmentTest, HoldsComeFirstAndOnlyWantsCantHoldsEscalation) {
   const RulePack* pack =
       FindRulePack("nl-consumer", absl::CivilDay(2026, 4, 4));
   ASSERT_NE(pack, nullptr);
-  EXPECT_TRUE(OnHardshipHold(DutchCase(v1::CASE_STAGE_DUNNED, "wants_cant"),
-                             *pack));
-  EXPECT_FALSE(OnHardshipHold(DutchCase(v1::CASE_STAGE_DUNNED, "neither"),
-                              *pack));
+  EXPECT_TRUE(
+      OnHardshipHold(DutchCase(v1::CASE_STAGE_DUNNED, "wants_cant"), *pack));
+  EXPECT_FALSE(
+      OnHardshipHold(DutchCase(v1::CASE_STAGE_DUNNED, "neither"), *pack));
   EXPECT_FALSE(OnHardshipHold(DutchCase(v1::CASE_STAGE_DUNNED, ""), *pack));
 }
 

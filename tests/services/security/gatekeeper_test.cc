@@ -117,5 +117,31 @@ TEST(GatekeeperTest, EachCallerHasItsOwnRateLimit) {
                        HasSubstr("retry in 500 ms")));
 }
 
+// Issue 25: calls that fail authentication are limited per peer host, so
+// guessing tokens costs time too.
+TEST(GatekeeperTest, UnauthenticatedCallsAreLimitedPerPeerHost) {
+  FakeClock clock(absl::FromUnixSeconds(1767225600));
+  GatekeeperOptions options;  // TLS mode: no claims taken
+  options.rate_limit_per_second = 1;
+  options.rate_limit_burst = 2;
+  options.clock = &clock;
+  Gatekeeper gate(std::move(options));
+  Credentials guess;
+  guess.bearer_token = "guess";
+  guess.peer = "ipv4:10.0.0.7:51234";
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_THAT(gate.Admit(guess, kLogCalls, nullptr),
+                StatusIs(absl::StatusCode::kUnauthenticated));
+  }
+  // Another port of the same host spends from the same bucket.
+  guess.peer = "ipv4:10.0.0.7:60000";
+  EXPECT_THAT(gate.Admit(guess, kLogCalls, nullptr),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  Credentials other = guess;
+  other.peer = "ipv4:10.0.0.8:51234";
+  EXPECT_THAT(gate.Admit(other, kLogCalls, nullptr),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
 }  // namespace
 }  // namespace collections::security

@@ -5,6 +5,8 @@
 // malformed one is refused.
 #include "services/security/personal_data_vault.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <memory>
 #include <string>
@@ -89,7 +91,18 @@ TEST(LoadMasterKeyTest, CreatesOnceAndRefusesAMalformedKey) {
   ASSERT_OK_AND_ASSIGN(std::string again, LoadMasterKey("", dir.path()));
   EXPECT_EQ(again, first);
 
+  // Created owner-only.
+  struct stat info;
+  ASSERT_EQ(::stat(dir.Sub("master.key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+
   std::ofstream(dir.Sub("bad.key")) << "not hex\n";
+  // Readable by others: refused before it is even parsed.
+  ASSERT_EQ(::chmod(dir.Sub("bad.key").c_str(), 0644), 0);
+  EXPECT_THAT(LoadMasterKey(dir.Sub("bad.key"), dir.path()).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       ::testing::HasSubstr("chmod 600")));
+  ASSERT_EQ(::chmod(dir.Sub("bad.key").c_str(), 0600), 0);
   EXPECT_THAT(LoadMasterKey(dir.Sub("bad.key"), dir.path()).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(LoadMasterKey(dir.Sub("missing.key"), dir.path()).status(),
