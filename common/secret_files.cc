@@ -17,17 +17,16 @@ absl::Status CreateSecretFile(const std::string& path,
                               absl::string_view what) {
   const std::string temporary = absl::StrCat(path, ".tmp.", ::getpid());
   ::unlink(temporary.c_str());  // a crashed earlier attempt of this pid
-  const int fd = ::open(temporary.c_str(),
-                        O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const int fd =
+      ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot create the ", what, " file ", temporary, ": ",
-        std::strerror(errno)));
+    return absl::UnavailableError(absl::StrCat("cannot create the ", what,
+                                               " file ", temporary, ": ",
+                                               std::strerror(errno)));
   }
-  const bool written =
-      ::write(fd, contents.data(), contents.size()) ==
-          static_cast<ssize_t>(contents.size()) &&
-      ::fchmod(fd, 0600) == 0 && ::fsync(fd) == 0;
+  const bool written = ::write(fd, contents.data(), contents.size()) ==
+                           static_cast<ssize_t>(contents.size()) &&
+                       ::fchmod(fd, 0600) == 0 && ::fsync(fd) == 0;
   ::close(fd);
   if (!written) {
     ::unlink(temporary.c_str());
@@ -43,9 +42,9 @@ absl::Status CreateSecretFile(const std::string& path,
       return absl::AlreadyExistsError(
           absl::StrCat("the ", what, " file ", path, " exists already"));
     }
-    return absl::UnavailableError(absl::StrCat(
-        "cannot create the ", what, " file ", path, ": ",
-        std::strerror(link_errno)));
+    return absl::UnavailableError(absl::StrCat("cannot create the ", what,
+                                               " file ", path, ": ",
+                                               std::strerror(link_errno)));
   }
   return absl::OkStatus();
 }

@@ -1,4 +1,5 @@
-// Tells ThreadSanitizer what Abseil's Mutex, CondVar and Notification do,
+// Tells ThreadSanitizer what Abseil's Mutex, CondVar and Notification do
+// (and how a shared absl::Status is let go),
 // for a TSan build (COLLECTIONS_SANITIZE=thread) linked against Debian's
 // Abseil, which is built without TSan.
 //
@@ -23,6 +24,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 
@@ -230,6 +232,19 @@ bool Notification::WaitForNotificationWithTimeout(
   const bool notified = real(this, timeout);
   if (notified) Acquire(this);
   return notified;
+}
+
+// A non-inlined Status (an error with a message or payload) is shared by
+// reference count, decremented with atomics inside libabsl_status: TSan
+// sees the last owner's delete but not that every other owner was done with
+// the rep first. Each owner releases the rep as it lets go, and the caller
+// acquires what earlier owners released before the library may delete it.
+void Status::UnrefNonInlined(uintptr_t rep) {
+  static auto real = Real<void (*)(uintptr_t)>(
+      COLLECTIONS_ABSL_SYMBOL("6Status15UnrefNonInlinedEm"));
+  Release(reinterpret_cast<const void*>(rep));
+  Acquire(reinterpret_cast<const void*>(rep));
+  real(rep);
 }
 
 ABSL_NAMESPACE_END
