@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/secret_files.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "openssl/rand.h"
 #include "services/observability/json_log.h"
@@ -32,6 +33,37 @@ std::string WrapData(const std::string& key_id) {
   return absl::StrCat("collections.v1.data-key\n", key_id);
 }
 
+// The wrapped form of `key` under `master`.
+absl::StatusOr<v1::WrappedDataKey> Wrap(const std::string& master,
+                                        const std::string& key_id,
+                                        const std::string& key_bytes) {
+  COLLECTIONS_ASSIGN_OR_RETURN(Sealed sealed,
+                               AesGcmSeal(master, key_bytes, WrapData(key_id)));
+  v1::WrappedDataKey wrapped;
+  wrapped.set_key_id(key_id);
+  wrapped.set_nonce(sealed.nonce);
+  wrapped.set_wrapped(sealed.ciphertext);
+  wrapped.set_master_key_id(MasterKeyId(master));
+  return wrapped;
+}
+
+// The data key inside `wrapped`, opened with `master`; FAILED_PRECONDITION
+// naming both ids when another master key wraps it.
+absl::StatusOr<std::string> Unwrap(const std::string& master,
+                                   const v1::WrappedDataKey& wrapped) {
+  if (!wrapped.master_key_id().empty() &&
+      wrapped.master_key_id() != MasterKeyId(master)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data key ", wrapped.key_id(),
+                     " is wrapped by master key ", wrapped.master_key_id(),
+                     ", not by the one loaded (", MasterKeyId(master),
+                     "): start with that master key, or re-wrap the keys "
+                     "(collectionsctl rewrap-keys)"));
+  }
+  return AesGcmOpen(master, wrapped.nonce(), wrapped.wrapped(),
+                    WrapData(wrapped.key_id()));
+}
+
 absl::StatusOr<std::string> ParseHexKey(absl::string_view text,
                                         absl::string_view source) {
   text = absl::StripAsciiWhitespace(text);
@@ -44,6 +76,36 @@ absl::StatusOr<std::string> ParseHexKey(absl::string_view text,
 }
 
 }  // namespace
+
+std::string MasterKeyId(const std::string& master_key) {
+  return ToHex(Sha256Of(
+                   absl::StrCat("collections.v1.master-key-id\n", master_key)))
+      .substr(0, 16);
+}
+
+absl::StatusOr<int> RewrapDataKeys(storage::KeyStore& store,
+                                   const std::string& old_master,
+                                   const std::string& new_master) {
+  const std::string new_id = MasterKeyId(new_master);
+  COLLECTIONS_ASSIGN_OR_RETURN(auto entries, store.Scan("k/"));
+  int rewrapped = 0;
+  for (const auto& [entry, value] : entries) {
+    v1::WrappedDataKey wrapped;
+    if (!wrapped.ParseFromString(value)) {
+      return absl::DataLossError(
+          absl::StrCat("the data key ", entry, " is unreadable"));
+    }
+    if (wrapped.master_key_id() == new_id) continue;  // done before
+    COLLECTIONS_ASSIGN_OR_RETURN(std::string bytes,
+                                 Unwrap(old_master, wrapped));
+    COLLECTIONS_ASSIGN_OR_RETURN(v1::WrappedDataKey rewrapped_key,
+                                 Wrap(new_master, wrapped.key_id(), bytes));
+    COLLECTIONS_RETURN_IF_ERROR(
+        store.Put(entry, rewrapped_key.SerializeAsString()));
+    ++rewrapped;
+  }
+  return rewrapped;
+}
 
 absl::StatusOr<std::string> LoadMasterKey(const std::string& file,
                                           const std::string& data_dir) {
@@ -92,10 +154,7 @@ absl::StatusOr<std::optional<DataKey>> PersonalDataVault::LoadCurrent(
     return absl::DataLossError(
         absl::StrCat("the data key of debtor ", debtor_id, " is unreadable"));
   }
-  COLLECTIONS_ASSIGN_OR_RETURN(
-      std::string bytes,
-      AesGcmOpen(master_key_, wrapped.nonce(), wrapped.wrapped(),
-                 WrapData(wrapped.key_id())));
+  COLLECTIONS_ASSIGN_OR_RETURN(std::string bytes, Unwrap(master_key_, wrapped));
   DataKey key{wrapped.key_id(), std::move(bytes)};
   cache_[debtor_id] = key;
   return key;
@@ -121,12 +180,8 @@ absl::StatusOr<DataKey> PersonalDataVault::KeyFor(
   if (RAND_bytes(reinterpret_cast<unsigned char*>(key.bytes.data()), 32) != 1) {
     return absl::InternalError("no randomness for a data key");
   }
-  COLLECTIONS_ASSIGN_OR_RETURN(
-      Sealed sealed, AesGcmSeal(master_key_, key.bytes, WrapData(key.id)));
-  v1::WrappedDataKey wrapped;
-  wrapped.set_key_id(key.id);
-  wrapped.set_nonce(sealed.nonce);
-  wrapped.set_wrapped(sealed.ciphertext);
+  COLLECTIONS_ASSIGN_OR_RETURN(v1::WrappedDataKey wrapped,
+                               Wrap(master_key_, key.id, key.bytes));
   COLLECTIONS_RETURN_IF_ERROR(
       store_->Put(GenerationEntry(debtor_id), absl::StrCat(generation)));
   COLLECTIONS_RETURN_IF_ERROR(

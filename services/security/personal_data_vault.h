@@ -35,6 +35,22 @@ namespace collections::security {
 // <data_dir>/master.key, created (mode 0600) on the first start — a
 // development default: in production keep the master key off the data
 // volume. INVALID_ARGUMENT for a malformed key.
+// The master key's id, recorded with every key it wraps: the first 16 hex
+// digits of SHA-256("collections.v1.master-key-id\n" + key). It names the
+// key without revealing it, so a server started with the wrong master key
+// says which one its data keys need.
+std::string MasterKeyId(const std::string& master_key);
+
+// Re-wraps every data key in `store` from `old_master` to `new_master`
+// (rotation; offline, with the server stopped: `collectionsctl
+// rewrap-keys`). Keys already under the new master are left as they are,
+// so a run that stopped halfway can be run again. Returns how many keys it
+// re-wrapped. FAILED_PRECONDITION naming the ids when a key is under
+// neither master; DATA_LOSS for a key that does not open.
+absl::StatusOr<int> RewrapDataKeys(storage::KeyStore& store,
+                                   const std::string& old_master,
+                                   const std::string& new_master);
+
 absl::StatusOr<std::string> LoadMasterKey(const std::string& file,
                                           const std::string& data_dir);
 

@@ -53,6 +53,8 @@ operations
   process-due [--as_of=T] [--case_id=ID]
   backup --out=DIR                (on the server host)
   restore BACKUP_DIR --data_dir=NEW_DIR [--public_key=KEY.pem]   (offline)
+  rewrap-keys --data_dir=DIR --master_key_file=OLD --new_master_key_file=NEW
+                                  rotate the master key (offline)
   verify bundle FILE | package DIR | datadir DIR --public_key=KEY.pem
   forget DEBTOR --reference=REF
 audit and agencies
@@ -124,6 +126,7 @@ int main(int argc, char** argv) {
 
   // Offline commands: files and data directories, no server.
   if (command == "restore") return cli::Restore(arg);
+  if (command == "rewrap-keys") return cli::RewrapKeys();
   if (command == "verify") return cli::Verify(arg, arg2);
 
   std::shared_ptr<grpc::ChannelCredentials> credentials;

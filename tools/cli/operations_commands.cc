@@ -19,6 +19,8 @@
 #include "collections/v1/operations.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "services/audit/ed25519_keys.h"
+#include "services/security/personal_data_vault.h"
+#include "storage/rocksdb_key_store.h"
 #include "tools/cli/cli_output.h"
 #include "tools/verify/verification.h"
 
@@ -29,6 +31,13 @@ ABSL_FLAG(bool, wait, true,
           "swapped in");
 ABSL_FLAG(std::string, data_dir, "",
           "restore: the data directory to create from the backup");
+ABSL_FLAG(std::string, keys_dir, "",
+          "rewrap-keys: the data key store (the server's --keys_dir, "
+          "default <data_dir>/keys)");
+ABSL_FLAG(std::string, master_key_file, "",
+          "rewrap-keys: the master key the data keys are wrapped by now");
+ABSL_FLAG(std::string, new_master_key_file, "",
+          "rewrap-keys: the master key to wrap them by");
 ABSL_FLAG(std::string, public_key, "",
           "verify, restore: the server's public key (PEM; collectionsctl "
           "public-key --out=FILE)");
@@ -385,6 +394,48 @@ int Restore(const std::string& backup_dir) {
         "master key (projections rebuild on start)\n",
         target.c_str(), target.c_str());
   }
+  return kExitOk;
+}
+
+int RewrapKeys() {
+  const std::string old_file = absl::GetFlag(FLAGS_master_key_file);
+  const std::string new_file = absl::GetFlag(FLAGS_new_master_key_file);
+  std::string keys_dir = absl::GetFlag(FLAGS_keys_dir);
+  if (keys_dir.empty() && !absl::GetFlag(FLAGS_data_dir).empty())
+    keys_dir = absl::StrCat(absl::GetFlag(FLAGS_data_dir), "/keys");
+  if (keys_dir.empty() || old_file.empty() || new_file.empty()) {
+    return UsageError(
+        "rewrap-keys --keys_dir=DIR (or --data_dir=DIR) "
+        "--master_key_file=OLD --new_master_key_file=NEW, with the server "
+        "stopped");
+  }
+  // Both keys from their files (never the environment: which is which
+  // must be explicit).
+  absl::StatusOr<std::string> old_key =
+      security::LoadMasterKey(old_file, /*data_dir=*/"");
+  absl::StatusOr<std::string> new_key =
+      security::LoadMasterKey(new_file, /*data_dir=*/"");
+  if (!old_key.ok()) return UsageError(old_key.status().message());
+  if (!new_key.ok()) return UsageError(new_key.status().message());
+  absl::StatusOr<std::unique_ptr<storage::KeyStore>> store =
+      storage::OpenRocksDbKeyStore(keys_dir);
+  if (!store.ok()) {
+    std::fprintf(stderr, "error: %s\n",
+                 std::string(store.status().message()).c_str());
+    return kExitUnavailable;
+  }
+  absl::StatusOr<int> rewrapped =
+      security::RewrapDataKeys(**store, *old_key, *new_key);
+  if (!rewrapped.ok()) {
+    std::fprintf(stderr, "error: %s\n",
+                 std::string(rewrapped.status().message()).c_str());
+    return rewrapped.status().code() == absl::StatusCode::kDataLoss
+               ? kExitDamaged
+               : kExitRefused;
+  }
+  std::printf("re-wrapped %d data keys: master key %s -> %s\n", *rewrapped,
+              security::MasterKeyId(*old_key).c_str(),
+              security::MasterKeyId(*new_key).c_str());
   return kExitOk;
 }
 

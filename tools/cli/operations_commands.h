@@ -37,6 +37,8 @@ int Backup(const std::shared_ptr<grpc::Channel>& channel);
 int ProcessDue(const std::shared_ptr<grpc::Channel>& channel);
 // Offline: no server involved.
 int Restore(const std::string& backup_dir);
+// Re-wraps the data keys under a new master key (rotation), server stopped.
+int RewrapKeys();
 int Verify(const std::string& what, const std::string& path);
 
 }  // namespace collections::cli

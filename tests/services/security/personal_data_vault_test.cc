@@ -82,6 +82,46 @@ TEST_F(PersonalDataVaultTest, SealsRevealsAndAfterDestroyReadsErased) {
   EXPECT_EQ(after.payload().case_opened().debtor_name(), kErased);
 }
 
+// Issue 25: every wrapped key names its master key; a rotation re-wraps
+// them all, and a vault with the wrong master key says which it needs.
+TEST_F(PersonalDataVaultTest, MasterKeyRotationReWrapsEveryDataKey) {
+  const std::string old_master(32, 'm');
+  const std::string new_master(32, 'n');
+  std::vector<v1::Event> first = {Opened("Jan Jansen")};
+  std::vector<v1::Event> second = {Opened("Piet Pieters")};
+  ASSERT_TRUE(vault_->Seal("d-1", "case-c-1", 1, first).ok());
+  ASSERT_TRUE(vault_->Seal("d-2", "case-c-2", 1, second).ok());
+  vault_.reset();  // the server stops
+
+  // With the new master before the rotation: refused, naming both ids.
+  {
+    PersonalDataVault wrong(store_.get(), new_master);
+    v1::Event stored = Stored(first[0], "case-c-1", 1);
+    EXPECT_THAT(wrong.Reveal(stored),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         ::testing::HasSubstr(MasterKeyId(old_master))));
+  }
+  ASSERT_OK_AND_ASSIGN(int rewrapped,
+                       RewrapDataKeys(*store_, old_master, new_master));
+  EXPECT_EQ(rewrapped, 2);
+  // Run again (a rotation that stopped halfway): nothing left to do.
+  ASSERT_OK_AND_ASSIGN(rewrapped,
+                       RewrapDataKeys(*store_, old_master, new_master));
+  EXPECT_EQ(rewrapped, 0);
+
+  PersonalDataVault rotated(store_.get(), new_master);
+  v1::Event stored = Stored(second[0], "case-c-2", 1);
+  ASSERT_TRUE(rotated.Reveal(stored).ok());
+  EXPECT_EQ(stored.payload().case_opened().debtor_name(), "Piet Pieters");
+  PersonalDataVault stale(store_.get(), old_master);
+  v1::Event again = Stored(first[0], "case-c-1", 1);
+  EXPECT_THAT(stale.Reveal(again),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       ::testing::HasSubstr("rewrap-keys")));
+  EXPECT_NE(MasterKeyId(old_master), MasterKeyId(new_master));
+  EXPECT_EQ(MasterKeyId(old_master).size(), 16u);
+}
+
 TEST(LoadMasterKeyTest, CreatesOnceAndRefusesAMalformedKey) {
   collections::testing::TempDir dir;
   if (std::getenv("COLLECTIONS_MASTER_KEY") != nullptr)
