@@ -171,8 +171,7 @@ std::string SummarizeFollowUp(const Event& event) {
     }
     case EventPayload::kPaymentReversed:
       return absl::StrCat(
-          "Payment ", p.payment_reversed().payment_id(),
-          " reversed: ", p.payment_reversed().reason(),
+          "Payment ", p.payment_reversed().payment_id(), " reversed",
           PerInvoice(p.payment_reversed().invoice_allocations()));
     case EventPayload::kCreditNoteApplied:
       return absl::StrCat("Credit note ",

@@ -122,6 +122,48 @@ TEST_F(PersonalDataVaultTest, MasterKeyRotationReWrapsEveryDataKey) {
   EXPECT_EQ(MasterKeyId(old_master).size(), 16u);
 }
 
+// Issue 25: free text that names people outside the obvious fields — a
+// payment's reference (an IBAN, a name), a hold's reference (a lawyer), a
+// reversal's reason, a sole trader's VAT id — is sealed like a name.
+TEST_F(PersonalDataVaultTest, FreeTextThatNamesPeopleIsSealed) {
+  struct Case {
+    const char* what;
+    v1::EventPayload payload;
+    std::string (*read)(const v1::EventPayload&);
+  };
+  std::vector<Case> cases(4);
+  cases[0] = {"payment reference", {}, [](const v1::EventPayload& p) {
+                return p.payment_received().reference();
+              }};
+  cases[0].payload.mutable_payment_received()->set_reference(
+      "NL91ABNA0417164300 J. Jansen");
+  cases[1] = {"hold reference", {}, [](const v1::EventPayload& p) {
+                return p.hold_placed().reference();
+              }};
+  cases[1].payload.mutable_hold_placed()->set_reference("mr. A. de Advocaat");
+  cases[2] = {"reversal reason", {}, [](const v1::EventPayload& p) {
+                return p.payment_reversed().reason();
+              }};
+  cases[2].payload.mutable_payment_reversed()->set_reason(
+      "refunded to J. Jansen");
+  cases[3] = {"VAT id", {}, [](const v1::EventPayload& p) {
+                return p.debtor_registered().vat_id();
+              }};
+  cases[3].payload.mutable_debtor_registered()->set_vat_id("NL123456789B01");
+  for (const Case& c : cases) {
+    const std::string plain = c.read(c.payload);
+    v1::Event event;
+    *event.mutable_payload() = c.payload;
+    std::vector<v1::Event> events = {event};
+    ASSERT_TRUE(vault_->Seal("d-9", "case-c-9", 1, events).ok()) << c.what;
+    EXPECT_EQ(c.read(events[0].payload()), "") << c.what;
+    EXPECT_TRUE(events[0].has_sealed()) << c.what;
+    v1::Event revealed = Stored(events[0], "case-c-9", 1);
+    ASSERT_TRUE(vault_->Reveal(revealed).ok()) << c.what;
+    EXPECT_EQ(c.read(revealed.payload()), plain) << c.what;
+  }
+}
+
 TEST(LoadMasterKeyTest, CreatesOnceAndRefusesAMalformedKey) {
   collections::testing::TempDir dir;
   if (std::getenv("COLLECTIONS_MASTER_KEY") != nullptr)
