@@ -46,6 +46,18 @@ absl::Status CreateSecretFile(const std::string& path,
                                                " file ", path, ": ",
                                                std::strerror(link_errno)));
   }
+  // The new name must survive a crash too: keys wrapped by this one may be
+  // stored the moment this returns.
+  const size_t slash = path.rfind('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const bool synced = dir_fd >= 0 && ::fsync(dir_fd) == 0;
+  if (dir_fd >= 0) ::close(dir_fd);
+  if (!synced) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot sync the directory of the ", what, " file ", path));
+  }
   return absl::OkStatus();
 }
 

@@ -3,8 +3,9 @@
 //
 //   CreateSecretFile  writes `contents` to a fresh temporary file opened
 //                     with O_CREAT|O_EXCL and mode 0600 (never an existing
-//                     file, never wider than the owner), fsyncs it and
-//                     links it into place: ALREADY_EXISTS when `path`
+//                     file, never wider than the owner), fsyncs it, links
+//                     it into place and fsyncs the directory (durable when
+//                     it returns): ALREADY_EXISTS when `path`
 //                     exists (a concurrent creator won: read theirs).
 //   ReadSecretFile    nullopt when `path` does not exist; FAILED_PRECONDITION
 //                     when group or others may read or write it (naming the

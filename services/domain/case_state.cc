@@ -544,7 +544,13 @@ std::string CaseStreamId(const std::string& case_id) {
 }
 
 std::string DebtorStreamId(const std::string& debtor_id) {
-  return "debtor-" + debtor_id;
+  return kDebtorStreamPrefix + debtor_id;
+}
+
+std::string DebtorIdOfStream(const std::string& stream_id) {
+  constexpr size_t kPrefix = sizeof(kDebtorStreamPrefix) - 1;
+  if (stream_id.compare(0, kPrefix, kDebtorStreamPrefix) != 0) return "";
+  return stream_id.substr(kPrefix);
 }
 
 std::string CaseIdOfStream(const std::string& stream_id) {

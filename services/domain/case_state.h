@@ -209,8 +209,14 @@ inline constexpr char kCaseStreamPrefix[] = "case-";
 
 // The stream a case's events live in: "case-<case id>".
 std::string CaseStreamId(const std::string& case_id);
-// The stream of a debtor's own records (erasure): "debtor-<debtor id>".
+// Every debtor stream id starts with this.
+inline constexpr char kDebtorStreamPrefix[] = "debtor-";
+// The stream of a debtor's own records (the debtor layer, erasure):
+// "debtor-<debtor id>".
 std::string DebtorStreamId(const std::string& debtor_id);
+// The debtor id of a debtor stream id (the inverse of DebtorStreamId); empty
+// when it is not a debtor stream.
+std::string DebtorIdOfStream(const std::string& stream_id);
 // The case id of a case stream id (the inverse of CaseStreamId); the stream
 // id unchanged when it is not a case stream.
 std::string CaseIdOfStream(const std::string& stream_id);

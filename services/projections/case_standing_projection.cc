@@ -239,8 +239,7 @@ CaseStandingProjection::LoadDebtor(const std::string& debtor_id,
 // readable within the write, unlike a scan).
 absl::Status CaseStandingProjection::ApplyDebtorEvent(
     const collections::v1::Event& event, storage::ProjectionWrite& write) {
-  const std::string debtor_id =
-      event.stream_id().substr(sizeof(kDebtorStreamPrefix) - 1);
+  const std::string debtor_id = domain::DebtorIdOfStream(event.stream_id());
   COLLECTIONS_ASSIGN_OR_RETURN(collections::v1::DebtorProfile * profile,
                                LoadDebtor(debtor_id, write));
   if (event.stream_version() != profile->version() + 1) {
@@ -266,7 +265,7 @@ absl::Status CaseStandingProjection::ApplyDebtorEvent(
 absl::Status CaseStandingProjection::Apply(
     const storage::RecordedEvent& recorded, storage::ProjectionWrite& write) {
   const collections::v1::Event& event = recorded.event;
-  if (absl::StartsWith(event.stream_id(), kDebtorStreamPrefix))
+  if (absl::StartsWith(event.stream_id(), domain::kDebtorStreamPrefix))
     return ApplyDebtorEvent(event, write);
   if (!absl::StartsWith(event.stream_id(), domain::kCaseStreamPrefix))
     return absl::OkStatus();

@@ -59,7 +59,6 @@ class CaseStandingProjection final : public StoredProjection {
   static std::string CaseKey(const std::string& case_id);
   static std::string DebtorPrefix(const std::string& debtor_id);
   static std::string DebtorProfileKey(const std::string& debtor_id);
-  static constexpr char kDebtorStreamPrefix[] = "debtor-";
 
  private:
   absl::StatusOr<CaseWithFigures*> Load(const std::string& case_id,

@@ -63,8 +63,8 @@ storage::LogFilter TimelineProjection::filter() const {
 
 absl::StatusOr<std::string> TimelineProjection::DebtorOf(
     const v1::Event& event, storage::ProjectionWrite& write) {
-  if (absl::StartsWith(event.stream_id(), kDebtorStreamPrefix))
-    return event.stream_id().substr(sizeof(kDebtorStreamPrefix) - 1);
+  if (absl::StartsWith(event.stream_id(), domain::kDebtorStreamPrefix))
+    return domain::DebtorIdOfStream(event.stream_id());
   const std::string case_id = domain::CaseIdOfStream(event.stream_id());
   // A cache, not a copy: past the bound it starts over from "cd/".
   if (debtors_.size() > kMaxCachedCases) debtors_.clear();
@@ -134,7 +134,7 @@ absl::Status TimelineProjection::Apply(const storage::RecordedEvent& recorded,
                                        storage::ProjectionWrite& write) {
   const v1::Event& event = recorded.event;
   if (!absl::StartsWith(event.stream_id(), domain::kCaseStreamPrefix) &&
-      !absl::StartsWith(event.stream_id(), kDebtorStreamPrefix))
+      !absl::StartsWith(event.stream_id(), domain::kDebtorStreamPrefix))
     return absl::OkStatus();
   COLLECTIONS_ASSIGN_OR_RETURN(std::string debtor_id, DebtorOf(event, write));
   COLLECTIONS_ASSIGN_OR_RETURN(Pending * pending,

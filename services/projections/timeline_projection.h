@@ -51,7 +51,6 @@ class TimelineProjection final : public StoredProjection {
   // 4: summaries without personal data; 3: a single chunk inline in the
   // index; 2: chunks; 1: a key per entry.
   static constexpr int kVersion = 5;
-  static constexpr char kDebtorStreamPrefix[] = "debtor-";
   static constexpr int kChunkEntries = 64;
   // Case → debtor pairs kept in memory at most (about 100 bytes each).
   static constexpr size_t kMaxCachedCases = 1000000;
