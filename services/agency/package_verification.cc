@@ -4,6 +4,7 @@
 #include "collections/v1/agency.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/agency/file_formats.h"
+#include "services/agency/personal_file.h"
 #include "services/agency/placement_package.h"
 #include "services/audit/signed_tree_head.h"
 
@@ -54,6 +55,20 @@ audit::VerificationReport VerifyPlacementPackage(
     }
     report.holds.push_back(
         absl::StrCat(listed.name(), ": SHA-256 matches the manifest"));
+  }
+
+  // The debtor's personal data, if the package carries it: sealed to this
+  // package's agency, checked without opening it.
+  if (auto personal = files.find(kPersonalFile); personal != files.end()) {
+    const std::vector<std::string> findings = SealedPersonalFileFindings(
+        personal->second, manifest.package_id(), manifest.agency_id());
+    for (const std::string& finding : findings)
+      report.failures.push_back(finding);
+    if (findings.empty()) {
+      report.holds.push_back(absl::StrCat(
+          kPersonalFile, ": sealed to agency ", manifest.agency_id(),
+          " for package ", manifest.package_id(), " (not opened)"));
+    }
   }
 
   const absl::Status head = audit::VerifyTreeHead(manifest.tree_head(), key);

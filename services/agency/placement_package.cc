@@ -1,6 +1,7 @@
 #include "services/agency/placement_package.h"
 
 #include <map>
+#include <set>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -10,6 +11,8 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "services/agency/file_formats.h"
+#include "services/agency/personal_file.h"
+#include "services/audit/evidence_bundle.h"
 #include "services/projections/event_summary.h"
 
 namespace collections::agency {
@@ -72,6 +75,7 @@ std::string DebtorLine(const PackageInput& in) {
              .Add("creditor_id", s.creditor_id)
              .Add("rule_pack", s.rule_pack)
              .Add("flags", flags)
+             .Add("personal_data", in.personal_data)
              .Finish() +
          "\n";
 }
@@ -190,10 +194,72 @@ CsvWriter Documents(const std::vector<v1::Event>& events) {
   return csv;
 }
 
-CsvWriter HistoryCsv(const std::vector<v1::Event>& events) {
+// The agency an agency event is about ("" for every other event): the
+// package for one agency carries none of another's placements, terms,
+// reports or recalls (issue 25).
+const std::string& AgencyOf(const v1::Event& event) {
+  static const std::string kNone;
+  const v1::EventPayload& p = event.payload();
+  switch (p.kind_case()) {
+    case v1::EventPayload::kHandedToAgency:
+      return p.handed_to_agency().agency_id();
+    case v1::EventPayload::kPlacementAcknowledged:
+      return p.placement_acknowledged().agency_id();
+    case v1::EventPayload::kAgencyPaymentReported:
+      return p.agency_payment_reported().agency_id();
+    case v1::EventPayload::kAgencyUpdateReceived:
+      return p.agency_update_received().agency_id();
+    case v1::EventPayload::kRecallRequested:
+      return p.recall_requested().agency_id();
+    case v1::EventPayload::kRecallObjected:
+      return p.recall_objected().agency_id();
+    case v1::EventPayload::kRecallCompleted:
+      return p.recall_completed().agency_id();
+    case v1::EventPayload::kReturnedByAgency:
+      return p.returned_by_agency().agency_id();
+    case v1::EventPayload::kAgencyPaymentReversed:
+      return p.agency_payment_reversed().agency_id();
+    default:
+      return kNone;
+  }
+}
+
+// Which events the package withholds from `agency_id`: every event about
+// another agency, and every other event that names one (a suppression
+// record saying the case was with it, say) — the package tells an agency
+// nothing of the agencies before it.
+class OtherAgencies {
+ public:
+  OtherAgencies(const std::vector<v1::Event>& events,
+                const std::string& agency_id)
+      : agency_id_(agency_id) {
+    for (const v1::Event& event : events) {
+      const std::string& about = AgencyOf(event);
+      if (!about.empty() && about != agency_id) others_.insert(about);
+    }
+  }
+
+  bool Withhold(const v1::Event& event) const {
+    if (others_.empty()) return false;
+    const std::string& about = AgencyOf(event);
+    if (!about.empty()) return about != agency_id_;
+    const std::string bytes = event.SerializeAsString();
+    for (const std::string& other : others_) {
+      if (bytes.find(other) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+ private:
+  const std::string agency_id_;
+  std::set<std::string> others_;
+};
+
+CsvWriter HistoryCsv(const std::vector<const v1::Event*>& events) {
   CsvWriter csv({"position", "version", "occurred_at", "recorded_at", "type",
                  "actor", "summary"});
-  for (const v1::Event& event : events) {
+  for (const v1::Event* shown : events) {
+    const v1::Event& event = *shown;
     csv.Row({absl::StrCat(event.global_position()),
              absl::StrCat(event.stream_version()), Rfc3339(event.occurred_at()),
              Rfc3339(event.recorded_at()), event.type(), event.actor().id(),
@@ -212,29 +278,41 @@ v1::PlacementPackage BuildPlacementPackage(const PackageInput& in) {
   const domain::CaseState& s = in.state;
   PackageFiles out;
   out.Add("debtor.jsonl", DebtorLine(in), 1);
+  if (!in.personal_file.empty()) out.Add(kPersonalFile, in.personal_file, 1);
   const CsvWriter claim_lines = ClaimLines(s);
   out.Add("claim_lines.csv", claim_lines.text(), claim_lines.rows());
   const CsvWriter balance = Balance(s);
   out.Add("balance.csv", balance.text(), balance.rows());
+  // The history as this agency may see it: another agency's events are
+  // left out here and withheld in the bundle (their leaf hashes keep the
+  // chain provable).
+  const OtherAgencies others(in.events, in.placement.agency_id());
+  std::vector<const v1::Event*> shown;
   std::string history;
   for (const v1::Event& event : in.events) {
+    if (others.Withhold(event)) continue;
+    shown.push_back(&event);
     absl::StrAppend(&history, MessageJsonLine(event), "\n");
   }
-  out.Add("history.jsonl", std::move(history), in.events.size());
-  const CsvWriter history_csv = HistoryCsv(in.events);
+  out.Add("history.jsonl", std::move(history), shown.size());
+  const CsvWriter history_csv = HistoryCsv(shown);
   out.Add("history.csv", history_csv.text(), history_csv.rows());
   const CsvWriter letters = Letters(in.events);
   out.Add("letters.csv", letters.text(), letters.rows());
   const CsvWriter documents = Documents(in.events);
   out.Add("documents.csv", documents.text(), documents.rows());
+  v1::EvidenceBundle visible = in.bundle;
+  for (v1::BundleEvent& event : *visible.mutable_events()) {
+    if (others.Withhold(event.event())) audit::WithholdEvent(event);
+  }
   std::string bundle;
   {
     google::protobuf::io::StringOutputStream stream(&bundle);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    in.bundle.SerializeToCodedStream(&coded);
+    visible.SerializeToCodedStream(&coded);
   }
-  out.Add(kBundleFile, std::move(bundle), in.bundle.events_size());
+  out.Add(kBundleFile, std::move(bundle), visible.events_size());
 
   v1::PackageManifest manifest;
   manifest.set_schema(kPackageSchema);

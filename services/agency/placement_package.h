@@ -5,10 +5,15 @@
 //                         ids, agency terms, balance by bucket, each other
 //                         file's SHA-256 and record count, the signed tree
 //                         head the package was cut at
-//   debtor.jsonl          the debtor's identity and flags (holds in force)
+//   debtor.jsonl          the debtor's ids and flags (holds in force), and
+//                         what the package says of personal data
+//   personal.sealed.json  the debtor's name and contact points, sealed to
+//                         the agency's key (personal_file.h); only when
+//                         there are some and the agency has a key
 //   claim_lines.csv       the invoices with their limitation deadlines
 //   balance.csv           the balance by bucket
-//   history.jsonl         every event of the case, the whole envelope
+//   history.jsonl         every event of the case, the whole envelope, but
+//                         another agency's (withheld in the bundle too)
 //   history.csv           the same, one readable line each
 //   letters.csv           letters with their delivery evidence
 //   documents.csv         the evidence document index (content hashes)
@@ -27,6 +32,7 @@
 #include "collections/v1/agency.pb.h"
 #include "collections/v1/audit.pb.h"
 #include "collections/v1/events.pb.h"
+#include "services/agency/personal_file.h"
 #include "services/domain/case_state.h"
 
 namespace collections::agency {
@@ -46,6 +52,11 @@ struct PackageInput {
   // The head the package is cut at and the case's bundle against it.
   collections::v1::SignedTreeHead head;
   collections::v1::EvidenceBundle bundle;
+  // The debtor's personal data: what debtor.jsonl says of it (one of the
+  // kPersonal* statements of personal_file.h) and, when it is sealed to the
+  // agency, personal.sealed.json's content (empty: no such file).
+  std::string personal_data = kPersonalNoneRecorded;
+  std::string personal_file;
 };
 
 collections::v1::PlacementPackage BuildPlacementPackage(

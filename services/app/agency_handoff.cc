@@ -1,6 +1,8 @@
 #include "services/app/agency_handoff.h"
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -8,11 +10,13 @@
 #include "absl/synchronization/notification.h"
 #include "common/status_macros.h"
 #include "common/time_conversion.h"
+#include "services/agency/personal_file.h"
 #include "services/agency/return_file.h"
 #include "services/audit/evidence_bundle.h"
 #include "services/domain/case_decisions.h"
 #include "services/domain/case_state.h"
 #include "services/domain/command_checks.h"
+#include "services/security/recipient_sealing.h"
 
 namespace collections::app {
 namespace {
@@ -21,6 +25,12 @@ namespace v1 = ::collections::v1;
 
 // Reads per page when a use case walks a stream or the log.
 constexpr size_t kReadPage = 1000;
+
+// Why the debtor's identity and contact points may go to the agency.
+constexpr char kDisclosureBasis[] =
+    "GDPR art. 6(1)(f): collecting the creditor's claim through the agency "
+    "it was placed with (art. 6(1)(b) where the debtor is the contract "
+    "party)";
 
 // The recorded placement of `events` with `package_id` (empty: the last
 // one), or nullptr.
@@ -123,13 +133,180 @@ struct CaseImport {
 
 AgencyHandoff::AgencyHandoff(storage::EventLog* log, storage::LogTree* tree,
                              CaseReader* cases, CaseCommands* commands,
-                             CaseWriter* writer, audit::TreeHeadSigner* signer)
+                             CaseWriter* writer, audit::TreeHeadSigner* signer,
+                             security::PersonalDataVault* vault)
     : log_(log),
       tree_(tree),
       cases_(cases),
       commands_(commands),
       writer_(writer),
-      signer_(signer) {}
+      signer_(signer),
+      vault_(vault) {}
+
+absl::StatusOr<v1::RegisterAgencyKeyResponse> AgencyHandoff::RegisterAgencyKey(
+    const v1::RegisterAgencyKeyRequest& request, const v1::Actor& actor,
+    absl::Time now) {
+  COLLECTIONS_RETURN_IF_ERROR(
+      domain::CheckId("agency_id", request.agency_id()));
+  COLLECTIONS_RETURN_IF_ERROR(domain::CheckRequestId(request.request_id()));
+  absl::StatusOr<std::string> raw =
+      security::X25519PublicKeyFromPem(request.public_key_pem());
+  if (!raw.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("public_key_pem: ", raw.status().message()));
+  }
+  v1::EventPayload payload;
+  v1::AgencyKeyRegistered* registered = payload.mutable_agency_key_registered();
+  registered->set_agency_id(request.agency_id());
+  registered->set_public_key_pem(request.public_key_pem());
+  registered->set_fingerprint(security::PublicKeyFingerprint(*raw));
+  std::vector<DraftEvent> events;
+  events.push_back(DraftEvent{std::move(payload),
+                              absl::StrCat(request.request_id(), "/0"),
+                              std::nullopt});
+  Envelope envelope;
+  envelope.occurred_at = now;
+  envelope.actor = actor;
+  envelope.correlation_id = request.request_id();
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      Written written,
+      writer_->WriteToAgency(request.agency_id(), envelope, std::move(events)));
+  v1::RegisterAgencyKeyResponse response;
+  response.set_fingerprint(security::PublicKeyFingerprint(*raw));
+  response.set_position(written.last_position);
+  return response;
+}
+
+absl::StatusOr<std::optional<AgencyHandoff::AgencyKey>>
+AgencyHandoff::FindAgencyKey(const std::string& agency_id,
+                             const std::string& fingerprint) {
+  std::optional<AgencyKey> found;
+  const std::string stream = domain::AgencyStreamId(agency_id);
+  for (uint64_t from = 1;;) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        auto page,
+        log_->ReadStream(stream, from, storage::ReadDirection::kForward,
+                         kReadPage));
+    for (const auto& recorded : page) {
+      if (!recorded.event.payload().has_agency_key_registered()) continue;
+      const v1::AgencyKeyRegistered& key =
+          recorded.event.payload().agency_key_registered();
+      if (!fingerprint.empty() && key.fingerprint() != fingerprint) continue;
+      absl::StatusOr<std::string> raw =
+          security::X25519PublicKeyFromPem(key.public_key_pem());
+      if (!raw.ok()) {
+        return absl::DataLossError(absl::StrCat(
+            "the recorded key ", key.fingerprint(), " of agency ", agency_id,
+            " is unreadable: ", raw.status().message()));
+      }
+      found = AgencyKey{*std::move(raw), key.fingerprint()};
+    }
+    if (page.size() < kReadPage) return found;
+    from = page.back().event.stream_version() + 1;
+  }
+}
+
+absl::StatusOr<AgencyHandoff::PersonalPart> AgencyHandoff::PersonalFor(
+    const v1::HandedToAgency& placement, const domain::CaseState& state,
+    const std::vector<v1::Event>& case_events) {
+  PersonalPart part;
+  part.statement = agency::kPersonalNoneRecorded;
+  if (vault_ == nullptr) return part;
+  if (placement.package_recipient_key().empty()) {
+    part.statement = agency::kPersonalNoAgencyKey;
+    return part;
+  }
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      std::optional<AgencyKey> key,
+      FindAgencyKey(placement.agency_id(), placement.package_recipient_key()));
+  if (!key.has_value()) {
+    return absl::DataLossError(
+        absl::StrCat("placement ", placement.package_id(), " names agency key ",
+                     placement.package_recipient_key(), " that agency ",
+                     placement.agency_id(), " never registered"));
+  }
+  // Everything that determines the plaintext is in the seed's label, so one
+  // seed never seals two different texts (recipient_sealing.h).
+  const std::string label =
+      absl::StrCat("collections.v1.package-personal\n", placement.package_id(),
+                   "\n", placement.agency_id(), "\n", key->fingerprint, "\n",
+                   state.version, "\n", placement.package_debtor_version());
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> seed,
+                               vault_->DerivedSecret(state.debtor_id, label));
+  if (!seed.has_value()) {
+    COLLECTIONS_ASSIGN_OR_RETURN(const bool erased,
+                                 vault_->WasErased(state.debtor_id));
+    if (erased) part.statement = agency::kPersonalErased;
+    return part;
+  }
+  v1::PackagePersonalData data;
+  data.set_debtor_id(state.debtor_id);
+  auto readable = [](const std::string& value) {
+    return !value.empty() && value != security::kErased;
+  };
+  for (const v1::Event& stored : case_events) {
+    if (!stored.payload().has_case_opened()) continue;
+    v1::Event event = stored;
+    COLLECTIONS_RETURN_IF_ERROR(vault_->Reveal(event));
+    if (readable(event.payload().case_opened().debtor_name()))
+      data.set_name(event.payload().case_opened().debtor_name());
+  }
+  // The debtor stream as of the placement: contact points in force and
+  // representation.
+  const std::string debtor_stream = domain::DebtorStreamId(state.debtor_id);
+  std::vector<v1::PackagePersonalData::ContactPoint> points;
+  for (uint64_t from = 1; from <= placement.package_debtor_version();) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        auto page,
+        log_->ReadStream(debtor_stream, from, storage::ReadDirection::kForward,
+                         kReadPage));
+    for (auto& recorded : page) {
+      if (recorded.event.stream_version() > placement.package_debtor_version())
+        break;
+      v1::Event& event = recorded.event;
+      const v1::EventPayload& p = event.payload();
+      if (p.has_contact_point_invalidated()) {
+        const std::string& id =
+            p.contact_point_invalidated().contact_point_id();
+        points.erase(std::remove_if(points.begin(), points.end(),
+                                    [&id](const auto& point) {
+                                      return point.contact_point_id() == id;
+                                    }),
+                     points.end());
+        continue;
+      }
+      if (!p.has_contact_point_added() && !p.has_representation_noticed())
+        continue;
+      COLLECTIONS_RETURN_IF_ERROR(vault_->Reveal(event));
+      if (p.has_contact_point_added() &&
+          readable(p.contact_point_added().value())) {
+        v1::PackagePersonalData::ContactPoint point;
+        point.set_contact_point_id(p.contact_point_added().contact_point_id());
+        point.set_kind(p.contact_point_added().kind());
+        point.set_value(p.contact_point_added().value());
+        points.push_back(std::move(point));
+      } else if (p.has_representation_noticed() &&
+                 readable(p.representation_noticed().representative())) {
+        v1::PackagePersonalData::Representation* representation =
+            data.add_representation();
+        representation->set_representative(
+            p.representation_noticed().representative());
+        representation->set_kind(p.representation_noticed().kind());
+      }
+    }
+    if (page.size() < kReadPage) break;
+    from = page.back().event.stream_version() + 1;
+  }
+  for (auto& point : points) *data.add_contact_points() = std::move(point);
+  part.categories = agency::DisclosedCategories(data);
+  if (part.categories.empty()) return part;
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      part.file,
+      agency::SealPersonalFile(data, placement.package_id(),
+                               placement.agency_id(), key->raw, *seed));
+  part.statement = agency::kPersonalSealed;
+  return part;
+}
 
 absl::StatusOr<std::vector<v1::Event>> AgencyHandoff::CaseEvents(
     const std::string& case_id, uint64_t last_version) {
@@ -152,13 +329,18 @@ absl::StatusOr<std::vector<v1::Event>> AgencyHandoff::CaseEvents(
 
 absl::StatusOr<v1::PlacementPackage> AgencyHandoff::Cut(
     const v1::HandedToAgency& placement, std::vector<v1::Event> events,
-    const v1::SignedTreeHead& head) {
+    const v1::SignedTreeHead& head, PersonalPart* personal) {
   agency::PackageInput input;
   input.placement = placement;
   for (const v1::Event& event : events) domain::Evolve(input.state, event);
   if (!input.state.exists) {
     return absl::NotFoundError("the case has no events to package");
   }
+  COLLECTIONS_ASSIGN_OR_RETURN(PersonalPart part,
+                               PersonalFor(placement, input.state, events));
+  input.personal_data = part.statement;
+  input.personal_file = part.file;
+  if (personal != nullptr) *personal = std::move(part);
   input.events = std::move(events);
   input.head = head;
   // The bundle's creation time is the head's, so a rebuilt package is the
@@ -245,14 +427,39 @@ void AgencyHandoff::Place(const v1::HandToAgencyRequest& request,
     if (!decided.ok()) return fail(decided.status());
   }
 
+  // The personal data goes to the agency's latest key, as the debtor
+  // stream stands now.
+  absl::StatusOr<std::optional<AgencyKey>> agency_key =
+      FindAgencyKey(placement->agency_id(), "");
+  if (!agency_key.ok()) return fail(agency_key.status());
+  if (agency_key->has_value()) {
+    placement->set_package_recipient_key((*agency_key)->fingerprint);
+    absl::StatusOr<v1::DebtorProfile> debtor =
+        cases_->LoadDebtor(state->debtor_id);
+    if (!debtor.ok()) return fail(debtor.status());
+    placement->set_package_debtor_version(debtor->version());
+  }
   absl::StatusOr<v1::SignedTreeHead> head = signer_->SignLatest();
   if (!head.ok()) return fail(head.status());
   absl::StatusOr<std::vector<v1::Event>> events =
       CaseEvents(case_id, state->version);
   if (!events.ok()) return fail(events.status());
+  PersonalPart personal;
   absl::StatusOr<v1::PlacementPackage> package =
-      Cut(*placement, *std::move(events), *head);
+      Cut(*placement, *std::move(events), *head, &personal);
   if (!package.ok()) return fail(package.status());
+  std::optional<v1::PersonalDataDisclosed> disclosure;
+  if (!personal.file.empty()) {
+    disclosure.emplace();
+    disclosure->set_recipient(placement->agency_id());
+    disclosure->set_recipient_key_fingerprint(
+        placement->package_recipient_key());
+    disclosure->set_case_id(case_id);
+    disclosure->set_package_id(placement->package_id());
+    for (const std::string& category : personal.categories)
+      disclosure->add_categories(category);
+    disclosure->set_basis(kDisclosureBasis);
+  }
 
   placement->set_package_manifest_sha256(
       absl::HexStringToBytes(package->manifest_sha256_hex()));
@@ -261,13 +468,14 @@ void AgencyHandoff::Place(const v1::HandToAgencyRequest& request,
   // the placement lands, the placement is refused (ABORTED), not recorded
   // with a package that misses the newest events.
   placing.mutable_context()->set_expected_version(state->version);
-  commands_->HandToAgency(
+  commands_->HandToAgencyWithDisclosure(
       placing, actor,
       [placement = *placement,
        done = std::move(done)](CaseCommands::Result r) mutable {
         if (!r.ok()) return std::move(done)(r.status());
         std::move(done)(ResponseOf(*std::move(r), placement));
-      });
+      },
+      std::move(disclosure));
 }
 
 AgencyHandoff::PlaceResult AgencyHandoff::PlaceAndWait(
@@ -323,11 +531,17 @@ absl::StatusOr<v1::PlacementPackage> AgencyHandoff::Package(
         " that package ", placement.package_id(), " was cut at is not kept"));
   }
   events.resize(found->stream_version() - 1);  // `found` is invalid now
-  COLLECTIONS_ASSIGN_OR_RETURN(v1::PlacementPackage package,
-                               Cut(placement, std::move(events), *head));
+  PersonalPart personal;
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      v1::PlacementPackage package,
+      Cut(placement, std::move(events), *head, &personal));
   const std::string recorded =
       absl::BytesToHexString(placement.package_manifest_sha256());
-  if (package.manifest_sha256_hex() != recorded) {
+  // The one rebuild that may differ: the debtor was erased since, and the
+  // package now carries no personal data and says so.
+  const bool erased_since = !placement.package_recipient_key().empty() &&
+                            personal.statement == agency::kPersonalErased;
+  if (package.manifest_sha256_hex() != recorded && !erased_since) {
     return absl::DataLossError(absl::StrCat(
         "package ", placement.package_id(), " rebuilds to manifest ",
         package.manifest_sha256_hex(), ", not the recorded ", recorded));

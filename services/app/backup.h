@@ -1,13 +1,19 @@
-// Backup: an online copy of everything that cannot be rebuilt — the event
-// log, the debtors' data keys and the signing key — into one directory that
-// is a data directory itself: start collectionsd on a copy of it to
-// restore (projections rebuild from the log on start). Appends go on while
-// it runs; every event acknowledged before Create is in the copy.
+// Backup: an online copy of the event log and the debtors' (wrapped) data
+// keys into one directory that is a data directory itself: start
+// collectionsd on a copy of it to restore (projections rebuild from the log
+// on start). Appends go on while it runs; every event acknowledged before
+// Create is in the copy.
 //
-// Left out on purpose: the master key. A backup holding both the wrapped
-// keys and the key that unwraps them would undo erasure's separation; a
-// restored server is given the master key as the original was
-// (--master_key_file or COLLECTIONS_MASTER_KEY).
+// Left out on purpose (issue 25), each given to a restored server as the
+// original had it:
+//   - the master key: a backup holding both the wrapped keys and the key
+//     that unwraps them would undo erasure's separation;
+//   - the erasure ledger (services/security/erasure_ledger.h): it must
+//     outlive every backup, so that keys destroyed after the backup are
+//     destroyed again when a restored server starts;
+//   - the audit signing key: whoever steals a backup must not be able to
+//     sign tree heads (`collectionsctl restore --signing_key_file` puts
+//     the original back).
 //
 // Thread safety: Create may be called concurrently (for distinct
 // directories). Everything given must outlive the object.
@@ -27,7 +33,7 @@ namespace collections::app {
 class Backup {
  public:
   Backup(storage::LogAdministration* log, storage::KeyStore* keys,
-         audit::TreeHeadSigner* signer, std::string signing_key_file);
+         audit::TreeHeadSigner* signer);
 
   // INVALID_ARGUMENT for a relative or empty directory; FAILED_PRECONDITION
   // when it exists; UNAVAILABLE for I/O errors.
@@ -38,7 +44,6 @@ class Backup {
   storage::LogAdministration* const log_;
   storage::KeyStore* const keys_;
   audit::TreeHeadSigner* const signer_;
-  const std::string signing_key_file_;
 };
 
 }  // namespace collections::app

@@ -254,13 +254,27 @@ void CaseCommands::ResolveDispute(const v1::ResolveDisputeRequest& request,
 
 void CaseCommands::HandToAgency(const v1::HandToAgencyRequest& request,
                                 const Actor& actor, Done done) {
+  HandToAgencyWithDisclosure(request, actor, std::move(done), std::nullopt);
+}
+
+void CaseCommands::HandToAgencyWithDisclosure(
+    const v1::HandToAgencyRequest& request, const Actor& actor, Done done,
+    std::optional<v1::PersonalDataDisclosed> disclosure) {
   absl::Status checked = domain::CheckHandedToAgency(request.placement());
   if (!checked.ok()) return std::move(done)(std::move(checked));
   Submit(
       request.case_id(), request.context(), actor,
-      [placement = request.placement()](const domain::CaseState& state,
-                                        const domain::CommandInput& input) {
-        return domain::DecideHandToAgency(state, placement, input);
+      [placement = request.placement(), disclosure = std::move(disclosure)](
+          const domain::CaseState& state,
+          const domain::CommandInput& input) -> domain::DecisionOr {
+        domain::DecisionOr decided =
+            domain::DecideHandToAgency(state, placement, input);
+        if (decided.ok() && decided->refusal.ok() && disclosure.has_value()) {
+          v1::EventPayload disclosed;
+          *disclosed.mutable_personal_data_disclosed() = *disclosure;
+          decided->events.push_back(std::move(disclosed));
+        }
+        return decided;
       },
       std::move(done));
 }

@@ -25,6 +25,7 @@
 #ifndef COLLECTIONS_SERVICES_APP_CASE_COMMANDS_H_
 #define COLLECTIONS_SERVICES_APP_CASE_COMMANDS_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -73,9 +74,15 @@ class CaseCommands {
   void ResolveDispute(const collections::v1::ResolveDisputeRequest& request,
                       const Actor& actor, Done done);
   // Records the placement as given; AgencyHandoff::Place cuts the package
-  // first (the RPC HandToAgency goes there).
+  // first (the RPC HandToAgency goes there). `disclosure`, when set, is
+  // recorded with it, in the same append: the package's personal data
+  // going to the agency (GDPR art. 30).
   void HandToAgency(const collections::v1::HandToAgencyRequest& request,
                     const Actor& actor, Done done);
+  void HandToAgencyWithDisclosure(
+      const collections::v1::HandToAgencyRequest& request, const Actor& actor,
+      Done done,
+      std::optional<collections::v1::PersonalDataDisclosed> disclosure);
   void RecallFromAgency(const collections::v1::RecallFromAgencyRequest& request,
                         const Actor& actor, Done done);
   void WriteOff(const collections::v1::WriteOffRequest& request,

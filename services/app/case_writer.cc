@@ -284,6 +284,19 @@ absl::StatusOr<Written> CaseWriter::WriteToDebtor(
   return WrittenOf(appended, enveloped.size());
 }
 
+absl::StatusOr<Written> CaseWriter::WriteToAgency(
+    const std::string& agency_id, const Envelope& envelope,
+    std::vector<DraftEvent> events) {
+  Draft draft;
+  draft.events = std::move(events);
+  std::vector<v1::Event> enveloped = EnvelopeEvents(envelope, draft);
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      storage::AppendResult appended,
+      log_->Append(domain::AgencyStreamId(agency_id),
+                   storage::ExpectedVersion::Any(), enveloped));
+  return WrittenOf(appended, enveloped.size());
+}
+
 absl::StatusOr<Written> CaseWriter::WriteOnDebtor(
     const std::string& debtor_id, const Envelope& envelope,
     std::optional<uint64_t> expected_version, DecideOnDebtor decide) {

@@ -156,6 +156,12 @@ class CaseWriter {
                                         const Envelope& envelope,
                                         std::vector<DraftEvent> events);
 
+  // The same on an agency's stream ("agency-<agency id>"): its registered
+  // keys (AgencyKeyRegistered). Not sealed: nothing in it is personal.
+  absl::StatusOr<Written> WriteToAgency(const std::string& agency_id,
+                                        const Envelope& envelope,
+                                        std::vector<DraftEvent> events);
+
   // The debtor commands' path (debtor_commands.h): steps 2-9 above on the
   // debtor's stream — a retry answered with its first result, the profile
   // loaded (CaseReader::LoadDebtor), a pinned version checked (ABORTED),

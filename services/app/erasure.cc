@@ -164,4 +164,27 @@ absl::StatusOr<int> Erasure::DestroyDue(absl::Time as_of) {
   return destroyed;
 }
 
+absl::StatusOr<int> Erasure::ReapplyLedger(absl::Time now) {
+  COLLECTIONS_ASSIGN_OR_RETURN(std::vector<std::string> destroyed,
+                               vault_->EnforceLedger());
+  for (const std::string& key_id : destroyed) {
+    const std::string debtor_id = key_id.substr(0, key_id.rfind('#'));
+    v1::EventPayload payload;
+    payload.mutable_subject_key_destroyed()->set_key_id(key_id);
+    std::vector<DraftEvent> events;
+    events.push_back(DraftEvent{
+        std::move(payload),
+        absl::StrCat("erasure-ledger-", key_id.substr(key_id.rfind('#') + 1),
+                     "/destroyed-again"),
+        std::nullopt});
+    COLLECTIONS_RETURN_IF_ERROR(
+        writer_
+            ->WriteToDebtor(debtor_id,
+                            EnvelopeOf("erasure-ledger", now, SystemActor()),
+                            std::move(events))
+            .status());
+  }
+  return static_cast<int>(destroyed.size());
+}
+
 }  // namespace collections::app

@@ -50,6 +50,13 @@ class Erasure {
   // `as_of`; returns how many.
   absl::StatusOr<int> DestroyDue(absl::Time as_of);
 
+  // On start: destroys every key the erasure ledger names that the store
+  // holds again (a restored backup taken before the erasure) and records
+  // SubjectKeyDestroyed for each in its debtor's stream (correlation
+  // "erasure-ledger"), so the restored log says the debtor is gone again.
+  // Returns how many keys it destroyed.
+  absl::StatusOr<int> ReapplyLedger(absl::Time now);
+
  private:
   // When retention of the debtor's data ends (InfinitePast: none applies).
   absl::StatusOr<absl::Time> RetentionEnd(const std::string& debtor_id);

@@ -103,24 +103,39 @@ VerificationReport VerifyEvidenceBundle(const v1::EvidenceBundle& bundle,
   size_t included = 0;
   std::map<std::string, std::map<uint64_t, const v1::BundleEvent*>> streams;
   std::map<uint64_t, Sha256Digest> leaves;
+  size_t withheld = 0;
   for (const v1::BundleEvent& event : bundle.events()) {
     const std::string name = EventName(event);
-    const Sha256Digest leaf = LeafHash(event.record());
+    Sha256Digest leaf;
     v1::Event decoded;
-    if (!decoded.ParseFromString(event.record())) {
+    if (!event.withheld_leaf_hash().empty()) {
+      if (!event.record().empty() || event.has_event() ||
+          !DigestFromBytes(event.withheld_leaf_hash(), &leaf)) {
+        report.failures.push_back(absl::StrCat(
+            name,
+            ": withheld, but with a record or a leaf hash that is not "
+            "32 bytes"));
+        continue;
+      }
+      ++withheld;
+    } else if (leaf = LeafHash(event.record());
+               !decoded.ParseFromString(event.record())) {
       report.failures.push_back(
           absl::StrCat(name, ": the record does not decode as an event"));
       continue;
     }
-    if (decoded.global_position() != event.position() ||
-        decoded.stream_id() != event.stream_id() ||
-        decoded.stream_version() != event.stream_version()) {
+    if (!event.withheld_leaf_hash().empty()) {
+      // Only the leaf: inclusion and chain below.
+    } else if (decoded.global_position() != event.position() ||
+               decoded.stream_id() != event.stream_id() ||
+               decoded.stream_version() != event.stream_version()) {
       report.failures.push_back(absl::StrCat(
           name, ": the record says it is position ", decoded.global_position(),
           " (", decoded.stream_id(), " v", decoded.stream_version(), ")"));
       continue;
     }
-    if (decoded.SerializeAsString() != event.event().SerializeAsString()) {
+    if (event.withheld_leaf_hash().empty() &&
+        decoded.SerializeAsString() != event.event().SerializeAsString()) {
       report.failures.push_back(absl::StrCat(
           name, ": the decoded form differs from the stored record"));
     }
@@ -151,6 +166,13 @@ VerificationReport VerifyEvidenceBundle(const v1::EvidenceBundle& bundle,
       report.failures.push_back(
           absl::StrCat(name, ": the version appears twice"));
     }
+  }
+  if (withheld > 0) {
+    report.holds.push_back(
+        absl::StrCat(withheld,
+                     " events are withheld from this bundle (not its reader's "
+                     "to see): proven by their leaf hashes, content not "
+                     "disclosed"));
   }
   if (included > 0) {
     report.holds.push_back(
@@ -204,6 +226,13 @@ VerificationReport VerifyEvidenceBundle(const v1::EvidenceBundle& bundle,
     }
   }
   return report;
+}
+
+void WithholdEvent(v1::BundleEvent& event) {
+  if (!event.withheld_leaf_hash().empty()) return;
+  event.set_withheld_leaf_hash(std::string(AsBytes(LeafHash(event.record()))));
+  event.clear_record();
+  event.clear_event();
 }
 
 }  // namespace collections::audit

@@ -38,6 +38,11 @@ absl::StatusOr<collections::v1::EvidenceBundle> BuildEvidenceBundle(
     const std::vector<std::string>& stream_ids, const std::string& subject,
     absl::Time now);
 
+// Withholds `event` from a bundle: its record and decoded form are
+// replaced by the record's leaf hash (withheld_leaf_hash), which still
+// proves inclusion and the stream's chain. A withheld event stays withheld.
+void WithholdEvent(collections::v1::BundleEvent& event);
+
 // What a verification found: every check that held, and every one that
 // failed, each naming the event (position, stream, version) it is about.
 struct VerificationReport {
@@ -51,6 +56,7 @@ struct VerificationReport {
 // position, that the record itself names that position, stream and
 // version, and that the decoded form is the record's; for every stream that
 // its versions run 1..last without a gap and its chain hashes recompute.
+// A withheld event is checked by its leaf hash alone (and said so).
 VerificationReport VerifyEvidenceBundle(
     const collections::v1::EvidenceBundle& bundle, const VerifyingKey& key);
 

@@ -547,6 +547,10 @@ std::string DebtorStreamId(const std::string& debtor_id) {
   return kDebtorStreamPrefix + debtor_id;
 }
 
+std::string AgencyStreamId(const std::string& agency_id) {
+  return kAgencyStreamPrefix + agency_id;
+}
+
 std::string DebtorIdOfStream(const std::string& stream_id) {
   constexpr size_t kPrefix = sizeof(kDebtorStreamPrefix) - 1;
   if (stream_id.compare(0, kPrefix, kDebtorStreamPrefix) != 0) return "";

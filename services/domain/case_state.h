@@ -214,6 +214,9 @@ inline constexpr char kDebtorStreamPrefix[] = "debtor-";
 // The stream of a debtor's own records (the debtor layer, erasure):
 // "debtor-<debtor id>".
 std::string DebtorStreamId(const std::string& debtor_id);
+// The stream of an agency's registered keys: "agency-<agency id>".
+inline constexpr char kAgencyStreamPrefix[] = "agency-";
+std::string AgencyStreamId(const std::string& agency_id);
 // The debtor id of a debtor stream id (the inverse of DebtorStreamId); empty
 // when it is not a debtor stream.
 std::string DebtorIdOfStream(const std::string& stream_id);

@@ -4,9 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "common/status_macros.h"
 #include "common/time_conversion.h"
 #include "common/time_zones.h"
+#include "services/domain/case_state.h"
 #include "services/domain/command_checks.h"
 #include "services/domain/contact_rules.h"
 #include "services/domain/decider.h"
@@ -274,6 +276,12 @@ absl::StatusOr<v1::EventPayload> DecideDebtorCommand(
                            absl::StrCat("debtor ", debtor_id,
                                         " is recorded deceased already"));
       }
+      // Stored only as sealed text: a date of death is personal (GDPR
+      // art. 4(1); issue 25), and the typed date could not be sealed.
+      v1::DeceasedNoticed* stored = decided.mutable_deceased_noticed();
+      stored->set_date_of_death_iso(
+          absl::FormatCivilTime(ToCivilDay(deceased.date_of_death())));
+      stored->clear_date_of_death();
       return decided;
     }
     case v1::EventPayload::kSegmentAssigned: {

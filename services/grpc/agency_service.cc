@@ -82,4 +82,17 @@ grpc::Status AgencyService::ImportReturnFile(
   return grpc::Status::OK;
 }
 
+grpc::Status AgencyService::RegisterAgencyKey(
+    grpc::ServerContext* context, const v1::RegisterAgencyKeyRequest* request,
+    v1::RegisterAgencyKeyResponse* response) {
+  absl::StatusOr<v1::Actor> actor = guard_->Admit(
+      *context, "collections.v1.AgencyHandoff/RegisterAgencyKey", request);
+  if (!actor.ok()) return ToGrpcStatus(actor.status());
+  absl::StatusOr<v1::RegisterAgencyKeyResponse> registered =
+      handoff_->RegisterAgencyKey(*request, *actor, clock_->Now());
+  if (!registered.ok()) return ToGrpcStatus(registered.status());
+  *response = *std::move(registered);
+  return grpc::Status::OK;
+}
+
 }  // namespace collections::grpc_api

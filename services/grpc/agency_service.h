@@ -10,6 +10,7 @@
 #include <cstddef>
 
 #include "collections/v1/agency.grpc.pb.h"
+#include "common/clock.h"
 #include "services/app/agency_handoff.h"
 #include "services/grpc/caller.h"
 
@@ -18,10 +19,11 @@ namespace collections::grpc_api {
 class AgencyService final : public collections::v1::AgencyHandoff::Service {
  public:
   AgencyService(app::AgencyHandoff* handoff, const Guard* guard,
-                size_t max_message_bytes)
+                size_t max_message_bytes, const Clock* clock)
       : handoff_(handoff),
         guard_(guard),
-        max_message_bytes_(max_message_bytes) {}
+        max_message_bytes_(max_message_bytes),
+        clock_(clock) {}
 
   grpc::Status PlaceWithAgency(
       grpc::ServerContext* context,
@@ -37,6 +39,10 @@ class AgencyService final : public collections::v1::AgencyHandoff::Service {
       grpc::ServerContext* context,
       const collections::v1::ExportDeliveryRequest* request,
       grpc::ServerWriter<collections::v1::DeliveryPart>* writer) override;
+  grpc::Status RegisterAgencyKey(
+      grpc::ServerContext* context,
+      const collections::v1::RegisterAgencyKeyRequest* request,
+      collections::v1::RegisterAgencyKeyResponse* response) override;
   grpc::Status ImportReturnFile(
       grpc::ServerContext* context,
       const collections::v1::ImportReturnFileRequest* request,
@@ -46,6 +52,7 @@ class AgencyService final : public collections::v1::AgencyHandoff::Service {
   app::AgencyHandoff* const handoff_;
   const Guard* const guard_;
   const size_t max_message_bytes_;
+  const Clock* const clock_;
 };
 
 }  // namespace collections::grpc_api

@@ -110,8 +110,7 @@ std::string SummarizeAgencyReport(const Event& event) {
       return absl::StrCat("Agency ", p.agency_payment_reversed().agency_id(),
                           " reversed payment ",
                           p.agency_payment_reversed().payment_id(), " of ",
-                          FormatMoney(p.agency_payment_reversed().amount()),
-                          ": ", p.agency_payment_reversed().reason());
+                          FormatMoney(p.agency_payment_reversed().amount()));
     case EventPayload::kAgencyUpdateReceived:
       return absl::StrCat(
           "Agency ", p.agency_update_received().agency_id(), " status ",
@@ -122,17 +121,15 @@ std::string SummarizeAgencyReport(const Event& event) {
                              p.agency_update_received().contact_kind(),
                              " reported"));
     case EventPayload::kRecallObjected:
-      return absl::StrCat(
-          "Agency ", p.recall_objected().agency_id(),
-          " objected to the recall: ", p.recall_objected().reason());
+      return absl::StrCat("Agency ", p.recall_objected().agency_id(),
+                          " objected to the recall");
     case EventPayload::kRecallCompleted:
       return absl::StrCat("Recall from agency ",
                           p.recall_completed().agency_id(),
                           " completed: back in-house");
     case EventPayload::kReturnedByAgency:
       return absl::StrCat("Returned by agency ",
-                          p.returned_by_agency().agency_id(), ": ",
-                          p.returned_by_agency().reason());
+                          p.returned_by_agency().agency_id());
     default:
       return SummarizeDebtorFact(event);
   }
@@ -147,8 +144,7 @@ std::string SummarizeFollowUp(const Event& event) {
     case EventPayload::kCaseStageChanged:
       return absl::StrCat(
           "Stage ",
-          Name(v1::CaseStage_Name(p.case_stage_changed().to()), "CASE_STAGE_"),
-          ": ", p.case_stage_changed().reason());
+          Name(v1::CaseStage_Name(p.case_stage_changed().to()), "CASE_STAGE_"));
     case EventPayload::kCollectionCostsAssessed: {
       std::string per_invoice;
       for (const auto& part : p.collection_costs_assessed().invoices())
@@ -340,8 +336,7 @@ std::string SummarizeEvent(const Event& event) {
     case EventPayload::kRecallRequested:
       return absl::StrCat(
           p.recall_requested().final() ? "Final recall" : "Recall requested",
-          " from agency ", p.recall_requested().agency_id(), ": ",
-          p.recall_requested().reason());
+          " from agency ", p.recall_requested().agency_id());
     case EventPayload::kWriteOffApproved:
       return absl::StrCat("Write-off approved: ",
                           Name(collections::v1::WriteOffReason_Name(

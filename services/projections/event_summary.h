@@ -14,7 +14,9 @@ namespace collections::projections {
 std::string FormatMoney(const collections::v1::Money& money);
 
 // A one-line description of an event ("Payment of EUR 120.00 (BANK_TRANSFER)");
-// the event type for a payload it does not know.
+// the event type for a payload it does not know. Never a value of a field
+// marked personal: timelines are stored in plaintext, and a summary must
+// read the same before and after erasure.
 std::string SummarizeEvent(const collections::v1::Event& event);
 
 }  // namespace collections::projections

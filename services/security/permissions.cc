@@ -79,6 +79,8 @@ const std::vector<MethodPermission>& Table() {
       {"collections.v1.AgencyHandoff/GetPlacementPackage", P::kReadPackages},
       {"collections.v1.AgencyHandoff/ExportDelivery", P::kTakeDeliveries},
       {"collections.v1.AgencyHandoff/ImportReturnFile", P::kAgencyReports},
+      // Which key an agency's personal data is sealed to: an operator's act.
+      {"collections.v1.AgencyHandoff/RegisterAgencyKey", P::kOperate},
   };
   return *table;
 }

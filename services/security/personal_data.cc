@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "collections/v1/personal_data.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
@@ -47,16 +48,32 @@ bool IsPersonal(const FieldDescriptor& field) {
          field.options().GetExtension(v1::personal);
 }
 
+// Paths name fields from EventPayload down ("3.8"), or, with a leading
+// "@", from the Event envelope down ("@13:0.2": the reason of the first
+// rule override). kEnvelope is the path of the envelope itself.
+constexpr char kEnvelope[] = "@";
+
+std::string ChildPath(const std::string& path, int number) {
+  if (path.empty()) return absl::StrCat(number);
+  if (path == kEnvelope) return absl::StrCat(kEnvelope, number);
+  return absl::StrCat(path, ".", number);
+}
+
 // Every set personal field below `message`, depth first in field order.
+// Below the envelope, the payload (walked on its own, with payload paths)
+// and the sealed values themselves are skipped.
 void Collect(Message& message, const std::string& path,
              std::vector<Found>* out) {
   const auto* reflection = message.GetReflection();
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
-    const std::string here = path.empty()
-                                 ? absl::StrCat(field->number())
-                                 : absl::StrCat(path, ".", field->number());
+    if (path == kEnvelope &&
+        (field->number() == v1::Event::kPayloadFieldNumber ||
+         field->number() == v1::Event::kSealedFieldNumber)) {
+      continue;
+    }
+    const std::string here = ChildPath(path, field->number());
     if (IsPersonal(*field)) {
       std::string value = reflection->GetString(message, field);
       if (!value.empty())
@@ -97,11 +114,12 @@ bool AnyPersonal(const Message& message) {
   return false;
 }
 
-// The string field at `path` below `message`, or nullptr when the path
-// does not lead to a personal field.
-std::pair<Message*, const FieldDescriptor*> Resolve(Message& message,
+// The string field at `path` in `event`, or nullptr when the path does not
+// lead to a personal field.
+std::pair<Message*, const FieldDescriptor*> Resolve(v1::Event& event,
                                                     absl::string_view path) {
-  Message* current = &message;
+  Message* current = event.mutable_payload();
+  if (absl::ConsumePrefix(&path, kEnvelope)) current = &event;
   std::vector<absl::string_view> steps = absl::StrSplit(path, '.');
   for (size_t s = 0; s < steps.size(); ++s) {
     std::pair<absl::string_view, absl::string_view> step =
@@ -142,24 +160,20 @@ std::string AssociatedData(
 
 }  // namespace
 
-absl::StatusOr<Sealed> AesGcmSeal(absl::string_view key,
-                                  absl::string_view plaintext,
-                                  absl::string_view associated_data) {
+absl::StatusOr<std::string> AesGcmSealWithNonce(
+    absl::string_view key, absl::string_view nonce, absl::string_view plaintext,
+    absl::string_view associated_data) {
   if (key.size() != 32)
     return absl::InvalidArgumentError("the key is not 32 bytes");
-  Sealed sealed;
-  sealed.nonce.resize(kNonceBytes);
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(sealed.nonce.data()),
-                 kNonceBytes) != 1) {
-    return absl::InternalError("no random nonce");
-  }
+  if (nonce.size() != kNonceBytes)
+    return absl::InvalidArgumentError("the nonce is not 12 bytes");
   CipherContext c;
   int length = 0;
-  sealed.ciphertext.resize(plaintext.size() + kTagBytes);
-  auto* out = reinterpret_cast<unsigned char*>(sealed.ciphertext.data());
+  std::string ciphertext(plaintext.size() + kTagBytes, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(ciphertext.data());
   if (c.ctx == nullptr ||
       EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, Bytes(key),
-                         Bytes(sealed.nonce)) != 1 ||
+                         Bytes(nonce)) != 1 ||
       EVP_EncryptUpdate(c.ctx, nullptr, &length, Bytes(associated_data),
                         static_cast<int>(associated_data.size())) != 1 ||
       EVP_EncryptUpdate(c.ctx, out, &length, Bytes(plaintext),
@@ -169,6 +183,22 @@ absl::StatusOr<Sealed> AesGcmSeal(absl::string_view key,
                           out + plaintext.size()) != 1) {
     return absl::InternalError("AES-256-GCM encryption failed");
   }
+  return ciphertext;
+}
+
+absl::StatusOr<Sealed> AesGcmSeal(absl::string_view key,
+                                  absl::string_view plaintext,
+                                  absl::string_view associated_data) {
+  Sealed sealed;
+  sealed.nonce.resize(kNonceBytes);
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(sealed.nonce.data()),
+                 kNonceBytes) != 1) {
+    return absl::InternalError("no random nonce");
+  }
+  absl::StatusOr<std::string> ciphertext =
+      AesGcmSealWithNonce(key, sealed.nonce, plaintext, associated_data);
+  if (!ciphertext.ok()) return ciphertext.status();
+  sealed.ciphertext = *std::move(ciphertext);
   return sealed;
 }
 
@@ -204,7 +234,9 @@ absl::StatusOr<std::string> AesGcmOpen(absl::string_view key,
 }
 
 bool HasPersonalData(const v1::Event& event) {
-  return AnyPersonal(event.payload());
+  // The whole event: payload and envelope (SealedPersonalData has no
+  // personal fields, so a sealed event counts only what is left unsealed).
+  return AnyPersonal(event);
 }
 
 absl::Status SealPersonalData(v1::Event& event, absl::string_view stream_id,
@@ -214,6 +246,7 @@ absl::Status SealPersonalData(v1::Event& event, absl::string_view stream_id,
   }
   std::vector<Found> found;
   Collect(*event.mutable_payload(), "", &found);
+  Collect(event, kEnvelope, &found);
   if (found.empty()) return absl::OkStatus();
   v1::SealedPersonalData sealed;
   sealed.set_key_id(key.id);
@@ -253,7 +286,7 @@ absl::Status OpenPersonalData(v1::Event& event, const DataKey& key) {
                      ": its sealed values do not match their paths"));
   }
   for (int i = 0; i < sealed.paths_size(); ++i) {
-    auto [owner, field] = Resolve(*event.mutable_payload(), sealed.paths(i));
+    auto [owner, field] = Resolve(event, sealed.paths(i));
     if (owner == nullptr) {
       return absl::DataLossError(absl::StrCat(
           "event at position ", event.global_position(), ": sealed path ",
@@ -268,7 +301,7 @@ absl::Status OpenPersonalData(v1::Event& event, const DataKey& key) {
 void MarkPersonalDataErased(v1::Event& event) {
   if (!event.has_sealed()) return;
   for (const std::string& path : event.sealed().paths()) {
-    auto [owner, field] = Resolve(*event.mutable_payload(), path);
+    auto [owner, field] = Resolve(event, path);
     if (owner != nullptr)
       owner->GetReflection()->SetString(owner, field, kErased);
   }

@@ -1,5 +1,5 @@
 // Sealing the personal data of one event (proto/collections/v1/
-// personal_data.proto): the values of the payload's fields marked
+// personal_data.proto): the values of the fields marked
 // [(personal) = true] move into Event.sealed, encrypted with AES-256-GCM
 // under the debtor's data key, bound by the associated data to the event's
 // stream, version, type, key id and field paths — a sealed value cannot be
@@ -34,6 +34,11 @@ struct Sealed {
 absl::StatusOr<Sealed> AesGcmSeal(absl::string_view key,
                                   absl::string_view plaintext,
                                   absl::string_view associated_data);
+// With a nonce the caller guarantees is never used twice with `key` (a key
+// used once, derived with its nonce: recipient_sealing.h).
+absl::StatusOr<std::string> AesGcmSealWithNonce(
+    absl::string_view key, absl::string_view nonce, absl::string_view plaintext,
+    absl::string_view associated_data);
 // DATA_LOSS when the key, nonce, ciphertext or associated data do not match.
 absl::StatusOr<std::string> AesGcmOpen(absl::string_view key,
                                        absl::string_view nonce,

@@ -15,6 +15,8 @@
 #include "common/secret_files.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
+#include "openssl/evp.h"
+#include "openssl/hmac.h"
 #include "openssl/rand.h"
 #include "services/observability/json_log.h"
 
@@ -140,8 +142,9 @@ absl::StatusOr<std::string> LoadMasterKey(const std::string& file,
 }
 
 PersonalDataVault::PersonalDataVault(storage::KeyStore* store,
-                                     std::string master_key)
-    : store_(store), master_key_(std::move(master_key)) {}
+                                     std::string master_key,
+                                     ErasureLedger* ledger)
+    : store_(store), master_key_(std::move(master_key)), ledger_(ledger) {}
 
 absl::StatusOr<std::optional<DataKey>> PersonalDataVault::LoadCurrent(
     const std::string& debtor_id) {
@@ -241,8 +244,95 @@ absl::StatusOr<std::string> PersonalDataVault::Destroy(
                                LoadCurrent(debtor_id));
   cache_.erase(debtor_id);
   if (!current.has_value()) return std::string();
+  if (ledger_ != nullptr)
+    COLLECTIONS_RETURN_IF_ERROR(ledger_->Record(current->id));
   COLLECTIONS_RETURN_IF_ERROR(store_->Erase(KeyEntry(debtor_id)));
   return current->id;
+}
+
+absl::StatusOr<std::vector<std::string>> PersonalDataVault::EnforceLedger() {
+  std::vector<std::string> destroyed_now;
+  if (ledger_ == nullptr) return destroyed_now;
+  absl::MutexLock lock(&mu_);
+  for (const std::string& key_id : ledger_->DestroyedKeyIds()) {
+    // "<debtor id>#<generation>"
+    const size_t hash = key_id.rfind('#');
+    uint64_t generation = 0;
+    if (hash == std::string::npos || hash == 0 ||
+        !absl::SimpleAtoi(absl::string_view(key_id).substr(hash + 1),
+                          &generation)) {
+      return absl::DataLossError(
+          absl::StrCat("the erasure ledger ", ledger_->path(),
+                       " names a key id not of "
+                       "the form <debtor id>#<generation>: ",
+                       key_id));
+    }
+    const std::string debtor_id = key_id.substr(0, hash);
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                                 store_->Get(KeyEntry(debtor_id)));
+    if (stored.has_value()) {
+      v1::WrappedDataKey wrapped;
+      if (!wrapped.ParseFromString(*stored)) {
+        return absl::DataLossError(absl::StrCat("the data key of debtor ",
+                                                debtor_id, " is unreadable"));
+      }
+      uint64_t current_generation = 0;
+      const size_t current_hash = wrapped.key_id().rfind('#');
+      if (current_hash == std::string::npos ||
+          !absl::SimpleAtoi(
+              absl::string_view(wrapped.key_id()).substr(current_hash + 1),
+              &current_generation)) {
+        return absl::DataLossError(absl::StrCat(
+            "the data key of debtor ", debtor_id, " has a malformed id"));
+      }
+      if (current_generation <= generation) {
+        cache_.erase(debtor_id);
+        COLLECTIONS_RETURN_IF_ERROR(store_->Erase(KeyEntry(debtor_id)));
+        destroyed_now.push_back(wrapped.key_id());
+      }
+    }
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> generation_text,
+                                 store_->Get(GenerationEntry(debtor_id)));
+    uint64_t stored_generation = 0;
+    if (generation_text.has_value() &&
+        !absl::SimpleAtoi(*generation_text, &stored_generation)) {
+      return absl::DataLossError("a key generation is unreadable");
+    }
+    if (stored_generation < generation) {
+      COLLECTIONS_RETURN_IF_ERROR(
+          store_->Put(GenerationEntry(debtor_id), absl::StrCat(generation)));
+    }
+  }
+  return destroyed_now;
+}
+
+absl::StatusOr<bool> PersonalDataVault::WasErased(
+    const std::string& debtor_id) {
+  COLLECTIONS_ASSIGN_OR_RETURN(const bool has_key, HasKey(debtor_id));
+  if (has_key) return false;
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> generation,
+                               store_->Get(GenerationEntry(debtor_id)));
+  return generation.has_value();
+}
+
+absl::StatusOr<std::optional<std::string>> PersonalDataVault::DerivedSecret(
+    const std::string& debtor_id, absl::string_view label) {
+  std::optional<DataKey> current;
+  {
+    absl::MutexLock lock(&mu_);
+    COLLECTIONS_ASSIGN_OR_RETURN(current, LoadCurrent(debtor_id));
+  }
+  if (!current.has_value()) return std::nullopt;
+  std::string mac(EVP_MAX_MD_SIZE, '\0');
+  unsigned int size = 0;
+  if (HMAC(EVP_sha256(), current->bytes.data(),
+           static_cast<int>(current->bytes.size()),
+           reinterpret_cast<const unsigned char*>(label.data()), label.size(),
+           reinterpret_cast<unsigned char*>(mac.data()), &size) == nullptr) {
+    return absl::InternalError("HMAC-SHA256 failed");
+  }
+  mac.resize(size);
+  return mac;
 }
 
 absl::Status PersonalDataVault::Defer(const v1::DeferredErasure& erasure) {

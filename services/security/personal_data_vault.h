@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "collections/v1/events.pb.h"
+#include "services/security/erasure_ledger.h"
 #include "services/security/personal_data.h"
 #include "storage/key_store.h"
 
@@ -56,7 +57,10 @@ absl::StatusOr<std::string> LoadMasterKey(const std::string& file,
 
 class PersonalDataVault {
  public:
-  PersonalDataVault(storage::KeyStore* store, std::string master_key);
+  // `ledger` (may be null: tests of sealing alone) records every key before
+  // it is destroyed; it must outlive the vault.
+  PersonalDataVault(storage::KeyStore* store, std::string master_key,
+                    ErasureLedger* ledger = nullptr);
 
   // Seals every event of `events` that has personal values, as it will be
   // stored at first_version + i of `stream_id`, with `debtor_id`'s key.
@@ -70,10 +74,25 @@ class PersonalDataVault {
 
   // Whether the debtor has a key now (some personal data is readable).
   absl::StatusOr<bool> HasKey(const std::string& debtor_id);
+  // Whether the debtor had a key that was destroyed and has none now.
+  absl::StatusOr<bool> WasErased(const std::string& debtor_id);
 
-  // Destroys the debtor's current key. Returns its id ("" when the debtor
-  // had none).
+  // HMAC-SHA256 of `label` under the debtor's current key: a secret that
+  // exists exactly as long as the key (seeds for sealing to a recipient,
+  // recipient_sealing.h). nullopt when the debtor has no key.
+  absl::StatusOr<std::optional<std::string>> DerivedSecret(
+      const std::string& debtor_id, absl::string_view label);
+
+  // Destroys the debtor's current key, recorded in the ledger first.
+  // Returns its id ("" when the debtor had none).
   absl::StatusOr<std::string> Destroy(const std::string& debtor_id);
+
+  // Destroys every key the ledger names that the store still holds (a
+  // restored backup, a copied data directory, a crash between recording
+  // and destroying), and raises each debtor's key generation past the
+  // destroyed one so no new key reuses its id. Returns the ids of the keys
+  // it destroyed now (each debtor whose data had come back).
+  absl::StatusOr<std::vector<std::string>> EnforceLedger();
 
   absl::Status Defer(const collections::v1::DeferredErasure& erasure);
   absl::StatusOr<std::vector<collections::v1::DeferredErasure>> Deferred();
@@ -88,6 +107,7 @@ class PersonalDataVault {
 
   storage::KeyStore* const store_;
   const std::string master_key_;
+  ErasureLedger* const ledger_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, DataKey> cache_ ABSL_GUARDED_BY(mu_);
 };

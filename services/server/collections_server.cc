@@ -182,8 +182,14 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       storage::OpenRocksDbKeyStore(options.keys_dir.empty()
                                        ? absl::StrCat(options.data_dir, "/keys")
                                        : options.keys_dir));
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      server->erasure_ledger_,
+      security::ErasureLedger::Open(
+          security::LedgerPathFor(options.erasure_ledger_file,
+                                  options.master_key_file, options.data_dir)));
   server->vault_ = std::make_unique<security::PersonalDataVault>(
-      server->key_store_.get(), std::move(master_key));
+      server->key_store_.get(), std::move(master_key),
+      server->erasure_ledger_.get());
   server->cases_ = std::make_unique<app::CaseReader>(log);
   server->writer_ = std::make_unique<app::CaseWriter>(log, server->cases_.get(),
                                                       server->vault_.get());
@@ -201,6 +207,18 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->erasure_ = std::make_unique<app::Erasure>(
       log, server->writer_.get(), server->vault_.get(),
       server->projection_store_.get(), server->standing_.get());
+  // Before anything can read personal data: a restored backup must not
+  // bring an erased debtor back (issue 25).
+  COLLECTIONS_ASSIGN_OR_RETURN(
+      const int destroyed_again,
+      server->erasure_->ReapplyLedger(options.clock->Now()));
+  if (destroyed_again > 0) {
+    options.json_log->Warning(
+        "erased debtors' keys were back (a restored backup?): destroyed "
+        "again from the erasure ledger",
+        {{"keys_destroyed_again", destroyed_again},
+         {"ledger", server->erasure_ledger_->path()}});
+  }
   server->due_time_->AlsoOnEachRun(
       [erasure = server->erasure_.get()](absl::Time as_of) {
         return erasure->DestroyDue(as_of).status();
@@ -218,12 +236,10 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       log, tree, server->signer_.get(), server->projection_store_.get(),
       server->standing_.get(), server->actors_.get(), options.clock);
   server->backup_ = std::make_unique<app::Backup>(
-      administration, server->key_store_.get(), server->signer_.get(),
-      default_key ? absl::StrCat(options.data_dir, "/audit_signing_key.pem")
-                  : options.signing_key_file);
+      administration, server->key_store_.get(), server->signer_.get());
   server->handoff_ = std::make_unique<app::AgencyHandoff>(
       log, tree, server->cases_.get(), server->commands_.get(),
-      server->writer_.get(), server->signer_.get());
+      server->writer_.get(), server->signer_.get(), server->vault_.get());
   server->access_ = std::make_unique<app::AgencyAccess>(server->cases_.get());
   security::GatekeeperOptions gate;
   gate.plaintext_development = options.insecure_plaintext;
@@ -279,7 +295,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->audit_service_ = std::make_unique<grpc_api::AuditService>(
       server->audit_.get(), server->guard_.get(), options.max_message_bytes);
   server->agency_service_ = std::make_unique<grpc_api::AgencyService>(
-      server->handoff_.get(), server->guard_.get(), options.max_message_bytes);
+      server->handoff_.get(), server->guard_.get(), options.max_message_bytes,
+      options.clock);
 
   AddServerGauges(
       GaugedParts{.log = log,

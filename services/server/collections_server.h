@@ -109,6 +109,10 @@ struct ServerOptions {
   std::string master_key_file;
   // Where the data keys are kept; empty: <data_dir>/keys.
   std::string keys_dir;
+  // The erasure ledger (services/security/erasure_ledger.h); empty:
+  // "<master_key_file>.erasures", else <data_dir>/master.key.erasures.
+  // Never in a backup; give a restored server the same one.
+  std::string erasure_ledger_file;
   // Per-caller rate limit, calls per second (≤ 0: none), and burst.
   double rate_limit_per_second = 0;
   double rate_limit_burst = 50;
@@ -173,6 +177,7 @@ class CollectionsServer {
   std::unique_ptr<projections::ManagedProjection> timeline_;
   std::unique_ptr<projections::ManagedProjection> actors_;
   std::unique_ptr<storage::KeyStore> key_store_;
+  std::unique_ptr<security::ErasureLedger> erasure_ledger_;
   std::unique_ptr<security::PersonalDataVault> vault_;
   // The write path: cases read, written (one writer) and commanded.
   std::unique_ptr<app::CaseReader> cases_;

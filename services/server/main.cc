@@ -67,6 +67,11 @@ ABSL_FLAG(std::string, master_key_file, "",
           "development only)");
 ABSL_FLAG(std::string, keys_dir, "",
           "where the debtors' data keys are kept; empty = <data_dir>/keys");
+ABSL_FLAG(std::string, erasure_ledger_file, "",
+          "the ids of every destroyed data key, kept outside backups and "
+          "applied on every start (a restored backup cannot bring an erased "
+          "debtor back); empty = <master_key_file>.erasures, else "
+          "<data_dir>/master.key.erasures");
 // On by default: one caller (or one unauthenticated host) cannot take the
 // whole server. Load generators and benchmarks pass 0.
 ABSL_FLAG(double, rate_limit_per_second, 500,
@@ -135,6 +140,7 @@ int main(int argc, char** argv) {
   options.identities_file = absl::GetFlag(FLAGS_identities_file);
   options.master_key_file = absl::GetFlag(FLAGS_master_key_file);
   options.keys_dir = absl::GetFlag(FLAGS_keys_dir);
+  options.erasure_ledger_file = absl::GetFlag(FLAGS_erasure_ledger_file);
   options.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit_per_second);
   options.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
 

@@ -138,7 +138,11 @@ def main():
     container = pod["containers"][0]
     mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
     check([c["metadata"]["name"] for c in spec["volumeClaimTemplates"]] ==
-          ["data"], "kubernetes: one persistent volume, 'data'")
+          ["data", "erasures"],
+          "kubernetes: persistent volumes 'data' and 'erasures'")
+    check(flags_of(config)["--erasure_ledger_file"].startswith(
+              mounts["erasures"] + "/"),
+          "kubernetes: the erasure ledger is not on its own volume")
     check(flags_of(config)["--data_dir"].startswith(mounts["data"] + "/"),
           "kubernetes: --data_dir is not on the persistent volume")
     check(container["args"] ==
@@ -146,7 +150,7 @@ def main():
           "kubernetes: the flag file is not where the ConfigMap is mounted")
     check(all(v.startswith(mounts["secrets"] + "/")
               for k, v in flags_of(config).items()
-              if k.endswith("_file")),
+              if k.endswith("_file") and k != "--erasure_ledger_file"),
           "kubernetes: a secret file outside the mounted Secret")
     port_names = {p["name"] for p in container["ports"]}
     check(all(p["targetPort"] in port_names
@@ -177,9 +181,11 @@ def main():
     for key, value in [("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"),
                        ("CapabilityBoundingSet", ""), ("PrivateTmp", "yes")]:
         check(service.get(key) == value, f"systemd: {key}={value}")
-    check(sample_flags["--data_dir"].startswith(
-        service["ReadWritePaths"] + "/"),
-        "systemd: --data_dir is outside ReadWritePaths")
+    writable = service["ReadWritePaths"].split()
+    for flag in ["--data_dir", "--erasure_ledger_file"]:
+        check(any(sample_flags[flag].startswith(path + "/")
+                  for path in writable),
+              f"systemd: {flag} is outside ReadWritePaths")
 
     check_cluster(server, deploy)
 

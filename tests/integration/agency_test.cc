@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "collections/v1/agency.grpc.pb.h"
 #include "collections/v1/audit.grpc.pb.h"
@@ -547,6 +548,24 @@ TEST_F(AgencyTest, RecallPendingThenFinalBringsTheCaseBackInHouse) {
   call.mutable_context()->set_request_id("call-after-recall");
   grpc::Status called = Run(&v1::CaseCommands::Stub::LogCalls, call);
   EXPECT_TRUE(called.ok()) << called.error_message();
+
+  // Placed with a second agency: its package carries none of the first
+  // agency's placement, terms, objection or recalls (issue 25), and still
+  // verifies offline, the first agency's events withheld by leaf hash.
+  Place("c-1", kOtherAgency);
+  v1::PlacementPackage second;
+  ASSERT_TRUE(Package("c-1", &second, AgencyRole(kOtherAgency)).ok());
+  const std::map<std::string, std::string> files = FilesOf(second);
+  for (const char* name :
+       {"history.jsonl", "history.csv", "evidence_bundle.binpb"}) {
+    EXPECT_THAT(files.at(name), Not(HasSubstr(kAgency))) << name << "\n"
+                                                         << files.at(name);
+  }
+  EXPECT_THAT(files.at("manifest.json"), HasSubstr(kOtherAgency));
+  const audit::VerificationReport report =
+      agency::VerifyPlacementPackage(files, Key());
+  EXPECT_TRUE(report.ok()) << report.failures.front();
+  EXPECT_THAT(absl::StrJoin(report.holds, "\n"), HasSubstr("withheld"));
 }
 
 TEST_F(AgencyTest, AnAgencySeesOnlyItsOwnCases) {

@@ -317,5 +317,88 @@ TEST_F(ErasureTest, AfterRetentionTheKeyIsDestroyedAtOnce) {
   EXPECT_THAT(notes, ::testing::ElementsAre("[erased]", "called back"));
 }
 
+// GDPR art. 17 with backups (issue 25): a backup taken before the erasure
+// holds the debtor's wrapped key; the erasure ledger (kept with the master
+// key, never in a backup) destroys it again when a restored server starts,
+// records that in the debtor's stream, and a new key never reuses the old
+// key's id. The backup holds no signing key either.
+TEST_F(ErasureTest, ErasureSurvivesRestoringABackupTakenBeforeIt) {
+  OpenCaseWithPersonalData();
+  {
+    v1::CreateBackupRequest request;
+    request.set_directory(dir_.Sub("backup"));
+    v1::CreateBackupResponse response;
+    grpc::ClientContext context;
+    grpc::Status backed_up =
+        operations_->CreateBackup(&context, request, &response);
+    ASSERT_TRUE(backed_up.ok()) << backed_up.error_message();
+  }
+  EXPECT_FALSE(
+      std::filesystem::exists(dir_.Sub("backup") + "/audit_signing_key.pem"));
+  EXPECT_FALSE(
+      std::filesystem::exists(dir_.Sub("backup") + "/master.key.erasures"));
+  clock_.Set(Day(2034, 1, 1));
+  grpc::Status status;
+  ASSERT_EQ(Forget("GDPR-11", &status).outcome(),
+            v1::ForgetDebtorResponse::OUTCOME_DESTROYED);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  server_->Shutdown();
+  server_.reset();
+
+  // Restore: a copy of the backup, started as the original was (its master
+  // key, and so its ledger).
+  std::filesystem::copy(dir_.Sub("backup"), dir_.Sub("restored"),
+                        std::filesystem::copy_options::recursive);
+  server::ServerOptions restored =
+      testing::TestServerOptions(dir_.Sub("restored"));
+  restored.clock = &clock_;
+  restored.master_key_file = dir_.Sub("data/master.key");
+  restored.signing_key_file = dir_.Sub("data/audit_signing_key.pem");
+  auto running = testing::StartTestServer(restored);
+  ASSERT_TRUE(running.ok()) << running.status();
+  server_ = std::move(running->server);
+  stream_ = v1::EventStream::NewStub(running->channel);
+  commands_ = v1::CaseCommands::NewStub(running->channel);
+  queries_ = v1::CaseQueries::NewStub(running->channel);
+  EXPECT_EQ(Shown(),
+            std::make_pair(std::string("[erased]"), std::string("[erased]")));
+  // The restored log says why.
+  {
+    grpc::ClientContext context;
+    v1::ReadStreamRequest read;
+    read.set_stream_id("debtor-d-1");
+    v1::ReadStreamResponse events;
+    ASSERT_TRUE(stream_->ReadStream(&context, read, &events).ok());
+    ASSERT_GT(events.events_size(), 0);
+    const v1::Event& last = events.events(events.events_size() - 1);
+    EXPECT_EQ(last.payload().subject_key_destroyed().key_id(), "d-1#1");
+    EXPECT_EQ(last.correlation_id(), "erasure-ledger");
+  }
+  // New personal data gets a new key (generation 2), readable.
+  ASSERT_TRUE(LogCall(Day(2034, 1, 2), "called back").ok());
+  const v1::ReadStreamResponse events = CaseEvents();
+  std::vector<std::string> notes;
+  for (const auto& event : events.events()) {
+    if (event.payload().has_call_logged())
+      notes.push_back(event.payload().call_logged().notes());
+  }
+  EXPECT_THAT(notes, ::testing::ElementsAre("[erased]", "called back"));
+  server_->Shutdown();
+  server_.reset();
+
+  // Started again: the ledger leaves the new key alone.
+  auto again = testing::StartTestServer(restored);
+  ASSERT_TRUE(again.ok()) << again.status();
+  server_ = std::move(again->server);
+  stream_ = v1::EventStream::NewStub(again->channel);
+  const v1::ReadStreamResponse reread = CaseEvents();
+  notes.clear();
+  for (const auto& event : reread.events()) {
+    if (event.payload().has_call_logged())
+      notes.push_back(event.payload().call_logged().notes());
+  }
+  EXPECT_THAT(notes, ::testing::ElementsAre("[erased]", "called back"));
+}
+
 }  // namespace
 }  // namespace collections

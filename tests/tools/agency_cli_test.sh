@@ -76,4 +76,25 @@ if ctl import-returns "$work/altered.jsonl" 2>"$work/err.out"; then
   fail "an altered file was imported"
 fi
 grep -q "line 3: the trailer counts 2 records" "$work/err.out"
+# The agency's key: registered by an operator; an X25519 key only.
+openssl genpkey -algorithm X25519 -out "$work/agency.pem" 2>/dev/null
+openssl pkey -in "$work/agency.pem" -pubout -out "$work/agency.pub"
+ctl agency-key incasso-noord "$work/agency.pub" | grep -q "registered" ||
+  fail "the agency key was not registered"
+openssl genpkey -algorithm ED25519 -out "$work/ed.pem" 2>/dev/null
+openssl pkey -in "$work/ed.pem" -pubout -out "$work/ed.pub"
+if ctl agency-key incasso-noord "$work/ed.pub" 2>"$work/err.out"; then
+  fail "an Ed25519 key was registered as an agency key"
+fi
+grep -q "not X25519" "$work/err.out" || fail "no reason for the refusal"
+# A package placed before the key carries no sealed file and says why.
+grep -q '"personal_data":"withheld' "$first/debtor.jsonl" ||
+  fail "debtor.jsonl does not say the personal data is withheld"
+set +e
+"$verify" open-personal --dir="$first" --agency_key="$work/agency.pem" \
+  2>"$work/err.out"
+status=$?
+set -e
+[[ $status -eq 2 ]] && grep -q "no sealed personal data" "$work/err.out" ||
+  fail "open-personal on a package without personal data (status $status)"
 echo "agency CLI: OK"

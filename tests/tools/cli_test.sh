@@ -123,10 +123,19 @@ expect_exit 2 ctl verify bundle "$work/case.bundle"
 
 # Backup, then an offline restore a second server runs on.
 expect_exit 0 ctl backup --out="$work/backup"
-expect_exit 0 ctl restore "$work/backup" --data_dir="$work/restored"
+[[ ! -e "$work/backup/audit_signing_key.pem" ]] ||
+  fail "the backup holds the signing key"
+expect_exit 2 ctl restore "$work/backup" --data_dir="$work/restored"
+grep -q "signing_key_file" "$work/err" || fail "restore without a key: no hint"
+expect_exit 0 ctl restore "$work/backup" --data_dir="$work/restored" \
+  --signing_key_file="$work/data/audit_signing_key.pem"
 grep -q "^VERIFIED" "$work/out" || fail "restore did not verify the backup"
-expect_exit 1 ctl restore "$work/backup" --data_dir="$work/restored"
-expect_exit 2 ctl restore "$work/no-backup" --data_dir="$work/elsewhere"
+cmp -s "$work/data/audit_signing_key.pem" "$work/restored/audit_signing_key.pem" ||
+  fail "restore did not put the signing key back"
+expect_exit 1 ctl restore "$work/backup" --data_dir="$work/restored" \
+  --public_key="$work/key.pem"
+expect_exit 2 ctl restore "$work/no-backup" --data_dir="$work/elsewhere" \
+  --public_key="$work/key.pem"
 expect_exit 0 ctl verify datadir "$work/restored" --public_key="$work/key.pem"
 first_port=$port first_pid=$server_pid
 "$server_bin" --listen=127.0.0.1:0 --data_dir="$work/restored" \

@@ -9,6 +9,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "collections/v1/agency.grpc.pb.h"
+#include "common/sha256.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/cli/cli_output.h"
 
@@ -181,6 +182,39 @@ int ImportReturns(const std::shared_ptr<grpc::Channel>& channel,
   for (const std::string& flag : response.reconciliation_flags())
     std::printf("  to reconcile: %s\n", flag.c_str());
   return 0;
+}
+
+int RegisterAgencyKey(const std::shared_ptr<grpc::Channel>& channel,
+                      const std::string& agency_id,
+                      const std::string& public_key_path) {
+  std::ifstream in(public_key_path, std::ios::binary);
+  if (agency_id.empty() || public_key_path.empty() || !in) {
+    return UsageError(
+        "agency-key <agency id> <public key PEM file> (openssl genpkey "
+        "-algorithm X25519 -out agency.pem && openssl pkey -in agency.pem "
+        "-pubout -out agency.pub)");
+  }
+  std::stringstream pem;
+  pem << in.rdbuf();
+  grpc::ClientContext context;
+  Identify(&context);
+  v1::RegisterAgencyKeyRequest request;
+  request.set_agency_id(agency_id);
+  request.set_public_key_pem(pem.str());
+  // The same key registered twice is one registration.
+  request.set_request_id(
+      absl::StrCat("agency-key-", ToHex(Sha256Of(pem.str())).substr(0, 24)));
+  v1::RegisterAgencyKeyResponse response;
+  grpc::Status status = v1::AgencyHandoff::NewStub(channel)->RegisterAgencyKey(
+      &context, request, &response);
+  if (!status.ok()) return Fail(status);
+  if (PrintedAsJson(response)) return kExitOk;
+  std::printf(
+      "agency %s: key %s registered (position %llu); new packages "
+      "seal the debtor's personal data to it\n",
+      agency_id.c_str(), response.fingerprint().c_str(),
+      static_cast<unsigned long long>(response.position()));
+  return kExitOk;
 }
 
 }  // namespace collections::cli

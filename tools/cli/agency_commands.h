@@ -21,6 +21,11 @@ int Package(const std::shared_ptr<grpc::Channel>& channel,
 // per placement package.
 int Delivery(const std::shared_ptr<grpc::Channel>& channel,
              const std::string& agency_id);
+// `agency-key <agency id> <public key PEM>`: registers the agency's X25519
+// key (admin); packages then carry personal data sealed to it.
+int RegisterAgencyKey(const std::shared_ptr<grpc::Channel>& channel,
+                      const std::string& agency_id,
+                      const std::string& public_key_path);
 // `import-returns <file>`.
 int ImportReturns(const std::shared_ptr<grpc::Channel>& channel,
                   const std::string& path);

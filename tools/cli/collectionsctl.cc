@@ -52,7 +52,7 @@ operations
   rebuild PROJECTION [--wait=false]   with a progress bar
   process-due [--as_of=T] [--case_id=ID]
   backup --out=DIR                (on the server host)
-  restore BACKUP_DIR --data_dir=NEW_DIR [--public_key=KEY.pem]   (offline)
+  restore BACKUP_DIR --data_dir=NEW_DIR --public_key=KEY.pem | --signing_key_file=FILE  (offline)
   rewrap-keys --data_dir=DIR --master_key_file=OLD --new_master_key_file=NEW
                                   rotate the master key (offline)
   verify bundle FILE | package DIR | datadir DIR --public_key=KEY.pem
@@ -61,6 +61,7 @@ audit and agencies
   public-key [--out=FILE] | head [--fresh] | trail [--actor=…] [--case_id=…]
   bundle case|debtor ID --out=FILE
   package CASE --out=DIR | delivery AGENCY --out=DIR | import-returns FILE
+  agency-key AGENCY PUBLIC_KEY.pem   (admin: seal packages' personal data to it)
 
 exit codes: 0 done, 1 refused or not verified, 2 usage, 3 not found,
 4 unavailable, 5 denied, 6 damaged)";
@@ -153,5 +154,7 @@ int main(int argc, char** argv) {
   if (command == "package") return cli::Package(channel, arg);
   if (command == "delivery") return cli::Delivery(channel, arg);
   if (command == "import-returns") return cli::ImportReturns(channel, arg);
+  if (command == "agency-key")
+    return cli::RegisterAgencyKey(channel, arg, arg2);
   return Usage();
 }

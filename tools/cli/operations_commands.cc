@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "collections/v1/audit.grpc.pb.h"
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "collections/v1/operations.grpc.pb.h"
+#include "common/secret_files.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "services/audit/ed25519_keys.h"
 #include "services/security/personal_data_vault.h"
@@ -38,6 +40,9 @@ ABSL_FLAG(std::string, master_key_file, "",
           "rewrap-keys: the master key the data keys are wrapped by now");
 ABSL_FLAG(std::string, new_master_key_file, "",
           "rewrap-keys: the master key to wrap them by");
+ABSL_FLAG(std::string, signing_key_file, "",
+          "restore: the server's audit signing key (backups do not hold it): "
+          "proves the backup and is copied into the restored directory");
 ABSL_FLAG(std::string, public_key, "",
           "verify, restore: the server's public key (PEM; collectionsctl "
           "public-key --out=FILE)");
@@ -312,7 +317,8 @@ int Backup(const std::shared_ptr<grpc::Channel>& channel) {
   if (PrintedAsJson(response)) return kExitOk;
   std::printf(
       "backup in %s (signed head of %llu events); restore with: "
-      "collectionsctl restore %s --data_dir=NEW_DIR\n",
+      "collectionsctl restore %s --data_dir=NEW_DIR "
+      "--signing_key_file=SERVER_SIGNING_KEY\n",
       response.directory().c_str(),
       static_cast<unsigned long long>(response.signed_tree_size()),
       response.directory().c_str());
@@ -356,15 +362,28 @@ int Restore(const std::string& backup_dir) {
                  target.c_str());
     return kExitRefused;
   }
-  // The backup's own signing key proves its log unless a public key is
-  // given (better: the one auditors already hold).
+  // Backups never hold the signing key (a stolen backup must not be able
+  // to sign heads): the log is proved with the public key auditors hold,
+  // or with the server's signing key given here.
+  const std::string signing_key_file = absl::GetFlag(FLAGS_signing_key_file);
+  if (absl::GetFlag(FLAGS_public_key).empty() && signing_key_file.empty()) {
+    return UsageError(
+        "restore needs --public_key=KEY.pem (the server's public key, as "
+        "auditors hold it) or --signing_key_file=FILE (the server's signing "
+        "key; backups do not hold it)");
+  }
+  std::optional<std::string> signing_pem;
   absl::StatusOr<audit::VerifyingKey> key =
       absl::GetFlag(FLAGS_public_key).empty()
       ? [&]() -> absl::StatusOr<audit::VerifyingKey> {
-    auto signing = audit::SigningKey::LoadOrCreate(
-        (fs::path(backup_dir) / "audit_signing_key.pem").string(),
-        /*create_if_missing=*/false);
+    auto signing = audit::SigningKey::LoadOrCreate(signing_key_file,
+                                                   /*create_if_missing=*/false);
     if (!signing.ok()) return signing.status();
+    auto pem = ReadSecretFile(signing_key_file, "the signing key");
+    if (!pem.ok()) return pem.status();
+    if (!pem->has_value())
+      return absl::NotFoundError(signing_key_file + " does not exist");
+    signing_pem = **pem;
     return signing->public_key();
   }()
       : verify::LoadVerifyingKey(absl::GetFlag(FLAGS_public_key));
@@ -388,11 +407,22 @@ int Restore(const std::string& backup_dir) {
                  target.c_str(), error.message().c_str());
     return kExitUnavailable;
   }
+  if (signing_pem.has_value()) {
+    const absl::Status copied =
+        CreateSecretFile((fs::path(target) / "audit_signing_key.pem").string(),
+                         *signing_pem, "the signing key");
+    if (!copied.ok()) {
+      std::fprintf(stderr, "error: %s\n", copied.ToString().c_str());
+      return kExitUnavailable;
+    }
+  }
   if (!JsonOutput()) {
     std::printf(
         "restored into %s; start collectionsd --data_dir=%s with the original "
-        "master key (projections rebuild on start)\n",
-        target.c_str(), target.c_str());
+        "master key and its erasure ledger (keys erased since the backup are "
+        "destroyed again on start)%s; projections rebuild on start\n",
+        target.c_str(), target.c_str(),
+        signing_pem.has_value() ? "" : " and the original --signing_key_file");
   }
   return kExitOk;
 }

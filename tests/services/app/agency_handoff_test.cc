@@ -30,7 +30,7 @@ TEST(AgencyHandoffTest, PlacementsWithoutAPackageAreListedWithoutFiles) {
                                Clock::Real());
   testing::CaseWritePath path(log->get());
   AgencyHandoff handoff(log->get(), log->get(), &path.reader, &path.commands,
-                        &path.writer, &signer);
+                        &path.writer, &signer, /*vault=*/nullptr);
   DemoPortfolioOptions options;
   options.debtors = 20;  // handoff unset: no packages
   ASSERT_TRUE(SeedDemoPortfolio(path.commands, path.reader, options).ok());

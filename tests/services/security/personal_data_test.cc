@@ -3,6 +3,13 @@
 // without the key.
 #include "services/security/personal_data.h"
 
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "collections/v1/snapshots.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -77,6 +84,73 @@ TEST(PersonalDataTest, EventsWithoutPersonalValuesStayAsTheyAre) {
   opened.set_type("CaseOpened");
   opened.mutable_payload()->mutable_case_opened()->set_debtor_name("J. Jansen");
   EXPECT_TRUE(HasPersonalData(opened));
+}
+
+// Every string and bytes field the log or the projection store persists
+// names its class (issue 25, "the classification rule" in README Security):
+// [(personal) = true] is sealed with the debtor's key, [(personal) = false]
+// is not personal. A new field with neither fails here, so no one adds free
+// text to the contract without deciding whether it can name a person.
+void Unclassified(const google::protobuf::Descriptor& message,
+                  std::set<std::string>& seen, std::vector<std::string>& out) {
+  if (!seen.insert(message.full_name()).second) return;
+  for (int i = 0; i < message.field_count(); ++i) {
+    const google::protobuf::FieldDescriptor& field = *message.field(i);
+    if (field.type() == google::protobuf::FieldDescriptor::TYPE_STRING ||
+        field.type() == google::protobuf::FieldDescriptor::TYPE_BYTES) {
+      if (!field.options().HasExtension(v1::personal))
+        out.push_back(
+            absl::StrCat(message.file()->name(), " ", field.full_name()));
+    } else if (field.message_type() != nullptr &&
+               field.message_type()->file()->package() == "collections.v1") {
+      Unclassified(*field.message_type(), seen, out);
+    }
+  }
+}
+
+TEST(PersonalDataTest, EveryPersistedStringFieldIsClassified) {
+  std::set<std::string> seen;
+  std::vector<std::string> unclassified;
+  for (const google::protobuf::Descriptor* root :
+       {v1::Event::descriptor(), v1::CaseSnapshot::descriptor(),
+        v1::TimelineIndex::descriptor(), v1::TimelineChunk::descriptor(),
+        v1::WrappedDataKey::descriptor(), v1::DeferredErasure::descriptor(),
+        v1::PersonalValues::descriptor()}) {
+    Unclassified(*root, seen, unclassified);
+  }
+  EXPECT_GT(seen.size(), 60u);  // the walk reached the payloads
+  EXPECT_TRUE(unclassified.empty())
+      << "mark each field [(personal) = true] or [(personal) = false]:\n"
+      << absl::StrJoin(unclassified, "\n");
+}
+
+TEST(PersonalDataTest, OverrideReasonsInTheEnvelopeAreSealed) {
+  v1::Event event = CallWithNotes();
+  v1::RuleOverride* override_ = event.add_overrides();
+  override_->set_rule("REG_F_1006_14_B2_I");
+  override_->set_reason("Mr Pietersen asked to be called back");
+  override_->set_author("u-7");
+  ASSERT_TRUE(SealPersonalData(event, "case-c-1", 4, Key('k')).ok());
+  EXPECT_EQ(event.overrides(0).reason(), "");
+  EXPECT_EQ(event.overrides(0).rule(), "REG_F_1006_14_B2_I");
+  EXPECT_EQ(event.SerializeAsString().find("Pietersen"), std::string::npos);
+  EXPECT_THAT(event.sealed().paths(), ::testing::ElementsAre("3.8", "@13:0.2"));
+
+  v1::Event opened = event;
+  ASSERT_TRUE(OpenPersonalData(opened, Key('k')).ok());
+  EXPECT_EQ(opened.overrides(0).reason(),
+            "Mr Pietersen asked to be called back");
+  EXPECT_EQ(opened.payload().call_logged().notes(), "Zoë: call after 5");
+
+  v1::Event erased = event;
+  MarkPersonalDataErased(erased);
+  EXPECT_EQ(erased.overrides(0).reason(), kErased);
+
+  // A reason alone (no personal payload value) is sealed too.
+  v1::Event only_reason;
+  only_reason.set_type("LetterIssued");
+  only_reason.add_overrides()->set_reason("asked by phone");
+  EXPECT_TRUE(HasPersonalData(only_reason));
 }
 
 }  // namespace
