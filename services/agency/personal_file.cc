@@ -14,8 +14,8 @@ namespace v1 = ::collections::v1;
 std::string AssociatedData(const std::string& package_id,
                            const std::string& agency_id,
                            const std::string& recipient_key) {
-  return absl::StrCat(kSealedPersonalSchema, "\n", package_id, "\n",
-                      agency_id, "\n", recipient_key);
+  return absl::StrCat(kSealedPersonalSchema, "\n", package_id, "\n", agency_id,
+                      "\n", recipient_key);
 }
 
 absl::StatusOr<v1::SealedPersonalFile> Parse(absl::string_view content) {
@@ -25,9 +25,9 @@ absl::StatusOr<v1::SealedPersonalFile> Parse(absl::string_view content) {
            std::string(line), &file, google::protobuf::util::JsonParseOptions())
            .ok() ||
       file.schema() != kSealedPersonalSchema) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        kPersonalFile, " is not a sealed personal file (schema ",
-        kSealedPersonalSchema, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(kPersonalFile, " is not a sealed personal file (schema ",
+                     kSealedPersonalSchema, ")"));
   }
   return file;
 }
@@ -74,8 +74,8 @@ absl::StatusOr<v1::PackagePersonalData> OpenPersonalFile(
     absl::string_view content, absl::string_view private_key_pem) {
   absl::StatusOr<v1::SealedPersonalFile> file = Parse(content);
   if (!file.ok()) return file.status();
-  security::RecipientSealed sealed{file->ephemeral_public_key(),
-                                   file->nonce(), file->ciphertext()};
+  security::RecipientSealed sealed{file->ephemeral_public_key(), file->nonce(),
+                                   file->ciphertext()};
   absl::StatusOr<std::string> plaintext = security::OpenAsRecipient(
       private_key_pem, sealed,
       AssociatedData(file->package_id(), file->recipient(),
@@ -105,8 +105,8 @@ std::vector<std::string> SealedPersonalFileFindings(
                                     ", not ",
                                     security::kRecipientSealingAlgorithm));
   if (file->recipient_key().size() != 64 ||
-      file->ephemeral_public_key().size() != 32 ||
-      file->nonce().size() != 12 || file->ciphertext().size() < 16)
+      file->ephemeral_public_key().size() != 32 || file->nonce().size() != 12 ||
+      file->ciphertext().size() < 16)
     findings.push_back(absl::StrCat(
         kPersonalFile, ": a key, nonce or ciphertext has the wrong size"));
   return findings;

@@ -22,11 +22,22 @@ security::Credentials CredentialsOf(const grpc::ServerContextBase& context) {
   security::Credentials credentials;
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth != nullptr && auth->IsPeerAuthenticated()) {
-    for (const char* property :
-         {GRPC_X509_CN_PROPERTY_NAME, GRPC_X509_SAN_PROPERTY_NAME}) {
+    // Typed, so an identity names which of the certificate's names it
+    // means (services/security/identities.h).
+    const std::pair<const char*, const char*> typed[] = {
+        {GRPC_X509_CN_PROPERTY_NAME, "cn:"},
+        {GRPC_PEER_DNS_PROPERTY_NAME, "dns:"},
+        {GRPC_PEER_URI_PROPERTY_NAME, "uri:"},
+        {GRPC_PEER_EMAIL_PROPERTY_NAME, "email:"}};
+    for (const auto& [property, type] : typed) {
       for (const grpc::string_ref& name : auth->FindPropertyValues(property)) {
-        credentials.certificate_names.emplace_back(name.data(), name.size());
+        credentials.certificate_names.push_back(
+            absl::StrCat(type, absl::string_view(name.data(), name.size())));
       }
+    }
+    for (const grpc::string_ref& pem :
+         auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME)) {
+      credentials.certificate_pem.assign(pem.data(), pem.size());
     }
   }
   std::string authorization = Metadata(context, "authorization");

@@ -20,8 +20,8 @@ namespace {
 constexpr char kLinePrefix[] = "destroyed ";
 
 absl::Status IoError(const std::string& what, const std::string& path) {
-  return absl::UnavailableError(absl::StrCat(what, " the erasure ledger ",
-                                             path, ": ", std::strerror(errno)));
+  return absl::UnavailableError(absl::StrCat(what, " the erasure ledger ", path,
+                                             ": ", std::strerror(errno)));
 }
 
 }  // namespace
@@ -30,7 +30,8 @@ std::string LedgerPathFor(const std::string& ledger_file,
                           const std::string& master_key_file,
                           const std::string& data_dir) {
   if (!ledger_file.empty()) return ledger_file;
-  if (!master_key_file.empty()) return absl::StrCat(master_key_file, ".erasures");
+  if (!master_key_file.empty())
+    return absl::StrCat(master_key_file, ".erasures");
   return absl::StrCat(data_dir, "/master.key.erasures");
 }
 
@@ -46,7 +47,12 @@ absl::StatusOr<std::unique_ptr<ErasureLedger>> ErasureLedger::Open(
   const bool created = ::stat(path.c_str(), &before) != 0;
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC,
                         S_IRUSR | S_IWUSR);
-  if (fd < 0) return IoError("cannot open", path);
+  if (fd < 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot open the erasure ledger ", path, ": ", std::strerror(errno),
+        " (give --erasure_ledger_file a writable path outside the data "
+        "directory)"));
+  }
   if (created) {
     // The new file's name is durable before any key depends on it.
     const std::string directory = std::filesystem::path(path).parent_path();
@@ -74,9 +80,8 @@ absl::StatusOr<std::unique_ptr<ErasureLedger>> ErasureLedger::Open(
   }
   // A torn last append: that key was not destroyed (the vault records
   // before it destroys), so the fragment is dropped.
-  const size_t complete = contents.rfind('\n') == std::string::npos
-                              ? 0
-                              : contents.rfind('\n') + 1;
+  const size_t complete =
+      contents.rfind('\n') == std::string::npos ? 0 : contents.rfind('\n') + 1;
   if (complete != contents.size()) {
     if (::ftruncate(fd, static_cast<off_t>(complete)) != 0 ||
         ::fsync(fd) != 0) {
@@ -92,9 +97,10 @@ absl::StatusOr<std::unique_ptr<ErasureLedger>> ErasureLedger::Open(
     if (!absl::ConsumePrefix(&line, kLinePrefix) || line.empty() ||
         absl::StrContains(line, ' ')) {
       ::close(fd);
-      return absl::DataLossError(absl::StrCat(
-          "the erasure ledger ", path, " has a line not of the form "
-          "\"destroyed <key id>\": ", line));
+      return absl::DataLossError(absl::StrCat("the erasure ledger ", path,
+                                              " has a line not of the form "
+                                              "\"destroyed <key id>\": ",
+                                              line));
     }
     ids.emplace_back(line);
   }

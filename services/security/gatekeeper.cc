@@ -2,8 +2,10 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/security/certificates.h"
 #include "services/security/permissions.h"
 #include "services/security/request_limits.h"
 
@@ -26,15 +28,43 @@ std::string PeerHost(absl::string_view peer) {
 
 Gatekeeper::Gatekeeper(GatekeeperOptions options)
     : options_(std::move(options)),
+      identities_(std::make_unique<WatchedIdentities>(
+          options_.identities, options_.identities_file, options_.clock,
+          options_.identities_check_every)),
       limiter_(options_.rate_limit_per_second, options_.rate_limit_burst,
                options_.clock) {}
+
+absl::Status Gatekeeper::CheckIssuer(const Principal& principal,
+                                     const std::string& pem) const {
+  if (options_.agency_ca_pem.empty()) return absl::OkStatus();
+  const bool agency = absl::StartsWith(principal.role, "agency:");
+  absl::StatusOr<bool> by_agency_ca = IssuedBy(pem, options_.agency_ca_pem);
+  if (!by_agency_ca.ok()) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "the client certificate cannot be checked against the agency CA: ",
+        by_agency_ca.status().message()));
+  }
+  if (agency && !*by_agency_ca) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("principal ", principal.id,
+                     " is an agency: its certificate must be "
+                     "issued by the agency CA"));
+  }
+  if (!agency && *by_agency_ca) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("the agency CA issued this certificate, but principal ",
+                     principal.id, " is not an agency (", principal.role, ")"));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<v1::Actor> Gatekeeper::Authenticate(
     const Credentials& credentials) const {
   v1::Actor actor;
+  const std::shared_ptr<const Identities> identities = identities_->Current();
   if (!credentials.bearer_token.empty()) {
     std::optional<Principal> principal =
-        options_.identities.ForToken(credentials.bearer_token);
+        identities->ForToken(credentials.bearer_token);
     if (!principal.has_value()) {
       return absl::UnauthenticatedError("the bearer token is not known");
     }
@@ -43,16 +73,19 @@ absl::StatusOr<v1::Actor> Gatekeeper::Authenticate(
     return actor;
   }
   if (!credentials.certificate_names.empty()) {
-    std::optional<Principal> principal =
-        options_.identities.ForCertificate(credentials.certificate_names);
-    if (!principal.has_value()) {
+    absl::StatusOr<std::optional<Principal>> principal =
+        identities->ForCertificate(credentials.certificate_names);
+    if (!principal.ok()) return principal.status();
+    if (!principal->has_value()) {
       return absl::UnauthenticatedError(
           absl::StrCat("the client certificate (",
                        absl::StrJoin(credentials.certificate_names, ", "),
                        ") is not a known identity"));
     }
-    actor.set_id(principal->id);
-    actor.set_role(principal->role);
+    absl::Status issuer = CheckIssuer(**principal, credentials.certificate_pem);
+    if (!issuer.ok()) return issuer;
+    actor.set_id((*principal)->id);
+    actor.set_role((*principal)->role);
     return actor;
   }
   if (options_.plaintext_development) {

@@ -1,7 +1,9 @@
 // Gatekeeper: the one place every call passes before any use case runs.
 // In order:
 //   1. who is calling (authentication): a bearer token listed in the
-//      identities, else a verified client certificate listed there; in
+//      identities, else a verified client certificate listed there (one
+//      principal per certificate; with an agency CA, agencies' certificates
+//      from it and no one else's); in
 //      plaintext development mode only, the x-actor-id/x-actor-role the
 //      caller claims. Anything else is UNAUTHENTICATED. Over TLS, claimed
 //      identities are ignored: the actor recorded on events is always the
@@ -21,11 +23,13 @@
 #ifndef COLLECTIONS_SERVICES_SECURITY_GATEKEEPER_H_
 #define COLLECTIONS_SERVICES_SECURITY_GATEKEEPER_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "collections/v1/events.pb.h"
 #include "common/clock.h"
 #include "google/protobuf/message.h"
@@ -36,9 +40,11 @@ namespace collections::security {
 
 // What a call presents, as the transport saw it.
 struct Credentials {
-  // The verified client certificate's subject CN and SANs (mutual TLS);
-  // empty without one.
+  // The verified client certificate's names, typed: "cn:<subject CN>",
+  // "dns:…", "uri:…", "email:…" (mutual TLS); empty without one.
   std::vector<std::string> certificate_names;
+  // That certificate, PEM (checked against the agency CA when one is set).
+  std::string certificate_pem;
   std::string bearer_token;  // from "authorization: Bearer <token>"
   // x-actor-id / x-actor-role: honoured in plaintext development mode only.
   std::string claimed_id;
@@ -53,6 +59,14 @@ struct GatekeeperOptions {
   // identities are taken as they come (default: "anonymous", "admin").
   bool plaintext_development = false;
   Identities identities;
+  // The file `identities` came from: re-read when it changes (checked at
+  // most once per identities_check_every). Empty: `identities` for good.
+  std::string identities_file;
+  absl::Duration identities_check_every = absl::Seconds(1);
+  // The CA of agencies' client certificates (PEM), when they have their
+  // own: an agency principal's certificate must be issued by it, and no
+  // other principal's may be (a compromised agency CA cannot mint staff).
+  std::string agency_ca_pem;
   double rate_limit_per_second = 0;  // per caller; ≤ 0: none
   double rate_limit_burst = 0;
   const Clock* clock = Clock::Real();
@@ -73,7 +87,12 @@ class Gatekeeper {
   absl::StatusOr<collections::v1::Actor> Authenticate(
       const Credentials& credentials) const;
 
+  // Whether the agency-CA rule holds for `principal` presenting `pem`.
+  absl::Status CheckIssuer(const Principal& principal,
+                           const std::string& pem) const;
+
   const GatekeeperOptions options_;
+  std::unique_ptr<WatchedIdentities> identities_;
   RateLimiter limiter_;
 };
 

@@ -39,15 +39,14 @@ absl::StatusOr<Pkey> ReadPem(absl::string_view pem, bool private_key) {
                ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
   if (key == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a PEM ", private_key ? "private" : "public",
-                     " key (\"-----BEGIN ",
-                     private_key ? "PRIVATE" : "PUBLIC", " KEY-----\")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not a PEM ", private_key ? "private" : "public", " key (\"-----BEGIN ",
+        private_key ? "PRIVATE" : "PUBLIC", " KEY-----\")"));
   }
   if (EVP_PKEY_id(key.get()) != EVP_PKEY_X25519) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the key is ", OBJ_nid2sn(EVP_PKEY_id(key.get())),
-        ", not X25519 (openssl genpkey -algorithm X25519)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the key is ", OBJ_nid2sn(EVP_PKEY_id(key.get())),
+                     ", not X25519 (openssl genpkey -algorithm X25519)"));
   }
   return key;
 }
@@ -69,7 +68,8 @@ absl::StatusOr<std::string> Derive(EVP_PKEY* own, EVP_PKEY* peer) {
   size_t size = shared.size();
   if (ctx == nullptr || EVP_PKEY_derive_init(ctx.get()) != 1 ||
       EVP_PKEY_derive_set_peer(ctx.get(), peer) != 1 ||
-      EVP_PKEY_derive(ctx.get(), reinterpret_cast<unsigned char*>(shared.data()),
+      EVP_PKEY_derive(ctx.get(),
+                      reinterpret_cast<unsigned char*>(shared.data()),
                       &size) != 1 ||
       size != kKeyBytes) {
     return absl::InternalError("X25519 key agreement failed");
@@ -112,7 +112,8 @@ absl::StatusOr<std::string> X25519PublicKeyFromPem(absl::string_view pem) {
   absl::StatusOr<Pkey> key = ReadPem(pem, /*private_key=*/false);
   if (!key.ok()) return key.status();
   std::string raw = RawPublic(key->get());
-  if (raw.empty()) return absl::InvalidArgumentError("an unreadable X25519 key");
+  if (raw.empty())
+    return absl::InvalidArgumentError("an unreadable X25519 key");
   return raw;
 }
 
@@ -130,8 +131,8 @@ absl::StatusOr<RecipientSealed> SealToRecipient(
     return absl::InvalidArgumentError("the seed is shorter than 32 bytes");
   }
   absl::StatusOr<std::string> ephemeral_private =
-      Hkdf(seed, recipient_public_key, "collections.v1.sealed-personal/ephemeral",
-           kKeyBytes);
+      Hkdf(seed, recipient_public_key,
+           "collections.v1.sealed-personal/ephemeral", kKeyBytes);
   if (!ephemeral_private.ok()) return ephemeral_private.status();
   Pkey ephemeral(EVP_PKEY_new_raw_private_key(
       EVP_PKEY_X25519, nullptr, Bytes(*ephemeral_private), kKeyBytes));
@@ -144,13 +145,13 @@ absl::StatusOr<RecipientSealed> SealToRecipient(
   sealed.ephemeral_public_key = RawPublic(ephemeral.get());
   absl::StatusOr<std::string> shared = Derive(ephemeral.get(), recipient.get());
   if (!shared.ok()) return shared.status();
-  absl::StatusOr<std::string> key_nonce = KeyAndNonce(
-      *shared, sealed.ephemeral_public_key, recipient_public_key);
+  absl::StatusOr<std::string> key_nonce =
+      KeyAndNonce(*shared, sealed.ephemeral_public_key, recipient_public_key);
   if (!key_nonce.ok()) return key_nonce.status();
   sealed.nonce = key_nonce->substr(kKeyBytes);
-  absl::StatusOr<std::string> ciphertext = AesGcmSealWithNonce(
-      key_nonce->substr(0, kKeyBytes), sealed.nonce, plaintext,
-      associated_data);
+  absl::StatusOr<std::string> ciphertext =
+      AesGcmSealWithNonce(key_nonce->substr(0, kKeyBytes), sealed.nonce,
+                          plaintext, associated_data);
   if (!ciphertext.ok()) return ciphertext.status();
   sealed.ciphertext = *std::move(ciphertext);
   return sealed;
@@ -171,8 +172,8 @@ absl::StatusOr<std::string> OpenAsRecipient(absl::string_view private_key_pem,
   }
   absl::StatusOr<std::string> shared = Derive(own->get(), ephemeral.get());
   if (!shared.ok()) return shared.status();
-  absl::StatusOr<std::string> key_nonce = KeyAndNonce(
-      *shared, sealed.ephemeral_public_key, RawPublic(own->get()));
+  absl::StatusOr<std::string> key_nonce =
+      KeyAndNonce(*shared, sealed.ephemeral_public_key, RawPublic(own->get()));
   if (!key_nonce.ok()) return key_nonce.status();
   absl::StatusOr<std::string> plaintext =
       AesGcmOpen(key_nonce->substr(0, kKeyBytes), sealed.nonce,

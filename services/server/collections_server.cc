@@ -1,6 +1,8 @@
 #include "services/server/collections_server.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -13,6 +15,8 @@
 #include "common/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "services/app/demo_portfolio.h"
 #include "services/projections/actor_index_projection.h"
 #include "services/projections/case_standing_projection.h"
@@ -92,22 +96,44 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
     return absl::InvalidArgumentError(
         "TLS needs both --tls_cert_file and --tls_key_file");
   }
-  grpc::SslServerCredentialsOptions ssl;
-  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  COLLECTIONS_ASSIGN_OR_RETURN(pair.cert_chain,
-                               ReadPem(tls.cert_file, "TLS certificate"));
-  COLLECTIONS_ASSIGN_OR_RETURN(pair.private_key,
-                               ReadPem(tls.key_file, "TLS key"));
-  ssl.pem_key_cert_pairs.push_back(std::move(pair));
+  // Read once here for a clear error at start; from then on gRPC's file
+  // watcher re-reads them every reload_interval, so a renewed certificate,
+  // key or client CA is served without a restart.
+  COLLECTIONS_RETURN_IF_ERROR(
+      ReadPem(tls.cert_file, "TLS certificate").status());
+  COLLECTIONS_RETURN_IF_ERROR(ReadPem(tls.key_file, "TLS key").status());
+  const int refresh_seconds = static_cast<int>(
+      std::max<int64_t>(1, absl::ToInt64Seconds(tls.reload_interval)));
+  std::shared_ptr<grpc::experimental::CertificateProviderInterface> provider;
   if (!tls.client_ca_file.empty()) {
-    COLLECTIONS_ASSIGN_OR_RETURN(ssl.pem_root_certs,
-                                 ReadPem(tls.client_ca_file, "client CA"));
-    ssl.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    COLLECTIONS_RETURN_IF_ERROR(
+        ReadPem(tls.client_ca_file, "client CA").status());
+    provider =
+        std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+            tls.key_file, tls.cert_file, tls.client_ca_file, refresh_seconds);
   } else {
-    ssl.client_certificate_request = GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
+    provider =
+        std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+            tls.key_file, tls.cert_file, refresh_seconds);
   }
-  return grpc::SslServerCredentials(ssl);
+  grpc::experimental::TlsServerCredentialsOptions tls_options(provider);
+  tls_options.watch_identity_key_cert_pairs();
+  if (!tls.client_ca_file.empty()) {
+    tls_options.watch_root_certs();
+    tls_options.set_cert_request_type(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  } else {
+    tls_options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  }
+  if (!tls.crl_dir.empty()) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(tls.crl_dir, error)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--tls_crl_dir ", tls.crl_dir, " is not a directory"));
+    }
+    tls_options.set_crl_directory(tls.crl_dir);
+  }
+  return grpc::experimental::TlsServerCredentials(tls_options);
 }
 
 }  // namespace
@@ -246,6 +272,11 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   if (!options.identities_file.empty()) {
     COLLECTIONS_ASSIGN_OR_RETURN(
         gate.identities, security::Identities::Load(options.identities_file));
+    gate.identities_file = options.identities_file;
+  }
+  if (!options.tls.agency_ca_file.empty()) {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        gate.agency_ca_pem, ReadPem(options.tls.agency_ca_file, "agency CA"));
   }
   gate.rate_limit_per_second = options.rate_limit_per_second;
   gate.rate_limit_burst = options.rate_limit_burst;

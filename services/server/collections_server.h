@@ -63,6 +63,17 @@ struct TlsOptions {
   // Set: mutual TLS. Clients must present a certificate signed by this CA
   // (PEM); connections without one are refused in the handshake.
   std::string client_ca_file;
+  // Set: certificate revocation lists (PEM files named by the issuer's hash,
+  // "<hash>.r0", as `openssl rehash` makes them) checked in every handshake.
+  std::string crl_dir;
+  // Set: the CA of agencies' client certificates (PEM). Agency principals
+  // must present a certificate it issued, and no one else may; include it
+  // in client_ca_file too so the handshake accepts its certificates.
+  std::string agency_ca_file;
+  // How often the certificate, key and client CA files are re-read; a
+  // changed file is served from then on without a restart. The identities
+  // file is re-read (when changed) at most once a second.
+  absl::Duration reload_interval = absl::Seconds(60);
 };
 
 struct ServerOptions {

@@ -55,6 +55,16 @@ ABSL_FLAG(std::string, tls_cert_file, "",
 ABSL_FLAG(std::string, tls_key_file, "", "the server's TLS private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "CA (PEM) client certificates must chain to: mutual TLS");
+ABSL_FLAG(std::string, tls_crl_dir, "",
+          "mutual TLS: a directory of certificate revocation lists (PEM, "
+          "named <issuer hash>.r0 as `openssl rehash` names them)");
+ABSL_FLAG(std::string, tls_agency_ca_file, "",
+          "mutual TLS: the CA of agencies' client certificates; agency "
+          "principals must present one it issued and no one else may (list "
+          "it in --tls_client_ca_file too)");
+ABSL_FLAG(int32_t, tls_reload_seconds, 60,
+          "how often the TLS certificate, key and client CA files are "
+          "re-read (a renewed certificate is served without a restart)");
 ABSL_FLAG(bool, insecure_plaintext, false,
           "serve without TLS, callers naming themselves in x-actor-id/"
           "x-actor-role metadata: local development only");
@@ -136,6 +146,10 @@ int main(int argc, char** argv) {
   options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   options.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
   options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  options.tls.crl_dir = absl::GetFlag(FLAGS_tls_crl_dir);
+  options.tls.agency_ca_file = absl::GetFlag(FLAGS_tls_agency_ca_file);
+  options.tls.reload_interval =
+      absl::Seconds(absl::GetFlag(FLAGS_tls_reload_seconds));
   options.insecure_plaintext = absl::GetFlag(FLAGS_insecure_plaintext);
   options.identities_file = absl::GetFlag(FLAGS_identities_file);
   options.master_key_file = absl::GetFlag(FLAGS_master_key_file);

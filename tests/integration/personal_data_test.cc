@@ -70,8 +70,7 @@ v1::Money Eur(int64_t minor) {
 std::vector<std::string> FilesContaining(const std::string& dir,
                                          const std::string& needle) {
   std::vector<std::string> found;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(dir)) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream bytes;
@@ -371,8 +370,7 @@ TEST_F(PersonalDataTest, PersonalFieldsReachNoFileAndErasureHoldsEverywhere) {
     lawyer.set_debtor_id("d-1");
     lawyer.mutable_representation()->set_representative("mr. Zq7Lawyer");
     lawyer.mutable_representation()->set_kind("lawyer");
-    Ok(&v1::DebtorCommands::Stub::NoticeRepresentation, debtors_.get(),
-       lawyer);
+    Ok(&v1::DebtorCommands::Stub::NoticeRepresentation, debtors_.get(), lawyer);
     v1::NoticeDeceasedRequest deceased;
     *deceased.mutable_context() = Context(Day(2026, 2, 14));
     deceased.set_debtor_id("d-1");
@@ -491,9 +489,8 @@ TEST_F(PersonalDataTest, APackageCarriesPersonalDataSealedToTheAgencyAlone) {
   EXPECT_THAT(FilesContaining(dir_.Sub("data"), kMarker), ::testing::IsEmpty());
 
   // Opened with the agency's key: the name and the contact points.
-  auto opened =
-      agency::OpenPersonalFile(files.at(agency::kPersonalFile),
-                               agency_key.private_pem);
+  auto opened = agency::OpenPersonalFile(files.at(agency::kPersonalFile),
+                                         agency_key.private_pem);
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(opened->name(), "Zq7Name Bakkerij de Vries");
   std::vector<std::string> values;
@@ -546,7 +543,8 @@ TEST_F(PersonalDataTest, APackageCarriesPersonalDataSealedToTheAgencyAlone) {
     ASSERT_TRUE(
         audit_->ListAuditTrail(&trail_context, trail_request, &trail).ok());
     std::vector<std::string> types;
-    for (const auto& entry : trail.entries()) types.push_back(entry.event_type());
+    for (const auto& entry : trail.entries())
+      types.push_back(entry.event_type());
     EXPECT_THAT(types, Contains("PersonalDataDisclosed"));
   }
 

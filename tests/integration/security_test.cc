@@ -5,6 +5,7 @@
 // wire, and no plaintext unless asked for.
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "collections/v1/event_stream.grpc.pb.h"
 #include "collections/v1/operations.grpc.pb.h"
@@ -113,7 +115,8 @@ class TlsTest : public ::testing::Test {
                << " audra auditor\n";
   }
 
-  void Start(bool mutual) {
+  void Start(bool mutual,
+             const std::function<void(server::ServerOptions&)>& more = {}) {
     server::ServerOptions options =
         testing::TestServerOptions(dir_.Sub("data"));
     options.insecure_plaintext = false;
@@ -121,9 +124,22 @@ class TlsTest : public ::testing::Test {
     options.tls.key_file = tls_.server_key;
     if (mutual) options.tls.client_ca_file = tls_.ca_cert;
     options.identities_file = dir_.Sub("identities");
+    if (more) more(options);
     auto started = server::CollectionsServer::Start(options);
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
+  }
+
+  // Polls `call` until it answers `want` (true) or 20 s pass (false): for
+  // files the server re-reads on its own schedule.
+  static bool Eventually(const std::function<grpc::StatusCode()>& call,
+                         grpc::StatusCode want) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < deadline) {
+      if (call() == want) return true;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return false;
   }
 
   // A TLS channel trusting the test CA, presenting `client`'s certificate
@@ -198,6 +214,124 @@ TEST_F(TlsTest, MutualTlsRefusesClientsWithoutATrustedCertificate) {
   ASSERT_GE(events.events_size(), 1);
   EXPECT_EQ(events.events(0).actor().id(), "anna");
   EXPECT_EQ(events.events(0).actor().role(), "collector");
+}
+
+// Issue 25: one typed certificate name per principal; a certificate whose
+// names match two principals is refused, not mapped to the first.
+TEST_F(TlsTest, TypedCertificateNamesAndOnePrincipalPerCertificate) {
+  ASSERT_TRUE(
+      testing::IssueClient(tls_, "noord", "Incasso Noord",
+                           "URI:spiffe://collections.test/agency/incasso-noord")
+          .ok());
+  ASSERT_TRUE(
+      testing::IssueClient(tls_, "both", "both",
+                           "URI:spiffe://collections.test/agency/incasso-noord,"
+                           "DNS:staff.example.com")
+          .ok());
+  std::ofstream(dir_.Sub("identities"))
+      << "cert uri:spiffe://collections.test/agency/incasso-noord "
+         "incasso-noord agency:incasso-noord\n"
+      << "cert dns:staff.example.com staff collector\n";
+  Start(/*mutual=*/true);
+  // The agency by its URI name: an agency may not open cases.
+  EXPECT_EQ(Open(Channel("noord"), "c-1").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const grpc::Status both = Open(Channel("both"), "c-1");
+  EXPECT_EQ(both.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(both.error_message(), HasSubstr("matches two principals"));
+}
+
+// Revocation without a restart: a principal removed from the identities
+// file loses access once the file is re-read.
+TEST_F(TlsTest, AnIdentityRemovedFromTheFileLosesAccess) {
+  Start(/*mutual=*/true);
+  ASSERT_TRUE(Open(Channel("anna.example.com"), "c-1").ok());
+  std::ofstream(dir_.Sub("identities"), std::ios::trunc)
+      << "token sha256:" << ToHex(Sha256Of("aud1t")) << " audra auditor\n";
+  int n = 1;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return Open(Channel("anna.example.com"), absl::StrCat("c-r", ++n))
+            .error_code();
+      },
+      grpc::StatusCode::UNAUTHENTICATED));
+}
+
+// A renewed client CA is read again without a restart.
+TEST_F(TlsTest, TheClientCaFileIsReloaded) {
+  ASSERT_TRUE(testing::MakeCa(tls_, "ca2", "second CA").ok());
+  ASSERT_TRUE(
+      testing::IssueClient(tls_, "late", "anna.example.com", "", "ca2").ok());
+  const std::string clients_ca = dir_.Sub("clients-ca.pem");
+  std::ofstream(clients_ca) << testing::ReadText(tls_.ca_cert);
+  Start(/*mutual=*/true, [&](server::ServerOptions& options) {
+    options.tls.client_ca_file = clients_ca;
+    options.tls.reload_interval = absl::Seconds(1);
+  });
+  EXPECT_EQ(Open(Channel("late"), "c-1").error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  std::ofstream(clients_ca, std::ios::trunc)
+      << testing::ReadText(tls_.ca_cert)
+      << testing::ReadText(dir_.Sub("tls/ca2.pem"));
+  int n = 1;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return Open(Channel("late"), absl::StrCat("c-l", ++n)).error_code();
+      },
+      grpc::StatusCode::OK));
+}
+
+// A revoked client certificate is refused in the handshake (CRL
+// directory); the CA's other certificates still work.
+TEST_F(TlsTest, ARevokedCertificateIsRefused) {
+  ASSERT_TRUE(
+      testing::WriteCrl(tls_, "ca", {"mallory.example.com"}, dir_.Sub("crls"))
+          .ok());
+  std::ofstream(dir_.Sub("identities"), std::ios::app)
+      << "cert mallory.example.com mallory collector\n";
+  Start(/*mutual=*/true, [&](server::ServerOptions& options) {
+    options.tls.crl_dir = dir_.Sub("crls");
+  });
+  EXPECT_TRUE(Open(Channel("anna.example.com"), "c-1").ok());
+  EXPECT_EQ(Open(Channel("mallory.example.com"), "c-2").error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+// Agencies under their own CA: an agency's certificate must come from it,
+// and it cannot mint anyone else's.
+TEST_F(TlsTest, AgenciesUnderTheirOwnCa) {
+  ASSERT_TRUE(testing::MakeCa(tls_, "agency-ca", "agency CA").ok());
+  const std::string noord_uri =
+      "URI:spiffe://collections.test/agency/incasso-noord";
+  ASSERT_TRUE(
+      testing::IssueClient(tls_, "noord", "noord", noord_uri, "agency-ca")
+          .ok());
+  ASSERT_TRUE(
+      testing::IssueClient(tls_, "noord-by-staff-ca", "noord", noord_uri, "ca")
+          .ok());
+  ASSERT_TRUE(testing::IssueClient(tls_, "forged-staff", "anna.example.com", "",
+                                   "agency-ca")
+                  .ok());
+  std::ofstream(dir_.Sub("identities"), std::ios::app)
+      << "cert uri:spiffe://collections.test/agency/incasso-noord "
+         "incasso-noord agency:incasso-noord\n";
+  const std::string clients_ca = dir_.Sub("clients-ca.pem");
+  std::ofstream(clients_ca) << testing::ReadText(tls_.ca_cert)
+                            << testing::ReadText(dir_.Sub("tls/agency-ca.pem"));
+  Start(/*mutual=*/true, [&](server::ServerOptions& options) {
+    options.tls.client_ca_file = clients_ca;
+    options.tls.agency_ca_file = dir_.Sub("tls/agency-ca.pem");
+  });
+  // The agency, by the agency CA: authenticated (and may not open cases).
+  EXPECT_EQ(Open(Channel("noord"), "c-1").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const grpc::Status wrong_ca = Open(Channel("noord-by-staff-ca"), "c-1");
+  EXPECT_EQ(wrong_ca.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(wrong_ca.error_message(), HasSubstr("issued by the agency CA"));
+  const grpc::Status forged = Open(Channel("forged-staff"), "c-1");
+  EXPECT_EQ(forged.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(forged.error_message(), HasSubstr("is not an agency"));
+  EXPECT_TRUE(Open(Channel("anna.example.com"), "c-2").ok());
 }
 
 TEST_F(TlsTest, TlsWithBearerTokens) {

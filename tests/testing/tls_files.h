@@ -26,6 +26,25 @@ struct TlsFiles {
 absl::StatusOr<TlsFiles> MakeTlsFiles(const std::string& dir,
                                       const std::vector<std::string>& clients);
 
+// Another CA, "<dir>/<name>.pem" and ".key".
+absl::Status MakeCa(const TlsFiles& files, const std::string& name,
+                    const std::string& common_name);
+
+// A client certificate "<dir>/<name>.pem"/".key" with subject CN=<cn> and,
+// when `subject_alt_names` is set, those SANs ("URI:spiffe://…,DNS:…"),
+// issued by the CA "<dir>/<ca>.pem".
+absl::Status IssueClient(const TlsFiles& files, const std::string& name,
+                         const std::string& cn,
+                         const std::string& subject_alt_names,
+                         const std::string& ca = "ca");
+
+// Revokes the certificates `names` of the CA "<dir>/<ca>.pem" and writes
+// its CRL into `crl_dir` as "<issuer hash>.r0" (the layout gRPC's
+// crl_directory reads). An empty `names` writes a CRL revoking nothing.
+absl::Status WriteCrl(const TlsFiles& files, const std::string& ca,
+                      const std::vector<std::string>& names,
+                      const std::string& crl_dir);
+
 // The contents of a file ("" when unreadable).
 std::string ReadText(const std::string& path);
 

@@ -33,7 +33,7 @@ TEST(GatekeeperTest, TokensAndCertificatesNameTheCallerClaimsDoNot) {
   Gatekeeper gate(std::move(options));
 
   Credentials by_cert;
-  by_cert.certificate_names = {"anna.example.com"};
+  by_cert.certificate_names = {"dns:anna.example.com"};
   by_cert.claimed_id = "mallory";  // forged: ignored
   by_cert.claimed_role = "admin";
   auto anna = gate.Admit(by_cert, kLogCalls, nullptr);
@@ -51,9 +51,9 @@ TEST(GatekeeperTest, TokensAndCertificatesNameTheCallerClaimsDoNot) {
   EXPECT_EQ(gate.Admit(by_token, kLogCalls, nullptr).status().code(),
             absl::StatusCode::kUnauthenticated);
   Credentials stranger;
-  stranger.certificate_names = {"mallory.example.com"};
+  stranger.certificate_names = {"dns:mallory.example.com"};
   EXPECT_THAT(gate.Admit(stranger, kLogCalls, nullptr).status().message(),
-              HasSubstr("mallory.example.com) is not a known identity"));
+              HasSubstr("dns:mallory.example.com) is not a known identity"));
   Credentials claims_only;
   claims_only.claimed_id = "mallory";
   claims_only.claimed_role = "admin";
