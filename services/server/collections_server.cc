@@ -351,6 +351,11 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  grpc::ResourceQuota quota("collectionsd");
+  quota.Resize(static_cast<size_t>(options.grpc_memory_bytes));
+  if (options.grpc_max_threads > 0)
+    quota.SetMaxThreads(options.grpc_max_threads);
+  builder.SetResourceQuota(quota);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;

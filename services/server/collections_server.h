@@ -86,6 +86,12 @@ struct ServerOptions {
   storage::EventLogOptions log;
   // Largest request or response message, bytes.
   int max_message_bytes = 8 << 20;
+  // gRPC's resource quota (issue 25, limits at the edge): the memory all
+  // calls' buffers may take together, and the most threads gRPC may run
+  // for them (0: gRPC's default). Beyond either, new work waits or is
+  // refused instead of taking the process down.
+  int64_t grpc_memory_bytes = int64_t{1} << 30;
+  int grpc_max_threads = 0;
   // Seed the demo portfolio when the log is empty.
   bool seed_demo = false;
   int demo_debtors = 300;

@@ -33,6 +33,12 @@ ABSL_FLAG(bool, seed_demo, false,
 ABSL_FLAG(int, demo_debtors, 300, "debtors in the demo portfolio");
 ABSL_FLAG(int, max_message_bytes, 8 << 20,
           "largest gRPC request or response, bytes");
+ABSL_FLAG(int64_t, grpc_memory_mb, 1024,
+          "gRPC resource quota: the memory all calls' buffers may take "
+          "together, MiB");
+ABSL_FLAG(int, grpc_max_threads, 0,
+          "gRPC resource quota: the most threads gRPC may run (0: its "
+          "default)");
 ABSL_FLAG(int, min_free_disk_mb, 256,
           "appends answer UNAVAILABLE while the data directory's disk has "
           "less than this many MiB free (0: no reserve)");
@@ -136,6 +142,8 @@ int main(int argc, char** argv) {
   options.seed_demo = absl::GetFlag(FLAGS_seed_demo);
   options.demo_debtors = absl::GetFlag(FLAGS_demo_debtors);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.grpc_memory_bytes = absl::GetFlag(FLAGS_grpc_memory_mb) << 20;
+  options.grpc_max_threads = absl::GetFlag(FLAGS_grpc_max_threads);
   options.due_events_interval =
       absl::Seconds(absl::GetFlag(FLAGS_due_events_interval_seconds));
   options.shutdown_grace =
