@@ -241,7 +241,8 @@ absl::StatusOr<AgencyHandoff::PersonalPart> AgencyHandoff::PersonalFor(
   }
   v1::PackagePersonalData data;
   data.set_debtor_id(state.debtor_id);
-  auto readable = [](const std::string& value) {
+  auto readable = [&part](const std::string& value) {
+    if (value == security::kErased) part.some_erased = true;
     return !value.empty() && value != security::kErased;
   };
   for (const v1::Event& stored : case_events) {
@@ -539,8 +540,9 @@ absl::StatusOr<v1::PlacementPackage> AgencyHandoff::Package(
       absl::BytesToHexString(placement.package_manifest_sha256());
   // The one rebuild that may differ: the debtor was erased since, and the
   // package now carries no personal data and says so.
-  const bool erased_since = !placement.package_recipient_key().empty() &&
-                            personal.statement == agency::kPersonalErased;
+  const bool erased_since =
+      !placement.package_recipient_key().empty() &&
+      (personal.statement == agency::kPersonalErased || personal.some_erased);
   if (package.manifest_sha256_hex() != recorded && !erased_since) {
     return absl::DataLossError(absl::StrCat(
         "package ", placement.package_id(), " rebuilds to manifest ",

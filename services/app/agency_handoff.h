@@ -117,6 +117,9 @@ class AgencyHandoff {
     std::string statement;  // agency::kPersonal*
     std::string file;       // personal.sealed.json, or empty
     std::vector<std::string> categories;
+    // Some values read as erased (the debtor was forgotten, and has a new
+    // key since): the package cannot be what it was.
+    bool some_erased = false;
   };
   absl::StatusOr<collections::v1::PlacementPackage> Cut(
       const collections::v1::HandedToAgency& placement,

@@ -87,6 +87,19 @@ std::string SummarizeDebtorFact(const Event& event) {
                           p.segment_assigned().model_version());
     case EventPayload::kContactConsentRecorded:
       return "Consent to more calls recorded (at most 7 days)";
+    case EventPayload::kPersonalDataDisclosed: {
+      const auto& disclosed = p.personal_data_disclosed();
+      std::string categories;
+      for (const std::string& category : disclosed.categories())
+        absl::StrAppend(&categories, categories.empty() ? "" : ", ", category);
+      return absl::StrCat("Personal data (", categories, ") disclosed to ",
+                          disclosed.recipient(), " in package ",
+                          disclosed.package_id(), ", sealed to its key");
+    }
+    case EventPayload::kAgencyKeyRegistered:
+      return absl::StrCat("Key ", p.agency_key_registered().fingerprint(),
+                          " registered for agency ",
+                          p.agency_key_registered().agency_id());
     default:
       return event.type();  // the type name reads well enough
   }
