@@ -14,11 +14,17 @@ SECONDS_EACH=1 WRITERS=2 BUILD_DIR="$1" \
 cat "$out"
 python3 - "$out" <<'PY'
 import re, sys
-rows = [line for line in open(sys.argv[1]) if re.match(r"\| (collectionsd|RocksDB|PostgreSQL)", line)]
-assert len(rows) == 6, f"{len(rows)} rows"
+text = open(sys.argv[1]).read()
+rows = [line for line in text.splitlines() if re.match(r"\| (collectionsd|gRPC ceiling|RocksDB|PostgreSQL)", line)]
+assert len(rows) == 8, f"{len(rows)} rows"
 for row in rows:
     cells = [c.strip() for c in row.strip().strip("|").split("|")]
-    events, p50, p99, ratio = (float(c) for c in cells[2:6])
-    assert events > 0 and p50 > 0 and p99 >= p50 and ratio > 0, row
-print("peer_bench_test: 6 rows with figures")
+    events, p50, p99, *ratios = (float(c) for c in cells[2:8])
+    assert events > 0 and p50 > 0 and p99 >= p50 and all(r > 0 for r in ratios), row
+# The projections' figures for both collectionsd rows.
+extras = re.findall(r"projections lag_p99_ms ([\d.?]+), caught_up_s ([-\d.]+), rss_mib (\d+), events_in_log (\d+)", text)
+assert len(extras) == 2, extras
+for lag, caught_up, rss, events in extras:
+    assert float(caught_up) >= 0 and int(rss) > 0 and int(events) > 0, (lag, caught_up, rss, events)
+print("peer_bench_test: 8 rows with figures, projections caught up")
 PY

@@ -6,6 +6,9 @@
 #   collectionsd   LogCalls over gRPC through tools/loadgen (one event per
 #                  call: validation, idempotency lookup, stream head, chain
 #                  hash and Merkle tree, group commit, WAL sync)
+#   gRPC ceiling   the same loadgen calls answered by tools/bench/
+#                  ceiling_server without storage (same gRPC build, same
+#                  callback API): the most any server of ours could do
 #   RocksDB        Debian's db_bench fillrandom --sync=1: raw puts into one
 #                  RocksDB, in-process, no network, no checks (the floor our
 #                  storage sits on)
@@ -16,7 +19,11 @@
 #
 # one event per durable write, then 100, and prints one table: events/s,
 # p50 and p99 latency per write, and each system's throughput as a ratio to
-# raw RocksDB measured in the same run with the same shape.
+# raw RocksDB, to PostgreSQL and to the gRPC ceiling measured in the same
+# run with the same shape. For collectionsd it also prints the projections'
+# lag during the load (p99 of the oldest unapplied event's age, sampled
+# every 200 ms), how long they took to catch up after it, the server's
+# resident memory at the end and the events then in its log.
 #
 #   tools/bench/peer_bench.sh                      # 15 s a row, 64 writers
 #   SECONDS_EACH=30 WRITERS=64 tools/bench/peer_bench.sh
@@ -41,7 +48,8 @@ if [[ ${#need[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
     --no-install-recommends "${need[@]}" >/dev/null
 fi
-[[ -x "$BUILD_DIR/services/server/collectionsd" && -x "$BUILD_DIR/tools/loadgen" ]] ||
+[[ -x "$BUILD_DIR/services/server/collectionsd" && -x "$BUILD_DIR/tools/loadgen" &&
+   -x "$BUILD_DIR/tools/ceiling_server" && -x "$BUILD_DIR/tools/collectionsctl" ]] ||
   tools/dev/build.sh >/dev/null
 
 work=$(mktemp -d /var/tmp/peer_bench.XXXXXX)
@@ -80,6 +88,67 @@ run_collectionsd() {  # run_collectionsd single|batch
   done
   local port
   port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.log")
+  # The projections' lag while the load runs: the oldest unapplied event's
+  # age (ms) over all projections, every 200 ms.
+  : >"$work/lag_samples"
+  (while true; do
+     "$BUILD_DIR/tools/collectionsctl" --server="127.0.0.1:$port" \
+       projections --json 2>/dev/null | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(max([int(p.get("lag_millis", p.get("lagMillis", 0))) for p in r.get("projections", [])] or [0]))' \
+       >>"$work/lag_samples" 2>/dev/null || true
+     sleep 0.2
+   done) &
+  local sampler=$!
+  "$BUILD_DIR/tools/loadgen" --server="127.0.0.1:$port" --workload="$1" \
+    --batch_events=100 --callers="$WRITERS" --seconds="$SECONDS_EACH" \
+    >"$work/loadgen.out"
+  local stopped_at
+  stopped_at=$(date +%s.%N)
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  # Caught up: every projection at the head (polled every 50 ms, 60 s at most).
+  local caught_up=-1
+  for _ in $(seq 1200); do
+    if "$BUILD_DIR/tools/collectionsctl" --server="127.0.0.1:$port" \
+         projections --json 2>/dev/null | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+sys.exit(0 if all(int(p.get("lag_positions", p.get("lagPositions", 0))) == 0
+                  for p in r.get("projections", [])) else 1)'; then
+      caught_up=$(python3 -c "print('%.2f' % ($(date +%s.%N) - $stopped_at))")
+      break
+    fi
+    sleep 0.05
+  done
+  local rss_mib events_in_log
+  rss_mib=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status")
+  events_in_log=$("$BUILD_DIR/tools/collectionsctl" --server="127.0.0.1:$port" \
+    status --json 2>/dev/null | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(r["log_head"])' 2>/dev/null || echo "?")
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  local lag_p99
+  lag_p99=$(if [[ -s "$work/lag_samples" ]]; then percentiles "$work/lag_samples" |
+    awk '{print $2}'; else echo "?"; fi)
+  echo "lag_p99_ms=$lag_p99 caught_up_s=$caught_up rss_mib=$rss_mib events_in_log=$events_in_log" \
+    >"$work/ours_$1.extra"
+  grep '^{"benchmark"' "$work/loadgen.out" | python3 -c '
+import json, sys
+op = json.load(sys.stdin)["ops"][0]
+print("%.0f %.2f %.2f" % (op["events_per_s"], op["p50_ms"], op["p99_ms"]))'
+}
+
+run_ceiling() {  # run_ceiling single|batch
+  "$BUILD_DIR/tools/ceiling_server" --listen=127.0.0.1:0 >"$work/ceiling.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 300); do
+    grep -q "serving on port" "$work/ceiling.log" && break
+    sleep 0.1
+  done
+  local port
+  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/ceiling.log")
   "$BUILD_DIR/tools/loadgen" --server="127.0.0.1:$port" --workload="$1" \
     --batch_events=100 --callers="$WRITERS" --seconds="$SECONDS_EACH" \
     >"$work/loadgen.out"
@@ -152,6 +221,8 @@ declare -A result
 for shape in single batch; do
   echo "== $shape: collectionsd + loadgen ($WRITERS callers, ${SECONDS_EACH}s)" >&2
   result[ours_$shape]=$(run_collectionsd "$shape")
+  echo "== $shape: gRPC ceiling (no storage) + loadgen" >&2
+  result[ceiling_$shape]=$(run_ceiling "$shape")
   echo "== $shape: RocksDB db_bench fillrandom --sync=1 ($WRITERS threads)" >&2
   result[rocks_$shape]=$(run_rocksdb "$shape")
   echo "== $shape: PostgreSQL 15 + pgbench ($WRITERS clients)" >&2
@@ -159,13 +230,17 @@ for shape in single batch; do
 done
 
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
-# row <label> <write> <key> <baseline key>
+# row <label> <write> <key> <shape>: the ratios to RocksDB, PostgreSQL and
+# the gRPC ceiling of the same shape.
 row() {
-  local eps p50 p99 base
+  local eps p50 p99 rocks pg ceiling
   read -r eps p50 p99 <<<"${result[$3]}"
-  read -r base _ _ <<<"${result[$4]}"
-  echo "| $1 | $2 | $eps | $p50 | $p99 | $(ratio "$eps" "$base") |"
+  read -r rocks _ _ <<<"${result[rocks_$4]}"
+  read -r pg _ _ <<<"${result[pg_$4]}"
+  read -r ceiling _ _ <<<"${result[ceiling_$4]}"
+  echo "| $1 | $2 | $eps | $p50 | $p99 | $(ratio "$eps" "$rocks") | $(ratio "$eps" "$pg") | $(ratio "$eps" "$ceiling") |"
 }
+extra() { sed 's/ /, /g; s/=/ /g' "$work/ours_$1.extra"; }
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 fs=$(df -T "$work" | awk 'NR==2 {print $2}')
 
@@ -175,14 +250,22 @@ Peer benchmark, $(date -u +%F), $(nproc) cores ($cpu), Linux $(uname -r), data o
 $WRITERS concurrent writers, ${SECONDS_EACH} s per row, ${VALUE_BYTES}-byte event bodies,
 every write synced to disk before it is acknowledged; latency is per write.
 
-| system | one write | events/s | p50 ms | p99 ms | vs RocksDB |
-|---|---|---:|---:|---:|---:|
-$(row "collectionsd (gRPC)" "LogCalls, 1 event" ours_single rocks_single)
-$(row "RocksDB 7.8 (db_bench)" "put, in-process" rocks_single rocks_single)
-$(row "PostgreSQL 15 (pgbench)" "INSERT after reading the stream head" pg_single rocks_single)
-$(row "collectionsd (gRPC)" "LogCalls, 100 events" ours_batch rocks_batch)
-$(row "RocksDB 7.8 (db_bench)" "WriteBatch of 100 puts" rocks_batch rocks_batch)
-$(row "PostgreSQL 15 (pgbench)" "100-row INSERT after reading the head" pg_batch rocks_batch)
+| system | one write | events/s | p50 ms | p99 ms | vs RocksDB | vs PostgreSQL | vs ceiling |
+|---|---|---:|---:|---:|---:|---:|---:|
+$(row "collectionsd (gRPC)" "LogCalls, 1 event" ours_single single)
+$(row "gRPC ceiling (no storage)" "LogCalls, 1 event, answered at once" ceiling_single single)
+$(row "RocksDB 7.8 (db_bench)" "put, in-process" rocks_single single)
+$(row "PostgreSQL 15 (pgbench)" "INSERT after reading the stream head" pg_single single)
+$(row "collectionsd (gRPC)" "LogCalls, 100 events" ours_batch batch)
+$(row "gRPC ceiling (no storage)" "LogCalls, 100 events, answered at once" ceiling_batch batch)
+$(row "RocksDB 7.8 (db_bench)" "WriteBatch of 100 puts" rocks_batch batch)
+$(row "PostgreSQL 15 (pgbench)" "100-row INSERT after reading the head" pg_batch batch)
+
+collectionsd, 1 event per write: projections $(extra single)
+collectionsd, 100 events per write: projections $(extra batch)
+(lag: p99 of the oldest unapplied event's age during the load, ms; caught
+up: seconds from the load's end until every projection is at the head;
+rss: the server's resident memory at the end, MiB)
 
 command: SECONDS_EACH=$SECONDS_EACH WRITERS=$WRITERS tools/bench/peer_bench.sh
 TABLE
