@@ -158,13 +158,7 @@ void ProjectionRunner::Run() {
       checkpoint = checkpoint_;
     }
     // A wait bound in real time (the clock is for lag, which may be faked).
-    const uint64_t head = log_->WaitForPosition(
-        checkpoint + 1, absl::Now() + options_.follow_wait);
-    if (head > checkpoint && options_.gather_wait > absl::ZeroDuration() &&
-        head < checkpoint + options_.gather_events && !stop_.load()) {
-      log_->WaitForPosition(checkpoint + options_.gather_events,
-                            absl::Now() + options_.gather_wait);
-    }
+    log_->WaitForPosition(checkpoint + 1, absl::Now() + options_.follow_wait);
   }
 }
 

@@ -11,7 +11,16 @@
 # checkpoint equal to its rebuild from zero (tools/crash_check/). Then
 # restarts the server on the same port and goes on.
 #
-#   crash_test.sh <collectionsd> <loadgen> <crash_check>
+#   crash_test.sh <collectionsd> <loadgen> <crash_check> [<power_loss_test>]
+#
+# MODE=power instead simulates power cuts (a SIGKILL cannot: the page cache
+# survives it): it runs the power-loss harness (tests/storage/
+# power_loss_test.cc, the fourth argument, or storage_power_loss_test next
+# to crash_check) for KILLS power losses — appends through the real append
+# path from several threads, the unsynced data of every file dropped (or a
+# random part of it kept) at a random moment, the log reopened in the same
+# process and checked: every acknowledged event once at its position,
+# positions gap-free, the Merkle tree and chains recomputed.
 #
 # Environment: KILLS (default 20), MIN_MS/MAX_MS (the random time between a
 # start and its kill, default 50..1000 ms), KEEP=1 keeps the work directory.
@@ -19,8 +28,15 @@
 # check held.
 set -euo pipefail
 source "$(dirname "$0")/server_lib.sh"
-server_bin=$1 loadgen_bin=$2 check_bin=$3
 kills=${KILLS:-20} min_ms=${MIN_MS:-50} max_ms=${MAX_MS:-1000}
+if [[ "${MODE:-kill}" == power ]]; then
+  # The harness binary: the fourth argument, else the build's (BUILD_DIR,
+  # default build).
+  power_bin=${4:-${BUILD_DIR:-build}/tests/storage/storage_power_loss_test}
+  [[ -x "$power_bin" ]] || { echo "no power-loss harness at $power_bin" >&2; exit 2; }
+  POWER_LOSSES=$kills exec "$power_bin" --gtest_brief=1
+fi
+server_bin=$1 loadgen_bin=$2 check_bin=$3
 work=$(mktemp -d)
 server_pid="" loadgen_pids=()
 cleanup() {

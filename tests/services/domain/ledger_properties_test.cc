@@ -84,8 +84,7 @@ void ExpectLedgerInvariants(const CaseUnderTest& c, const std::string& where) {
         << where;
   }
   ASSERT_TRUE(sum == s.owed) << where << ": balance " << s.owed.total()
-                             << " but invoices + unattributed "
-                             << sum.total();
+                             << " but invoices + unattributed " << sum.total();
   for (Bucket b :
        {Bucket::kPrincipal, Bucket::kInterest, Bucket::kCosts, Bucket::kFees}) {
     ASSERT_GE(s.owed.at(b), 0) << where;
@@ -125,7 +124,8 @@ absl::Status Pay(CaseUnderTest& c, int64_t amount, const std::string& invoice,
   payment.set_method(v1::PAYMENT_METHOD_BANK_TRANSFER);
   if (!invoice.empty()) payment.set_invoice_number(invoice);
   c.now_ = Local(day);
-  return c.Apply(DecideRecordPayment(c.state_, payment, CaseUnderTest::In(c.now_)));
+  return c.Apply(
+      DecideRecordPayment(c.state_, payment, CaseUnderTest::In(c.now_)));
 }
 
 absl::Status Reverse(CaseUnderTest& c, const std::string& payment_id,
@@ -176,9 +176,9 @@ TEST(LedgerPropertiesTest,
             std::uniform_int_distribution<int64_t>(1, owed + owed / 4)(random);
         std::string designated;
         if (!c.state_.invoices.empty() && op == 0) {
-          designated = c.state_.invoices[std::uniform_int_distribution<size_t>(
-                                             0, c.state_.invoices.size() - 1)(
-                                             random)]
+          designated = c.state_
+                           .invoices[std::uniform_int_distribution<size_t>(
+                               0, c.state_.invoices.size() - 1)(random)]
                            .number();
         }
         status = Pay(c, amount, designated, day);
@@ -188,11 +188,10 @@ TEST(LedgerPropertiesTest,
         for (const auto& p : c.state_.payments)
           if (!p.reversed) standing.push_back(p.payment_id);
         if (standing.empty()) continue;
-        status = Reverse(
-            c,
-            standing[std::uniform_int_distribution<size_t>(
-                0, standing.size() - 1)(random)],
-            day);
+        status = Reverse(c,
+                         standing[std::uniform_int_distribution<size_t>(
+                             0, standing.size() - 1)(random)],
+                         day);
         if (status.ok()) ++reversals;
       } else if (op <= 6) {  // interest up to today
         status = Accrue(c, day, day);
@@ -209,8 +208,8 @@ TEST(LedgerPropertiesTest,
         *credit.mutable_amount() = Eur(std::uniform_int_distribution<int64_t>(
             1, std::max<int64_t>(1, invoice.owed.principal))(random));
         c.now_ = Local(day);
-        status = c.Apply(DecideApplyCreditNote(c.state_, credit,
-                                               CaseUnderTest::In(c.now_)));
+        status = c.Apply(
+            DecideApplyCreditNote(c.state_, credit, CaseUnderTest::In(c.now_)));
       } else if (!c.state_.invoices.empty()) {  // write off one invoice
         const InvoiceState& invoice =
             c.state_.invoices[std::uniform_int_distribution<size_t>(
@@ -258,15 +257,13 @@ TEST(LedgerPropertiesTest, ReversingAPaymentRestoresTheLedgerExactly) {
     const int64_t owed = std::max<int64_t>(1, c.state_.owed.total());
     const std::string designated =
         c.state_.invoices.back().number();  // sometimes not the first due
-    ASSERT_TRUE(Pay(c,
-                    std::uniform_int_distribution<int64_t>(1, owed + 500)(
-                        random),
-                    seed % 2 ? designated : "", day + 2)
-                    .ok())
+    ASSERT_TRUE(
+        Pay(c, std::uniform_int_distribution<int64_t>(1, owed + 500)(random),
+            seed % 2 ? designated : "", day + 2)
+            .ok())
         << "seed " << seed;
     ASSERT_NE(LedgerOf(c.state_), before) << "seed " << seed;
-    ASSERT_TRUE(
-        Reverse(c, c.state_.payments.back().payment_id, day + 2).ok())
+    ASSERT_TRUE(Reverse(c, c.state_.payments.back().payment_id, day + 2).ok())
         << "seed " << seed;
     EXPECT_EQ(LedgerOf(c.state_), before) << "seed " << seed;
     ++checked;
@@ -294,8 +291,8 @@ TEST(LedgerPropertiesTest, Art6_119a_BW_InterestInAnySplitOfAPeriodIsTheSame) {
         paid_on + std::uniform_int_distribution<int>(2, 365)(random);
     const absl::CivilDay middle =
         paid_on + 1 +
-        std::uniform_int_distribution<int>(0, static_cast<int>(end - paid_on) -
-                                                  2)(random);
+        std::uniform_int_distribution<int>(
+            0, static_cast<int>(end - paid_on) - 2)(random);
     ASSERT_TRUE(Accrue(one, end, end).ok()) << "seed " << seed;
     ASSERT_TRUE(Accrue(split, middle, middle).ok()) << "seed " << seed;
     ASSERT_TRUE(Accrue(split, end, end).ok()) << "seed " << seed;
