@@ -271,30 +271,30 @@ absl::StatusOr<std::vector<Written>> CaseWriter::WriteTogether(
   }
 }
 
-absl::StatusOr<Written> CaseWriter::WriteToDebtor(
-    const std::string& debtor_id, const Envelope& envelope,
+absl::StatusOr<Written> CaseWriter::AppendUnsealed(
+    const std::string& stream_id, const Envelope& envelope,
     std::vector<DraftEvent> events) {
   Draft draft;
   draft.events = std::move(events);
   std::vector<v1::Event> enveloped = EnvelopeEvents(envelope, draft);
   COLLECTIONS_ASSIGN_OR_RETURN(
       storage::AppendResult appended,
-      log_->Append(domain::DebtorStreamId(debtor_id),
-                   storage::ExpectedVersion::Any(), enveloped));
+      log_->Append(stream_id, storage::ExpectedVersion::Any(), enveloped));
   return WrittenOf(appended, enveloped.size());
+}
+
+absl::StatusOr<Written> CaseWriter::WriteToDebtor(
+    const std::string& debtor_id, const Envelope& envelope,
+    std::vector<DraftEvent> events) {
+  return AppendUnsealed(domain::DebtorStreamId(debtor_id), envelope,
+                        std::move(events));
 }
 
 absl::StatusOr<Written> CaseWriter::WriteToAgency(
     const std::string& agency_id, const Envelope& envelope,
     std::vector<DraftEvent> events) {
-  Draft draft;
-  draft.events = std::move(events);
-  std::vector<v1::Event> enveloped = EnvelopeEvents(envelope, draft);
-  COLLECTIONS_ASSIGN_OR_RETURN(
-      storage::AppendResult appended,
-      log_->Append(domain::AgencyStreamId(agency_id),
-                   storage::ExpectedVersion::Any(), enveloped));
-  return WrittenOf(appended, enveloped.size());
+  return AppendUnsealed(domain::AgencyStreamId(agency_id), envelope,
+                        std::move(events));
 }
 
 absl::StatusOr<Written> CaseWriter::WriteOnDebtor(

@@ -176,6 +176,12 @@ class CaseWriter {
       std::optional<uint64_t> expected_version, DecideOnDebtor decide);
 
  private:
+  // WriteToDebtor and WriteToAgency: `events` enveloped and appended to
+  // `stream_id` as they are, at any version.
+  absl::StatusOr<Written> AppendUnsealed(const std::string& stream_id,
+                                         const Envelope& envelope,
+                                         std::vector<DraftEvent> events);
+
   struct Operation;  // one Write in progress
   void Attempt(std::shared_ptr<Operation> op);
 

@@ -28,8 +28,6 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "openssl/evp.h"
-#include "openssl/pem.h"
 #include "services/agency/package_verification.h"
 #include "services/agency/personal_file.h"
 #include "services/audit/ed25519_keys.h"
@@ -37,6 +35,7 @@
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
+#include "tests/testing/x25519_keys.h"
 
 namespace collections {
 namespace {
@@ -81,31 +80,8 @@ std::vector<std::string> FilesContaining(const std::string& dir,
   return found;
 }
 
-struct KeyPair {
-  std::string public_pem;
-  std::string private_pem;
-};
-
-// A fresh X25519 key pair, as `openssl genpkey -algorithm X25519` makes.
-KeyPair NewAgencyKey() {
-  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519");
-  KeyPair pair;
-  auto pem = [](auto write) {
-    BIO* bio = BIO_new(BIO_s_mem());
-    write(bio);
-    char* data = nullptr;
-    const long size = BIO_get_mem_data(bio, &data);
-    std::string out(data, static_cast<size_t>(size));
-    BIO_free(bio);
-    return out;
-  };
-  pair.public_pem = pem([key](BIO* bio) { PEM_write_bio_PUBKEY(bio, key); });
-  pair.private_pem = pem([key](BIO* bio) {
-    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-  });
-  EVP_PKEY_free(key);
-  return pair;
-}
+using KeyPair = testing::KeyPairPem;
+KeyPair NewAgencyKey() { return testing::NewKeyPair("X25519"); }
 
 class PersonalDataTest : public ::testing::Test {
  protected:
