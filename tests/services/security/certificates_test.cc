@@ -24,8 +24,8 @@ TEST(CertificatesTest, IssuedByNamesTheIssuingCaOnly) {
   EXPECT_TRUE(IssuedBy(noord, agency_ca).value());
   EXPECT_TRUE(IssuedBy(noord, ca + agency_ca).value());  // a bundle
   // The rogue CA has another name: its certificate is not the CA's.
-  EXPECT_FALSE(IssuedBy(testing::ReadText(files->ClientCert("rogue")), ca)
-                   .value());
+  EXPECT_FALSE(
+      IssuedBy(testing::ReadText(files->ClientCert("rogue")), ca).value());
   EXPECT_EQ(IssuedBy("not a certificate", ca).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(IssuedBy(anna, "no CA here").status().code(),

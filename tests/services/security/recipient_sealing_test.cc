@@ -55,9 +55,9 @@ TEST(RecipientSealingTest, TheSameSeedSealsTheSameBytesAnotherDoesNot) {
 }
 
 TEST(RecipientSealingTest, OnlyX25519KeysAreAccepted) {
-  EXPECT_THAT(X25519PublicKeyFromPem(NewKey("ED25519").public_pem),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("not X25519")));
+  EXPECT_THAT(
+      X25519PublicKeyFromPem(NewKey("ED25519").public_pem),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not X25519")));
   EXPECT_THAT(X25519PublicKeyFromPem("-----BEGIN PUBLIC KEY-----\nx\n"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("not a PEM public key")));
