@@ -23,8 +23,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "services/domain/case_snapshot.h"
 #include "tests/services/domain/case_under_test.h"
+#include "tests/services/domain/ledger_invariants.h"
 
 namespace collections::domain {
 namespace {
@@ -58,60 +58,10 @@ v1::CaseOpened RandomOpening(std::mt19937& random) {
   return opened;
 }
 
-int64_t Sum(const v1::Allocation& a) {
-  return a.principal().amount_minor() + a.interest().amount_minor() +
-         a.costs().amount_minor() + a.fees().amount_minor();
-}
-
-std::string SnapshotBytes(const CaseState& state) {
-  std::string bytes;
-  ToSnapshot(state).SerializeToString(&bytes);
-  return bytes;
-}
-
-// The invariants that hold after every step; `where` names seed and step.
+// The invariants that hold after every step (ledger_invariants.h);
+// `where` names seed and step.
 void ExpectLedgerInvariants(const CaseUnderTest& c, const std::string& where) {
-  const CaseState& s = c.state_;
-  Buckets sum = s.unattributed;
-  for (const InvoiceState& invoice : s.invoices) {
-    sum += invoice.owed;
-    for (Bucket b : {Bucket::kPrincipal, Bucket::kInterest, Bucket::kCosts,
-                     Bucket::kFees}) {
-      ASSERT_GE(invoice.owed.at(b), 0) << where << " " << invoice.number();
-    }
-    // Art. 29 Wet OB: relief is a share of the invoice's own VAT.
-    ASSERT_LE(invoice.vat_relief_minor, invoice.line.vat().amount_minor())
-        << where;
-  }
-  ASSERT_TRUE(sum == s.owed) << where << ": balance " << s.owed.total()
-                             << " but invoices + unattributed " << sum.total();
-  for (Bucket b :
-       {Bucket::kPrincipal, Bucket::kInterest, Bucket::kCosts, Bucket::kFees}) {
-    ASSERT_GE(s.owed.at(b), 0) << where;
-    ASSERT_GE(s.unattributed.at(b), 0) << where;
-  }
-  // Replaying the whole log folds to the same state; so does a snapshot.
-  CaseState replayed;
-  for (const v1::Event& event : c.events_) Evolve(replayed, event);
-  ASSERT_EQ(SnapshotBytes(replayed), SnapshotBytes(s)) << where;
-  ASSERT_EQ(SnapshotBytes(FromSnapshot(ToSnapshot(s))), SnapshotBytes(s))
-      << where;
-}
-
-// Every PaymentReceived the last decision emitted adds up (art. 6:43 and
-// 6:44 BW split it; nothing is lost or made up in the split).
-void ExpectPaymentsAddUp(const Decision& decision, const std::string& where) {
-  for (const v1::EventPayload& payload : decision.events) {
-    if (!payload.has_payment_received()) continue;
-    const v1::PaymentReceived& p = payload.payment_received();
-    int64_t per_invoice = 0;
-    for (const auto& part : p.invoice_allocations())
-      per_invoice += Sum(part.allocation());
-    ASSERT_EQ(Sum(p.allocation()) + p.overpaid().amount_minor(),
-              p.amount().amount_minor())
-        << where;
-    ASSERT_LE(per_invoice, Sum(p.allocation())) << where;
-  }
+  ASSERT_EQ(fixtures::LedgerViolation(c.state_, c.events_), "") << where;
 }
 
 // Pays `amount` (designating `invoice` when not empty) on `day`.
@@ -227,7 +177,7 @@ TEST(LedgerPropertiesTest,
       // A refusal is fine (the rules may say no); the ledger must hold.
       if (status.ok()) {
         ++steps_applied;
-        ExpectPaymentsAddUp(c.last_, where);
+        ASSERT_EQ(fixtures::PaymentViolation(c.last_), "") << where;
       }
       ExpectLedgerInvariants(c, where);
       if (::testing::Test::HasFatalFailure()) return;
