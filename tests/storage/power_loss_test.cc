@@ -15,12 +15,22 @@
 //   - positions run 1..head without a gap;
 //   - the Merkle tree and every stream's chain recompute from the records
 //     (CheckLogIntegrity).
+// The read side rides along: the projections the server keeps (case
+// standing, timelines, the actor index) follow the log in their own store
+// (data_dir/projections, unsynced by design: the log is the record), on the
+// same failing file system, so their commits are in flight at the cut too.
+// Each round reopens the store and restarts them (they resume from their
+// checkpoints); every tenth round and the last, each projection caught up
+// from its checkpoint must equal its rebuild from zero, which also fails if
+// a projection ever applied an event the log then lost.
+//
 // Rounds build on one log. POWER_LOSSES (default 50; crash_test.sh
 // MODE=power passes KILLS) sets how many; seeds are fixed, so a failure
 // names its round and replays. Each round checks its own acknowledgements;
 // every tenth round and the last check all of them and the whole log.
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
@@ -30,18 +40,26 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/projections/actor_index_projection.h"
+#include "services/projections/case_standing_projection.h"
+#include "services/projections/managed_projection.h"
+#include "services/projections/timeline_projection.h"
 #include "storage/log_integrity.h"
 #include "storage/rocksdb_event_log.h"
+#include "storage/rocksdb_projection_store.h"
 #include "storage/write_faults.h"
 #include "tests/testing/events.h"
 #include "tests/testing/temp_dir.h"
+#include "tools/crash_check/crash_invariants.h"
 
 namespace collections::storage {
 namespace {
 
 using ::collections::testing::MakeCalls;
+using ::collections::testing::MakeCaseOpened;
 using ::testing::IsEmpty;
 
 constexpr int kWriters = 4;
@@ -62,6 +80,28 @@ std::unique_ptr<DurableEventLog> Open(const std::string& dir,
   return log.ok() ? *std::move(log) : nullptr;
 }
 
+std::unique_ptr<ProjectionStore> OpenProjections(const std::string& dir,
+                                                 WriteFaults* faults) {
+  ProjectionStoreOptions options;
+  options.write_faults = faults;
+  auto store = OpenRocksDbProjectionStore(options, dir + "/projections");
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
+// The server's stored projections, as the crash check compares them.
+std::vector<crash_check::ProjectionUnderCheck> ServerProjections() {
+  using namespace ::collections::projections;  // NOLINT: three names
+  return {
+      {CaseStandingProjection::kName,
+       [] { return std::make_unique<CaseStandingProjection>(); }},
+      {TimelineProjection::kName,
+       [] { return std::make_unique<TimelineProjection>(); }},
+      {ActorIndexProjection::kName,
+       [] { return std::make_unique<ActorIndexProjection>(); }},
+  };
+}
+
 struct Acknowledged {
   std::string stream;
   std::string event_id;
@@ -73,12 +113,22 @@ TEST(PowerLossTest, AcknowledgedEventsSurviveSimulatedPowerLoss) {
   WriteFaults faults;
   faults.TrackSyncs(true);
   std::vector<Acknowledged> acknowledged;  // over all rounds
-  uint64_t dropped_bytes = 0, torn_rounds = 0;
+  uint64_t dropped_bytes = 0, torn_rounds = 0, projection_entries = 0;
   const int rounds = PowerLosses();
   for (int round = 1; round <= rounds; ++round) {
     std::mt19937 random(round);
     std::unique_ptr<DurableEventLog> log = Open(dir.path(), &faults);
     ASSERT_NE(log, nullptr) << "round " << round;
+    std::unique_ptr<ProjectionStore> store =
+        OpenProjections(dir.path(), &faults);
+    ASSERT_NE(store, nullptr) << "round " << round;
+    std::vector<std::unique_ptr<projections::ManagedProjection>> followers;
+    for (const auto& projection : ServerProjections()) {
+      followers.push_back(std::make_unique<projections::ManagedProjection>(
+          log.get(), store.get(), projection.factory, Clock::Real()));
+      const absl::Status started = followers.back()->Start();
+      ASSERT_TRUE(started.ok()) << "round " << round << ": " << started;
+    }
 
     // Writers append until the power fails (their appends then fail).
     absl::Mutex mu;
@@ -89,10 +139,21 @@ TEST(PowerLossTest, AcknowledgedEventsSurviveSimulatedPowerLoss) {
     for (int w = 0; w < kWriters; ++w) {
       writers.emplace_back([&, w] {
         for (int n = 0; !power_failed.load(); ++n) {
-          const std::string stream = absl::StrCat("s", w, "-", n % 7);
+          const std::string case_id = absl::StrCat("w", w, "-", n % 7);
+          const std::string stream = absl::StrCat("case-", case_id);
           const std::string prefix = absl::StrCat("r", round, "w", w, "n", n);
           std::vector<collections::v1::Event> events =
               MakeCalls(prefix, 1 + n % 3);
+          // A case stream starts with its opening, in the same append.
+          if (n < 7) {
+            auto opened = log->FindEvent(stream, "open-" + case_id);
+            if (!opened.ok()) return;
+            if (!opened->has_value()) {
+              events.insert(events.begin(),
+                            MakeCaseOpened("open-" + case_id, case_id,
+                                           absl::StrCat("debtor-", w)));
+            }
+          }
           absl::StatusOr<AppendResult> appended =
               log->Append(stream, ExpectedVersion::Any(), events);
           if (!appended.ok()) return;
@@ -122,6 +183,8 @@ TEST(PowerLossTest, AcknowledgedEventsSurviveSimulatedPowerLoss) {
     while (!faults.power_cut()) std::this_thread::yield();
     power_failed.store(true);
     for (std::thread& writer : writers) writer.join();
+    followers.clear();  // their commits fail from the cut on
+    store.reset();
     log.reset();  // closes "normally": nothing of it reaches the disk
     const bool torn = round % 2 == 0;
     torn_rounds += torn;
@@ -175,6 +238,22 @@ TEST(PowerLossTest, AcknowledgedEventsSurviveSimulatedPowerLoss) {
     }
     ASSERT_EQ(expected - 1, log->HeadPosition()) << "round " << round;
     ASSERT_GE(log->HeadPosition(), acknowledged.size());
+    // Each projection, caught up from the checkpoint the cut left, equals
+    // its rebuild from zero (in a scratch store, removed after).
+    {
+      store = OpenProjections(dir.path(), &faults);
+      ASSERT_NE(store, nullptr) << "round " << round;
+      crash_check::CrashCheckReport report;
+      const std::string scratch = absl::StrCat(dir.path(), "/scratch", round);
+      const absl::Status compared = crash_check::CheckProjectionsEqualRebuild(
+          *log, *store, ServerProjections(), scratch, &report);
+      std::filesystem::remove_all(scratch);
+      ASSERT_TRUE(compared.ok()) << "round " << round << ": " << compared;
+      ASSERT_THAT(report.problems, IsEmpty()) << "round " << round;
+      ASSERT_GT(report.projection_entries, 0u);
+      projection_entries = report.projection_entries;
+      store.reset();
+    }
     log.reset();
     // The tree and the chains recompute from the records.
     auto integrity = CheckLogIntegrity(dir.path());
@@ -183,9 +262,11 @@ TEST(PowerLossTest, AcknowledgedEventsSurviveSimulatedPowerLoss) {
   }
   std::printf(
       "power losses: %d (%llu torn), %zu acknowledged events all kept, "
-      "%llu unsynced bytes dropped\n",
+      "%llu unsynced bytes dropped, projections equal their rebuilds "
+      "(%llu entries)\n",
       rounds, static_cast<unsigned long long>(torn_rounds), acknowledged.size(),
-      static_cast<unsigned long long>(dropped_bytes));
+      static_cast<unsigned long long>(dropped_bytes),
+      static_cast<unsigned long long>(projection_entries));
   // The power cuts really cut: unsynced data was there to lose.
   EXPECT_GT(dropped_bytes, 0u);
   EXPECT_GT(acknowledged.size(), static_cast<size_t>(rounds) * 5);

@@ -42,6 +42,36 @@ collections::v1::Event MakePayment(const std::string& event_id,
   return event;
 }
 
+collections::v1::Event MakeCaseOpened(const std::string& event_id,
+                                      const std::string& case_id,
+                                      const std::string& debtor_id) {
+  collections::v1::Event event;
+  event.set_event_id(event_id);
+  event.set_type("CaseOpened");
+  event.mutable_occurred_at()->set_seconds(1767225600);
+  event.mutable_actor()->set_id("billing");
+  event.mutable_actor()->set_role("service");
+  event.set_schema_version(1);
+  auto* opened = event.mutable_payload()->mutable_case_opened();
+  opened->set_case_id(case_id);
+  opened->set_debtor_id(debtor_id);
+  opened->set_creditor_id("creditor-1");
+  opened->set_debtor_kind(collections::v1::DEBTOR_KIND_CONSUMER);
+  opened->set_currency("EUR");
+  opened->set_rule_pack("nl-consumer");
+  opened->set_time_zone("Europe/Amsterdam");
+  auto* line = opened->add_claim_lines();
+  line->set_invoice_number("INV-1");
+  line->mutable_due_date()->set_year(2026);
+  line->mutable_due_date()->set_month(1);
+  line->mutable_due_date()->set_day(31);
+  line->mutable_gross()->set_amount_minor(10000);
+  line->mutable_gross()->set_currency("EUR");
+  line->mutable_vat()->set_amount_minor(1735);
+  line->mutable_vat()->set_currency("EUR");
+  return event;
+}
+
 std::vector<collections::v1::Event> MakeCalls(const std::string& prefix,
                                               size_t count,
                                               size_t approx_bytes) {

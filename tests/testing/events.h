@@ -20,6 +20,12 @@ collections::v1::Event MakeCallLogged(const std::string& event_id,
 collections::v1::Event MakePayment(const std::string& event_id,
                                    int64_t amount_minor);
 
+// A CaseOpened event for case `case_id` of debtor `debtor_id`: one EUR
+// invoice of 100.00 due 2026-01-31, the Dutch consumer pack.
+collections::v1::Event MakeCaseOpened(const std::string& event_id,
+                                      const std::string& case_id,
+                                      const std::string& debtor_id);
+
 // `count` CallLogged events with ids "<prefix>-0", "<prefix>-1", …
 std::vector<collections::v1::Event> MakeCalls(const std::string& prefix,
                                               size_t count,
