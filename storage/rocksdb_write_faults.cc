@@ -76,6 +76,7 @@ class FaultyWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
                          rocksdb::IODebugContext* dbg) override {
     if (faults_->power_cut()) return rocksdb::IOStatus::OK();
     if (faults_->failing()) return NoSpace(faults_);
+    faults_->DelaySync();
     rocksdb::IOStatus synced = target()->Sync(options, dbg);
     if (synced.ok()) faults_->OnSync(path_);
     return synced;
@@ -84,6 +85,7 @@ class FaultyWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
                           rocksdb::IODebugContext* dbg) override {
     if (faults_->power_cut()) return rocksdb::IOStatus::OK();
     if (faults_->failing()) return NoSpace(faults_);
+    faults_->DelaySync();
     rocksdb::IOStatus synced = target()->Fsync(options, dbg);
     if (synced.ok()) faults_->OnSync(path_);
     return synced;

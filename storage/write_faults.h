@@ -18,17 +18,25 @@
 // and removes files created since tracking began that were never synced.
 // Reopening then sees the disk a power cut would leave.
 //
+// A slow disk (issue 27): with SlowSyncs(min, max) every sync and fsync of
+// those databases first waits a random time in [min, max] (as a disk with a
+// deep queue or a failing cache would), then syncs for real; nothing is
+// lost, only late.
+//
 // Thread safety: safe to flip and read from any thread.
 #ifndef COLLECTIONS_STORAGE_WRITE_FAULTS_H_
 #define COLLECTIONS_STORAGE_WRITE_FAULTS_H_
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <random>
 #include <string>
+#include <thread>
 
 namespace collections::storage {
 
@@ -133,6 +141,27 @@ class WriteFaults {
     if (left == 1) power_cut_.store(true);
   }
 
+  // From now on every sync waits a random time in [min, max] first;
+  // SlowSyncs(0, 0) makes syncs prompt again.
+  void SlowSyncs(std::chrono::milliseconds min, std::chrono::milliseconds max) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sync_delay_min_ = min;
+    sync_delay_max_ = std::max(min, max);
+  }
+  // Called by the file system before each sync: waits the delay, if any.
+  void DelaySync() {
+    std::chrono::milliseconds delay{0};
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (sync_delay_max_.count() == 0) return;
+      delay = std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(
+          sync_delay_min_.count(), sync_delay_max_.count())(random_));
+    }
+    delayed_syncs_.fetch_add(1);
+    std::this_thread::sleep_for(delay);
+  }
+  uint64_t delayed_syncs() const { return delayed_syncs_.load(); }
+
   // From now on, writes fail (true) or succeed again (false).
   void FailWrites(bool fail) { failing_.store(fail); }
   bool failing() const { return failing_.load(); }
@@ -152,7 +181,11 @@ class WriteFaults {
   std::atomic<uint64_t> cut_countdown_{0};
   std::atomic<uint64_t> refused_{0};
   std::atomic<int64_t> simulated_free_bytes_{-1};
+  std::atomic<uint64_t> delayed_syncs_{0};
   mutable std::mutex mu_;
+  std::chrono::milliseconds sync_delay_min_{0};  // under mu_
+  std::chrono::milliseconds sync_delay_max_{0};  // under mu_
+  std::mt19937_64 random_{27};                   // under mu_
   bool tracking_ = false;
   std::map<std::string, TrackedFile> files_;
 };
