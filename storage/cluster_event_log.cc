@@ -241,6 +241,19 @@ class ClusterEventLog final : public DurableEventLog {
                      "; retry with the same event ids"));
   }
 
+  // The message body published on `stream_id`'s subject: the append,
+  // signed by this node when the cluster signs (cluster_auth.h).
+  std::string Seal(absl::string_view stream_id,
+                   const collections::v1::ReplicatedAppend& message) const {
+    std::string append = message.SerializeAsString();
+    if (options_.auth == nullptr) return append;
+    collections::v1::SignedAppend sealed;
+    sealed.set_signature(options_.auth->Sign(SignedPayload(stream_id, append)));
+    sealed.set_node_id(options_.auth->node_id());
+    sealed.set_append(std::move(append));
+    return sealed.SerializeAsString();
+  }
+
   absl::StatusOr<AppendResult> DoAppend(const std::string& stream_id,
                                         ExpectedVersion expected,
                                         absl::Span<const Event> events) {
@@ -257,7 +270,7 @@ class ClusterEventLog final : public DurableEventLog {
     *message.mutable_recorded_at() = ToTimestamp(wall_clock_->Now());
     message.set_expected_kind(static_cast<uint32_t>(expected.kind));
     message.set_expected_version(expected.version);
-    const std::string payload = message.SerializeAsString();
+    const std::string payload = Seal(stream_id, message);
     const std::string id = MessageId(stream_id, events, expected);
 
     COLLECTIONS_ASSIGN_OR_RETURN(
@@ -359,9 +372,9 @@ class ClusterEventLog final : public DurableEventLog {
         std::optional<std::vector<AppendResult>> applied, Applied(parts));
     if (applied.has_value()) return *applied;
     COLLECTIONS_ASSIGN_OR_RETURN(
-        PublishAck ack,
-        jetstream_->Publish(kTransactionSubject, message.SerializeAsString(),
-                            id, SubjectExpectation::Any()));
+        PublishAck ack, jetstream_->Publish(kTransactionSubject,
+                                            Seal(kTransactionSubject, message),
+                                            id, SubjectExpectation::Any()));
     if (!WaitApplied(ack.sequence, deadline)) return NotApplied(ack.sequence);
     COLLECTIONS_ASSIGN_OR_RETURN(applied, Applied(parts));
     if (applied.has_value()) {
@@ -447,9 +460,22 @@ absl::StatusOr<std::unique_ptr<DurableEventLog>> OpenClusterEventLog(
   }
   COLLECTIONS_ASSIGN_OR_RETURN(std::unique_ptr<JetStreamLog> jetstream,
                                std::move(connected));
+  if (options.auth != nullptr) {
+    // A node whose own messages every replica would reject must not serve.
+    const std::string probe = SignedPayload("_probe", "");
+    const absl::Status own = options.auth->Verify(
+        options.auth->node_id(), probe, options.auth->Sign(probe));
+    if (!own.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cluster node ", options.auth->node_id(),
+                       ": its key is not among the cluster's node keys (",
+                       own.message(), ")"));
+    }
+  }
   COLLECTIONS_ASSIGN_OR_RETURN(
       std::unique_ptr<JetStreamReplica> replica,
-      JetStreamReplica::Open(jetstream.get(), log.get()));
+      JetStreamReplica::Open(jetstream.get(), log.get(), options.auth,
+                             options.on_rejected));
   COLLECTIONS_RETURN_IF_ERROR(replica->CatchUp().status());
   return std::unique_ptr<DurableEventLog>(
       new ClusterEventLog(options, local_options, std::move(log),

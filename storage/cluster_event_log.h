@@ -44,8 +44,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "storage/cluster_auth.h"
 #include "storage/durable_event_log.h"
 #include "storage/jetstream_log.h"
+#include "storage/jetstream_replica.h"
 #include "storage/rocksdb_event_log.h"
 
 namespace collections::storage {
@@ -60,13 +62,21 @@ struct ClusterLogOptions {
   // cluster electing leaders, just after a server was lost or the stream
   // was made, answers UNAVAILABLE for a few seconds).
   absl::Duration connect_timeout = absl::Seconds(30);
+  // Signs what this node publishes and checks what its replica applies
+  // (cluster_auth.h). Null: unsigned messages (tests of the transport
+  // alone; the server always sets it). Must outlive the log.
+  const ClusterMessageAuth* auth = nullptr;
+  // Told of each message the replica did not apply because its signature
+  // failed (on the applier thread; keep it quick).
+  JetStreamReplica::RejectedFn on_rejected;
 };
 
 // Opens this node's local log in `dir` (records carry their publisher's
 // recorded_at; `local_options.sync` is ignored, see above; its size limits
 // bind what this node publishes, not what its copy applies) and connects to
 // JetStream; catches up before returning. Errors: the local log's open errors,
-// JetStream's UNAVAILABLE.
+// JetStream's UNAVAILABLE; FAILED_PRECONDITION when `auth` does not accept
+// this node's own signature (its key is not among the cluster's).
 absl::StatusOr<std::unique_ptr<DurableEventLog>> OpenClusterEventLog(
     const ClusterLogOptions& options, const EventLogOptions& local_options,
     absl::string_view dir);

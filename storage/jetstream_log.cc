@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -10,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "nats/nats.h"
+#include "storage/nats_nkeys.h"
 
 namespace collections::storage {
 namespace {
@@ -66,6 +69,37 @@ absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Connect(
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(handles->options, 100);
   if (s == NATS_OK) s = natsOptions_SetTimeout(handles->options, 2000);
   if (s != NATS_OK) return absl::InternalError(NatsError(s));
+  if (!options.tls_ca_file.empty()) {
+    s = natsOptions_SetSecure(handles->options, true);
+    if (s == NATS_OK) {
+      s = natsOptions_LoadCATrustedCertificates(handles->options,
+                                                options.tls_ca_file.c_str());
+    }
+    if (s == NATS_OK && !options.tls_cert_file.empty()) {
+      s = natsOptions_LoadCertificatesChain(handles->options,
+                                            options.tls_cert_file.c_str(),
+                                            options.tls_key_file.c_str());
+    }
+    if (s != NATS_OK) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("JetStream: the TLS files (", options.tls_ca_file, ", ",
+                       options.tls_cert_file, "): ", NatsError(s)));
+    }
+  }
+  if (!options.nkey_seed_file.empty()) {
+    std::ifstream in(options.nkey_seed_file);
+    std::stringstream seed;
+    seed << in.rdbuf();
+    absl::StatusOr<std::string> user = NatsUserPublicKeyOfSeed(seed.str());
+    if (!in || !user.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "JetStream: ", options.nkey_seed_file, " is not a NATS user seed",
+          user.ok() ? "" : absl::StrCat(" (", user.status().message(), ")")));
+    }
+    s = natsOptions_SetNKeyFromSeed(handles->options, user->c_str(),
+                                    options.nkey_seed_file.c_str());
+    if (s != NATS_OK) return absl::InternalError(NatsError(s));
+  }
   s = natsConnection_Connect(&handles->connection, handles->options);
   if (s != NATS_OK) {
     return absl::UnavailableError(absl::StrCat("JetStream: cannot connect to ",

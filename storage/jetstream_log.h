@@ -56,6 +56,16 @@ struct JetStreamOptions {
   // Retries with the same message id within this window are de-duplicated
   // by JetStream itself (beyond it, by the event ids a node has applied).
   absl::Duration duplicate_window = absl::Minutes(2);
+
+  // Transport security (deploy/CLUSTER.md, "Trust model"). With a CA file
+  // the connection must be TLS, and the servers' certificates must chain to
+  // it; a client certificate and key are sent when the servers ask.
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // The user's nkey seed file ("SU…", nats_nkeys.h): the connection signs
+  // the server's nonce with it; its public key is derived from it.
+  std::string nkey_seed_file;
 };
 
 // What a publish expects of the event stream's last message.

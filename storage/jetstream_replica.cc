@@ -39,10 +39,12 @@ StreamAppend PartOf(
 }
 
 // The write a message carries: one append or a transaction, whose
-// expected versions every node checks as it applies it.
-absl::StatusOr<ReplicatedWrite> WriteOf(const JetStreamMessage& message) {
+// expected versions every node checks as it applies it. `payload` is the
+// serialized ReplicatedAppend.
+absl::StatusOr<ReplicatedWrite> WriteOf(const JetStreamMessage& message,
+                                        const std::string& payload) {
   collections::v1::ReplicatedAppend append;
-  if (!append.ParseFromString(message.payload) ||
+  if (!append.ParseFromString(payload) ||
       append.stream_id() != message.stream_id ||
       (append.events().empty() && append.parts().empty())) {
     return absl::DataLossError(
@@ -64,20 +66,46 @@ absl::StatusOr<ReplicatedWrite> WriteOf(const JetStreamMessage& message) {
   return write;
 }
 
+// The serialized ReplicatedAppend a signed message carries, once its
+// signature holds; PERMISSION_DENIED saying why it does not.
+absl::StatusOr<std::string> VerifiedAppend(const JetStreamMessage& message,
+                                           const ClusterMessageAuth& auth) {
+  collections::v1::SignedAppend signed_append;
+  if (!signed_append.ParseFromString(message.payload) ||
+      signed_append.node_id().empty() || signed_append.signature().empty()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "JetStream message ", message.sequence, " is not signed by a node"));
+  }
+  const absl::Status verified =
+      auth.Verify(signed_append.node_id(),
+                  SignedPayload(message.stream_id, signed_append.append()),
+                  signed_append.signature());
+  if (!verified.ok()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "JetStream message ", message.sequence, ": ", verified.message()));
+  }
+  return std::move(*signed_append.mutable_append());
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<JetStreamReplica>> JetStreamReplica::Open(
-    JetStreamLog* source, ReplicatedLog* local) {
+    JetStreamLog* source, ReplicatedLog* local, const ClusterMessageAuth* auth,
+    RejectedFn on_rejected) {
   COLLECTIONS_ASSIGN_OR_RETURN(const uint64_t cursor,
                                local->ReplicatedCursor());
-  return std::unique_ptr<JetStreamReplica>(
-      new JetStreamReplica(source, local, cursor));
+  return std::unique_ptr<JetStreamReplica>(new JetStreamReplica(
+      source, local, cursor, auth, std::move(on_rejected)));
 }
 
 JetStreamReplica::JetStreamReplica(JetStreamLog* source, ReplicatedLog* local,
-                                   uint64_t applied)
+                                   uint64_t applied,
+                                   const ClusterMessageAuth* auth,
+                                   RejectedFn on_rejected)
     : source_(source),
       local_(local),
+      auth_(auth),
+      on_rejected_(std::move(on_rejected)),
       applied_(applied),
       tail_(source->Tail(applied + 1)) {}
 
@@ -138,7 +166,20 @@ absl::Status JetStreamReplica::Apply(
   uint64_t cursor = applied_;
   absl::Status malformed;
   for (const JetStreamMessage& message : messages) {
-    absl::StatusOr<ReplicatedWrite> write = WriteOf(message);
+    std::string verified;
+    if (auth_ != nullptr) {
+      absl::StatusOr<std::string> append = VerifiedAppend(message, *auth_);
+      if (!append.ok()) {
+        // Not a node's: applied as nothing, here as on every node.
+        rejected_.fetch_add(1);
+        if (on_rejected_) on_rejected_(message.sequence, append.status());
+        cursor = message.sequence;
+        continue;
+      }
+      verified = *std::move(append);
+    }
+    absl::StatusOr<ReplicatedWrite> write =
+        WriteOf(message, auth_ != nullptr ? verified : message.payload);
     if (!write.ok()) {
       malformed = write.status();
       break;

@@ -9,6 +9,14 @@
 // stream versions, stores byte-identical records and computes the same
 // Merkle roots for the same tree sizes.
 //
+// Signed messages (cluster_auth.h): given a ClusterMessageAuth, a replica
+// applies only messages signed by one of the cluster's nodes. Any other
+// message (unsigned, garbage, an unknown node, a wrong signature) is
+// applied as nothing, like a refused one, on every node alike; it is
+// counted (rejected()) and reported through the callback, and the replica
+// goes on. Without one (tests of the transport alone), messages are plain
+// ReplicatedAppends and a malformed one is DATA_LOSS.
+//
 // A message whose events the local log refuses (a transaction whose
 // expected versions no longer hold, event ids reused by another append) is
 // applied as nothing: every node refuses it alike, and the publisher reads
@@ -22,7 +30,9 @@
 #ifndef COLLECTIONS_STORAGE_JETSTREAM_REPLICA_H_
 #define COLLECTIONS_STORAGE_JETSTREAM_REPLICA_H_
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +43,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "storage/cluster_auth.h"
 #include "storage/jetstream_log.h"
 #include "storage/replicated_log.h"
 
@@ -44,11 +55,17 @@ class JetStreamReplica {
   static constexpr size_t kMaxBatchMessages = 512;
   static constexpr size_t kMaxBatchBytes = 4 << 20;
 
+  // Called (on the applier thread) for each message not applied because
+  // its signature failed: its sequence and why (PERMISSION_DENIED).
+  using RejectedFn = std::function<void(uint64_t, const absl::Status&)>;
+
   // A replica of `source` into `local`, resuming from the local log's
-  // cursor. Both must outlive it. Errors: the local log's, reading the
+  // cursor, checking signatures with `auth` when given. `source`, `local`
+  // and `auth` must outlive it. Errors: the local log's, reading the
   // cursor.
   static absl::StatusOr<std::unique_ptr<JetStreamReplica>> Open(
-      JetStreamLog* source, ReplicatedLog* local);
+      JetStreamLog* source, ReplicatedLog* local,
+      const ClusterMessageAuth* auth = nullptr, RejectedFn on_rejected = {});
 
   // Applies the next messages, waiting up to `wait` for the first, and
   // returns the last sequence applied. `known_last` is a sequence the
@@ -77,15 +94,22 @@ class JetStreamReplica {
   std::optional<uint64_t> LastSequenceOf(absl::string_view stream_id) const;
   static constexpr size_t kMaxKnownSubjects = 100000;
 
+  // Messages applied as nothing because their signature failed, since
+  // opened. Any thread.
+  uint64_t rejected() const { return rejected_.load(); }
+
  private:
-  JetStreamReplica(JetStreamLog* source, ReplicatedLog* local,
-                   uint64_t applied);
+  JetStreamReplica(JetStreamLog* source, ReplicatedLog* local, uint64_t applied,
+                   const ClusterMessageAuth* auth, RejectedFn on_rejected);
   // Applies `messages` (consecutive, after applied_) as one unit; DATA_LOSS
   // after applying those before a malformed one.
   absl::Status Apply(const std::vector<JetStreamMessage>& messages);
 
   JetStreamLog* const source_;
   ReplicatedLog* const local_;
+  const ClusterMessageAuth* const auth_;  // null: messages are not signed
+  const RejectedFn on_rejected_;
+  std::atomic<uint64_t> rejected_{0};
   uint64_t applied_;
   std::unique_ptr<JetStreamTail> tail_;
   absl::Time next_probe_ = absl::InfinitePast();

@@ -125,6 +125,12 @@ ServerMetrics::ServerMetrics()
                      .Help("Group commits, by outcome")
                      .Register(*registry_);
   groups_acknowledged_ = &groups.Add({{"outcome", "acknowledged"}});
+  cluster_rejected_ =
+      &prometheus::BuildCounter()
+           .Name("collections_cluster_messages_rejected_total")
+           .Help("Cluster messages not applied: no valid node signature")
+           .Register(*registry_)
+           .Add({});
   groups_failed_ = &groups.Add({{"outcome", "failed"}});
 }
 
@@ -150,6 +156,8 @@ void ServerMetrics::OnGroupCommit(const storage::GroupCommitReport& report) {
   if (report.wal_sync > absl::ZeroDuration())
     wal_sync_seconds_->Observe(absl::ToDoubleSeconds(report.wal_sync));
 }
+
+void ServerMetrics::ClusterMessageRejected() { cluster_rejected_->Increment(); }
 
 void ServerMetrics::AddScrapeSource(ScrapeSource source) {
   scraped_->Add(std::move(source));

@@ -77,6 +77,10 @@ class ServerMetrics final : public storage::LogObserver {
   // storage::LogObserver.
   void OnGroupCommit(const storage::GroupCommitReport& report) override;
 
+  // Cluster mode: a message the replica did not apply because its node
+  // signature failed (collections_cluster_messages_rejected_total).
+  void ClusterMessageRejected();
+
   // Adds families read at every scrape. Sources outlive nothing: the server
   // removes them (ClearScrapeSources) before what they read is destroyed.
   void AddScrapeSource(ScrapeSource source);
@@ -98,6 +102,7 @@ class ServerMetrics final : public storage::LogObserver {
   prometheus::Histogram* group_events_;
   prometheus::Histogram* wal_sync_seconds_;
   prometheus::Counter* groups_acknowledged_;
+  prometheus::Counter* cluster_rejected_;
   prometheus::Counter* groups_failed_;
 };
 

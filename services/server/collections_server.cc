@@ -136,6 +136,29 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
   return grpc::experimental::TlsServerCredentials(tls_options);
 }
 
+// The NATS connection carries the log: off loopback it must be TLS and
+// authenticated (deploy/CLUSTER.md, "Trust model"), as gRPC is.
+absl::Status CheckNatsSecurity(const storage::JetStreamOptions& nats) {
+  bool all_loopback = true;
+  for (const std::string& url : nats.servers) {
+    const size_t scheme = url.find("://");
+    std::string host = url.substr(scheme == std::string::npos ? 0 : scheme + 3);
+    if (const size_t at = host.rfind('@'); at != std::string::npos)
+      host = host.substr(at + 1);
+    host = host.substr(0, host.rfind(':'));
+    if (host != "127.0.0.1" && host != "localhost" && host != "[::1]")
+      all_loopback = false;
+  }
+  if (all_loopback) return absl::OkStatus();
+  if (nats.tls_ca_file.empty() || nats.nkey_seed_file.empty()) {
+    return absl::InvalidArgumentError(
+        "cluster mode off loopback needs --cluster_nats_ca_file and "
+        "--cluster_nats_nkey_seed_file: the NATS connection carries the log "
+        "and must be TLS and authenticated (deploy/CLUSTER.md)");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 CollectionsServer::CollectionsServer(const ServerOptions& options)
@@ -168,6 +191,37 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
         absl::StrCat(options.cluster_stream, ".");
     cluster.jetstream.replicas = options.cluster_replicas;
     cluster.jetstream.publish_timeout = options.cluster_publish_timeout;
+    cluster.jetstream.tls_ca_file = options.cluster_nats_ca_file;
+    cluster.jetstream.tls_cert_file = options.cluster_nats_cert_file;
+    cluster.jetstream.tls_key_file = options.cluster_nats_key_file;
+    cluster.jetstream.nkey_seed_file = options.cluster_nats_nkey_seed_file;
+    COLLECTIONS_RETURN_IF_ERROR(CheckNatsSecurity(cluster.jetstream));
+    if (options.cluster_node_id.empty() ||
+        options.cluster_node_key_file.empty() ||
+        options.cluster_node_keys_file.empty()) {
+      return absl::InvalidArgumentError(
+          "cluster mode needs --cluster_node_id, --cluster_node_key_file and "
+          "--cluster_node_keys_file: every message on the log is signed by "
+          "its node (deploy/CLUSTER.md)");
+    }
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        server->node_keys_,
+        audit::ClusterNodeKeys::Load(options.cluster_node_id,
+                                     options.cluster_node_key_file,
+                                     options.cluster_node_keys_file));
+    cluster.auth = server->node_keys_.get();
+    observability::ServerMetrics* metrics = server->metrics_.get();
+    observability::JsonLog* json_log = options.json_log;
+    cluster.on_rejected = [metrics, json_log](uint64_t sequence,
+                                              const absl::Status& why) {
+      metrics->ClusterMessageRejected();
+      json_log->Warning("cluster message not applied",
+                        {{"sequence", sequence}, {"reason", why.message()}});
+    };
+    options.json_log->Info("cluster node key",
+                           {{"line", audit::ClusterNodeKeys::KeyLine(
+                                         options.cluster_node_id,
+                                         server->node_keys_->public_key())}});
     COLLECTIONS_ASSIGN_OR_RETURN(
         server->log_,
         storage::OpenClusterEventLog(cluster, log_options, options.data_dir));

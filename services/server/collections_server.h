@@ -34,6 +34,7 @@
 #include "services/app/erasure.h"
 #include "services/app/event_feed.h"
 #include "services/app/projection_operations.h"
+#include "services/audit/cluster_node_keys.h"
 #include "services/audit/signed_tree_head.h"
 #include "services/grpc/agency_service.h"
 #include "services/grpc/audit_service.h"
@@ -144,6 +145,19 @@ struct ServerOptions {
   // How long an append waits for a majority of the JetStream servers
   // before it is answered UNAVAILABLE (a partitioned minority).
   absl::Duration cluster_publish_timeout = absl::Seconds(5);
+  // Who may write the log (storage/cluster_auth.h; required in cluster
+  // mode): this node's id, its Ed25519 key (PEM; created when missing) and
+  // the file of every node's public key (services/audit/cluster_node_keys.h).
+  std::string cluster_node_id;
+  std::string cluster_node_key_file;
+  std::string cluster_node_keys_file;
+  // The NATS connection (storage::JetStreamOptions): TLS with this CA (and
+  // a client certificate when the servers ask), and the user's nkey seed.
+  // Required unless every NATS server is on loopback.
+  std::string cluster_nats_ca_file;
+  std::string cluster_nats_cert_file;
+  std::string cluster_nats_key_file;
+  std::string cluster_nats_nkey_seed_file;
 
   // Prometheus metrics on http://<address>/metrics (port 0: any free port,
   // see metrics_port()); empty: no endpoint (the metrics are still kept).
@@ -188,6 +202,8 @@ class CollectionsServer {
   std::unique_ptr<observability::MetricsEndpoint> metrics_endpoint_;
   // The core, the tree and the administration of one log; each component
   // is given the part it uses (storage/durable_event_log.h).
+  // Cluster mode: signs and checks the log's messages; outlives the log.
+  std::unique_ptr<audit::ClusterNodeKeys> node_keys_;
   std::unique_ptr<storage::DurableEventLog> log_;
   std::unique_ptr<storage::ProjectionStore> projection_store_;
   std::unique_ptr<projections::ManagedProjection> standing_;

@@ -104,6 +104,25 @@ ABSL_FLAG(std::string, cluster_stream, "COLLECTIONS",
 ABSL_FLAG(int, cluster_publish_timeout_ms, 5000,
           "cluster mode: how long an append waits for a majority of the "
           "JetStream servers before it is answered UNAVAILABLE");
+ABSL_FLAG(std::string, cluster_node_id, "",
+          "cluster mode: this node's id, named and signed in every message "
+          "it publishes (a pod or host name)");
+ABSL_FLAG(std::string, cluster_node_key_file, "",
+          "cluster mode: this node's Ed25519 private key (PEM), created "
+          "when missing");
+ABSL_FLAG(std::string, cluster_node_keys_file, "",
+          "cluster mode: every node's public key, lines \"<node id> <64 hex "
+          "digits>\"; messages signed by no node listed are not applied");
+ABSL_FLAG(std::string, cluster_nats_ca_file, "",
+          "cluster mode: the CA of the NATS servers' certificates (TLS; "
+          "required unless every NATS server is on loopback)");
+ABSL_FLAG(std::string, cluster_nats_cert_file, "",
+          "cluster mode: a client certificate for NATS, when it asks");
+ABSL_FLAG(std::string, cluster_nats_key_file, "",
+          "cluster mode: the client certificate's key");
+ABSL_FLAG(std::string, cluster_nats_nkey_seed_file, "",
+          "cluster mode: this node's NATS user nkey seed (SU…; required "
+          "unless every NATS server is on loopback)");
 ABSL_FLAG(int, cluster_replicas, 3,
           "cluster mode: the stream's replicas, when this node creates it");
 ABSL_FLAG(std::string, metrics_listen, "",
@@ -169,6 +188,14 @@ int main(int argc, char** argv) {
   options.cluster_servers = absl::GetFlag(FLAGS_cluster_servers);
   options.cluster_stream = absl::GetFlag(FLAGS_cluster_stream);
   options.cluster_replicas = absl::GetFlag(FLAGS_cluster_replicas);
+  options.cluster_node_id = absl::GetFlag(FLAGS_cluster_node_id);
+  options.cluster_node_key_file = absl::GetFlag(FLAGS_cluster_node_key_file);
+  options.cluster_node_keys_file = absl::GetFlag(FLAGS_cluster_node_keys_file);
+  options.cluster_nats_ca_file = absl::GetFlag(FLAGS_cluster_nats_ca_file);
+  options.cluster_nats_cert_file = absl::GetFlag(FLAGS_cluster_nats_cert_file);
+  options.cluster_nats_key_file = absl::GetFlag(FLAGS_cluster_nats_key_file);
+  options.cluster_nats_nkey_seed_file =
+      absl::GetFlag(FLAGS_cluster_nats_nkey_seed_file);
   options.cluster_publish_timeout =
       absl::Milliseconds(absl::GetFlag(FLAGS_cluster_publish_timeout_ms));
   options.metrics_listen_address = absl::GetFlag(FLAGS_metrics_listen);

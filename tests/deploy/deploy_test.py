@@ -35,7 +35,7 @@ def check(condition, what):
 
 
 def flags_parse(server, flags_text, label,
-                stop_marker="/etc/collections/secrets"):
+                stop_marker="/etc/collections/secrets", extra_args=()):
     """Runs collectionsd on the flags; they parse when it gets as far as the
     secrets they name (which do not exist here), or for cluster mode as far
     as connecting to the NATS servers (which are not here)."""
@@ -46,7 +46,7 @@ def flags_parse(server, flags_text, label,
         try:
             run = subprocess.run(
                 [server, f"--flagfile={path}", f"--data_dir={tmp}/data",
-                 "--listen=127.0.0.1:0"],
+                 "--listen=127.0.0.1:0", *extra_args],
                 capture_output=True, text=True, timeout=60)
             output = run.stdout + run.stderr
         except subprocess.TimeoutExpired:
@@ -93,6 +93,29 @@ def check_cluster(server, deploy):
         check(f"nats-route://{pod}:6222" in nats_conf,
               f"cluster: the NATS routes miss {pod}")
     check("jetstream" in nats_conf, "cluster: JetStream is not enabled")
+    # The trust model (deploy/CLUSTER.md): TLS for clients and routes, an
+    # account whose nkey users are the collectionsd pods, nothing else.
+    check(re.search(r"^tls \{[^}]*cert_file", nats_conf, re.M) is not None,
+          "cluster: NATS clients must speak TLS")
+    check(re.search(r"cluster \{.*tls \{[^}]*verify: true", nats_conf, re.S)
+          is not None, "cluster: NATS routes must speak mutual TLS")
+    check("accounts {" in nats_conf and "jetstream: enabled" in nats_conf,
+          "cluster: the log's account (with JetStream) is missing")
+    check("no_auth_user" not in nats_conf,
+          "cluster: NATS must not admit unauthenticated clients")
+    node_replicas = nodes["StatefulSet"]["spec"]["replicas"]
+    for i in range(node_replicas):
+        check(f"nkey: $COLLECTIONSD_{i}_NKEY" in nats_conf,
+              f"cluster: no NATS user for collectionsd-{i}")
+    check("DELETE" not in nats_conf and "PURGE" not in nats_conf,
+          "cluster: nodes must not be allowed to delete or purge the log")
+    policy = nats.get("NetworkPolicy", {}).get("spec", {})
+    client_from = [rule["from"] for rule in policy.get("ingress", [])
+                   if any(p.get("port") == 4222 for p in rule.get("ports", []))]
+    check(policy.get("podSelector", {}).get("matchLabels") == {"app": "nats"}
+          and client_from == [[{"podSelector": {"matchLabels":
+                                                {"app": "collectionsd"}}}]],
+          "cluster: a NetworkPolicy must let only collectionsd reach NATS")
     container = nats_set["template"]["spec"]["containers"][0]
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     check(ports.get("client") == 4222 and ports.get("cluster") == 6222,
@@ -100,11 +123,38 @@ def check_cluster(server, deploy):
     check("readinessProbe" in container, "cluster: NATS readiness probe")
 
     flags = nodes["ConfigMap"]["data"]["collectionsd.flags"]
+    node = nodes["StatefulSet"]["spec"]["template"]["spec"]["containers"][0]
+    pod = f"{nodes['StatefulSet']['metadata']['name']}-0"
+    # The container's own arguments, as Kubernetes expands $(POD_NAME).
+    args = [a.replace("$(POD_NAME)", pod) for a in node["args"]
+            if not a.startswith("--flagfile=")]
+    check(any(e["name"] == "POD_NAME" and
+              e["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+              for e in node.get("env", [])),
+          "cluster: POD_NAME must come from the pod's name")
+    check(f"--cluster_node_id={pod}" in args,
+          "cluster: each node's id must be its pod name")
+    check(f"--cluster_nats_nkey_seed_file=/etc/collections/cluster/{pod}.nk"
+          in args, "cluster: each node must log in to NATS as its own user")
+    check("--cluster_nats_ca_file" in flags_of(flags),
+          "cluster: the nodes must check the NATS servers' certificates")
+    # Parsed as far as the node's key (a secret not present here).
     flags_parse(server, flags, "cluster ConfigMap",
-                stop_marker="JetStream: cannot connect")
+                stop_marker="/etc/collections/cluster", extra_args=args)
+    mounts = {m["name"]: m["mountPath"] for m in node["volumeMounts"]}
+    volumes = {v["name"]: v for v in
+               nodes["StatefulSet"]["spec"]["template"]["spec"]["volumes"]}
+    check(mounts.get("cluster-keys") == "/etc/collections/cluster" and
+          volumes.get("cluster-keys", {}).get("secret", {}).get("secretName")
+          == "collectionsd-cluster-keys",
+          "cluster: the node keys must be mounted from their secret")
+    check(flags_of(flags).get("--cluster_node_keys_file", "").startswith(
+              "/etc/collections/cluster/"),
+          "cluster: every node must read the cluster's node keys")
     servers = flags_of(flags).get("--cluster_servers", "").split(",")
-    check(sorted(servers) == sorted(f"nats://{pod}:4222" for pod in pods),
-          f"cluster: --cluster_servers {servers} is not every NATS pod")
+    check(sorted(servers) == sorted(f"tls://{pod}:4222" for pod in pods),
+          f"cluster: --cluster_servers {servers} is not every NATS pod, "
+          "over TLS")
     check(flags_of(flags).get("--cluster_replicas") == str(replicas),
           "cluster: --cluster_replicas differs from the NATS servers")
     check("--signing_key_file" in flags_of(flags),

@@ -78,21 +78,44 @@ absl::Status NatsCluster::Available() {
 }
 
 absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(
-    const std::string& dir, int servers) {
+    const std::string& dir, int servers, const Security* security) {
   absl::StatusOr<std::unique_ptr<NatsCluster>> cluster;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     // A fresh directory per attempt: no store of a failed start is reused.
-    cluster = StartOnce(
-        attempt == 0 ? dir : absl::StrCat(dir, "/attempt-", attempt), servers);
+    cluster =
+        StartOnce(attempt == 0 ? dir : absl::StrCat(dir, "/attempt-", attempt),
+                  servers, security);
     if (cluster.ok()) break;
   }
   return cluster;
 }
 
 absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::StartOnce(
-    const std::string& dir, int servers) {
+    const std::string& dir, int servers, const Security* security) {
   // On failure the cluster's destructor kills the servers already started.
   std::unique_ptr<NatsCluster> cluster(new NatsCluster());
+  cluster->tls_ = security != nullptr;
+  std::string secured;
+  if (security != nullptr) {
+    std::vector<std::string> users;
+    for (const std::string& user : security->users) {
+      const std::string& st = security->stream;
+      users.push_back(absl::StrCat(
+          "      { nkey: ", user, ", permissions: {\n",
+          "          publish: { allow: [\"", security->subjects,
+          "\", \"$JS.API.INFO\", \"$JS.API.STREAM.INFO.", st,
+          "\", \"$JS.API.STREAM.CREATE.", st, "\", \"$JS.API.STREAM.MSG.GET.",
+          st, "\", \"$JS.API.DIRECT.GET.", st, ".>\", \"$JS.API.CONSUMER.*.",
+          st, "\", \"$JS.API.CONSUMER.*.", st, ".>\", \"$JS.FC.>\", \"$JS.ACK.",
+          st, ".>\", \"_INBOX.>\"] }\n",
+          "          subscribe: [\"_INBOX.>\"] } }"));
+    }
+    secured = absl::StrCat("tls {\n  cert_file: \"", security->cert_file,
+                           "\"\n  key_file: \"", security->key_file, "\"\n}\n",
+                           "accounts {\n  ", security->account,
+                           ": {\n    jetstream: enabled\n    users: [\n",
+                           absl::StrJoin(users, ",\n"), "\n    ]\n  }\n}\n");
+  }
   const std::vector<int> ports = FreePorts(2 * servers);
   std::vector<int> route_ports(ports.begin() + servers, ports.end());
   for (int i = 0; i < servers; ++i) {
@@ -114,7 +137,8 @@ absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::StartOnce(
         "server_name: n", i, "\n", "listen: 127.0.0.1:", server.client_port,
         "\n", "jetstream { store_dir: \"", store, "\" }\n",
         "cluster {\n  name: collections-test\n  listen: 127.0.0.1:",
-        route_ports[i], "\n  routes: [", absl::StrJoin(routes, ", "), "]\n}\n");
+        route_ports[i], "\n  routes: [", absl::StrJoin(routes, ", "), "]\n}\n",
+        secured);
     absl::Status launched = cluster->Launch(server);
     if (!launched.ok()) return launched;
   }
@@ -165,7 +189,8 @@ NatsCluster::~NatsCluster() {
 std::vector<std::string> NatsCluster::Urls() const {
   std::vector<std::string> urls;
   for (const Server& server : servers_)
-    urls.push_back(absl::StrCat("nats://127.0.0.1:", server.client_port));
+    urls.push_back(absl::StrCat(tls_ ? "tls" : "nats",
+                                "://127.0.0.1:", server.client_port));
   return urls;
 }
 

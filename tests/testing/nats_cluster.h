@@ -24,6 +24,20 @@ namespace collections::testing {
 
 class NatsCluster {
  public:
+  // A secured cluster (deploy/CLUSTER.md, "Trust model"): clients must
+  // speak TLS (the servers present `cert_file`, issued for 127.0.0.1 by the
+  // CA the clients trust) and authenticate as one of `users` (nkey public
+  // keys) of the account `account`, with JetStream. They may publish on
+  // `subjects` and use the JetStream API of the stream `stream` only (no
+  // other stream, no deleting or purging it). Anyone else is refused.
+  struct Security {
+    std::string cert_file, key_file;
+    std::string account = "COLLECTIONS";
+    std::vector<std::string> users;
+    std::string stream = "COLLECTIONS";
+    std::string subjects = "events.>";
+  };
+
   // OK when nats-server can be run; else why not (for GTEST_SKIP).
   static absl::Status Available();
 
@@ -32,12 +46,13 @@ class NatsCluster {
   // process meanwhile) makes it start the cluster again on other ports, a
   // few times. UNAVAILABLE when one does not start in time.
   static absl::StatusOr<std::unique_ptr<NatsCluster>> Start(
-      const std::string& dir, int servers = 3);
+      const std::string& dir, int servers = 3,
+      const Security* security = nullptr);
   NatsCluster(const NatsCluster&) = delete;
   NatsCluster& operator=(const NatsCluster&) = delete;
   ~NatsCluster();  // kills every server
 
-  // nats://127.0.0.1:<port> of each server.
+  // nats://127.0.0.1:<port> of each server (tls:// when secured).
   std::vector<std::string> Urls() const;
 
   void Kill(int server);             // SIGKILL, and reap
@@ -53,10 +68,11 @@ class NatsCluster {
   };
   NatsCluster() = default;
   static absl::StatusOr<std::unique_ptr<NatsCluster>> StartOnce(
-      const std::string& dir, int servers);
+      const std::string& dir, int servers, const Security* security);
   absl::Status Launch(Server& server);
 
   std::vector<Server> servers_;
+  bool tls_ = false;
 };
 
 // Calls `open` (a connect to a cluster that may still be electing its

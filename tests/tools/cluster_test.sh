@@ -59,11 +59,21 @@ CONF
 done
 cluster=$(IFS=,; echo "${urls[*]}")
 
+# Every node signs what it publishes with its own key; the keys file lists
+# them all (deploy/CLUSTER.md): made here as an operator would, with openssl.
+for node in a b c d; do
+  openssl genpkey -algorithm ed25519 -out "$work/node-$node.pem" 2>/dev/null
+  echo "node-$node $(openssl pkey -in "$work/node-$node.pem" -pubout -outform DER |
+    tail -c 32 | od -An -tx1 | tr -d ' \n')" >>"$work/node-keys.txt"
+done
+
 # launch_node <name> [flag…]: starts collectionsd in cluster mode and sets
 # pid_<name>, without waiting for it.
 launch_node() {
   "$server_bin" --listen=127.0.0.1:0 --data_dir="$work/$1" \
     --insecure_plaintext --rate_limit_per_second=0 --cluster_servers="$cluster" \
+    --cluster_node_id="node-$1" --cluster_node_key_file="$work/node-$1.pem" \
+    --cluster_node_keys_file="$work/node-keys.txt" \
     --signing_key_file="$work/signing.pem" --master_key_file="$work/master.key" \
     --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
     --min_free_disk_mb=0 --cluster_publish_timeout_ms=2000 "${@:2}" \
