@@ -48,6 +48,8 @@ JetStreamLog::JetStreamLog(const JetStreamOptions& options,
 
 JetStreamLog::~JetStreamLog() = default;
 
+jsCtx* JetStreamLog::context() const { return handles_->js; }
+
 absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Connect(
     const JetStreamOptions& options) {
   if (options.servers.empty() || options.stream.empty() ||

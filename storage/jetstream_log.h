@@ -42,6 +42,8 @@
 
 struct __natsMsg;
 typedef struct __natsMsg natsMsg;  // NOLINT: the C library's own name
+struct __jsCtx;
+typedef struct __jsCtx jsCtx;  // NOLINT: the C library's own name
 
 namespace collections::storage {
 
@@ -174,6 +176,10 @@ class JetStreamLog {
   // The actual last sequence an ABORTED publish named; nullopt for other
   // statuses.
   static std::optional<uint64_t> ActualLastSequence(const absl::Status& status);
+
+  // The connection's JetStream context, for other JetStream objects on the
+  // same connection (jetstream_key_store.h). Valid while this log lives.
+  jsCtx* context() const;
 
  private:
   friend class JetStreamTail;

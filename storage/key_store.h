@@ -28,7 +28,17 @@ class KeyStore {
   virtual absl::StatusOr<std::optional<std::string>> Get(
       absl::string_view key) = 0;
   virtual absl::Status Put(absl::string_view key, absl::string_view value) = 0;
+  // Stores `value` under `key` unless the key holds a value already, as
+  // one atomic step against every other writer (in cluster mode, every
+  // node's); returns what the key holds afterwards: `value`, or the value
+  // another writer stored first. Durable when it returns.
+  virtual absl::StatusOr<std::string> PutIfAbsent(absl::string_view key,
+                                                  absl::string_view value) = 0;
   virtual absl::Status Erase(absl::string_view key) = 0;
+  // How many erasures this store has seen: its own and, where it is shared
+  // (cluster mode), other nodes'. A cache of values read from the store
+  // must be dropped whenever this changes. Any thread.
+  virtual uint64_t erasures_seen() const = 0;
   // Every entry whose key starts with `prefix`, in key order.
   virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(
       absl::string_view prefix) = 0;

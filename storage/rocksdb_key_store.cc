@@ -1,5 +1,7 @@
 #include "storage/rocksdb_key_store.h"
 
+#include <atomic>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -36,9 +38,21 @@ class RocksDbKeyStore final : public KeyStore {
                              "writing a key");
   }
 
+  absl::StatusOr<std::string> PutIfAbsent(absl::string_view key,
+                                          absl::string_view value) override {
+    absl::MutexLock lock(&create_mu_);  // the read and the write as one
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> existing, Get(key));
+    if (existing.has_value()) return *std::move(existing);
+    COLLECTIONS_RETURN_IF_ERROR(Put(key, value));
+    return std::string(value);
+  }
+
+  uint64_t erasures_seen() const override { return erasures_.load(); }
+
   absl::Status Erase(absl::string_view key) override {
     // One erase at a time: the purge below must see every file of it.
     absl::MutexLock lock(&erase_mu_);
+    erasures_.fetch_add(1);
     COLLECTIONS_RETURN_IF_ERROR(
         FromRocksDbStatus(db_->Delete(sync_, ToSlice(key)), "erasing a key"));
     // The value may sit in the memtable (and its WAL) or in any SST: flush
@@ -80,6 +94,8 @@ class RocksDbKeyStore final : public KeyStore {
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions sync_;
   absl::Mutex erase_mu_;
+  absl::Mutex create_mu_;
+  std::atomic<uint64_t> erasures_{0};
 };
 
 }  // namespace

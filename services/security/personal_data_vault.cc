@@ -148,6 +148,13 @@ PersonalDataVault::PersonalDataVault(storage::KeyStore* store,
 
 absl::StatusOr<std::optional<DataKey>> PersonalDataVault::LoadCurrent(
     const std::string& debtor_id) {
+  // A key erased since the cache was filled (here or, in cluster mode, on
+  // another node) must not be served from it.
+  if (const uint64_t erasures = store_->erasures_seen();
+      erasures != erasures_seen_) {
+    cache_.clear();
+    erasures_seen_ = erasures;
+  }
   if (auto it = cache_.find(debtor_id); it != cache_.end()) return it->second;
   COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
                                store_->Get(KeyEntry(debtor_id)));
@@ -187,8 +194,21 @@ absl::StatusOr<DataKey> PersonalDataVault::KeyFor(
                                Wrap(master_key_, key.id, key.bytes));
   COLLECTIONS_RETURN_IF_ERROR(
       store_->Put(GenerationEntry(debtor_id), absl::StrCat(generation)));
-  COLLECTIONS_RETURN_IF_ERROR(
-      store_->Put(KeyEntry(debtor_id), wrapped.SerializeAsString()));
+  // Created only if no other writer (another node, in cluster mode) made
+  // the debtor's key first; then that key is the debtor's, and used here.
+  const std::string mine = wrapped.SerializeAsString();
+  COLLECTIONS_ASSIGN_OR_RETURN(std::string stored,
+                               store_->PutIfAbsent(KeyEntry(debtor_id), mine));
+  if (stored != mine) {
+    cache_.erase(debtor_id);
+    COLLECTIONS_ASSIGN_OR_RETURN(current, LoadCurrent(debtor_id));
+    if (!current.has_value()) {
+      return absl::UnavailableError(
+          absl::StrCat("the data key of debtor ", debtor_id,
+                       " was made and erased elsewhere meanwhile; retry"));
+    }
+    return *current;
+  }
   cache_[debtor_id] = key;
   return key;
 }

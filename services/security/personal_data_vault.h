@@ -110,6 +110,8 @@ class PersonalDataVault {
   ErasureLedger* const ledger_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, DataKey> cache_ ABSL_GUARDED_BY(mu_);
+  // The store's erasures_seen() when the cache was last checked.
+  uint64_t erasures_seen_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace collections::security

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -23,6 +24,7 @@
 #include "services/projections/timeline_projection.h"
 #include "services/server/server_gauges.h"
 #include "storage/cluster_event_log.h"
+#include "storage/jetstream_key_store.h"
 
 namespace collections::server {
 namespace {
@@ -173,6 +175,8 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   server->metrics_ = std::make_unique<observability::ServerMetrics>();
   storage::EventLogOptions log_options = options.log;
   log_options.observer = server->metrics_.get();
+  // Cluster mode's NATS connection settings, for the log and the keys.
+  std::optional<storage::JetStreamOptions> cluster_jetstream;
   if (options.cluster_servers.empty()) {
     COLLECTIONS_ASSIGN_OR_RETURN(
         server->log_,
@@ -222,6 +226,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
                            {{"line", audit::ClusterNodeKeys::KeyLine(
                                          options.cluster_node_id,
                                          server->node_keys_->public_key())}});
+    cluster_jetstream = cluster.jetstream;
     COLLECTIONS_ASSIGN_OR_RETURN(
         server->log_,
         storage::OpenClusterEventLog(cluster, log_options, options.data_dir));
@@ -257,11 +262,25 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   COLLECTIONS_ASSIGN_OR_RETURN(
       std::string master_key,
       security::LoadMasterKey(options.master_key_file, options.data_dir));
-  COLLECTIONS_ASSIGN_OR_RETURN(
-      server->key_store_,
-      storage::OpenRocksDbKeyStore(options.keys_dir.empty()
-                                       ? absl::StrCat(options.data_dir, "/keys")
-                                       : options.keys_dir));
+  if (cluster_jetstream.has_value()) {
+    // Cluster mode: one key store for the cluster, a JetStream bucket, so
+    // every node reveals the same personal data and an erasure on any node
+    // holds on all (deploy/CLUSTER.md, "Trust model").
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        server->keys_nats_, storage::JetStreamLog::Connect(*cluster_jetstream));
+    storage::JetStreamKeyStoreOptions bucket;
+    bucket.bucket = absl::StrCat(options.cluster_stream, "_KEYS");
+    bucket.replicas = options.cluster_replicas;
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        server->key_store_,
+        storage::OpenJetStreamKeyStore(server->keys_nats_.get(), bucket));
+  } else {
+    COLLECTIONS_ASSIGN_OR_RETURN(
+        server->key_store_,
+        storage::OpenRocksDbKeyStore(
+            options.keys_dir.empty() ? absl::StrCat(options.data_dir, "/keys")
+                                     : options.keys_dir));
+  }
   COLLECTIONS_ASSIGN_OR_RETURN(
       server->erasure_ledger_,
       security::ErasureLedger::Open(

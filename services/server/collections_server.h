@@ -51,6 +51,7 @@
 #include "services/security/gatekeeper.h"
 #include "services/security/personal_data_vault.h"
 #include "storage/durable_event_log.h"
+#include "storage/jetstream_log.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_key_store.h"
 #include "storage/rocksdb_projection_store.h"
@@ -209,6 +210,9 @@ class CollectionsServer {
   std::unique_ptr<projections::ManagedProjection> standing_;
   std::unique_ptr<projections::ManagedProjection> timeline_;
   std::unique_ptr<projections::ManagedProjection> actors_;
+  // Cluster mode: the NATS connection of the cluster's key store (the
+  // bucket beside the log, storage/jetstream_key_store.h); outlives it.
+  std::unique_ptr<storage::JetStreamLog> keys_nats_;
   std::unique_ptr<storage::KeyStore> key_store_;
   std::unique_ptr<security::ErasureLedger> erasure_ledger_;
   std::unique_ptr<security::PersonalDataVault> vault_;

@@ -1,7 +1,8 @@
 // The NATS connection of cluster mode, secured (issue 28, point 1): a real
 // three-server cluster that speaks TLS only and admits only its account's
 // nkey users (tests/testing/nats_cluster.h, Security). The log works for a
-// node with the CA and its user seed; a client without credentials, with
+// node with the CA and its user seed (the key store's bucket too); a client
+// without credentials, with
 // an nkey the servers do not know, or without TLS is refused; and even a
 // valid user cannot make another stream or delete the log's.
 #include <fstream>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "storage/jetstream_key_store.h"
 #include "storage/jetstream_log.h"
 #include "storage/nats_nkeys.h"
 #include "tests/testing/nats_cluster.h"
@@ -87,13 +89,25 @@ TEST_F(NatsSecurityTest, ANodeWithTheCaAndItsSeedUsesTheLog) {
   auto ack =
       (*log)->Publish("case-1", "payload", "m-1", SubjectExpectation::None());
   ASSERT_TRUE(ack.ok()) << ack.status();
-  auto read = (*log)->Read(ack->sequence);
-  ASSERT_TRUE(read.ok()) << read.status();
-  EXPECT_EQ(read->payload, "payload");
+  auto message = (*log)->Read(ack->sequence);
+  ASSERT_TRUE(message.ok()) << message.status();
+  EXPECT_EQ(message->payload, "payload");
   auto tail = (*log)->Tail(1);
   auto tailed = tail->Next(10, 1 << 20, absl::Seconds(5));
   ASSERT_TRUE(tailed.ok()) << tailed.status();
   ASSERT_EQ(tailed->size(), 1u);
+
+  // And the cluster's key store, on the same connection.
+  auto keys = OpenJetStreamKeyStore(log->get(), JetStreamKeyStoreOptions{});
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  ASSERT_TRUE((*keys)->Put("k/d-1", "wrapped").ok());
+  auto read = (*keys)->Get("k/d-1");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->value_or(""), "wrapped");
+  ASSERT_TRUE((*keys)->Erase("k/d-1").ok());
+  read = (*keys)->Get("k/d-1");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_FALSE(read->has_value());
 }
 
 TEST_F(NatsSecurityTest, ClientsWithoutTheRightCredentialsOrTlsAreRefused) {

@@ -99,16 +99,23 @@ absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::StartOnce(
   if (security != nullptr) {
     std::vector<std::string> users;
     for (const std::string& user : security->users) {
-      const std::string& st = security->stream;
-      users.push_back(absl::StrCat(
-          "      { nkey: ", user, ", permissions: {\n",
-          "          publish: { allow: [\"", security->subjects,
-          "\", \"$JS.API.INFO\", \"$JS.API.STREAM.INFO.", st,
-          "\", \"$JS.API.STREAM.CREATE.", st, "\", \"$JS.API.STREAM.MSG.GET.",
-          st, "\", \"$JS.API.DIRECT.GET.", st, ".>\", \"$JS.API.CONSUMER.*.",
-          st, "\", \"$JS.API.CONSUMER.*.", st, ".>\", \"$JS.FC.>\", \"$JS.ACK.",
-          st, ".>\", \"_INBOX.>\"] }\n",
-          "          subscribe: [\"_INBOX.>\"] } }"));
+      std::vector<std::string> allow = {
+          security->subjects, absl::StrCat("$KV.", security->key_bucket, ".>"),
+          "$JS.API.INFO", "$JS.FC.>", "_INBOX.>"};
+      for (const std::string& st :
+           {security->stream, absl::StrCat("KV_", security->key_bucket)}) {
+        for (const char* api :
+             {"STREAM.INFO.", "STREAM.CREATE.", "STREAM.MSG.GET."})
+          allow.push_back(absl::StrCat("$JS.API.", api, st));
+        allow.push_back(absl::StrCat("$JS.API.DIRECT.GET.", st, ".>"));
+        allow.push_back(absl::StrCat("$JS.API.CONSUMER.*.", st));
+        allow.push_back(absl::StrCat("$JS.API.CONSUMER.*.", st, ".>"));
+        allow.push_back(absl::StrCat("$JS.ACK.", st, ".>"));
+      }
+      users.push_back(absl::StrCat("      { nkey: ", user, ", permissions: {\n",
+                                   "          publish: { allow: [\"",
+                                   absl::StrJoin(allow, "\", \""), "\"] }\n",
+                                   "          subscribe: [\"_INBOX.>\"] } }"));
     }
     secured = absl::StrCat("tls {\n  cert_file: \"", security->cert_file,
                            "\"\n  key_file: \"", security->key_file, "\"\n}\n",

@@ -28,14 +28,16 @@ class NatsCluster {
   // speak TLS (the servers present `cert_file`, issued for 127.0.0.1 by the
   // CA the clients trust) and authenticate as one of `users` (nkey public
   // keys) of the account `account`, with JetStream. They may publish on
-  // `subjects` and use the JetStream API of the stream `stream` only (no
-  // other stream, no deleting or purging it). Anyone else is refused.
+  // `subjects` and use the JetStream API of the stream `stream` and of the
+  // key store's bucket `key_bucket` only (no other stream, no deleting or
+  // purging either). Anyone else is refused.
   struct Security {
     std::string cert_file, key_file;
     std::string account = "COLLECTIONS";
     std::vector<std::string> users;
     std::string stream = "COLLECTIONS";
     std::string subjects = "events.>";
+    std::string key_bucket = "COLLECTIONS_KEYS";  // the key store's bucket
   };
 
   // OK when nats-server can be run; else why not (for GTEST_SKIP).
