@@ -163,6 +163,10 @@ absl::StatusOr<uint64_t> JetStreamReplica::CatchUp() {
 absl::Status JetStreamReplica::Apply(
     const std::vector<JetStreamMessage>& messages) {
   std::vector<ReplicatedWrite> writes;
+  // Messages no node signed: applied as nothing, here as on every node;
+  // reported once the cursor has moved past them (a batch that fails to
+  // apply is read again, and must not count them twice).
+  std::vector<std::pair<uint64_t, absl::Status>> rejected;
   uint64_t cursor = applied_;
   absl::Status malformed;
   for (const JetStreamMessage& message : messages) {
@@ -170,9 +174,7 @@ absl::Status JetStreamReplica::Apply(
     if (auth_ != nullptr) {
       absl::StatusOr<std::string> append = VerifiedAppend(message, *auth_);
       if (!append.ok()) {
-        // Not a node's: applied as nothing, here as on every node.
-        rejected_.fetch_add(1);
-        if (on_rejected_) on_rejected_(message.sequence, append.status());
+        rejected.emplace_back(message.sequence, append.status());
         cursor = message.sequence;
         continue;
       }
@@ -191,6 +193,10 @@ absl::Status JetStreamReplica::Apply(
     COLLECTIONS_RETURN_IF_ERROR(
         local_->ApplyReplicated(writes, cursor).status());
     applied_ = cursor;
+    for (const auto& [sequence, why] : rejected) {
+      rejected_.fetch_add(1);
+      if (on_rejected_) on_rejected_(sequence, why);
+    }
     absl::MutexLock lock(&known_mu_);
     if (last_sequence_of_.size() + writes.size() > kMaxKnownSubjects)
       last_sequence_of_.clear();  // crude, but forgetting only costs a look-up
