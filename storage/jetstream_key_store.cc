@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -43,7 +44,11 @@ bool AllowedInBucketKey(char c) {
 
 class JetStreamKeyStore final : public KeyStore {
  public:
-  explicit JetStreamKeyStore(kvStore* kv) : kv_(kv) {
+  JetStreamKeyStore(kvStore* kv, jsCtx* js, std::string bucket)
+      : kv_(kv),
+        js_(js),
+        bucket_(std::move(bucket)),
+        stream_(absl::StrCat("KV_", bucket_)) {
     watcher_thread_ = std::thread([this] { Watch(); });
   }
   ~JetStreamKeyStore() override {
@@ -52,16 +57,33 @@ class JetStreamKeyStore final : public KeyStore {
     kvStore_Destroy(kv_);
   }
 
+  // Read from the bucket's stream leader (the stream API's last message of
+  // the key's subject), not with the key-value get: libnats creates buckets
+  // with direct get, which any replica may answer before it has the latest
+  // write — another node's key would read as missing (erased) for a moment.
   absl::StatusOr<std::optional<std::string>> Get(
       absl::string_view key) override {
-    const std::string escaped = EscapeBucketKey(key);
-    kvEntry* entry = nullptr;
-    natsStatus s = kvStore_Get(&entry, kv_, escaped.c_str());
-    if (s == NATS_NOT_FOUND) return std::nullopt;
+    const std::string subject =
+        absl::StrCat("$KV.", bucket_, ".", EscapeBucketKey(key));
+    natsMsg* message = nullptr;
+    jsErrCode error = static_cast<jsErrCode>(0);
+    natsStatus s = js_GetLastMsg(&message, js_, stream_.c_str(),
+                                 subject.c_str(), nullptr, &error);
+    if (s == NATS_NOT_FOUND || error == JSNoMessageFoundErr)
+      return std::nullopt;
     if (s != NATS_OK) return Unavailable("reading a key", s);
-    std::string value(static_cast<const char*>(kvEntry_Value(entry)),
-                      static_cast<size_t>(kvEntry_ValueLen(entry)));
-    kvEntry_Destroy(entry);
+    const char* operation = nullptr;
+    const bool removed =
+        natsMsgHeader_Get(message, "KV-Operation", &operation) == NATS_OK &&
+        operation != nullptr &&
+        (std::string_view(operation) == "DEL" ||
+         std::string_view(operation) == "PURGE");
+    std::optional<std::string> value;
+    if (!removed) {
+      value.emplace(natsMsg_GetData(message),
+                    static_cast<size_t>(natsMsg_GetDataLength(message)));
+    }
+    natsMsg_Destroy(message);
     return value;
   }
 
@@ -165,6 +187,9 @@ class JetStreamKeyStore final : public KeyStore {
   }
 
   kvStore* const kv_;
+  jsCtx* const js_;           // the connection's, for leader reads
+  const std::string bucket_;  // "COLLECTIONS_KEYS"
+  const std::string stream_;  // its stream, "KV_COLLECTIONS_KEYS"
   std::atomic<uint64_t> erasures_{0};
   std::atomic<bool> stopping_{false};
   std::thread watcher_thread_;
@@ -219,7 +244,8 @@ absl::StatusOr<std::unique_ptr<KeyStore>> OpenJetStreamKeyStore(
     if (absl::Now() >= give_up) return Unavailable("binding the bucket", s);
     absl::SleepFor(absl::Milliseconds(500));
   }
-  return std::unique_ptr<KeyStore>(new JetStreamKeyStore(kv));
+  return std::unique_ptr<KeyStore>(
+      new JetStreamKeyStore(kv, nats->context(), options.bucket));
 }
 
 }  // namespace collections::storage
