@@ -21,17 +21,11 @@
 namespace collections::storage {
 namespace {
 
-std::string NatsText(natsStatus status) {
-  const char* text = nats_GetLastError(nullptr);
-  return absl::StrCat(natsStatus_GetText(status),
-                      text != nullptr && *text != '\0' ? ": " : "",
-                      text != nullptr ? text : "");
-}
-
 absl::Status Unavailable(absl::string_view what, natsStatus status) {
   // A timeout is what a partitioned minority sees: say so, as the log does.
   return absl::UnavailableError(absl::StrCat(
-      "key store (JetStream): ", what, ": ", NatsText(status),
+      "key store (JetStream): ", what, ": ",
+      JetStreamLog::NatsErrorText(status),
       status == NATS_TIMEOUT
           ? " (no majority of the bucket's replicas answered; retry)"
           : ""));

@@ -50,6 +50,10 @@ JetStreamLog::~JetStreamLog() = default;
 
 jsCtx* JetStreamLog::context() const { return handles_->js; }
 
+std::string JetStreamLog::NatsErrorText(int status) {
+  return NatsError(static_cast<natsStatus>(status));
+}
+
 absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Connect(
     const JetStreamOptions& options) {
   if (options.servers.empty() || options.stream.empty() ||

@@ -181,6 +181,10 @@ class JetStreamLog {
   // same connection (jetstream_key_store.h). Valid while this log lives.
   jsCtx* context() const;
 
+  // The client library's text for a status (an int: the C library's
+  // natsStatus) and its last error on this thread, for error messages.
+  static std::string NatsErrorText(int status);
+
  private:
   friend class JetStreamTail;
   struct Handles;

@@ -24,24 +24,6 @@ namespace {
 
 using ::collections::testing::NatsCluster;
 
-TEST(NatsNKeysTest, SeedsAndPublicKeysRoundTrip) {
-  auto nkey = NewNatsUserNKey();
-  ASSERT_TRUE(nkey.ok()) << nkey.status();
-  EXPECT_EQ(nkey->seed.substr(0, 2), "SU");
-  EXPECT_EQ(nkey->seed.size(), 58u);
-  EXPECT_EQ(nkey->public_key[0], 'U');
-  EXPECT_EQ(nkey->public_key.size(), 56u);
-  auto derived = NatsUserPublicKeyOfSeed(nkey->seed + "\n");
-  ASSERT_TRUE(derived.ok()) << derived.status();
-  EXPECT_EQ(*derived, nkey->public_key);
-  std::string damaged = nkey->seed;
-  damaged[10] = damaged[10] == 'A' ? 'B' : 'A';
-  EXPECT_EQ(NatsUserPublicKeyOfSeed(damaged).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(NatsUserPublicKeyOfSeed(nkey->public_key).status().code(),
-            absl::StatusCode::kInvalidArgument);
-}
-
 class NatsSecurityTest : public ::testing::Test {
  protected:
   void SetUp() override {
