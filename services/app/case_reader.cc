@@ -34,6 +34,12 @@ absl::StatusOr<collections::v1::DebtorProfile> CaseReader::LoadDebtor(
   const uint64_t head_version = head.has_value() ? head->version : 0;
   if (cached != nullptr && cached->version() == head_version) return *cached;
   collections::v1::DebtorProfile profile;
+  if (!head.has_value()) {
+    // No debtor stream (the debtor was never registered apart from its
+    // cases): nothing to fold and nothing to cache.
+    profile.set_debtor_id(debtor_id);
+    return profile;
+  }
   if (cached != nullptr) profile = *cached;
   profile.set_debtor_id(debtor_id);
   constexpr size_t kChunk = 1000;
@@ -89,17 +95,29 @@ absl::StatusOr<domain::CaseState> CaseReader::LoadCase(
   const uint64_t cached_version = state.version;
   COLLECTIONS_RETURN_IF_ERROR(CatchUpCase(log_, stream, state));
   if (state.exists && state.version != cached_version) {
-    auto fresh = std::make_shared<const domain::CaseState>(state);
-    absl::MutexLock lock(&mu_);
-    auto& slot = states_[case_id];
-    if (slot == nullptr || slot->version < fresh->version) slot = fresh;
-    if (states_.size() > capacity_) {
-      auto victim = states_.begin();
-      if (victim->first == case_id) ++victim;
-      if (victim != states_.end()) states_.erase(victim);
-    }
+    Cache(case_id, std::make_shared<const domain::CaseState>(state));
   }
   return state;
+}
+
+void CaseReader::Remember(const std::string& case_id,
+                          std::shared_ptr<domain::CaseState> state) {
+  if (state == nullptr || !state->exists) return;
+  state->debtor.Clear();
+  Cache(case_id, std::move(state));
+}
+
+void CaseReader::Cache(const std::string& case_id,
+                       std::shared_ptr<const domain::CaseState> fresh) {
+  absl::MutexLock lock(&mu_);
+  auto& slot = states_[case_id];
+  if (slot == nullptr || slot->version < fresh->version)
+    slot = std::move(fresh);
+  if (states_.size() > capacity_) {
+    auto victim = states_.begin();
+    if (victim->first == case_id) ++victim;
+    if (victim != states_.end()) states_.erase(victim);
+  }
 }
 
 }  // namespace collections::app

@@ -49,7 +49,21 @@ class CaseReader {
   absl::StatusOr<collections::v1::DebtorProfile> LoadDebtor(
       const std::string& debtor_id);
 
+  // Takes `state` (the case folded through events its writer just had
+  // acknowledged) as the cached fold, unless the cache already holds a
+  // newer version: the next Load of the case then reads nothing back from
+  // the log that this process wrote itself. `state.debtor` is not kept
+  // (Load adds the debtor's current profile).
+  void Remember(const std::string& case_id,
+                std::shared_ptr<domain::CaseState> state);
+
  private:
+  // Puts `fresh` in the cache unless it holds a newer version; drops an
+  // arbitrary other entry beyond capacity.
+  void Cache(const std::string& case_id,
+             std::shared_ptr<const domain::CaseState> fresh)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // The case alone (its cached fold caught up), without the debtor.
   absl::StatusOr<domain::CaseState> LoadCase(const std::string& case_id);
 

@@ -130,6 +130,21 @@ absl::Status CaseWriter::Seal(const CaseWrite& write,
                       state.version + 1, events);
 }
 
+std::shared_ptr<domain::CaseState> CaseWriter::FoldAhead(
+    domain::CaseState state, std::vector<v1::Event>& events) {
+  auto after = std::make_shared<domain::CaseState>(std::move(state));
+  // Evolve reads the stream version and global position the log will
+  // assign; the append must carry neither, so each is set for the fold
+  // only. The position is the append's, set once it is acknowledged.
+  const uint64_t version = after->version;
+  for (size_t i = 0; i < events.size(); ++i) {
+    events[i].set_stream_version(version + 1 + i);
+    domain::Evolve(*after, events[i]);
+    events[i].clear_stream_version();
+  }
+  return after;
+}
+
 void CaseWriter::Write(CaseWrite write, Done done) {
   auto op = std::make_shared<Operation>();
   op->stream = domain::CaseStreamId(write.case_id);
@@ -181,11 +196,18 @@ void CaseWriter::Attempt(std::shared_ptr<Operation> op) {
       write.opens_case ? storage::ExpectedVersion::NoStream()
                        : storage::ExpectedVersion::Exact(state.version);
   const size_t count = events.size();
+  std::shared_ptr<domain::CaseState> after =
+      FoldAhead(std::move(state), events);
   log_->AppendAsync(
       op->stream, expected, events,
-      [this, op, count, refusal = std::move(draft->refusal)](
+      [this, op, count, after = std::move(after),
+       refusal = std::move(draft->refusal)](
           absl::StatusOr<storage::AppendResult> appended) mutable {
         if (appended.ok()) {
+          if (!appended->already_appended) {
+            after->last_position = appended->last_position;
+            reader_->Remember(op->write.case_id, std::move(after));
+          }
           if (!refusal.ok()) return op->Answer(std::move(refusal));
           return op->Answer(WrittenOf(*appended, count));
         }

@@ -23,7 +23,10 @@
 //   7. seal      personal values are sealed with the debtor's key
 //                (services/security/personal_data_vault.h);
 //   8. append    with the state's version as the expected version, so
-//                nothing decided on a stale state is written;
+//                nothing decided on a stale state is written; the state
+//                folded through the appended events goes to the reader's
+//                cache once acknowledged (the next command on the case reads
+//                back nothing this one wrote);
 //   9. ABORTED   the case moved between 3 and 8 (another writer): when the
 //                caller pinned no version, back to 3 on the fresh state, up
 //                to kMaxAttempts times; otherwise ABORTED is the answer.
@@ -191,6 +194,12 @@ class CaseWriter {
   // Step 7: seals `events` as they will be stored after `state`.
   absl::Status Seal(const CaseWrite& write, const domain::CaseState& state,
                     std::vector<collections::v1::Event>& events);
+  // Step 8, beside the append: `state` folded through the sealed `events`
+  // as the log will store them (each at its stream version; the global
+  // position is filled in once acknowledged), for the reader's cache.
+  // `events` are left as they were.
+  static std::shared_ptr<domain::CaseState> FoldAhead(
+      domain::CaseState state, std::vector<collections::v1::Event>& events);
 
   storage::EventLog* const log_;
   CaseReader* const reader_;

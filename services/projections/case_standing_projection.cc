@@ -146,26 +146,53 @@ std::string WorkBound(absl::Time until) {
 absl::Status CaseStandingProjection::WriteWork(
     const domain::CaseState& state, storage::ProjectionWrite& write) {
   const std::string index_key = absl::StrCat("wqc/", state.case_id);
-  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> previous,
-                               write.Get(index_key));
-  absl::flat_hash_set<std::string> keys;
-  std::string index;
+  WrittenWork items;
   for (const collections::v1::WorkItem& item : WorkItemsOf(state)) {
-    std::string key = WorkKey(item);
-    write.Put(key, item.SerializeAsString());
-    absl::StrAppend(&index, index.empty() ? "" : "\n", key);
-    keys.insert(std::move(key));
+    items.emplace(WorkKey(item), item.SerializeAsString());
   }
-  if (previous.has_value()) {
-    for (absl::string_view old : absl::StrSplit(*previous, '\n')) {
-      if (!old.empty() && !keys.contains(old)) write.Delete(old);
+  auto kept = written_work_.find(state.case_id);
+  if (kept == written_work_.end()) {
+    // Not written by this instance yet: what the store holds, by its index
+    // (values unknown, so every item is written).
+    COLLECTIONS_ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                                 write.Get(index_key));
+    WrittenWork stored;
+    if (previous.has_value()) {
+      for (absl::string_view old : absl::StrSplit(*previous, '\n')) {
+        if (!old.empty()) stored.emplace(std::string(old), std::nullopt);
+      }
+    }
+    kept = written_work_.emplace(state.case_id, std::move(stored)).first;
+  }
+  WrittenWork& before = kept->second;
+  bool keys_changed = before.size() != items.size();
+  for (const auto& [key, value] : before) {
+    if (!items.contains(key)) {
+      write.Delete(key);
+      keys_changed = true;
     }
   }
-  if (index.empty()) {
-    write.Delete(index_key);
-  } else {
-    write.Put(index_key, index);
+  for (const auto& [key, value] : items) {
+    auto old = before.find(key);
+    if (old == before.end()) {
+      keys_changed = true;
+    } else if (old->second == value) {
+      continue;  // stored as it is
+    }
+    write.Put(key, *value);
   }
+  if (keys_changed) {
+    if (items.empty()) {
+      write.Delete(index_key);
+    } else {
+      std::string index;
+      for (const auto& [key, value] : items) {
+        absl::StrAppend(&index, index.empty() ? "" : "\n", key);
+      }
+      write.Put(index_key, index);
+    }
+  }
+  before = std::move(items);
   return absl::OkStatus();
 }
 
@@ -321,13 +348,17 @@ absl::Status CaseStandingProjection::Flush(storage::ProjectionWrite& write) {
               debtors_.at(debtor_id).SerializeAsString());
   }
   dirty_debtors_.clear();
-  if (cached_.size() > kMaxCached) cached_.clear();  // all written: reload
+  if (cached_.size() > kMaxCached) {  // all written: reload
+    cached_.clear();
+    written_work_.clear();
+  }
   if (debtors_.size() > kMaxCached) debtors_.clear();
   return absl::OkStatus();
 }
 
 void CaseStandingProjection::Reset() {
   cached_.clear();
+  written_work_.clear();
   dirty_.clear();
   debtors_.clear();
   dirty_debtors_.clear();

@@ -25,6 +25,8 @@
 #ifndef COLLECTIONS_SERVICES_PROJECTIONS_CASE_STANDING_PROJECTION_H_
 #define COLLECTIONS_SERVICES_PROJECTIONS_CASE_STANDING_PROJECTION_H_
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,7 +65,9 @@ class CaseStandingProjection final : public StoredProjection {
  private:
   absl::StatusOr<CaseWithFigures*> Load(const std::string& case_id,
                                         storage::ProjectionWrite& write);
-  // Replaces the case's work items with those of its state now.
+  // Replaces the case's work items with those of its state now. Writes
+  // only what changed since the items it wrote last (kept in written_work_;
+  // the stored index "wqc/<case>" is read only for a case not kept).
   absl::Status WriteWork(const domain::CaseState& state,
                          storage::ProjectionWrite& write);
 
@@ -74,6 +78,11 @@ class CaseStandingProjection final : public StoredProjection {
 
   absl::flat_hash_map<std::string, CaseWithFigures> cached_;
   absl::flat_hash_set<std::string> dirty_;
+  // Per case kept in cached_: its work items as last written (store key →
+  // serialized item, in key order; nullopt: stored by an earlier instance,
+  // value not known), so a commit rewrites only what changed.
+  using WrittenWork = std::map<std::string, std::optional<std::string>>;
+  absl::flat_hash_map<std::string, WrittenWork> written_work_;
   absl::flat_hash_map<std::string, collections::v1::DebtorProfile> debtors_;
   absl::flat_hash_set<std::string> dirty_debtors_;
 };

@@ -32,15 +32,15 @@ void ProjectionRunner::Fail(uint64_t position, absl::Status status) {
 }
 
 absl::Status ProjectionRunner::CommitBefore(
-    const std::vector<storage::RecordedEvent>& events, uint64_t position,
+    const std::vector<SharedEvent>& events, uint64_t position,
     uint64_t checkpoint) {
   if (position - 1 <= checkpoint) return absl::OkStatus();
   COLLECTIONS_ASSIGN_OR_RETURN(
       std::unique_ptr<storage::ProjectionWrite> write,
       store_->BeginWrite(keyspace_, projection_->reads_own_writes()));
-  for (const storage::RecordedEvent& recorded : events) {
-    if (recorded.event.global_position() >= position) break;
-    COLLECTIONS_RETURN_IF_ERROR(projection_->Apply(recorded, *write));
+  for (const SharedEvent& recorded : events) {
+    if (recorded->event.global_position() >= position) break;
+    COLLECTIONS_RETURN_IF_ERROR(projection_->Apply(*recorded, *write));
   }
   absl::Status committed = projection_->Flush(*write);
   if (committed.ok()) committed = store_->Commit(*write, position - 1);
@@ -51,6 +51,29 @@ absl::Status ProjectionRunner::CommitBefore(
   absl::MutexLock lock(&mu_);
   checkpoint_ = position - 1;
   return absl::OkStatus();
+}
+
+absl::StatusOr<RecentEvents::Read> ProjectionRunner::ReadAfter(
+    uint64_t checkpoint) {
+  storage::LogRead read;
+  read.from_position = checkpoint + 1;
+  read.max_events = options_.events_per_commit;
+  read.filter = projection_->filter();
+  const bool unfiltered =
+      read.filter.event_types.empty() && read.filter.stream_prefix.empty();
+  if (options_.recent != nullptr && unfiltered) {
+    return options_.recent->ReadFrom(read.from_position, read.max_events);
+  }
+  COLLECTIONS_ASSIGN_OR_RETURN(storage::LogReadResult result,
+                               log_->ReadAll(read));
+  RecentEvents::Read own;
+  own.next_position = result.next_position;
+  own.events.reserve(result.events.size());
+  for (storage::RecordedEvent& event : result.events) {
+    own.events.push_back(
+        std::make_shared<const storage::RecordedEvent>(std::move(event)));
+  }
+  return own;
 }
 
 absl::Status ProjectionRunner::Step(bool* advanced) {
@@ -67,12 +90,8 @@ absl::Status ProjectionRunner::Step(bool* advanced) {
     }
     checkpoint = checkpoint_;
   }
-  storage::LogRead read;
-  read.from_position = checkpoint + 1;
-  read.max_events = options_.events_per_commit;
-  read.filter = projection_->filter();
-  COLLECTIONS_ASSIGN_OR_RETURN(storage::LogReadResult result,
-                               log_->ReadAll(read));
+  COLLECTIONS_ASSIGN_OR_RETURN(RecentEvents::Read result,
+                               ReadAfter(checkpoint));
   const uint64_t reached = result.next_position - 1;
   if (reached <= checkpoint) return absl::OkStatus();
 
@@ -80,7 +99,8 @@ absl::Status ProjectionRunner::Step(bool* advanced) {
       std::unique_ptr<storage::ProjectionWrite> write,
       store_->BeginWrite(keyspace_, projection_->reads_own_writes()));
   uint64_t through = reached;
-  for (const storage::RecordedEvent& recorded : result.events) {
+  for (const SharedEvent& shared : result.events) {
+    const storage::RecordedEvent& recorded = *shared;
     const uint64_t position = recorded.event.global_position();
     absl::Status applied = projection_->Apply(recorded, *write);
     if (!applied.ok()) {
@@ -158,7 +178,13 @@ void ProjectionRunner::Run() {
       checkpoint = checkpoint_;
     }
     // A wait bound in real time (the clock is for lag, which may be faked).
-    log_->WaitForPosition(checkpoint + 1, absl::Now() + options_.follow_wait);
+    const uint64_t head = log_->WaitForPosition(
+        checkpoint + 1, absl::Now() + options_.follow_wait);
+    if (head > checkpoint && options_.gather_wait > absl::ZeroDuration() &&
+        head < checkpoint + options_.gather_events && !stop_.load()) {
+      log_->WaitForPosition(checkpoint + options_.gather_events,
+                            absl::Now() + options_.gather_wait);
+    }
   }
 }
 

@@ -30,6 +30,7 @@
 #include "absl/time/time.h"
 #include "collections/v1/events.pb.h"
 #include "common/clock.h"
+#include "services/projections/recent_events.h"
 #include "storage/event_log.h"
 #include "storage/projection_store.h"
 
@@ -69,6 +70,20 @@ class ProjectionRunner {
     size_t events_per_commit = 2000;    // events applied per commit
     size_t max_commit_bytes = 8 << 20;  // or fewer, when this is reached
     absl::Duration follow_wait = absl::Milliseconds(200);
+    // Following the log, a runner woken by new events waits up to
+    // gather_wait for gather_events of them, so one commit carries many
+    // events: each case's snapshot and each debtor's timeline index is then
+    // rewritten once per commit instead of once per few events. Measured
+    // with loadgen (64 callers, 12 s, one server each, 2026-12-06): one
+    // event per write 9,138 events/s without gathering, 9,776 with 10 ms /
+    // 500, 10,225 with 30 ms / 2,000; 100-event writes unchanged (~58,900).
+    // 10 ms keeps the projections' lag well under 100 ms. Zero: commit
+    // whatever is there.
+    size_t gather_events = 2000;
+    absl::Duration gather_wait = absl::Milliseconds(30);
+    // Where an unfiltered projection reads new events: shared with the
+    // other runners (each event read and decoded once). Null: the log.
+    RecentEvents* recent = nullptr;
   };
   ProjectionRunner(storage::EventLog* log, storage::ProjectionStore* store,
                    StoredProjection* projection, std::string keyspace,
@@ -118,8 +133,11 @@ class ProjectionRunner {
   void Fail(uint64_t position, absl::Status status);
   // Applies `events` below `position` afresh and commits through
   // position - 1 (after a failure at `position`).
-  absl::Status CommitBefore(const std::vector<storage::RecordedEvent>& events,
+  absl::Status CommitBefore(const std::vector<SharedEvent>& events,
                             uint64_t position, uint64_t checkpoint);
+  // The events after `checkpoint` (at most events_per_commit) and where the
+  // next read continues.
+  absl::StatusOr<RecentEvents::Read> ReadAfter(uint64_t checkpoint);
   void Run();
 
   storage::EventLog* const log_;

@@ -217,9 +217,14 @@ absl::Status TimelineProjection::Flush(storage::ProjectionWrite& write) {
   for (auto& [debtor_id, pending] : pending_) {
     if (pending.dirty.empty()) continue;
     if (pending.index.chunks_size() == 1) {
-      // One chunk: inline in the index (it never had a key of its own).
-      *pending.index.mutable_inline_chunk() =
-          std::move(pending.chunks.at(pending.index.chunks(0).id()));
+      // One chunk: inline in the index (it never had a key of its own);
+      // lent to the index for the write and taken back, as the next batch
+      // works on it among the chunks.
+      v1::TimelineChunk& only = pending.chunks.at(pending.index.chunks(0).id());
+      pending.index.mutable_inline_chunk()->Swap(&only);
+      pending.index.SerializeToString(&bytes);
+      only.Swap(pending.index.mutable_inline_chunk());
+      pending.index.clear_inline_chunk();
     } else {
       // Past one chunk, every chunk has its key (the first one, inline
       // until now, is dirty: it just split).
@@ -227,11 +232,15 @@ absl::Status TimelineProjection::Flush(storage::ProjectionWrite& write) {
         pending.chunks.at(id).SerializeToString(&bytes);
         write.Put(ChunkKey(debtor_id, id), bytes);
       }
+      pending.index.SerializeToString(&bytes);
     }
-    pending.index.SerializeToString(&bytes);
     write.Put(IndexKey(debtor_id), bytes);
+    pending.dirty.clear();
   }
-  pending_.clear();
+  // Kept for the next batch (a debtor's newest chunk is where the next
+  // entries go): no read and parse of it per commit. Bounded: past
+  // kMaxKeptDebtors, every batch starts from the store again.
+  if (pending_.size() > kMaxKeptDebtors) pending_.clear();
   return absl::OkStatus();
 }
 

@@ -15,7 +15,9 @@
 //
 // Apply keeps the chunks it touches in memory and Flush writes each dirty
 // chunk and index once per commit, so a rebuild writes a debtor's chunk
-// about once per batch rather than once per event.
+// about once per batch rather than once per event. Between commits it keeps
+// them (for up to kMaxKeptDebtors debtors), so a runner following the log
+// does not read back and parse each commit what the last one wrote.
 // An event recorded late (business time before events already recorded) is
 // inserted in its chunk at its place; a full chunk splits in two (at the end
 // of the timeline, the new entry starts the next chunk, so appends in time
@@ -52,6 +54,9 @@ class TimelineProjection final : public StoredProjection {
   // index; 2: chunks; 1: a key per entry.
   static constexpr int kVersion = 5;
   static constexpr int kChunkEntries = 64;
+  // Debtors whose index and touched chunks stay in memory between commits
+  // (a chunk is at most kChunkEntries rendered entries, ~13 KB).
+  static constexpr size_t kMaxKeptDebtors = 1024;
   // Case → debtor pairs kept in memory at most (about 100 bytes each).
   static constexpr size_t kMaxCachedCases = 1000000;
 
@@ -87,7 +92,8 @@ class TimelineProjection final : public StoredProjection {
 
   // case id → debtor id, for the cases seen (reloaded from "cd/" on a miss).
   absl::flat_hash_map<std::string, std::string> debtors_;
-  // debtor id → what this batch changed, written by Flush.
+  // debtor id → its index and the chunks loaded; `dirty` what this batch
+  // changed, written by Flush.
   absl::node_hash_map<std::string, Pending> pending_;
 };
 

@@ -54,14 +54,33 @@ bool ValidUtf8(const std::string& s) {
   return true;
 }
 
-absl::Status Refuse(const std::string& path, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(path, " ", what));
+// Where a value sits in the request ("calls[0].notes"): a chain of the
+// fields walked, rendered only when a check refuses the value (the walk
+// runs for every request; building each path eagerly cost an allocation
+// per field).
+struct FieldPath {
+  const FieldPath* parent = nullptr;
+  const FieldDescriptor* field = nullptr;  // null: the request itself
+  int index = -1;                          // an entry of a repeated field
+
+  std::string Render() const {
+    if (field == nullptr) return std::string();
+    std::string out = parent != nullptr ? parent->Render() : std::string();
+    if (!out.empty()) out.push_back('.');
+    absl::StrAppend(&out, field->name());
+    if (index >= 0) absl::StrAppend(&out, "[", index, "]");
+    return out;
+  }
+};
+
+absl::Status Refuse(const FieldPath& path, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(path.Render(), " ", what));
 }
 
-absl::Status CheckMessage(const Message& message, const std::string& path);
+absl::Status CheckMessage(const Message& message, const FieldPath& path);
 
 // The well-known shapes: money, calendar dates, instants.
-absl::Status CheckShape(const Message& message, const std::string& path) {
+absl::Status CheckShape(const Message& message, const FieldPath& path) {
   const std::string& type = message.GetDescriptor()->full_name();
   const Reflection* r = message.GetReflection();
   const auto* d = message.GetDescriptor();
@@ -104,7 +123,7 @@ absl::Status CheckShape(const Message& message, const std::string& path) {
 }
 
 absl::Status CheckValue(const Message& message, const FieldDescriptor& field,
-                        int index, const std::string& path) {
+                        int index, const FieldPath& path) {
   const Reflection* r = message.GetReflection();
   switch (field.cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
@@ -151,27 +170,26 @@ absl::Status CheckValue(const Message& message, const FieldDescriptor& field,
   }
 }
 
-absl::Status CheckMessage(const Message& message, const std::string& path) {
+absl::Status CheckMessage(const Message& message, const FieldPath& path) {
   if (absl::Status shape = CheckShape(message, path); !shape.ok()) return shape;
   const Reflection* r = message.GetReflection();
   std::vector<const FieldDescriptor*> fields;
   r->ListFields(message, &fields);  // the fields that are set
   for (const FieldDescriptor* field : fields) {
-    const std::string name =
-        path.empty() ? field->name() : absl::StrCat(path, ".", field->name());
+    const FieldPath here{&path, field, -1};
     if (!field->is_repeated()) {
-      if (absl::Status s = CheckValue(message, *field, -1, name); !s.ok())
+      if (absl::Status s = CheckValue(message, *field, -1, here); !s.ok())
         return s;
       continue;
     }
     const int size = r->FieldSize(message, field);
     if (size > kMaxRepeated) {
       return Refuse(
-          name, absl::StrCat("has ", size, " entries; at most ", kMaxRepeated));
+          here, absl::StrCat("has ", size, " entries; at most ", kMaxRepeated));
     }
     for (int i = 0; i < size; ++i) {
       if (absl::Status s =
-              CheckValue(message, *field, i, absl::StrCat(name, "[", i, "]"));
+              CheckValue(message, *field, i, FieldPath{&path, field, i});
           !s.ok())
         return s;
     }
@@ -182,7 +200,7 @@ absl::Status CheckMessage(const Message& message, const std::string& path) {
 }  // namespace
 
 absl::Status CheckRequestLimits(const Message& request) {
-  return CheckMessage(request, "");
+  return CheckMessage(request, FieldPath{});
 }
 
 }  // namespace collections::security

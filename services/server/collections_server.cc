@@ -21,6 +21,7 @@
 #include "services/app/demo_portfolio.h"
 #include "services/projections/actor_index_projection.h"
 #include "services/projections/case_standing_projection.h"
+#include "services/projections/recent_events.h"
 #include "services/projections/timeline_projection.h"
 #include "services/server/server_gauges.h"
 #include "storage/cluster_event_log.h"
@@ -28,6 +29,12 @@
 
 namespace collections::server {
 namespace {
+
+// Newest events the projection runners share in memory (~1 KB each): more
+// than a runner applies per commit (ProjectionRunner::Options
+// events_per_commit), so one that is a commit behind the others still
+// finds its events there.
+constexpr size_t kRecentEventsKept = 8192;
 
 absl::StatusOr<std::string> ReadPem(const std::string& path, const char* what) {
   std::ifstream in(path);
@@ -245,18 +252,24 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
           storage::ProjectionStoreOptions{.write_faults =
                                               options.log.write_faults},
           absl::StrCat(options.data_dir, "/projections")));
+  // The runners following the log share what they read of it: each new
+  // event is read and decoded once for all three.
+  server->recent_events_ =
+      std::make_unique<projections::RecentEvents>(log, kRecentEventsKept);
+  projections::ProjectionRunner::Options runner_options;
+  runner_options.recent = server->recent_events_.get();
   server->standing_ = std::make_unique<projections::ManagedProjection>(
       log, server->projection_store_.get(),
       [] { return std::make_unique<projections::CaseStandingProjection>(); },
-      options.clock);
+      options.clock, runner_options);
   server->timeline_ = std::make_unique<projections::ManagedProjection>(
       log, server->projection_store_.get(),
       [] { return std::make_unique<projections::TimelineProjection>(); },
-      options.clock);
+      options.clock, runner_options);
   server->actors_ = std::make_unique<projections::ManagedProjection>(
       log, server->projection_store_.get(),
       [] { return std::make_unique<projections::ActorIndexProjection>(); },
-      options.clock);
+      options.clock, runner_options);
   // Personal data: the debtors' data keys live in a store of their own,
   // wrapped by the master key.
   COLLECTIONS_ASSIGN_OR_RETURN(

@@ -207,6 +207,8 @@ class CollectionsServer {
   std::unique_ptr<audit::ClusterNodeKeys> node_keys_;
   std::unique_ptr<storage::DurableEventLog> log_;
   std::unique_ptr<storage::ProjectionStore> projection_store_;
+  // Before the projections: they read through it until they stop.
+  std::unique_ptr<projections::RecentEvents> recent_events_;
   std::unique_ptr<projections::ManagedProjection> standing_;
   std::unique_ptr<projections::ManagedProjection> timeline_;
   std::unique_ptr<projections::ManagedProjection> actors_;

@@ -8,7 +8,7 @@
 set -euo pipefail
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-SECONDS_EACH=1 WRITERS=2 BUILD_DIR="$1" \
+SECONDS_EACH=1 WRITERS=2 MEMORY_EVENTS=2000 BUILD_DIR="$1" \
   "$(dirname "$0")/../../tools/bench/peer_bench.sh" >"$out" 2>&1 ||
   { cat "$out"; echo "FAIL: peer_bench.sh exited $?"; exit 1; }
 cat "$out"
@@ -26,5 +26,7 @@ extras = re.findall(r"projections lag_p99_ms ([\d.?]+), caught_up_s ([-\d.]+), r
 assert len(extras) == 2, extras
 for lag, caught_up, rss, events in extras:
     assert float(caught_up) >= 0 and int(rss) > 0 and int(events) > 0, (lag, caught_up, rss, events)
-print("peer_bench_test: 8 rows with figures, projections caught up")
+memory = re.search(r"memory: collectionsd resident (\d+) MiB with (\d+) events in its log", text)
+assert memory and int(memory.group(1)) > 0 and int(memory.group(2)) >= 2000, memory
+print("peer_bench_test: 8 rows with figures, projections caught up, memory")
 PY

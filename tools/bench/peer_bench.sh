@@ -25,6 +25,11 @@
 # every 200 ms), how long they took to catch up after it, the server's
 # resident memory at the end and the events then in its log.
 #
+# Last, the memory figure: a fresh collectionsd filled with MEMORY_EVENTS
+# events (default 10,000,000, in 100-event writes by 64 callers), its
+# projections caught up, then its resident memory (VmRSS). MEMORY_EVENTS=0
+# skips it.
+#
 #   tools/bench/peer_bench.sh                      # 15 s a row, 64 writers
 #   SECONDS_EACH=30 WRITERS=64 tools/bench/peer_bench.sh
 #
@@ -37,6 +42,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_EACH="${SECONDS_EACH:-15}"
 WRITERS="${WRITERS:-64}"
 VALUE_BYTES=400
+MEMORY_EVENTS="${MEMORY_EVENTS:-10000000}"
 BUILD_DIR="${BUILD_DIR:-build}"
 
 need=()
@@ -88,39 +94,12 @@ run_collectionsd() {  # run_collectionsd single|batch
   done
   local port
   port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.log")
-  # The projections' lag while the load runs: the oldest unapplied event's
-  # age (ms) over all projections, every 200 ms.
-  : >"$work/lag_samples"
-  (while true; do
-     "$BUILD_DIR/tools/collectionsctl" --server="127.0.0.1:$port" \
-       projections --json 2>/dev/null | python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-print(max([int(p.get("lag_millis", p.get("lagMillis", 0))) for p in r.get("projections", [])] or [0]))' \
-       >>"$work/lag_samples" 2>/dev/null || true
-     sleep 0.2
-   done) &
-  local sampler=$!
+  # --projection_lag: loadgen asks for the projections' lag every 200 ms
+  # during the load (the oldest unapplied event's age over all
+  # projections) and times their catch-up after it, on its own channel.
   "$BUILD_DIR/tools/loadgen" --server="127.0.0.1:$port" --workload="$1" \
     --batch_events=100 --callers="$WRITERS" --seconds="$SECONDS_EACH" \
-    >"$work/loadgen.out"
-  local stopped_at
-  stopped_at=$(date +%s.%N)
-  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
-  # Caught up: every projection at the head (polled every 50 ms, 60 s at most).
-  local caught_up=-1
-  for _ in $(seq 1200); do
-    if "$BUILD_DIR/tools/collectionsctl" --server="127.0.0.1:$port" \
-         projections --json 2>/dev/null | python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-sys.exit(0 if all(int(p.get("lag_positions", p.get("lagPositions", 0))) == 0
-                  for p in r.get("projections", [])) else 1)'; then
-      caught_up=$(python3 -c "print('%.2f' % ($(date +%s.%N) - $stopped_at))")
-      break
-    fi
-    sleep 0.05
-  done
+    --projection_lag >"$work/loadgen.out"
   local rss_mib events_in_log
   rss_mib=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status")
   events_in_log=$("$BUILD_DIR/tools/collectionsctl" --server="127.0.0.1:$port" \
@@ -129,9 +108,11 @@ import json, sys
 r = json.load(sys.stdin)
 print(r["log_head"])' 2>/dev/null || echo "?")
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
-  local lag_p99
-  lag_p99=$(if [[ -s "$work/lag_samples" ]]; then percentiles "$work/lag_samples" |
-    awk '{print $2}'; else echo "?"; fi)
+  local lag_p99 caught_up
+  read -r lag_p99 caught_up < <(grep '^{"benchmark"' "$work/loadgen.out" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(r.get("projection_lag_p99_ms", "?"), r.get("projections_caught_up_s", "?"))')
   echo "lag_p99_ms=$lag_p99 caught_up_s=$caught_up rss_mib=$rss_mib events_in_log=$events_in_log" \
     >"$work/ours_$1.extra"
   grep '^{"benchmark"' "$work/loadgen.out" | python3 -c '
@@ -174,6 +155,40 @@ ops = float(re.search(r"fillrandom\s*:\s*[\d.]+ micros/op (\d+) ops/sec", text).
 p = re.search(r"Percentiles: P50: ([\d.]+) P75: [\d.]+ P99: ([\d.]+)", text)
 print("%.0f %.2f %.2f" % (ops, float(p.group(1)) / 1000, float(p.group(2)) / 1000))
 PY
+}
+
+# The server's resident memory with MEMORY_EVENTS events in its log and
+# its projections caught up: "<rss MiB> <events in log> <fill seconds>
+# <catch-up seconds>".
+run_memory() {
+  rm -rf "$work/collectionsd"
+  "$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
+    --data_dir="$work/collectionsd" --insecure_plaintext --rate_limit_per_second=0 \
+    --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
+    >"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 300); do
+    grep -q "serving on port" "$work/server.log" && break
+    sleep 0.1
+  done
+  local port started
+  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.log")
+  started=$(date +%s.%N)
+  "$BUILD_DIR/tools/loadgen" --server="127.0.0.1:$port" --workload=batch \
+    --batch_events=100 --callers=64 --events="$MEMORY_EVENTS" --projection_lag \
+    >"$work/loadgen.out"
+  local fill_s caught_up rss_mib events_in_log
+  fill_s=$(python3 -c "print('%.0f' % ($(date +%s.%N) - $started))")
+  caught_up=$(grep '^{"benchmark"' "$work/loadgen.out" | python3 -c '
+import json, sys
+print(json.load(sys.stdin).get("projections_caught_up_s", "?"))')
+  rss_mib=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status")
+  events_in_log=$("$BUILD_DIR/tools/collectionsctl" --server="127.0.0.1:$port" \
+    status --json 2>/dev/null | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["log_head"])' 2>/dev/null || echo "?")
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  echo "$rss_mib $events_in_log $fill_s $caught_up"
 }
 
 start_postgres() {
@@ -229,6 +244,13 @@ for shape in single batch; do
   result[pg_$shape]=$(run_postgres "$shape")
 done
 
+memory_line="memory: skipped (MEMORY_EVENTS=0)"
+if [[ "$MEMORY_EVENTS" -gt 0 ]]; then
+  echo "== memory: collectionsd filled with $MEMORY_EVENTS events" >&2
+  read -r mem_rss mem_events mem_fill mem_caught_up <<<"$(run_memory)"
+  memory_line="memory: collectionsd resident ${mem_rss} MiB with ${mem_events} events in its log, projections caught up (filled in ${mem_fill} s, caught up ${mem_caught_up} s after)"
+fi
+
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 # row <label> <write> <key> <shape>: the ratios to RocksDB, PostgreSQL and
 # the gRPC ceiling of the same shape.
@@ -266,6 +288,7 @@ collectionsd, 100 events per write: projections $(extra batch)
 (lag: p99 of the oldest unapplied event's age during the load, ms; caught
 up: seconds from the load's end until every projection is at the head;
 rss: the server's resident memory at the end, MiB)
+$memory_line
 
-command: SECONDS_EACH=$SECONDS_EACH WRITERS=$WRITERS tools/bench/peer_bench.sh
+command: SECONDS_EACH=$SECONDS_EACH WRITERS=$WRITERS MEMORY_EVENTS=$MEMORY_EVENTS tools/bench/peer_bench.sh
 TABLE

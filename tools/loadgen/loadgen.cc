@@ -8,6 +8,13 @@
 //   mixed     --callers append single events while --readers more callers
 //             read the 200-event timeline
 // `--subscribers` adds that many Subscribe streams following the log live.
+// `--projection_lag` also asks the server for its projections' lag
+// (Operations.ListProjections) every 200 ms while the load runs, and after
+// it until every projection is at the log's head: the JSON line then says
+// the p99 and max of the oldest unapplied event's age during the load and
+// how long the projections took to catch up. (A call on the same channel
+// costs the server little; a separate CLI process per sample cost it 10% of
+// its throughput on 2 cores.)
 // Prints a table of throughput and p50/p95/p99/max latency per operation and
 // a final JSON line.
 //
@@ -25,6 +32,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,6 +47,7 @@
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "collections/v1/case_queries.grpc.pb.h"
 #include "collections/v1/event_stream.grpc.pb.h"
+#include "collections/v1/operations.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
@@ -47,6 +56,9 @@ ABSL_FLAG(std::string, server, "127.0.0.1:50051",
 ABSL_FLAG(std::string, workload, "single", "single | batch | timeline | mixed");
 ABSL_FLAG(int, callers, 64, "concurrent callers (calls in flight)");
 ABSL_FLAG(double, seconds, 10, "measured duration");
+ABSL_FLAG(int64_t, events, 0,
+          "stop once this many events were acknowledged instead (0: run for "
+          "--seconds); for filling a log to a size");
 ABSL_FLAG(int, subscribers, 0, "Subscribe streams following the log");
 ABSL_FLAG(int, batch_events, 100, "events per call in the batch workload");
 ABSL_FLAG(int, readers, 4, "timeline readers next to the appenders (mixed)");
@@ -57,6 +69,9 @@ ABSL_FLAG(std::string, acked_log, "",
 ABSL_FLAG(bool, retry, false,
           "retry failed appends with the same request id, waiting for the "
           "server to come back");
+ABSL_FLAG(bool, projection_lag, false,
+          "sample the projections' lag during the load and time their "
+          "catch-up after it (printed in the JSON line)");
 ABSL_FLAG(std::string, case_prefix, "lg",
           "case ids are <prefix>-<run>-<caller>");
 
@@ -165,6 +180,32 @@ bool OpenCase(v1::CaseCommands::Stub& stub, const std::string& case_id,
   return true;
 }
 
+// The projections' lag as the server reports it: the oldest unapplied
+// event's age over all projections (ms), and whether all are at the head.
+// nullopt when the call failed.
+struct LagSample {
+  double oldest_ms = 0;
+  bool caught_up = false;
+};
+std::optional<LagSample> SampleLag(v1::Operations::Stub& operations) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(2));
+  v1::ListProjectionsResponse response;
+  if (!operations
+           .ListProjections(&context, v1::ListProjectionsRequest(), &response)
+           .ok())
+    return std::nullopt;
+  LagSample sample;
+  sample.caught_up = true;
+  for (const v1::ProjectionStatus& projection : response.projections()) {
+    sample.oldest_ms = std::max(sample.oldest_ms,
+                                static_cast<double>(projection.lag_millis()));
+    sample.caught_up = sample.caught_up && projection.lag_positions() == 0;
+  }
+  return sample;
+}
+
 double Percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   const size_t index =
@@ -181,7 +222,10 @@ int main(int argc, char** argv) {
   const int callers = absl::GetFlag(FLAGS_callers);
   const int batch_events =
       workload == "batch" ? absl::GetFlag(FLAGS_batch_events) : 1;
-  const absl::Duration duration = absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  const int64_t target_events = absl::GetFlag(FLAGS_events);
+  const absl::Duration duration =
+      target_events > 0 ? absl::InfiniteDuration()
+                        : absl::Seconds(absl::GetFlag(FLAGS_seconds));
   if (workload != "single" && workload != "batch" && workload != "timeline" &&
       workload != "mixed") {
     std::fprintf(stderr, "unknown --workload=%s\n", workload.c_str());
@@ -355,19 +399,51 @@ int main(int argc, char** argv) {
           stats->first_error = call->status.error_message();
         if (appended) ++sequence[call->caller];
       }
-      if (absl::Now() < end) {
+      const bool enough = target_events > 0 &&
+                          static_cast<int64_t>(stats->events) >= target_events;
+      if (absl::Now() < end && !enough) {
         start_call(call->caller);
       } else {
         --running;
       }
     }
   };
+  // --projection_lag: samples every 200 ms until the load ends.
+  const bool sample_lag = absl::GetFlag(FLAGS_projection_lag);
+  auto operations = v1::Operations::NewStub(channel);
+  std::vector<double> lag_samples_ms;
+  std::atomic<bool> load_done{false};
+  std::thread lag_sampler;
+  if (sample_lag) {
+    lag_sampler = std::thread([&] {
+      while (!load_done.load()) {
+        if (std::optional<LagSample> sample = SampleLag(*operations))
+          lag_samples_ms.push_back(sample->oldest_ms);
+        absl::SleepFor(absl::Milliseconds(200));
+      }
+    });
+  }
   for (int i = 0; i < in_flight; ++i) start_call(i);
   std::thread reads(
       [&] { drain(&read_cq, in_flight - appenders, &timeline_stats); });
   drain(&append_cq, appenders, &append_stats);
   reads.join();
   const double elapsed = absl::ToDoubleSeconds(absl::Now() - began);
+  // Caught up: polled every 50 ms for at most 60 s (-1 when never).
+  double caught_up_s = -1;
+  if (sample_lag) {
+    load_done = true;
+    lag_sampler.join();
+    const absl::Time load_end = absl::Now();
+    while (absl::Now() - load_end < absl::Seconds(60)) {
+      std::optional<LagSample> sample = SampleLag(*operations);
+      if (sample.has_value() && sample->caught_up) {
+        caught_up_s = absl::ToDoubleSeconds(absl::Now() - load_end);
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
   stop = true;
   for (auto& context : subscription_contexts) context->TryCancel();
   for (auto& t : subscriber_threads) t.join();
@@ -412,12 +488,26 @@ int main(int argc, char** argv) {
     std::printf("subscribers received %llu events\n",
                 static_cast<unsigned long long>(subscribed_events.load()));
   }
+  std::string lag_json;
+  if (sample_lag) {
+    std::sort(lag_samples_ms.begin(), lag_samples_ms.end());
+    const double lag_max = lag_samples_ms.empty() ? 0 : lag_samples_ms.back();
+    std::printf(
+        "projections: lag p99 %.0f ms, max %.0f ms (%zu samples); caught up "
+        "%.2f s after the load\n",
+        Percentile(lag_samples_ms, 0.99), lag_max, lag_samples_ms.size(),
+        caught_up_s);
+    lag_json = absl::StrFormat(
+        R"(,"projection_lag_p99_ms":%.0f,"projection_lag_max_ms":%.0f,"projection_lag_samples":%d,"projections_caught_up_s":%.2f)",
+        Percentile(lag_samples_ms, 0.99), lag_max,
+        static_cast<int>(lag_samples_ms.size()), caught_up_s);
+  }
   std::printf(
-      R"({"benchmark":"loadgen","workload":"%s","callers":%d,"readers":%d,"seconds":%.1f,"subscribers":%d,"subscribed_events":%llu,"ops":[%s]})"
+      R"({"benchmark":"loadgen","workload":"%s","callers":%d,"readers":%d,"seconds":%.1f,"subscribers":%d,"subscribed_events":%llu,"ops":[%s]%s})"
       "\n",
       workload.c_str(), callers, readers, elapsed,
       absl::GetFlag(FLAGS_subscribers),
       static_cast<unsigned long long>(subscribed_events.load()),
-      absl::StrJoin(json, ",").c_str());
+      absl::StrJoin(json, ",").c_str(), lag_json.c_str());
   return append_stats.errors + timeline_stats.errors > 0 ? 1 : 0;
 }

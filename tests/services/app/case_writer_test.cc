@@ -17,7 +17,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "services/domain/case_snapshot.h"
 #include "storage/rocksdb_event_log.h"
 #include "tests/testing/case_write_path.h"
 #include "tests/testing/requests.h"
@@ -127,6 +129,42 @@ TEST_F(CaseWriterTest, DecidedEventsGetTheRequestsEnvelope) {
   EXPECT_EQ(event.causation_id(), "cause-1");
   EXPECT_EQ(event.occurred_at().seconds(), kNow);
   EXPECT_EQ(event.global_position(), written->last_position);
+}
+
+// Step 8: the writer hands the reader the case folded through what it
+// appended, so the next command reads nothing back; that state must be the
+// one a fresh fold of the log gives, also after another writer appended in
+// between (the cache is then caught up from the log).
+TEST_F(CaseWriterTest, TheStateItCachesIsTheFoldOfTheLog) {
+  auto fresh_fold = [this](const std::string& case_id) {
+    CaseReader fresh(log_.get());
+    auto state = fresh.Load(case_id);
+    EXPECT_TRUE(state.ok()) << state.status();
+    return domain::ToSnapshot(*state);
+  };
+  auto cached_fold = [this](const std::string& case_id) {
+    auto state = path_->reader.Load(case_id);
+    EXPECT_TRUE(state.ok()) << state.status();
+    return domain::ToSnapshot(*state);
+  };
+  using google::protobuf::util::MessageDifferencer;
+  ASSERT_TRUE(path_->writer.WriteAndWait(PromiseWrite("c-1", "req-1")).ok());
+  EXPECT_TRUE(
+      MessageDifferencer::Equals(cached_fold("c-1"), fresh_fold("c-1")));
+  auto state = path_->reader.Load("c-1");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->version, VersionOf("c-1"));
+  EXPECT_EQ(state->last_position, log_->HeadPosition());
+  AppendElsewhere("c-1");
+  ASSERT_TRUE(path_->writer.WriteAndWait(PromiseWrite("c-1", "req-2")).ok());
+  EXPECT_TRUE(
+      MessageDifferencer::Equals(cached_fold("c-1"), fresh_fold("c-1")));
+  // A case opened by the writer is cached as opened.
+  auto opened = path_->commands.Await(
+      &CaseCommands::OpenCase, testing::OpenBusinessCase("c-3", "d-3"), actor_);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_TRUE(
+      MessageDifferencer::Equals(cached_fold("c-3"), fresh_fold("c-3")));
 }
 
 TEST_F(CaseWriterTest, ARetriedRequestGetsTheFirstResultAndAppendsNothing) {

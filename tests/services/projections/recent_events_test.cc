@@ -1,0 +1,156 @@
+// RecentEvents (services/projections/recent_events.h) on a real RocksDB log:
+// what it answers equals the log's own reads; runners at the same position
+// share one decoded record; reads before the window go to the log; and
+// projection runners following through it build exactly what runners
+// reading the log build.
+#include "services/projections/recent_events.h"
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/projections/projection_runner.h"
+#include "storage/rocksdb_event_log.h"
+#include "storage/rocksdb_projection_store.h"
+#include "tests/services/projections/counting_projection.h"
+#include "tests/testing/events.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/temp_dir.h"
+
+namespace collections::projections {
+namespace {
+
+class RecentEventsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto log = storage::OpenRocksDbEventLog(storage::EventLogOptions{},
+                                            dir_.Sub("log"));
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+  }
+  void AppendCalls(const std::string& stream, int count) {
+    static int batch = 0;
+    auto events = testing::MakeCalls(absl::StrCat("b", ++batch, "-"), count);
+    ASSERT_TRUE(
+        log_->Append(stream, storage::ExpectedVersion::Any(), events).ok());
+  }
+  // The log's own read of the same range, as stored records.
+  std::vector<std::string> LogRecords(uint64_t from, size_t max) {
+    storage::LogRead read;
+    read.from_position = from;
+    read.max_events = max;
+    auto result = log_->ReadAll(read);
+    EXPECT_TRUE(result.ok());
+    std::vector<std::string> records;
+    for (const auto& event : result->events) records.push_back(event.record);
+    return records;
+  }
+  static std::vector<std::string> Records(const RecentEvents::Read& read) {
+    std::vector<std::string> records;
+    for (const SharedEvent& event : read.events)
+      records.push_back(event->record);
+    return records;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<storage::EventLog> log_;
+};
+
+TEST_F(RecentEventsTest, AnswersWhatTheLogHoldsAndSharesEachDecodedRecord) {
+  AppendCalls("case-a", 30);
+  RecentEvents recent(log_.get(), /*capacity=*/100);
+  auto first = recent.ReadFrom(1, 20);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->next_position, 21u);
+  EXPECT_EQ(Records(*first), LogRecords(1, 20));
+  // A second reader of the same positions gets the very same records (one
+  // decode), not copies.
+  auto second = recent.ReadFrom(5, 10);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->events.size(), 10u);
+  for (size_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(second->events[i].get(), first->events[4 + i].get()) << i;
+  }
+  EXPECT_EQ(second->next_position, 15u);
+  // The window answers only what it holds: a read at its end reads on from
+  // the log, and then finds the log's end.
+  auto rest = recent.ReadFrom(21, 100);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(Records(*rest), LogRecords(21, 100));
+  EXPECT_EQ(rest->next_position, 31u);
+  auto nothing = recent.ReadFrom(31, 100);
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_TRUE(nothing->events.empty());
+  EXPECT_EQ(nothing->next_position, 31u);
+  // New events after the window extend it.
+  AppendCalls("case-b", 5);
+  auto more = recent.ReadFrom(31, 100);
+  ASSERT_TRUE(more.ok());
+  EXPECT_EQ(Records(*more), LogRecords(31, 100));
+}
+
+TEST_F(RecentEventsTest, ReadsBeforeTheWindowGoToTheLogAndLeaveTheWindow) {
+  AppendCalls("case-a", 50);
+  RecentEvents recent(log_.get(), /*capacity=*/10);
+  ASSERT_TRUE(recent.ReadFrom(1, 50).ok());  // the window keeps 41..50
+  auto newest = recent.ReadFrom(45, 100);
+  ASSERT_TRUE(newest.ok());
+  auto old = recent.ReadFrom(3, 5);  // before the window: from the log
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(Records(*old), LogRecords(3, 5));
+  auto again = recent.ReadFrom(45, 100);  // the window is as it was
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->events.size(), newest->events.size());
+  for (size_t i = 0; i < again->events.size(); ++i) {
+    EXPECT_EQ(again->events[i].get(), newest->events[i].get()) << i;
+  }
+}
+
+// Three runners following a log that grows under them, reading through one
+// RecentEvents, build the same state as a runner that reads the log alone.
+TEST_F(RecentEventsTest, RunnersSharingItBuildWhatRunnersReadingTheLogBuild) {
+  auto store = storage::OpenRocksDbProjectionStore({}, dir_.Sub("projections"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  FakeClock clock{absl::FromUnixSeconds(1795000000)};
+  RecentEvents recent(log_.get(), /*capacity=*/64);
+  ProjectionRunner::Options shared;
+  shared.recent = &recent;
+  shared.events_per_commit = 50;
+  std::vector<std::unique_ptr<CountingProjection>> projections;
+  std::vector<std::unique_ptr<ProjectionRunner>> runners;
+  for (int i = 1; i <= 3; ++i) {
+    projections.push_back(std::make_unique<CountingProjection>(i));
+    runners.push_back(std::make_unique<ProjectionRunner>(
+        log_.get(), store->get(), projections.back().get(),
+        absl::StrCat("counting@", i), &clock, shared));
+    runners.back()->Start();
+  }
+  std::thread writer([&] {
+    for (int i = 0; i < 40; ++i) AppendCalls(absl::StrCat("case-", i % 4), 25);
+  });
+  writer.join();
+  const uint64_t head = log_->HeadPosition();
+  ASSERT_EQ(head, 1000u);
+  for (auto& runner : runners) {
+    EXPECT_EQ(runner->WaitUntil(head, absl::Now() + absl::Seconds(60)), head);
+    runner->Stop();
+  }
+  CountingProjection alone(99);
+  ProjectionRunner reference(log_.get(), store->get(), &alone, "counting@99",
+                             &clock);
+  ASSERT_TRUE(reference.CatchUp().ok());
+  auto expected = (*store)->Scan("counting@99", "", "", 1000);
+  ASSERT_TRUE(expected.ok());
+  ASSERT_FALSE(expected->empty());
+  for (int i = 1; i <= 3; ++i) {
+    auto built = (*store)->Scan(absl::StrCat("counting@", i), "", "", 1000);
+    ASSERT_TRUE(built.ok());
+    EXPECT_EQ(*built, *expected) << "runner " << i;
+  }
+}
+
+}  // namespace
+}  // namespace collections::projections
