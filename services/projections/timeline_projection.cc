@@ -236,10 +236,21 @@ absl::Status TimelineProjection::Flush(storage::ProjectionWrite& write) {
     }
     write.Put(IndexKey(debtor_id), bytes);
     pending.dirty.clear();
+    // Kept for the next batch: the index and the newest chunk only (where
+    // entries in time order go). Older chunks are read again when a late
+    // event lands in one: keeping every chunk a long timeline ever split
+    // off held gigabytes for 10M events.
+    const uint32_t newest =
+        pending.index.chunks(pending.index.chunks_size() - 1).id();
+    for (auto it = pending.chunks.begin(); it != pending.chunks.end();) {
+      if (it->first == newest) {
+        ++it;
+      } else {
+        pending.chunks.erase(it++);
+      }
+    }
   }
-  // Kept for the next batch (a debtor's newest chunk is where the next
-  // entries go): no read and parse of it per commit. Bounded: past
-  // kMaxKeptDebtors, every batch starts from the store again.
+  // Bounded: past kMaxKeptDebtors, every batch starts from the store again.
   if (pending_.size() > kMaxKeptDebtors) pending_.clear();
   return absl::OkStatus();
 }
