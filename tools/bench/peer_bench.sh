@@ -81,7 +81,9 @@ percentiles() {
 # or "batch" (100 events per durable write: one call, one WriteBatch, one
 # transaction). Each prints "<events/s> <p50 ms> <p99 ms>" (latency per
 # write).
-run_collectionsd() {  # run_collectionsd single|batch
+# start_collectionsd: a fresh collectionsd on an empty data directory;
+# sets server_pid and waits until it serves (its port is in server.log).
+start_collectionsd() {
   rm -rf "$work/collectionsd"
   "$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
     --data_dir="$work/collectionsd" --insecure_plaintext --rate_limit_per_second=0 \
@@ -92,6 +94,10 @@ run_collectionsd() {  # run_collectionsd single|batch
     grep -q "serving on port" "$work/server.log" && break
     sleep 0.1
   done
+}
+
+run_collectionsd() {  # run_collectionsd single|batch
+  start_collectionsd
   local port
   port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.log")
   # --projection_lag: loadgen asks for the projections' lag every 200 ms
@@ -161,16 +167,7 @@ PY
 # its projections caught up: "<rss MiB> <events in log> <fill seconds>
 # <catch-up seconds>".
 run_memory() {
-  rm -rf "$work/collectionsd"
-  "$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
-    --data_dir="$work/collectionsd" --insecure_plaintext --rate_limit_per_second=0 \
-    --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
-    >"$work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 300); do
-    grep -q "serving on port" "$work/server.log" && break
-    sleep 0.1
-  done
+  start_collectionsd
   local port started
   port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.log")
   started=$(date +%s.%N)
