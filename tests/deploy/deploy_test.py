@@ -177,7 +177,8 @@ def main():
     with open(os.path.join(deploy, "kubernetes", "collectionsd.yaml")) as f:
         documents = [d for d in yaml.safe_load_all(f) if d]
     by_kind = {d["kind"]: d for d in documents}
-    check(set(by_kind) == {"ConfigMap", "Service", "StatefulSet"},
+    check(set(by_kind) == {"ConfigMap", "Service", "StatefulSet",
+                           "PodDisruptionBudget", "NetworkPolicy"},
           f"kubernetes: objects {sorted(by_kind)}")
     config = by_kind["ConfigMap"]["data"]["collectionsd.flags"]
     flags_parse(server, config, "kubernetes ConfigMap")
@@ -219,6 +220,21 @@ def main():
           "kubernetes: runs as root")
     check(container["securityContext"].get("readOnlyRootFilesystem") is True,
           "kubernetes: writable root file system")
+    check(re.search(r":[0-9][\w.-]*(@sha256:[0-9a-f]+)?$", container["image"])
+          is not None and not container["image"].endswith(":latest"),
+          f"kubernetes: the image {container['image']} is not pinned")
+    budget = by_kind["PodDisruptionBudget"]["spec"]
+    check(budget["selector"]["matchLabels"] == pod_metadata["labels"] and
+          budget.get("minAvailable") == 1,
+          "kubernetes: the disruption budget does not keep the writer")
+    policy = by_kind["NetworkPolicy"]["spec"]
+    check(policy["podSelector"]["matchLabels"] == pod_metadata["labels"],
+          "kubernetes: the NetworkPolicy selects other pods")
+    allowed = sorted(p["port"] for rule in policy["ingress"]
+                     for p in rule["ports"])
+    check(allowed == sorted(ports.values()),
+          f"kubernetes: the NetworkPolicy opens ports {allowed}, "
+          f"the container has {sorted(ports.values())}")
 
     # systemd.
     unit = configparser.ConfigParser(strict=False, interpolation=None)
@@ -261,6 +277,10 @@ def main():
     check(not missing, f"docker: runtime stage lacks {sorted(missing)}")
     check(re.search(r"^USER (?!0\b|root\b)", dockerfile, re.M) is not None,
           "docker: the server must not run as root")
+    exposed = set(re.findall(r"^EXPOSE (.*)$", dockerfile, re.M)[0].split())
+    for flag in ["--listen", "--metrics_listen"]:
+        port = sample_flags[flag].rsplit(":", 1)[1]
+        check(port in exposed, f"docker: {flag}'s port {port} is not EXPOSEd")
 
     for failure in failures:
         print("FAIL", failure)
