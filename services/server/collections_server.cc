@@ -432,6 +432,24 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   }
 
   grpc::EnableDefaultHealthCheckService(true);
+  if (!options.health_listen_address.empty()) {
+    // Built before the reflection plugin is registered, so this port
+    // carries the health service alone; NOT_SERVING until the main port is.
+    grpc::ServerBuilder health_builder;
+    // A port in use is an error, not shared (gRPC's default SO_REUSEPORT
+    // would let two servers answer one probe port).
+    health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    health_builder.AddListeningPort(options.health_listen_address,
+                                    grpc::InsecureServerCredentials(),
+                                    &server->health_port_);
+    server->health_server_ = health_builder.BuildAndStart();
+    if (server->health_server_ == nullptr || server->health_port_ == 0) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen on ", options.health_listen_address,
+                       " for health checks (address in use or not valid)"));
+    }
+    server->health_server_->GetHealthCheckService()->SetServingStatus(false);
+  }
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
@@ -464,11 +482,10 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
         absl::StrCat("cannot listen on ", options.listen_address,
                      " (address in use or not valid)"));
   }
-  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  server->SetServing("", true);
   // Queries answer only while every projection runs (the health thread
   // below turns this off and on); named so a probe can ask for it.
-  server->server_->GetHealthCheckService()->SetServingStatus(
-      "collections.v1.CaseQueries", true);
+  server->SetServing("collections.v1.CaseQueries", true);
   CollectionsServer* self = server.get();
   server->health_thread_ = std::thread([self] {
     bool healthy = true;
@@ -476,8 +493,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
       const absl::Status health = self->operations_->Health();
       if (health.ok() == healthy) continue;
       healthy = health.ok();
-      self->server_->GetHealthCheckService()->SetServingStatus(
-          "collections.v1.CaseQueries", healthy);
+      self->SetServing("collections.v1.CaseQueries", healthy);
       if (healthy) {
         self->options_.json_log->Info("projections running again");
       } else {
@@ -504,6 +520,17 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   return server;
 }
 
+void CollectionsServer::SetServing(const std::string& service, bool serving) {
+  for (grpc::Server* port : {server_.get(), health_server_.get()}) {
+    if (port == nullptr) continue;
+    if (service.empty()) {
+      port->GetHealthCheckService()->SetServingStatus(serving);
+    } else {
+      port->GetHealthCheckService()->SetServingStatus(service, serving);
+    }
+  }
+}
+
 CollectionsServer::~CollectionsServer() { Shutdown(); }
 
 void CollectionsServer::Shutdown() {
@@ -519,11 +546,15 @@ void CollectionsServer::Shutdown() {
   if (metrics_ != nullptr) metrics_->ClearScrapeSources();
   metrics_endpoint_.reset();
   if (server_ != nullptr) {
-    server_->GetHealthCheckService()->SetServingStatus(false);
+    SetServing("", false);
     stream_service_->EndSubscriptions();
     server_->Shutdown(
         absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
     server_->Wait();
+  }
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(absl::ToChronoTime(absl::Now()));
+    health_server_->Wait();
   }
   if (due_time_ != nullptr) due_time_->Stop();
   if (standing_ != nullptr) standing_->Stop();

@@ -163,6 +163,12 @@ struct ServerOptions {
   // Prometheus metrics on http://<address>/metrics (port 0: any free port,
   // see metrics_port()); empty: no endpoint (the metrics are still kept).
   std::string metrics_listen_address;
+  // A second gRPC port, plaintext, serving nothing but grpc.health.v1.Health
+  // (the same statuses as the main port: "" and "collections.v1.CaseQueries"),
+  // for the kubelet's native gRPC probe, which cannot present a client
+  // certificate (port 0: any free port, see health_port()); empty: none.
+  // It answers no data and takes no command.
+  std::string health_listen_address;
   // The structured log (services/observability/json_log.h); must outlive
   // the server. Which calls get a line: every one, failures (and calls
   // slower than slow_call), or none.
@@ -184,6 +190,8 @@ class CollectionsServer {
 
   // The bound port (useful with port 0).
   int port() const { return port_; }
+  // The plaintext health port; 0 without one.
+  int health_port() const { return health_port_; }
   // The metrics endpoint's port; 0 without one.
   int metrics_port() const {
     return metrics_endpoint_ == nullptr ? 0 : metrics_endpoint_->port();
@@ -249,6 +257,11 @@ class CollectionsServer {
   std::thread health_thread_;
   absl::Notification stopping_;
   std::unique_ptr<grpc::Server> server_;
+  // Only grpc.health.v1.Health, plaintext (health_listen_address).
+  std::unique_ptr<grpc::Server> health_server_;
+  int health_port_ = 0;
+  // Sets `service`'s status on the main port and the health port.
+  void SetServing(const std::string& service, bool serving);
   int port_ = 0;
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;

@@ -125,6 +125,10 @@ ABSL_FLAG(std::string, cluster_nats_nkey_seed_file, "",
           "unless every NATS server is on loopback)");
 ABSL_FLAG(int, cluster_replicas, 3,
           "cluster mode: the stream's replicas, when this node creates it");
+ABSL_FLAG(std::string, health_listen, "",
+          "host:port of a plaintext port serving only grpc.health.v1.Health "
+          "(the kubelet's native gRPC probe cannot present a client "
+          "certificate); empty: none");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port serving Prometheus metrics at /metrics (plain HTTP, "
           "figures only); empty = no endpoint");
@@ -199,6 +203,7 @@ int main(int argc, char** argv) {
   options.cluster_publish_timeout =
       absl::Milliseconds(absl::GetFlag(FLAGS_cluster_publish_timeout_ms));
   options.metrics_listen_address = absl::GetFlag(FLAGS_metrics_listen);
+  options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
   options.slow_call = absl::Milliseconds(absl::GetFlag(FLAGS_slow_call_ms));
   const std::string rpc_log = absl::GetFlag(FLAGS_rpc_log);
   if (rpc_log == "all") {

@@ -208,7 +208,8 @@ def main():
               for p in by_kind["Service"]["spec"]["ports"]),
           "kubernetes: the Service targets a port the container lacks")
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-    for flag, name in [("--listen", "grpc"), ("--metrics_listen", "metrics")]:
+    for flag, name in [("--listen", "grpc"), ("--metrics_listen", "metrics"),
+                       ("--health_listen", "health")]:
         check(flags_of(config)[flag].endswith(f":{ports.get(name)}"),
               f"kubernetes: {flag} is not on the container's {name} port")
     annotations = pod_metadata.get("annotations", {})
@@ -232,9 +233,14 @@ def main():
           "kubernetes: the NetworkPolicy selects other pods")
     allowed = sorted(p["port"] for rule in policy["ingress"]
                      for p in rule["ports"])
-    check(allowed == sorted(ports.values()),
-          f"kubernetes: the NetworkPolicy opens ports {allowed}, "
-          f"the container has {sorted(ports.values())}")
+    check(allowed == sorted([ports.get("grpc"), ports.get("metrics")]),
+          f"kubernetes: the NetworkPolicy opens ports {allowed}, not just "
+          f"gRPC and metrics")
+    for kind in ["readinessProbe", "livenessProbe"]:
+        check(container.get(kind, {}).get("grpc", {}).get("port") ==
+              ports.get("health"),
+              f"kubernetes: the {kind} is not the gRPC probe on the health "
+              f"port")
 
     # systemd.
     unit = configparser.ConfigParser(strict=False, interpolation=None)
