@@ -3,6 +3,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
@@ -181,7 +182,8 @@ void ProjectionRunner::Run() {
     const uint64_t head = log_->WaitForPosition(
         checkpoint + 1, absl::Now() + options_.follow_wait);
     if (head > checkpoint && options_.gather_wait > absl::ZeroDuration() &&
-        head < checkpoint + options_.gather_events && !stop_.load()) {
+        head < checkpoint + options_.gather_events && !stop_.load() &&
+        waiters_.load() == 0) {
       log_->WaitForPosition(checkpoint + options_.gather_events,
                             absl::Now() + options_.gather_wait);
     }
@@ -229,6 +231,8 @@ ProjectionRunner::Status ProjectionRunner::status() const {
 
 uint64_t ProjectionRunner::WaitUntil(uint64_t position,
                                      absl::Time deadline) const {
+  ++waiters_;
+  absl::Cleanup done = [this] { --waiters_; };
   absl::MutexLock lock(&mu_);
   auto reached = [this, position]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return checkpoint_ >= position || !failure_.ok();
