@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "collections/v1/personal_data.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
@@ -137,11 +138,32 @@ const PersonalPlan& PlanFor(const google::protobuf::Descriptor* type) {
     }
     return result;
   }();
-  static const PersonalPlan* const unknown = [] {
-    return new PersonalPlan{.may_hold = false, .fields = {}};
-  }();
   auto it = plans->find(type);
-  return it == plans->end() ? *unknown : it->second;
+  if (it != plans->end()) return it->second;
+  // A type not reachable from Event (no caller walks one today): looked
+  // into whole, every string and message field, as the walks did before
+  // they had plans — never skipped. Kept (the reference must outlive the
+  // caller's walk, which may recurse into other such types).
+  static absl::Mutex others_mu;
+  static auto* const others =
+      new absl::flat_hash_map<const Descriptor*,
+                              std::unique_ptr<PersonalPlan>>();
+  absl::MutexLock lock(&others_mu);
+  std::unique_ptr<PersonalPlan>& other = (*others)[type];
+  if (other == nullptr) {
+    other = std::make_unique<PersonalPlan>();
+    other->may_hold = true;
+    for (int i = 0; i < type->field_count(); ++i) {
+      const FieldDescriptor* field = type->field(i);
+      if (IsPersonal(*field) || field->message_type() != nullptr)
+        other->fields.push_back(field);
+    }
+    std::sort(other->fields.begin(), other->fields.end(),
+              [](const FieldDescriptor* a, const FieldDescriptor* b) {
+                return a->number() < b->number();
+              });
+  }
+  return *other;
 }
 
 // Whether `field` of `message` holds anything (a set message or oneof
