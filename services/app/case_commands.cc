@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_details.h"
 #include "common/status_macros.h"
 #include "common/time_conversion.h"
 #include "services/agency/return_file.h"
@@ -104,7 +105,13 @@ void CaseCommands::Write(const std::string& case_id,
   writer_->Write(std::move(write),
                  [case_id, done = std::move(done)](
                      absl::StatusOr<Written> written) mutable {
-                   if (!written.ok()) return std::move(done)(written.status());
+                   if (!written.ok()) {
+                     // Every refusal names its case (ErrorInfo metadata), so
+                     // a caller with many in flight routes it unparsed.
+                     absl::Status refused = written.status();
+                     AddErrorMetadata(refused, "case_id", case_id);
+                     return std::move(done)(std::move(refused));
+                   }
                    std::move(done)(ResultOf(case_id, *written));
                  });
 }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/status_details.h"
 #include "common/status_macros.h"
 #include "services/app/event_envelope.h"
 
@@ -47,15 +48,21 @@ absl::StatusOr<std::optional<absl::StatusOr<Written>>> EarlierAnswer(
 }
 
 absl::Status CaseMissing(const std::string& case_id) {
-  return absl::NotFoundError(
+  absl::Status missing = absl::NotFoundError(
       absl::StrCat("case ", case_id, " does not exist; open it first"));
+  SetErrorReason(missing, "CASE_NOT_FOUND");
+  return missing;
 }
 
 absl::Status StaleVersion(const std::string& case_id, uint64_t actual,
                           uint64_t expected) {
-  return absl::AbortedError(absl::StrCat(
+  absl::Status stale = absl::AbortedError(absl::StrCat(
       "case ", case_id, " is at version ", actual, ", not the expected ",
       expected, "; reload it and decide again"));
+  SetErrorReason(stale, "STALE_VERSION");
+  AddErrorMetadata(stale, "actual_version", absl::StrCat(actual));
+  AddErrorMetadata(stale, "expected_version", absl::StrCat(expected));
+  return stale;
 }
 
 Written WrittenOf(const storage::AppendResult& appended, size_t events) {
@@ -334,10 +341,17 @@ absl::StatusOr<Written> CaseWriter::WriteOnDebtor(
                                  reader_->LoadDebtor(debtor_id));
     if (expected_version.has_value() &&
         *expected_version != profile.version()) {
-      return absl::AbortedError(
+      absl::Status stale = absl::AbortedError(
           absl::StrCat("debtor ", debtor_id, " is at version ",
                        profile.version(), ", not the expected ",
                        *expected_version, "; reload it and decide again"));
+      SetErrorReason(stale, "STALE_VERSION");
+      AddErrorMetadata(stale, "debtor_id", debtor_id);
+      AddErrorMetadata(stale, "actual_version",
+                       absl::StrCat(profile.version()));
+      AddErrorMetadata(stale, "expected_version",
+                       absl::StrCat(*expected_version));
+      return stale;
     }
     COLLECTIONS_ASSIGN_OR_RETURN(Draft draft, decide(profile));
     std::vector<v1::Event> events = EnvelopeEvents(envelope, draft);

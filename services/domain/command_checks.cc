@@ -4,13 +4,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/status_details.h"
 #include "common/status_macros.h"
 
 namespace collections::domain {
 namespace {
 
 absl::Status Missing(absl::string_view field) {
-  return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  return InvalidFieldError(field, absl::StrCat(field, " is required"));
 }
 
 absl::Status CheckSubId(absl::string_view field, absl::string_view id) {
@@ -25,14 +26,16 @@ absl::Status CheckCommandContext(
     const collections::v1::CommandContext& context) {
   COLLECTIONS_RETURN_IF_ERROR(CheckRequestId(context.request_id()));
   if (!context.has_occurred_at()) {
-    return absl::InvalidArgumentError(
+    return InvalidFieldError(
+        "context.occurred_at",
         "context.occurred_at (when the act happened) is required");
   }
   const auto& at = context.occurred_at();
   // 1970-01-01 .. 9999-12-31, whole nanoseconds in range.
   if (at.seconds() < 0 || at.seconds() > 253402300799 || at.nanos() < 0 ||
       at.nanos() > 999999999) {
-    return absl::InvalidArgumentError(
+    return InvalidFieldError(
+        "context.occurred_at",
         "context.occurred_at is outside 1970-01-01..9999-12-31");
   }
   return CheckRuleOverrides(context.overrides());
@@ -41,15 +44,16 @@ absl::Status CheckCommandContext(
 absl::Status CheckId(absl::string_view field, absl::string_view id) {
   if (id.empty()) return Missing(field);
   if (id.size() > 64) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " is ", id.size(), " characters; at most 64"));
+    return InvalidFieldError(field, absl::StrCat(field, " is ", id.size(),
+                                                 " characters; at most 64"));
   }
   for (char c : id) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
         c != '_' && c != '-') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, " \"", id,
-          "\" may contain only letters, digits, '.', '_' and '-'"));
+      return InvalidFieldError(
+          field, absl::StrCat(
+                     field, " \"", id,
+                     "\" may contain only letters, digits, '.', '_' and '-'"));
     }
   }
   return absl::OkStatus();
@@ -75,8 +79,9 @@ absl::Status CheckCurrency(absl::string_view field, absl::string_view code) {
   if (code.empty()) return Missing(field);
   if (code.size() != 3 || !absl::ascii_isupper(code[0]) ||
       !absl::ascii_isupper(code[1]) || !absl::ascii_isupper(code[2])) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, " \"", code, "\" is not an ISO 4217 code such as \"EUR\""));
+    return InvalidFieldError(
+        field, absl::StrCat(field, " \"", code,
+                            "\" is not an ISO 4217 code such as \"EUR\""));
   }
   return absl::OkStatus();
 }
@@ -87,9 +92,10 @@ absl::Status CheckMoney(absl::string_view field, bool has_money,
   COLLECTIONS_RETURN_IF_ERROR(
       CheckCurrency(absl::StrCat(field, ".currency"), money.currency()));
   if (money.amount_minor() < 0 || (positive && money.amount_minor() == 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".amount_minor must be ", positive ? "positive" : "zero or more",
-        ", got ", money.amount_minor()));
+    return InvalidFieldError(
+        field, absl::StrCat(field, ".amount_minor must be ",
+                            positive ? "positive" : "zero or more", ", got ",
+                            money.amount_minor()));
   }
   return absl::OkStatus();
 }
@@ -100,9 +106,9 @@ absl::Status CheckDate(absl::string_view field, bool has_date,
   const absl::CivilDay day(date.year(), date.month(), date.day());
   if (date.year() < 1900 || date.year() > 9999 || day.year() != date.year() ||
       day.month() != date.month() || day.day() != date.day()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " ", date.year(), "-", date.month(), "-",
-                     date.day(), " is not a calendar date"));
+    return InvalidFieldError(
+        field, absl::StrCat(field, " ", date.year(), "-", date.month(), "-",
+                            date.day(), " is not a calendar date"));
   }
   return absl::OkStatus();
 }
@@ -110,8 +116,9 @@ absl::Status CheckDate(absl::string_view field, bool has_date,
 absl::Status CheckOptionalSha256(absl::string_view field,
                                  absl::string_view bytes) {
   if (!bytes.empty() && bytes.size() != 32) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, " must be a 32-byte SHA-256, got ", bytes.size(), " bytes"));
+    return InvalidFieldError(
+        field, absl::StrCat(field, " must be a 32-byte SHA-256, got ",
+                            bytes.size(), " bytes"));
   }
   return absl::OkStatus();
 }
@@ -127,16 +134,19 @@ absl::Status CheckClaimLine(absl::string_view field,
                                          line.has_gross(), line.gross(),
                                          /*positive=*/true));
   if (line.gross().currency() != currency) {
-    return absl::InvalidArgumentError(
+    return InvalidFieldError(
+        absl::StrCat(field, ".gross"),
         absl::StrCat(field, ".gross is in ", line.gross().currency(),
                      " but the case is in ", currency));
   }
   // The ledger keeps each invoice apart (and art. 29 Wet OB needs its VAT).
   if (line.vat().amount_minor() < 0 ||
       line.vat().amount_minor() > line.gross().amount_minor()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".vat ", line.vat().amount_minor(),
-        " must lie between 0 and the gross ", line.gross().amount_minor()));
+    return InvalidFieldError(
+        absl::StrCat(field, ".vat"),
+        absl::StrCat(field, ".vat ", line.vat().amount_minor(),
+                     " must lie between 0 and the gross ",
+                     line.gross().amount_minor()));
   }
   return absl::OkStatus();
 }
@@ -157,7 +167,8 @@ absl::Status CheckCaseOpened(const collections::v1::CaseOpened& opened) {
     COLLECTIONS_RETURN_IF_ERROR(CheckClaimLine(field, line, opened.currency()));
     for (int j = 0; j < i; ++j) {
       if (opened.claim_lines(j).invoice_number() == line.invoice_number()) {
-        return absl::InvalidArgumentError(
+        return InvalidFieldError(
+            absl::StrCat(field, ".invoice_number"),
             absl::StrCat(field, ".invoice_number ", line.invoice_number(),
                          " appears twice: each invoice is one claim line"));
       }

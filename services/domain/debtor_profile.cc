@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "common/status_details.h"
 #include "common/status_macros.h"
 #include "common/time_conversion.h"
 #include "common/time_zones.h"
@@ -29,7 +30,7 @@ v1::DebtorFact FactOf(const v1::Event& event) {
 }
 
 absl::Status Missing(absl::string_view field) {
-  return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  return InvalidFieldError(field, absl::StrCat(field, " is required"));
 }
 
 template <size_t N>
@@ -38,9 +39,10 @@ absl::Status OneOf(absl::string_view field, absl::string_view value,
   if (std::find(std::begin(allowed), std::end(allowed), value) !=
       std::end(allowed))
     return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      field, " \"", value, "\" is not one of: ",
-      absl::StrJoin(std::begin(allowed), std::end(allowed), ", ")));
+  return InvalidFieldError(
+      field, absl::StrCat(
+                 field, " \"", value, "\" is not one of: ",
+                 absl::StrJoin(std::begin(allowed), std::end(allowed), ", ")));
 }
 
 constexpr absl::string_view kContactKinds[] = {"phone", "email", "postal",

@@ -2,13 +2,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_details.h"
 #include "services/domain/debtor_profile.h"
 #include "services/domain/treatment.h"
 
 namespace collections::domain {
 
 absl::Status RuleRefusal(absl::string_view rule, absl::string_view reason) {
-  return absl::FailedPreconditionError(absl::StrCat(rule, ": ", reason));
+  return RuleRefusedError(rule, reason);
 }
 
 Decider::Decider(const CaseState& state, const CommandInput& input)
@@ -72,9 +73,9 @@ absl::Status Decider::Require(bool ok, absl::string_view rule,
 absl::Status Decider::CheckCurrency(absl::string_view field,
                                     const v1::Money& money) const {
   if (money.currency() == state_.currency) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, " is in ", money.currency(), " but the case is in ",
-                   state_.currency));
+  return InvalidFieldError(
+      field, absl::StrCat(field, " is in ", money.currency(),
+                          " but the case is in ", state_.currency));
 }
 
 v1::Money Decider::Money(int64_t minor) const {
@@ -112,13 +113,22 @@ void Decider::Suppress(absl::string_view channel,
 
 absl::Status SuppressionRefusal(const v1::ContactSuppressedByRule& suppressed) {
   std::string message = suppressed.reason();
+  std::string next_allowed;
   if (suppressed.has_next_allowed_at()) {
-    absl::StrAppend(&message, "; next attempt allowed from ",
-                    absl::FormatTime(absl::RFC3339_sec,
-                                     ToTime(suppressed.next_allowed_at()),
-                                     absl::UTCTimeZone()));
+    const absl::Time next = ToTime(suppressed.next_allowed_at());
+    absl::StrAppend(
+        &message, "; next attempt allowed from ",
+        absl::FormatTime(absl::RFC3339_sec, next, absl::UTCTimeZone()));
+    // RFC 3339 in UTC with "Z", as google.protobuf.Timestamp's JSON form.
+    next_allowed =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", next, absl::UTCTimeZone());
   }
-  return RuleRefusal(suppressed.rule(), message);
+  absl::Status refusal = RuleRefusal(suppressed.rule(), message);
+  // What a dialer needs to reschedule without reading the message.
+  AddErrorMetadata(refusal, "channel", suppressed.channel());
+  if (!next_allowed.empty())
+    AddErrorMetadata(refusal, "next_allowed_at", next_allowed);
+  return refusal;
 }
 
 // 12 CFR 1006.34(a)(1)(i)(B): the validation information within five days

@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_details.h"
 
 namespace collections::domain {
 
@@ -37,9 +38,11 @@ absl::CivilDay MonarchsDay(int year) {
 }
 
 absl::Status OutsideCalendar(const char* name, absl::CivilDay day) {
-  return absl::FailedPreconditionError(absl::StrCat(
-      "holiday calendar ", name, " is known for ", kAtwCalendarFirstYear, "-",
-      kAtwCalendarLastYear, ", not for ", absl::FormatCivilTime(day)));
+  return RuleRefusedError(
+      "HOLIDAY_CALENDAR_KNOWN_UNTIL",
+      absl::StrCat("holiday calendar ", name, " is known for ",
+                   kAtwCalendarFirstYear, "-", kAtwCalendarLastYear,
+                   ", not for ", absl::FormatCivilTime(day)));
 }
 
 bool InCalendarYears(absl::CivilDay day) {

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/status_details.h"
 #include "services/domain/dutch_collection_costs.h"
 #include "services/domain/payment_schedule.h"
 
@@ -24,8 +25,9 @@ absl::StatusOr<InterestBasis> InterestBasisOf(const CaseState& state,
   }
   basis.table = StatutoryRateSchedule(pack.interest);
   if (basis.table == nullptr) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("NOT_IN_RULE_PACK: rule pack ", pack.id,
+    return RuleRefusedError(
+        "NOT_IN_RULE_PACK",
+        absl::StrCat("rule pack ", pack.id,
                      " has no statutory interest and the case no contract "
                      "rate"));
   }

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_details.h"
 #include "services/domain/effective_dated.h"
 
 namespace collections::domain {
@@ -63,22 +64,24 @@ absl::StatusOr<StateLimitation> StateLimitationOn(
   if (rows == Table().end()) {
     std::vector<std::string> known;
     for (const auto& [code, unused] : Table()) known.push_back("US-" + code);
-    return absl::FailedPreconditionError(absl::StrCat(
-        kStateLimitationTable, ": no limitation period is on file for \"",
-        jurisdiction, "\"; known: ", absl::StrJoin(known, ", ")));
+    return RuleRefusedError(
+        kStateLimitationTable,
+        absl::StrCat("no limitation period is on file for \"", jurisdiction,
+                     "\"; known: ", absl::StrJoin(known, ", ")));
   }
   if (day > kStateLimitationKnownUntil) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(kStateLimitationTable, ": the table is known until ",
+    return RuleRefusedError(
+        kStateLimitationTable,
+        absl::StrCat("the table is known until ",
                      absl::FormatCivilTime(kStateLimitationKnownUntil),
                      ", not ", absl::FormatCivilTime(day),
                      "; update it before acting on ", jurisdiction, " debts"));
   }
   const StateLimitation* found = InForceOn(rows->second, day);
   if (found == nullptr) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(kStateLimitationTable, ": the table starts after ",
-                     absl::FormatCivilTime(day)));
+    return RuleRefusedError(
+        kStateLimitationTable,
+        absl::StrCat("the table starts after ", absl::FormatCivilTime(day)));
   }
   return *found;
 }

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_details.h"
 #include "services/domain/case_state.h"
 #include "services/domain/claim_deadlines.h"
 
@@ -75,11 +76,15 @@ absl::StatusOr<int32_t> RateOn(const InterestBasis& basis, absl::CivilDay day) {
   const RateSchedule& table = *basis.table;
   const int32_t* rate = InForceOn(table.rows, day);
   if (rate == nullptr || day > table.known_until) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "RATE_TABLE_KNOWN_UNTIL: rate table ", table.name, " is known from ",
-        table.rows.empty() ? "-" : Day(table.rows.front().from), " until ",
-        Day(table.known_until), "; interest for ", Day(day),
-        " cannot be computed"));
+    absl::Status unknown = RuleRefusedError(
+        "RATE_TABLE_KNOWN_UNTIL",
+        absl::StrCat("rate table ", table.name, " is known from ",
+                     table.rows.empty() ? "-" : Day(table.rows.front().from),
+                     " until ", Day(table.known_until), "; interest for ",
+                     Day(day), " cannot be computed"));
+    AddErrorMetadata(unknown, "table", table.name);
+    AddErrorMetadata(unknown, "known_until", Day(table.known_until));
+    return unknown;
   }
   return *rate;
 }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/status_details.h"
 #include "services/grpc/caller.h"
 #include "services/grpc/status_conversion.h"
 
@@ -61,6 +62,8 @@ grpc::Status AgencyService::ExportDelivery(
               " bytes, above the ", max_message_bytes_,
               "-byte message limit; fetch it with GetPlacementPackage on a "
               "server with a larger --max_message_bytes"));
+          SetErrorReason(failed, "MESSAGE_TOO_LARGE");
+          MarkNotRetryable(failed);  // it will be as large next time
           return false;
         }
         return writer->Write(part);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_details.h"
 #include "services/grpc/caller.h"
 #include "services/grpc/status_conversion.h"
 
@@ -67,11 +68,14 @@ grpc::Status AuditService::GetEvidenceBundle(
   if (!actor.ok()) return ToGrpcStatus(actor.status());
   absl::StatusOr<v1::EvidenceBundle> bundle = queries_->Bundle(*request);
   if (bundle.ok() && bundle->ByteSizeLong() > max_message_bytes_) {
-    return ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+    absl::Status too_large = absl::ResourceExhaustedError(absl::StrCat(
         "the bundle is ", bundle->ByteSizeLong(), " bytes, more than the ",
         max_message_bytes_,
         "-byte message limit; ask for one case at a time, or start the "
-        "server with a larger --max_message_bytes")));
+        "server with a larger --max_message_bytes"));
+    SetErrorReason(too_large, "MESSAGE_TOO_LARGE");
+    MarkNotRetryable(too_large);  // the same request will be as large
+    return ToGrpcStatus(too_large);
   }
   return Answer(std::move(bundle), response);
 }

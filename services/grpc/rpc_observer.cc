@@ -1,5 +1,6 @@
 #include "services/grpc/rpc_observer.h"
 
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_set.h"
@@ -17,6 +18,7 @@
 #include "collections/v1/event_stream.pb.h"
 #include "collections/v1/operations.pb.h"
 #include "google/protobuf/descriptor.h"
+#include "google/rpc/error_details.pb.h"
 #include "services/grpc/status_conversion.h"
 
 namespace collections::grpc_api {
@@ -35,6 +37,17 @@ std::string Find(const Map& metadata, absl::string_view key) {
   for (const auto& [name, value] : metadata) {
     if (absl::string_view(name.data(), name.size()) == key)
       return std::string(value.data(), value.size());
+  }
+  return "";
+}
+
+// The ErrorInfo reason a status about to be sent carries ("" when none).
+std::string ReasonIn(const grpc::Status& status) {
+  std::optional<google::rpc::Status> rich = RichStatusIn(status);
+  if (!rich.has_value()) return "";
+  for (const google::protobuf::Any& any : rich->details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info.reason();
   }
   return "";
 }
@@ -75,7 +88,12 @@ class RpcObserver final : public grpc::experimental::Interceptor {
  private:
   void Finish(grpc::experimental::InterceptorBatchMethods* methods) {
     finished_ = true;
-    const grpc::Status status = methods->GetSendStatus();
+    grpc::Status status = methods->GetSendStatus();
+    if (!status.ok()) {
+      // Every refusal leaves with its google.rpc details, whoever made it.
+      status = CompleteErrorDetails(status, info_->method());
+      methods->ModifySendStatus(status);
+    }
     const absl::Duration elapsed = absl::Now() - start_;
     const std::string code = StatusCodeName(status.error_code());
     if (options_.metrics != nullptr)
@@ -111,6 +129,7 @@ class RpcObserver final : public grpc::experimental::Interceptor {
                           "rpc",
                           {{"method", method},
                            {"code", code},
+                           {"reason", ReasonIn(status)},
                            {"ms", ms},
                            {"request_id", request_id},
                            {"correlation_id", correlation_id},

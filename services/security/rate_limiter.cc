@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_details.h"
 
 namespace collections::security {
 
@@ -34,9 +35,12 @@ absl::Status RateLimiter::Admit(const std::string& caller) {
     return absl::OkStatus();
   }
   const double wait_ms = std::ceil((1.0 - bucket.tokens) / per_second_ * 1000);
-  return absl::ResourceExhaustedError(
+  absl::Status limited = absl::ResourceExhaustedError(
       absl::StrCat("caller ", caller, " is over its limit of ", per_second_,
                    " calls/s (burst ", burst_, "); retry in ", wait_ms, " ms"));
+  SetErrorReason(limited, "RATE_LIMITED");
+  SetRetryDelay(limited, absl::Milliseconds(wait_ms));
+  return limited;
 }
 
 }  // namespace collections::security

@@ -3,6 +3,8 @@
 #include "tools/cli/cli_output.h"
 
 #include "collections/v1/operations.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 
 namespace collections::cli {
@@ -27,6 +29,23 @@ TEST(CliOutputTest, FailReturnsTheCodesExitCode) {
   EXPECT_EQ(Fail(grpc::Status(grpc::StatusCode::NOT_FOUND, "case c-9")),
             kExitNotFound);
   EXPECT_EQ(UsageError("bad flag"), kExitUsage);
+}
+
+TEST(CliOutputTest, TheReasonIsReadFromTheStatusDetails) {
+  google::rpc::ErrorInfo info;
+  info.set_reason("NL_BW_6_96_FOURTEEN_DAY_LETTER");
+  google::rpc::Status rich;
+  rich.set_code(static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
+  rich.add_details()->PackFrom(info);
+  const grpc::Status status(grpc::StatusCode::FAILED_PRECONDITION,
+                            "NL_BW_6_96_FOURTEEN_DAY_LETTER: the term runs",
+                            rich.SerializeAsString());
+  EXPECT_EQ(ErrorReason(status), "NL_BW_6_96_FOURTEEN_DAY_LETTER");
+  EXPECT_EQ(Fail(status), kExitRefused);
+  EXPECT_EQ(ErrorReason(grpc::Status(grpc::StatusCode::NOT_FOUND, "gone")), "");
+  EXPECT_EQ(ErrorReason(grpc::Status(grpc::StatusCode::NOT_FOUND, "gone",
+                                     "not a protobuf \xff")),
+            "");
 }
 
 TEST(CliOutputTest, MoneyIsPrintedFromMinorUnits) {

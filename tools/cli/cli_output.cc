@@ -7,6 +7,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "common/time_conversion.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "services/agency/file_formats.h"
 #include "services/observability/json_log.h"
 
@@ -53,11 +55,36 @@ std::string Quoted(absl::string_view text) {
 
 }  // namespace
 
+std::string ErrorReason(const grpc::Status& status) {
+  google::rpc::Status rich;
+  if (status.error_details().empty() ||
+      !rich.ParseFromString(status.error_details()))
+    return "";
+  for (const google::protobuf::Any& any : rich.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info.reason();
+  }
+  return "";
+}
+
 int Fail(const grpc::Status& status) {
   const std::string code = CodeName(status.error_code());
+  const std::string reason = ErrorReason(status);
+  google::rpc::Status rich;
+  const bool detailed = !status.error_details().empty() &&
+                        rich.ParseFromString(status.error_details());
   if (JsonOutput()) {
-    std::fprintf(stderr, "{\"error\":{\"code\":%s,\"message\":%s}}\n",
-                 Quoted(code).c_str(), Quoted(status.error_message()).c_str());
+    // The details as the server sent them (google.rpc.Status in its proto
+    // JSON form: each detail with its "@type").
+    std::fprintf(stderr,
+                 "{\"error\":{\"code\":%s,\"message\":%s,\"reason\":%s,"
+                 "\"details\":%s}}\n",
+                 Quoted(code).c_str(), Quoted(status.error_message()).c_str(),
+                 Quoted(reason).c_str(),
+                 detailed ? ToJson(rich).c_str() : "null");
+  } else if (!reason.empty() && reason != code) {
+    std::fprintf(stderr, "error: %s (%s): %s\n", code.c_str(), reason.c_str(),
+                 status.error_message().c_str());
   } else {
     std::fprintf(stderr, "error: %s: %s\n", code.c_str(),
                  status.error_message().c_str());

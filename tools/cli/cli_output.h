@@ -39,10 +39,15 @@ enum ExitCode : int {
 // The exit code for a call that ended with `code`.
 ExitCode ExitCodeFor(grpc::StatusCode code);
 
-// Reports a failed call on stderr ("error: NOT_FOUND: case c-9 not found",
-// or {"error":{"code":…,"message":…}} with --json) and returns its exit
-// code.
+// Reports a failed call on stderr and returns its exit code: "error:
+// FAILED_PRECONDITION (NL_BW_6_96_FOURTEEN_DAY_LETTER): …" (the reason from
+// the status's google.rpc.ErrorInfo when it differs from the code), or with
+// --json {"error":{"code":…,"message":…,"reason":…,"details":{…}}}, details
+// being the google.rpc.Status the server sent (null when none).
 int Fail(const grpc::Status& status);
+
+// The ErrorInfo reason in `status`'s details; "" when it carries none.
+std::string ErrorReason(const grpc::Status& status);
 
 // Reports a usage or input problem on stderr; returns kExitUsage.
 int UsageError(absl::string_view message);
