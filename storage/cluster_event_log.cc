@@ -278,7 +278,10 @@ class ClusterEventLog final : public DurableEventLog {
         FirstExpectation(stream_id, expected, deadline));
     absl::StatusOr<PublishAck> ack;
     for (int attempt = 1;; ++attempt) {
-      ack = jetstream_->Publish(stream_id, payload, id, subject);
+      // The appending call's trace goes on to NATS (every event of one
+      // append carries the same traceparent).
+      ack = jetstream_->Publish(stream_id, payload, id, subject,
+                                events.front().traceparent());
       if (ack.ok()) break;
       std::optional<uint64_t> actual =
           JetStreamLog::ActualLastSequence(ack.status());

@@ -176,10 +176,10 @@ absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Connect(
       new JetStreamLog(options, std::move(handles)));
 }
 
-absl::StatusOr<PublishAck> JetStreamLog::Publish(absl::string_view stream_id,
-                                                 absl::string_view payload,
-                                                 absl::string_view message_id,
-                                                 SubjectExpectation expected) {
+absl::StatusOr<PublishAck> JetStreamLog::Publish(
+    absl::string_view stream_id, absl::string_view payload,
+    absl::string_view message_id, SubjectExpectation expected,
+    absl::string_view traceparent) {
   if (stream_id.empty() || message_id.empty()) {
     return absl::InvalidArgumentError(
         "JetStream publish: stream id and message id are required");
@@ -201,6 +201,10 @@ absl::StatusOr<PublishAck> JetStreamLog::Publish(absl::string_view stream_id,
                                                          : expected.sequence);
     s = natsMsgHeader_Set(message, "Nats-Expected-Last-Subject-Sequence",
                           sequence.c_str());
+  }
+  if (s == NATS_OK && !traceparent.empty()) {
+    s = natsMsgHeader_Set(message, "traceparent",
+                          std::string(traceparent).c_str());
   }
   if (s != NATS_OK) {
     natsMsg_Destroy(message);
@@ -273,6 +277,11 @@ absl::StatusOr<JetStreamMessage> JetStreamLog::Decode(natsMsg* message,
   }
   result.payload.assign(natsMsg_GetData(message),
                         static_cast<size_t>(natsMsg_GetDataLength(message)));
+  const char* traceparent = nullptr;
+  if (natsMsgHeader_Get(message, "traceparent", &traceparent) == NATS_OK &&
+      traceparent != nullptr) {
+    result.traceparent = traceparent;
+  }
   return result;
 }
 

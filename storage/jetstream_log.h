@@ -92,6 +92,7 @@ struct JetStreamMessage {
   uint64_t sequence = 0;
   std::string stream_id;  // decoded from the subject
   std::string payload;
+  std::string traceparent;  // the `traceparent` header; "" when none
 };
 
 class JetStreamLog;
@@ -152,10 +153,14 @@ class JetStreamLog {
   //                     ActualLastSequence() reads back;
   //   UNAVAILABLE       no majority acknowledged it within publish_timeout
   //                     (it may still land: retry with the same message id).
+  // `traceparent`, when not empty, goes as the message's `traceparent`
+  // header (W3C Trace Context over NATS), so a consumer continues the trace
+  // of the call that appended.
   absl::StatusOr<PublishAck> Publish(absl::string_view stream_id,
                                      absl::string_view payload,
                                      absl::string_view message_id,
-                                     SubjectExpectation expected);
+                                     SubjectExpectation expected,
+                                     absl::string_view traceparent = "");
 
   // The message at `sequence`; NOT_FOUND past the end.
   absl::StatusOr<JetStreamMessage> Read(uint64_t sequence);

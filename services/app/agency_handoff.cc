@@ -168,6 +168,7 @@ absl::StatusOr<v1::RegisterAgencyKeyResponse> AgencyHandoff::RegisterAgencyKey(
   envelope.occurred_at = now;
   envelope.actor = actor;
   envelope.correlation_id = request.request_id();
+  AttachCurrentTrace(envelope);
   COLLECTIONS_ASSIGN_OR_RETURN(
       Written written,
       writer_->WriteToAgency(request.agency_id(), envelope, std::move(events)));

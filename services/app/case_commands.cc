@@ -88,6 +88,7 @@ void CaseCommands::Write(const std::string& case_id,
   write.envelope.actor = actor;
   write.envelope.correlation_id = context.correlation_id();
   write.envelope.causation_id = context.causation_id();
+  AttachCurrentTrace(write.envelope);
   write.opens_case = opens_case;
   // OpenCase ignores expected_version: a case that exists is ALREADY_EXISTS.
   if (!opens_case && context.has_expected_version())

@@ -8,6 +8,7 @@
 #include "common/status_details.h"
 #include "common/status_macros.h"
 #include "services/app/event_envelope.h"
+#include "services/observability/trace_context.h"
 
 namespace collections::app {
 namespace {
@@ -106,6 +107,14 @@ CaseWriter::CaseWriter(storage::EventLog* log, CaseReader* reader,
 
 CaseWriter::~CaseWriter() = default;
 
+void AttachCurrentTrace(Envelope& envelope) {
+  const observability::TraceContext* trace = observability::CurrentTrace();
+  if (trace == nullptr || !trace->continued()) return;
+  envelope.traceparent = observability::TraceparentOf(*trace);
+  if (envelope.correlation_id.empty())
+    envelope.correlation_id = trace->trace_id;
+}
+
 std::vector<v1::Event> CaseWriter::EnvelopeEvents(const Envelope& envelope,
                                                   Draft& draft) {
   std::vector<v1::Event> events;
@@ -120,6 +129,8 @@ std::vector<v1::Event> CaseWriter::EnvelopeEvents(const Envelope& envelope,
         envelope.actor, envelope.correlation_id, envelope.causation_id,
         std::move(drafted.payload));
     for (const auto& used : draft.overrides) *event.add_overrides() = used;
+    if (!envelope.traceparent.empty())
+      event.set_traceparent(envelope.traceparent);
     events.push_back(std::move(event));
   }
   return events;

@@ -71,7 +71,13 @@ struct Envelope {
   collections::v1::Actor actor;
   std::string correlation_id;
   std::string causation_id;
+  std::string traceparent;  // every event's; "" when the call brought none
 };
+
+// Records the trace of the call being handled on this thread
+// (observability::CurrentTrace), when its caller sent one: the events'
+// traceparent, and their correlation id when the command states none.
+void AttachCurrentTrace(Envelope& envelope);
 
 // One event a decision asks for.
 struct DraftEvent {

@@ -23,6 +23,7 @@ DebtorCommands::Result DebtorCommands::Write(const std::string& debtor_id,
   envelope.actor = actor;
   envelope.correlation_id = context.correlation_id();
   envelope.causation_id = context.causation_id();
+  AttachCurrentTrace(envelope);
   std::optional<uint64_t> expected;
   if (context.has_expected_version()) expected = context.expected_version();
   COLLECTIONS_ASSIGN_OR_RETURN(

@@ -104,11 +104,27 @@ std::string UnknownFieldsIn(const google::protobuf::Message& message,
   return "";
 }
 
+// The first value of the client's metadata `key`; "" when absent.
+absl::string_view ClientMetadata(const grpc::ServerContextBase& context,
+                                 const char* key) {
+  const auto& metadata = context.client_metadata();
+  auto found = metadata.find(key);
+  if (found == metadata.end()) return "";
+  return absl::string_view(found->second.data(), found->second.size());
+}
+
 }  // namespace
 
 absl::StatusOr<collections::v1::Actor> Guard::Admit(
     grpc::ServerContextBase& context, const char* method,
-    const google::protobuf::Message* request) const {
+    const google::protobuf::Message* request,
+    observability::TraceContext* trace) const {
+  observability::TraceContext span =
+      observability::StartSpan(ClientMetadata(context, "traceparent"),
+                               ClientMetadata(context, "tracestate"));
+  context.AddTrailingMetadata("traceresponse",
+                              observability::TraceparentOf(span));
+  if (trace != nullptr) *trace = std::move(span);
   if (const auto* command = CommandContextOf(request)) {
     // Printable ASCII only (gRPC refuses other metadata values); the
     // gatekeeper checks the ids themselves.

@@ -17,6 +17,7 @@
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
 #include "services/app/agency_access.h"
+#include "services/observability/trace_context.h"
 #include "services/security/gatekeeper.h"
 
 namespace collections::grpc_api {
@@ -33,9 +34,17 @@ class Guard {
   // from there. An admitted request that carries fields unknown to this
   // server (at any depth) is INVALID_ARGUMENT naming where: unknown fields
   // would otherwise reach the log unchecked and unsealed.
+  //
+  // Trace context: the call's span starts here (W3C traceparent and
+  // tracestate from the client's metadata, else a new trace; see
+  // services/observability/trace_context.h). It goes back to the caller as
+  // the `traceresponse` trailer ("00-<trace-id>-<span-id>-<flags>", W3C
+  // Trace Context Level 2), where the RPC log line reads it, and into
+  // `*trace` when given (for the handler to make current).
   absl::StatusOr<collections::v1::Actor> Admit(
       grpc::ServerContextBase& context, const char* method,
-      const google::protobuf::Message* request) const;
+      const google::protobuf::Message* request,
+      observability::TraceContext* trace = nullptr) const;
 
   const app::AgencyAccess& access() const { return *access_; }
 

@@ -13,9 +13,9 @@ namespace collections::grpc_api {
 template <typename Request>
 absl::StatusOr<collections::v1::Actor> CaseCommandsService::Admit(
     grpc::CallbackServerContext& context, const char* method,
-    const Request& request) const {
+    const Request& request, observability::TraceContext* trace) const {
   absl::StatusOr<collections::v1::Actor> actor =
-      guard_->Admit(context, method, &request);
+      guard_->Admit(context, method, &request, trace);
   if (!actor.ok()) return actor;
   if constexpr (std::is_same_v<Request,
                                collections::v1::RecordAgencyReportRequest>) {
@@ -37,12 +37,15 @@ grpc::ServerUnaryReactor* CaseCommandsService::Run(
                                        app::CaseCommands::Done),
     const Request& request, collections::v1::CommandResult* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  observability::TraceContext trace;
   absl::StatusOr<collections::v1::Actor> actor =
-      Admit(*context, method, request);
+      Admit(*context, method, request, &trace);
   if (!actor.ok()) {
     reactor->Finish(ToGrpcStatus(actor.status()));
     return reactor;
   }
+  // The command reads the trace while it builds its events (on this thread).
+  observability::ScopedTrace traced(&trace);
   (commands_->*command)(
       request, *actor, [reactor, response](app::CaseCommands::Result result) {
         if (!result.ok()) return reactor->Finish(ToGrpcStatus(result.status()));
@@ -235,12 +238,14 @@ grpc::ServerUnaryReactor* CaseCommandsService::HandToAgency(
     const collections::v1::HandToAgencyRequest* request,
     collections::v1::CommandResult* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<collections::v1::Actor> actor =
-      Admit(*context, "collections.v1.CaseCommands/HandToAgency", *request);
+  observability::TraceContext trace;
+  absl::StatusOr<collections::v1::Actor> actor = Admit(
+      *context, "collections.v1.CaseCommands/HandToAgency", *request, &trace);
   if (!actor.ok()) {
     reactor->Finish(ToGrpcStatus(actor.status()));
     return reactor;
   }
+  observability::ScopedTrace traced(&trace);
   handoff_->Place(*request, *actor,
                   [reactor, response](app::AgencyHandoff::PlaceResult r) {
                     if (!r.ok())

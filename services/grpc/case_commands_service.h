@@ -149,7 +149,8 @@ class CaseCommandsService final
   template <typename Request>
   absl::StatusOr<collections::v1::Actor> Admit(
       grpc::CallbackServerContext& context, const char* method,
-      const Request& request) const;
+      const Request& request,
+      observability::TraceContext* trace = nullptr) const;
 
   app::CaseCommands* const commands_;
   app::DueTimeProcessor* const due_time_;

@@ -16,9 +16,11 @@ grpc::Status DebtorCommandsService::Run(
     app::DebtorCommands::Result (app::DebtorCommands::*command)(
         const Request&, const app::DebtorCommands::Actor&),
     const Request& request, Result* response) {
+  observability::TraceContext trace;
   absl::StatusOr<collections::v1::Actor> actor =
-      guard_->Admit(context, method, &request);
+      guard_->Admit(context, method, &request, &trace);
   if (!actor.ok()) return ToGrpcStatus(actor.status());
+  observability::ScopedTrace traced(&trace);
   app::DebtorCommands::Result result = (commands_->*command)(request, *actor);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *std::move(result);

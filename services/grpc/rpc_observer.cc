@@ -20,6 +20,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/grpc/status_conversion.h"
+#include "services/observability/trace_context.h"
 
 namespace collections::grpc_api {
 namespace {
@@ -114,6 +115,21 @@ class RpcObserver final : public grpc::experimental::Interceptor {
       trailers->emplace("x-request-id", request_id);
     }
     if (correlation_id.empty()) correlation_id = request_id;
+    // The call's span, as the guard started it (the traceresponse trailer);
+    // a call that never reached the guard starts one here.
+    std::string trace_id, span_id;
+    std::optional<observability::Traceparent> span =
+        observability::ParseTraceparent(Find(*trailers, "traceresponse"));
+    if (span.has_value()) {
+      trace_id = std::move(span->trace_id);
+      span_id = std::move(span->parent_id);
+    } else {
+      observability::TraceContext started = observability::StartSpan(
+          Find(client, "traceparent"), Find(client, "tracestate"));
+      trailers->emplace("traceresponse", observability::TraceparentOf(started));
+      trace_id = std::move(started.trace_id);
+      span_id = std::move(started.span_id);
+    }
     absl::string_view method = absl::StripPrefix(method_, "/");
     const double ms = absl::ToDoubleMilliseconds(elapsed);
     if (status.ok()) {
@@ -121,7 +137,9 @@ class RpcObserver final : public grpc::experimental::Interceptor {
                                  {"code", code},
                                  {"ms", ms},
                                  {"request_id", request_id},
-                                 {"correlation_id", correlation_id}});
+                                 {"correlation_id", correlation_id},
+                                 {"trace_id", trace_id},
+                                 {"span_id", span_id}});
     } else {
       options_.log->Write(IsServerFault(status.error_code())
                               ? observability::LogLevel::kError
@@ -133,6 +151,8 @@ class RpcObserver final : public grpc::experimental::Interceptor {
                            {"ms", ms},
                            {"request_id", request_id},
                            {"correlation_id", correlation_id},
+                           {"trace_id", trace_id},
+                           {"span_id", span_id},
                            {"error", status.error_message()}});
     }
   }

@@ -14,6 +14,10 @@
 // A made id is sent back in the trailing metadata, so a caller can quote it
 // to an operator.
 //
+// Trace: the line carries trace_id and span_id of the call's span (W3C
+// Trace Context; the guard starts it and sends it back as `traceresponse`;
+// a call that never reached the guard gets one here).
+//
 // Logged: method, code, milliseconds, ids, and the status message for a
 // failed call (our messages name ids and rules, never personal data). Never
 // logged: request or response bodies, peers' addresses, credentials.

@@ -1,8 +1,11 @@
 #include "services/observability/json_log.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "services/observability/trace_context.h"
 
 namespace collections::observability {
 namespace {
@@ -116,6 +119,16 @@ std::string JsonLog::Format(LogLevel level, absl::string_view message,
       }
     } else {
       line += std::get<bool>(field.value) ? "true" : "false";
+    }
+  }
+  // The call being handled on this thread, unless the writer named it.
+  if (const TraceContext* trace = CurrentTrace()) {
+    const bool named = std::any_of(
+        fields.begin(), fields.end(),
+        [](const LogField& field) { return field.key == "trace_id"; });
+    if (!named) {
+      absl::StrAppend(&line, ",\"trace_id\":\"", trace->trace_id,
+                      "\",\"span_id\":\"", trace->span_id, "\"");
     }
   }
   line.push_back('}');

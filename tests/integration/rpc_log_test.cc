@@ -10,13 +10,16 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "collections/v1/case_commands.grpc.pb.h"
 #include "collections/v1/case_queries.grpc.pb.h"
+#include "collections/v1/event_stream.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "services/observability/json_log.h"
+#include "services/observability/trace_context.h"
 #include "services/server/collections_server.h"
 #include "tests/testing/requests.h"
 #include "tests/testing/temp_dir.h"
@@ -44,6 +47,7 @@ class RpcLogTest : public ::testing::Test {
     server_ = std::move(running->server);
     commands_ = v1::CaseCommands::NewStub(running->channel);
     queries_ = v1::CaseQueries::NewStub(running->channel);
+    stream_ = v1::EventStream::NewStub(running->channel);
   }
   void TearDown() override {
     server_.reset();
@@ -81,6 +85,7 @@ class RpcLogTest : public ::testing::Test {
   std::unique_ptr<server::CollectionsServer> server_;
   std::unique_ptr<v1::CaseCommands::Stub> commands_;
   std::unique_ptr<v1::CaseQueries::Stub> queries_;
+  std::unique_ptr<v1::EventStream::Stub> stream_;
 };
 
 TEST_F(RpcLogTest, CommandIdsAreLoggedAndPersonalDataIsNot) {
@@ -160,6 +165,76 @@ TEST_F(RpcLogTest, CallerMetadataIdsOrAMadeIdSentBack) {
   // Without a correlation id of its own, the call correlates to itself.
   EXPECT_TRUE(
       absl::StrContains(not_found, "\"correlation_id\":\"" + made_id + "\""));
+}
+
+// W3C Trace Context (issue 29 point 2): a traceparent sent in is continued —
+// its trace id is in the call's log line, in the traceresponse trailer with
+// the server's new span id, and in the events the call appended (as their
+// traceparent, and their correlation id when the command stated none).
+TEST_F(RpcLogTest, ACallersTraceparentIsContinuedInTheLogAndTheEvents) {
+  Start(grpc_api::RpcLogPolicy::kAll);
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string caller_span = "00f067aa0ba902b7";
+  v1::OpenCaseRequest open = testing::OpenBusinessCase("c-t", "d-t");
+  open.mutable_context()->set_request_id("traced-open-1");
+  grpc::ClientContext context;
+  context.AddMetadata("traceparent",
+                      absl::StrCat("00-", trace_id, "-", caller_span, "-01"));
+  context.AddMetadata("tracestate", "vendor=abc");
+  v1::CommandResult result;
+  ASSERT_TRUE(commands_->OpenCase(&context, open, &result).ok());
+
+  const auto& trailers = context.GetServerTrailingMetadata();
+  auto response = trailers.find("traceresponse");
+  ASSERT_NE(response, trailers.end());
+  const std::string traceresponse(response->second.data(),
+                                  response->second.size());
+  auto parsed = observability::ParseTraceparent(traceresponse);
+  ASSERT_TRUE(parsed.has_value()) << traceresponse;
+  EXPECT_EQ(parsed->trace_id, trace_id);
+  EXPECT_NE(parsed->parent_id, caller_span);  // the server's own span
+  EXPECT_EQ(parsed->flags, "01");
+
+  const std::string line = LineWith("traced-open-1");
+  EXPECT_TRUE(absl::StrContains(line, "\"trace_id\":\"" + trace_id + "\""))
+      << line;
+  EXPECT_TRUE(
+      absl::StrContains(line, "\"span_id\":\"" + parsed->parent_id + "\""))
+      << line;
+
+  // The events carry the call's span as their traceparent.
+  v1::ReadLogRequest read;
+  read.set_from_position(1);
+  grpc::ClientContext read_context;
+  v1::ReadLogResponse log;
+  ASSERT_TRUE(stream_->ReadLog(&read_context, read, &log).ok());
+  ASSERT_GT(log.events_size(), 0);
+  for (const v1::Event& event : log.events()) {
+    EXPECT_EQ(event.traceparent(), traceresponse);
+    EXPECT_EQ(event.correlation_id(), trace_id);
+  }
+}
+
+TEST_F(RpcLogTest, WithoutATraceparentACallStartsItsOwnTrace) {
+  Start(grpc_api::RpcLogPolicy::kAll);
+  grpc::ClientContext context;
+  context.AddMetadata("x-request-id", "untraced-1");
+  // An invalid traceparent (upper-case hex) restarts the trace.
+  context.AddMetadata(
+      "traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01");
+  v1::ListCasesResponse response;
+  ASSERT_TRUE(
+      queries_->ListCases(&context, v1::ListCasesRequest(), &response).ok());
+  auto sent = context.GetServerTrailingMetadata().find("traceresponse");
+  ASSERT_NE(sent, context.GetServerTrailingMetadata().end());
+  auto parsed = observability::ParseTraceparent(
+      std::string(sent->second.data(), sent->second.size()));
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_NE(parsed->trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+  const std::string line = LineWith("untraced-1");
+  EXPECT_TRUE(
+      absl::StrContains(line, "\"trace_id\":\"" + parsed->trace_id + "\""))
+      << line;
 }
 
 TEST_F(RpcLogTest, FailuresPolicyLogsOnlyFailedCalls) {

@@ -190,6 +190,25 @@ TEST_F(JetStreamLogTest, ATailReadsInOrderFromItsSequenceOnAsMessagesArrive) {
   EXPECT_EQ(tail->next_sequence(), 16u);
 }
 
+TEST_F(JetStreamLogTest, TheAppendingCallsTraceparentTravelsAsAHeader) {
+  // W3C Trace Context over NATS: the header a consumer reads to continue
+  // the trace of the call that appended.
+  const std::string traceparent =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  auto traced = log_->Publish("case-t", "events of t1", "t1",
+                              SubjectExpectation::Any(), traceparent);
+  ASSERT_TRUE(traced.ok()) << traced.status();
+  auto plain =
+      log_->Publish("case-t", "events of t2", "t2", SubjectExpectation::Any());
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  auto first = log_->Read(traced->sequence);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->traceparent, traceparent);
+  auto second = log_->Read(plain->sequence);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->traceparent, "");
+}
+
 TEST_F(JetStreamLogTest, AMinorityRefusesInsteadOfDiverging) {
   AppendRetrying("case-1", "first");
   // Only server 0 is left reachable: a minority of one.
