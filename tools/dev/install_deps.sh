@@ -14,6 +14,10 @@ PACKAGES=(
   python3 python3-yaml  # tests/deploy reads the Kubernetes manifests
   prometheus-cpp-dev  # the metrics endpoint (see README: why prometheus-cpp)
   libnats-dev nats-server  # cluster mode: the replicated log on JetStream
+  # examples/python (the Python client the test suite runs): stubs from
+  # protoc's grpc_python_plugin, calls through grpcio, Ed25519 through
+  # cryptography.
+  python3-grpcio python3-protobuf python3-cryptography
 )
 # --with-peers: also what tools/bench/peer_bench.sh measures against (the
 # test command installs them: tests/tools/peer_bench_test.sh runs it).
