@@ -20,7 +20,8 @@ TEST(CliOutputTest, ExitCodesFollowTheStatusCode) {
   EXPECT_EQ(ExitCodeFor(grpc::StatusCode::DEADLINE_EXCEEDED), kExitUnavailable);
   EXPECT_EQ(ExitCodeFor(grpc::StatusCode::PERMISSION_DENIED), kExitDenied);
   EXPECT_EQ(ExitCodeFor(grpc::StatusCode::UNAUTHENTICATED), kExitDenied);
-  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::RESOURCE_EXHAUSTED), kExitDenied);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::RESOURCE_EXHAUSTED),
+            kExitUnavailable);  // retry later
   EXPECT_EQ(ExitCodeFor(grpc::StatusCode::DATA_LOSS), kExitDamaged);
   EXPECT_EQ(ExitCodeFor(grpc::StatusCode::INTERNAL), kExitDamaged);
 }
@@ -46,6 +47,21 @@ TEST(CliOutputTest, TheReasonIsReadFromTheStatusDetails) {
   EXPECT_EQ(ErrorReason(grpc::Status(grpc::StatusCode::NOT_FOUND, "gone",
                                      "not a protobuf \xff")),
             "");
+}
+
+TEST(CliOutputTest, ExhaustedIsRetryableOnlyWithARetryDelay) {
+  google::rpc::Status limited;
+  limited.add_details()->PackFrom(google::rpc::RetryInfo());
+  EXPECT_EQ(Fail(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "limit",
+                              limited.SerializeAsString())),
+            kExitUnavailable);
+  google::rpc::Status too_large;
+  too_large.add_details()->PackFrom(google::rpc::ErrorInfo());
+  EXPECT_EQ(Fail(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "large",
+                              too_large.SerializeAsString())),
+            kExitRefused);
+  EXPECT_EQ(Fail(grpc::Status(grpc::StatusCode::UNAVAILABLE, "stopping")),
+            kExitUnavailable);
 }
 
 TEST(CliOutputTest, MoneyIsPrintedFromMinorUnits) {

@@ -53,8 +53,17 @@ ctl() { "$ctl_bin" --server="localhost:$port" --tls_ca_file=ca.pem "$@"; }
 ctl --tls_cert_file=anna.pem --tls_key_file=anna.key list | grep -q c-0001-1 ||
   fail "the collector cannot list cases"
 if ctl list >out 2>&1; then fail "a client without a certificate got in"; fi
-ctl --tls_cert_file=anna.pem --tls_key_file=anna.key --token="$token" \
+printf '%s\n' "$token" >auditor.token
+ctl --tls_cert_file=anna.pem --tls_key_file=anna.key --token_file=auditor.token \
   trail --page_size=3 | grep -q demo-seed || fail "the auditor cannot read the trail"
+# A token on the command line is refused (argv is readable by every user).
+set +e
+ctl --tls_cert_file=anna.pem --tls_key_file=anna.key --token="$token" \
+  trail --page_size=3 >out 2>&1
+got=$?
+set -e
+[[ $got -eq 2 ]] && grep -q "token_file" out ||
+  { cat out; fail "--token was not refused with the way out"; }
 if ctl --tls_cert_file=anna.pem --tls_key_file=anna.key trail >out 2>&1; then
   fail "a collector read the audit trail"
 fi
@@ -64,10 +73,10 @@ grep -q WARNING server.out && fail "a TLS server warned about plaintext"
 
 # Forgetting: a demo debtor is within retention (deferred); one the server
 # holds nothing personal of is erased at once; collectors may not.
-ctl --tls_cert_file=anna.pem --tls_key_file=anna.key --token="$admin_token" \
+COLLECTIONS_TOKEN="$admin_token" ctl --tls_cert_file=anna.pem --tls_key_file=anna.key \
   forget d-0001 --reference=GDPR-1 | grep -q "deferred until .*7 years" ||
   fail "forget within retention was not deferred"
-ctl --tls_cert_file=anna.pem --tls_key_file=anna.key --token="$admin_token" \
+COLLECTIONS_TOKEN="$admin_token" ctl --tls_cert_file=anna.pem --tls_key_file=anna.key \
   forget d-9999 --reference=GDPR-2 | grep -q "erased: key (none left)" ||
   fail "forget without data"
 if ctl --tls_cert_file=anna.pem --tls_key_file=anna.key forget d-0001 \

@@ -1,5 +1,6 @@
 #include "tools/cli/cli_output.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/flags/flag.h"
@@ -26,10 +27,10 @@ ExitCode ExitCodeFor(grpc::StatusCode code) {
       return kExitNotFound;
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
       return kExitUnavailable;
     case grpc::StatusCode::UNAUTHENTICATED:
     case grpc::StatusCode::PERMISSION_DENIED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
       return kExitDenied;
     case grpc::StatusCode::DATA_LOSS:
     case grpc::StatusCode::INTERNAL:
@@ -88,6 +89,15 @@ int Fail(const grpc::Status& status) {
   } else {
     std::fprintf(stderr, "error: %s: %s\n", code.c_str(),
                  status.error_message().c_str());
+  }
+  // A RESOURCE_EXHAUSTED the server says waiting cannot cure (details
+  // without a RetryInfo: a message over the size limit) is not retryable.
+  if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && detailed &&
+      std::none_of(rich.details().begin(), rich.details().end(),
+                   [](const google::protobuf::Any& any) {
+                     return any.Is<google::rpc::RetryInfo>();
+                   })) {
+    return kExitRefused;
   }
   return ExitCodeFor(status.error_code());
 }

@@ -10,8 +10,10 @@
 //      ABORTED, ALREADY_EXISTS, OUT_OF_RANGE…), or a verification failed
 //   2  usage: a bad command line, or an input file that cannot be read
 //   3  not found
-//   4  unavailable: no server, UNAVAILABLE, DEADLINE_EXCEEDED, NOT_SERVING
-//   5  denied: UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED
+//   4  retry later: no server, UNAVAILABLE, DEADLINE_EXCEEDED, NOT_SERVING,
+//      RESOURCE_EXHAUSTED (over a rate limit; its RetryInfo says how long)
+//      — a script may retry the same command (same request id) after a wait
+//   5  denied: UNAUTHENTICATED, PERMISSION_DENIED
 //   6  damaged: DATA_LOSS or INTERNAL (read the message; tell an operator)
 #ifndef COLLECTIONS_TOOLS_CLI_CLI_OUTPUT_H_
 #define COLLECTIONS_TOOLS_CLI_CLI_OUTPUT_H_
@@ -31,7 +33,7 @@ enum ExitCode : int {
   kExitRefused = 1,
   kExitUsage = 2,
   kExitNotFound = 3,
-  kExitUnavailable = 4,
+  kExitUnavailable = 4,  // retry later
   kExitDenied = 5,
   kExitDamaged = 6,
 };

@@ -16,6 +16,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "grpcpp/grpcpp.h"
 #include "tools/cli/agency_commands.h"
 #include "tools/cli/audit_commands.h"
@@ -30,8 +31,13 @@ ABSL_FLAG(std::string, tls_ca_file, "",
 ABSL_FLAG(std::string, tls_cert_file, "",
           "mutual TLS: this client's certificate (PEM)");
 ABSL_FLAG(std::string, tls_key_file, "", "mutual TLS: its private key (PEM)");
+ABSL_FLAG(std::string, token_file, "",
+          "a file holding the bearer token (over TLS); or set "
+          "COLLECTIONS_TOKEN. Never on the command line: argv is readable "
+          "by every user of the host (ps, /proc)");
+// Kept only to refuse it with the way out (absl would say "unknown flag").
 ABSL_FLAG(std::string, token, "",
-          "a bearer token (over TLS); or set COLLECTIONS_TOKEN");
+          "refused: use --token_file or COLLECTIONS_TOKEN");
 
 namespace {
 
@@ -63,8 +69,12 @@ audit and agencies
   package CASE --out=DIR | delivery AGENCY --out=DIR | import-returns FILE
   agency-key AGENCY PUBLIC_KEY.pem   (admin: seal packages' personal data to it)
 
+TLS: --tls_ca_file [--tls_cert_file --tls_key_file] [--token_file=FILE]
+     (or COLLECTIONS_TOKEN in the environment; never the token in argv)
+
 exit codes: 0 done, 1 refused or not verified, 2 usage, 3 not found,
-4 unavailable, 5 denied, 6 damaged)";
+4 retry later (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED with a
+retry delay), 5 denied, 6 damaged)";
 
 std::string ReadFileOrEmpty(const std::string& path) {
   std::ifstream in(path);
@@ -77,9 +87,22 @@ std::string ReadFileOrEmpty(const std::string& path) {
 // with it, plus the bearer token when given. False (after saying why) for
 // an unreadable file or a token without TLS.
 bool CredentialsFromFlags(std::shared_ptr<grpc::ChannelCredentials>* out) {
-  std::string token = absl::GetFlag(FLAGS_token);
-  if (token.empty() && std::getenv("COLLECTIONS_TOKEN") != nullptr)
+  if (!absl::GetFlag(FLAGS_token).empty()) {
+    collections::cli::UsageError(
+        "--token puts the secret where every user of the host can read it "
+        "(ps, /proc/*/cmdline); use --token_file=FILE or COLLECTIONS_TOKEN");
+    return false;
+  }
+  std::string token;
+  if (const std::string file = absl::GetFlag(FLAGS_token_file); !file.empty()) {
+    token = std::string(absl::StripAsciiWhitespace(ReadFileOrEmpty(file)));
+    if (token.empty()) {
+      collections::cli::UsageError("cannot read a token from --token_file");
+      return false;
+    }
+  } else if (std::getenv("COLLECTIONS_TOKEN") != nullptr) {
     token = std::getenv("COLLECTIONS_TOKEN");
+  }
   const std::string ca = absl::GetFlag(FLAGS_tls_ca_file);
   if (ca.empty()) {
     if (!token.empty()) {
