@@ -93,9 +93,6 @@ class JsonLog {
   absl::Mutex mu_;
 };
 
-// Appends `text` to `out` as a quoted JSON string.
-void AppendJsonString(absl::string_view text, std::string* out);
-
 }  // namespace collections::observability
 
 #endif  // COLLECTIONS_SERVICES_OBSERVABILITY_JSON_LOG_H_

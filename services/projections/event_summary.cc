@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/money_format.h"
 
 namespace collections::projections {
 
@@ -9,10 +10,7 @@ using ::collections::v1::Event;
 using ::collections::v1::EventPayload;
 
 std::string FormatMoney(const collections::v1::Money& money) {
-  const int64_t minor = money.amount_minor();
-  const int64_t abs_minor = minor < 0 ? -minor : minor;
-  return absl::StrFormat("%s %s%d.%02d", money.currency(), minor < 0 ? "-" : "",
-                         abs_minor / 100, abs_minor % 100);
+  return collections::FormatMoney(money.amount_minor(), money.currency());
 }
 
 namespace {

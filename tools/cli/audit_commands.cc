@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "collections/v1/audit.grpc.pb.h"
 #include "common/time_conversion.h"
-#include "services/observability/json_log.h"
+#include "nlohmann/json.hpp"
 #include "tools/cli/cli_output.h"
 
 ABSL_FLAG(std::string, out, "", "public-key, bundle: the file to write");
@@ -99,15 +99,11 @@ int Bundle(const std::shared_ptr<grpc::Channel>& channel,
   }
   if (JsonOutput()) {
     // The bundle itself is binary, in `out`: say what it holds.
-    std::string subject, file;
-    observability::AppendJsonString(bundle.subject(), &subject);
-    observability::AppendJsonString(out, &file);
-    std::printf(
-        "{\"subject\":%s,\"events\":%d,\"streams\":%d,\"tree_size\":%llu,"
-        "\"out\":%s}\n",
-        subject.c_str(), bundle.events_size(), bundle.streams_size(),
-        static_cast<unsigned long long>(bundle.head().tree_size()),
-        file.c_str());
+    PrintJson(nlohmann::ordered_json{{"subject", bundle.subject()},
+                                     {"events", bundle.events_size()},
+                                     {"streams", bundle.streams_size()},
+                                     {"tree_size", bundle.head().tree_size()},
+                                     {"out", out}});
     return kExitOk;
   }
   std::printf(

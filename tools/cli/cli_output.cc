@@ -7,11 +7,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/money_format.h"
 #include "common/time_conversion.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/agency/file_formats.h"
-#include "services/observability/json_log.h"
+#include "services/observability/json_text.h"
 
 ABSL_FLAG(bool, json, false,
           "print one JSON document on stdout instead of tables (errors as "
@@ -47,13 +48,6 @@ std::string CodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
-// `text` as a JSON string literal.
-std::string Quoted(absl::string_view text) {
-  std::string out;
-  observability::AppendJsonString(text, &out);
-  return out;
-}
-
 }  // namespace
 
 std::string ErrorReason(const grpc::Status& status) {
@@ -77,12 +71,13 @@ int Fail(const grpc::Status& status) {
   if (JsonOutput()) {
     // The details as the server sent them (google.rpc.Status in its proto
     // JSON form: each detail with its "@type").
-    std::fprintf(stderr,
-                 "{\"error\":{\"code\":%s,\"message\":%s,\"reason\":%s,"
-                 "\"details\":%s}}\n",
-                 Quoted(code).c_str(), Quoted(status.error_message()).c_str(),
-                 Quoted(reason).c_str(),
-                 detailed ? ToJson(rich).c_str() : "null");
+    const nlohmann::ordered_json error = {
+        {"error",
+         {{"code", code},
+          {"message", status.error_message()},
+          {"reason", reason},
+          {"details", detailed ? JsonOf(rich) : nlohmann::ordered_json()}}}};
+    std::fprintf(stderr, "%s\n", observability::JsonText(error).c_str());
   } else if (!reason.empty() && reason != code) {
     std::fprintf(stderr, "error: %s (%s): %s\n", code.c_str(), reason.c_str(),
                  status.error_message().c_str());
@@ -104,8 +99,9 @@ int Fail(const grpc::Status& status) {
 
 int UsageError(absl::string_view message) {
   if (JsonOutput()) {
-    std::fprintf(stderr, "{\"error\":{\"code\":\"USAGE\",\"message\":%s}}\n",
-                 Quoted(message).c_str());
+    const nlohmann::ordered_json error = {
+        {"error", {{"code", "USAGE"}, {"message", std::string(message)}}}};
+    std::fprintf(stderr, "%s\n", observability::JsonText(error).c_str());
   } else {
     std::fprintf(stderr, "error: %.*s\n", static_cast<int>(message.size()),
                  message.data());
@@ -120,6 +116,14 @@ std::string ToJson(const google::protobuf::Message& message) {
   return agency::MessageJsonLine(message);
 }
 
+nlohmann::ordered_json JsonOf(const google::protobuf::Message& message) {
+  return nlohmann::ordered_json::parse(ToJson(message));
+}
+
+void PrintJson(const nlohmann::ordered_json& document) {
+  std::printf("%s\n", observability::JsonText(document).c_str());
+}
+
 void PrintJson(const google::protobuf::Message& message) {
   std::printf("%s\n", ToJson(message).c_str());
 }
@@ -131,11 +135,7 @@ bool PrintedAsJson(const google::protobuf::Message& message) {
 }
 
 std::string FormatMoney(const collections::v1::Money& money) {
-  const int64_t minor = money.amount_minor();
-  const uint64_t magnitude = minor < 0 ? 0 - static_cast<uint64_t>(minor)
-                                       : static_cast<uint64_t>(minor);
-  return absl::StrFormat("%s %s%d.%02d", money.currency(), minor < 0 ? "-" : "",
-                         magnitude / 100, magnitude % 100);
+  return collections::FormatMoney(money.amount_minor(), money.currency());
 }
 
 std::string FormatTime(const google::protobuf::Timestamp& time) {

@@ -25,6 +25,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "nlohmann/json.hpp"
 
 namespace collections::cli {
 
@@ -59,8 +60,12 @@ bool JsonOutput();
 
 // `message` as one line of JSON (no trailing newline).
 std::string ToJson(const google::protobuf::Message& message);
+// `message` as a JSON value (ToJson's form), to place inside a document.
+nlohmann::ordered_json JsonOf(const google::protobuf::Message& message);
 // Prints ToJson(message) and a newline on stdout.
 void PrintJson(const google::protobuf::Message& message);
+// Prints `document` (built with nlohmann-json, never by hand) and a newline.
+void PrintJson(const nlohmann::ordered_json& document);
 // With --json: prints `message` as PrintJson does and returns true (the
 // command is done); without, returns false and prints nothing.
 bool PrintedAsJson(const google::protobuf::Message& message);

@@ -133,7 +133,8 @@ int Health(const std::shared_ptr<grpc::Channel>& channel) {
   grpc::Status status = CheckHealth(channel, "", &serving);
   if (!status.ok()) return Fail(status);
   if (JsonOutput()) {
-    std::printf("{\"status\":\"%s\"}\n", serving ? "SERVING" : "NOT_SERVING");
+    PrintJson(nlohmann::ordered_json{
+        {"status", serving ? "SERVING" : "NOT_SERVING"}});
   } else {
     std::printf("%s\n", serving ? "SERVING" : "NOT_SERVING");
   }
@@ -166,12 +167,11 @@ int Status(const std::shared_ptr<grpc::Channel>& channel) {
     log_head = std::max<uint64_t>(log_head, p.head());
   const bool healthy = serving && queries_serving;
   if (JsonOutput()) {
-    std::printf(
-        "{\"serving\":%s,\"queries_serving\":%s,\"log_head\":%llu,"
-        "\"signed_head\":%s,\"projections\":%s}\n",
-        serving ? "true" : "false", queries_serving ? "true" : "false",
-        static_cast<unsigned long long>(log_head), ToJson(head).c_str(),
-        ToJson(projections).c_str());
+    PrintJson(nlohmann::ordered_json{{"serving", serving},
+                                     {"queries_serving", queries_serving},
+                                     {"log_head", log_head},
+                                     {"signed_head", JsonOf(head)},
+                                     {"projections", JsonOf(projections)}});
     return healthy ? kExitOk : kExitUnavailable;
   }
   std::printf(

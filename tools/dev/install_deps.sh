@@ -13,6 +13,7 @@ PACKAGES=(
   openssl  # tests make keys and TLS certificates with its CLI
   python3 python3-yaml  # tests/deploy reads the Kubernetes manifests
   prometheus-cpp-dev  # the metrics endpoint (see README: why prometheus-cpp)
+  nlohmann-json3-dev  # JSON that is not a proto message (log lines, CLI output)
   libnats-dev nats-server  # cluster mode: the replicated log on JetStream
   # examples/python (the Python client the test suite runs): stubs from
   # protoc's grpc_python_plugin, calls through grpcio, Ed25519 through

