@@ -47,7 +47,8 @@ absl::Status DescribeDamageAtOpen(const std::string& path,
           : absl::StrCat(" (in the write-ahead log being replayed: ",
                          absl::StrJoin(logs, ", "), ")"),
       "; the log is not opened past damage. Restore the data directory from "
-      "a backup (README: Backup and restore); collections-verify datadir "
+      "a backup (docs/operations.md: Backup and restore); collections-verify "
+      "datadir "
       "reports what a copy holds"));
 }
 

@@ -332,7 +332,7 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> OpenRocksDbProjectionStore(
   // Reads should cost the same however much the store holds: fewer, fuller
   // levels. (Compression stays on: turning it off made 10M-event rebuilds
   // slower, from the extra bytes flushed and compacted, without clearly
-  // faster reads; see the README's projection benchmark.)
+  // faster reads; see docs/performance.md's projection benchmark.)
   db_options.level_compaction_dynamic_level_bytes = true;
   // Blocks outside the block cache are read through the OS page cache
   // without a read() call and a copy each.

@@ -62,8 +62,8 @@ class KpiAccumulator {
   int64_t aging_[4] = {0, 0, 0, 0};
   int64_t aging_not_yet_due_ = 0;
   int64_t receivables_ = 0;
-  // CEI over the period, on principal (README "KPIs"): receivables at its
-  // start, now, and now on invoices not yet due.
+  // CEI over the period, on principal (docs/domain.md "KPIs"): receivables at
+  // its start, now, and now on invoices not yet due.
   int64_t principal_at_start_ = 0;
   int64_t principal_now_ = 0;
   int64_t principal_current_ = 0;

@@ -35,7 +35,7 @@ void ApplySplit(CaseState& state, const InvoiceSplit& split, int sign,
   }
   if (counter != nullptr) invoice->*counter -= sign * delta.total();
   // A payment value-dated before interest already accrued counts for
-  // interest from the day it was accrued to (README "Interest").
+  // interest from the day it was accrued to (docs/security.md "Interest").
   const absl::CivilDay effective =
       std::max(day, invoice->interest_until.value_or(day));
   invoice->changes.push_back(

@@ -5,7 +5,7 @@
 // unattributed).
 //
 // Events from before the ledger state only the case's buckets. They are
-// read by the migration rule of README "Replaying old logs": payments,
+// read by the migration rule of docs/domain.md "Replaying old logs": payments,
 // reversals and write-offs split per bucket over the invoices oldest due
 // date first; interest and costs split over the invoices in proportion to
 // their principal owed; what no invoice owes stays unattributed.

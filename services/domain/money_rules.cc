@@ -84,7 +84,7 @@ int64_t ScaleCostsMinor(int64_t principal_minor, int invoices, bool business) {
 }
 
 // Art. 6:96 lid 6 BW and the BIK scale; the repeated-claims rule in force
-// from 1 Oct 2024 as the pack configures it (README "Choices").
+// from 1 Oct 2024 as the pack configures it (docs/domain.md "Choices").
 int64_t ConsumerCostsMinor(const CaseState& state, const RulePack& pack,
                            int64_t principal_minor, absl::CivilDay today,
                            bool* repeat) {

@@ -11,7 +11,7 @@ namespace {
 using PackVersions = std::vector<Dated<RulePack>>;
 
 // Where the law leaves the choice to the creditor, the paths are policy:
-// README "Treatment by debtor type".
+// docs/domain.md "Treatment by debtor type".
 std::vector<TreatmentPath> Standard() {
   return {
       {"", "ladder", TreatmentKind::kLadder, false},

@@ -7,7 +7,7 @@
 //
 // Cases name the state in their jurisdiction as "US-<postal code>"
 // ("US-NY"); a case of jurisdiction "US" alone is judged by its rule pack's
-// period (README "Contact rules": name the state).
+// period (docs/domain.md "Contact rules": name the state).
 //
 // Pure; thread safe (the table is immutable).
 #ifndef COLLECTIONS_SERVICES_DOMAIN_STATE_LIMITATION_H_

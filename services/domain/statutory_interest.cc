@@ -19,7 +19,8 @@ namespace v1 = ::collections::v1;
 // wettelijke rente, BWBR0047640): Stb. 2009, 262; Stb. 2009, 618;
 // besluit 23-06-2011; Stb. 2012, 285; Stb. 2014, 491; the 2023–2026
 // besluiten. Only the days the rate changed. Sources and the research
-// note: README "Interest" and docs in the commit introducing this table.
+// note: docs/security.md "Interest" and docs in the commit introducing this
+// table.
 const RateSchedule& ConsumerSchedule() {
   static const RateSchedule* schedule = new RateSchedule{
       "nl-6:119-consumer",

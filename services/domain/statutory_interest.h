@@ -11,9 +11,9 @@
 //     same amount.
 //
 // Arithmetic: actual days / 365 (a leap year's 29 February is a day like
-// any other; see README "Interest"). A day's interest is exact in units of
-// 1/3,650,000 of a minor unit: base_minor × rate_bp. Exact totals since the
-// default date are kept; an accrual's amount is round(total after) −
+// any other; see docs/security.md "Interest"). A day's interest is exact in
+// units of 1/3,650,000 of a minor unit: base_minor × rate_bp. Exact totals
+// since the default date are kept; an accrual's amount is round(total after) −
 // round(total before), half up, which telescopes: many accruals sum to the
 // amount of one. At an anniversary the base grows by round(total at that
 // day) − the capitalised total so far.

@@ -2,7 +2,8 @@
 // debtor's segment selects in the rule pack (RulePack::treatment_paths),
 // and the hardship hold that path may place on escalation.
 //
-// Paths (rule_packs.h TreatmentKind; README "Treatment by debtor type"):
+// Paths (rule_packs.h TreatmentKind; docs/domain.md "Treatment by debtor
+// type"):
 //   ladder              reminder, dunning (or 14-day letter), final notice,
 //                       agency — each once the previous letter's term lapsed
 //   fast-escalation     can pay but won't: no courtesy reminder; the final

@@ -1,5 +1,5 @@
 // Who may call what: every RPC's required permission and every role's
-// permissions, in one table (the README's permission table is this one).
+// permissions, in one table (docs/security.md's permission table is this one).
 // A method missing from the table is refused to everyone.
 //
 // Roles: collector, agency:<id>, auditor, admin, service. What an agency

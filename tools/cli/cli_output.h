@@ -4,7 +4,7 @@
 // field names as in the .proto files, zeros and empty lists included) for
 // scripts and jq.
 //
-// Exit codes (also in the usage text and the README):
+// Exit codes (also in the usage text and docs/operations.md):
 //   0  done (verified, serving)
 //   1  refused: the server said no (INVALID_ARGUMENT, FAILED_PRECONDITION,
 //      ABORTED, ALREADY_EXISTS, OUT_OF_RANGE…), or a verification failed

@@ -12,7 +12,7 @@ PACKAGES=(
   tzdata  # IANA zones: debtors' local time, deadlines in their calendar
   openssl  # tests make keys and TLS certificates with its CLI
   python3 python3-yaml  # tests/deploy reads the Kubernetes manifests
-  prometheus-cpp-dev  # the metrics endpoint (see README: why prometheus-cpp)
+  prometheus-cpp-dev  # the metrics endpoint (docs/architecture.md: why prometheus-cpp)
   nlohmann-json3-dev  # JSON that is not a proto message (log lines, CLI output)
   libnats-dev nats-server  # cluster mode: the replicated log on JetStream
   # examples/python (the Python client the test suite runs): stubs from

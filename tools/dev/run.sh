@@ -3,7 +3,7 @@
 # builds, and starts collectionsd on ./data, seeding a demo portfolio on the
 # first start. Plaintext on loopback, callers naming themselves: a local
 # development setup (production: --tls_cert_file/--tls_key_file/
-# --tls_client_ca_file and --identities_file, see README "Security").
+# --tls_client_ca_file and --identities_file, see docs/security.md "Security").
 # Extra arguments go to collectionsd (e.g. --listen=127.0.0.1:50052).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -1,5 +1,5 @@
 // The permission table covers exactly the RPCs the protos define, and each
-// role gets what the README's table says.
+// role gets what docs/security.md's table says.
 #include "services/security/permissions.h"
 
 #include <algorithm>
@@ -107,10 +107,11 @@ TEST(PermissionsTest, RolesGetWhatTheirWorkNeeds) {
   }
 }
 
-// The README's permission table says what the code's says, row by row.
+// The permission table of docs/security.md says what the code's says, row by
+// row.
 TEST(PermissionsTest, TheReadmeTableIsTheCodesTable) {
-  std::ifstream in(std::string(COLLECTIONS_SOURCE_DIR) + "/README.md");
-  ASSERT_TRUE(in) << "README.md not found";
+  std::ifstream in(std::string(COLLECTIONS_SOURCE_DIR) + "/docs/security.md");
+  ASSERT_TRUE(in) << "docs/security.md not found";
   const std::vector<std::string> columns = {"collector", "agency", "auditor",
                                             "service", "admin"};
   std::map<std::string, std::vector<std::string>> rows;

@@ -87,7 +87,7 @@ TEST(PersonalDataTest, EventsWithoutPersonalValuesStayAsTheyAre) {
 }
 
 // Every string and bytes field the log or the projection store persists
-// names its class (issue 25, "the classification rule" in README Security):
+// names its class (issue 25, "the classification rule" in docs/security.md):
 // [(personal) = true] is sealed with the debtor's key, [(personal) = false]
 // is not personal. A new field with neither fails here, so no one adds free
 // text to the contract without deciding whether it can name a person.
