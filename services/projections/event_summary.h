@@ -10,7 +10,7 @@
 
 namespace collections::projections {
 
-// "EUR 120.00", "EUR -5.10": minor units shown with two decimals.
+// "EUR 120.00", "EUR -5.10", "JPY 500": common/money_format.h.
 std::string FormatMoney(const collections::v1::Money& money);
 
 // A one-line description of an event ("Payment of EUR 120.00 (BANK_TRANSFER)");

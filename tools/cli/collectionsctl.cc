@@ -22,6 +22,7 @@
 #include "tools/cli/audit_commands.h"
 #include "tools/cli/case_views.h"
 #include "tools/cli/cli_output.h"
+#include "tools/cli/dossier.h"
 #include "tools/cli/operations_commands.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "collectionsd address");
@@ -66,6 +67,9 @@ operations
 audit and agencies
   public-key [--out=FILE] | head [--fresh] | trail [--actor=…] [--case_id=…]
   bundle case|debtor ID --out=FILE
+  dossier case|debtor ID --out=FILE.html [--public_key=KEY.pem]
+  dossier file BUNDLE --public_key=KEY.pem --out=FILE.html
+                                  the bundle verified, as a page for people
   package CASE --out=DIR | delivery AGENCY --out=DIR | import-returns FILE
   agency-key AGENCY PUBLIC_KEY.pem   (admin: seal packages' personal data to it)
 
@@ -173,6 +177,7 @@ int main(int argc, char** argv) {
   if (command == "public-key") return cli::PublicKey(channel);
   if (command == "head") return cli::Head(channel);
   if (command == "bundle") return cli::Bundle(channel, arg, arg2);
+  if (command == "dossier") return cli::Dossier(channel, arg, arg2);
   if (command == "trail") return cli::Trail(channel);
   if (command == "package") return cli::Package(channel, arg);
   if (command == "delivery") return cli::Delivery(channel, arg);

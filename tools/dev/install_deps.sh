@@ -24,6 +24,8 @@ PACKAGES=(
 # test command installs them: tests/tools/peer_bench_test.sh runs it).
 if [[ "${1:-}" == "--with-peers" ]]; then
   PACKAGES+=(rocksdb-tools postgresql-15)
+  # tests/tools/dossier_test.sh draws the evidence dossier with it.
+  PACKAGES+=(chromium)
 fi
 
 missing=()
