@@ -15,6 +15,7 @@ PACKAGES=(
   prometheus-cpp-dev  # the metrics endpoint (docs/architecture.md: why prometheus-cpp)
   nlohmann-json3-dev  # JSON that is not a proto message (log lines, CLI output)
   libnats-dev nats-server  # cluster mode: the replicated log on JetStream
+  libcli11-dev  # collectionsctl's command line: subcommands, each with --help
   # examples/python (the Python client the test suite runs): stubs from
   # protoc's grpc_python_plugin, calls through grpcio, Ed25519 through
   # cryptography.
