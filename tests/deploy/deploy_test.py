@@ -124,6 +124,13 @@ def check_cluster(server, deploy):
 
     flags = nodes["ConfigMap"]["data"]["collectionsd.flags"]
     node = nodes["StatefulSet"]["spec"]["template"]["spec"]["containers"][0]
+    node_ports = {p["name"]: p["containerPort"] for p in node["ports"]}
+    check(f"--health_listen=0.0.0.0:{node_ports.get('health')}" in flags,
+          "cluster: --health_listen is not on the container's health port")
+    for kind in ["readinessProbe", "livenessProbe"]:
+        check(node.get(kind, {}).get("grpc", {}).get("port") ==
+              node_ports.get("health"),
+              f"cluster: the {kind} is not the gRPC probe on the health port")
     pod = f"{nodes['StatefulSet']['metadata']['name']}-0"
     # The container's own arguments, as Kubernetes expands $(POD_NAME).
     args = [a.replace("$(POD_NAME)", pod) for a in node["args"]
