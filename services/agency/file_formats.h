@@ -33,27 +33,6 @@ class CsvWriter {
   std::string text_;
 };
 
-// A flat JSON object built field by field, in the order given.
-class JsonObject {
- public:
-  JsonObject& Add(absl::string_view key, absl::string_view value);
-  // Without it a string literal would pick the bool overload.
-  JsonObject& Add(absl::string_view key, const char* value) {
-    return Add(key, absl::string_view(value));
-  }
-  JsonObject& Add(absl::string_view key, int64_t value);
-  JsonObject& Add(absl::string_view key, bool value);
-  JsonObject& Add(absl::string_view key, const std::vector<std::string>& list);
-  std::string Finish() const { return body_ + "}"; }
-
- private:
-  void Key(absl::string_view key);
-  std::string body_ = "{";
-};
-
-// `text` as a JSON string literal, quotes included.
-std::string JsonString(absl::string_view text);
-
 // `message` in protobuf's JSON form on one line, proto field names, every
 // field printed (defaults too), so a line has the same shape each time.
 std::string MessageJsonLine(const google::protobuf::Message& message);

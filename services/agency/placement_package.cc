@@ -10,9 +10,11 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "nlohmann/json.hpp"
 #include "services/agency/file_formats.h"
 #include "services/agency/personal_file.h"
 #include "services/audit/evidence_bundle.h"
+#include "services/observability/json_text.h"
 #include "services/projections/event_summary.h"
 
 namespace collections::agency {
@@ -65,19 +67,19 @@ std::string DebtorLine(const PackageInput& in) {
     if (hold == v1::CASE_HOLD_PLACED_WITH_AGENCY) continue;
     flags.push_back(Bare(v1::CaseHold_Name(hold), "CASE_HOLD_"));
   }
-  return JsonObject()
-             .Add("debtor_id", s.debtor_id)
-             .Add("debtor_kind",
-                  Bare(v1::DebtorKind_Name(s.debtor_kind), "DEBTOR_KIND_"))
-             .Add("jurisdiction", s.jurisdiction)
-             .Add("time_zone", s.time_zone)
-             .Add("case_id", s.case_id)
-             .Add("creditor_id", s.creditor_id)
-             .Add("rule_pack", s.rule_pack)
-             .Add("flags", flags)
-             .Add("personal_data", in.personal_data)
-             .Finish() +
-         "\n";
+  // nlohmann-json, fields in this order (ordered_json): the line's bytes
+  // are hashed into the package's manifest.
+  const nlohmann::ordered_json line = {
+      {"debtor_id", s.debtor_id},
+      {"debtor_kind", Bare(v1::DebtorKind_Name(s.debtor_kind), "DEBTOR_KIND_")},
+      {"jurisdiction", s.jurisdiction},
+      {"time_zone", s.time_zone},
+      {"case_id", s.case_id},
+      {"creditor_id", s.creditor_id},
+      {"rule_pack", s.rule_pack},
+      {"flags", flags},
+      {"personal_data", in.personal_data}};
+  return observability::JsonText(line) + "\n";
 }
 
 CsvWriter ClaimLines(const domain::CaseState& s) {

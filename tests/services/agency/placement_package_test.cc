@@ -129,6 +129,11 @@ TEST(PlacementPackageTest, ManifestListsEveryFileWithItsHashAndCount) {
                         "111111111111,2026-01-05"));
   EXPECT_THAT(files.at("documents.csv"), HasSubstr("letter,L1,1111"));
   EXPECT_THAT(files.at("debtor.jsonl"), HasSubstr("\"debtor_id\":\"d-1\""));
+  // One JSON line, fields in their documented order (its bytes are hashed).
+  EXPECT_EQ(files.at("debtor.jsonl")
+                .rfind("{\"debtor_id\":\"d-1\",\"debtor_kind\":", 0),
+            0u);
+  EXPECT_EQ(files.at("debtor.jsonl").back(), '\n');
 }
 
 }  // namespace
