@@ -21,6 +21,7 @@ wait_serving() {
 # Sets server_pid and port; the caller's EXIT trap kills the server.
 start_server() {
   local server_bin=$1 ctl_bin=$2 debtors=$3
+  : >"$work/server.out"  # emptied now: the redirection below runs later
   "$server_bin" --listen=127.0.0.1:0 --data_dir="$work/data" --seed_demo \
     --demo_debtors="$debtors" --tree_head_interval_seconds=0 \
     --due_events_interval_seconds=0 --insecure_plaintext \

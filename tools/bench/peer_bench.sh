@@ -85,15 +85,25 @@ percentiles() {
 # sets server_pid and waits until it serves (its port is in server.log).
 start_collectionsd() {
   rm -rf "$work/collectionsd"
+  # Emptied here, not by the redirection below: that one happens in the
+  # child, after this shell may already have read the previous server's
+  # "serving on port" line.
+  : >"$work/server.log"
   "$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
     --data_dir="$work/collectionsd" --insecure_plaintext --rate_limit_per_second=0 \
     --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
     >"$work/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 300); do
-    grep -q "serving on port" "$work/server.log" && break
+  # Until the line names the port: the line may be seen half-written.
+  for _ in $(seq 600); do
+    [[ -n $(sed -n 's/.*serving on port \([0-9][0-9]*\).*/\1/p' \
+      "$work/server.log") ]] && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
   done
+  echo "collectionsd did not start serving:" >&2
+  cat "$work/server.log" >&2
+  exit 1
 }
 
 run_collectionsd() {  # run_collectionsd single|batch
@@ -105,7 +115,9 @@ run_collectionsd() {  # run_collectionsd single|batch
   # projections) and times their catch-up after it, on its own channel.
   "$BUILD_DIR/tools/loadgen" --server="127.0.0.1:$port" --workload="$1" \
     --batch_events=100 --callers="$WRITERS" --seconds="$SECONDS_EACH" \
-    --projection_lag >"$work/loadgen.out"
+    --projection_lag >"$work/loadgen.out" ||
+    { echo "loadgen failed against 127.0.0.1:$port; the server's log:" >&2
+      cat "$work/server.log" >&2; }
   local rss_mib events_in_log
   rss_mib=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status")
   events_in_log=$("$BUILD_DIR/tools/collectionsctl" --server="127.0.0.1:$port" \
@@ -128,10 +140,12 @@ print("%.0f %.2f %.2f" % (op["events_per_s"], op["p50_ms"], op["p99_ms"]))'
 }
 
 run_ceiling() {  # run_ceiling single|batch
+  : >"$work/ceiling.log"  # emptied before the start (see start_collectionsd)
   "$BUILD_DIR/tools/ceiling_server" --listen=127.0.0.1:0 >"$work/ceiling.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 300); do
-    grep -q "serving on port" "$work/ceiling.log" && break
+    [[ -n $(sed -n 's/.*serving on port \([0-9][0-9]*\).*/\1/p' \
+      "$work/ceiling.log") ]] && break
     sleep 0.1
   done
   local port
@@ -173,7 +187,9 @@ run_memory() {
   started=$(date +%s.%N)
   "$BUILD_DIR/tools/loadgen" --server="127.0.0.1:$port" --workload=batch \
     --batch_events=100 --callers=64 --events="$MEMORY_EVENTS" --projection_lag \
-    >"$work/loadgen.out"
+    >"$work/loadgen.out" ||
+    { echo "loadgen failed against 127.0.0.1:$port; the server's log:" >&2
+      cat "$work/server.log" >&2; }
   local fill_s caught_up rss_mib events_in_log
   fill_s=$(python3 -c "print('%.0f' % ($(date +%s.%N) - $started))")
   caught_up=$(grep '^{"benchmark"' "$work/loadgen.out" | python3 -c '
