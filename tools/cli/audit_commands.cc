@@ -73,6 +73,20 @@ int Head(const std::shared_ptr<grpc::Channel>& channel) {
   return 0;
 }
 
+grpc::Status FetchBundle(const std::shared_ptr<grpc::Channel>& channel,
+                         const std::string& kind, const std::string& id,
+                         v1::EvidenceBundle* bundle) {
+  grpc::ClientContext context;
+  v1::GetEvidenceBundleRequest request;
+  if (kind == "case") {
+    request.set_case_id(id);
+  } else {
+    request.set_debtor_id(id);
+  }
+  return v1::Audit::NewStub(channel)->GetEvidenceBundle(&context, request,
+                                                        bundle);
+}
+
 int Bundle(const std::shared_ptr<grpc::Channel>& channel,
            const std::string& kind, const std::string& id) {
   const std::string out = absl::GetFlag(FLAGS_out);
@@ -82,16 +96,8 @@ int Bundle(const std::shared_ptr<grpc::Channel>& channel,
                  "--out=FILE\n");
     return 2;
   }
-  auto stub = v1::Audit::NewStub(channel);
-  grpc::ClientContext context;
-  v1::GetEvidenceBundleRequest request;
-  if (kind == "case") {
-    request.set_case_id(id);
-  } else {
-    request.set_debtor_id(id);
-  }
   v1::EvidenceBundle bundle;
-  grpc::Status status = stub->GetEvidenceBundle(&context, request, &bundle);
+  grpc::Status status = FetchBundle(channel, kind, id, &bundle);
   if (!status.ok()) return Fail(status);
   if (!WriteTo(out, bundle.SerializeAsString())) {
     std::fprintf(stderr, "error: cannot write %s\n", out.c_str());

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "collections/v1/audit.pb.h"
 #include "grpcpp/grpcpp.h"
 
 namespace collections::cli {
@@ -14,6 +15,11 @@ namespace collections::cli {
 int PublicKey(const std::shared_ptr<grpc::Channel>& channel);
 // `head [--fresh]`: the newest signed tree head.
 int Head(const std::shared_ptr<grpc::Channel>& channel);
+// The evidence bundle of a case (`kind` "case") or a debtor (else) from
+// Audit.GetEvidenceBundle: the call's status.
+grpc::Status FetchBundle(const std::shared_ptr<grpc::Channel>& channel,
+                         const std::string& kind, const std::string& id,
+                         collections::v1::EvidenceBundle* bundle);
 // `bundle case|debtor <id> --out=FILE`.
 int Bundle(const std::shared_ptr<grpc::Channel>& channel,
            const std::string& kind, const std::string& id);

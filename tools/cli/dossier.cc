@@ -18,6 +18,7 @@
 #include "common/time_conversion.h"
 #include "services/audit/ed25519_keys.h"
 #include "services/projections/event_summary.h"
+#include "tools/cli/audit_commands.h"
 #include "tools/cli/cli_output.h"
 
 ABSL_DECLARE_FLAG(std::string, out);
@@ -292,14 +293,7 @@ int Dossier(const std::shared_ptr<grpc::Channel>& channel,
     if (!status.ok()) return Fail(status);
     pem = key.pem();
   }
-  grpc::ClientContext context;
-  v1::GetEvidenceBundleRequest request;
-  if (kind == "case") {
-    request.set_case_id(id);
-  } else {
-    request.set_debtor_id(id);
-  }
-  grpc::Status status = stub->GetEvidenceBundle(&context, request, &bundle);
+  grpc::Status status = FetchBundle(channel, kind, id, &bundle);
   if (!status.ok()) return Fail(status);
   return RenderTo(bundle, pem);
 }
