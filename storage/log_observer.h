@@ -41,6 +41,11 @@ struct StorageFigures {
   uint64_t pending_compaction_bytes = 0;  // estimated bytes left to compact
   uint64_t memtable_bytes = 0;            // all memtables, active and immutable
   uint64_t live_sst_bytes = 0;            // table files in the current version
+  // Memory: bytes held in the block cache (data blocks, and index and
+  // filter blocks, which live there; with a memory budget also the
+  // memtables' reservations), and table readers' memory outside it.
+  uint64_t block_cache_bytes = 0;
+  uint64_t table_reader_bytes = 0;
   uint64_t running_compactions = 0;
   uint64_t running_flushes = 0;
   // Writes stalled right now (RocksDB stopped writes), and the delayed

@@ -53,10 +53,19 @@ struct EventLogOptions : AppendLimits {
   // WAL sync further but hold the first caller in the group longer.
   size_t max_group_bytes = 8 * 1024 * 1024;
 
-  // RocksDB block cache shared by all column families. Default 64 MiB.
-  size_t block_cache_bytes = 64 * 1024 * 1024;
+  // What RocksDB holds in memory for the log (storage/rocksdb_memory.h):
+  // one block cache of memory_bytes for every column family, holding data,
+  // index and filter blocks and a reservation for the memtables, which
+  // together flush (the largest first) once they reach memtable_bytes.
+  // Defaults 160 MiB and 96 MiB: with the projection store's 128 MiB, the
+  // server stays under 512 MiB resident with 10M events in the log
+  // (docs/performance.md, "Memory").
+  size_t memory_bytes = size_t{160} << 20;
+  size_t memtable_bytes = size_t{96} << 20;
 
-  // RocksDB memtable size per column family. Default 64 MiB.
+  // RocksDB memtable size per column family (a single column family's
+  // memtable flushes at this size even below memtable_bytes). Default
+  // 64 MiB.
   size_t write_buffer_bytes = 64 * 1024 * 1024;
 
   // Maintain the Merkle tree in every append's batch. Default on. Off only

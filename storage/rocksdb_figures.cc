@@ -35,6 +35,8 @@ StorageFigures ReadStorageFigures(
         IntProperty(db, family, rocksdb::DB::Properties::kCurSizeAllMemTables);
     figures.live_sst_bytes +=
         IntProperty(db, family, rocksdb::DB::Properties::kLiveSstFilesSize);
+    figures.table_reader_bytes += IntProperty(
+        db, family, rocksdb::DB::Properties::kEstimateTableReadersMem);
     // "rocksdb.cfstats" as a map carries the column family's stall counts
     // since the open ("io_stalls.total_slowdown", "io_stalls.total_stop").
     std::map<std::string, std::string> stats;
@@ -42,6 +44,11 @@ StorageFigures ReadStorageFigures(
       figures.write_slowdowns += MapValue(stats, "io_stalls.total_slowdown");
       figures.write_stops += MapValue(stats, "io_stalls.total_stop");
     }
+  }
+  // One cache serves every column family: its usage is read once.
+  if (!families.empty()) {
+    figures.block_cache_bytes = IntProperty(
+        db, families.front(), rocksdb::DB::Properties::kBlockCacheUsage);
   }
   figures.running_compactions =
       IntProperty(db, nullptr, rocksdb::DB::Properties::kNumRunningCompactions);

@@ -15,6 +15,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
 #include "storage/rocksdb_figures.h"
+#include "storage/rocksdb_memory.h"
 #include "storage/rocksdb_settle.h"
 #include "storage/rocksdb_status.h"
 #include "storage/rocksdb_write_faults.h"
@@ -326,6 +327,12 @@ class RocksDbProjectionStore final : public ProjectionStore {
 
 absl::StatusOr<std::unique_ptr<ProjectionStore>> OpenRocksDbProjectionStore(
     const ProjectionStoreOptions& options, absl::string_view dir) {
+  if (options.memtable_bytes == 0 ||
+      options.memtable_bytes >= options.memory_bytes) {
+    return absl::InvalidArgumentError(
+        "memtable_bytes must be at least 1 and below memory_bytes: the "
+        "memtables are reserved inside the memory budget");
+  }
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.IncreaseParallelism(2);
@@ -337,10 +344,15 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> OpenRocksDbProjectionStore(
   // Blocks outside the block cache are read through the OS page cache
   // without a read() call and a copy each.
   db_options.allow_mmap_reads = true;
+  // Up to 64 MiB per memtable and four of them, so a flush never holds up
+  // a runner's commit; the memory budget below flushes once they hold
+  // memtable_bytes together.
   db_options.write_buffer_size = 64 << 20;
   db_options.max_write_buffer_number = 4;
+  const RocksDbMemory memory = ConfigureDatabaseMemory(
+      options.memory_bytes, options.memtable_bytes, &db_options);
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  ConfigureTableMemory(memory, &table);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
   if (options.prefix_filters) {

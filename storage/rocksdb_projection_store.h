@@ -17,7 +17,12 @@ namespace collections::storage {
 
 struct ProjectionStoreOptions {
   bool sync = false;  // see projection_store.h: the log is the record
-  size_t block_cache_bytes = 256 << 20;
+  // What RocksDB holds in memory for the store (storage/rocksdb_memory.h):
+  // a block cache of memory_bytes holding blocks and a reservation for the
+  // memtables, which flush once they reach memtable_bytes. Defaults
+  // 128 MiB and 64 MiB.
+  size_t memory_bytes = size_t{128} << 20;
+  size_t memtable_bytes = size_t{64} << 20;
   // Prefix bloom filters on "<segment>/<segment>/" key prefixes, for scans
   // within one debtor's timeline or one creditor's cases. Off by default:
   // measured slower for this workload (projection_bench).

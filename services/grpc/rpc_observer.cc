@@ -19,6 +19,7 @@
 #include "collections/v1/operations.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/rpc/error_details.pb.h"
+#include "services/grpc/request_threads.h"
 #include "services/grpc/status_conversion.h"
 #include "services/observability/trace_context.h"
 
@@ -180,6 +181,8 @@ class RpcObserverFactory final
       : options_(options) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
+    // Every call passes here first, on the thread gRPC handles it on.
+    LowerRequestThreadPriority();
     return new RpcObserver(options_, info);
   }
 

@@ -19,6 +19,7 @@
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "services/app/demo_portfolio.h"
+#include "services/grpc/request_threads.h"
 #include "services/projections/actor_index_projection.h"
 #include "services/projections/case_standing_projection.h"
 #include "services/projections/recent_events.h"
@@ -455,6 +456,7 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  grpc_api::SetRequestThreadNice(options.request_thread_nice);
   grpc::ResourceQuota quota("collectionsd");
   quota.Resize(static_cast<size_t>(options.grpc_memory_bytes));
   if (options.grpc_max_threads > 0)

@@ -39,6 +39,9 @@ ABSL_FLAG(int64_t, grpc_memory_mb, 1024,
 ABSL_FLAG(int, grpc_max_threads, 0,
           "gRPC resource quota: the most threads gRPC may run (0: its "
           "default)");
+ABSL_FLAG(int, request_thread_nice, 5,
+          "nice steps gRPC's request threads run below the server's own "
+          "(commit, sync, projections), 0..19; 0 leaves them alone");
 ABSL_FLAG(int, min_free_disk_mb, 256,
           "appends answer UNAVAILABLE while the data directory's disk has "
           "less than this many MiB free (0: no reserve)");
@@ -167,6 +170,7 @@ int main(int argc, char** argv) {
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.grpc_memory_bytes = absl::GetFlag(FLAGS_grpc_memory_mb) << 20;
   options.grpc_max_threads = absl::GetFlag(FLAGS_grpc_max_threads);
+  options.request_thread_nice = absl::GetFlag(FLAGS_request_thread_nice);
   options.due_events_interval =
       absl::Seconds(absl::GetFlag(FLAGS_due_events_interval_seconds));
   options.shutdown_grace =

@@ -74,6 +74,17 @@ std::vector<ScrapedFamily> StorageFamilies(storage::LogAdministration* log,
        [](const storage::StorageFigures& f) {
          return double(f.live_sst_bytes);
        }},
+      {"collections_rocksdb_block_cache_bytes",
+       "Bytes held in the block cache (blocks, and with a memory budget the "
+       "memtables' reservations)",
+       [](const storage::StorageFigures& f) {
+         return double(f.block_cache_bytes);
+       }},
+      {"collections_rocksdb_table_reader_bytes",
+       "Bytes table readers hold outside the block cache",
+       [](const storage::StorageFigures& f) {
+         return double(f.table_reader_bytes);
+       }},
       {"collections_rocksdb_running_compactions", "Compactions running",
        [](const storage::StorageFigures& f) {
          return double(f.running_compactions);

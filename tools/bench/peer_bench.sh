@@ -120,6 +120,7 @@ run_collectionsd() {  # run_collectionsd single|batch
       cat "$work/server.log" >&2; }
   local rss_mib events_in_log
   rss_mib=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status")
+  peak_mib=$(awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status")
   events_in_log=$("$BUILD_DIR/tools/collectionsctl" --server="127.0.0.1:$port" \
     status --json 2>/dev/null | python3 -c '
 import json, sys
@@ -179,7 +180,8 @@ PY
 
 # The server's resident memory with MEMORY_EVENTS events in its log and
 # its projections caught up: "<rss MiB> <events in log> <fill seconds>
-# <catch-up seconds>".
+# <catch-up seconds> <peak rss MiB>" (the peak: VmHWM, the most it was
+# resident at any moment of the fill).
 run_memory() {
   start_collectionsd
   local port started
@@ -190,18 +192,19 @@ run_memory() {
     >"$work/loadgen.out" ||
     { echo "loadgen failed against 127.0.0.1:$port; the server's log:" >&2
       cat "$work/server.log" >&2; }
-  local fill_s caught_up rss_mib events_in_log
+  local fill_s caught_up rss_mib peak_mib events_in_log
   fill_s=$(python3 -c "print('%.0f' % ($(date +%s.%N) - $started))")
   caught_up=$(grep '^{"benchmark"' "$work/loadgen.out" | python3 -c '
 import json, sys
 print(json.load(sys.stdin).get("projections_caught_up_s", "?"))')
   rss_mib=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status")
+  peak_mib=$(awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status")
   events_in_log=$("$BUILD_DIR/tools/collectionsctl" --server="127.0.0.1:$port" \
     status --json 2>/dev/null | python3 -c '
 import json, sys
 print(json.load(sys.stdin)["log_head"])' 2>/dev/null || echo "?")
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
-  echo "$rss_mib $events_in_log $fill_s $caught_up"
+  echo "$rss_mib $events_in_log $fill_s $caught_up $peak_mib"
 }
 
 start_postgres() {
@@ -260,8 +263,8 @@ done
 memory_line="memory: skipped (MEMORY_EVENTS=0)"
 if [[ "$MEMORY_EVENTS" -gt 0 ]]; then
   echo "== memory: collectionsd filled with $MEMORY_EVENTS events" >&2
-  read -r mem_rss mem_events mem_fill mem_caught_up <<<"$(run_memory)"
-  memory_line="memory: collectionsd resident ${mem_rss} MiB with ${mem_events} events in its log, projections caught up (filled in ${mem_fill} s, caught up ${mem_caught_up} s after)"
+  read -r mem_rss mem_events mem_fill mem_caught_up mem_peak <<<"$(run_memory)"
+  memory_line="memory: collectionsd resident ${mem_rss} MiB with ${mem_events} events in its log, projections caught up (filled in ${mem_fill} s, caught up ${mem_caught_up} s after; peak during the fill ${mem_peak} MiB)"
 fi
 
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
