@@ -1,7 +1,5 @@
 #include "storage/rocksdb_memory.h"
 
-#include <cstdlib>
-
 #include "rocksdb/write_buffer_manager.h"
 
 namespace collections::storage {
@@ -14,18 +12,21 @@ RocksDbMemory ConfigureDatabaseMemory(size_t budget_bytes,
   // allow_stall off: reaching the limit triggers a flush, never a pause of
   // writers (the flush frees the memtable; writers only wait when flushes
   // fall behind, through RocksDB's usual write stalls).
-  if (!getenv("XNOWBM"))
-    db_options->write_buffer_manager =
-        std::make_shared<rocksdb::WriteBufferManager>(memtable_bytes,
-                                                      memory.cache,
-                                                      /*allow_stall=*/false);
+  db_options->write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(memtable_bytes,
+                                                    memory.cache,
+                                                    /*allow_stall=*/false);
   return memory;
 }
 
 void ConfigureTableMemory(const RocksDbMemory& memory,
                           rocksdb::BlockBasedTableOptions* table) {
   table->block_cache = memory.cache;
-  table->cache_index_and_filter_blocks = getenv("XCIF") != nullptr;
+  // Index and filter blocks in the cache, not held by the table readers
+  // outside any limit: with them held (RocksDB's default) the table readers
+  // of a 10M-event log held 48 MiB, the projection store's 14 MiB, growing
+  // with the data.
+  table->cache_index_and_filter_blocks = true;
   table->cache_index_and_filter_blocks_with_high_priority = true;
   table->pin_l0_filter_and_index_blocks_in_cache = true;
   // Partitioned: a large table's index and filter are one block each
@@ -35,11 +36,9 @@ void ConfigureTableMemory(const RocksDbMemory& memory,
   // read() and page faults. In partitions of metadata_block_size, only
   // the small top level is pinned and the partitions a lookup needs are
   // cached like data blocks.
-  if (getenv("XPART")) {
-    table->index_type =
-        rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
-    table->partition_filters = true;
-  }
+  table->index_type =
+      rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table->partition_filters = true;
   table->metadata_block_size = 4096;
   table->pin_top_level_index_and_filter = true;
 }
