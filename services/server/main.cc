@@ -25,8 +25,9 @@
 // back to the kernel within a second, by jemalloc's own background threads
 // rather than on the threads that free. Measured 2026-12-07, 10M events
 // filled by loadgen: with jemalloc's default (pages kept ten seconds,
-// purged inline) the fill ended at 581 MiB resident, peaking at 751 MiB
-// (tools/bench/peer_bench.sh); with these, 460 MiB, peaking at 619 MiB.
+// purged inline) the fill ended at 581 MiB resident, peaking at 751 MiB;
+// with these, 290 MiB, peaking at 603 MiB (tools/bench/peer_bench.sh, the
+// same build otherwise).
 // Cost: ~2% fewer events/s in loadgen's 8 s runs (two alternating runs
 // per shape: 13.4k/12.9k against 13.0k/12.8k single events/s), within
 // run-to-run noise. MALLOC_CONF in the environment still overrides it.
