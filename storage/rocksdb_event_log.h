@@ -59,7 +59,7 @@ struct EventLogOptions : AppendLimits {
   // together flush (the largest first) once they reach memtable_bytes.
   // Defaults 160 MiB and 96 MiB: with the projection store's 128 MiB, the
   // server stays under 512 MiB resident with 10M events in the log
-  // (docs/performance.md, "Memory").
+  // (docs/performance.md; docs/operations.md, "Memory").
   size_t memory_bytes = size_t{160} << 20;
   size_t memtable_bytes = size_t{96} << 20;
 
