@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -42,7 +43,8 @@ TEST(RequestThreadsTest, AThreadIsLoweredOnceByTheConfiguredSteps) {
   const int own_before = ThreadNice();
   SetRequestThreadNice(3);
   const Observed observed = LowerOnAFreshThread();
-  EXPECT_EQ(observed.after_first, observed.before + 3);
+  // (The kernel stops at 19, should the tests themselves run niced.)
+  EXPECT_EQ(observed.after_first, std::min(observed.before + 3, 19));
   EXPECT_EQ(observed.after_second, observed.after_first);
   EXPECT_EQ(ThreadNice(), own_before);  // only that thread changed
 }
