@@ -6,7 +6,9 @@
 // 273 MiB resident with 10M events in the log; docs/performance.md, and
 // for operators docs/operations.md, "Memory").
 // Internal to storage/: used where the event log's and the projection
-// store's databases are opened.
+// store's databases are opened. Both functions only fill in options (no
+// shared state, no I/O); the cache and the write-buffer manager are
+// shared_ptrs the options, and then the open database, keep alive.
 #ifndef COLLECTIONS_STORAGE_ROCKSDB_MEMORY_H_
 #define COLLECTIONS_STORAGE_ROCKSDB_MEMORY_H_
 

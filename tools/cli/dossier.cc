@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 
 #include "absl/flags/declare.h"
@@ -13,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "collections/v1/audit.grpc.pb.h"
+#include "common/file_contents.h"
 #include "common/money_format.h"
 #include "common/sha256.h"
 #include "common/time_conversion.h"
@@ -233,15 +233,6 @@ std::string RenderDossier(const v1::EvidenceBundle& bundle,
 
 namespace {
 
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream text;
-  text << in.rdbuf();
-  *out = text.str();
-  return true;
-}
-
 // Verifies `bundle` with `pem`, writes the page to --out; the exit code.
 int RenderTo(const v1::EvidenceBundle& bundle, const std::string& pem) {
   absl::StatusOr<audit::VerifyingKey> key = audit::VerifyingKey::FromPem(pem);
@@ -275,12 +266,12 @@ int Dossier(const std::shared_ptr<grpc::Channel>& channel,
   // The key: a trusted copy when given; else the server's (the page shows
   // its fingerprint, for the reader to compare).
   std::string pem;
-  if (!key_file.empty() && !ReadFile(key_file, &pem))
+  if (!key_file.empty() && !ReadFileContents(key_file, &pem))
     return UsageError(absl::StrCat("cannot read ", key_file));
   v1::EvidenceBundle bundle;
   if (kind == "file") {
     std::string bytes;
-    if (!ReadFile(id, &bytes) || !bundle.ParseFromString(bytes))
+    if (!ReadFileContents(id, &bytes) || !bundle.ParseFromString(bytes))
       return UsageError(absl::StrCat(id, " is not an evidence bundle file"));
     return RenderTo(bundle, pem);
   }

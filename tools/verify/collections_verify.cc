@@ -23,14 +23,13 @@
 // Prints what holds and, on failure, which event and which check failed.
 // Exit status: 0 verified, 1 a check failed, 2 the input could not be read.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/file_contents.h"
 #include "services/agency/file_formats.h"
 #include "services/agency/personal_file.h"
 #include "tools/verify/verification.h"
@@ -45,27 +44,18 @@ ABSL_FLAG(std::string, agency_key, "",
 
 namespace {
 
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  *out = contents.str();
-  return true;
-}
-
 int OpenPersonal(const std::string& dir, const std::string& key_file) {
   namespace verify = collections::verify;
   std::string sealed, key;
   const std::string path = dir + "/" + collections::agency::kPersonalFile;
-  if (!ReadFile(path, &sealed)) {
+  if (!collections::ReadFileContents(path, &sealed)) {
     std::fprintf(stderr,
                  "%s cannot be read (the package carries no sealed "
                  "personal data: see personal_data in debtor.jsonl)\n",
                  path.c_str());
     return verify::kUnreadable;
   }
-  if (!ReadFile(key_file, &key)) {
+  if (!collections::ReadFileContents(key_file, &key)) {
     std::fprintf(stderr, "the agency key %s cannot be read\n",
                  key_file.c_str());
     return verify::kUnreadable;

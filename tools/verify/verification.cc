@@ -2,13 +2,12 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "collections/v1/audit.pb.h"
+#include "common/file_contents.h"
 #include "nlohmann/json.hpp"
 #include "services/agency/package_verification.h"
 #include "services/audit/log_verification.h"
@@ -17,15 +16,6 @@
 
 namespace collections::verify {
 namespace {
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream contents;
-  contents << in.rdbuf();
-  *out = contents.str();
-  return true;
-}
 
 int Unreadable(const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
@@ -36,7 +26,7 @@ int Unreadable(const std::string& message) {
 
 absl::StatusOr<audit::VerifyingKey> LoadVerifyingKey(const std::string& path) {
   std::string pem;
-  if (path.empty() || !ReadFile(path, &pem)) {
+  if (path.empty() || !ReadFileContents(path, &pem)) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot read the public key file '", path,
                      "' (collectionsctl public-key --out=FILE writes it)"));
@@ -69,7 +59,7 @@ int VerifyBundleFile(const std::string& path, const audit::VerifyingKey& key,
                      bool json) {
   std::string bytes;
   collections::v1::EvidenceBundle bundle;
-  if (!ReadFile(path, &bytes) || !bundle.ParseFromString(bytes)) {
+  if (!ReadFileContents(path, &bytes) || !bundle.ParseFromString(bytes)) {
     return Unreadable(
         absl::StrCat("cannot read an evidence bundle from '", path, "'"));
   }
@@ -89,7 +79,7 @@ int VerifyPackageDir(const std::string& dir, const audit::VerifyingKey& key,
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     if (!entry.is_regular_file()) continue;
     std::string& content = files[entry.path().filename().string()];
-    if (!ReadFile(entry.path().string(), &content))
+    if (!ReadFileContents(entry.path().string(), &content))
       error = std::make_error_code(std::errc::io_error);
   }
   if (error || files.empty())
