@@ -194,6 +194,8 @@ absl::Status RocksDbEventLog::Repair() {
   // which aborts the process on an assertion. Refusing until a restart is
   // the safe answer; the free-space reserve keeps a full disk from getting
   // here (disk_space.h).
+  // The cache may hold heads of the groups the repair removes.
+  ClearCachedHeads();
   bool repaired = false;
   absl::Status status = RepairPartialGroup(database_, &repaired);
   absl::StatusOr<uint64_t> last =
@@ -230,7 +232,7 @@ absl::Status RocksDbEventLog::Repair() {
   }
   frontier_ = *std::move(frontier);
   next_position_ = *last + 1;
-  head_cache_.clear();
+  ClearCachedHeads();
   PublishHead(*last);
   absl::MutexLock lock(&queue_mu_);
   needs_repair_ = false;
@@ -240,7 +242,7 @@ absl::Status RocksDbEventLog::Repair() {
 
 void RocksDbEventLog::WriteGroup(GroupPlan* plan) {
   if (!plan->write_error.ok()) {  // abandoned while sequencing
-    head_cache_.clear();
+    ClearCachedHeads();
     return;
   }
   if (plan->batches.empty() && !plan->replica_cursor.has_value()) return;
@@ -261,14 +263,37 @@ void RocksDbEventLog::WriteGroup(GroupPlan* plan) {
       FromRocksDbStatus(db_->Write(unsynced_write_options_, &batch),
                         "appending to the event log");
   if (!plan->write_error.ok()) {
-    head_cache_.clear();  // what is on disk is unknown until the repair
+    ClearCachedHeads();  // what is on disk is unknown until the repair
     return;
   }
+  absl::MutexLock lock(&heads_mu_);
   if (head_cache_.size() + heads.size() > kMaxCachedHeads) head_cache_.clear();
   for (size_t i = 0; i < heads.size(); ++i) {
     head_cache_.insert_or_assign(std::string(plan->batches[i].stream_id),
                                  heads[i]);
   }
+}
+
+std::optional<StreamHead> RocksDbEventLog::CachedHead(
+    absl::string_view stream_id) const {
+  absl::ReaderMutexLock lock(&heads_mu_);
+  if (auto it = head_cache_.find(stream_id); it != head_cache_.end()) {
+    return it->second;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<std::optional<StreamHead>> RocksDbEventLog::CurrentHead(
+    absl::string_view stream_id) const {
+  // A stream id the reader would refuse is never cached: the miss goes to
+  // the reader, which refuses it.
+  if (std::optional<StreamHead> cached = CachedHead(stream_id)) return cached;
+  return reader_.GetStreamHead(stream_id, nullptr);
+}
+
+void RocksDbEventLog::ClearCachedHeads() {
+  absl::MutexLock lock(&heads_mu_);
+  head_cache_.clear();
 }
 
 void RocksDbEventLog::Sequence(Group* group) {
@@ -417,11 +442,8 @@ absl::StatusOr<StreamHead> RocksDbEventLog::LoadHead(
                       last->first_position + last->events.size() - 1,
                       {}};
   }
-  if (auto it = head_cache_.find(stream_id); it != head_cache_.end()) {
-    return it->second;
-  }
   COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head,
-                               GetStreamHead(stream_id));
+                               CurrentHead(stream_id));
   return head.value_or(StreamHead{});
 }
 

@@ -73,9 +73,8 @@ absl::StatusOr<std::optional<AppendResult>> RocksDbEventLog::PrecheckIds(
   // only ever added, so ids absent at the later look were absent at version
   // V too. ("None of these ids at version V" needs no snapshot, which would
   // take RocksDB's DB mutex on every append.)
-  COLLECTIONS_ASSIGN_OR_RETURN(
-      std::optional<StreamHead> head,
-      reader_.GetStreamHead(append->stream_id, nullptr));
+  COLLECTIONS_ASSIGN_OR_RETURN(std::optional<StreamHead> head,
+                               CurrentHead(append->stream_id));
   const uint64_t version = head.has_value() ? head->version : 0;
   std::vector<std::optional<EventIdEntry>> found(append->events.size());
   if (version > 0) {  // a stream that does not exist has no event ids
@@ -286,7 +285,7 @@ uint64_t RocksDbEventLog::WaitForPosition(uint64_t position,
 
 absl::StatusOr<std::optional<StreamHead>> RocksDbEventLog::GetStreamHead(
     absl::string_view stream_id) {
-  return reader_.GetStreamHead(stream_id);
+  return CurrentHead(stream_id);
 }
 
 absl::StatusOr<std::optional<EventLocation>> RocksDbEventLog::FindEvent(

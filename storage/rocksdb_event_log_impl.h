@@ -316,6 +316,15 @@ class RocksDbEventLog final : public ReplicatedLog {
   // them all with that part's error.
   void SequenceTransaction(PendingAppend* first, GroupPlan* plan);
 
+  // The cached head of `stream_id`, if the committer wrote it lately.
+  std::optional<StreamHead> CachedHead(absl::string_view stream_id) const
+      ABSL_LOCKS_EXCLUDED(heads_mu_);
+  // The stream's head: cached, else read from RocksDB (latest).
+  absl::StatusOr<std::optional<StreamHead>> CurrentHead(
+      absl::string_view stream_id) const ABSL_LOCKS_EXCLUDED(heads_mu_);
+  // Committer only. Forgets every cached head.
+  void ClearCachedHeads() ABSL_LOCKS_EXCLUDED(heads_mu_);
+
   // Committer only. The stream's head as of the group so far.
   absl::StatusOr<StreamHead> LoadHead(absl::string_view stream_id,
                                       GroupPlan* plan);
@@ -374,13 +383,20 @@ class RocksDbEventLog final : public ReplicatedLog {
   // The Merkle tree's right edge after the last group written (reloaded
   // from disk by Repair when a write fails).
   merkle::Frontier frontier_;
-  // The heads of streams the committer wrote lately, so sequencing an
-  // append to a busy stream does not read its head back from RocksDB. A
-  // group that was written is in it even before it is durable: the next
-  // group builds on it, and fails with it if its sync fails. Cleared by a
-  // failed write and by Repair; cleared whole when it reaches
-  // kMaxCachedHeads (crude, but a miss only costs a read).
-  absl::flat_hash_map<std::string, StreamHead> head_cache_;
+  // The heads of streams the committer wrote lately, so neither sequencing
+  // an append to a busy stream nor GetStreamHead (two or three times per
+  // command: the case reader's freshness checks, PrecheckIds) reads a head
+  // back from RocksDB, whose memtable lookup cost ~4% of the server's CPU
+  // under single-event load (docs/performance.md). It holds exactly what
+  // a read of "streams" at the latest sequence number would: a group is in
+  // it once its batch is in the memtable, even before it is durable (the
+  // next group builds on it, and fails with it if its sync fails). Only the
+  // committer writes it; any thread reads it. Cleared by a failed write and
+  // before and after Repair (which rewrites heads on disk); cleared whole
+  // when it reaches kMaxCachedHeads (crude, but a miss only costs a read).
+  mutable absl::Mutex heads_mu_;
+  absl::flat_hash_map<std::string, StreamHead> head_cache_
+      ABSL_GUARDED_BY(heads_mu_);
   // Set when a failed group could not be repaired because what is on disk
   // cannot be read back: appends are refused until the log is reopened.
   absl::Status broken_;

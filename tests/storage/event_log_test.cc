@@ -8,6 +8,7 @@
 // temp dir.
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -197,6 +198,45 @@ TEST(EventLogOpenTest, UnsyncedAppendsSurviveACleanClose) {
   }
   ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog(options, dir.path()));
   EXPECT_EQ(log->HeadPosition(), 10u);
+}
+
+// GetStreamHead answers a stream the committer wrote lately from memory
+// (rocksdb_event_log_impl.h, head_cache_): it must be exactly what
+// "streams" holds, which a reopened log (nothing cached) reads.
+TEST(EventLogOpenTest, StreamHeadsFromMemoryAreTheStoredHeads) {
+  collections::testing::TempDir dir;
+  const std::vector<std::string> streams = {"case-1", "case-2", "debtor-9"};
+  std::vector<StreamHead> before;
+  {
+    ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+    for (int round = 0; round < 3; ++round) {
+      for (size_t i = 0; i < streams.size(); ++i) {
+        ASSERT_OK(log->Append(
+            streams[i], ExpectedVersion::Any(),
+            MakeCalls(absl::StrCat("r", round, "-"), static_cast<int>(i) + 1)));
+      }
+    }
+    for (const std::string& stream : streams) {
+      ASSERT_OK_AND_ASSIGN(std::optional<StreamHead> head,
+                           log->GetStreamHead(stream));
+      ASSERT_TRUE(head.has_value()) << stream;
+      before.push_back(*head);
+    }
+    EXPECT_EQ(before[2].version, 9u);  // 3 rounds of 3 events
+    ASSERT_OK_AND_ASSIGN(auto absent, log->GetStreamHead("case-404"));
+    EXPECT_FALSE(absent.has_value());
+    EXPECT_THAT(log->GetStreamHead(""),
+                StatusIs(absl::StatusCode::kInvalidArgument));
+  }
+  ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+  for (size_t i = 0; i < streams.size(); ++i) {
+    ASSERT_OK_AND_ASSIGN(std::optional<StreamHead> stored,
+                         log->GetStreamHead(streams[i]));
+    ASSERT_TRUE(stored.has_value()) << streams[i];
+    EXPECT_EQ(stored->version, before[i].version) << streams[i];
+    EXPECT_EQ(stored->last_position, before[i].last_position) << streams[i];
+    EXPECT_EQ(stored->chain_hash, before[i].chain_hash) << streams[i];
+  }
 }
 
 }  // namespace

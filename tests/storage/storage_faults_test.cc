@@ -87,9 +87,14 @@ TEST(DiskFullTest, FailingWritesAnswerUnavailableAndLeaveNothingPartial) {
               StatusIs(absl::StatusCode::kUnavailable,
                        HasSubstr("the same event ids")));
   EXPECT_GT(faults.refused(), 0u);
-  // Reads go on, and nothing of the refused appends is visible.
+  // Reads go on, and nothing of the refused appends is visible (the
+  // stream's head included, which the log otherwise answers from memory).
   EXPECT_EQ(log->HeadPosition(), 2u);
   EXPECT_EQ(Versions(*log, "s"), (std::vector<uint64_t>{1, 2}));
+  auto head = log->GetStreamHead("s");
+  ASSERT_TRUE(head.ok()) << head.status();
+  ASSERT_TRUE(head->has_value());
+  EXPECT_EQ((*head)->version, 2u);
   faults.FailWrites(false);
 
   // Reopened (a restart), the retry with the same event ids lands once.
