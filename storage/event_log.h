@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -136,6 +137,8 @@ struct StreamAppend {
 using TransactionCallback =
     absl::AnyInvocable<void(absl::StatusOr<std::vector<AppendResult>>) &&>;
 
+class CommittedEventsSink;  // storage/committed_events.h
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
@@ -176,6 +179,23 @@ class EventLog {
                            ExpectedVersion expected,
                            absl::Span<const collections::v1::Event> events,
                            AppendCallback done) = 0;
+
+  // AppendAsync, taking the events: a log that feeds its committed events
+  // to a sink (FeedCommittedEvents) keeps these as the decoded copies it
+  // hands on, where AppendAsync has to copy them. Default: AppendAsync.
+  virtual void AppendTakingAsync(absl::string_view stream_id,
+                                 ExpectedVersion expected,
+                                 std::vector<collections::v1::Event> events,
+                                 AppendCallback done) {
+    AppendAsync(stream_id, expected, events, std::move(done));
+  }
+
+  // Hands every event this log makes durable from now on to `sink`
+  // (storage/committed_events.h); nullptr stops. Returns once a call to the
+  // previous sink in progress has returned, so that sink may be destroyed
+  // after FeedCommittedEvents(nullptr). A log that cannot feed ignores it
+  // (the default): its readers read everything from the log.
+  virtual void FeedCommittedEvents(CommittedEventsSink* sink) {}
 
   // Appends to several streams as one: every part lands, in one group
   // commit, or none does. Each part is checked as Append checks it (errors

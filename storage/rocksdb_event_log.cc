@@ -165,6 +165,9 @@ void RocksDbEventLog::FinishGroups(std::vector<std::unique_ptr<Group>> groups) {
       for (auto& member : group->members) member->result = failure;
       failed = true;
     } else if (!group->plan.batches.empty()) {
+      // Fed first: a reader that wakes for the new head finds its events
+      // in memory.
+      if (Feeding()) FeedGroup(&group->plan);
       // Published before anyone is told, so an acknowledged append is
       // always visible to the caller's next read.
       PublishHead(group->plan.next_position - 1);
@@ -272,6 +275,51 @@ void RocksDbEventLog::WriteGroup(GroupPlan* plan) {
     head_cache_.insert_or_assign(std::string(plan->batches[i].stream_id),
                                  heads[i]);
   }
+}
+
+void RocksDbEventLog::FeedCommittedEvents(CommittedEventsSink* sink) {
+  absl::MutexLock lock(&sink_mu_);
+  sink_ = sink;
+  feeding_.store(sink != nullptr, std::memory_order_release);
+}
+
+void RocksDbEventLog::FeedGroup(GroupPlan* plan) {
+  const uint64_t count = plan->next_position - plan->first_position;
+  std::vector<SharedRecordedEvent> events(count);
+  for (const StreamBatch& stream_batch : plan->batches) {
+    for (PendingAppend* append : stream_batch.appends) {
+      // Queued before the feed began, or a replicated write: no decoded
+      // events, so the sink gets none of this group.
+      if (append->decoded.size() != append->events.size()) return;
+      const google::protobuf::Timestamp& recorded_at =
+          append->recorded_at.has_value() ? *append->recorded_at
+                                          : plan->recorded_at;
+      for (size_t i = 0; i < append->events.size(); ++i) {
+        // What the record's trailer adds when it is parsed
+        // (record_trailer.h): the four log-assigned fields.
+        auto recorded = std::make_shared<RecordedEvent>();
+        recorded->event = std::move(append->decoded[i]);
+        recorded->event.set_stream_id(append->stream_id);
+        recorded->event.set_stream_version(append->first_version + i);
+        recorded->event.set_global_position(append->first_position + i);
+        *recorded->event.mutable_recorded_at() = recorded_at;
+        const std::string& value = append->events[i].value;
+        recorded->record.assign(value, kRecordOffset);
+        std::memcpy(recorded->leaf_hash.data(), value.data() + kLeafOffset,
+                    recorded->leaf_hash.size());
+        std::memcpy(recorded->chain_hash.data(), value.data() + kChainOffset,
+                    recorded->chain_hash.size());
+        events[append->first_position + i - plan->first_position] =
+            std::move(recorded);
+      }
+      append->decoded.clear();
+    }
+  }
+  for (const SharedRecordedEvent& event : events) {
+    if (event == nullptr) return;  // not every position accounted for
+  }
+  absl::MutexLock lock(&sink_mu_);
+  if (sink_ != nullptr) sink_->Committed(std::move(events));
 }
 
 std::optional<StreamHead> RocksDbEventLog::CachedHead(

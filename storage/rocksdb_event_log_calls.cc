@@ -97,6 +97,20 @@ void RocksDbEventLog::AppendAsync(absl::string_view stream_id,
                                   ExpectedVersion expected,
                                   absl::Span<const Event> events,
                                   AppendCallback done) {
+  Enqueue(stream_id, expected, events, nullptr, std::move(done));
+}
+
+void RocksDbEventLog::AppendTakingAsync(absl::string_view stream_id,
+                                        ExpectedVersion expected,
+                                        std::vector<Event> events,
+                                        AppendCallback done) {
+  Enqueue(stream_id, expected, events, &events, std::move(done));
+}
+
+void RocksDbEventLog::Enqueue(absl::string_view stream_id,
+                              ExpectedVersion expected,
+                              absl::Span<const Event> events,
+                              std::vector<Event>* taken, AppendCallback done) {
   auto append = std::make_unique<PendingAppend>();
   absl::Status prepared = ValidateAppend(options_, stream_id, expected, events);
   if (prepared.ok()) {
@@ -115,6 +129,13 @@ void RocksDbEventLog::AppendAsync(absl::string_view stream_id,
   if (original->has_value()) {  // a retry of an acknowledged append
     std::move(done)(**original);
     return;
+  }
+  if (Feeding()) {
+    if (taken != nullptr) {
+      append->decoded = std::move(*taken);
+    } else {
+      append->decoded.assign(events.begin(), events.end());
+    }
   }
   append->done = std::move(done);
   absl::MutexLock lock(&queue_mu_);
@@ -139,6 +160,9 @@ void RocksDbEventLog::AppendTransactionAsync(
     absl::Status status =
         Prepare(part.stream_id, part.expected, part.events, append.get());
     if (!status.ok()) return fail(status);
+    if (Feeding()) {
+      append->decoded.assign(part.events.begin(), part.events.end());
+    }
     absl::StatusOr<std::optional<AppendResult>> original =
         PrecheckIds(append.get());
     if (!original.ok()) return fail(original.status());

@@ -24,6 +24,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "storage/append_checks.h"
+#include "storage/committed_events.h"
 #include "storage/merkle.h"
 #include "storage/record_trailer.h"
 #include "storage/replicated_log.h"
@@ -76,6 +77,11 @@ struct PendingAppend {
   // Assigned by the committer when the append is accepted.
   uint64_t first_position = 0;
   uint64_t first_version = 0;
+
+  // The events decoded, for the committed-events sink (set only while one
+  // is fed): the caller's own (AppendTakingAsync) or copies. Their
+  // log-assigned fields are set once the append is durable.
+  std::vector<Event> decoded;
 
   absl::StatusOr<AppendResult> result = absl::InternalError("not committed");
   AppendCallback done;
@@ -202,8 +208,13 @@ class RocksDbEventLog final : public ReplicatedLog {
   void AppendAsync(absl::string_view stream_id, ExpectedVersion expected,
                    absl::Span<const Event> events,
                    AppendCallback done) override;
+  void AppendTakingAsync(absl::string_view stream_id, ExpectedVersion expected,
+                         std::vector<Event> events,
+                         AppendCallback done) override;
   void AppendTransactionAsync(absl::Span<const StreamAppend> parts,
                               TransactionCallback done) override;
+  void FeedCommittedEvents(CommittedEventsSink* sink) override
+      ABSL_LOCKS_EXCLUDED(sink_mu_);
   absl::StatusOr<std::vector<RecordedEvent>> ReadStream(
       absl::string_view stream_id, uint64_t from_version,
       ReadDirection direction, size_t limit) override;
@@ -255,6 +266,22 @@ class RocksDbEventLog final : public ReplicatedLog {
   absl::Status Prepare(absl::string_view stream_id, ExpectedVersion expected,
                        absl::Span<const Event> events,
                        PendingAppend* append) const;
+
+  // AppendAsync's and AppendTakingAsync's work: `taken` holds the caller's
+  // events when it handed them over (else null: they are copied, and only
+  // while a sink is fed).
+  void Enqueue(absl::string_view stream_id, ExpectedVersion expected,
+               absl::Span<const Event> events, std::vector<Event>* taken,
+               AppendCallback done);
+
+  // Whether a committed-events sink is fed (then appends keep their events
+  // decoded).
+  bool Feeding() const { return feeding_.load(std::memory_order_acquire); }
+
+  // Syncer (or committer). Hands the durable group's events to the sink,
+  // unless some append of it kept no decoded events (then the sink sees a
+  // gap).
+  void FeedGroup(GroupPlan* plan) ABSL_LOCKS_EXCLUDED(sink_mu_);
 
   // Caller-thread idempotency check against one snapshot of the stream head
   // and the event-id index. Returns the original result of a retry, nullopt
@@ -406,6 +433,12 @@ class RocksDbEventLog final : public ReplicatedLog {
   // …and for waiters.
   mutable absl::Mutex head_mu_;
   uint64_t published_head_ ABSL_GUARDED_BY(head_mu_);
+
+  // Where durable events go decoded (FeedCommittedEvents); held while it is
+  // called, so a sink is never called after it was replaced.
+  absl::Mutex sink_mu_;
+  CommittedEventsSink* sink_ ABSL_GUARDED_BY(sink_mu_) = nullptr;
+  std::atomic<bool> feeding_{false};
 
   std::thread committer_;
   std::thread syncer_;

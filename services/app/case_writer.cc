@@ -216,8 +216,8 @@ void CaseWriter::Attempt(std::shared_ptr<Operation> op) {
   const size_t count = events.size();
   std::shared_ptr<domain::CaseState> after =
       FoldAhead(std::move(state), events);
-  log_->AppendAsync(
-      op->stream, expected, events,
+  log_->AppendTakingAsync(
+      op->stream, expected, std::move(events),
       [this, op, count, after = std::move(after),
        refusal = std::move(draft->refusal)](
           absl::StatusOr<storage::AppendResult> appended) mutable {

@@ -253,10 +253,14 @@ absl::StatusOr<std::unique_ptr<CollectionsServer>> CollectionsServer::Start(
           storage::ProjectionStoreOptions{.write_faults =
                                               options.log.write_faults},
           absl::StrCat(options.data_dir, "/projections")));
-  // The runners following the log share what they read of it: each new
-  // event is read and decoded once for all three.
+  // The runners following the log share what they read of it: the log
+  // feeds it every event it makes durable, decoded (the events the appends
+  // carried: nothing is read back), and what it was not fed is read and
+  // decoded once for all three. Shutdown closes the log (which stops its
+  // feed) before recent_events_ goes.
   server->recent_events_ =
       std::make_unique<projections::RecentEvents>(log, kRecentEventsKept);
+  log->FeedCommittedEvents(server->recent_events_.get());
   projections::ProjectionRunner::Options runner_options;
   runner_options.recent = server->recent_events_.get();
   server->standing_ = std::make_unique<projections::ManagedProjection>(

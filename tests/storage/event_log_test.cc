@@ -14,9 +14,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "storage/committed_events.h"
 #include "storage/rocksdb_event_log.h"
 #include "tests/testing/events.h"
 #include "tests/testing/fake_clock.h"
@@ -237,6 +241,75 @@ TEST(EventLogOpenTest, StreamHeadsFromMemoryAreTheStoredHeads) {
     EXPECT_EQ(stored->last_position, before[i].last_position) << streams[i];
     EXPECT_EQ(stored->chain_hash, before[i].chain_hash) << streams[i];
   }
+}
+
+// The committed-events feed (storage/committed_events.h): every durable
+// event reaches the sink once, in position order, exactly as ReadAll
+// returns it (envelope with the log-assigned fields, record, hashes),
+// whether the caller lent its events (Append, transactions) or handed them
+// over (AppendTakingAsync); retries feed nothing, and a stopped feed
+// nothing more.
+class RecordingSink : public CommittedEventsSink {
+ public:
+  void Committed(std::vector<SharedRecordedEvent> events) override {
+    absl::MutexLock lock(&mu_);
+    for (auto& event : events) events_.push_back(std::move(event));
+  }
+  std::vector<SharedRecordedEvent> events() {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<SharedRecordedEvent> events_;
+};
+
+TEST(EventLogFeedTest, FeedsEveryDurableEventAsReadAllReturnsIt) {
+  collections::testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+  RecordingSink sink;
+  log->FeedCommittedEvents(&sink);
+  ASSERT_OK(log->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 3)));
+  absl::Notification taken;
+  log->AppendTakingAsync("case-2", ExpectedVersion::NoStream(),
+                         MakeCalls("b", 2),
+                         [&](absl::StatusOr<AppendResult> result) {
+                           EXPECT_TRUE(result.ok()) << result.status();
+                           taken.Notify();
+                         });
+  taken.WaitForNotification();
+  std::vector<StreamAppend> parts(2);
+  parts[0] = {"case-1", ExpectedVersion::Exact(3), MakeCalls("c", 2)};
+  parts[1] = {"debtor-7", ExpectedVersion::Any(), MakeCalls("d", 1)};
+  ASSERT_OK(log->AppendTransaction(parts));
+  // A retry lands nothing, so feeds nothing.
+  ASSERT_OK_AND_ASSIGN(
+      AppendResult retry,
+      log->Append("case-1", ExpectedVersion::Any(), MakeCalls("a", 3)));
+  EXPECT_TRUE(retry.already_appended);
+
+  LogRead read;
+  read.max_events = 100;
+  ASSERT_OK_AND_ASSIGN(LogReadResult stored, log->ReadAll(read));
+  ASSERT_THAT(stored.events, SizeIs(8));
+  std::vector<SharedRecordedEvent> fed = sink.events();
+  ASSERT_THAT(fed, SizeIs(8));
+  for (size_t i = 0; i < fed.size(); ++i) {
+    const RecordedEvent& expected = stored.events[i];
+    EXPECT_EQ(fed[i]->event.global_position(), i + 1);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        fed[i]->event, expected.event))
+        << i << ": " << fed[i]->event.ShortDebugString() << " vs "
+        << expected.event.ShortDebugString();
+    EXPECT_EQ(fed[i]->record, expected.record) << i;
+    EXPECT_EQ(fed[i]->leaf_hash, expected.leaf_hash) << i;
+    EXPECT_EQ(fed[i]->chain_hash, expected.chain_hash) << i;
+  }
+
+  log->FeedCommittedEvents(nullptr);
+  ASSERT_OK(log->Append("case-3", ExpectedVersion::Any(), MakeCalls("e", 1)));
+  EXPECT_THAT(sink.events(), SizeIs(8));
 }
 
 }  // namespace

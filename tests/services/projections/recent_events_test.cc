@@ -5,6 +5,7 @@
 // reading the log build.
 #include "services/projections/recent_events.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -32,7 +33,7 @@ class RecentEventsTest : public ::testing::Test {
     log_ = *std::move(log);
   }
   void AppendCalls(const std::string& stream, int count) {
-    static int batch = 0;
+    static std::atomic<int> batch{0};
     auto events = testing::MakeCalls(absl::StrCat("b", ++batch, "-"), count);
     ASSERT_TRUE(
         log_->Append(stream, storage::ExpectedVersion::Any(), events).ok());
@@ -106,6 +107,128 @@ TEST_F(RecentEventsTest, ReadsBeforeTheWindowGoToTheLogAndLeaveTheWindow) {
   ASSERT_EQ(again->events.size(), newest->events.size());
   for (size_t i = 0; i < again->events.size(); ++i) {
     EXPECT_EQ(again->events[i].get(), newest->events[i].get()) << i;
+  }
+}
+
+// Fed by the log (storage/committed_events.h), it answers from what it was
+// fed: the very records handed over, never read back; and never beyond the
+// log's head, even when fed ahead of it.
+TEST_F(RecentEventsTest, AnswersFromWhatTheLogFedAndNeverBeyondTheHead) {
+  AppendCalls("case-a", 6);
+  RecentEvents recent(log_.get(), /*capacity=*/100);
+  storage::LogRead all;
+  all.max_events = 100;
+  auto stored = log_->ReadAll(all);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  std::vector<SharedEvent> fed;
+  for (auto& event : stored->events) {
+    fed.push_back(
+        std::make_shared<const storage::RecordedEvent>(std::move(event)));
+  }
+  // Positions 5..6 first: the window starts there; 1..6 then adds nothing
+  // before it (known ones skipped, earlier ones are a read from the log).
+  recent.Committed({fed[4], fed[5]});
+  recent.Committed(fed);
+  auto read = recent.ReadFrom(5, 100);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->events.size(), 2u);
+  EXPECT_EQ(read->events[0].get(), fed[4].get());
+  EXPECT_EQ(read->events[1].get(), fed[5].get());
+  EXPECT_EQ(read->next_position, 7u);
+
+  // Fed ahead of the head (position 7, which the log never committed):
+  // not handed out.
+  auto ahead = std::make_shared<storage::RecordedEvent>(*fed[5]);
+  ahead->event.set_global_position(7);
+  recent.Committed({ahead});
+  auto at_head = recent.ReadFrom(5, 100);
+  ASSERT_TRUE(at_head.ok());
+  EXPECT_EQ(at_head->events.size(), 2u);
+  EXPECT_EQ(at_head->next_position, 7u);
+  auto beyond = recent.ReadFrom(7, 100);
+  ASSERT_TRUE(beyond.ok());
+  EXPECT_TRUE(beyond->events.empty());
+  EXPECT_EQ(beyond->next_position, 7u);
+}
+
+// The feed (the log's thread) keeps up to twice the capacity, so releasing
+// old events is left to readers, which trim it back to the capacity.
+TEST_F(RecentEventsTest, ReadersTrimWhatTheFeedAddedBeyondTheCapacity) {
+  AppendCalls("case-a", 30);
+  RecentEvents recent(log_.get(), /*capacity=*/10);
+  storage::LogRead all;
+  all.max_events = 100;
+  auto stored = log_->ReadAll(all);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  std::vector<SharedEvent> fed;
+  for (auto& event : stored->events) {
+    fed.push_back(
+        std::make_shared<const storage::RecordedEvent>(std::move(event)));
+  }
+  recent.Committed(fed);              // keeps 11..30
+  EXPECT_EQ(fed[9].use_count(), 1);   // position 10: let go by the feed
+  EXPECT_EQ(fed[10].use_count(), 2);  // position 11: still held
+  // A read trims to 21..30 first: 11 is then before the window, read from
+  // the log, and the window's own records are the fed ones.
+  auto early = recent.ReadFrom(11, 1);
+  ASSERT_TRUE(early.ok()) << early.status();
+  ASSERT_EQ(early->events.size(), 1u);
+  EXPECT_NE(early->events[0].get(), fed[10].get());
+  EXPECT_EQ(early->events[0]->record, fed[10]->record);
+  EXPECT_EQ(fed[10].use_count(), 1);
+  auto late = recent.ReadFrom(21, 100);
+  ASSERT_TRUE(late.ok());
+  ASSERT_EQ(late->events.size(), 10u);
+  for (size_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(late->events[i].get(), fed[20 + i].get()) << i;
+  }
+}
+
+// The log feeding it while runners follow: every event reaches every
+// runner, and what they build equals a runner reading the log alone.
+TEST_F(RecentEventsTest, RunnersFollowingAFedWindowBuildWhatTheLogHolds) {
+  auto store = storage::OpenRocksDbProjectionStore({}, dir_.Sub("projections"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  FakeClock clock{absl::FromUnixSeconds(1795000000)};
+  RecentEvents recent(log_.get(), /*capacity=*/64);
+  log_->FeedCommittedEvents(&recent);
+  ProjectionRunner::Options shared;
+  shared.recent = &recent;
+  shared.events_per_commit = 50;
+  std::vector<std::unique_ptr<CountingProjection>> projections;
+  std::vector<std::unique_ptr<ProjectionRunner>> runners;
+  for (int i = 1; i <= 3; ++i) {
+    projections.push_back(std::make_unique<CountingProjection>(i));
+    runners.push_back(std::make_unique<ProjectionRunner>(
+        log_.get(), store->get(), projections.back().get(),
+        absl::StrCat("counting@", i), &clock, shared));
+    runners.back()->Start();
+  }
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 10; ++i) AppendCalls(absl::StrCat("case-", w), 25);
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  const uint64_t head = log_->HeadPosition();
+  ASSERT_EQ(head, 1000u);
+  for (auto& runner : runners) {
+    EXPECT_EQ(runner->WaitUntil(head, absl::Now() + absl::Seconds(60)), head);
+    runner->Stop();
+  }
+  log_->FeedCommittedEvents(nullptr);
+  CountingProjection alone(99);
+  ProjectionRunner reference(log_.get(), store->get(), &alone, "counting@99",
+                             &clock);
+  ASSERT_TRUE(reference.CatchUp().ok());
+  auto expected = (*store)->Scan("counting@99", "", "", 1000);
+  ASSERT_TRUE(expected.ok());
+  ASSERT_FALSE(expected->empty());
+  for (int i = 1; i <= 3; ++i) {
+    auto built = (*store)->Scan(absl::StrCat("counting@", i), "", "", 1000);
+    ASSERT_TRUE(built.ok());
+    EXPECT_EQ(*built, *expected) << "runner " << i;
   }
 }
 
