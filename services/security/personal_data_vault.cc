@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -230,11 +231,14 @@ absl::Status PersonalDataVault::Seal(const std::string& debtor_id,
                                      const std::string& stream_id,
                                      uint64_t first_version,
                                      std::vector<v1::Event>& events) {
+  std::optional<DataKey> key;  // looked up once, for the first event needing it
   for (size_t i = 0; i < events.size(); ++i) {
     if (!HasPersonalData(events[i])) continue;
-    COLLECTIONS_ASSIGN_OR_RETURN(DataKey key, KeyFor(debtor_id));
+    if (!key.has_value()) {
+      COLLECTIONS_ASSIGN_OR_RETURN(key, KeyFor(debtor_id));
+    }
     COLLECTIONS_RETURN_IF_ERROR(
-        SealPersonalData(events[i], stream_id, first_version + i, key));
+        SealPersonalData(events[i], stream_id, first_version + i, *key));
   }
   return absl::OkStatus();
 }
