@@ -6,6 +6,7 @@
 #include "services/projections/recent_events.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -48,6 +49,62 @@ class RecentEventsTest : public ::testing::Test {
     std::vector<std::string> records;
     for (const auto& event : result->events) records.push_back(event.record);
     return records;
+  }
+  // Everything the log holds, as records to feed (what the log's own feed
+  // would hand over).
+  std::vector<SharedEvent> EveryEventShared() {
+    storage::LogRead all;
+    all.max_events = 1000;
+    auto stored = log_->ReadAll(all);
+    EXPECT_TRUE(stored.ok()) << stored.status();
+    std::vector<SharedEvent> shared;
+    if (!stored.ok()) return shared;
+    for (auto& event : stored->events) {
+      shared.push_back(
+          std::make_shared<const storage::RecordedEvent>(std::move(event)));
+    }
+    return shared;
+  }
+  // Three runners following the log through `recent` while `write` appends
+  // 1,000 events build exactly what one runner reading the log alone
+  // builds.
+  void RunnersBuildWhatTheLogHolds(RecentEvents& recent,
+                                   const std::function<void()>& write) {
+    auto store =
+        storage::OpenRocksDbProjectionStore({}, dir_.Sub("projections"));
+    ASSERT_TRUE(store.ok()) << store.status();
+    FakeClock clock{absl::FromUnixSeconds(1795000000)};
+    ProjectionRunner::Options shared;
+    shared.recent = &recent;
+    shared.events_per_commit = 50;
+    std::vector<std::unique_ptr<CountingProjection>> projections;
+    std::vector<std::unique_ptr<ProjectionRunner>> runners;
+    for (int i = 1; i <= 3; ++i) {
+      projections.push_back(std::make_unique<CountingProjection>(i));
+      runners.push_back(std::make_unique<ProjectionRunner>(
+          log_.get(), store->get(), projections.back().get(),
+          absl::StrCat("counting@", i), &clock, shared));
+      runners.back()->Start();
+    }
+    write();
+    const uint64_t head = log_->HeadPosition();
+    ASSERT_EQ(head, 1000u);
+    for (auto& runner : runners) {
+      EXPECT_EQ(runner->WaitUntil(head, absl::Now() + absl::Seconds(60)), head);
+      runner->Stop();
+    }
+    CountingProjection alone(99);
+    ProjectionRunner reference(log_.get(), store->get(), &alone, "counting@99",
+                               &clock);
+    ASSERT_TRUE(reference.CatchUp().ok());
+    auto expected = (*store)->Scan("counting@99", "", "", 1000);
+    ASSERT_TRUE(expected.ok());
+    ASSERT_FALSE(expected->empty());
+    for (int i = 1; i <= 3; ++i) {
+      auto built = (*store)->Scan(absl::StrCat("counting@", i), "", "", 1000);
+      ASSERT_TRUE(built.ok());
+      EXPECT_EQ(*built, *expected) << "runner " << i;
+    }
   }
   static std::vector<std::string> Records(const RecentEvents::Read& read) {
     std::vector<std::string> records;
@@ -116,15 +173,8 @@ TEST_F(RecentEventsTest, ReadsBeforeTheWindowGoToTheLogAndLeaveTheWindow) {
 TEST_F(RecentEventsTest, AnswersFromWhatTheLogFedAndNeverBeyondTheHead) {
   AppendCalls("case-a", 6);
   RecentEvents recent(log_.get(), /*capacity=*/100);
-  storage::LogRead all;
-  all.max_events = 100;
-  auto stored = log_->ReadAll(all);
-  ASSERT_TRUE(stored.ok()) << stored.status();
-  std::vector<SharedEvent> fed;
-  for (auto& event : stored->events) {
-    fed.push_back(
-        std::make_shared<const storage::RecordedEvent>(std::move(event)));
-  }
+  const std::vector<SharedEvent> fed = EveryEventShared();
+  ASSERT_FALSE(fed.empty());
   // Positions 5..6 first: the window starts there; 1..6 then adds nothing
   // before it (known ones skipped, earlier ones are a read from the log).
   recent.Committed({fed[4], fed[5]});
@@ -156,15 +206,8 @@ TEST_F(RecentEventsTest, AnswersFromWhatTheLogFedAndNeverBeyondTheHead) {
 TEST_F(RecentEventsTest, ReadersTrimWhatTheFeedAddedBeyondTheCapacity) {
   AppendCalls("case-a", 30);
   RecentEvents recent(log_.get(), /*capacity=*/10);
-  storage::LogRead all;
-  all.max_events = 100;
-  auto stored = log_->ReadAll(all);
-  ASSERT_TRUE(stored.ok()) << stored.status();
-  std::vector<SharedEvent> fed;
-  for (auto& event : stored->events) {
-    fed.push_back(
-        std::make_shared<const storage::RecordedEvent>(std::move(event)));
-  }
+  const std::vector<SharedEvent> fed = EveryEventShared();
+  ASSERT_FALSE(fed.empty());
   recent.Committed(fed);              // keeps 11..30
   EXPECT_EQ(fed[9].use_count(), 1);   // position 10: let go by the feed
   EXPECT_EQ(fed[10].use_count(), 2);  // position 11: still held
@@ -187,92 +230,31 @@ TEST_F(RecentEventsTest, ReadersTrimWhatTheFeedAddedBeyondTheCapacity) {
 // The log feeding it while runners follow: every event reaches every
 // runner, and what they build equals a runner reading the log alone.
 TEST_F(RecentEventsTest, RunnersFollowingAFedWindowBuildWhatTheLogHolds) {
-  auto store = storage::OpenRocksDbProjectionStore({}, dir_.Sub("projections"));
-  ASSERT_TRUE(store.ok()) << store.status();
-  FakeClock clock{absl::FromUnixSeconds(1795000000)};
   RecentEvents recent(log_.get(), /*capacity=*/64);
   log_->FeedCommittedEvents(&recent);
-  ProjectionRunner::Options shared;
-  shared.recent = &recent;
-  shared.events_per_commit = 50;
-  std::vector<std::unique_ptr<CountingProjection>> projections;
-  std::vector<std::unique_ptr<ProjectionRunner>> runners;
-  for (int i = 1; i <= 3; ++i) {
-    projections.push_back(std::make_unique<CountingProjection>(i));
-    runners.push_back(std::make_unique<ProjectionRunner>(
-        log_.get(), store->get(), projections.back().get(),
-        absl::StrCat("counting@", i), &clock, shared));
-    runners.back()->Start();
-  }
-  std::vector<std::thread> writers;
-  for (int w = 0; w < 4; ++w) {
-    writers.emplace_back([&, w] {
-      for (int i = 0; i < 10; ++i) AppendCalls(absl::StrCat("case-", w), 25);
-    });
-  }
-  for (auto& writer : writers) writer.join();
-  const uint64_t head = log_->HeadPosition();
-  ASSERT_EQ(head, 1000u);
-  for (auto& runner : runners) {
-    EXPECT_EQ(runner->WaitUntil(head, absl::Now() + absl::Seconds(60)), head);
-    runner->Stop();
-  }
+  RunnersBuildWhatTheLogHolds(recent, [&] {
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        for (int i = 0; i < 10; ++i) AppendCalls(absl::StrCat("case-", w), 25);
+      });
+    }
+    for (auto& writer : writers) writer.join();
+  });
   log_->FeedCommittedEvents(nullptr);
-  CountingProjection alone(99);
-  ProjectionRunner reference(log_.get(), store->get(), &alone, "counting@99",
-                             &clock);
-  ASSERT_TRUE(reference.CatchUp().ok());
-  auto expected = (*store)->Scan("counting@99", "", "", 1000);
-  ASSERT_TRUE(expected.ok());
-  ASSERT_FALSE(expected->empty());
-  for (int i = 1; i <= 3; ++i) {
-    auto built = (*store)->Scan(absl::StrCat("counting@", i), "", "", 1000);
-    ASSERT_TRUE(built.ok());
-    EXPECT_EQ(*built, *expected) << "runner " << i;
-  }
 }
 
 // Three runners following a log that grows under them, reading through one
 // RecentEvents, build the same state as a runner that reads the log alone.
 TEST_F(RecentEventsTest, RunnersSharingItBuildWhatRunnersReadingTheLogBuild) {
-  auto store = storage::OpenRocksDbProjectionStore({}, dir_.Sub("projections"));
-  ASSERT_TRUE(store.ok()) << store.status();
-  FakeClock clock{absl::FromUnixSeconds(1795000000)};
   RecentEvents recent(log_.get(), /*capacity=*/64);
-  ProjectionRunner::Options shared;
-  shared.recent = &recent;
-  shared.events_per_commit = 50;
-  std::vector<std::unique_ptr<CountingProjection>> projections;
-  std::vector<std::unique_ptr<ProjectionRunner>> runners;
-  for (int i = 1; i <= 3; ++i) {
-    projections.push_back(std::make_unique<CountingProjection>(i));
-    runners.push_back(std::make_unique<ProjectionRunner>(
-        log_.get(), store->get(), projections.back().get(),
-        absl::StrCat("counting@", i), &clock, shared));
-    runners.back()->Start();
-  }
-  std::thread writer([&] {
-    for (int i = 0; i < 40; ++i) AppendCalls(absl::StrCat("case-", i % 4), 25);
+  RunnersBuildWhatTheLogHolds(recent, [&] {
+    std::thread writer([&] {
+      for (int i = 0; i < 40; ++i)
+        AppendCalls(absl::StrCat("case-", i % 4), 25);
+    });
+    writer.join();
   });
-  writer.join();
-  const uint64_t head = log_->HeadPosition();
-  ASSERT_EQ(head, 1000u);
-  for (auto& runner : runners) {
-    EXPECT_EQ(runner->WaitUntil(head, absl::Now() + absl::Seconds(60)), head);
-    runner->Stop();
-  }
-  CountingProjection alone(99);
-  ProjectionRunner reference(log_.get(), store->get(), &alone, "counting@99",
-                             &clock);
-  ASSERT_TRUE(reference.CatchUp().ok());
-  auto expected = (*store)->Scan("counting@99", "", "", 1000);
-  ASSERT_TRUE(expected.ok());
-  ASSERT_FALSE(expected->empty());
-  for (int i = 1; i <= 3; ++i) {
-    auto built = (*store)->Scan(absl::StrCat("counting@", i), "", "", 1000);
-    ASSERT_TRUE(built.ok());
-    EXPECT_EQ(*built, *expected) << "runner " << i;
-  }
 }
 
 }  // namespace
