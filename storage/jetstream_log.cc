@@ -305,10 +305,15 @@ absl::StatusOr<JetStreamMessage> JetStreamLog::Read(uint64_t sequence) {
 struct JetStreamTail::Subscription {
   natsSubscription* sub = nullptr;
   ~Subscription() {
-    if (sub != nullptr) {
-      natsSubscription_Unsubscribe(sub);  // the server drops the consumer
-      natsSubscription_Destroy(sub);
-    }
+    // Destroy alone, no Unsubscribe first: Unsubscribe deletes the ordered
+    // consumer through jsSub_deleteConsumer, which (libnats 3.4) reads the
+    // consumer's name after letting go of the subscription's lock, while
+    // the library's own thread may be re-creating the consumer (a missed
+    // heartbeat) and freeing that name: a use after free that
+    // AddressSanitizer caught in JetStreamLogTest. Destroy drops the
+    // subscription's interest without deleting the consumer; the server
+    // removes an ephemeral consumer with no interest by itself.
+    if (sub != nullptr) natsSubscription_Destroy(sub);
   }
 };
 
