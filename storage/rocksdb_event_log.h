@@ -13,7 +13,9 @@
 // committer already writes the next group. No thread waits per append:
 // AppendAsync returns at once, and a caller of Append waits only for its own
 // outcome. storage/FORMAT.md describes the bytes and the recovery of a partly
-// written group.
+// written group. The heads of streams written lately are answered from
+// memory; with a sink fed (FeedCommittedEvents), each durable group's
+// events go to it decoded, before the head moves.
 //
 // Only the server and tools link this; the upper layers see the part they
 // use (EventLog, LogTree or LogAdministration).
