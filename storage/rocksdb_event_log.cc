@@ -303,12 +303,15 @@ void RocksDbEventLog::FeedGroup(GroupPlan* plan) {
         recorded->event.set_stream_version(append->first_version + i);
         recorded->event.set_global_position(append->first_position + i);
         *recorded->event.mutable_recorded_at() = recorded_at;
-        const std::string& value = append->events[i].value;
-        recorded->record.assign(value, kRecordOffset);
+        // The batch holds its own copy of the value: the record is taken
+        // out of it rather than copied (no one reads it after this).
+        std::string& value = append->events[i].value;
         std::memcpy(recorded->leaf_hash.data(), value.data() + kLeafOffset,
                     recorded->leaf_hash.size());
         std::memcpy(recorded->chain_hash.data(), value.data() + kChainOffset,
                     recorded->chain_hash.size());
+        value.erase(0, kRecordOffset);
+        recorded->record = std::move(value);
         events[append->first_position + i - plan->first_position] =
             std::move(recorded);
       }

@@ -280,7 +280,8 @@ class RocksDbEventLog final : public ReplicatedLog {
 
   // Syncer (or committer). Hands the durable group's events to the sink,
   // unless some append of it kept no decoded events (then the sink sees a
-  // gap).
+  // gap). Takes the decoded events and the record bytes out of the plan's
+  // appends: only their counts and results are read after it.
   void FeedGroup(GroupPlan* plan) ABSL_LOCKS_EXCLUDED(sink_mu_);
 
   // Caller-thread idempotency check against one snapshot of the stream head
