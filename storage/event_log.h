@@ -182,7 +182,8 @@ class EventLog {
 
   // AppendAsync, taking the events: a log that feeds its committed events
   // to a sink (FeedCommittedEvents) keeps these as the decoded copies it
-  // hands on, where AppendAsync has to copy them. Default: AppendAsync.
+  // hands on, where AppendAsync has to copy them. Outcome, errors and
+  // `done` exactly as AppendAsync's. Default: AppendAsync.
   virtual void AppendTakingAsync(absl::string_view stream_id,
                                  ExpectedVersion expected,
                                  std::vector<collections::v1::Event> events,
@@ -193,8 +194,10 @@ class EventLog {
   // Hands every event this log makes durable from now on to `sink`
   // (storage/committed_events.h); nullptr stops. Returns once a call to the
   // previous sink in progress has returned, so that sink may be destroyed
-  // after FeedCommittedEvents(nullptr). A log that cannot feed ignores it
-  // (the default): its readers read everything from the log.
+  // after FeedCommittedEvents(nullptr); until then it must stay alive. May
+  // be called from any thread, not from within the sink. A log that cannot
+  // feed ignores it (the default): its readers read everything from the
+  // log.
   virtual void FeedCommittedEvents(CommittedEventsSink* sink) {}
 
   // Appends to several streams as one: every part lands, in one group
