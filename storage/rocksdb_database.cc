@@ -98,6 +98,16 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(
       // hint for all positions below 2^32 makes each insert O(1).
       cf_options.memtable_insert_with_hint_prefix_extractor.reset(
           rocksdb::NewFixedPrefixTransform(4));
+      // LZ4 at every level, the last too. A flushed file's positions lie
+      // above everything below it, so RocksDB can move it down a level
+      // without rewriting it, but only when the two levels' compressions
+      // match: with ZSTD in the last level every file was read back,
+      // decompressed and recompressed once (with a small log, level 1 is
+      // the last). Measured 2026-12-07, loadgen 100-event writes, 10 s:
+      // that compaction took 1.8 of the server's 18 CPU seconds, for a
+      // file 3% smaller (194 MB against 200 MB: sealed personal data does
+      // not compress).
+      cf_options.bottommost_compression = rocksdb::kDisableCompressionOption;
       break;
     case ColumnFamily::kStreamIndex:
       cf_options.memtable_insert_with_hint_prefix_extractor =
@@ -119,6 +129,10 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(
       // each insert land after the previous one without a search.
       cf_options.memtable_insert_with_hint_prefix_extractor.reset(
           rocksdb::NewFixedPrefixTransform(1));
+      // Hashes do not compress; one compression throughout lets files
+      // move down without a rewrite where their nodes do not overlap (as
+      // for the events).
+      cf_options.bottommost_compression = rocksdb::kDisableCompressionOption;
       break;
     case ColumnFamily::kMeta:
     case ColumnFamily::kTreeHeads:

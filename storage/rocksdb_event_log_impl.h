@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/thread_name.h"
 #include "common/time_conversion.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "rocksdb/db.h"
@@ -170,8 +171,14 @@ class RocksDbEventLog final : public ReplicatedLog {
     // (memtable_insert_hint_per_batch stays off: a group interleaves column
     // families and streams, and the hint's splice recomputation cost more than
     // it saved in storage_bench.)
-    committer_ = std::thread([this] { RunCommitter(); });
-    syncer_ = std::thread([this] { RunSyncer(); });
+    committer_ = std::thread([this] {
+      NameThisThread("log-committer");
+      RunCommitter();
+    });
+    syncer_ = std::thread([this] {
+      NameThisThread("log-syncer");
+      RunSyncer();
+    });
   }
 
   ~RocksDbEventLog() override {
@@ -358,9 +365,9 @@ class RocksDbEventLog final : public ReplicatedLog {
                                       GroupPlan* plan);
 
   // Adds one stream's part of the group to `out`: records with their
-  // trailers, leaf and chain hashes, both indexes, the stream head and the
-  // group marker. Each event's value is completed in place. Returns the
-  // stream's new head.
+  // trailers, leaf and chain hashes, both indexes and the stream head (the
+  // group marker is WriteGroup's). Each event's value is completed in place.
+  // Returns the stream's new head.
   // `leaves[position − plan.first_position]` receives each event's leaf hash.
   StreamHead BuildStreamBatch(const StreamBatch& batch, const GroupPlan& plan,
                               rocksdb::WriteBatch* out,

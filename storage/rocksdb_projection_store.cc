@@ -172,6 +172,7 @@ class RocksDbProjectionStore final : public ProjectionStore {
                          std::unique_ptr<rocksdb::DB> db)
       : fault_env_(std::move(fault_env)), db_(std::move(db)) {
     write_options_.sync = options.sync;
+    write_options_.disableWAL = !options.sync && !options.write_ahead_log;
   }
   ~RocksDbProjectionStore() override { db_->Close().PermitUncheckedError(); }
 

@@ -17,6 +17,19 @@ namespace collections::storage {
 
 struct ProjectionStoreOptions {
   bool sync = false;  // see projection_store.h: the log is the record
+  // Whether commits also go through a write-ahead log (always, with sync).
+  // Off by default: a commit then lives in the memtable until a flush
+  // writes it to a table file, and a crash (a killed process as much as a
+  // power loss) takes the store back to its last flush. That is a state it
+  // passed through: the store is one column family, whose memtables flush
+  // in order, and every commit carries its checkpoint, so the runners
+  // resume from there and re-apply the lost events from the log, each
+  // once. A clean close flushes. The WAL's copy, checksum and write() of
+  // every commit cost 2-3% of the server's CPU under load
+  // (docs/performance.md). A write error then shows at the next flush
+  // (Settle, or a full memtable) instead of at the commit, and every commit
+  // after it answers UNAVAILABLE until the store is reopened.
+  bool write_ahead_log = false;
   // What RocksDB holds in memory for the store (storage/rocksdb_memory.h):
   // a block cache of memory_bytes holding blocks and a reservation for the
   // memtables, which flush once they reach memtable_bytes. Defaults

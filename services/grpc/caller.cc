@@ -7,6 +7,7 @@
 #include "absl/strings/strip.h"
 #include "collections/v1/case_commands.pb.h"
 #include "grpc/grpc_security_constants.h"
+#include "services/security/request_limits.h"
 
 namespace collections::grpc_api {
 namespace {
@@ -65,45 +66,6 @@ const collections::v1::CommandContext* CommandContextOf(
       &request->GetReflection()->GetMessage(*request, field));
 }
 
-// The first message inside `message` (itself included) that carries fields
-// this server does not know, as "<path> (<type>): field numbers …"; empty
-// when none does. Such fields would otherwise be copied into stored events
-// unchecked and unsealed.
-std::string UnknownFieldsIn(const google::protobuf::Message& message,
-                            const std::string& path) {
-  const google::protobuf::Reflection* reflection = message.GetReflection();
-  const google::protobuf::UnknownFieldSet& unknown =
-      reflection->GetUnknownFields(message);
-  if (!unknown.empty()) {
-    std::string numbers;
-    for (int i = 0; i < unknown.field_count(); ++i) {
-      absl::StrAppend(&numbers, i == 0 ? "" : ", ", unknown.field(i).number());
-    }
-    return absl::StrCat(path, " (", message.GetDescriptor()->full_name(),
-                        "): field number(s) ", numbers);
-  }
-  std::vector<const google::protobuf::FieldDescriptor*> fields;
-  reflection->ListFields(message, &fields);
-  for (const google::protobuf::FieldDescriptor* field : fields) {
-    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE)
-      continue;
-    const std::string at = absl::StrCat(path, ".", field->name());
-    if (field->is_repeated()) {
-      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
-        std::string found =
-            UnknownFieldsIn(reflection->GetRepeatedMessage(message, field, i),
-                            absl::StrCat(at, "[", i, "]"));
-        if (!found.empty()) return found;
-      }
-    } else {
-      std::string found =
-          UnknownFieldsIn(reflection->GetMessage(message, field), at);
-      if (!found.empty()) return found;
-    }
-  }
-  return "";
-}
-
 // The first value of the client's metadata `key`; "" when absent.
 absl::string_view ClientMetadata(const grpc::ServerContextBase& context,
                                  const char* key) {
@@ -145,7 +107,7 @@ absl::StatusOr<collections::v1::Actor> Guard::Admit(
   if (!actor.ok() || request == nullptr) return actor;
   // Refused rather than stored: a field this server does not know would be
   // kept in the events as it came, unchecked and unsealed.
-  const std::string unknown = UnknownFieldsIn(*request, "request");
+  const std::string unknown = security::UnknownFieldsIn(*request);
   if (!unknown.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the request carries fields this server does not know: ", unknown,

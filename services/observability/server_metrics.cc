@@ -136,17 +136,41 @@ ServerMetrics::ServerMetrics()
 
 ServerMetrics::~ServerMetrics() = default;
 
+ServerMetrics::MethodSeries ServerMetrics::SeriesOf(absl::string_view method) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (auto it = series_.find(method); it != series_.end()) return it->second;
+  }
+  const prometheus::Labels labels = MethodLabels(method);
+  MethodSeries series{&rpc_started_->Add(labels),
+                      &rpc_seconds_->Add(labels, LatencyBuckets())};
+  absl::MutexLock lock(&mu_);
+  return series_.try_emplace(method, series).first->second;
+}
+
+prometheus::Counter* ServerMetrics::HandledOf(absl::string_view method,
+                                              absl::string_view code) {
+  const std::string key =
+      absl::StrCat(method, absl::string_view("\0", 1), code);
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (auto it = handled_.find(key); it != handled_.end()) return it->second;
+  }
+  prometheus::Labels labels = MethodLabels(method);
+  labels.emplace("grpc_code", std::string(code));
+  prometheus::Counter* counter = &rpc_handled_->Add(labels);
+  absl::MutexLock lock(&mu_);
+  return handled_.try_emplace(key, counter).first->second;
+}
+
 void ServerMetrics::RpcStarted(absl::string_view method) {
-  rpc_started_->Add(MethodLabels(method)).Increment();
+  SeriesOf(method).started->Increment();
 }
 
 void ServerMetrics::RpcHandled(absl::string_view method, absl::string_view code,
                                absl::Duration latency) {
-  prometheus::Labels labels = MethodLabels(method);
-  rpc_seconds_->Add(labels, LatencyBuckets())
-      .Observe(absl::ToDoubleSeconds(latency));
-  labels.emplace("grpc_code", std::string(code));
-  rpc_handled_->Add(labels).Increment();
+  SeriesOf(method).seconds->Observe(absl::ToDoubleSeconds(latency));
+  HandledOf(method, code)->Increment();
 }
 
 void ServerMetrics::OnGroupCommit(const storage::GroupCommitReport& report) {

@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -93,6 +94,19 @@ class ServerMetrics final : public storage::LogObserver {
   friend class MetricsEndpoint;
   class ScrapeCollectable;
 
+  // One method's (and one method and code's) series, found once: prometheus'
+  // Family::Add builds a label map, hashes it and locks the family on every
+  // call, three times per RPC. Series are never removed, so the pointers
+  // stay valid as long as the registry.
+  struct MethodSeries {
+    prometheus::Counter* started;
+    prometheus::Histogram* seconds;
+  };
+  MethodSeries SeriesOf(absl::string_view method) ABSL_LOCKS_EXCLUDED(mu_);
+  prometheus::Counter* HandledOf(absl::string_view method,
+                                 absl::string_view code)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<ScrapeCollectable> scraped_;
   prometheus::Family<prometheus::Counter>* rpc_started_;
@@ -104,6 +118,12 @@ class ServerMetrics final : public storage::LogObserver {
   prometheus::Counter* groups_acknowledged_;
   prometheus::Counter* cluster_rejected_;
   prometheus::Counter* groups_failed_;
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, MethodSeries> series_ ABSL_GUARDED_BY(mu_);
+  // Keyed by method, a NUL, and the code.
+  absl::flat_hash_map<std::string, prometheus::Counter*> handled_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // Serves `metrics` on http://<address>/metrics until destroyed.

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
+#include "common/thread_name.h"
 #include "common/time_conversion.h"
 
 namespace collections::projections {
@@ -192,7 +193,11 @@ void ProjectionRunner::Run() {
 
 void ProjectionRunner::Start() {
   stop_.store(false);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    // "p:case_standing@2" is cut to "p:case_standing".
+    NameThisThread(absl::StrCat("p:", keyspace_));
+    Run();
+  });
 }
 
 void ProjectionRunner::Stop() {

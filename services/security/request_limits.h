@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
@@ -31,6 +32,16 @@ inline constexpr int kMaxRepeated = 1000;
 inline constexpr int64_t kMaxAmountMinor = 1'000'000'000'000'000;  // 10^15
 
 absl::Status CheckRequestLimits(const google::protobuf::Message& request);
+
+// The first message inside `request` (itself included) that carries fields
+// this server does not know, as "<path> (<type>): field number(s) …" with
+// the path from "request" ("request.calls[0]"); empty when none does.
+// Such fields would otherwise be copied into stored events unchecked and
+// unsealed.
+std::string UnknownFieldsIn(const google::protobuf::Message& request);
+
+// Both walks work from a per-type plan built on first use and kept for the
+// process's life; both are safe to call from any thread.
 
 }  // namespace collections::security
 

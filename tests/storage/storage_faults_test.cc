@@ -119,6 +119,7 @@ TEST(DiskFullTest, ProjectionCommitsAnswerUnavailableUntilRestart) {
   WriteFaults faults;
   ProjectionStoreOptions options;
   options.write_faults = &faults;
+  options.write_ahead_log = true;  // the commit itself writes a file
   auto store = OpenRocksDbProjectionStore(options, dir.path());
   ASSERT_TRUE(store.ok()) << store.status();
 
@@ -228,6 +229,46 @@ TEST(CorruptionTest, ADamagedWriteAheadLogRecordIsDataLossAtOpen) {
   EXPECT_THAT(reopened.status(),
               StatusIs(absl::StatusCode::kDataLoss,
                        AnyOf(HasSubstr(".log"), HasSubstr("write-ahead"))));
+}
+
+// Without a write-ahead log (the default) a commit writes no file: a full
+// disk shows at the next flush, and from then on commits answer
+// UNAVAILABLE until a restart. What a reopened store holds is some prefix
+// of the commits, each value with its checkpoint, never one without the
+// other.
+TEST(DiskFullTest, ProjectionFlushFailureStopsCommitsAndKeepsAPrefix) {
+  collections::testing::TempDir dir;
+  WriteFaults faults;
+  ProjectionStoreOptions options;
+  options.write_faults = &faults;
+  auto store = OpenRocksDbProjectionStore(options, dir.path());
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto commit = [&](const std::string& value, uint64_t checkpoint) {
+    auto write = (*store)->BeginWrite("p@1.1");
+    if (!write.ok()) return write.status();
+    (*write)->Put("k", value);
+    return (*store)->Commit(**write, checkpoint);
+  };
+  ASSERT_OK(commit("v1", 1));
+  ASSERT_OK((*store)->Settle(absl::Seconds(30)));  // v1 is in a table file
+
+  faults.FailWrites(true);
+  ASSERT_OK(commit("v2", 2));  // in the memtable only
+  EXPECT_FALSE((*store)->Settle(absl::Seconds(30)).ok());
+  EXPECT_THAT(commit("v3", 3), StatusIs(absl::StatusCode::kUnavailable));
+
+  faults.FailWrites(false);
+  store->reset();
+  store = OpenRocksDbProjectionStore(options, dir.path());
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_OK_AND_ASSIGN(uint64_t checkpoint, (*store)->Checkpoint("p@1.1"));
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> value,
+                       (*store)->Get("p@1.1", "k"));
+  ASSERT_TRUE(checkpoint == 1 || checkpoint == 2) << checkpoint;
+  EXPECT_EQ(value, checkpoint == 1 ? "v1" : "v2");
+  ASSERT_OK(commit("v3", 3));
+  ASSERT_OK_AND_ASSIGN(value, (*store)->Get("p@1.1", "k"));
+  EXPECT_EQ(value, "v3");
 }
 
 }  // namespace

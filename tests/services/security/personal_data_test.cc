@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -70,6 +71,55 @@ TEST(PersonalDataTest, SealsOpensAndBindsToTheEvent) {
   MarkPersonalDataErased(erased);
   EXPECT_EQ(erased.payload().call_logged().notes(), kErased);
   EXPECT_FALSE(erased.has_sealed());
+}
+
+// The sealing thread keeps the last key's schedule and only sets the nonce
+// when the key repeats: every value must still be exactly what a fresh
+// context seals (checked on a new thread, whose context is fresh), under its
+// own key and nonce, whatever key the thread sealed with before.
+TEST(PersonalDataTest, SealingWithAKeptKeyEqualsAFreshContext) {
+  const std::string a(32, 'a'), b(32, 'b');
+  struct Case {
+    std::string key, nonce;
+  };
+  const std::vector<Case> cases = {{a, std::string(12, '1')},
+                                   {b, std::string(12, '2')},
+                                   {b, std::string(12, '3')},
+                                   {a, std::string(12, '4')},
+                                   {a, std::string(12, '5')}};
+  const std::string plaintext = "Zoë: call after 5";
+  std::vector<std::string> kept;
+  for (const Case& c : cases) {
+    absl::StatusOr<std::string> sealed =
+        AesGcmSealWithNonce(c.key, c.nonce, plaintext, "ad");
+    ASSERT_TRUE(sealed.ok()) << sealed.status();
+    kept.push_back(*sealed);
+  }
+  std::vector<std::string> fresh(cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    std::thread([&] {
+      absl::StatusOr<std::string> sealed =
+          AesGcmSealWithNonce(cases[i].key, cases[i].nonce, plaintext, "ad");
+      if (sealed.ok()) fresh[i] = *sealed;
+    }).join();
+  }
+  EXPECT_EQ(kept, fresh);
+  EXPECT_NE(kept[1], kept[2]);  // same key, another nonce
+  for (size_t i = 0; i < cases.size(); ++i) {
+    absl::StatusOr<std::string> opened =
+        AesGcmOpen(cases[i].key, cases[i].nonce, kept[i], "ad");
+    ASSERT_OK(opened);
+    EXPECT_EQ(*opened, plaintext);
+    const std::string& other = cases[i].key == a ? b : a;
+    EXPECT_EQ(AesGcmOpen(other, cases[i].nonce, kept[i], "ad").status().code(),
+              absl::StatusCode::kDataLoss);
+  }
+  // A refused key on the way leaves the thread sealing correctly.
+  EXPECT_FALSE(
+      AesGcmSealWithNonce("short", cases[0].nonce, plaintext, "ad").ok());
+  ASSERT_OK_AND_ASSIGN(std::string again,
+                       AesGcmSealWithNonce(b, cases[1].nonce, plaintext, "ad"));
+  EXPECT_EQ(again, kept[1]);
 }
 
 TEST(PersonalDataTest, EventsWithoutPersonalValuesStayAsTheyAre) {
