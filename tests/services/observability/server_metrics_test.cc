@@ -3,6 +3,9 @@
 #include "services/observability/server_metrics.h"
 
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
@@ -47,6 +50,46 @@ TEST(ServerMetricsTest, RpcsAreCountedByMethodAndCode) {
   EXPECT_NEAR(
       SeriesValue(text, "grpc_server_handling_seconds_sum{" + method + "}"),
       0.0033, 1e-9);
+}
+
+// Request threads count their calls at once: each method's and code's
+// series is found once and shared, and no count is lost or misfiled.
+TEST(ServerMetricsTest, ConcurrentRpcsAreEachCountedOnce) {
+  ServerMetrics metrics;
+  const std::vector<std::string> methods = {"/a.S/One", "/a.S/Two",
+                                            "/b.T/Three"};
+  const std::vector<std::string> codes = {"OK", "ABORTED"};
+  constexpr int kThreads = 4, kCalls = 600;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        const std::string& method = methods[(i + t) % methods.size()];
+        metrics.RpcStarted(method);
+        metrics.RpcHandled(method, codes[i % codes.size()],
+                           absl::Microseconds(100));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  const std::string text = metrics.Render();
+  // Per method, kThreads * kCalls / 3 calls, half of them OK (i % 6 covers
+  // every method and code pair equally).
+  for (const auto& [service, method] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"a.S", "One"}, {"a.S", "Two"}, {"b.T", "Three"}}) {
+    const std::string labels =
+        "grpc_method=\"" + method + "\",grpc_service=\"" + service + "\"";
+    EXPECT_EQ(SeriesValue(text, "grpc_server_started_total{" + labels + "}"),
+              kThreads * kCalls / 3);
+    EXPECT_EQ(SeriesValue(text, "grpc_server_handled_total{grpc_code=\"OK\"," +
+                                    labels + "}"),
+              kThreads * kCalls / 6);
+    EXPECT_EQ(
+        SeriesValue(text, "grpc_server_handled_total{grpc_code=\"ABORTED\"," +
+                              labels + "}"),
+        kThreads * kCalls / 6);
+  }
 }
 
 TEST(ServerMetricsTest, GroupCommitsFeedTheirHistograms) {

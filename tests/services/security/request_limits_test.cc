@@ -2,11 +2,16 @@
 // path; requests within the limits pass.
 #include "services/security/request_limits.h"
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "collections/v1/agency.pb.h"
 #include "collections/v1/case_commands.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "gtest/gtest.h"
 
 namespace collections::security {
@@ -24,6 +29,14 @@ v1::LogCallsRequest Calls() {
   call->set_outcome(v1::CALL_OUTCOME_NO_ANSWER);
   call->set_notes("Zoë said: call back after 17:00");
   return request;
+}
+
+// Adds a field this server's schema does not have, as a newer client's
+// message would carry it.
+void AddUnknown(google::protobuf::Message& message, int number,
+                uint64_t value) {
+  message.GetReflection()->MutableUnknownFields(&message)->AddVarint(number,
+                                                                     value);
 }
 
 void ExpectRefused(const google::protobuf::Message& request,
@@ -95,6 +108,60 @@ TEST(RequestLimitsTest, EachLimitNamesTheField) {
   v1::ImportReturnFileRequest file;
   file.set_content(std::string(kMaxContentBytes + 1, 'x'));
   ExpectRefused(file, "content is");
+}
+
+// Fields this server does not know are named by where they sit, from the
+// request down, wherever they are.
+TEST(RequestLimitsTest, UnknownFieldsAreNamedByTheirPath) {
+  v1::LogCallsRequest request = Calls();
+  EXPECT_EQ(UnknownFieldsIn(request), "");
+
+  AddUnknown(request, 99, 1);
+  EXPECT_EQ(UnknownFieldsIn(request),
+            "request (collections.v1.LogCallsRequest): field number(s) 99");
+
+  request = Calls();
+  *request.add_calls() = request.calls(0);
+  AddUnknown(*request.mutable_calls(1), 98, 1);
+  AddUnknown(*request.mutable_calls(1), 99, 2);
+  EXPECT_EQ(UnknownFieldsIn(request),
+            "request.calls[1] (collections.v1.CallLogged): field number(s) "
+            "98, 99");
+
+  request = Calls();
+  AddUnknown(*request.mutable_context()->mutable_occurred_at(), 7, 1);
+  EXPECT_EQ(UnknownFieldsIn(request),
+            "request.context.occurred_at (google.protobuf.Timestamp): field "
+            "number(s) 7");
+}
+
+// The walks' per-type plans are built on first use by whichever thread
+// comes first: checks from many threads at once agree with one thread's.
+TEST(RequestLimitsTest, ChecksFromManyThreadsAtOnceAgree) {
+  v1::LogCallsRequest good = Calls();
+  v1::LogCallsRequest bad = Calls();
+  bad.mutable_calls(0)->set_notes(std::string(9000, 'n'));
+  v1::RecordPaymentRequest payment;
+  payment.mutable_payment()->mutable_amount()->set_amount_minor(100);
+  payment.mutable_payment()->mutable_amount()->set_currency("eur");
+  v1::LogCallsRequest unknown = Calls();
+  AddUnknown(*unknown.mutable_calls(0), 99, 1);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (!CheckRequestLimits(good).ok()) ++wrong;
+        if (CheckRequestLimits(bad).message() !=
+            "calls[0].notes is 9000 bytes; at most 8192")
+          ++wrong;
+        if (CheckRequestLimits(payment).ok()) ++wrong;
+        if (UnknownFieldsIn(unknown).empty()) ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
