@@ -79,7 +79,8 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(
   // memtable_bytes: the busy families (events, event ids, Merkle nodes)
   // share it by their write rates instead of a fixed split.
   cf_options.write_buffer_size = options.write_buffer_bytes;
-  // LZ4 above the last level, ZSTD in it. A record is mostly what does not
+  // LZ4 above the last level, ZSTD in it (the events and the Merkle nodes:
+  // LZ4 throughout, see below). A record is mostly what does not
   // compress (sealed personal data, ids, two hashes): loadgen's events,
   // 400-byte bodies, took 452 bytes each on disk with every index (7.1M
   // events, 3.2 GB).
