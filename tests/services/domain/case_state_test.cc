@@ -2,6 +2,10 @@
 // holds and commitments follow their events.
 #include "services/domain/case_state.h"
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace collections::domain {
@@ -155,6 +159,88 @@ TEST_F(CaseStateTest, UnknownPayloadsOnlyAdvanceTheVersion) {
   Fold(v1::EventPayload());
   EXPECT_EQ(state_.version, 2u);
   EXPECT_EQ(state_.outstanding_minor(), 10000);
+}
+
+// The call history a case keeps (kMaxRecentCalls calls within
+// kCallHistoryDays of the newest, and always the newest conversation) is
+// what the rules count calls in (Reg F 1006.14(b)(2), the rule packs' call
+// limits). Checked against the plain statement of the trim, applied after
+// each of thousands of calls: times out of order, many equal, conversations
+// rare and frequent, gaps beyond the horizon.
+std::vector<PastCall> ReferenceTrim(std::vector<PastCall> calls) {
+  absl::Time newest = absl::InfinitePast();
+  for (const auto& c : calls) newest = std::max(newest, c.at);
+  const absl::Time horizon = newest - absl::Hours(24 * kCallHistoryDays);
+  calls.erase(std::remove_if(calls.begin(), calls.end(),
+                             [&](const PastCall& c) { return c.at < horizon; }),
+              calls.end());
+  while (calls.size() > kMaxRecentCalls) {
+    auto newest_conversation = calls.end();
+    for (auto it = calls.begin(); it != calls.end(); ++it) {
+      if (it->conversation && (newest_conversation == calls.end() ||
+                               it->at >= newest_conversation->at))
+        newest_conversation = it;
+    }
+    auto oldest = calls.end();
+    for (auto it = calls.begin(); it != calls.end(); ++it) {
+      if (it == newest_conversation) continue;
+      if (oldest == calls.end() || it->at < oldest->at) oldest = it;
+    }
+    calls.erase(oldest);
+  }
+  return calls;
+}
+
+TEST_F(CaseStateTest, CallHistoryKeepsTheNewestCallsAndTheNewestConversation) {
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    state_ = CaseState();  // a fresh case
+    version_ = 0;
+    SetUp();
+    std::mt19937 random(seed);
+    // Few distinct instants (ties), spread over up to 30 days (the horizon
+    // is 10), drifting forward now and then.
+    const int spread_hours = (seed % 3 == 0) ? 24 * 30 : 48;
+    std::vector<PastCall> expected;
+    int64_t base = 1795000000;
+    for (int n = 0; n < 400; ++n) {
+      if (random() % 50 == 0) base += 86400 * (random() % 12);
+      v1::EventPayload payload;
+      auto* call = payload.mutable_call_logged();
+      // Seeds 9-12: a few conversations first, all at one instant, then
+      // none: the newest conversation is then among the oldest calls, the
+      // one kept of equals decides which go.
+      const bool early = seed > 8;
+      const bool conversation =
+          early ? n < 4 : random() % (seed % 2 == 0 ? 3 : 17) == 0;
+      call->set_outcome(conversation        ? v1::CALL_OUTCOME_CONVERSATION
+                        : random() % 2 == 0 ? v1::CALL_OUTCOME_NO_ANSWER
+                                            : v1::CALL_OUTCOME_BUSY);
+      // Calls alike in time and kind still differ here, so keeping the
+      // wrong one of equals shows.
+      call->set_direction(random() % 2 == 0 ? v1::CALL_DIRECTION_INBOUND
+                                            : v1::CALL_DIRECTION_OUTBOUND);
+      call->mutable_placed_at()->set_seconds(
+          early && n < 4
+              ? base
+              : base +
+                    3600 * (1 + static_cast<int64_t>(random() % spread_hours)));
+      Fold(payload);
+      expected.push_back(PastCallOf(*call, absl::FromUnixSeconds(1795000000)));
+      expected = ReferenceTrim(std::move(expected));
+      ASSERT_EQ(state_.recent_calls.size(), expected.size())
+          << "seed " << seed << ", call " << n;
+      for (size_t i = 0; i < expected.size(); ++i) {
+        ASSERT_EQ(state_.recent_calls[i].at, expected[i].at)
+            << "seed " << seed << ", call " << n << ", entry " << i;
+        ASSERT_EQ(state_.recent_calls[i].conversation, expected[i].conversation)
+            << "seed " << seed << ", call " << n << ", entry " << i;
+        ASSERT_EQ(state_.recent_calls[i].inbound, expected[i].inbound)
+            << "seed " << seed << ", call " << n << ", entry " << i;
+        ASSERT_EQ(state_.recent_calls[i].connected, expected[i].connected)
+            << "seed " << seed << ", call " << n << ", entry " << i;
+      }
+    }
+  }
 }
 
 }  // namespace

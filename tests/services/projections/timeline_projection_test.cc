@@ -283,6 +283,14 @@ TEST(TimelineKeyTest, EncodingSortsLikeTheKeysAndRoundTrips) {
     EXPECT_EQ(decoded->position, keys[i].position);
   }
   EXPECT_FALSE(TimelineKey::Decode("t1.2").has_value());
+  // The stored form, byte for byte (timeline chunks on disk hold it):
+  // "%016llx.%016llx" of the time with its sign bit flipped and the
+  // position.
+  EXPECT_EQ((TimelineKey{-5, 9}.Encode()), "7ffffffffffffffb.0000000000000009");
+  EXPECT_EQ((TimelineKey{7, 0xdeadbeef12}.Encode()),
+            "8000000000000007.000000deadbeef12");
+  EXPECT_EQ((TimelineKey{INT64_MIN, UINT64_MAX}.Encode()),
+            "0000000000000000.ffffffffffffffff");
 }
 
 }  // namespace
