@@ -1,7 +1,6 @@
 #include "services/grpc/caller.h"
 
 #include <string>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
