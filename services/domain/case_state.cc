@@ -122,53 +122,41 @@ void RecordCall(CaseState& state, const v1::CallLogged& call, absl::Time at) {
   const absl::Time horizon = newest - absl::Hours(24 * kCallHistoryDays);
   auto& calls = state.recent_calls;
   // No rule counts more than a handful of calls: keep the newest ones and
-  // the newest conversation, so a busy case's state stays small. One pass
-  // drops the calls beyond the horizon and finds, among those kept, what
-  // the trim below would: the newest conversation (the last of equals) and
-  // the oldest call other than it (the first of equals), as the first
-  // strict minimum and the first strict minimum of the rest. Every call
-  // logged makes this pass (a 100-call write, twice per call); the trim
-  // below alone took four.
-  size_t kept = 0;
-  size_t conversation_kept = SIZE_MAX, first_oldest = SIZE_MAX,
-         first_oldest_other = SIZE_MAX;
-  for (size_t i = 0; i < calls.size(); ++i) {
-    const PastCall c = calls[i];
-    if (c.at < horizon) continue;
-    const size_t slot = kept++;
-    calls[slot] = c;
-    if (c.conversation &&
-        (conversation_kept == SIZE_MAX || c.at >= calls[conversation_kept].at))
-      conversation_kept = slot;
-    if (first_oldest == SIZE_MAX || c.at < calls[first_oldest].at) {
-      first_oldest_other = first_oldest;
-      first_oldest = slot;
-    } else if (first_oldest_other == SIZE_MAX ||
-               c.at < calls[first_oldest_other].at) {
-      first_oldest_other = slot;
+  // the newest conversation, so a busy case's state stays small. Each pass
+  // drops the calls beyond the horizon and finds, among those kept, the
+  // newest conversation (the last of equals) and the oldest call other
+  // than it (the first of equals: the first strict minimum, or the first
+  // strict minimum of the rest when that is the conversation), and removes
+  // that call while there are too many. A call logged to a trimmed history
+  // takes one pass; a state restored with more (an older build's) one per
+  // call too many. Every logged call comes here (a 100-call write, twice
+  // per call), so it is one pass, not four.
+  for (;;) {
+    size_t kept = 0;
+    size_t conversation_kept = SIZE_MAX, first_oldest = SIZE_MAX,
+           first_oldest_other = SIZE_MAX;
+    for (size_t i = 0; i < calls.size(); ++i) {
+      const PastCall c = calls[i];
+      if (c.at < horizon) continue;
+      const size_t slot = kept++;
+      calls[slot] = c;
+      if (c.conversation && (conversation_kept == SIZE_MAX ||
+                             c.at >= calls[conversation_kept].at))
+        conversation_kept = slot;
+      if (first_oldest == SIZE_MAX || c.at < calls[first_oldest].at) {
+        first_oldest_other = first_oldest;
+        first_oldest = slot;
+      } else if (first_oldest_other == SIZE_MAX ||
+                 c.at < calls[first_oldest_other].at) {
+        first_oldest_other = slot;
+      }
     }
-  }
-  calls.resize(kept);
-  if (calls.size() > kMaxRecentCalls) {
+    calls.resize(kept);
+    if (calls.size() <= kMaxRecentCalls) return;
     calls.erase(calls.begin() +
                 static_cast<ptrdiff_t>(first_oldest == conversation_kept
                                            ? first_oldest_other
                                            : first_oldest));
-  }
-  // A state restored with more (an older build's) trims one at a time.
-  while (calls.size() > kMaxRecentCalls) {
-    auto newest_conversation = calls.end();
-    for (auto it = calls.begin(); it != calls.end(); ++it) {
-      if (it->conversation && (newest_conversation == calls.end() ||
-                               it->at >= newest_conversation->at))
-        newest_conversation = it;
-    }
-    auto oldest = calls.end();
-    for (auto it = calls.begin(); it != calls.end(); ++it) {
-      if (it == newest_conversation) continue;
-      if (oldest == calls.end() || it->at < oldest->at) oldest = it;
-    }
-    calls.erase(oldest);
   }
 }
 

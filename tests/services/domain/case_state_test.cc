@@ -241,6 +241,39 @@ TEST_F(CaseStateTest, CallHistoryKeepsTheNewestCallsAndTheNewestConversation) {
       }
     }
   }
+  // A state restored with more calls than kept (an older build's) is
+  // trimmed to the same calls by its next logged call.
+  std::mt19937 random(99);
+  for (int round = 0; round < 20; ++round) {
+    state_ = CaseState();
+    version_ = 0;
+    SetUp();
+    std::vector<PastCall> restored;
+    for (int i = 0; i < 45; ++i) {
+      PastCall call;
+      call.at = absl::FromUnixSeconds(
+          1795000000 + 3600 * static_cast<int64_t>(random() % 40));
+      call.conversation = random() % 5 == 0;
+      call.inbound = random() % 2 == 0;
+      restored.push_back(call);
+    }
+    state_.recent_calls = restored;
+    v1::EventPayload payload;
+    payload.mutable_call_logged()->set_outcome(v1::CALL_OUTCOME_NO_ANSWER);
+    payload.mutable_call_logged()->mutable_placed_at()->set_seconds(1795000000 +
+                                                                    3600 * 20);
+    Fold(payload);
+    restored.push_back(
+        PastCallOf(payload.call_logged(), absl::FromUnixSeconds(1795000000)));
+    const std::vector<PastCall> expected = ReferenceTrim(restored);
+    ASSERT_EQ(state_.recent_calls.size(), expected.size()) << round;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(state_.recent_calls[i].at, expected[i].at) << round;
+      EXPECT_EQ(state_.recent_calls[i].inbound, expected[i].inbound) << round;
+      EXPECT_EQ(state_.recent_calls[i].conversation, expected[i].conversation)
+          << round;
+    }
+  }
 }
 
 }  // namespace
