@@ -2,28 +2,38 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "common/fixed_hex.h"
 #include "common/status_macros.h"
 
 namespace collections::projections {
 namespace {
 
-std::string PositionHex(uint64_t position) {
-  return absl::StrFormat("%016x", position);
+// "%016x" of the position, after the prefix in `key`.
+std::string WithPosition(std::string key, uint64_t position) {
+  AppendFixedHex(position, 16, &key);
+  return key;
 }
 
 }  // namespace
 
 std::string ActorIndexProjection::ActorPrefix(const std::string& actor_id) {
-  return absl::StrFormat("a/%04x%s/", actor_id.size() & 0xffff, actor_id);
+  // "a/%04x%s/" of the id's length (its low 16 bits) and the id, with the
+  // room for the position a key adds to it.
+  std::string prefix;
+  prefix.reserve(2 + 4 + actor_id.size() + 1 + 16);
+  prefix.append("a/");
+  AppendFixedHex(actor_id.size(), 4, &prefix);
+  prefix.append(actor_id);
+  prefix.push_back('/');
+  return prefix;
 }
 
 absl::Status ActorIndexProjection::Apply(const storage::RecordedEvent& recorded,
                                          storage::ProjectionWrite& write) {
   const collections::v1::Event& event = recorded.event;
-  write.Put(absl::StrCat(ActorPrefix(event.actor().id()),
-                         PositionHex(event.global_position())),
-            "");
+  write.Put(
+      WithPosition(ActorPrefix(event.actor().id()), event.global_position()),
+      "");
   return absl::OkStatus();
 }
 
@@ -31,8 +41,7 @@ absl::StatusOr<std::vector<uint64_t>> ReadActorPositions(
     storage::ProjectionStore& store, const std::string& keyspace,
     const std::string& actor_id, uint64_t after, size_t limit, bool* more) {
   const std::string prefix = ActorIndexProjection::ActorPrefix(actor_id);
-  const std::string start_after =
-      after == 0 ? "" : absl::StrCat(prefix, PositionHex(after));
+  const std::string start_after = after == 0 ? "" : WithPosition(prefix, after);
   COLLECTIONS_ASSIGN_OR_RETURN(
       auto entries, store.Scan(keyspace, prefix, start_after, limit + 1));
   *more = entries.size() > limit;

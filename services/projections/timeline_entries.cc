@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "common/fixed_hex.h"
 #include "services/projections/event_summary.h"
 
 namespace collections::projections {
@@ -16,14 +17,12 @@ TimelineKey TimelineKey::Of(const collections::v1::Event& event) {
 std::string TimelineKey::Encode() const {
   // Flipping the sign bit orders negative instants before positive ones.
   const uint64_t time = static_cast<uint64_t>(occurred_nanos) ^ (1ULL << 63);
-  // "%016llx.%016llx", written by hand: snprintf's format parsing was most
-  // of the cost of a key, made once per event a timeline applies.
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string key(33, '.');
-  for (int i = 0; i < 16; ++i) {
-    key[15 - i] = kHex[(time >> (4 * i)) & 0xf];
-    key[32 - i] = kHex[(position >> (4 * i)) & 0xf];
-  }
+  // "%016llx.%016llx", written without printf (common/fixed_hex.h).
+  std::string key;
+  key.reserve(33);
+  AppendFixedHex(time, 16, &key);
+  key.push_back('.');
+  AppendFixedHex(position, 16, &key);
   return key;
 }
 

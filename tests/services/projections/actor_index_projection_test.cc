@@ -55,5 +55,28 @@ TEST(ActorIndexProjectionTest, EachActorsPositionsInOrderAndPaged) {
   EXPECT_FALSE(more);
 }
 
+// The stored form, byte for byte (stores on disk hold it): "a/", the id's
+// length in four hex digits, the id, "/", the position in sixteen.
+TEST(ActorIndexProjectionTest, KeysKeepTheirStoredForm) {
+  testing::TempDir dir;
+  auto store = *storage::OpenRocksDbProjectionStore({}, dir.Sub("store"));
+  ActorIndexProjection projection;
+  auto write = *store->BeginWrite("actors");
+  ASSERT_TRUE(projection.Apply(By("agent-7", 0x1a2b3c), *write).ok());
+  ASSERT_TRUE(projection.Apply(By("", 18446744073709551615u), *write).ok());
+  ASSERT_TRUE(store->Commit(*write, 2).ok());
+  auto entries = store->Scan("actors", "a/", "", 10);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : *entries) {
+    keys.push_back(key);
+    EXPECT_EQ(value, "");
+  }
+  EXPECT_THAT(keys, ElementsAre("a/0000/ffffffffffffffff",
+                                "a/0007agent-7/00000000001a2b3c"));
+  EXPECT_EQ(ActorIndexProjection::ActorPrefix(std::string(70000, 'x')),
+            "a/1170" + std::string(70000, 'x') + "/");  // 70000 & 0xffff
+}
+
 }  // namespace
 }  // namespace collections::projections
