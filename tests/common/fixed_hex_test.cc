@@ -20,8 +20,14 @@ std::string Printf(uint64_t value, int width) {
 
 TEST(FixedHexTest, EqualsPrintfForEveryWidth) {
   std::mt19937_64 random(26);
-  const uint64_t edges[] = {0, 1, 0xf, 0x10, 0xffff, 0x10000,
-                            0x8000000000000000u, 0xffffffffffffffffu};
+  const uint64_t edges[] = {0,
+                            1,
+                            0xf,
+                            0x10,
+                            0xffff,
+                            0x10000,
+                            0x8000000000000000u,
+                            0xffffffffffffffffu};
   for (int width = 1; width <= 16; ++width) {
     for (uint64_t value : edges) {
       std::string out = "k/";
@@ -35,6 +41,15 @@ TEST(FixedHexTest, EqualsPrintfForEveryWidth) {
       ASSERT_EQ(out, Printf(value, width)) << width << " " << value;
     }
   }
+}
+
+TEST(FixedHexTest, WiderThanSixteenPadsAndNoWidthAppendsNothing) {
+  std::string out = "x";
+  AppendFixedHex(0xabcdef, 20, &out);
+  EXPECT_EQ(out, "x" + absl::StrFormat("%020x", 0xabcdef));
+  AppendFixedHex(0xabcdef, 0, &out);
+  AppendFixedHex(0xabcdef, -3, &out);
+  EXPECT_EQ(out, "x" + absl::StrFormat("%020x", 0xabcdef));
 }
 
 }  // namespace
