@@ -2,13 +2,14 @@
 # The peer benchmark runs end to end (a second per row, two writers: a
 # smoke run, not a measurement): collectionsd through loadgen, db_bench and
 # PostgreSQL with pgbench each produce a row with figures, and the ratios
-# are computed.
+# are computed. Two rounds, so the rounds' medians and per-round ratios
+# are exercised too.
 #
 #   peer_bench_test.sh <build dir>
 set -euo pipefail
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-SECONDS_EACH=1 WRITERS=2 MEMORY_EVENTS=2000 BUILD_DIR="$1" \
+SECONDS_EACH=1 WRITERS=2 ROUNDS=2 MEMORY_EVENTS=2000 BUILD_DIR="$1" \
   "$(dirname "$0")/../../tools/bench/peer_bench.sh" >"$out" 2>&1 ||
   { cat "$out"; echo "FAIL: peer_bench.sh exited $?"; exit 1; }
 cat "$out"
@@ -26,6 +27,13 @@ extras = re.findall(r"projections lag_p99_ms ([\d.?]+), caught_up_s ([-\d.]+), r
 assert len(extras) == 2, extras
 for lag, caught_up, rss, events in extras:
     assert float(caught_up) >= 0 and int(rss) > 0 and int(events) > 0, (lag, caught_up, rss, events)
+assert "each row the median of 2 rounds" in text
+# Each round's ratios and lag, for both shapes.
+per_round = re.findall(r"collectionsd per round, (1|100) events? per write: vs PostgreSQL ([\d. ]+); vs ceiling ([\d. ]+); lag p99 ms ([\d.? ]+)", text)
+assert [shape for shape, *_ in per_round] == ["1", "100"], per_round
+for _, vs_pg, vs_ceiling, lags in per_round:
+    assert len(vs_pg.split()) == 2 and all(float(r) > 0 for r in vs_pg.split()), vs_pg
+    assert len(vs_ceiling.split()) == 2 and len(lags.split()) == 2, (vs_ceiling, lags)
 memory = re.search(r"memory: collectionsd resident (\d+) MiB with (\d+) events in its log", text)
 assert memory and int(memory.group(1)) > 0 and int(memory.group(2)) >= 2000, memory
 print("peer_bench_test: 8 rows with figures, projections caught up, memory")

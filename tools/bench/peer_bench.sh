@@ -32,6 +32,13 @@
 #
 #   tools/bench/peer_bench.sh                      # 15 s a row, 64 writers
 #   SECONDS_EACH=30 WRITERS=64 tools/bench/peer_bench.sh
+#   ROUNDS=3 tools/bench/peer_bench.sh             # each row the median of 3
+#
+# ROUNDS runs every row that many times, the systems in a rotating order,
+# and shows each system's median round, then each round's ratios: on a
+# machine whose speed drifts from minute to minute (a shared VM), one run's
+# ratios can move by a fifth; the rounds' spread says how much to trust
+# them.
 #
 # Installs rocksdb-tools and postgresql when missing (apt-get), builds
 # collectionsd when needed. PostgreSQL runs as a private cluster in a
@@ -40,6 +47,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_EACH="${SECONDS_EACH:-15}"
+ROUNDS="${ROUNDS:-1}"
 WRITERS="${WRITERS:-64}"
 VALUE_BYTES=400
 MEMORY_EVENTS="${MEMORY_EVENTS:-10000000}"
@@ -140,6 +148,16 @@ op = json.load(sys.stdin)["ops"][0]
 print("%.0f %.2f %.2f" % (op["events_per_s"], op["p50_ms"], op["p99_ms"]))'
 }
 
+run_ours() { run_collectionsd "$@"; }
+describe() {  # describe <system>: what the rows of that system run
+  case $1 in
+    ours) echo "collectionsd + loadgen ($WRITERS callers, ${SECONDS_EACH}s)" ;;
+    ceiling) echo "gRPC ceiling (no storage) + loadgen" ;;
+    rocks) echo "RocksDB db_bench fillrandom --sync=1 ($WRITERS threads)" ;;
+    pg) echo "PostgreSQL 15 + pgbench ($WRITERS clients)" ;;
+  esac
+}
+
 run_ceiling() {  # run_ceiling single|batch
   : >"$work/ceiling.log"  # emptied before the start (see start_collectionsd)
   "$BUILD_DIR/tools/ceiling_server" --listen=127.0.0.1:0 >"$work/ceiling.log" 2>&1 &
@@ -161,7 +179,7 @@ op = json.load(sys.stdin)["ops"][0]
 print("%.0f %.2f %.2f" % (op["events_per_s"], op["p50_ms"], op["p99_ms"]))'
 }
 
-run_rocksdb() {  # run_rocksdb single|batch
+run_rocks() {  # run_rocks single|batch
   rm -rf "$work/rocksdb"
   db_bench --benchmarks=fillrandom --db="$work/rocksdb" --sync=1 \
     --threads="$WRITERS" --value_size="$VALUE_BYTES" --key_size=16 \
@@ -215,7 +233,7 @@ start_postgres() {
 }
 psql_run() { as_pg psql -h "$work" -U bench -d postgres -qAt "$@"; }
 
-run_postgres() {  # run_postgres single|batch
+run_pg() {  # run_pg single|batch
   local events=1
   [[ $1 == batch ]] && events=100
   psql_run -c "DROP TABLE IF EXISTS events; CREATE TABLE events (
@@ -248,16 +266,35 @@ SQL
 }
 
 start_postgres
-declare -A result
-for shape in single batch; do
-  echo "== $shape: collectionsd + loadgen ($WRITERS callers, ${SECONDS_EACH}s)" >&2
-  result[ours_$shape]=$(run_collectionsd "$shape")
-  echo "== $shape: gRPC ceiling (no storage) + loadgen" >&2
-  result[ceiling_$shape]=$(run_ceiling "$shape")
-  echo "== $shape: RocksDB db_bench fillrandom --sync=1 ($WRITERS threads)" >&2
-  result[rocks_$shape]=$(run_rocksdb "$shape")
-  echo "== $shape: PostgreSQL 15 + pgbench ($WRITERS clients)" >&2
-  result[pg_$shape]=$(run_postgres "$shape")
+# rounds[<system>_<shape>]: one "<events/s> <p50> <p99>" line per round.
+declare -A rounds result
+systems=(ours ceiling rocks pg)
+for round in $(seq "$ROUNDS"); do
+  for shape in single batch; do
+    # Round r starts with the r-th system, so none always runs first (right
+    # after the previous shape's background work) or last.
+    for i in 0 1 2 3; do
+      system=${systems[$(((i + round - 1) % 4))]}
+      echo "== round $round/$ROUNDS, $shape: $(describe "$system")" >&2
+      line=$(run_"$system" "$shape")
+      rounds[${system}_$shape]+="$line"$'\n'
+      [[ $system == ours ]] && cp "$work/ours_$shape.extra" "$work/ours_$shape.extra.$round"
+    done
+  done
+done
+# Each system's row is its median round by events/s (the lower middle one
+# for an even count); with one round, that round.
+median_round() {  # median_round <key>: the line and its round number
+  printf '%s' "${rounds[$1]}" | awk '{print $1, NR, $0}' | sort -g -k1,1 |
+    awk '{line[NR]=$0} END {n = split(line[int((NR + 1) / 2)], f, " ");
+      out=f[3]; for (i = 4; i <= n; i++) out = out " " f[i];
+      print out, f[2]}'
+}
+declare -A median_of
+for key in "${!rounds[@]}"; do
+  read -r eps p50 p99 nth <<<"$(median_round "$key")"
+  result[$key]="$eps $p50 $p99"
+  median_of[$key]=$nth
 done
 
 memory_line="memory: skipped (MEMORY_EVENTS=0)"
@@ -278,14 +315,32 @@ row() {
   read -r ceiling _ _ <<<"${result[ceiling_$4]}"
   echo "| $1 | $2 | $eps | $p50 | $p99 | $(ratio "$eps" "$rocks") | $(ratio "$eps" "$pg") | $(ratio "$eps" "$ceiling") |"
 }
-extra() { sed 's/ /, /g; s/=/ /g' "$work/ours_$1.extra"; }
+# extra <shape>: the projections' figures of collectionsd's median round.
+extra() { sed 's/ /, /g; s/=/ /g' "$work/ours_$1.extra.${median_of[ours_$1]}"; }
+# per_round <shape>: with several rounds, each round's collectionsd events/s
+# as a ratio to PostgreSQL's and to the ceiling's in the same round (the
+# machine's speed may drift between rounds; within one it moves all four
+# rows alike), and the projections' worst lag p99 over the rounds.
+per_round() {
+  [[ $ROUNDS -gt 1 ]] || return 0
+  local ours pg ceiling vs_pg="" vs_ceiling="" lags=""
+  for round in $(seq "$ROUNDS"); do
+    ours=$(printf '%s' "${rounds[ours_$1]}" | sed -n "${round}p" | cut -d' ' -f1)
+    pg=$(printf '%s' "${rounds[pg_$1]}" | sed -n "${round}p" | cut -d' ' -f1)
+    ceiling=$(printf '%s' "${rounds[ceiling_$1]}" | sed -n "${round}p" | cut -d' ' -f1)
+    vs_pg+=" $(ratio "$ours" "$pg")"
+    vs_ceiling+=" $(ratio "$ours" "$ceiling")"
+    lags+=" $(sed -n 's/.*lag_p99_ms=\([^ ]*\).*/\1/p' "$work/ours_$1.extra.$round")"
+  done
+  printf '\n%s' "collectionsd per round, $2: vs PostgreSQL$vs_pg; vs ceiling$vs_ceiling; lag p99 ms$lags"
+}
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 fs=$(df -T "$work" | awk 'NR==2 {print $2}')
 
 cat <<TABLE
 
 Peer benchmark, $(date -u +%F), $(nproc) cores ($cpu), Linux $(uname -r), data on $fs.
-$WRITERS concurrent writers, ${SECONDS_EACH} s per row, ${VALUE_BYTES}-byte event bodies,
+$WRITERS concurrent writers, ${SECONDS_EACH} s per row$([[ $ROUNDS -gt 1 ]] && echo ", each row the median of $ROUNDS rounds"), ${VALUE_BYTES}-byte event bodies,
 every write synced to disk before it is acknowledged; latency is per write.
 
 | system | one write | events/s | p50 ms | p99 ms | vs RocksDB | vs PostgreSQL | vs ceiling |
@@ -300,11 +355,11 @@ $(row "RocksDB 7.8 (db_bench)" "WriteBatch of 100 puts" rocks_batch batch)
 $(row "PostgreSQL 15 (pgbench)" "100-row INSERT after reading the head" pg_batch batch)
 
 collectionsd, 1 event per write: projections $(extra single)
-collectionsd, 100 events per write: projections $(extra batch)
+collectionsd, 100 events per write: projections $(extra batch)$(per_round single "1 event per write")$(per_round batch "100 events per write")
 (lag: p99 of the oldest unapplied event's age during the load, ms; caught
 up: seconds from the load's end until every projection is at the head;
 rss: the server's resident memory at the end, MiB)
 $memory_line
 
-command: SECONDS_EACH=$SECONDS_EACH WRITERS=$WRITERS MEMORY_EVENTS=$MEMORY_EVENTS tools/bench/peer_bench.sh
+command: SECONDS_EACH=$SECONDS_EACH WRITERS=$WRITERS ROUNDS=$ROUNDS MEMORY_EVENTS=$MEMORY_EVENTS tools/bench/peer_bench.sh
 TABLE
