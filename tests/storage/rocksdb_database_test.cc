@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
@@ -211,6 +212,114 @@ TEST(StreamIndexFormatTest, AFormatOneIndexIsReadAndExtendedByThisBuild) {
       auto backward, log->ReadStream("case-1", 4, ReadDirection::kBackward, 3));
   ASSERT_THAT(backward, SizeIs(3));
   EXPECT_EQ(backward[2].event.stream_version(), 2u);
+}
+
+// The event ids and the stream index are compacted universally (size
+// tiered) since 2026-12-07, leveled before: a database an older build
+// compacted into its levels opens, answers and compacts with this build,
+// and an older build (every family leveled, RocksDB's defaults) still
+// opens what this build compacted.
+rocksdb::Status OpenLeveled(const std::string& dir,
+                            std::vector<rocksdb::ColumnFamilyHandle*>* handles,
+                            std::unique_ptr<rocksdb::DB>* db) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (int i = 0; i < kColumnFamilyCount; ++i) {
+    families.emplace_back(ColumnFamilyName(static_cast<ColumnFamily>(i)),
+                          rocksdb::ColumnFamilyOptions());
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status =
+      rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, handles, &raw);
+  db->reset(raw);
+  return status;
+}
+
+// Compacts every column family of `db` to its last level.
+void CompactAll(rocksdb::DB* db,
+                const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  for (rocksdb::ColumnFamilyHandle* family : handles) {
+    ASSERT_TRUE(db->CompactRange(rocksdb::CompactRangeOptions(), family,
+                                 nullptr, nullptr)
+                    .ok());
+  }
+}
+
+// How many files `family` has at `level`.
+int FilesAtLevel(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+                 int level) {
+  std::string count;
+  EXPECT_TRUE(db->GetProperty(
+      family, absl::StrCat("rocksdb.num-files-at-level", level), &count));
+  return std::stoi(count);
+}
+
+void CloseLeveled(std::vector<rocksdb::ColumnFamilyHandle*>* handles,
+                  std::unique_ptr<rocksdb::DB>* db) {
+  for (rocksdb::ColumnFamilyHandle* family : *handles) {
+    ASSERT_TRUE((*db)->DestroyColumnFamilyHandle(family).ok());
+  }
+  handles->clear();
+  ASSERT_TRUE((*db)->Close().ok());
+  db->reset();
+}
+
+TEST(CompactionStyleTest, ALeveledDatabaseOpensCompactsAndStaysReadableBack) {
+  collections::testing::TempDir dir;
+  {
+    ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+    for (int i = 0; i < 6; ++i) {
+      ASSERT_OK(log->Append(absl::StrCat("case-", i), ExpectedVersion::Any(),
+                            MakeCalls(absl::StrCat("old-", i), 3)));
+    }
+  }
+  {  // an older build compacts it into its levels
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    std::unique_ptr<rocksdb::DB> db;
+    ASSERT_TRUE(OpenLeveled(dir.path(), &handles, &db).ok());
+    CompactAll(db.get(), handles);
+    rocksdb::ColumnFamilyHandle* ids =
+        handles[static_cast<int>(ColumnFamily::kEventIds)];
+    EXPECT_EQ(FilesAtLevel(db.get(), ids, 0), 0);
+    EXPECT_EQ(FilesAtLevel(db.get(), ids, 1), 1);
+    CloseLeveled(&handles, &db);
+  }
+  {  // this build reads it, appends and compacts it universally
+    ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+    // A retry of an old append is recognised by its event ids.
+    ASSERT_OK_AND_ASSIGN(
+        AppendResult retried,
+        log->Append("case-2", ExpectedVersion::Any(), MakeCalls("old-2", 3)));
+    EXPECT_TRUE(retried.already_appended);
+    EXPECT_EQ(retried.last_position, 9u);
+    ASSERT_OK(log->Append("case-2", ExpectedVersion::Exact(3),
+                          MakeCalls("new-2", 2)));
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(EventLogDatabase database,
+                         OpenEventLogDatabase({}, dir.path()));
+    CompactAll(database.db.get(), database.handles);
+    // Universal compaction's full merge: one sorted run, in the last level.
+    EXPECT_EQ(FilesAtLevel(database.db.get(),
+                           database.cf(ColumnFamily::kEventIds), 6),
+              1);
+    database.Close();
+  }
+  {  // an older build opens what this build compacted
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    std::unique_ptr<rocksdb::DB> db;
+    ASSERT_TRUE(OpenLeveled(dir.path(), &handles, &db).ok());
+    std::string value;
+    EXPECT_TRUE(db->Get(rocksdb::ReadOptions(),
+                        handles[static_cast<int>(ColumnFamily::kEventIds)],
+                        EncodeEventIdKey("case-2", "new-2-1"), &value)
+                    .ok());
+    CloseLeveled(&handles, &db);
+  }
+  ASSERT_OK_AND_ASSIGN(auto log, OpenRocksDbEventLog({}, dir.path()));
+  ASSERT_OK_AND_ASSIGN(
+      auto events, log->ReadStream("case-2", 1, ReadDirection::kForward, 10));
+  ASSERT_THAT(events, SizeIs(5));
+  EXPECT_EQ(events[4].event.event_id(), "new-2-1");
 }
 
 }  // namespace
