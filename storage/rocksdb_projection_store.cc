@@ -347,14 +347,14 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> OpenRocksDbProjectionStore(
   // last level. Measured 2026-12-07 with tools/bench/sustained_bench.sh
   // (100-event writes for 90 s): the store's compactions took 20.7 s of
   // the server's 167 CPU seconds (each rewriting 18 to 94 MB), against
-  // 12.2 and 14.4 s universal. Reads: loadgen's timeline queries after 45 s
-  // of such writes answered as fast within the machine's noise (2,663 to
-  // 3,696 calls/s against 2,686 to 3,718). Seven
-  // levels, RocksDB's default, so an older build still opens the store
-  // (each level a sorted run, as leveled compaction requires). Compression
-  // stays on: turning it off made 10M-event rebuilds slower, from the
-  // extra bytes flushed and compacted, without clearly faster reads (see
-  // docs/performance.md's projection benchmark).
+  // 12.2 and 14.4 s universal. Reads: loadgen's timeline queries after
+  // 45 s of such writes answered as fast within the machine's noise (2,663
+  // to 3,696 calls/s against 2,686 to 3,718). Seven levels, RocksDB's
+  // default, so an older build still opens the store (each level a sorted
+  // run, as leveled compaction requires). Compression stays on: turning it
+  // off made 10M-event rebuilds slower, from the extra bytes flushed and
+  // compacted, without clearly faster reads (see docs/performance.md's
+  // projection benchmark).
   db_options.compaction_style = rocksdb::kCompactionStyleUniversal;
   // Blocks outside the block cache are read through the OS page cache
   // without a read() call and a copy each.

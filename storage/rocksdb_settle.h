@@ -15,8 +15,11 @@
 
 namespace collections::storage {
 
-// Flushes `families` (waiting for the flushes) and polls until none of them
-// has a compaction pending and none runs, for up to `timeout`.
+// Flushes `families` (waiting for the flushes) and polls until no flush or
+// compaction runs and none of them has a compaction pending, or none has
+// run for a second although one is flagged as pending (universal
+// compaction's flag can stay set with nothing to merge), for up to
+// `timeout`.
 // DEADLINE_EXCEEDED naming `what` when compactions outlast it; flush errors
 // as FromRocksDbStatus.
 absl::Status SettleDatabase(
