@@ -337,25 +337,17 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> OpenRocksDbProjectionStore(
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.IncreaseParallelism(2);
-  // Universal (size-tiered) compaction: a sorted run is merged with runs
-  // of about its size, so a key is rewritten a few times in its life, not
-  // once per flush. Leveled compaction, with its levels sized to the data
-  // (dynamic level bytes, as before 2026-12-07), merged every few flushes
-  // into the last level whole while the store was small: every file
-  // flushed holds keys of every projection (the actor index, the
-  // timelines, the cases), so each spans, and was merged with, the whole
-  // last level. Measured 2026-12-07 with tools/bench/sustained_bench.sh
-  // (100-event writes for 90 s): the store's compactions took 20.7 s of
-  // the server's 167 CPU seconds (each rewriting 18 to 94 MB), against
-  // 12.2 and 14.4 s universal. Reads: loadgen's timeline queries after
-  // 45 s of such writes answered as fast within the machine's noise (2,663
-  // to 3,696 calls/s against 2,686 to 3,718). Seven levels, RocksDB's
-  // default, so an older build still opens the store (each level a sorted
-  // run, as leveled compaction requires). Compression stays on: turning it
-  // off made 10M-event rebuilds slower, from the extra bytes flushed and
-  // compacted, without clearly faster reads (see docs/performance.md's
-  // projection benchmark).
-  db_options.compaction_style = rocksdb::kCompactionStyleUniversal;
+  // Reads should cost the same however much the store holds: fewer, fuller
+  // levels. (Universal compaction, reviewed 2026-12-07 and not kept, halved
+  // the store's compaction CPU under a long load (tools/bench/
+  // sustained_bench.sh, 90 s: 20.7 → 12.2-14.4 s) and sped up rebuilds
+  // (projection_bench 200k/2M events: case standing 104-139k → 167k
+  // events/s), but timeline reads slowed with the store's size: the 2M/200k
+  // p50 ratio 1.21 → 1.25 and 1.32, over the 1.3 asked.) (Compression stays on:
+  // turning it off made 10M-event rebuilds slower, from the extra bytes flushed
+  // and compacted, without clearly faster reads; see docs/performance.md's
+  // projection benchmark.)
+  db_options.level_compaction_dynamic_level_bytes = true;
   // Blocks outside the block cache are read through the OS page cache
   // without a read() call and a copy each.
   db_options.allow_mmap_reads = true;
