@@ -338,15 +338,15 @@ absl::StatusOr<std::unique_ptr<ProjectionStore>> OpenRocksDbProjectionStore(
   db_options.create_if_missing = true;
   db_options.IncreaseParallelism(2);
   // Reads should cost the same however much the store holds: fewer, fuller
-  // levels. (Universal compaction, reviewed 2026-12-07 and not kept, halved
-  // the store's compaction CPU under a long load (tools/bench/
-  // sustained_bench.sh, 90 s: 20.7 → 12.2-14.4 s) and sped up rebuilds
-  // (projection_bench 200k/2M events: case standing 104-139k → 167k
-  // events/s), but timeline reads slowed with the store's size: the 2M/200k
-  // p50 ratio 1.21 → 1.25 and 1.32, over the 1.3 asked.) (Compression stays on:
-  // turning it off made 10M-event rebuilds slower, from the extra bytes flushed
-  // and compacted, without clearly faster reads; see docs/performance.md's
-  // projection benchmark.)
+  // levels. Compression stays on: turning it off made 10M-event rebuilds
+  // slower, from the extra bytes flushed and compacted, without clearly
+  // faster reads (see docs/performance.md's projection benchmark).
+  // Universal compaction, reviewed 2026-12-07 and not kept, halved the
+  // store's compaction CPU under a long load (tools/bench/
+  // sustained_bench.sh, 90 s: 20.7 to 12.2-14.4 s) and sped up rebuilds
+  // (projection_bench, 200k/2M events: case standing 104-139k to 167k
+  // events/s), but timeline reads slowed with the store's size (the
+  // 2M/200k p50 ratio 1.21 to 1.25 and 1.32, over the 1.3 asked).
   db_options.level_compaction_dynamic_level_bytes = true;
   // Blocks outside the block cache are read through the OS page cache
   // without a read() call and a copy each.

@@ -21,11 +21,11 @@ absl::Status SettleDatabase(
   const absl::Time deadline = absl::Now() + timeout;
   // Polls of 100 ms in a row with nothing running although a compaction
   // is flagged as pending. Universal compaction flags one whenever its
-  // sorted runs reach their trigger, also when its picker finds nothing
-  // worth merging (a 10M-event log sat so for ten minutes); a compaction
-  // it would run starts within milliseconds of the flag, as background
-  // slots are free. A second of that is rest. (RocksDB 7.8 has no
-  // WaitForCompact.)
+  // sorted runs reach their trigger, also when its picker then finds
+  // nothing worth merging (projection_bench's 10M-event log did not
+  // settle in ten minutes); a compaction the picker does choose starts
+  // within milliseconds while a background slot is free. A second of
+  // nothing running is rest. (RocksDB 7.8 has no WaitForCompact.)
   int idle_polls = 0;
   for (;;) {
     uint64_t running = 0, pending = 0;
