@@ -320,7 +320,7 @@ extra() { sed 's/ /, /g; s/=/ /g' "$work/ours_$1.extra.${median_of[ours_$1]}"; }
 # per_round <shape>: with several rounds, each round's collectionsd events/s
 # as a ratio to PostgreSQL's and to the ceiling's in the same round (the
 # machine's speed may drift between rounds; within one it moves all four
-# rows alike), and the projections' worst lag p99 over the rounds.
+# rows alike), and each round's projection lag p99.
 per_round() {
   [[ $ROUNDS -gt 1 ]] || return 0
   local ours pg ceiling vs_pg="" vs_ceiling="" lags=""
