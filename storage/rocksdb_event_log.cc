@@ -15,8 +15,17 @@ void RocksDbEventLog::RunCommitter() {
     bool repair_first = false;
     {
       absl::MutexLock lock(&queue_mu_);
+      // A written group still waiting for the syncer (busy syncing the one
+      // before) would be synced together with anything written now, so
+      // writing now gains no time: wait, and what arrives meanwhile joins
+      // one group instead of each arrival becoming its own (a RocksDB
+      // write, a memtable insert of the group marker, a futex wake each).
+      // Measured 2026-12-07, loadgen 64 callers x 1 event, 6 s: 10,599
+      // groups (71% of them a single append) became 3,918, the server's
+      // CPU per event 195 -> 183 us (four alternating 10 s runs: 6,739 ->
+      // 7,068 events/s).
       auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
-        return !queue_.empty() || stopping_;
+        return (!queue_.empty() && written_.empty()) || stopping_;
       };
       queue_mu_.Await(absl::Condition(&has_work));
       if (queue_.empty()) return;  // stopping, and everything is committed

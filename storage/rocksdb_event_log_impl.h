@@ -306,8 +306,9 @@ class RocksDbEventLog final : public ReplicatedLog {
 
   // The committer thread: takes what is queued as one group (up to
   // max_group_bytes), sequences it, writes it unsynced and hands it to the
-  // syncer; then takes the next group while that one syncs. Drains the queue
-  // before it stops.
+  // syncer; then takes the next group while that one syncs, but not while
+  // a written group still waits for the syncer (what arrives meanwhile joins
+  // the next group). Drains the queue before it stops.
   void RunCommitter();
 
   // The syncer thread: makes every group written so far durable with one
@@ -402,7 +403,9 @@ class RocksDbEventLog final : public ReplicatedLog {
   absl::Mutex queue_mu_;
   // Appends waiting for the committer, in arrival order.
   std::deque<std::unique_ptr<PendingAppend>> queue_ ABSL_GUARDED_BY(queue_mu_);
-  // Groups written by the committer and waiting for the syncer, in order.
+  // Groups written by the committer and waiting for the syncer, in order
+  // (at most one while running: the committer writes the next once the
+  // syncer took it).
   std::deque<std::unique_ptr<Group>> written_ ABSL_GUARDED_BY(queue_mu_);
   // Groups handed to the syncer and not yet acknowledged.
   int groups_in_flight_ ABSL_GUARDED_BY(queue_mu_) = 0;

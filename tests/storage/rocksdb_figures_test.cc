@@ -3,11 +3,15 @@
 // a quiet database; and the log tells its observer about each group commit.
 #include "storage/rocksdb_figures.h"
 
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "storage/rocksdb_event_log.h"
 #include "storage/rocksdb_projection_store.h"
@@ -118,6 +122,55 @@ TEST(RocksDbFiguresTest, ObserverHearsOfEveryGroupCommit) {
   ASSERT_FALSE(reports.empty());
   EXPECT_FALSE(reports.back().acknowledged);
   EXPECT_EQ(reports.back().events, 4u);
+}
+
+// Group commit: while one written group waits for its sync, the committer
+// writes no second group; what arrives meanwhile joins the next group. So
+// every group has a WAL sync of its own, and the syncs run one after
+// another: with each sync made to take at least 20 ms, a burst of appends
+// from many threads cannot be written in more groups than 20 ms periods
+// fit in the time it took (plus the first). Writing each arrival as its
+// own group while a sync ran (as before) wrote several groups per sync.
+TEST(RocksDbFiguresTest, AGroupWaitingForItsSyncTakesWhatArrivesMeanwhile) {
+  collections::testing::TempDir dir;
+  RecordingObserver observer;
+  WriteFaults faults;
+  EventLogOptions options;
+  options.observer = &observer;
+  options.write_faults = &faults;
+  auto log = OpenRocksDbEventLog(options, dir.Sub("log"));
+  ASSERT_TRUE(log.ok());
+  constexpr auto kSync = std::chrono::milliseconds(20);
+  faults.SlowSyncs(kSync, kSync);
+  constexpr int kWriters = 16, kAppendsEach = 5;
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> writers;
+  std::atomic<int> acknowledged{0};
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kAppendsEach; ++i) {
+        if ((*log)
+                ->Append(absl::StrCat("case-", w), ExpectedVersion::Any(),
+                         MakeCalls(absl::StrCat("w", w, "-", i), 1))
+                .ok())
+          ++acknowledged;
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  const absl::Duration took = absl::Now() - start;
+  faults.SlowSyncs(std::chrono::milliseconds(0), std::chrono::milliseconds(0));
+  EXPECT_EQ(acknowledged.load(), kWriters * kAppendsEach);
+  const std::vector<GroupCommitReport> reports = observer.reports();
+  size_t appends = 0;
+  for (const GroupCommitReport& report : reports) appends += report.appends;
+  EXPECT_EQ(appends, static_cast<size_t>(kWriters * kAppendsEach));
+  const double sync_periods =
+      absl::ToDoubleMilliseconds(took) / static_cast<double>(kSync.count());
+  EXPECT_LE(static_cast<double>(reports.size()), sync_periods + 1)
+      << reports.size() << " groups in " << took;
+  // Fewer groups than appends: the burst was grouped at all.
+  EXPECT_LT(reports.size(), static_cast<size_t>(kWriters * kAppendsEach));
 }
 
 }  // namespace
