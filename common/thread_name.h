@@ -1,5 +1,5 @@
 // Names the calling thread, so `top -H`, perf and /proc/<pid>/task/*/comm
-// tell the server's threads apart (the log's committer and syncer, each
+// tell the server's threads apart (the log's committer, each
 // projection's runner) instead of showing every one as "collectionsd".
 //
 // Linux keeps 15 bytes of a name: longer names are cut there. Best effort:

@@ -13,12 +13,12 @@
 
 namespace collections::storage {
 
-// One group commit, reported after its members were answered.
+// One group commit, reported just before its members are answered.
 struct GroupCommitReport {
   size_t appends = 0;  // Append calls in the group (a transaction is one)
   size_t events = 0;   // events they carried
-  // The WAL sync the group waited for, shared with the groups synced with
-  // it; zero when nothing was synced (sync off, or nothing written).
+  // The WAL sync the group waited for; zero when nothing was synced (sync
+  // off, or nothing written).
   absl::Duration wal_sync;
   // True when the group was written and synced, so its answers (a stale
   // expected version's refusal included) are final; false when the whole
@@ -26,9 +26,9 @@ struct GroupCommitReport {
   bool acknowledged = false;
 };
 
-// Receives reports from the log's syncer thread: implementations must be
+// Receives reports from the log's committer thread: implementations must be
 // quick, never block and never call back into the log. Thread safety: called
-// from one thread at a time, but not always the same one.
+// from one thread at a time.
 class LogObserver {
  public:
   virtual ~LogObserver() = default;

@@ -6,11 +6,11 @@
 // thread does the expensive per-event work (validation, serialising the
 // body, hashing it, the idempotency lookup) and queues the append. The
 // committer thread takes everything queued as one group, assigns positions
-// and versions, and writes it as one unsynced RocksDB batch (events, indexes,
-// stream heads, chain hashes, the group marker). The syncer thread makes
-// every group written so far durable with one shared WAL sync, publishes the
-// new head and acknowledges the groups strictly in order, while the
-// committer already writes the next group. No thread waits per append:
+// and versions, writes it as one RocksDB batch (events, indexes, stream
+// heads, chain hashes, the group marker), makes it durable with one WAL
+// sync, publishes the new head and acknowledges the group's appends in
+// order; what arrives meanwhile forms the next group. No thread waits per
+// append:
 // AppendAsync returns at once, and a caller of Append waits only for its own
 // outcome. storage/FORMAT.md describes the bytes and the recovery of a partly
 // written group. The heads of streams written lately are answered from

@@ -1,6 +1,6 @@
 // The RocksDB event log's implementation class, shared by its two source
-// files: rocksdb_event_log.cc (the committer and syncer: sequencing, group
-// writes, durability, repair) and rocksdb_event_log_calls.cc (the caller's
+// files: rocksdb_event_log.cc (the committer: sequencing, group writes,
+// durability, repair) and rocksdb_event_log_calls.cc (the caller's
 // side: preparing appends, reads, proofs). Internal to storage/; the rest of
 // the code opens the log with OpenRocksDbEventLog (rocksdb_event_log.h).
 #ifndef COLLECTIONS_STORAGE_ROCKSDB_EVENT_LOG_IMPL_H_
@@ -137,8 +137,8 @@ struct GroupPlan {
   absl::Status write_error;
 };
 
-// A group on its way through the pipeline: sequenced and written by the
-// committer thread, then made durable and acknowledged by the syncer thread.
+// A group on its way through the committer: sequenced, written, made
+// durable and acknowledged.
 struct Group {
   std::vector<std::unique_ptr<PendingAppend>> members;  // in queue order
   GroupPlan plan;
@@ -166,8 +166,8 @@ class RocksDbEventLog final : public ReplicatedLog {
         frontier_(std::move(database_.frontier)),
         head_position_(database_.head_position),
         published_head_(database_.head_position) {
-    // Writes are never synced one by one: the syncer makes every group
-    // written so far durable with one SyncWAL().
+    // Writes are never synced one by one: the committer makes each group
+    // durable with one SyncWAL().
     // (memtable_insert_hint_per_batch stays off: a group interleaves column
     // families and streams, and the hint's splice recomputation cost more than
     // it saved in storage_bench.)
@@ -175,25 +175,16 @@ class RocksDbEventLog final : public ReplicatedLog {
       NameThisThread("log-committer");
       RunCommitter();
     });
-    syncer_ = std::thread([this] {
-      NameThisThread("log-syncer");
-      RunSyncer();
-    });
   }
 
   ~RocksDbEventLog() override {
     // Everything queued is still committed and acknowledged: the committer
-    // drains the queue before it stops, the syncer drains the pipeline.
+    // drains the queue before it stops.
     {
       absl::MutexLock lock(&queue_mu_);
       stopping_ = true;
     }
     committer_.join();
-    {
-      absl::MutexLock lock(&queue_mu_);
-      committer_stopped_ = true;
-    }
-    syncer_.join();
     // Without sync the WAL may still sit in RocksDB's buffer; a clean close
     // must not lose it. Not after a failed write that was never repaired:
     // RocksDB's WAL writer is then in an error state (and its debug build
@@ -285,7 +276,7 @@ class RocksDbEventLog final : public ReplicatedLog {
   // decoded).
   bool Feeding() const { return feeding_.load(std::memory_order_acquire); }
 
-  // Syncer (or committer). Hands the durable group's events to the sink,
+  // Committer only. Hands the durable group's events to the sink,
   // unless some append of it kept no decoded events (then the sink sees a
   // gap). Takes the decoded events and the record bytes out of the plan's
   // appends: only their counts and results are read after it.
@@ -305,27 +296,21 @@ class RocksDbEventLog final : public ReplicatedLog {
                          std::vector<std::optional<EventIdEntry>>* found) const;
 
   // The committer thread: takes what is queued as one group (up to
-  // max_group_bytes), sequences it, writes it unsynced and hands it to the
-  // syncer; then takes the next group while that one syncs, but not while
-  // a written group still waits for the syncer (what arrives meanwhile joins
-  // the next group). Drains the queue before it stops.
+  // max_group_bytes), sequences it, writes it as one RocksDB batch and
+  // finishes it (FinishGroup); what arrives meanwhile waits in the queue
+  // and forms the next group. Drains the queue before it stops.
   void RunCommitter();
 
-  // The syncer thread: makes every group written so far durable with one
-  // WAL sync, publishes the new head and acknowledges the groups' appends,
-  // strictly in the order they were written.
-  void RunSyncer();
-
-  // Syncer (or committer, when nothing else is in flight). Makes `groups`
-  // durable with one WAL sync, publishes the head and calls every member's
-  // callback, in order. A failed group fails every group after it until the
-  // committer has repaired the log.
+  // Committer only. Makes the written group durable with one WAL sync,
+  // feeds the sink, publishes the head and calls every member's callback,
+  // in order. A failed write or sync fails the whole group and makes the
+  // committer repair the log before the next one.
   // What the observer hears of a finished group: `acknowledged` when it
   // was written and synced (its members' answers, refusals included, are
   // final), false when it was refused or its write or sync failed.
   static GroupCommitReport ReportOf(const Group& group, absl::Duration wal_sync,
                                     bool acknowledged);
-  void FinishGroups(std::vector<std::unique_ptr<Group>> groups);
+  void FinishGroup(Group* group);
 
   // Committer only. Decides every member's fate and assigns positions and
   // versions, grouping accepted appends by stream; with group->refusal set
@@ -403,18 +388,10 @@ class RocksDbEventLog final : public ReplicatedLog {
   absl::Mutex queue_mu_;
   // Appends waiting for the committer, in arrival order.
   std::deque<std::unique_ptr<PendingAppend>> queue_ ABSL_GUARDED_BY(queue_mu_);
-  // Groups written by the committer and waiting for the syncer, in order
-  // (at most one while running: the committer writes the next once the
-  // syncer took it).
-  std::deque<std::unique_ptr<Group>> written_ ABSL_GUARDED_BY(queue_mu_);
-  // Groups handed to the syncer and not yet acknowledged.
-  int groups_in_flight_ ABSL_GUARDED_BY(queue_mu_) = 0;
-  // A group failed: groups still in flight fail too (the repair may remove
-  // them), and the committer repairs before sequencing anything more.
-  bool pipeline_failed_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // A group's write or sync failed: the committer repairs before
+  // sequencing anything more.
   bool needs_repair_ ABSL_GUARDED_BY(queue_mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-  bool committer_stopped_ ABSL_GUARDED_BY(queue_mu_) = false;
 
   // Touched only by the committer thread.
   uint64_t next_position_;
@@ -452,7 +429,6 @@ class RocksDbEventLog final : public ReplicatedLog {
   std::atomic<bool> feeding_{false};
 
   std::thread committer_;
-  std::thread syncer_;
 };
 
 }  // namespace collections::storage::internal

@@ -1,6 +1,6 @@
 // The scheduling priority of the threads gRPC runs calls on. They take new
 // work in (decode, admit, decide, queue the append); the log's committer
-// and syncer and the projection runners, the server's own threads, finish
+// and the projection runners, the server's own threads, finish
 // work already taken. When the two cores are busy, the kernel shares them
 // out by priority: request threads a few steps below let the runners keep
 // the read models current instead of falling behind a flood of new writes.

@@ -124,14 +124,15 @@ TEST(RocksDbFiguresTest, ObserverHearsOfEveryGroupCommit) {
   EXPECT_EQ(reports.back().events, 4u);
 }
 
-// Group commit: while one written group waits for its sync, the committer
-// writes no second group; what arrives meanwhile joins the next group. So
+// Group commit: the committer writes a group only after the one before was
+// synced and answered; what arrives meanwhile joins the next group. So
 // every group has a WAL sync of its own, and the syncs run one after
 // another: with each sync made to take at least 20 ms, a burst of appends
 // from many threads cannot be written in more groups than 20 ms periods
 // fit in the time it took (plus the first). Writing each arrival as its
-// own group while a sync ran (as before) wrote several groups per sync.
-TEST(RocksDbFiguresTest, AGroupWaitingForItsSyncTakesWhatArrivesMeanwhile) {
+// own group while a sync ran (an earlier design) wrote several groups per
+// sync.
+TEST(RocksDbFiguresTest, WhatArrivesDuringASyncJoinsTheNextGroup) {
   collections::testing::TempDir dir;
   RecordingObserver observer;
   WriteFaults faults;
