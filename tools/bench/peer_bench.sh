@@ -46,6 +46,7 @@
 # root); nothing is left behind.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tools/bench/lib.sh
 SECONDS_EACH="${SECONDS_EACH:-15}"
 ROUNDS="${ROUNDS:-1}"
 WRITERS="${WRITERS:-64}"
@@ -90,34 +91,17 @@ percentiles() {
 # transaction). Each prints "<events/s> <p50 ms> <p99 ms>" (latency per
 # write).
 # start_collectionsd: a fresh collectionsd on an empty data directory;
-# sets server_pid and waits until it serves (its port is in server.log).
+# sets server_pid and port once it serves (tools/bench/lib.sh).
 start_collectionsd() {
   rm -rf "$work/collectionsd"
-  # Emptied here, not by the redirection below: that one happens in the
-  # child, after this shell may already have read the previous server's
-  # "serving on port" line.
-  : >"$work/server.log"
-  "$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
+  bench_start_server "$work/server.log" \
+    "$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
     --data_dir="$work/collectionsd" --insecure_plaintext --rate_limit_per_second=0 \
-    --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
-    >"$work/server.log" 2>&1 &
-  server_pid=$!
-  # Until the line names the port: the line may be seen half-written.
-  for _ in $(seq 600); do
-    [[ -n $(sed -n 's/.*serving on port \([0-9][0-9]*\).*/\1/p' \
-      "$work/server.log") ]] && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "collectionsd did not start serving:" >&2
-  cat "$work/server.log" >&2
-  exit 1
+    --tree_head_interval_seconds=0 --due_events_interval_seconds=0 || exit 1
 }
 
 run_collectionsd() {  # run_collectionsd single|batch
   start_collectionsd
-  local port
-  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.log")
   # --projection_lag: loadgen asks for the projections' lag every 200 ms
   # during the load (the oldest unapplied event's age over all
   # projections) and times their catch-up after it, on its own channel.
@@ -159,16 +143,8 @@ describe() {  # describe <system>: what the rows of that system run
 }
 
 run_ceiling() {  # run_ceiling single|batch
-  : >"$work/ceiling.log"  # emptied before the start (see start_collectionsd)
-  "$BUILD_DIR/tools/ceiling_server" --listen=127.0.0.1:0 >"$work/ceiling.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 300); do
-    [[ -n $(sed -n 's/.*serving on port \([0-9][0-9]*\).*/\1/p' \
-      "$work/ceiling.log") ]] && break
-    sleep 0.1
-  done
-  local port
-  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/ceiling.log")
+  bench_start_server "$work/ceiling.log" \
+    "$BUILD_DIR/tools/ceiling_server" --listen=127.0.0.1:0 || exit 1
   "$BUILD_DIR/tools/loadgen" --server="127.0.0.1:$port" --workload="$1" \
     --batch_events=100 --callers="$WRITERS" --seconds="$SECONDS_EACH" \
     >"$work/loadgen.out"
@@ -202,8 +178,7 @@ PY
 # resident at any moment of the fill).
 run_memory() {
   start_collectionsd
-  local port started
-  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/server.log")
+  local started
   started=$(date +%s.%N)
   "$BUILD_DIR/tools/loadgen" --server="127.0.0.1:$port" --workload=batch \
     --batch_events=100 --callers=64 --events="$MEMORY_EVENTS" --projection_lag \

@@ -19,6 +19,7 @@
 # Builds collectionsd and loadgen when needed; nothing is left behind.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tools/bench/lib.sh
 SECONDS_EACH="${SECONDS_EACH:-90}"
 SHAPE="${SHAPE:-batch}"
 WRITERS="${WRITERS:-64}"
@@ -34,19 +35,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
+bench_start_server "$work/server.log" \
+  "$BUILD_DIR/services/server/collectionsd" --listen=127.0.0.1:0 \
   --data_dir="$work/data" --insecure_plaintext --rate_limit_per_second=0 \
-  --tree_head_interval_seconds=0 --due_events_interval_seconds=0 \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
-port=
-for _ in $(seq 600); do
-  port=$(sed -n 's/.*serving on port \([0-9][0-9]*\).*/\1/p' "$work/server.log")
-  [[ -n "$port" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-[[ -n "$port" ]] || { cat "$work/server.log" >&2; exit 1; }
+  --tree_head_interval_seconds=0 --due_events_interval_seconds=0 || exit 1
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 ticks_before=$(cpu_ticks)
