@@ -1,6 +1,7 @@
 // The storage figures of a real event log and projection store: memtables
 // fill with appends, table files appear after a flush, stalls stay zero on
-// a quiet database; and the log tells its observer about each group commit.
+// a quiet database; the log tells its observer about each group commit, and
+// what arrives during a sync joins the next group.
 #include "storage/rocksdb_figures.h"
 
 #include <atomic>
@@ -77,15 +78,27 @@ TEST(RocksDbFiguresTest, ProjectionStoreReportsItsFigures) {
   EXPECT_GT((*store)->Figures().memtable_bytes, before);
 }
 
-TEST(RocksDbFiguresTest, ObserverHearsOfEveryGroupCommit) {
-  collections::testing::TempDir dir;
-  RecordingObserver observer;
-  WriteFaults faults;
-  EventLogOptions options;
-  options.observer = &observer;
-  options.write_faults = &faults;
+// A log in a temporary directory whose group commits are recorded and whose
+// disk can be made to fail or slow down.
+class ObservedLogTest : public ::testing::Test {
+ protected:
+  ObservedLogTest() {
+    options_.observer = &observer_;
+    options_.write_faults = &faults_;
+  }
+  absl::StatusOr<std::unique_ptr<DurableEventLog>> Open() {
+    return OpenRocksDbEventLog(options_, dir_.Sub("log"));
+  }
+
+  collections::testing::TempDir dir_;
+  RecordingObserver observer_;
+  WriteFaults faults_;
+  EventLogOptions options_;
+};
+
+TEST_F(ObservedLogTest, ObserverHearsOfEveryGroupCommit) {
   {
-    auto log = OpenRocksDbEventLog(options, dir.Sub("log"));
+    auto log = Open();
     ASSERT_TRUE(log.ok());
     ASSERT_TRUE(
         (*log)
@@ -101,13 +114,13 @@ TEST(RocksDbFiguresTest, ObserverHearsOfEveryGroupCommit) {
             ->Append("case-1", ExpectedVersion::Exact(1), MakeCalls("c", 1))
             .ok());
     // No room on the disk: the whole group is refused.
-    faults.SimulateFreeBytes(0);
+    faults_.SimulateFreeBytes(0);
     EXPECT_FALSE(
         (*log)
             ->Append("case-3", ExpectedVersion::Any(), MakeCalls("d", 4))
             .ok());
   }
-  const std::vector<GroupCommitReport> reports = observer.reports();
+  const std::vector<GroupCommitReport> reports = observer_.reports();
   size_t appends = 0, events = 0, synced = 0, acknowledged = 0;
   for (const GroupCommitReport& report : reports) {
     appends += report.appends;
@@ -132,17 +145,11 @@ TEST(RocksDbFiguresTest, ObserverHearsOfEveryGroupCommit) {
 // fit in the time it took (plus the first). Writing each arrival as its
 // own group while a sync ran (an earlier design) wrote several groups per
 // sync.
-TEST(RocksDbFiguresTest, WhatArrivesDuringASyncJoinsTheNextGroup) {
-  collections::testing::TempDir dir;
-  RecordingObserver observer;
-  WriteFaults faults;
-  EventLogOptions options;
-  options.observer = &observer;
-  options.write_faults = &faults;
-  auto log = OpenRocksDbEventLog(options, dir.Sub("log"));
+TEST_F(ObservedLogTest, WhatArrivesDuringASyncJoinsTheNextGroup) {
+  auto log = Open();
   ASSERT_TRUE(log.ok());
   constexpr auto kSync = std::chrono::milliseconds(20);
-  faults.SlowSyncs(kSync, kSync);
+  faults_.SlowSyncs(kSync, kSync);
   constexpr int kWriters = 16, kAppendsEach = 5;
   const absl::Time start = absl::Now();
   std::vector<std::thread> writers;
@@ -160,9 +167,9 @@ TEST(RocksDbFiguresTest, WhatArrivesDuringASyncJoinsTheNextGroup) {
   }
   for (auto& writer : writers) writer.join();
   const absl::Duration took = absl::Now() - start;
-  faults.SlowSyncs(std::chrono::milliseconds(0), std::chrono::milliseconds(0));
+  faults_.SlowSyncs(std::chrono::milliseconds(0), std::chrono::milliseconds(0));
   EXPECT_EQ(acknowledged.load(), kWriters * kAppendsEach);
-  const std::vector<GroupCommitReport> reports = observer.reports();
+  const std::vector<GroupCommitReport> reports = observer_.reports();
   size_t appends = 0;
   for (const GroupCommitReport& report : reports) appends += report.appends;
   EXPECT_EQ(appends, static_cast<size_t>(kWriters * kAppendsEach));
