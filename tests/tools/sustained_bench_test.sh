@@ -7,9 +7,15 @@
 set -euo pipefail
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+status=0
 SECONDS_EACH=3 WRITERS=4 BUILD_DIR="$1" \
   "$(dirname "$0")/../../tools/bench/sustained_bench.sh" >"$out" 2>&1 ||
-  { cat "$out"; echo "FAIL: sustained_bench.sh exited $?"; exit 1; }
+  status=$?
+if ((status != 0)); then
+  cat "$out"
+  echo "FAIL: sustained_bench.sh exited $status"
+  exit 1
+fi
 cat "$out"
 python3 - "$out" <<'PY'
 import re, sys
