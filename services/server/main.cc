@@ -38,7 +38,8 @@ const char* malloc_conf =
 }
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
-          "host:port to serve gRPC on (port 0 = any free port)");
+          "host:port to serve gRPC on (port 0 = any free port), or "
+          "unix:/path for a Unix domain socket (then the port logged is 1)");
 ABSL_FLAG(std::string, data_dir, "data",
           "RocksDB data directory (created when missing)");
 ABSL_FLAG(bool, sync, true,
@@ -245,6 +246,7 @@ int main(int argc, char** argv) {
   // Scripts wait for "serving on port N" (tests/tools/server_lib.sh).
   log->Info(absl::StrCat("serving on port ", (*server)->port()),
             {{"port", (*server)->port()},
+             {"listen", options.listen_address},
              {"metrics_port", (*server)->metrics_port()},
              {"data_dir", options.data_dir},
              {"sync", options.log.sync}});

@@ -3,7 +3,7 @@
 # smoke run, not a measurement): collectionsd through loadgen, db_bench and
 # PostgreSQL with pgbench each produce a row with figures, and the ratios
 # are computed. Two rounds, so the rounds' medians and per-round ratios
-# are exercised too.
+# are exercised too. The default transport (a Unix socket) is the one run.
 #
 #   peer_bench_test.sh <build dir>
 set -euo pipefail
@@ -28,6 +28,8 @@ assert len(extras) == 2, extras
 for lag, caught_up, rss, events in extras:
     assert float(caught_up) >= 0 and int(rss) > 0 and int(events) > 0, (lag, caught_up, rss, events)
 assert "each row the median of 2 rounds" in text
+# The default transport: gRPC over a Unix socket, as pgbench reaches PostgreSQL.
+assert "gRPC over a Unix socket" in text and "TRANSPORT=unix" in text
 # Each round's ratios and lag, for both shapes.
 per_round = re.findall(r"collectionsd per round, (1|100) events? per write: vs PostgreSQL ([\d. ]+); vs ceiling ([\d. ]+); lag p99 ms ([\d.? ]+)", text)
 assert [shape for shape, *_ in per_round] == ["1", "100"], per_round
