@@ -157,6 +157,8 @@ void RecordCall(CaseState& state, const v1::CallLogged& call, absl::Time at) {
                 static_cast<ptrdiff_t>(first_oldest == conversation_kept
                                            ? first_oldest_other
                                            : first_oldest));
+    // One call too many (a call logged to a full history): no second pass.
+    if (calls.size() <= kMaxRecentCalls) return;
   }
 }
 
