@@ -437,6 +437,14 @@ bool HasPersonalData(const v1::Event& event) {
 
 absl::Status SealPersonalData(v1::Event& event, absl::string_view stream_id,
                               uint64_t version, const DataKey& key) {
+  return SealPersonalData(
+      event, stream_id, version,
+      [&key]() -> absl::StatusOr<const DataKey*> { return &key; });
+}
+
+absl::Status SealPersonalData(
+    v1::Event& event, absl::string_view stream_id, uint64_t version,
+    absl::FunctionRef<absl::StatusOr<const DataKey*>()> key_for) {
   if (event.has_sealed()) {
     return absl::InvalidArgumentError("the event is sealed already");
   }
@@ -444,6 +452,9 @@ absl::Status SealPersonalData(v1::Event& event, absl::string_view stream_id,
   Collect(*event.mutable_payload(), PayloadPlan(), "", &found);
   Collect(event, EventPlan(), kEnvelope, &found);
   if (found.empty()) return absl::OkStatus();
+  absl::StatusOr<const DataKey*> found_key = key_for();
+  if (!found_key.ok()) return found_key.status();
+  const DataKey& key = **found_key;
   v1::SealedPersonalData sealed;
   sealed.set_key_id(key.id);
   v1::PersonalValues values;

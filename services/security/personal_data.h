@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "collections/v1/events.pb.h"
@@ -54,6 +55,14 @@ bool HasPersonalData(const collections::v1::Event& event);
 absl::Status SealPersonalData(collections::v1::Event& event,
                               absl::string_view stream_id, uint64_t version,
                               const DataKey& key);
+// The same, with the key asked for only once a personal value is found
+// (one walk of the event instead of HasPersonalData's and then this one's).
+// `key_for`'s error is returned as it is; its key must stay valid until
+// this returns.
+absl::Status SealPersonalData(
+    collections::v1::Event& event, absl::string_view stream_id,
+    uint64_t version,
+    absl::FunctionRef<absl::StatusOr<const DataKey*>()> key_for);
 
 // Puts the sealed values back and clears `sealed`. DATA_LOSS when they do
 // not decrypt with `key` as this event's (tampered, or moved).

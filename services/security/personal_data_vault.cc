@@ -231,14 +231,21 @@ absl::Status PersonalDataVault::Seal(const std::string& debtor_id,
                                      const std::string& stream_id,
                                      uint64_t first_version,
                                      std::vector<v1::Event>& events) {
-  std::optional<DataKey> key;  // looked up once, for the first event needing it
-  for (size_t i = 0; i < events.size(); ++i) {
-    if (!HasPersonalData(events[i])) continue;
+  // Looked up once, for the first event holding personal data: an append
+  // without any creates no key for the debtor.
+  std::optional<DataKey> key;
+  auto key_for = [&]() -> absl::StatusOr<const DataKey*> {
     if (!key.has_value()) {
       COLLECTIONS_ASSIGN_OR_RETURN(key, KeyFor(debtor_id));
     }
+    return &*key;
+  };
+  for (size_t i = 0; i < events.size(); ++i) {
+    // An event sealed already is left as it is unless values were put in
+    // beside its sealed ones (then SealPersonalData refuses it).
+    if (events[i].has_sealed() && !HasPersonalData(events[i])) continue;
     COLLECTIONS_RETURN_IF_ERROR(
-        SealPersonalData(events[i], stream_id, first_version + i, *key));
+        SealPersonalData(events[i], stream_id, first_version + i, key_for));
   }
   return absl::OkStatus();
 }

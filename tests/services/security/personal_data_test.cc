@@ -35,6 +35,42 @@ v1::Event CallWithNotes() {
   return event;
 }
 
+// The vault seals each event of an append with the key asked for only
+// once a personal value is found: an append without any creates no key.
+TEST(PersonalDataTest, TheKeyIsAskedForOnlyWhenAPersonalValueIsFound) {
+  const DataKey key = Key('k');
+  int asked = 0;
+  auto key_for = [&]() -> absl::StatusOr<const DataKey*> {
+    ++asked;
+    return &key;
+  };
+  v1::Event plain;
+  plain.set_type("CallLogged");
+  plain.mutable_payload()->mutable_call_logged()->set_party_reached("debtor");
+  ASSERT_TRUE(SealPersonalData(plain, "case-c-1", 3, key_for).ok());
+  EXPECT_EQ(asked, 0);
+  EXPECT_FALSE(plain.has_sealed());
+
+  v1::Event event = CallWithNotes();
+  ASSERT_TRUE(SealPersonalData(event, "case-c-1", 4, key_for).ok());
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(event.payload().call_logged().notes(), "");
+  v1::Event opened = event;
+  ASSERT_TRUE(OpenPersonalData(opened, key).ok());
+  EXPECT_EQ(opened.payload().call_logged().notes(), "Zoë: call after 5");
+
+  // The key's error is the answer, and the event keeps its values.
+  v1::Event unsealed = CallWithNotes();
+  EXPECT_THAT(
+      SealPersonalData(unsealed, "case-c-1", 4,
+                       []() -> absl::StatusOr<const DataKey*> {
+                         return absl::UnavailableError("key store down");
+                       }),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("key store down")));
+  EXPECT_EQ(unsealed.payload().call_logged().notes(), "Zoë: call after 5");
+  EXPECT_FALSE(unsealed.has_sealed());
+}
+
 TEST(PersonalDataTest, SealsOpensAndBindsToTheEvent) {
   v1::Event event = CallWithNotes();
   EXPECT_TRUE(HasPersonalData(event));

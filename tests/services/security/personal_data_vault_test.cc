@@ -82,6 +82,37 @@ TEST_F(PersonalDataVaultTest, SealsRevealsAndAfterDestroyReadsErased) {
   EXPECT_EQ(after.payload().case_opened().debtor_name(), kErased);
 }
 
+// An append without personal data creates no key for its debtor; in a
+// mixed one, only the events holding personal values are sealed.
+TEST_F(PersonalDataVaultTest,
+       OnlyEventsWithPersonalValuesAreSealedAndNeedAKey) {
+  std::vector<v1::Event> plain = {Opened(""), Opened("")};
+  ASSERT_TRUE(vault_->Seal("d-2", "case-c-3", 1, plain).ok());
+  EXPECT_FALSE(plain[0].has_sealed());
+  EXPECT_FALSE(plain[1].has_sealed());
+  ASSERT_OK_AND_ASSIGN(bool has_key, vault_->HasKey("d-2"));
+  EXPECT_FALSE(has_key);
+
+  std::vector<v1::Event> mixed = {Opened(""), Opened("Jan Jansen"), Opened(""),
+                                  Opened("Piet Pieters")};
+  ASSERT_TRUE(vault_->Seal("d-2", "case-c-3", 3, mixed).ok());
+  EXPECT_FALSE(mixed[0].has_sealed());
+  EXPECT_TRUE(mixed[1].has_sealed());
+  EXPECT_FALSE(mixed[2].has_sealed());
+  EXPECT_TRUE(mixed[3].has_sealed());
+  EXPECT_EQ(mixed[1].sealed().key_id(), mixed[3].sealed().key_id());
+  ASSERT_OK_AND_ASSIGN(has_key, vault_->HasKey("d-2"));
+  EXPECT_TRUE(has_key);
+  v1::Event fourth = Stored(mixed[3], "case-c-3", 6);
+  ASSERT_TRUE(vault_->Reveal(fourth).ok());
+  EXPECT_EQ(fourth.payload().case_opened().debtor_name(), "Piet Pieters");
+  // Sealed already: left as it is, not sealed twice.
+  ASSERT_TRUE(vault_->Seal("d-2", "case-c-3", 3, mixed).ok());
+  v1::Event second = Stored(mixed[1], "case-c-3", 4);
+  ASSERT_TRUE(vault_->Reveal(second).ok());
+  EXPECT_EQ(second.payload().case_opened().debtor_name(), "Jan Jansen");
+}
+
 // Issue 25: every wrapped key names its master key; a rotation re-wraps
 // them all, and a vault with the wrong master key says which it needs.
 TEST_F(PersonalDataVaultTest, MasterKeyRotationReWrapsEveryDataKey) {
