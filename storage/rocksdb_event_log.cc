@@ -12,7 +12,6 @@ namespace internal {
 void RocksDbEventLog::RunCommitter() {
   for (;;) {
     auto group = std::make_unique<Group>();
-    bool repair_first = false;
     {
       absl::MutexLock lock(&queue_mu_);
       auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
@@ -20,9 +19,6 @@ void RocksDbEventLog::RunCommitter() {
       };
       queue_mu_.Await(absl::Condition(&has_work));
       if (queue_.empty()) return;  // stopping, and everything is committed
-      // The group before was answered (or failed) in full: a repair sees
-      // everything it left behind.
-      repair_first = needs_repair_;
       // Take everything queued, up to the group byte budget.
       size_t bytes = 0;
       while (!queue_.empty()) {
@@ -34,7 +30,9 @@ void RocksDbEventLog::RunCommitter() {
         queue_.pop_front();
       }
     }
-    if (repair_first) group->refusal = Repair();
+    // The group before was answered (or failed) in full: a repair sees
+    // everything it left behind.
+    if (needs_repair_) group->refusal = Repair();
     if (group->refusal.ok()) {
       group->refusal = CheckFreeSpace(
           database_.dir, options_.min_free_disk_bytes, options_.write_faults);
@@ -109,7 +107,6 @@ void RocksDbEventLog::FinishGroup(Group* group) {
                        "server: reopening the data directory recovers)"));
     }
     for (auto& member : group->members) member->result = failure;
-    absl::MutexLock lock(&queue_mu_);
     needs_repair_ = true;
   } else if (!group->plan.batches.empty()) {
     // Fed first: a reader that wakes for the new head finds its events
@@ -177,7 +174,6 @@ absl::Status RocksDbEventLog::Repair() {
   next_position_ = *last + 1;
   ClearCachedHeads();
   PublishHead(*last);
-  absl::MutexLock lock(&queue_mu_);
   needs_repair_ = false;
   return absl::OkStatus();
 }

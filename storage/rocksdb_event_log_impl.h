@@ -189,13 +189,8 @@ class RocksDbEventLog final : public ReplicatedLog {
     // must not lose it. Not after a failed write that was never repaired:
     // RocksDB's WAL writer is then in an error state (and its debug build
     // asserts on a sync); nothing since was acknowledged, and the next open
-    // repairs.
-    bool unrepaired;
-    {
-      absl::MutexLock lock(&queue_mu_);
-      unrepaired = needs_repair_;
-    }
-    if (!unrepaired) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+    // repairs. (needs_repair_ is the committer's, which has joined.)
+    if (!needs_repair_) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
     database_.Close();
   }
 
@@ -388,12 +383,12 @@ class RocksDbEventLog final : public ReplicatedLog {
   absl::Mutex queue_mu_;
   // Appends waiting for the committer, in arrival order.
   std::deque<std::unique_ptr<PendingAppend>> queue_ ABSL_GUARDED_BY(queue_mu_);
-  // A group's write or sync failed: the committer repairs before
-  // sequencing anything more.
-  bool needs_repair_ ABSL_GUARDED_BY(queue_mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
 
   // Touched only by the committer thread.
+  // A group's write or sync failed: the committer repairs before
+  // sequencing anything more.
+  bool needs_repair_ = false;
   uint64_t next_position_;
   // The Merkle tree's right edge after the last group written (reloaded
   // from disk by Repair when a write fails).
