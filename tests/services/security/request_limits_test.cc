@@ -3,6 +3,7 @@
 #include "services/security/request_limits.h"
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "collections/v1/agency.pb.h"
 #include "collections/v1/case_commands.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/unknown_field_set.h"
 #include "gtest/gtest.h"
@@ -162,6 +164,55 @@ TEST(RequestLimitsTest, ChecksFromManyThreadsAtOnceAgree) {
   }
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+// The check passes ASCII eight bytes at a time: a bad byte is found
+// wherever it sits against those eight-byte steps, a character may span
+// one, and one cut short at the very end is refused.
+TEST(RequestLimitsTest, Utf8IsCheckedAtEveryOffsetOfALongText) {
+  const std::string ascii(40, 'a');
+  const std::string euro = "\xe2\x82\xac";       // U+20AC, three bytes
+  const std::string emoji = "\xf0\x9f\x93\x9e";  // U+1F4DE, four bytes
+  for (size_t at = 0; at <= ascii.size(); ++at) {
+    SCOPED_TRACE(at);
+    v1::LogCallsRequest request = Calls();
+    const std::string head = ascii.substr(0, at), tail = ascii.substr(at);
+    request.mutable_calls(0)->set_notes(head + euro + tail + emoji);
+    EXPECT_TRUE(CheckRequestLimits(request).ok());
+    request.mutable_calls(0)->set_notes(head + "\xff" + tail);
+    ExpectRefused(request, "calls[0].notes is not valid UTF-8");
+    request.mutable_calls(0)->set_notes(head + "\xc0\xaf" + tail);  // overlong
+    ExpectRefused(request, "calls[0].notes is not valid UTF-8");
+    request.mutable_calls(0)->set_notes(head + emoji.substr(0, 3));
+    ExpectRefused(request, "calls[0].notes is not valid UTF-8");
+  }
+}
+
+// Enum values are checked against what the enum defines on both sides of
+// its range, and a request of a dynamic type (no generated code) is
+// walked as its generated twin is.
+TEST(RequestLimitsTest, EnumRangesAndDynamicMessagesAreChecked) {
+  for (int number : {-1, 0, 99, 1 << 20}) {
+    v1::LogCallsRequest request = Calls();
+    request.mutable_calls(0)->set_outcome(static_cast<v1::CallOutcome>(number));
+    const bool defined = v1::CallOutcome_IsValid(number);
+    EXPECT_EQ(CheckRequestLimits(request).ok(), defined) << number;
+  }
+  google::protobuf::DynamicMessageFactory factory;
+  const google::protobuf::Message* prototype =
+      factory.GetPrototype(v1::LogCallsRequest::descriptor());
+  std::unique_ptr<google::protobuf::Message> dynamic(prototype->New());
+  v1::LogCallsRequest bad = Calls();
+  bad.mutable_calls(0)->set_notes(std::string(9000, 'n'));
+  ASSERT_TRUE(dynamic->ParseFromString(bad.SerializeAsString()));
+  ASSERT_NE(dynamic->GetReflection(), bad.GetReflection());
+  EXPECT_EQ(CheckRequestLimits(*dynamic).message(),
+            "calls[0].notes is 9000 bytes; at most 8192");
+  ASSERT_TRUE(dynamic->ParseFromString(Calls().SerializeAsString()));
+  EXPECT_TRUE(CheckRequestLimits(*dynamic).ok());
+  AddUnknown(*dynamic, 99, 1);
+  EXPECT_EQ(UnknownFieldsIn(*dynamic),
+            "request (collections.v1.LogCallsRequest): field number(s) 99");
 }
 
 }  // namespace
