@@ -227,6 +227,33 @@ bool IsSet(const Message& message, const Reflection& reflection,
   return reflection.HasField(message, &field);
 }
 
+// Which member of a oneof is set, asked once per oneof as a walk passes
+// its members: EventPayload is one oneof of some sixty event types, and
+// asking each planned member whether it is set (a HasField each) was most
+// of sealing's walk. Members of one oneof are consecutive in field-number
+// order, so one remembered oneof serves them all.
+class OneofMember {
+ public:
+  // Whether `field` may be set: it is in no oneof, or it is its oneof's set
+  // member (which IsSet still checks, as for any field: a set oneof string
+  // may be empty).
+  bool MayBeSet(const Message& message, const Reflection& reflection,
+                const FieldDescriptor& field) {
+    const google::protobuf::OneofDescriptor* oneof =
+        field.real_containing_oneof();
+    if (oneof == nullptr) return true;
+    if (oneof != oneof_) {
+      oneof_ = oneof;
+      set_ = reflection.GetOneofFieldDescriptor(message, oneof);
+    }
+    return set_ == &field;
+  }
+
+ private:
+  const google::protobuf::OneofDescriptor* oneof_ = nullptr;
+  const FieldDescriptor* set_ = nullptr;
+};
+
 // Paths name fields from EventPayload down ("3.8"), or, with a leading
 // "@", from the Event envelope down ("@13:0.2": the reason of the first
 // rule override). kEnvelope is the path of the envelope itself.
@@ -245,14 +272,18 @@ std::string ChildPath(const std::string& path, int number) {
 void Collect(Message& message, const PersonalPlan& plan,
              const std::string& path, std::vector<Found>* out) {
   const Reflection& reflection = ReflectionOf(message, plan);
+  OneofMember oneof;
+  const bool envelope = path == kEnvelope;
   for (const PlannedField& planned : plan.fields) {
     const FieldDescriptor* field = planned.field;
-    if (path == kEnvelope &&
-        (field->number() == v1::Event::kPayloadFieldNumber ||
-         field->number() == v1::Event::kSealedFieldNumber)) {
+    if (envelope && (field->number() == v1::Event::kPayloadFieldNumber ||
+                     field->number() == v1::Event::kSealedFieldNumber)) {
       continue;
     }
-    if (!IsSet(message, reflection, *field)) continue;
+    if (!oneof.MayBeSet(message, reflection, *field) ||
+        !IsSet(message, reflection, *field)) {
+      continue;
+    }
     const std::string here = ChildPath(path, field->number());
     if (planned.personal) {
       out->push_back(
@@ -273,9 +304,13 @@ void Collect(Message& message, const PersonalPlan& plan,
 // holds a value (no copies: this runs for every event appended).
 bool AnyPersonal(const Message& message, const PersonalPlan& plan) {
   const Reflection& reflection = ReflectionOf(message, plan);
+  OneofMember oneof;
   for (const PlannedField& planned : plan.fields) {
     const FieldDescriptor* field = planned.field;
-    if (!IsSet(message, reflection, *field)) continue;
+    if (!oneof.MayBeSet(message, reflection, *field) ||
+        !IsSet(message, reflection, *field)) {
+      continue;
+    }
     if (planned.personal) return true;
     if (field->is_repeated()) {
       for (int i = 0; i < reflection.FieldSize(message, field); ++i) {
