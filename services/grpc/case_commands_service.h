@@ -17,6 +17,7 @@
 #include "services/app/agency_handoff.h"
 #include "services/app/case_commands.h"
 #include "services/app/due_time_processor.h"
+#include "services/grpc/arena_messages.h"
 #include "services/grpc/caller.h"
 
 namespace collections::grpc_api {
@@ -30,7 +31,9 @@ class CaseCommandsService final
       : commands_(commands),
         due_time_(due_time),
         handoff_(handoff),
-        guard_(guard) {}
+        guard_(guard) {
+    SetMessageAllocatorFor_LogCalls(&log_calls_messages_);
+  }
 
   grpc::ServerUnaryReactor* OpenCase(
       grpc::CallbackServerContext* context,
@@ -156,6 +159,11 @@ class CaseCommandsService final
   app::DueTimeProcessor* const due_time_;
   app::AgencyHandoff* const handoff_;
   const Guard* const guard_;
+  // The calls with the most fields per request (a dialer's batch of calls)
+  // parse onto an arena (arena_messages.h).
+  ArenaMessages<collections::v1::LogCallsRequest,
+                collections::v1::CommandResult>
+      log_calls_messages_;
 };
 
 }  // namespace collections::grpc_api
