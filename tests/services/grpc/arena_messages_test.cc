@@ -44,8 +44,8 @@ TEST(ArenaMessagesTest, RequestAndResponseLiveOnTheirOwnArena) {
 TEST(ArenaMessagesTest, SmallAndLargeRequestsParseAndCopiesOutliveTheCall) {
   Messages allocator;
   std::vector<v1::LogCallsRequest> copies;
-  for (const auto& [count, notes] : {std::pair{1, size_t{20}},
-                                     std::pair{100, size_t{3000}}}) {
+  for (const auto& [count, notes] :
+       {std::pair{1, size_t{20}}, std::pair{100, size_t{3000}}}) {
     const v1::LogCallsRequest sent = Calls(count, notes);
     auto* holder = allocator.AllocateMessages();
     ASSERT_TRUE(holder->request()->ParseFromString(sent.SerializeAsString()));
