@@ -36,9 +36,12 @@ class ArenaMessages final : public grpc::MessageAllocator<Request, Response> {
 
  private:
   // A single-event command's request, response and their strings fit in
-  // this; larger ones grow the arena in blocks of up to kMaxBlockBytes.
+  // this; larger ones grow the arena in blocks of up to kMaxBlockBytes,
+  // which keeps every block in jemalloc's small size classes (up to 14 KiB,
+  // served from per-thread caches). 64 KiB blocks parsed no faster
+  // (0.57-0.65 us per call of a 100-call request either way).
   static constexpr size_t kInlineBytes = 2048;
-  static constexpr size_t kMaxBlockBytes = 64 * 1024;
+  static constexpr size_t kMaxBlockBytes = 8 * 1024;
 
   class Holder final : public grpc::MessageHolder<Request, Response> {
    public:
