@@ -3,9 +3,9 @@
 //
 // Why: gRPC's default allocator constructs the messages in the call's memory
 // but protobuf still allocates every string and sub-message of the request
-// from the heap, and frees each one when the call ends. A 100-event LogCalls
-// request is some 400 allocations, parsed and freed on the request threads;
-// on an arena they are a few blocks, freed at once.
+// from the heap, and frees each one when the call ends: a 100-call LogCalls
+// request is hundreds of allocations, made and freed on the request
+// threads; on an arena they are a few blocks, freed at once.
 //
 // Contract: the request and response live until gRPC releases the holder,
 // after the call finished (as with the default allocator). A handler sees

@@ -230,8 +230,10 @@ bool IsSet(const Message& message, const Reflection& reflection,
 // Which member of a oneof is set, asked once per oneof as a walk passes
 // its members: EventPayload is one oneof of some sixty event types, and
 // asking each planned member whether it is set (a HasField each) was most
-// of sealing's walk. Members of one oneof are consecutive in field-number
-// order, so one remembered oneof serves them all.
+// of sealing's walk. A oneof's members are usually consecutive in
+// field-number order (EventPayload's are), so remembering the last oneof
+// asked serves them all; members interleaved with another oneof's are
+// asked again, never answered wrongly.
 class OneofMember {
  public:
   // Whether `field` may be set: it is in no oneof, or it is its oneof's set
